@@ -1,0 +1,197 @@
+// The language-neutral model shared by the front-ends, the planner, the edit model and the reporters.
+// Nothing here knows about ts-morph or tree-sitter.
+
+export type RuleId = 'blocking-sleep' | 'blocking-io' | 'await-non-thenable' | 'floating-promise';
+export const RULE_IDS: readonly RuleId[] = ['blocking-sleep', 'blocking-io', 'await-non-thenable', 'floating-promise'];
+
+export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+export type Language = 'typescript' | 'python';
+export type Strategy = 'inplace' | 'dual';
+export type Scope = 'reachable' | 'all';
+
+/** A position in a file: offsets index the original text; line and column start at 1. */
+export interface Location {
+  /** Path relative to the report root, with `/` separators. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A stable function id: `<file>#<start offset>` (or `<file>#module` for top-level code). */
+export type FunctionId = string;
+
+export type FunctionKind =
+  | 'function'
+  | 'method'
+  | 'abstract-method' // interface / Protocol / abstract member: no body, changes with its family
+  | 'constructor'
+  | 'getter'
+  | 'setter'
+  | 'arrow' // arrow functions, function expressions, lambdas
+  | 'module'; // top-level code of a file
+
+export interface FunctionNode {
+  id: FunctionId;
+  /** Display name: `fn`, `Class.method`, `Interface.member`, `<anonymous>@file:line`. */
+  name: string;
+  kind: FunctionKind;
+  location: Location;
+  isAsync: boolean;
+  /** Part of a module's public surface (exported, or reachable from a configured public entry). */
+  isExported: boolean;
+  /** The declared signature as written, for `breaking` (before). */
+  signature?: string;
+  /** The same signature once async, for `breaking` (after). */
+  asyncSignature?: string;
+  /** When set, this function must stay sync; the planner reports it as blocked. */
+  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string };
+  /** Ids of the family this function belongs to (interface member + implementations + overrides). */
+  familyId?: string;
+}
+
+/** How a function is used at a site. */
+export type SiteKind =
+  | 'call' // a direct call: can be awaited
+  | 'callback' // passed to a higher-order function (forEach, map, a third-party API…)
+  | 'reference'; // escapes as a value: the planner cannot follow it
+
+/** What a front-end can do with a callback site when the callback turns async. */
+export type CallbackRewrite =
+  | 'for-of' // `xs.forEach(cb)` -> `for (const x of xs) await cb(x)`
+  | 'promise-all' // `xs.map(cb)` -> `await Promise.all(xs.map(cb))`
+  | 'accepts-async' // the receiver's declared callback type already returns a promise (test runners, async APIs)
+  | 'none'; // the receiver calls it synchronously and uses the result: blocked
+
+export interface CallSite {
+  id: string;
+  /** The function whose body holds the site (a `module` node for top-level code). */
+  caller: FunctionId;
+  callee: FunctionId;
+  kind: SiteKind;
+  location: Location;
+  /** The call is already awaited (or returned from an async function, or otherwise handled). */
+  isAwaited: boolean;
+  /** For `callback` sites: the receiving API (`Array.forEach`, `setTimeout`, …) and what can be done. */
+  callback?: { api: string; rewrite: CallbackRewrite };
+  /**
+   * A top-level statement whose value is unused (`main();`, `if __name__ == "__main__": main()`): the
+   * front-end bridges it from sync code instead of making the module async.
+   */
+  entryCall?: boolean;
+  /** A position where await cannot be added (a default parameter value, a class field initializer…). */
+  cannotAwait?: { reason: string };
+}
+
+export interface MethodFamily {
+  id: string;
+  /** e.g. `IMemoryManager.store` */
+  name: string;
+  members: FunctionId[];
+}
+
+/** The whole program as the planner sees it. */
+export interface CallGraph {
+  functions: Map<FunctionId, FunctionNode>;
+  sites: CallSite[];
+  families: Map<string, MethodFamily>;
+}
+
+export type BlockedKind =
+  | 'constructor'
+  | 'getter'
+  | 'setter'
+  | 'callback'
+  | 'reference'
+  | 'top-level'
+  | 'entry-point'
+  | 'generator'
+  | 'family'
+  | 'caller';
+
+/** Why a function must turn async: a root given by a rule fix, a user target or a family. */
+export interface AsyncRoot {
+  function: FunctionId;
+  /** `src/retry.ts:12 blocking-sleep`, `--make-async Store.*`, … */
+  reason: string;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  fixable: boolean;
+}
+
+export interface AsyncFunctionEntry {
+  name: string;
+  file: string;
+  line: number;
+  because: string[];
+}
+
+export interface AwaitedCallEntry {
+  file: string;
+  line: number;
+  callee: string;
+}
+
+export interface BlockedEntry {
+  kind: BlockedKind;
+  file: string;
+  line: number;
+  name: string;
+  reason: string;
+  suggestion: string;
+}
+
+export interface BreakingEntry {
+  file: string;
+  line: number;
+  name: string;
+  before: string;
+  after: string;
+  /** `signature` (default) or `additive` (a member added to an exported interface, dual strategy). */
+  kind?: 'signature' | 'additive';
+}
+
+export interface ChangeEntry {
+  file: string;
+  edits: number;
+}
+
+/** A file that could not be read, parsed or transformed: an outcome for that file, never an abort. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface ReportSummary {
+  files: number;
+  findings: number;
+  byRule: Partial<Record<RuleId, number>>;
+  functionsMadeAsync: number;
+  callSitesAwaited: number;
+  blocked: number;
+  breaking: number;
+  filesChanged: number;
+}
+
+export interface Report {
+  tool: 'async-migrate';
+  version: string;
+  command: 'check' | 'migrate';
+  root: string;
+  findings: Finding[];
+  asyncFunctions: AsyncFunctionEntry[];
+  awaitedCalls: AwaitedCallEntry[];
+  blocked: BlockedEntry[];
+  breaking: BreakingEntry[];
+  changes: ChangeEntry[];
+  skipped: SkippedFile[];
+  summary: ReportSummary;
+}

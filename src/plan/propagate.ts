@@ -1,0 +1,228 @@
+// The propagation planner: a fixpoint over the call graph. It knows nothing of any language; the
+// front-ends give it functions, sites and method families, and turn its plan into edits.
+import type {
+  AsyncRoot,
+  BlockedKind,
+  CallGraph,
+  CallSite,
+  FunctionId,
+  FunctionNode,
+  Strategy,
+} from '../model.js';
+
+export interface BlockedFunction {
+  kind: BlockedKind;
+  reason: string;
+  suggestion: string;
+}
+
+export interface Plan {
+  /** Functions that turn async (in place, or through an async sibling under `dual`), with their chain. */
+  asyncFunctions: Map<FunctionId, string[]>;
+  /** Call sites that gain an `await` (and, for dual functions, move to the async sibling). */
+  awaitSites: CallSite[];
+  /** Callback sites rewritten so the async callback is awaited (`for … of`, `Promise.all`). */
+  callbackSites: CallSite[];
+  /** Top-level entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`). */
+  entrySites: CallSite[];
+  /** Functions that had to turn async but cannot; they stay sync. */
+  blocked: Map<FunctionId, BlockedFunction>;
+  /** Roots whose function is blocked: their blocking call stays. */
+  droppedRoots: AsyncRoot[];
+  /** Under `dual`: functions that keep their sync body and gain an async sibling. */
+  dualFunctions: Set<FunctionId>;
+}
+
+export interface PlanOptions {
+  strategy: Strategy;
+}
+
+interface Indexes {
+  sitesByCallee: Map<FunctionId, CallSite[]>;
+  sitesByCaller: Map<FunctionId, CallSite[]>;
+}
+
+function indexSites(graph: CallGraph): Indexes {
+  const sitesByCallee = new Map<FunctionId, CallSite[]>();
+  const sitesByCaller = new Map<FunctionId, CallSite[]>();
+  for (const site of graph.sites) {
+    push(sitesByCallee, site.callee, site);
+    push(sitesByCaller, site.caller, site);
+  }
+  return { sitesByCallee, sitesByCaller };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function familyOf(graph: CallGraph, fn: FunctionNode): FunctionId[] {
+  if (!fn.familyId) return [fn.id];
+  return graph.families.get(fn.familyId)?.members ?? [fn.id];
+}
+
+/** The callers a site forces async, or the reason it cannot. */
+function siteNeedsAsyncCaller(site: CallSite): boolean {
+  if (site.kind === 'call') return !site.entryCall;
+  if (site.kind === 'callback') return site.callback?.rewrite === 'for-of' || site.callback?.rewrite === 'promise-all';
+  return false;
+}
+
+/** Why a function that must turn async cannot, from its own nature or how it is used. */
+function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes): BlockedFunction | undefined {
+  if (fn.syncOnly) return fn.syncOnly;
+  for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
+    const caller = graph.functions.get(site.caller);
+    if (site.kind === 'reference') {
+      return {
+        kind: 'reference',
+        reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}; what calls it there is not known`,
+        suggestion: `Check the code that receives ${fn.name}; if it can await a promise, make it async by hand, or keep a sync version (--strategy dual).`,
+      };
+    }
+    if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
+      return {
+        kind: 'callback',
+        reason: `${fn.name} is passed to ${site.callback.api} at ${site.location.file}:${site.location.line}, which calls it synchronously and uses its result`,
+        suggestion: `Await the async work before calling ${site.callback.api} (precompute the values), or rewrite the ${site.callback.api} call as a loop with await.`,
+      };
+    }
+    if (site.kind === 'call' && site.cannotAwait && caller) {
+      return {
+        kind: 'caller',
+        reason: `${fn.name} is called at ${site.location.file}:${site.location.line} where await cannot be added (${site.cannotAwait.reason})`,
+        suggestion: `Move the call out of that position into the function body, then re-run async-migrate.`,
+      };
+    }
+  }
+  return undefined;
+}
+
+export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], options: PlanOptions): Plan {
+  const idx = indexSites(graph);
+
+  // 1. Everything that would turn async if nothing stood in the way, with the shortest chain.
+  const wanted = closeUpward(graph, idx, roots, new Set());
+
+  // 2. What cannot turn async, and (in place) everything it calls that would have had to.
+  const blocked = new Map<FunctionId, BlockedFunction>();
+  const queue: FunctionId[] = [];
+  const block = (id: FunctionId, why: BlockedFunction): void => {
+    if (blocked.has(id)) return;
+    blocked.set(id, why);
+    queue.push(id);
+  };
+  for (const id of wanted.keys()) {
+    const fn = graph.functions.get(id);
+    if (!fn || fn.isAsync) continue;
+    const why = intrinsicBlock(graph, fn, idx);
+    if (why) block(id, why);
+  }
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    const fn = graph.functions.get(id)!;
+    // A family changes together or not at all: an override must keep its base's signature.
+    for (const member of familyOf(graph, fn)) {
+      const memberFn = graph.functions.get(member);
+      if (member !== id && memberFn && !memberFn.isAsync && wanted.has(member)) {
+        block(member, {
+          kind: 'family',
+          reason: `${memberFn.name} belongs to the same method family as ${fn.name}, which cannot turn async (${blocked.get(id)!.reason})`,
+          suggestion: `Use --strategy dual to add an async sibling to the whole family, or resolve the block on ${fn.name} first.`,
+        });
+      }
+    }
+    if (options.strategy === 'dual') continue; // under dual, a sync caller keeps the sync version
+    for (const site of idx.sitesByCaller.get(id) ?? []) {
+      const callee = graph.functions.get(site.callee);
+      if (!callee || callee.isAsync || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      block(site.callee, {
+        kind: 'caller',
+        reason: `called by ${fn.name} at ${site.location.file}:${site.location.line}, which must stay sync (${blocked.get(id)!.kind})`,
+        suggestion: `Resolve the block on ${fn.name} first, or use --strategy dual to keep a sync ${callee.name} for it.`,
+      });
+    }
+  }
+
+  // 3. Propagate again without the blocked functions: chains through them no longer hold.
+  const droppedRoots = roots.filter((root) => blocked.has(root.function));
+  const asyncFunctions = options.strategy === 'dual' || blocked.size === 0 ? wanted : closeUpward(graph, idx, roots, blocked);
+  for (const id of [...asyncFunctions.keys()]) {
+    const fn = graph.functions.get(id);
+    if (!fn || fn.isAsync || blocked.has(id) || fn.kind === 'module') asyncFunctions.delete(id);
+  }
+
+  // 4. Under dual, public functions (and those a sync caller still needs) keep their sync body.
+  const dualFunctions = new Set<FunctionId>();
+  if (options.strategy === 'dual') {
+    for (const id of asyncFunctions.keys()) {
+      const fn = graph.functions.get(id)!;
+      const family = familyOf(graph, fn);
+      const isPublic = family.some((member) => graph.functions.get(member)?.isExported);
+      const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
+        (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
+      );
+      if (isPublic || hasSyncCaller) for (const member of family) dualFunctions.add(member);
+    }
+  }
+
+  const awaitSites: CallSite[] = [];
+  const callbackSites: CallSite[] = [];
+  const entrySites: CallSite[] = [];
+  for (const site of graph.sites) {
+    if (!asyncFunctions.has(site.callee)) continue;
+    if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
+    const caller = graph.functions.get(site.caller);
+    if (!caller) continue;
+    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || caller.kind === 'module';
+    if (site.kind === 'call') {
+      if (site.entryCall) entrySites.push(site);
+      else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);
+      else if (callerRunsAsync && site.isAwaited && dualFunctions.has(site.callee)) awaitSites.push(site);
+    } else if (site.kind === 'callback' && site.callback && site.callback.rewrite !== 'none') {
+      if (site.callback.rewrite === 'accepts-async' || callerRunsAsync) callbackSites.push(site);
+    }
+  }
+
+  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions };
+}
+
+/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
+function closeUpward(
+  graph: CallGraph,
+  idx: Indexes,
+  roots: readonly AsyncRoot[],
+  excluded: ReadonlyMap<FunctionId, unknown> | ReadonlySet<FunctionId>,
+): Map<FunctionId, string[]> {
+  const because = new Map<FunctionId, string[]>();
+  const queue: FunctionId[] = [];
+  const enqueue = (id: FunctionId, chain: string[]): void => {
+    if (because.has(id) || excluded.has(id)) return;
+    const fn = graph.functions.get(id);
+    if (!fn) return;
+    because.set(id, chain);
+    queue.push(id);
+  };
+  for (const root of roots) enqueue(root.function, [root.reason]);
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    const fn = graph.functions.get(id)!;
+    const chain = because.get(id)!;
+    for (const member of familyOf(graph, fn)) {
+      if (member === id) continue;
+      const family = fn.familyId ? graph.families.get(fn.familyId)?.name : undefined;
+      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain]);
+    }
+    // A function that already was async does not change its callers.
+    if (fn.isAsync || fn.kind === 'module') continue;
+    for (const site of idx.sitesByCallee.get(id) ?? []) {
+      if (!siteNeedsAsyncCaller(site)) continue;
+      const caller = graph.functions.get(site.caller);
+      if (!caller || caller.isAsync) continue;
+      enqueue(site.caller, [fn.name, ...chain]);
+    }
+  }
+  return because;
+}
