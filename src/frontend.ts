@@ -1,0 +1,73 @@
+// What a language front-end gives the engine, and what the engine asks of it. The engine merges the
+// graphs of every front-end (ids are file-based, so they never clash) and plans once over the union.
+import type { EditSet } from './edits/edit-set.js';
+import type { Plan } from './plan/propagate.js';
+import type { CallGraph, Finding, FunctionId, Language, RuleId } from './model.js';
+import type { Config } from './config.js';
+
+/** Writes the edits of one fix into one file; offsets index the original text. */
+export interface FileEditor {
+  readonly file: string;
+  insert(at: number, text: string, order?: number): void;
+  replace(start: number, end: number, text: string): void;
+  /** Ensures `name` is importable from `module` in this file; returns the local name to use. */
+  ensureImport(module: string, name: string, preferredLocal?: string): string;
+}
+
+/** A finding, plus what its fix needs from the planner. */
+export interface RuleHit {
+  finding: Finding;
+  /** The function whose body holds the site (a `module` node for top-level code). */
+  enclosing: FunctionId;
+  /**
+   * `blocking`: a blocking call; counts only in async-reachable code under `--scope reachable`.
+   * `await`: an await on a non-thenable. `floating`: a dropped promise.
+   */
+  kind: 'blocking' | 'await' | 'floating';
+  /** The fix inserts `await`, so the enclosing function must run async. */
+  needsAsync: boolean;
+  /** await-non-thenable: the project function being awaited, when it resolves to one. */
+  awaitedCallee?: FunctionId;
+  /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */
+  fix?: (editor: FileEditor) => boolean;
+  /** await-non-thenable only: the alternative fix when the callee does not turn async (remove `await`). */
+  fallbackFix?: (editor: FileEditor) => boolean;
+}
+
+export interface Analysis {
+  language: Language;
+  /** Absolute paths of the files analysed. */
+  files: string[];
+  graph: CallGraph;
+  hits: RuleHit[];
+  /** Files that could not be read or parsed: skipped, with the reason. */
+  skipped: { file: string; reason: string }[];
+}
+
+export interface EmitRequest {
+  plan: Plan;
+  /** The hits whose fix is applied (their enclosing function is async or turns async). */
+  fixes: RuleHit[];
+  /** await-non-thenable hits whose callee stays sync: their `await` is removed. */
+  fallbacks: RuleHit[];
+  /** The merged graph, for names and locations. */
+  graph: CallGraph;
+}
+
+export interface FrontEnd {
+  readonly language: Language;
+  analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis>;
+  /** Turns the plan and fixes into edits for this front-end's files. */
+  emit(request: EmitRequest, edits: EditSet): void;
+  /** Whether the edited text of a file still parses (the last guard before a write). */
+  parses(file: string, text: string): boolean;
+  /** Resolves a `--make-async` target to functions of this front-end, or [] when nothing matches. */
+  resolveTarget(target: string): FunctionId[];
+  /** Names of this front-end's functions, for "did you mean" on an unknown target. */
+  targetNames(): string[];
+}
+
+export interface FrontEndOptions {
+  root: string;
+  config: Config;
+}
