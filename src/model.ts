@@ -194,4 +194,6 @@ export interface Report {
   changes: ChangeEntry[];
   skipped: SkippedFile[];
   summary: ReportSummary;
+  /** Async coverage: call sites in async-reachable code, and how many of them still block. */
+  coverage?: { asyncReachableSites: number; stillBlocking: number };
 }
