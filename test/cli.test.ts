@@ -385,6 +385,62 @@ export async function tick(): Promise<void> {
   });
 });
 
+describe('which code is looked at', () => {
+  const UNREACHED = `import { readFileSync } from 'node:fs';
+
+export function load(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+`;
+
+  it('--scope reachable (default) ignores a blocking call no async code reaches; --scope all reports it', async () => {
+    const dir = makeProject({ 'src/io.ts': UNREACHED });
+    const reachable = await runCli(['check', '.', '--format', 'json'], dir);
+    expect({ code: reachable.code, findings: jsonReport(reachable).findings }).toEqual({ code: 0, findings: [] });
+    const all = await runCli(['check', '.', '--format', 'json', '--scope', 'all'], dir);
+    expect(all.code).toBe(1);
+    expect(jsonReport(all).findings.map((f) => [f.file, f.line, f.rule])).toEqual([['src/io.ts', 4, 'blocking-io']]);
+  });
+
+  it('a directory is searched honouring .gitignore', async () => {
+    const dir = makeProject({ 'src/io.ts': UNREACHED, 'src/gen/copy.ts': UNREACHED, '.gitignore': 'src/gen/\n' });
+    const result = await runCli(['check', '.', '--format', 'json', '--scope', 'all'], dir);
+    const report = jsonReport(result);
+    expect({ files: report.summary.files, findings: report.findings.map((f) => f.file) }).toEqual({ files: 1, findings: ['src/io.ts'] });
+  });
+
+  it('paths in the report are relative to the root, which is relative to the working directory', async () => {
+    const dir = makeProject({ 'app/src/io.ts': UNREACHED, 'app/tsconfig.json': TSCONFIG });
+    const result = await runCli(['check', 'app', '--format', 'json', '--scope', 'all'], dir);
+    const report = jsonReport(result);
+    expect({ root: report.root, files: report.findings.map((f) => f.file) }).toEqual({ root: 'app', files: ['src/io.ts'] });
+  });
+
+  it('check --make-async is an impact analysis: the plan is reported, nothing is written', async () => {
+    const source = `export function compute(): number {
+  return 1;
+}
+
+export function caller(): number {
+  return compute() + 1;
+}
+`;
+    const dir = makeProject({ 'src/calc.ts': source });
+    const result = await runCli(['check', '.', '--format', 'json', '--make-async', 'compute'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const report = jsonReport(result);
+    expect({ asyncFunctions: report.asyncFunctions, awaitedCalls: report.awaitedCalls, changes: report.changes }).toEqual({
+      asyncFunctions: [
+        { name: 'compute', file: 'src/calc.ts', line: 1, because: ['--make-async compute'] },
+        { name: 'caller', file: 'src/calc.ts', line: 5, because: ['compute', '--make-async compute'] },
+      ],
+      awaitedCalls: [{ file: 'src/calc.ts', line: 6, callee: 'compute' }],
+      changes: [{ file: 'src/calc.ts', edits: 5 }],
+    });
+    expect(read(dir, 'src/calc.ts')).toBe(source);
+  });
+});
+
 describe('migrate', () => {
   it('refuses to write into a git work tree with uncommitted changes to a file it would change', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
