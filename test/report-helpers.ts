@@ -1,18 +1,21 @@
 // Shared by the report tests: the hand-built report they all format, and golden-file comparison.
 // Run with UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, then review the diff.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AsyncFunctionEntry, Report } from '../src/model.js';
 import type { SarifRuleMeta } from '../src/report/sarif.js';
 
-export const GOLDEN_DIR = new URL('./golden/', import.meta.url);
+// A path, not a URL: under the jsdom environment `URL` is jsdom's, which node:fs does not accept.
+export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 
 export function loadSampleReport(): Report {
-  return JSON.parse(readFileSync(new URL('report.input.json', GOLDEN_DIR), 'utf8')) as Report;
+  return JSON.parse(readFileSync(join(GOLDEN_DIR, 'report.input.json'), 'utf8')) as Report;
 }
 
 export function expectGolden(name: string, actual: string): void {
-  const file = new URL(name, GOLDEN_DIR);
+  const file = join(GOLDEN_DIR, name);
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
   if (!existsSync(file)) throw new Error(`missing golden file test/golden/${name}; run with UPDATE_GOLDEN=1`);
   expect(actual).toBe(readFileSync(file, 'utf8'));
@@ -57,7 +60,7 @@ export const SAMPLE_RULES: SarifRuleMeta[] = [
 export function largeReport(count: number, filesPerDir = 5): Report {
   const base = loadSampleReport();
   const asyncFunctions: AsyncFunctionEntry[] = [];
-  const perFile = 8;
+  const perFile = 10;
   for (let index = 0; index < count; index += 1) {
     const fileIndex = Math.floor(index / perFile);
     const file = `src/area${Math.floor(fileIndex / filesPerDir)}/module${fileIndex}.ts`;

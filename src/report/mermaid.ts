@@ -195,13 +195,16 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
   return groups;
 }
 
+// `area2` before `area10`: numbered files and directories read in their order.
+const PATH_ORDER = new Intl.Collator('en', { numeric: true });
+
 /** Files in path order, with the group of file-less nodes last, so the output is stable. */
 function sortedGroupKeys<K extends string | undefined>(groups: Map<K, unknown>): K[] {
   return [...groups.keys()].sort((a, b) => {
     if (a === b) return 0;
     if (a === undefined || a === NO_FILE_GROUP) return 1;
     if (b === undefined || b === NO_FILE_GROUP) return -1;
-    return a < b ? -1 : 1;
+    return PATH_ORDER.compare(a, b);
   });
 }
 
