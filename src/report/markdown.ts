@@ -28,7 +28,35 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
 
 function header(report: Report): string {
   const verb = report.command === 'check' ? 'check (nothing written; changes are what `migrate` would do)' : 'migrate';
-  return [`# async-migrate report`, '', `${report.tool} ${text(report.version)} · ${verb} · root ${code(report.root)}`].join('\n');
+  return [
+    `# async-migrate report`,
+    '',
+    `${report.tool} ${text(report.version)} · ${verb} · root ${code(report.root)}`,
+    '',
+    verdict(report),
+  ].join('\n');
+}
+
+/** The whole report in one sentence, for whoever reads no further. */
+function verdict(report: Report): string {
+  const { summary } = report;
+  if (report.findings.length === 0 && summary.functionsMadeAsync === 0 && summary.blocked === 0) {
+    return '**Nothing to do:** no findings, and nothing turns async.';
+  }
+  const unfixable = report.findings.filter((finding) => !finding.fixable).length;
+  const isCheck = report.command === 'check';
+  const parts = [
+    `**${plural(report.findings.length, 'finding')}**${unfixable > 0 ? ` (${unfixable} not fixable automatically)` : ''}`,
+    `${isCheck ? '`migrate` would turn' : 'turned'} ${plural(summary.functionsMadeAsync, 'function')} async and ` +
+      `${isCheck ? 'await' : 'awaited'} ${plural(summary.callSitesAwaited, 'call site')}`,
+  ];
+  const decisions = [
+    summary.blocked > 0 ? plural(summary.blocked, 'blocked place') : '',
+    summary.breaking > 0 ? plural(summary.breaking, 'breaking change') : '',
+  ].filter((part) => part !== '');
+  const undecided = summary.blocked + summary.breaking;
+  if (decisions.length > 0) parts.push(`${decisions.join(' and ')} ${undecided === 1 ? 'needs' : 'need'} a decision`);
+  return `${parts.join('; ')}.`;
 }
 
 function summarySection(report: Report): string {
