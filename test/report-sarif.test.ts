@@ -54,6 +54,8 @@ describe('sarif', () => {
     }
     expect(run?.results?.map((result) => result.level)).toEqual(['error', 'warning', 'warning', 'warning', 'note']);
     expect(run?.results?.[4]?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('src/jobs/flush%2C%20daily.ts');
+    const nested = buildSarifLog({ ...report, root: 'packages/core' }, SAMPLE_RULES).runs[0]?.results?.[0];
+    expect(nested?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('packages/core/src/retry.ts');
   });
 
   it('keeps fingerprints when a finding moves to another line, and separates identical findings', () => {

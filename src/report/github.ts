@@ -1,8 +1,8 @@
 // `--format github`: one workflow command per finding, which GitHub Actions turns into an annotation
 // on the line. Escaping follows @actions/core (`escapeData`, `escapeProperty`), so a message with a
 // newline or a path with a comma survives the trip.
-import { posix } from 'node:path';
 import type { Finding, Report, Severity } from '../model.js';
+import { workspacePath } from './paths.js';
 
 const COMMAND_BY_SEVERITY: Record<Severity, 'error' | 'warning' | 'notice'> = {
   error: 'error',
@@ -16,19 +16,13 @@ export function formatGithub(report: Report): string {
 
 function annotationCommand(root: string, finding: Finding): string {
   const properties = [
-    `file=${escapeProperty(annotationPath(root, finding.file))}`,
+    `file=${escapeProperty(workspacePath(root, finding.file))}`,
     `line=${finding.line}`,
     `col=${finding.column}`,
     `title=${escapeProperty(`async-migrate ${finding.rule}`)}`,
   ].join(',');
   const fixHint = finding.fixable ? ' (fixable: run async-migrate migrate)' : '';
   return `::${COMMAND_BY_SEVERITY[finding.severity]} ${properties}::${escapeData(finding.message + fixHint)}\n`;
-}
-
-// Annotations resolve paths against the workspace; a relative report root is part of the path there.
-function annotationPath(root: string, file: string): string {
-  if (root === '' || root === '.' || posix.isAbsolute(root) || /^[A-Za-z]:[\\/]/.test(root)) return file;
-  return posix.join(root.replaceAll('\\', '/'), file);
 }
 
 export function escapeData(text: string): string {

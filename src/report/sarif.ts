@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import type { Finding, Report, RuleId, Severity } from '../model.js';
+import { workspacePath } from './paths.js';
 
 /** What a rule says about itself, as the transforms document it. */
 export interface SarifRuleMeta {
@@ -56,7 +57,7 @@ export function buildSarifLog(report: Report, rules: readonly SarifRuleMeta[], o
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: relativeUri(finding.file), uriBaseId: '%SRCROOT%' },
+            artifactLocation: { uri: relativeUri(workspacePath(report.root, finding.file)), uriBaseId: '%SRCROOT%' },
             region: { startLine: finding.line, startColumn: finding.column },
           },
         },
