@@ -125,10 +125,17 @@ function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor
   if (name) editor.replace(name.getStart(sourceFile), name.end, asyncSiblingName(name.text));
 }
 
+/** Points a call at the async sibling; an imported function's sibling is imported beside it. */
 function renameCallee(call: ts.CallExpression, editor: TsFileEditor): void {
   const callee = skipParentheses(call.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
-  if (name && ts.isIdentifier(name)) editor.replace(name.getStart(editor.info.sourceFile), name.end, asyncSiblingName(name.text));
+  if (!name || !ts.isIdentifier(name)) return;
+  const imported = ts.isIdentifier(callee) ? editor.info.imports.get(callee.text) : undefined;
+  const replacement =
+    imported && imported.name !== '*' && imported.name !== 'default'
+      ? editor.ensureImport(imported.module, asyncSiblingName(imported.name))
+      : asyncSiblingName(name.text);
+  editor.replace(name.getStart(editor.info.sourceFile), name.end, replacement);
 }
 
 /** `xs.forEach(cb)` -> `for (const x of xs) …`, `xs.map(cb)` -> `await Promise.all(xs.map(cb))`. */
