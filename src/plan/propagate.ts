@@ -154,7 +154,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
 
   // 3. Propagate again without the blocked functions: chains through them no longer hold.
   const droppedRoots = roots.filter((root) => blocked.has(root.function));
-  const asyncFunctions = options.strategy === 'dual' || blocked.size === 0 ? wanted : closeUpward(graph, idx, roots, blocked, options);
+  const asyncFunctions = blocked.size === 0 ? wanted : closeUpward(graph, idx, roots, blocked, options);
   for (const id of [...asyncFunctions.keys()]) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync || blocked.has(id) || fn.kind === 'module') asyncFunctions.delete(id);
