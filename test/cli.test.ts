@@ -531,6 +531,63 @@ describe('migrate', () => {
     expect(statSync(path.join(dir, 'src/io.ts')).mode & 0o777).toBe(0o755);
   });
 
+  it('adds an import on a new line with the file\'s CRLF line endings', async () => {
+    const crlf = (text: string): string => text.replace(/\n/g, '\r\n');
+    // \`other\` keeps using readFileSync (no async code reaches it), so the import is added, not replaced.
+    const source = IO_SOURCE.replace(
+      'export async function',
+      "export function other(file: string): string {\n  return readFileSync(file, 'utf8');\n}\n\nexport async function",
+    );
+    const dir = makeProject({ 'src/io.ts': crlf(source) });
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(read(dir, 'src/io.ts')).toBe(
+      crlf(`import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+export async function load(file: string): Promise<string> {
+  return await readFile(file, 'utf8');
+}
+
+export function other(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
+export async function main(): Promise<void> {
+  console.log(await load('x.json'));
+}
+`),
+    );
+  });
+
+  it('puts an import a fix needs at the top of the file, not inside the async sibling of its first function', async () => {
+    const source = `export function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+}
+
+export async function tick(): Promise<void> {
+  pause();
+}
+`;
+    const dir = makeProject({ 'src/pause.ts': source });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(read(dir, 'src/pause.ts')).toBe(`import { setTimeout as sleep } from "node:timers/promises";
+
+export function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+}
+
+export async function pauseAsync(): Promise<void> {
+  await sleep(50);
+}
+
+export async function tick(): Promise<void> {
+  await pauseAsync();
+}
+`);
+  });
+
   it('leaves no temporary files behind', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     await runCli(['migrate', '.', '--format', 'json'], dir);
