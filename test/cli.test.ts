@@ -441,6 +441,52 @@ export function caller(): number {
   });
 });
 
+describe('--make-async targets', () => {
+  const STORE = `export interface Store {
+  save(value: string): void;
+}
+
+export class FileStore implements Store {
+  save(value: string): void {
+    console.log(value);
+  }
+
+  load(): string {
+    return 'x';
+  }
+}
+
+export function persist(store: Store): void {
+  store.save('x');
+}
+`;
+
+  it.each([
+    ['fn', 'persist', ['persist']],
+    ['Interface.member (the whole family and its callers)', 'Store.save', ['Store.save', 'FileStore.save', 'persist']],
+    ['Class.* (every method, with their families)', 'FileStore.*', ['Store.save', 'FileStore.save', 'FileStore.load', 'persist']],
+    ['path/file.ts:line (the function at or around that line)', 'src/store.ts:16', ['persist']],
+    ['file.ts:line (a path suffix)', 'store.ts:10', ['FileStore.load']],
+  ])('%s', async (_form, target, names) => {
+    const dir = makeProject({ 'src/store.ts': STORE });
+    const result = await runCli(['check', '.', '--format', 'json', '--make-async', target], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const report = jsonReport(result);
+    expect(report.asyncFunctions.map((fn) => fn.name)).toEqual(names);
+    expect(report.asyncFunctions.every((fn) => fn.because[fn.because.length - 1] === `--make-async ${target}`)).toBe(true);
+  });
+});
+
+describe('languages', () => {
+  it('a Python file is analysed or listed in `skipped`, never silently dropped', async () => {
+    const dir = makeProject({ 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
+    const result = await runCli(['check', 'app.py', '--format', 'json'], dir);
+    const report = jsonReport(result);
+    const accounted = [...report.findings.map((finding) => finding.file), ...report.skipped.map((entry) => entry.file)];
+    expect(accounted).toContain('app.py');
+  });
+});
+
 describe('migrate', () => {
   it('refuses to write into a git work tree with uncommitted changes to a file it would change', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
