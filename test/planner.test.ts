@@ -19,6 +19,7 @@ interface FnOptions {
   isExported?: boolean;
   line?: number;
   syncOnly?: FunctionNode['syncOnly'];
+  preferDual?: boolean;
 }
 
 interface SiteOptions {
@@ -53,6 +54,7 @@ class Graph {
       isExported: options.isExported ?? false,
     };
     if (options.syncOnly) node.syncOnly = options.syncOnly;
+    if (options.preferDual) node.preferDual = true;
     this.functions.set(id, node);
     return id;
   }
@@ -754,6 +756,112 @@ describe('planPropagation: dual strategy with a function that stays sync', () =>
     expect({ main: plan.asyncFunctions.has(main), awaited: plan.awaitSites.length }).toEqual(
       plan.asyncFunctions.has(handler) ? { main: true, awaited: 1 } : { main: false, awaited: 0 },
     );
+  });
+});
+
+describe('planPropagation: functions that keep a sync version', () => {
+  it('under dual with `reachable`, an exported function moves only its event-loop callers to the sibling', () => {
+    const g = new Graph();
+    const loadConfig = g.fn('loadConfig', { isExported: true });
+    const handler = g.fn('handler');
+    const server = g.fn('server', { isAsync: true });
+    const cliMain = g.fn('cliMain');
+    const fromHandler = g.site(handler, loadConfig);
+    g.site(cliMain, loadConfig);
+    const fromServer = g.site(server, handler);
+    const graph = g.build();
+    const reachable = asyncReachable(graph);
+    expect([...reachable].sort()).toEqual([handler, loadConfig, server].sort());
+    const plan = planPropagation(graph, [root(loadConfig, IO)], { strategy: 'dual', reachable });
+    expect(describePlan(graph, plan)).toEqual({
+      asyncFunctions: { loadConfig: [IO], handler: ['loadConfig', IO] },
+      awaitSites: [fromHandler.id, fromServer.id],
+      callbackSites: [],
+      entrySites: [],
+      blocked: {},
+      droppedRoots: [],
+      dualFunctions: ['loadConfig'],
+    });
+  });
+
+  it('under dual without `reachable`, every sync caller of an exported function moves', () => {
+    const g = new Graph();
+    const loadConfig = g.fn('loadConfig', { isExported: true });
+    const cliMain = g.fn('cliMain');
+    g.site(cliMain, loadConfig);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(loadConfig, IO)], DUAL);
+    expect(describePlan(graph, plan)).toMatchObject({ asyncFunctions: { loadConfig: [IO], cliMain: ['loadConfig', IO] }, dualFunctions: ['loadConfig'] });
+  });
+
+  it('`preferDual` gives a twin even in place: sync callers off the event loop keep the sync helper', () => {
+    const g = new Graph();
+    const sleepSync = g.fn('sleepSync', { preferDual: true });
+    const tick = g.fn('tick', { isAsync: true });
+    const setup = g.fn('setup');
+    const fromTick = g.site(tick, sleepSync);
+    g.site(setup, sleepSync);
+    const graph = g.build();
+    const reachable = asyncReachable(graph);
+    const plan = planPropagation(graph, [root(sleepSync, 'src/a.ts:2 blocking-sleep')], { strategy: 'inplace', reachable });
+    expect(describePlan(graph, plan)).toEqual({
+      asyncFunctions: { sleepSync: ['src/a.ts:2 blocking-sleep'] },
+      awaitSites: [fromTick.id],
+      callbackSites: [],
+      entrySites: [],
+      blocked: {},
+      droppedRoots: [],
+      dualFunctions: ['sleepSync'],
+    });
+  });
+
+  it('`preferDual` is not blocked by a constructor calling it: the constructor keeps the sync helper', () => {
+    const g = new Graph();
+    const ctorBlock = { kind: 'constructor' as const, reason: 'a constructor cannot be async', suggestion: 'Add a static async factory.' };
+    const sleepSync = g.fn('sleepSync', { preferDual: true });
+    const ctor = g.fn('Poller.constructor', { kind: 'constructor', syncOnly: ctorBlock });
+    g.site(ctor, sleepSync);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(sleepSync, 'src/a.ts:2 blocking-sleep')], INPLACE);
+    expect(describePlan(graph, plan)).toEqual({
+      asyncFunctions: { sleepSync: ['src/a.ts:2 blocking-sleep'] },
+      awaitSites: [],
+      callbackSites: [],
+      entrySites: [],
+      blocked: { 'Poller.constructor': ctorBlock },
+      droppedRoots: [],
+      dualFunctions: ['sleepSync'],
+    });
+  });
+
+  it('a method whose signature a library base fixes is blocked in place but gets a sibling under dual', () => {
+    const fixed = {
+      kind: 'family' as const,
+      reason: 'MyStream._read implements Readable._read, which async-migrate cannot change',
+      suggestion: 'Use --strategy dual.',
+    };
+    const build = (): { graph: CallGraph; read: FunctionId } => {
+      const g = new Graph();
+      const read = g.fn('MyStream._read', { kind: 'method', syncOnly: fixed });
+      return { graph: g.build(), read };
+    };
+    const inplace = build();
+    const rootInplace = root(inplace.read, IO);
+    expect(describePlan(inplace.graph, planPropagation(inplace.graph, [rootInplace], INPLACE))).toMatchObject({
+      asyncFunctions: {},
+      blocked: { 'MyStream._read': fixed },
+      droppedRoots: [rootInplace],
+    });
+    const dual = build();
+    expect(describePlan(dual.graph, planPropagation(dual.graph, [root(dual.read, IO)], DUAL))).toEqual({
+      asyncFunctions: { 'MyStream._read': [IO] },
+      awaitSites: [],
+      callbackSites: [],
+      entrySites: [],
+      blocked: {},
+      droppedRoots: [],
+      dualFunctions: ['MyStream._read'],
+    });
   });
 });
 
