@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/model.js';
 import { runCli, type CliResult } from './support/cli.js';
+import { buildProject } from './support/compile.js';
 import { REPO } from './support/files.js';
 
 const TSCONFIG = `${JSON.stringify(
@@ -632,6 +633,30 @@ export async function tick(): Promise<void> {
   await pauseAsync();
 }
 `);
+  });
+
+  it('gives code that still type-checks when a commented first function gets an async twin', async () => {
+    const source = `#!/usr/bin/env node
+// Tool entry.
+function wait(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+}
+
+function main(): void {
+  wait();
+  console.log('done');
+}
+
+main();
+`;
+    const dir = makeProject({ 'src/cli.ts': source });
+    expect(buildProject(dir, false).errors).toEqual([]);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const migrated = read(dir, 'src/cli.ts');
+    expect(migrated).toContain('\nasync function main(): Promise<void> {\n');
+    expect(migrated).not.toContain('async import');
+    expect(buildProject(dir, false).errors).toEqual([]);
   });
 
   it('leaves no temporary files behind', async () => {
