@@ -682,6 +682,25 @@ main();
     expect(read(dir, 'src/clean.ts')).toBe(CLEAN_SOURCE);
   });
 
+  it('a second migrate with --scope all does not add a second async twin', async () => {
+    const source = `export function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+}
+
+export async function tick(): Promise<void> {
+  pause();
+}
+`;
+    const dir = makeProject({ 'src/pause.ts': source });
+    const first = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all'], dir);
+    expect(first.code).toBe(0);
+    const once = read(dir, 'src/pause.ts');
+    expect(once.match(/function pauseAsync\(/g)).toHaveLength(1);
+    const second = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all'], dir);
+    expect({ code: second.code, changes: jsonReport(second).changes }).toEqual({ code: 0, changes: [] });
+    expect(read(dir, 'src/pause.ts')).toBe(once);
+  });
+
   it('migrate on a file path changes only that file', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/other.ts': IO_SOURCE.replace('load', 'fetchIt').replace("load('x.json')", "fetchIt('x.json')") });
     const other = read(dir, 'src/other.ts');
