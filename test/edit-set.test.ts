@@ -68,6 +68,14 @@ describe('normalizeEdits: duplicates and no-ops', () => {
     expect(result).toEqual([edit(0, 8, 'async function', 'a')]);
   });
 
+  it('drops an identical duplicate even when another insertion at the same offset came between them', () => {
+    const source = 'f();';
+    const awaitKeyword = edit(0, 0, 'await ', 'propagate');
+    const comment = edit(0, 0, '/* moved */ ', 'other');
+    const again = edit(0, 0, 'await ', 'propagate');
+    expect(rewrite(source, [awaitKeyword, comment, again])).toBe('await /* moved */ f();');
+  });
+
   it('keeps two different insertions at one offset (they are not duplicates)', () => {
     const source = 'f()';
     expect(rewrite(source, [edit(0, 0, 'await ', 'a', 0), edit(0, 0, 'void ', 'b', 1)])).toBe('await void f()');
