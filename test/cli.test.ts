@@ -701,6 +701,17 @@ export async function tick(): Promise<void> {
     expect(read(dir, 'src/pause.ts')).toBe(once);
   });
 
+  it('a second migrate --strategy dual --scope all does not add a second async sibling', async () => {
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE });
+    const first = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual', '--scope', 'all'], dir);
+    expect(first.code).toBe(0);
+    const once = read(dir, 'src/io.ts');
+    expect(once.match(/function loadAsync\(/g)).toHaveLength(1);
+    const second = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual', '--scope', 'all'], dir);
+    expect({ code: second.code, changes: jsonReport(second).changes }).toEqual({ code: 0, changes: [] });
+    expect(read(dir, 'src/io.ts')).toBe(once);
+  });
+
   it('migrate on a file path changes only that file', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/other.ts': IO_SOURCE.replace('load', 'fetchIt').replace("load('x.json')", "fetchIt('x.json')") });
     const other = read(dir, 'src/other.ts');
