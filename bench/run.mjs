@@ -3,6 +3,7 @@
 // generated Python corpus), and verifies the findings against the corpus' expected.json.
 //
 //   node bench/run.mjs [--files 2000] [--py-files 1000] [--only ts|python] [--runs 3] [--regen] [--rss probe]
+//                   [--verify-migrate]
 //
 // Each command runs --runs times; the table shows the median wall time and the peak RSS over the runs.
 // Targets: check <= 2.0x tsc, migrate --dry-run <= 2.5x tsc, Python check < 10 s.
@@ -44,7 +45,9 @@ function runOnce(name, args, rssMethod) {
   const stdout = fs.openSync(stdoutPath, 'w');
   const stderr = fs.openSync(stderrPath, 'w');
   const [command, commandArgs, env] =
-    rssMethod === 'gnu-time'
+    rssMethod === 'none'
+      ? [process.execPath, args, process.env]
+      : rssMethod === 'gnu-time'
       ? ['/usr/bin/time', ['-f', '%M', '-o', rssPath, process.execPath, ...args], process.env]
       : [process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'bench', 'rss-probe.mjs')).href, ...args], { ...process.env, BENCH_RSS_FILE: rssPath }];
   const started = process.hrtime.bigint();
@@ -260,6 +263,7 @@ function benchTypeScript(options, outcome) {
     if (!timing.met) outcome.failures.push(`${m.label}: ${timing.row[4]}`);
     verifyRun(m, expected, dir, TS_RULES, outcome);
   }
+  if (options.verifyMigrate) verifyMigrate(outcome);
   return { rows, tsc };
 }
 
@@ -275,6 +279,37 @@ function verifyRun(m, expected, dir, rules, outcome) {
     return;
   }
   if (!verifyFindings(m.label, report, expected, dir, rules)) outcome.failures.push(`${m.label}: findings differ from expected.json`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --verify-migrate: apply the migration to a copy, then type-check it and migrate it again. Not a
+// timing target; it shows whether the engine's output on a large project still compiles and is stable.
+
+function verifyMigrate(outcome) {
+  const source = path.join(BENCH_DIR, 'ts-project');
+  const copy = path.join(BENCH_DIR, 'ts-migrated');
+  fs.rmSync(copy, { recursive: true, force: true });
+  // The copy keeps the corpus' own .git, or the repo's .gitignore would hide it from the tool.
+  fs.cpSync(source, copy, { recursive: true });
+  const rel = path.relative(REPO_ROOT, copy);
+  const once = { runs: 1, rssMethod: 'none', okStatuses: [0, 1] };
+  const first = measure('migrate-apply', [CLI_BIN, 'migrate', rel, '--allow-dirty', '--format', 'json'], once);
+  process.stdout.write(`\nmigrate (applied to ${rel}): ${first.ok ? `exit ${first.status}` : `FAILED (exit ${first.status})`} in ${first.median.toFixed(2)}s\n`);
+  if (!first.ok) {
+    outcome.failures.push(`migrate (applied) failed: ${tail(first.stderrPath, 3)}`);
+    return;
+  }
+  const s = parseReport(first.stdoutPath)?.summary ?? {};
+  process.stdout.write(`  ${s.functionsMadeAsync ?? '?'} functions made async, ${s.callSitesAwaited ?? '?'} call sites awaited, ${s.filesChanged ?? '?'} files changed\n`);
+  const tsc = measure('tsc-migrated', [TSC_BIN, '--noEmit', '-p', rel], { ...once, okStatuses: [0] });
+  const errors = fs.readFileSync(tsc.stdoutPath, 'utf8').split('\n').filter((line) => line.includes('error TS'));
+  process.stdout.write(`  tsc on the migrated copy: ${errors.length} errors\n${errors.slice(0, 10).map((e) => `    ${e}`).join('\n')}${errors.length ? '\n' : ''}`);
+  if (errors.length) outcome.failures.push(`the migrated copy has ${errors.length} type errors (see ${path.relative(REPO_ROOT, tsc.stdoutPath)})`);
+  const second = measure('migrate-again', [CLI_BIN, 'migrate', rel, '--allow-dirty', '--format', 'json'], once);
+  const again = second.ok ? parseReport(second.stdoutPath) : undefined;
+  const changed = again?.summary?.filesChanged;
+  process.stdout.write(`  migrating again: ${second.ok ? `${changed ?? '?'} files changed, ${again?.summary?.findings ?? '?'} findings left` : `FAILED (exit ${second.status})`}\n`);
+  if (!second.ok || changed !== 0) outcome.failures.push(`migrating the migrated copy again ${second.ok ? `changed ${changed} files` : 'failed'} (expected no change)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,6 +353,7 @@ function readOptions() {
     only,
     runs,
     regen: flags.regen === true,
+    verifyMigrate: flags['verify-migrate'] === true,
     cliBuilt: fs.existsSync(CLI_BUILD),
     // --rss probe forces the fallback, to test it on a machine that has GNU time.
     rssMethod: flags.rss === 'probe' ? 'probe' : detectRssMethod(),
