@@ -71,30 +71,44 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs a command `runs` times; `okStatuses` are the exit codes that mean it worked. */
-function measure(name, args, { runs, rssMethod, okStatuses }) {
-  process.stderr.write(`  ${name}: `);
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const sample = runOnce(name, args, rssMethod);
-    samples.push(sample);
-    process.stderr.write(`${sample.seconds.toFixed(2)}s${okStatuses.includes(sample.status) ? '' : ` (exit ${sample.status})`} `);
-    // A failing command fails the same way every time: don't spend two more runs on it.
-    if (!okStatuses.includes(sample.status)) break;
+/**
+ * Runs each command `runs` times, round-robin: on a shared machine the load drifts, and interleaving
+ * spreads that drift over all commands instead of penalising whichever ran last. A command that fails
+ * is not run again: it fails the same way every time. `okStatuses` are the exit codes that mean it worked.
+ */
+function measureRounds(specs, { runs, rssMethod }) {
+  const samples = specs.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    specs.forEach((spec, i) => {
+      const previous = samples[i].at(-1);
+      if (previous && !spec.okStatuses.includes(previous.status)) return;
+      const sample = runOnce(spec.name, spec.args, rssMethod);
+      samples[i].push(sample);
+      const failed = spec.okStatuses.includes(sample.status) ? '' : ` (exit ${sample.status})`;
+      process.stderr.write(`  round ${round + 1}: ${spec.name} ${sample.seconds.toFixed(2)}s${failed}\n`);
+    });
   }
-  process.stderr.write('\n');
+  return specs.map((spec, i) => summarizeSamples(spec, samples[i]));
+}
+
+function summarizeSamples(spec, samples) {
   const last = samples[samples.length - 1];
   const rss = samples.map((s) => s.rssKiB).filter((v) => v !== undefined);
   return {
-    name,
+    name: spec.name,
+    label: spec.label ?? spec.name,
     seconds: samples.map((s) => s.seconds),
     median: median(samples.map((s) => s.seconds)),
     peakMiB: rss.length ? Math.max(...rss) / 1024 : undefined,
     status: last.status,
-    ok: okStatuses.includes(last.status),
+    ok: spec.okStatuses.includes(last.status),
     stdoutPath: last.stdoutPath,
     stderrPath: last.stderrPath,
   };
+}
+
+function measure(name, args, { okStatuses, ...options }) {
+  return measureRounds([{ name, args, okStatuses }], options)[0];
 }
 
 function tail(file, lines = 15) {
@@ -227,7 +241,7 @@ function timingRow(m, tscMedian, target) {
     met = m.median < target.seconds;
     verdict = `< ${target.seconds} s: ${met ? 'ok' : 'MISSED'}`;
   }
-  const row = [m.label ?? m.name, m.median.toFixed(2), m.peakMiB === undefined ? '?' : m.peakMiB.toFixed(0), ratio === undefined ? '' : `${ratio.toFixed(2)}x`, verdict];
+  const row = [m.label, m.median.toFixed(2), m.peakMiB === undefined ? '?' : m.peakMiB.toFixed(0), ratio === undefined ? '' : `${ratio.toFixed(2)}x`, verdict];
   return { row, met };
 }
 
@@ -239,23 +253,21 @@ function benchTypeScript(options, outcome) {
   const expected = ensureCorpus(dir, options.files, TS_GENERATOR_VERSION, generateTsProject, options.regen);
   process.stdout.write(`\nTypeScript corpus: ${path.relative(REPO_ROOT, dir)} — ${expected.files} files, ${expected.lines} lines; expected ${JSON.stringify(expected.byRule)}\n`);
   const rel = path.relative(REPO_ROOT, dir);
-  const tsc = measure('tsc', [TSC_BIN, '--noEmit', '-p', rel], { ...options, okStatuses: [0] });
-  tsc.label = 'tsc --noEmit';
+  const tscSpec = { name: 'tsc', label: 'tsc --noEmit', args: [TSC_BIN, '--noEmit', '-p', rel], okStatuses: [0] };
+  // check exits 1 when it finds something, which this corpus guarantees.
+  const toolSpecs = [
+    { name: 'check', label: 'async-migrate check', args: [CLI_BIN, 'check', rel, '--format', 'json'], okStatuses: [0, 1] },
+    { name: 'migrate-dry-run', label: 'async-migrate migrate --dry-run', args: [CLI_BIN, 'migrate', rel, '--dry-run', '--format', 'json'], okStatuses: [0, 1] },
+  ];
+  if (!options.cliBuilt) outcome.notes.push('async-migrate CLI not built (dist/src/cli.js missing): only tsc was timed');
+  const before = fingerprint(dir);
+  const [tsc, check, migrate] = measureRounds(options.cliBuilt ? [tscSpec, ...toolSpecs] : [tscSpec], options);
   if (!tsc.ok) {
     outcome.failures.push('tsc reported errors on the generated corpus (a generator bug)');
     process.stdout.write(`tsc failed on the corpus:\n${tail(tsc.stdoutPath)}\n${tail(tsc.stderrPath)}\n`);
   }
   const rows = [timingRow(tsc, tsc.median)];
-  if (!options.cliBuilt) {
-    outcome.notes.push('async-migrate CLI not built (dist/src/cli.js missing): only tsc was timed');
-    return { rows, tsc };
-  }
-  const before = fingerprint(dir);
-  // check exits 1 when it finds something, which this corpus guarantees.
-  const check = measure('check', [CLI_BIN, 'check', rel, '--format', 'json'], { ...options, okStatuses: [0, 1] });
-  check.label = 'async-migrate check';
-  const migrate = measure('migrate-dry-run', [CLI_BIN, 'migrate', rel, '--dry-run', '--format', 'json'], { ...options, okStatuses: [0, 1] });
-  migrate.label = 'async-migrate migrate --dry-run';
+  if (!options.cliBuilt) return { rows, tsc };
   if (fingerprint(dir) !== before) outcome.failures.push('migrate --dry-run changed files in the corpus');
   for (const [m, target] of [[check, TARGETS.check], [migrate, TARGETS.migrate]]) {
     const timing = timingRow(m, tsc.median, target);
@@ -331,8 +343,8 @@ async function benchPython(options, outcome) {
     return { rows: [] };
   }
   const rel = path.relative(REPO_ROOT, dir);
-  const check = measure('py-check', [CLI_BIN, 'check', rel, '--language', 'python', '--format', 'json'], { ...options, okStatuses: [0, 1] });
-  check.label = 'async-migrate check (python)';
+  const spec = { name: 'py-check', label: 'async-migrate check (python)', args: [CLI_BIN, 'check', rel, '--language', 'python', '--format', 'json'], okStatuses: [0, 1] };
+  const [check] = measureRounds([spec], options);
   const timing = timingRow(check, undefined, { seconds: TARGETS.pythonCheckSeconds });
   if (!timing.met) outcome.failures.push(`${check.label}: ${timing.row[4]}`);
   verifyRun(check, expected, dir, PY_RULES, outcome);
