@@ -163,9 +163,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const fallbacks: RuleHit[] = [];
   for (const hit of counted) {
     if (hit.kind === 'await') {
+      // Say which of the two fixes applies: the callee turns async (the await stays), or the await goes.
       const callee = hit.awaitedCallee;
       const calleeTurnsAsync = callee !== undefined && plan.asyncFunctions.has(callee);
-      if (!calleeTurnsAsync && hit.fallbackFix) fallbacks.push(hit);
+      if (calleeTurnsAsync) hit.finding.message += `; fix: ${graph.functions.get(callee)!.name} turns async`;
+      else if (hit.fallbackFix) {
+        fallbacks.push(hit);
+        hit.finding.message += '; fix: remove the await';
+      }
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);

@@ -76,8 +76,9 @@ function siteNeedsAsyncCaller(site: CallSite): boolean {
 }
 
 /** Why a function that must turn async cannot, from its own nature or how it is used. */
-function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes): BlockedFunction | undefined {
-  if (fn.syncOnly) return fn.syncOnly;
+function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
+  // A method whose signature is fixed by a base outside our reach can still gain an async sibling.
+  if (fn.syncOnly && !(options.strategy === 'dual' && fn.syncOnly.kind === 'family')) return fn.syncOnly;
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
@@ -122,7 +123,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   for (const id of wanted.keys()) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
-    const why = intrinsicBlock(graph, fn, idx);
+    const why = intrinsicBlock(graph, fn, idx, options);
     if (why) block(id, why);
   }
   while (queue.length > 0) {
@@ -170,7 +171,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
         (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
       );
-      if (isPublic || hasSyncCaller) for (const member of family) dualFunctions.add(member);
+      const hasFixedSignature = fn.syncOnly?.kind === 'family';
+      if (isPublic || hasSyncCaller || hasFixedSignature) for (const member of family) dualFunctions.add(member);
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
