@@ -116,6 +116,14 @@ export class TsAnalyzer {
   private readonly visitors = new Map<ts.SyntaxKind, { transform: Transform; visit: NonNullable<TsVisitors[ts.SyntaxKind]> }[]>();
   private siteCounter = 0;
   private readonly replacedCalls = new Set<ts.Node>();
+  /** Names of the project functions' parameters: the cheap filter for calls of a callback parameter. */
+  private readonly parameterNames = new Set<string>();
+  /** `fn#index` -> the calls of that parameter inside the function (`op(attempt)` in `withRetry`). */
+  private readonly parameterCalls = new Map<string, ts.CallExpression[]>();
+  /** `fn#index` of parameters used otherwise than called directly (stored, passed on, called from a nested function). */
+  private readonly escapingParameters = new Set<string>();
+  /** Callbacks passed to project functions, resolved once every body has been walked. */
+  private readonly callbacksToProjectFunctions: { site: CallSite; functions: FunctionId[]; index: number }[] = [];
   /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
   private readonly constructedClassNames = new Set<string>();
   private readonly asyncSiblingNames = new Set<string>();
@@ -153,6 +161,7 @@ export class TsAnalyzer {
     for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
     // Pass 2: sites, families and rules.
     for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
+    this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
       if (members.length < 2) continue;
       const head = this.familyHead(members);
@@ -264,6 +273,7 @@ export class TsAnalyzer {
     this.idByDeclaration.set(node, id);
     const simpleName = name.split('.').pop();
     if (simpleName) this.functionNames.add(simpleName);
+    for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
   }
 
@@ -329,6 +339,7 @@ export class TsAnalyzer {
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
+      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
       if (isFunctionLike(node)) {
         const saved = current;
@@ -435,8 +446,56 @@ export class TsAnalyzer {
       }
       if (callees.length === 0) return;
       const callback = this.callbackRewrite(call, index);
-      for (const callee of callees) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
+      const receivers = this.resolveCallTargets(call.expression);
+      for (const callee of callees) {
+        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
+        if (receivers.length > 0) this.callbacksToProjectFunctions.push({ site, functions: receivers, index });
+      }
     });
+  }
+
+  /** A use of a name that may be a parameter of the function it sits in (or of one around it). */
+  private recordParameterUse(node: ts.Identifier, current: FunctionId): void {
+    const parent = node.parent;
+    if (ts.isParameter(parent) && parent.name === node) return;
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    const declaration = this.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (!declaration || !ts.isParameter(declaration) || !isFunctionLike(declaration.parent)) return;
+    const owner = this.idByDeclaration.get(declaration.parent);
+    if (!owner) return;
+    const key = `${owner}#${declaration.parent.parameters.indexOf(declaration)}`;
+    if (owner === current && ts.isCallExpression(parent) && parent.expression === node) {
+      const calls = this.parameterCalls.get(key) ?? [];
+      calls.push(parent);
+      this.parameterCalls.set(key, calls);
+    } else {
+      this.escapingParameters.add(key);
+    }
+  }
+
+  /**
+   * A callback given to a project function that calls it (`withRetry(3, (n) => …)` calling
+   * `op(attempt)`): the function is the callback's caller there, so when the callback turns async
+   * those calls are awaited and a `try`/`catch` around them still catches. Allowed only where the
+   * parameter's declared result can be a promise (a type parameter, `void`, `any`, a promise).
+   */
+  private followCallbackParameters(): void {
+    for (const { site, functions, index } of this.callbacksToProjectFunctions) {
+      for (const receiver of functions) {
+        const declaration = this.state.declarations.get(receiver);
+        const parameter = declaration?.parameters[index];
+        const key = `${receiver}#${index}`;
+        const calls = this.parameterCalls.get(key);
+        if (!declaration || !parameter || !calls || this.escapingParameters.has(key) || !acceptsPromiseResult(parameter, declaration)) {
+          // A project function that keeps or uses the callback's result some other way: not ours to change.
+          site.callback = { api: this.state.functions.get(receiver)?.name ?? site.callback?.api ?? 'call', rewrite: 'none' };
+          continue;
+        }
+        site.callback = { api: site.callback?.api ?? this.state.functions.get(receiver)!.name, rewrite: 'accepts-async' };
+        const info = this.state.files.get(declaration.getSourceFile().fileName)!;
+        for (const call of calls) this.newSite({ caller: receiver, callee: site.callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
+      }
+    }
   }
 
   /** `new X()` runs X's constructor: a call that can never be awaited, for reachability and blocks. */
@@ -559,6 +618,17 @@ export class TsAnalyzer {
 }
 
 // ---- syntax helpers -------------------------------------------------------------------------------
+
+/** The parameter's declared type is a function whose result may become a promise without a type error. */
+function acceptsPromiseResult(parameter: ts.ParameterDeclaration, owner: FunctionLike): boolean {
+  const type = parameter.type;
+  if (!type || !ts.isFunctionTypeNode(type)) return false;
+  const result = type.type;
+  if (result.kind === ts.SyntaxKind.VoidKeyword || result.kind === ts.SyntaxKind.AnyKeyword || result.kind === ts.SyntaxKind.UnknownKeyword) return true;
+  if (!ts.isTypeReferenceNode(result) || !ts.isIdentifier(result.typeName)) return false;
+  const name = result.typeName.text;
+  return name === 'Promise' || name === 'PromiseLike' || (owner.typeParameters?.some((p) => p.name.text === name) ?? false);
+}
 
 /** `api.` for the methods of `const api = { … }`; nothing for anonymous object literals. */
 function objectOwnerPrefix(literal: ts.Node): string {

@@ -65,10 +65,16 @@ export class TsFileEditor implements FileEditor {
     this.record({ start, end, text, source: 'fix' });
   }
 
-  /** Every identifier spelled in the file: a new local name must avoid them all. */
+  /** Every identifier of the file (not words in comments): a new local name must avoid them all. */
   private names(): Set<string> {
     if (!this.usedNames) {
-      this.usedNames = new Set(this.info.sourceFile.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+      const names = new Set<string>();
+      const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node)) names.add(node.text);
+        ts.forEachChild(node, visit);
+      };
+      visit(this.info.sourceFile);
+      this.usedNames = names;
     }
     return this.usedNames;
   }
