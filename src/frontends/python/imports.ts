@@ -1,0 +1,78 @@
+// Adds imports once per file: `import asyncio`, `from unittest import IsolatedAsyncioTestCase`.
+import type { PyModule } from './modules.js';
+import { namedChildren, type PyNode } from './parser.js';
+
+export class ImportPlanner {
+  private readonly added = new Map<string, Set<string>>();
+
+  constructor(private readonly modules: ReadonlyMap<string, PyModule>) {}
+
+  /** Returns the local name to use; records the import line when the module lacks it. */
+  ensure(module: PyModule, from: string, name: string, preferredLocal?: string): string {
+    const wanted = new Set(this.added.get(module.file) ?? []);
+    if (name === from || name === '' || name === '*') {
+      if (!hasImport(module, from)) wanted.add(`import ${from}`);
+      this.added.set(module.file, wanted);
+      return from;
+    }
+    for (const [local, binding] of module.imports) {
+      if (binding.kind === 'symbol' && binding.module === from && binding.name === name) return local;
+    }
+    const local = preferredLocal ?? name;
+    wanted.add(local === name ? `from ${from} import ${name}` : `from ${from} import ${name} as ${local}`);
+    this.added.set(module.file, wanted);
+    return local;
+  }
+
+  /** The import lines to insert per file, with where to put them. */
+  *insertions(): Generator<{ module: PyModule; at: number; text: string }> {
+    for (const [file, lines] of this.added) {
+      if (lines.size === 0) continue;
+      const module = [...this.modules.values()].find((m) => m.file === file)!;
+      const { at, before } = importAnchor(module);
+      const sorted = [...lines].sort();
+      const text = before
+        ? sorted.map((line) => line + module.eol).join('')
+        : sorted.map((line) => module.eol + line).join('');
+      yield { module, at, text: at === 0 && before ? text : text };
+    }
+  }
+}
+
+function hasImport(module: PyModule, dotted: string): boolean {
+  for (const statement of namedChildren(module.tree.rootNode)) {
+    if (statement.type !== 'import_statement') continue;
+    for (const item of namedChildren(statement)) {
+      if (item.type === 'dotted_name' && item.text === dotted) return true;
+    }
+  }
+  return false;
+}
+
+function isDocstring(node: PyNode): boolean {
+  return node.type === 'expression_statement' && node.namedChild(0)?.type === 'string';
+}
+
+/**
+ * Before the first top-level import (after `from __future__`), so `import asyncio` sorts in front of
+ * the file's imports; with no import, after the docstring, or at the top of the file.
+ */
+function importAnchor(module: PyModule): { at: number; before: boolean } {
+  const statements = namedChildren(module.tree.rootNode).filter((s) => s.type !== 'comment');
+  const first = statements.find(
+    (s) => (s.type === 'import_statement' || s.type === 'import_from_statement') && !/^from\s+__future__\b/.test(s.text),
+  );
+  if (first) return { at: module.lines.lineStart(first.startIndex), before: true };
+  const futures = statements.filter((s) => s.type === 'future_import_statement' || /^from\s+__future__\b/.test(s.text));
+  const after = futures[futures.length - 1] ?? (statements[0] && isDocstring(statements[0]) ? statements[0] : undefined);
+  if (after) return { at: after.endIndex, before: false };
+  // No imports and no docstring: the very top, after a shebang or coding line kept as comments.
+  let at = 0;
+  const text = module.text;
+  while (text.startsWith('#', at)) {
+    const next = text.indexOf('\n', at);
+    if (next < 0) break;
+    at = next + 1;
+  }
+  return { at, before: true };
+}

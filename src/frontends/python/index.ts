@@ -1,0 +1,85 @@
+// The Python front-end: tree-sitter parsing, a syntactic resolver, the call graph, rule hits and the
+// emitter, behind the language-neutral FrontEnd interface.
+import { readFile } from 'node:fs/promises';
+import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
+import type { EditSet } from '../../edits/edit-set.js';
+import type { RuleId } from '../../model.js';
+import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
+import { detectHits } from './detect.js';
+import { emitPython } from './emitter.js';
+import { buildGraph, type BuiltGraph } from './graph-builder.js';
+import { buildModule, relativePath, type PyModule } from './modules.js';
+import { findSyntaxError, loadPythonParser, parsePython } from './parser.js';
+import { Resolver } from './resolver.js';
+import { pythonTargetNames, resolvePythonTarget } from './targets.js';
+
+export { BLOCKING_APIS } from './blocking-apis.js';
+export type { PyVisitors, PyRuleContext } from './rule-context.js';
+
+export const PYTHON_EXTENSIONS: readonly string[] = ['.py'];
+
+export function isPythonFile(file: string): boolean {
+  return file.endsWith('.py');
+}
+
+export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
+  const blockingApis: BlockingApi[] = [...configuredBlockingApis(options.config.blocking), ...BLOCKING_APIS];
+  let modules: PyModule[] = [];
+  let byName = new Map<string, PyModule>();
+  let resolver: Resolver | undefined;
+  let built: BuiltGraph | undefined;
+
+  return {
+    language: 'python',
+
+    async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
+      await loadPythonParser();
+      const skipped: Analysis['skipped'] = [];
+      modules = [];
+      for (const file of [...files].filter(isPythonFile).sort()) {
+        try {
+          const text = await readFile(file, 'utf8');
+          const module = buildModule(options.root, file, text);
+          const error = findSyntaxError(module.tree.rootNode);
+          if (error) {
+            const at = module.lines.at(error.startIndex);
+            skipped.push({ file, reason: `syntax error at ${relativePath(options.root, file)}:${at.line}:${at.column}` });
+            continue;
+          }
+          modules.push(module);
+        } catch (error) {
+          skipped.push({ file, reason: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      byName = new Map(modules.map((module) => [module.name, module]));
+      resolver = new Resolver(modules);
+      built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints);
+      const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules));
+      return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
+    },
+
+    emit(request: EmitRequest, edits: EditSet): void {
+      if (!built || !resolver) return;
+      emitPython(request, edits, built, resolver, byName);
+    },
+
+    parses(_file: string, text: string): boolean {
+      try {
+        const tree = parsePython(text);
+        const ok = findSyntaxError(tree.rootNode) === undefined;
+        tree.delete();
+        return ok;
+      } catch {
+        return false;
+      }
+    },
+
+    resolveTarget(target: string): string[] {
+      return resolvePythonTarget(target, modules);
+    },
+
+    targetNames(): string[] {
+      return pythonTargetNames(modules);
+    },
+  };
+}
