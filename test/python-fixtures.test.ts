@@ -1,0 +1,95 @@
+// Python fixture cases: each fixtures/python/<case>/ holds input/ (a stdlib-only project with main.py
+// and a unittest test), expected/ (the tree after migrate), report.json and optional args.json.
+// A case migrates a temporary copy, compares every file byte for byte, compiles and runs the result,
+// runs its tests, and migrates again expecting no change. UPDATE_FIXTURES=1 rewrites expected/.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migratePythonProject, type StandaloneOptions } from '../src/frontends/python/standalone.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/python');
+const UPDATE = process.env.UPDATE_FIXTURES === '1';
+const PYTHON_ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' };
+
+function optionsFrom(args: string[]): StandaloneOptions {
+  const options: StandaloneOptions = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const value = args[i + 1]!;
+    if (args[i] === '--scope') options.scope = value as StandaloneOptions['scope'];
+    else if (args[i] === '--strategy') options.strategy = value as StandaloneOptions['strategy'];
+    else if (args[i] === '--make-async') options.makeAsync = value.split(',');
+    else throw new Error(`unsupported fixture argument ${args[i]}`);
+  }
+  return options;
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (name === '__pycache__') return [];
+    return statSync(full).isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
+  }).sort();
+}
+
+function python(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('python3', args, { cwd, env: PYTHON_ENV, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function migrateInPlace(dir: string, options: StandaloneOptions): Promise<unknown> {
+  const { output, report } = await migratePythonProject(dir, options);
+  for (const [file, text] of output) writeFileSync(file, text);
+  return report;
+}
+
+const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((name) => existsSync(path.join(FIXTURES, name, 'input'))).sort() : [];
+
+describe('python fixtures', () => {
+  for (const name of cases) {
+    it(name, async () => {
+      const caseDir = path.join(FIXTURES, name);
+      const argsFile = path.join(caseDir, 'args.json');
+      const options = optionsFrom(existsSync(argsFile) ? (JSON.parse(readFileSync(argsFile, 'utf8')) as string[]) : []);
+      const work = mkdtempSync(path.join(os.tmpdir(), `async-migrate-py-${name}-`));
+      try {
+        cpSync(path.join(caseDir, 'input'), work, { recursive: true });
+        const before = python(['main.py'], work);
+        expect(before.status, before.stderr).toBe(0);
+
+        const report = await migrateInPlace(work, options);
+        const expectedDir = path.join(caseDir, 'expected');
+        const reportFile = path.join(caseDir, 'report.json');
+        if (UPDATE) {
+          rmSync(expectedDir, { recursive: true, force: true });
+          mkdirSync(expectedDir, { recursive: true });
+          cpSync(work, expectedDir, { recursive: true });
+          writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+        }
+        expect(listFiles(work)).toEqual(listFiles(expectedDir));
+        for (const file of listFiles(expectedDir)) {
+          expect(readFileSync(path.join(work, file), 'utf8'), file).toBe(readFileSync(path.join(expectedDir, file), 'utf8'));
+        }
+        expect(report).toEqual(JSON.parse(readFileSync(reportFile, 'utf8')));
+
+        for (const file of listFiles(work).filter((f) => f.endsWith('.py'))) {
+          const compiled = python(['-c', 'import ast,sys; ast.parse(open(sys.argv[1], encoding="utf-8").read(), sys.argv[1])', file], work);
+          expect(compiled.status, `${file}: ${compiled.stderr}`).toBe(0);
+        }
+        const after = python(['-W', 'error::RuntimeWarning', 'main.py'], work);
+        expect(after.status, after.stderr).toBe(0);
+        expect(after.stdout).toBe(before.stdout);
+        const tests = python(['-W', 'error::RuntimeWarning', '-m', 'unittest', '-q'], work);
+        expect(tests.status, tests.stderr).toBe(0);
+        expect(tests.stderr).toMatch(/\nOK/);
+
+        const again = await migratePythonProject(work, options);
+        expect([...again.output.keys()].map((f) => path.relative(work, f))).toEqual([]);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
