@@ -1,7 +1,8 @@
 // Python fixture cases: each fixtures/python/<case>/ holds input/ (a stdlib-only project with main.py
 // and a unittest test), expected/ (the tree after migrate), report.json and optional args.json.
 // A case migrates a temporary copy, compares every file byte for byte, compiles and runs the result,
-// runs its tests, and migrates again expecting no change. UPDATE_FIXTURES=1 rewrites expected/.
+// runs its tests, and migrates again expecting no change. An optional expected-stdout.txt gives the
+// output after migration when it differs from before (the input was already broken). UPDATE_FIXTURES=1 rewrites expected/.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -79,7 +80,9 @@ describe('python fixtures', () => {
         }
         const after = python(['-W', 'error::RuntimeWarning', 'main.py'], work);
         expect(after.status, after.stderr).toBe(0);
-        expect(after.stdout).toBe(before.stdout);
+        // A case whose input is already broken (awaiting a sync method) states the fixed output.
+        const stdoutFile = path.join(caseDir, 'expected-stdout.txt');
+        expect(after.stdout).toBe(existsSync(stdoutFile) ? readFileSync(stdoutFile, 'utf8') : before.stdout);
         const tests = python(['-W', 'error::RuntimeWarning', '-m', 'unittest', '-q'], work);
         expect(tests.status, tests.stderr).toBe(0);
         expect(tests.stderr).toMatch(/\nOK/);

@@ -271,6 +271,8 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     if (parent.type === 'parameters' || parent.type === 'typed_parameter' || parent.type === 'default_parameter' && parent.childForFieldName('name')?.equals(node)) return;
     const symbol = resolver.resolveExpression(node, enclosing, module);
     if (symbol?.kind !== 'function' || symbol.fn.kind === 'module') return;
+    // The dual strategy's wrapper (`async def f_async`: `to_thread(self.f, …)`) is not a use that blocks f.
+    if (enclosing.name === `${symbol.fn.name}_async`) return;
     const at = module.lines.at(node.startIndex);
     const receiver = parent.type === 'argument_list' || parent.type === 'keyword_argument' ? (parent.type === 'keyword_argument' ? parent.parent?.parent : parent.parent) : undefined;
     const api = receiver?.type === 'call' ? receiver.childForFieldName('function')?.text : undefined;

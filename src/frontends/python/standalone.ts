@@ -83,7 +83,7 @@ export async function migratePythonProject(root: string, options: StandaloneOpti
   for (const target of options.makeAsync ?? config.makeAsync) {
     for (const id of frontEnd.resolveTarget(target)) roots.push({ function: id, reason: `--make-async ${target}` });
   }
-  const plan = planPropagation(graph, roots, { strategy });
+  const plan = strategy === 'dual' ? narrowDualPlan(graph, planPropagation(graph, roots, { strategy }), roots) : planPropagation(graph, roots, { strategy });
 
   const runsAsync = (id: FunctionId): boolean => graph.functions.get(id)?.isAsync === true || plan.asyncFunctions.has(id);
   const fixes: RuleHit[] = [];
@@ -121,6 +121,45 @@ export async function migratePythonProject(root: string, options: StandaloneOpti
     }
   }
   return { output, report: buildReport(graph, plan, hits, changes, skipped) };
+}
+
+/**
+ * Under dual, a function keeping its sync body serves its sync callers as before: only callers that
+ * already run async move to the sibling, so async stops spreading at a dual function. The planner
+ * carries async through them; until it learns this, the narrowing happens here.
+ */
+export function narrowDualPlan(graph: CallGraph, plan: Plan, roots: readonly AsyncRoot[]): Plan {
+  const callersOf = new Map<FunctionId, FunctionId[]>();
+  for (const site of graph.sites) {
+    if (site.kind !== 'call' || site.entryCall) continue;
+    callersOf.set(site.callee, [...(callersOf.get(site.callee) ?? []), site.caller]);
+  }
+  const reached = new Set<FunctionId>();
+  const queue: FunctionId[] = [];
+  const reach = (id: FunctionId): void => {
+    if (!plan.asyncFunctions.has(id) || reached.has(id)) return;
+    reached.add(id);
+    queue.push(id);
+  };
+  for (const root of roots) reach(root.function);
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    const fn = graph.functions.get(id)!;
+    const family = fn.familyId ? graph.families.get(fn.familyId)?.members ?? [] : [];
+    for (const member of family) reach(member);
+    if (plan.dualFunctions.has(id)) continue;
+    for (const caller of callersOf.get(id) ?? []) reach(caller);
+  }
+  const asyncFunctions = new Map([...plan.asyncFunctions].filter(([id]) => reached.has(id)));
+  const runsAsync = (id: FunctionId): boolean => graph.functions.get(id)?.isAsync === true || asyncFunctions.has(id);
+  return {
+    ...plan,
+    asyncFunctions,
+    dualFunctions: new Set([...plan.dualFunctions].filter((id) => reached.has(id))),
+    awaitSites: plan.awaitSites.filter((site) => asyncFunctions.has(site.callee) && runsAsync(site.caller)),
+    entrySites: plan.entrySites.filter((site) => asyncFunctions.has(site.callee)),
+    callbackSites: plan.callbackSites.filter((site) => asyncFunctions.has(site.callee)),
+  };
 }
 
 function buildReport(graph: CallGraph, plan: Plan, hits: RuleHit[], changes: StandaloneReport['changes'], skipped: StandaloneReport['skipped']): StandaloneReport {

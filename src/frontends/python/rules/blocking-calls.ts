@@ -30,7 +30,8 @@ function blockingApiFor(call: PyNode, context: PyRuleContext): BlockingApi | und
     const siblingName = `${symbol.fn.name}_async`;
     const sibling = context.resolver.findMethod(symbol.fn.cls, siblingName);
     if (sibling?.isAsync && context.enclosing.name !== siblingName) {
-      return { path: qualifiedNameOf(symbol.fn), rule: 'blocking-io', fix: { kind: 'rename', name: siblingName }, replacement: `await ….${siblingName}(…)` };
+      // Only async code moves to the sibling: a sync caller keeps the sync API (the dual strategy's promise).
+      return { path: qualifiedNameOf(symbol.fn), rule: 'blocking-io', asyncContextOnly: true, fix: { kind: 'rename', name: siblingName }, replacement: `await ….${siblingName}(…)` };
     }
   }
   if (!symbol && callee.type === 'attribute') {
