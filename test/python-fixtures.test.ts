@@ -74,10 +74,10 @@ describe('python fixtures', () => {
         }
         expect(report).toEqual(JSON.parse(readFileSync(reportFile, 'utf8')));
 
-        for (const file of listFiles(work).filter((f) => f.endsWith('.py'))) {
-          const compiled = python(['-c', 'import ast,sys; ast.parse(open(sys.argv[1], encoding="utf-8").read(), sys.argv[1])', file], work);
-          expect(compiled.status, `${file}: ${compiled.stderr}`).toBe(0);
-        }
+        // One interpreter compiles every file (py_compile without writing .pyc files).
+        const sources = listFiles(work).filter((f) => f.endsWith('.py'));
+        const compiled = python(['-c', 'import sys\nfor f in sys.argv[1:]: compile(open(f, "rb").read(), f, "exec")', ...sources], work);
+        expect(compiled.status, compiled.stderr).toBe(0);
         const after = python(['-W', 'error::RuntimeWarning', 'main.py'], work);
         expect(after.status, after.stderr).toBe(0);
         // A case whose input is already broken (awaiting a sync method) states the fixed output.

@@ -4,7 +4,7 @@ import type { RuleId, Severity } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import type { PyModule } from './modules.js';
 import type { Resolver } from './resolver.js';
-import type { PyReport, PyRuleContext, PyVisitors } from './rule-context.js';
+import type { FixState, PyReport, PyRuleContext, PyVisitors } from './rule-context.js';
 import { PYTHON_RULE_VISITORS } from './rules/index.js';
 import { walkWithScopes } from './walk.js';
 
@@ -21,6 +21,7 @@ export function detectHits(
   blockingApis: readonly BlockingApi[],
   rules: ReadonlySet<RuleId>,
   severities: Partial<Record<RuleId, Severity | 'off'>>,
+  fixState: FixState,
 ): RuleHit[] {
   const active: PyVisitors[] = PYTHON_RULE_VISITORS.filter((entry) => entry.rules.some((rule) => rules.has(rule))).map((e) => e.visitors);
   const hits: RuleHit[] = [];
@@ -30,6 +31,7 @@ export function detectHits(
       file: module.rel,
       resolver,
       blockingApis,
+      fixState,
       enclosing,
       resolveCallee: (call) => {
         const callee = call.childForFieldName('function');

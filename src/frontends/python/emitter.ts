@@ -9,6 +9,7 @@ import { ImportPlanner } from './imports.js';
 import { firstParameterName, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
+import type { FixState } from './rule-context.js';
 import { insertAwait } from './rules/fixes.js';
 
 interface Sibling {
@@ -18,7 +19,14 @@ interface Sibling {
   hasBodyEdits: boolean;
 }
 
-export function emitPython(request: EmitRequest, edits: EditSet, built: BuiltGraph, resolver: Resolver, modules: ReadonlyMap<string, PyModule>): void {
+export function emitPython(
+  request: EmitRequest,
+  edits: EditSet,
+  built: BuiltGraph,
+  resolver: Resolver,
+  modules: ReadonlyMap<string, PyModule>,
+  fixState: FixState,
+): void {
   const { plan } = request;
   const imports = new ImportPlanner(modules);
   const byRel = new Map([...modules.values()].map((m) => [m.rel, m]));
@@ -121,6 +129,8 @@ export function emitPython(request: EmitRequest, edits: EditSet, built: BuiltGra
       editor.flush();
     }
   }
+
+  for (const hit of request.fixes) fixState.fixedSites.add(`${hit.finding.file}:${hit.finding.line}:${hit.finding.column}`);
 
   // 5. Rule fixes, and the `await` removals of await-non-thenable hits whose callee stays sync.
   for (const [hits, pick] of [[request.fixes, 'fix'], [request.fallbacks, 'fallbackFix']] as const) {

@@ -27,16 +27,39 @@ export class ImportPlanner {
   /** The import lines to insert per file, with where to put them. */
   *insertions(): Generator<{ module: PyModule; at: number; text: string }> {
     for (const [file, lines] of this.added) {
-      if (lines.size === 0) continue;
-      const module = [...this.modules.values()].find((m) => m.file === file)!;
-      const { at, before } = importAnchor(module);
-      const sorted = [...lines].sort();
-      const text = before
-        ? sorted.map((line) => line + module.eol).join('')
-        : sorted.map((line) => module.eol + line).join('');
-      yield { module, at, text: at === 0 && before ? text : text };
+      const module = [...this.modules.values()].find((m) => m.file === file);
+      if (!module || lines.size === 0) continue;
+      const anchor = importAnchor(module);
+      const grouped = new Map<number, string[]>();
+      for (const line of [...lines].sort()) {
+        // `import redis.asyncio` goes right after the file's `import redis`.
+        const sibling = packageImport(module, line);
+        const at = sibling ? module.lines.lineStart(sibling.endIndex) + lineLength(module, sibling.endIndex) : anchor.at;
+        grouped.set(at, [...(grouped.get(at) ?? []), line]);
+      }
+      for (const [at, group] of grouped) {
+        const before = at === anchor.at ? anchor.before : true;
+        const text = before ? group.map((line) => line + module.eol).join('') : group.map((line) => module.eol + line).join('');
+        yield { module, at, text };
+      }
     }
   }
+}
+
+/** The top-level `import pkg` of the package a new `import pkg.sub` line names. */
+function packageImport(module: PyModule, line: string): PyNode | undefined {
+  const match = /^import (\w+)\./.exec(line);
+  if (!match) return undefined;
+  return namedChildren(module.tree.rootNode).find(
+    (statement) => statement.type === 'import_statement' && namedChildren(statement).some((item) => item.text.split('.')[0] === match[1]),
+  );
+}
+
+/** Characters from the line start of `offset` to just past its line break. */
+function lineLength(module: PyModule, offset: number): number {
+  const start = module.lines.lineStart(offset);
+  const newline = module.text.indexOf('\n', offset);
+  return (newline < 0 ? module.text.length : newline + 1) - start;
 }
 
 function hasImport(module: PyModule, dotted: string): boolean {

@@ -11,6 +11,7 @@ import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findSyntaxError, loadPythonParser, parsePython } from './parser.js';
 import { Resolver } from './resolver.js';
+import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 
 export { BLOCKING_APIS } from './blocking-apis.js';
@@ -28,6 +29,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
   let byName = new Map<string, PyModule>();
   let resolver: Resolver | undefined;
   let built: BuiltGraph | undefined;
+  let fixState = new FixState();
 
   return {
     language: 'python',
@@ -36,6 +38,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       await loadPythonParser();
       const skipped: Analysis['skipped'] = [];
       modules = [];
+      fixState = new FixState();
       for (const file of [...files].filter(isPythonFile).sort()) {
         try {
           const text = await readFile(file, 'utf8');
@@ -54,13 +57,13 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       byName = new Map(modules.map((module) => [module.name, module]));
       resolver = new Resolver(modules);
       built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints);
-      const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules));
+      const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
       return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
     },
 
     emit(request: EmitRequest, edits: EditSet): void {
       if (!built || !resolver) return;
-      emitPython(request, edits, built, resolver, byName);
+      emitPython(request, edits, built, resolver, byName, fixState);
     },
 
     parses(_file: string, text: string): boolean {

@@ -15,6 +15,8 @@ export interface PyRuleContext {
   readonly resolver: Resolver;
   /** The built-in table plus the config's `blocking` entries. */
   readonly blockingApis: readonly BlockingApi[];
+  /** What the emitter will fix, for fixes that hold only when a whole group of sites is fixed. */
+  readonly fixState: FixState;
   /** The function whose body holds the node being visited. */
   readonly enclosing: PyFunction;
   /** What a call's callee resolves to. */
@@ -32,6 +34,28 @@ export interface PyReport {
   awaitedCallee?: string;
   fix?: (editor: FileEditor) => boolean;
   fallbackFix?: (editor: FileEditor) => boolean;
+}
+
+/**
+ * Switching a sync client for its async one is right only if every call on it gets awaited; a call
+ * left in sync code (a @property, code no async path reaches) would get a coroutine. Detection records
+ * the groups; the emitter records which sites it fixes before any fix runs.
+ */
+export class FixState {
+  /** Site keys (`file:line:column`) of the hits being fixed in this run. */
+  readonly fixedSites = new Set<string>();
+  /** Client constructor key -> the site keys of every call on that client. */
+  readonly clientGroups = new Map<string, Set<string>>();
+
+  addToGroup(group: string, site: string): void {
+    let members = this.clientGroups.get(group);
+    if (!members) this.clientGroups.set(group, (members = new Set()));
+    members.add(site);
+  }
+
+  isWholeGroupFixed(group: string): boolean {
+    return [...(this.clientGroups.get(group) ?? [])].every((site) => this.fixedSites.has(site));
+  }
 }
 
 export type PyVisitor = (node: PyNode, context: PyRuleContext) => void;

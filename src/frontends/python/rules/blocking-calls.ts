@@ -68,7 +68,11 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((edito
     case 'async-client': {
       const constructor = clientConstructor(call, context);
       if (!constructor) return (editor) => wrapInThread(editor, call);
+      const group = `${context.file}:${constructor.startIndex}`;
+      const at = context.module.lines.at(call.startIndex);
+      context.fixState.addToGroup(group, `${context.file}:${at.line}:${at.column}`);
       return (editor) => {
+        if (!context.fixState.isWholeGroupFixed(group)) return wrapInThread(editor, call);
         const local = editor.ensureImport(fix.importModule, fix.importModule);
         editor.replace(constructor.startIndex, constructor.endIndex, `${local}${fix.clientPath.slice(fix.importModule.length)}`);
         insertAwait(editor, call);
