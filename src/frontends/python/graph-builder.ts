@@ -23,7 +23,19 @@ export interface BuiltGraph {
 
 const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
 const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
-const GENERATOR_SCOPE = new Set(['generator_expression']);
+/**
+ * Inside a generator expression, except its first iterable: Python evaluates that one eagerly in the
+ * enclosing scope, so `sorted(x for x in await f())` is fine in an async def.
+ */
+function isInsideGeneratorBody(node: PyNode, stopAt: PyNode): boolean {
+  for (let current = node.parent; current && !current.equals(stopAt); current = current.parent) {
+    if (current.type !== 'generator_expression') continue;
+    const firstFor = namedChildren(current).find((c) => c.type === 'for_in_clause');
+    const iterable = firstFor?.childForFieldName('right');
+    if (!iterable || !(iterable.startIndex <= node.startIndex && node.endIndex <= iterable.endIndex)) return true;
+  }
+  return false;
+}
 
 export function isStubBody(fn: PyFunction): boolean {
   const body = fn.node.childForFieldName('body');
@@ -254,7 +266,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
         } else {
           site.cannotAwait = { reason: 'a module-level expression runs at import time, outside any event loop' };
         }
-      } else if (isInside(node, GENERATOR_SCOPE, enclosing.node)) {
+      } else if (isInsideGeneratorBody(node, enclosing.node)) {
         site.cannotAwait = { reason: 'inside a generator expression, await makes an async generator' };
       }
       list.push(site);

@@ -49,6 +49,8 @@ export interface PyModule {
   imports: Map<string, ImportBinding>;
   functions: Map<string, PyFunction>;
   classes: Map<string, PyClass>;
+  /** Module-level variables: the annotation or the first assigned value. */
+  variables: Map<string, PyNode>;
   /** Every function of the file, nested ones and lambdas included, and the module's top level. */
   allFunctions: PyFunction[];
   topLevel: PyFunction;
@@ -89,6 +91,7 @@ export function buildModule(root: string, file: string, text: string): PyModule 
     imports: new Map(),
     functions: new Map(),
     classes: new Map(),
+    variables: new Map(),
     allFunctions: [],
     topLevel: undefined as unknown as PyFunction,
   };
@@ -105,6 +108,7 @@ export function buildModule(root: string, file: string, text: string): PyModule 
   };
   module.allFunctions.push(module.topLevel);
   collectImports(module, tree.rootNode);
+  collectVariables(module);
   collectDefinitions(module, tree.rootNode, undefined, undefined);
   return module;
 }
@@ -141,6 +145,21 @@ function collectImports(module: PyModule, node: PyNode): void {
     } else if (child.type === 'if_statement' || child.type === 'try_statement' || child.type === 'block' ||
       child.type === 'else_clause' || child.type === 'except_clause' || child.type === 'finally_clause') {
       collectImports(module, child); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
+    }
+  }
+}
+
+function collectVariables(module: PyModule): void {
+  for (const statement of namedChildren(module.tree.rootNode)) {
+    const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+    if (!assignment || left?.type !== 'identifier') continue;
+    const typeNode = assignment.childForFieldName('type');
+    const known = module.variables.get(left.text);
+    if (typeNode && known?.type !== 'type') module.variables.set(left.text, typeNode);
+    else if (!known) {
+      const value = assignment.childForFieldName('right');
+      if (value) module.variables.set(left.text, value);
     }
   }
 }

@@ -56,6 +56,12 @@ export class Resolver {
       if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
       return { kind: 'external', path: submodule };
     }
+    const variable = module.variables.get(name);
+    const key = `${module.name}:=${name}`;
+    if (variable && !seen.has(key)) {
+      seen.add(key);
+      return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
+    }
     if (name === 'open' || name === 'print' || name === 'input') return { kind: 'external', path: `builtins.${name}` };
     return undefined;
   }

@@ -22,7 +22,7 @@ export interface StandaloneReport {
   findings: { rule: string; file: string; line: number; column: number; message: string }[];
   asyncFunctions: { name: string; file: string; line: number; because: string[] }[];
   awaitedCalls: { file: string; line: number; callee: string }[];
-  blocked: { kind: string; file: string; line: number; name: string; reason: string }[];
+  blocked: { kind: string; file: string; line: number; name: string; reason: string; suggestion: string }[];
   changes: { file: string; edits: number }[];
   skipped: { file: string; reason: string }[];
 }
@@ -180,7 +180,7 @@ function buildReport(graph: CallGraph, plan: Plan, hits: RuleHit[], changes: Sta
     blocked: [...plan.blocked]
       .map(([id, why]) => {
         const fn = graph.functions.get(id)!;
-        return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason };
+        return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason, suggestion: why.suggestion };
       })
       .sort(byPosition),
     changes: changes.sort((a, b) => a.file.localeCompare(b.file)),
