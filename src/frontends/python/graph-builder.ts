@@ -286,6 +286,13 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     // The dual strategy's wrapper (`async def f_async`: `to_thread(self.f, …)`) is not a use that blocks f.
     if (enclosing.name === `${symbol.fn.name}_async`) return;
     const at = module.lines.at(node.startIndex);
+    if (symbol.fn.kind === 'getter' && node.type === 'attribute') {
+      // Reading a property runs its getter: a call that can never be awaited.
+      const id = `${module.rel}:${node.startIndex}:get`;
+      list.push({ id, caller: enclosing.id, callee: symbol.fn.id, kind: 'call', location: { file: module.rel, line: at.line, column: at.column }, isAwaited: false });
+      infos.set(id, { module, call: node });
+      return;
+    }
     const receiver = parent.type === 'argument_list' || parent.type === 'keyword_argument' ? (parent.type === 'keyword_argument' ? parent.parent?.parent : parent.parent) : undefined;
     const api = receiver?.type === 'call' ? receiver.childForFieldName('function')?.text : undefined;
     if (api && HIGHER_ORDER_SAFE.has(api)) return;

@@ -149,16 +149,17 @@ export class Resolver {
   /** The class an annotation names (`X`, `"X"`, `Optional[X]`, `X | None`, `mod.X`). */
   resolveAnnotation(annotation: PyNode, module: PyModule): PySymbol | undefined {
     const text = annotation.text.trim().replace(/^["']|["']$/g, '');
-    const outer = /^([\w.]+)\s*\[/.exec(text)?.[1];
+    const outer = /^([\p{L}\p{N}_.]+)\s*\[/u.exec(text)?.[1];
     if (outer && CONTAINER_TYPES.has(outer.split('.').pop()!)) return undefined;
-    for (const token of text.match(/[A-Za-z_][\w.]*/g) ?? []) {
+    // Python identifiers may be any letters (`Grüße`), hence the Unicode classes.
+    for (const token of text.match(/[\p{L}_][\p{L}\p{N}_.]*/gu) ?? []) {
       const last = token.split('.').pop()!;
       if (WRAPPER_TYPES.has(last) || last === 'None') continue;
       const parts = token.split('.');
       let symbol = this.resolveModuleName(module, parts[0]!, new Set());
       for (const part of parts.slice(1)) symbol = this.member(symbol, part);
       if (symbol?.kind === 'class') return { kind: 'instance', cls: symbol.cls };
-      if (symbol?.kind === 'external' && /^[A-Z]/.test(last)) return { kind: 'external-instance', path: symbol.path };
+      if (symbol?.kind === 'external' && /^\p{Lu}/u.test(last)) return { kind: 'external-instance', path: symbol.path };
     }
     return undefined;
   }
