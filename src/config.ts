@@ -1,5 +1,9 @@
 // async-migrate.config.json: the team's settings. Validation lives here so a wrong key or value is
 // one clear line naming it.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UsageError } from './errors.js';
+import { RULE_IDS } from './model.js';
 import type { RuleId, Scope, Severity, Strategy } from './model.js';
 
 /** A blocking API the config adds, with its async equivalent when one exists. */
@@ -40,3 +44,134 @@ export const DEFAULT_CONFIG: Config = {
   entryPoints: [],
   public: [],
 };
+
+export const CONFIG_FILE_NAME = 'async-migrate.config.json';
+
+/**
+ * Reads the config: the explicit file (which must exist), else `async-migrate.config.json` at `root`
+ * when present, else the defaults. Any unknown key or bad value is a UsageError naming the key.
+ */
+export async function loadConfig(root: string, explicitPath?: string): Promise<{ config: Config; path?: string }> {
+  // An explicit path is what the user typed, so it is relative to the working directory, not the root.
+  const path = explicitPath === undefined ? join(root, CONFIG_FILE_NAME) : resolve(explicitPath);
+  const shownPath = explicitPath ?? path;
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (explicitPath === undefined && code === 'ENOENT') return { config: defaultConfig() };
+    throw new UsageError(`config ${shownPath}: ${code === 'ENOENT' ? 'file not found' : `cannot read: ${code ?? String(error)}`}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new UsageError(`config ${shownPath}: not valid JSON: ${(error as Error).message}`);
+  }
+  return { config: parseConfig(parsed, shownPath), path };
+}
+
+/** A fresh copy of the defaults, so a caller mutating its config never changes them. */
+export function defaultConfig(): Config {
+  return structuredClone(DEFAULT_CONFIG);
+}
+
+type KeyCheck = (value: unknown, key: string) => void;
+
+const SEVERITY_VALUES: readonly string[] = ['error', 'warning', 'info', 'off'];
+const SCOPES: readonly Scope[] = ['reachable', 'all'];
+const STRATEGIES: readonly Strategy[] = ['inplace', 'dual'];
+const LANGUAGES: readonly string[] = ['typescript', 'python'];
+
+/** Validates a parsed config file; `file` names it in errors. */
+export function parseConfig(value: unknown, file: string): Config {
+  const fail = (key: string, what: string): never => {
+    throw new UsageError(`config ${file}: ${key}: ${what}`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${JSON.stringify(v)}`);
+  const oneOf = (allowed: readonly string[]): KeyCheck => (v, key) => {
+    if (typeof v !== 'string' || !allowed.includes(v)) fail(key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(v)}`);
+  };
+  const nonEmptyString: KeyCheck = (v, key) => {
+    if (typeof v !== 'string' || v.trim() === '') fail(key, `must be a non-empty string, got ${describe(v)}`);
+  };
+  const stringList: KeyCheck = (v, key) => {
+    if (!Array.isArray(v)) fail(key, `must be an array of strings, got ${describe(v)}`);
+    (v as unknown[]).forEach((item, index) => nonEmptyString(item, `${key}[${index}]`));
+  };
+  const checkKeys = (object: Record<string, unknown>, allowed: readonly string[], prefix: string): void => {
+    for (const key of Object.keys(object)) {
+      if (allowed.includes(key)) continue;
+      const suggestion = closest(key, allowed);
+      fail(`${prefix}${key}`, `unknown key${suggestion === undefined ? '' : ` (did you mean "${prefix}${suggestion}"?)`}`);
+    }
+  };
+
+  const topLevel: Record<keyof Config, KeyCheck> = {
+    include: stringList,
+    exclude: stringList,
+    rules: (v, key) => {
+      if (!isObject(v)) return fail(key, `must be an object of rule id to severity, got ${describe(v)}`);
+      for (const [rule, severity] of Object.entries(v)) {
+        if (!(RULE_IDS as readonly string[]).includes(rule)) {
+          const suggestion = closest(rule, RULE_IDS);
+          fail(`${key}.${rule}`, `unknown rule id; known: ${RULE_IDS.join(', ')}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+        }
+        oneOf(SEVERITY_VALUES)(severity, `${key}.${rule}`);
+      }
+    },
+    scope: oneOf(SCOPES),
+    strategy: oneOf(STRATEGIES),
+    makeAsync: stringList,
+    blocking: (v, key) => {
+      if (!Array.isArray(v)) return fail(key, `must be an array of {"call": …} objects, got ${describe(v)}`);
+      v.forEach((entry: unknown, index) => {
+        const at = `${key}[${index}]`;
+        if (!isObject(entry)) return fail(at, `must be an object like {"call": "db.querySync"}, got ${describe(entry)}`);
+        checkKeys(entry, ['call', 'language', 'asyncEquivalent', 'module'], `${at}.`);
+        if (!('call' in entry)) fail(`${at}.call`, 'is required');
+        nonEmptyString(entry.call, `${at}.call`);
+        if ('language' in entry) oneOf(LANGUAGES)(entry.language, `${at}.language`);
+        if ('asyncEquivalent' in entry) nonEmptyString(entry.asyncEquivalent, `${at}.asyncEquivalent`);
+        if ('module' in entry) nonEmptyString(entry.module, `${at}.module`);
+      });
+    },
+    entryPoints: stringList,
+    public: stringList,
+  };
+
+  if (!isObject(value)) return fail('(top level)', `must be a JSON object, got ${describe(value)}`);
+  // `$schema` lets editors complete the file; it has no effect.
+  checkKeys(value, ['$schema', ...Object.keys(topLevel)], '');
+  if ('$schema' in value && typeof value.$schema !== 'string') fail('$schema', `must be a string, got ${describe(value.$schema)}`);
+  for (const [key, check] of Object.entries(topLevel)) {
+    if (key in value) check(value[key], key);
+  }
+  const { $schema: _editorSchema, ...settings } = value;
+  return { ...defaultConfig(), ...(structuredClone(settings) as Partial<Config>) };
+}
+
+/** The allowed name nearest to a misspelt one, when it is near enough to be the likely intent. */
+function closest(name: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of allowed) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_unused, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -12,6 +12,11 @@ export interface FileEditor {
   replace(start: number, end: number, text: string): void;
   /** Ensures `name` is importable from `module` in this file; returns the local name to use. */
   ensureImport(module: string, name: string, preferredLocal?: string): string;
+  /**
+   * Declares a module-level binding once (after the imports), e.g. `const gzipAsync = promisify(gzip);`.
+   * `text` receives the local name chosen (free of clashes); returns that name.
+   */
+  ensureDeclaration(key: string, preferredName: string, text: (local: string) => string): string;
 }
 
 /** A finding, plus what its fix needs from the planner. */

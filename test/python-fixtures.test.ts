@@ -1,30 +1,19 @@
 // Python fixture cases: each fixtures/python/<case>/ holds input/ (a stdlib-only project with main.py
 // and a unittest test), expected/ (the tree after migrate), report.json and optional args.json.
-// A case migrates a temporary copy, compares every file byte for byte, compiles and runs the result,
-// runs its tests, and migrates again expecting no change. An optional expected-stdout.txt gives the
-// output after migration when it differs from before (the input was already broken). UPDATE_FIXTURES=1 rewrites expected/.
+// A case runs the CLI (`check` for report.json, then `migrate`) on a temporary copy, compares every
+// file byte for byte, compiles and runs the result, runs its tests, and migrates again expecting no
+// change. An optional expected-stdout.txt gives the output after migration when it differs from
+// before (the input was already broken). UPDATE_FIXTURES=1 rewrites expected/ and report.json.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migratePythonProject, type StandaloneOptions } from '../src/frontends/python/standalone.js';
+import { runCli } from './support/cli.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/python');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
 const PYTHON_ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' };
-
-function optionsFrom(args: string[]): StandaloneOptions {
-  const options: StandaloneOptions = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const value = args[i + 1]!;
-    if (args[i] === '--scope') options.scope = value as StandaloneOptions['scope'];
-    else if (args[i] === '--strategy') options.strategy = value as StandaloneOptions['strategy'];
-    else if (args[i] === '--make-async') options.makeAsync = value.split(',');
-    else throw new Error(`unsupported fixture argument ${args[i]}`);
-  }
-  return options;
-}
 
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -39,10 +28,10 @@ function python(args: string[], cwd: string): { status: number | null; stdout: s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-async function migrateInPlace(dir: string, options: StandaloneOptions): Promise<unknown> {
-  const { output, report } = await migratePythonProject(dir, options);
-  for (const [file, text] of output) writeFileSync(file, text);
-  return report;
+async function migrate(dir: string, args: string[]): Promise<{ code: number; report: { changes: unknown[] } }> {
+  const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty', ...args], dir);
+  expect(result.stderr).toBe('');
+  return { code: result.code, report: JSON.parse(result.stdout) as { changes: unknown[] } };
 }
 
 const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((name) => existsSync(path.join(FIXTURES, name, 'input'))).sort() : [];
@@ -52,14 +41,19 @@ describe('python fixtures', () => {
     it(name, async () => {
       const caseDir = path.join(FIXTURES, name);
       const argsFile = path.join(caseDir, 'args.json');
-      const options = optionsFrom(existsSync(argsFile) ? (JSON.parse(readFileSync(argsFile, 'utf8')) as string[]) : []);
+      const args = existsSync(argsFile) ? (JSON.parse(readFileSync(argsFile, 'utf8')) as string[]) : [];
       const work = mkdtempSync(path.join(os.tmpdir(), `async-migrate-py-${name}-`));
       try {
         cpSync(path.join(caseDir, 'input'), work, { recursive: true });
         const before = python(['main.py'], work);
         expect(before.status, before.stderr).toBe(0);
 
-        const report = await migrateInPlace(work, options);
+        // report.json is what `check` says about the input, as in the TypeScript cases.
+        const check = await runCli(['check', '.', '--format', 'json', ...args], work);
+        expect(check.stderr).toBe('');
+        const report = JSON.parse(check.stdout) as unknown;
+        const first = await migrate(work, args);
+        expect(first.code).toBe(0);
         const expectedDir = path.join(caseDir, 'expected');
         const reportFile = path.join(caseDir, 'report.json');
         if (UPDATE) {
@@ -87,8 +81,11 @@ describe('python fixtures', () => {
         expect(tests.status, tests.stderr).toBe(0);
         expect(tests.stderr).toMatch(/\nOK/);
 
-        const again = await migratePythonProject(work, options);
-        expect([...again.output.keys()].map((f) => path.relative(work, f))).toEqual([]);
+        const again = await migrate(work, args);
+        expect(again.report.changes).toEqual([]);
+        for (const file of listFiles(expectedDir)) {
+          expect(readFileSync(path.join(work, file), 'utf8'), file).toBe(readFileSync(path.join(expectedDir, file), 'utf8'));
+        }
       } finally {
         rmSync(work, { recursive: true, force: true });
       }

@@ -64,6 +64,7 @@ export function emitPython(
       insert: (at, text, order) => pending.push({ start: at, end: at, text, source, order }),
       replace: (start, end, text) => pending.push({ start, end, text, source }),
       ensureImport: (from, name, preferredLocal) => imports.ensure(module, from, name, preferredLocal),
+      ensureDeclaration: (key, preferredName, text) => imports.declare(module, key, preferredName, text),
       flush: () => {
         for (const edit of pending) record(module, edit, true);
         pending = [];

@@ -145,7 +145,13 @@ function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): Functio
       suggestion: 'Replace the lambda with a nested `async def` and await it where it is called.',
     };
   }
-  if (fn.kind === 'module') return undefined;
+  if (fn.kind === 'module') {
+    return {
+      kind: 'top-level',
+      reason: `Python has no top-level await: ${fn.module.rel} runs at import time`,
+      suggestion: 'Move the top-level code into `async def main()` and run it with `asyncio.run(main())` under `if __name__ == "__main__":`.',
+    };
+  }
   if (hasOwnYield(fn)) {
     return {
       kind: 'generator',

@@ -4,6 +4,8 @@ import { namedChildren, type PyNode } from './parser.js';
 
 export class ImportPlanner {
   private readonly added = new Map<string, Set<string>>();
+  /** file -> declaration key -> [local name, text]; declared once, after the imports. */
+  private readonly declarations = new Map<string, Map<string, [string, string]>>();
 
   constructor(private readonly modules: ReadonlyMap<string, PyModule>) {}
 
@@ -24,6 +26,19 @@ export class ImportPlanner {
     return local;
   }
 
+  /** A module-level binding declared once per key (`_executor = ThreadPoolExecutor()`). */
+  declare(module: PyModule, key: string, preferredName: string, text: (local: string) => string): string {
+    let byKey = this.declarations.get(module.file);
+    if (!byKey) this.declarations.set(module.file, (byKey = new Map()));
+    const known = byKey.get(key);
+    if (known) return known[0];
+    const taken = new Set([...module.functions.keys(), ...module.classes.keys(), ...module.variables.keys(), ...module.imports.keys(), ...[...byKey.values()].map(([local]) => local)]);
+    let local = preferredName;
+    for (let i = 2; taken.has(local); i++) local = `${preferredName}_${i}`;
+    byKey.set(key, [local, text(local)]);
+    return local;
+  }
+
   /** The import lines to insert per file, with where to put them. */
   *insertions(): Generator<{ module: PyModule; at: number; text: string }> {
     for (const [file, lines] of this.added) {
@@ -36,6 +51,11 @@ export class ImportPlanner {
         const sibling = packageImport(module, line);
         const at = sibling ? module.lines.lineStart(sibling.endIndex) + lineLength(module, sibling.endIndex) : anchor.at;
         grouped.set(at, [...(grouped.get(at) ?? []), line]);
+      }
+      const declarations = [...(this.declarations.get(file)?.values() ?? [])].map(([, text]) => text);
+      if (declarations.length > 0) {
+        const at = afterImports(module);
+        yield { module, at, text: declarations.map((text) => module.eol + text).join('') };
       }
       for (const [at, group] of grouped) {
         const before = at === anchor.at ? anchor.before : true;
@@ -60,6 +80,13 @@ function lineLength(module: PyModule, offset: number): number {
   const start = module.lines.lineStart(offset);
   const newline = module.text.indexOf('\n', offset);
   return (newline < 0 ? module.text.length : newline + 1) - start;
+}
+
+/** The end of the last top-level import statement, or the import anchor. */
+function afterImports(module: PyModule): number {
+  const imports = namedChildren(module.tree.rootNode).filter((s) => s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement');
+  const last = imports[imports.length - 1];
+  return last ? last.endIndex : importAnchor(module).at;
 }
 
 function hasImport(module: PyModule, dotted: string): boolean {

@@ -1,6 +1,17 @@
 // The TypeScript rule context: what a transform's `typescript` visitors receive.
 import type { ts } from 'ts-morph';
 import type { RuleHit } from '../../frontend.js';
+import type { FunctionId, FunctionNode, RuleId } from '../../model.js';
+import type { ImportIndex } from './imports.js';
+import type { BlockingApiConfig } from '../../config.js';
+
+export interface TsReport extends Omit<RuleHit, 'finding' | 'enclosing'> {
+  rule: RuleId;
+  node: ts.Node;
+  message: string;
+  /** Defaults to whether a fix is given. */
+  fixable?: boolean;
+}
 
 export interface TsRuleContext {
   readonly ts: typeof ts;
@@ -8,7 +19,20 @@ export interface TsRuleContext {
   readonly sourceFile: ts.SourceFile;
   /** Path relative to the report root. */
   readonly file: string;
-  report(hit: Omit<RuleHit, 'finding'> & { node: ts.Node; message: string; fixable?: boolean }): void;
+  /** Local names bound by imports and `require`, syntactically. */
+  readonly imports: ImportIndex;
+  /** The program has Node.js types: `node:timers/promises` and friends can be imported. */
+  readonly isNode: boolean;
+  /** Method names `m` for which some project text mentions `mAsync`: the cheap filter for siblings. */
+  readonly asyncSiblingNames: ReadonlySet<string>;
+  /** Extra blocking calls from the config. */
+  readonly configBlocking: readonly BlockingApiConfig[];
+  isThenable(type: ts.Type, some?: boolean): boolean;
+  /** The innermost function around the node being visited (a `module` node at top level). */
+  enclosingFunction(): FunctionNode;
+  /** Project functions a call can reach (resolved with the checker, through aliases). */
+  resolveCallee(call: ts.CallExpression): FunctionId[];
+  report(report: TsReport): void;
 }
 
 export type TsVisitors = Partial<Record<ts.SyntaxKind, (node: ts.Node, context: TsRuleContext) => void>>;

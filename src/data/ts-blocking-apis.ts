@@ -1,0 +1,96 @@
+// The blocking Node.js APIs and their async equivalents, one entry per API. Extend the table (or the
+// config's `blocking` list) to teach the tool a new API; the engine reads nothing else.
+import type { RuleId } from '../model.js';
+
+/** How the async equivalent is reached and what differs in its result. */
+export type AsyncEquivalent =
+  /** A promise API with the same arguments and result: `await readFile(…)`. */
+  | { kind: 'direct'; module: string; name: string }
+  /** A callback API promisified once per file: `const gzipAsync = promisify(gzip)`. */
+  | { kind: 'promisify'; module: string; name: string }
+  /** `execSync` returns stdout; `promisify(exec)` resolves `{ stdout, stderr }`. */
+  | { kind: 'promisify-stdout'; module: string; name: string }
+  /** `existsSync` has no promise twin: `await access(p).then(() => true, () => false)`. */
+  | { kind: 'exists' }
+  /** No safe equivalent: reported, not fixed. */
+  | { kind: 'none'; hint: string };
+
+export interface BlockingApi {
+  rule: RuleId;
+  /** Module specifiers this export comes from (`node:` prefix and bare). */
+  modules: readonly string[];
+  name: string;
+  equivalent: AsyncEquivalent;
+}
+
+const FS = ['fs', 'node:fs'];
+const CHILD_PROCESS = ['child_process', 'node:child_process'];
+const ZLIB = ['zlib', 'node:zlib'];
+const CRYPTO = ['crypto', 'node:crypto'];
+
+/** `fs.xSync` whose `fs/promises` twin takes the same arguments and resolves the same value. */
+const FS_DIRECT = [
+  'readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'mkdir', 'mkdtemp', 'rm', 'rmdir',
+  'unlink', 'rename', 'copyFile', 'cp', 'access', 'chmod', 'chown', 'lchown', 'realpath', 'readlink',
+  'symlink', 'link', 'truncate', 'utimes', 'lutimes', 'statfs', 'opendir',
+];
+
+/** Descriptor-based `fs` calls: their promise API works on FileHandles, not numbers. */
+const FS_DESCRIPTOR = ['open', 'close', 'read', 'write', 'fstat', 'fsync', 'fdatasync', 'ftruncate', 'futimes', 'fchmod', 'fchown', 'readv', 'writev'];
+
+export const TS_BLOCKING_APIS: readonly BlockingApi[] = [
+  ...FS_DIRECT.map((name): BlockingApi => ({
+    rule: 'blocking-io',
+    modules: FS,
+    name: `${name}Sync`,
+    equivalent: { kind: 'direct', module: 'node:fs/promises', name },
+  })),
+  { rule: 'blocking-io', modules: FS, name: 'existsSync', equivalent: { kind: 'exists' } },
+  ...FS_DESCRIPTOR.map((name): BlockingApi => ({
+    rule: 'blocking-io',
+    modules: FS,
+    name: `${name}Sync`,
+    equivalent: { kind: 'none', hint: `use a FileHandle from fs/promises open() instead of ${name}Sync on a descriptor` },
+  })),
+  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'exec' } },
+  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execFileSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'execFile' } },
+  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'spawnSync', equivalent: { kind: 'none', hint: 'use spawn() and await its "close" event, or promisify(execFile)' } },
+  ...['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress'].map(
+    (name): BlockingApi => ({
+      rule: 'blocking-io',
+      modules: ZLIB,
+      name: `${name}Sync`,
+      equivalent: { kind: 'promisify', module: 'node:zlib', name },
+    }),
+  ),
+  ...['pbkdf2', 'scrypt', 'randomFill'].map(
+    (name): BlockingApi => ({
+      rule: 'blocking-io',
+      modules: CRYPTO,
+      name: `${name}Sync`,
+      equivalent: { kind: 'promisify', module: 'node:crypto', name },
+    }),
+  ),
+  { rule: 'blocking-io', modules: CRYPTO, name: 'generateKeyPairSync', equivalent: { kind: 'none', hint: 'use generateKeyPair() with a callback or promisify it with the key format options' } },
+];
+
+/** Calls of these, with a single size argument and no callback, are sync. */
+export const SYNC_WHEN_NO_CALLBACK: readonly BlockingApi[] = [
+  { rule: 'blocking-io', modules: CRYPTO, name: 'randomBytes', equivalent: { kind: 'promisify', module: 'node:crypto', name: 'randomBytes' } },
+];
+
+/** npm packages whose calls sleep synchronously: module -> export names ('default' for the module itself). */
+export const SYNC_SLEEP_PACKAGES: Readonly<Record<string, { names: readonly string[]; unit: 'ms' | 's' | 'us' | 'default' }[]>> = {
+  sleep: [
+    { names: ['sleep'], unit: 's' },
+    { names: ['msleep'], unit: 'ms' },
+    { names: ['usleep'], unit: 'us' },
+  ],
+  'system-sleep': [{ names: ['default'], unit: 'ms' }],
+  'sleep-sync': [{ names: ['default'], unit: 'ms' }],
+  deasync: [{ names: ['sleep'], unit: 'ms' }],
+};
+
+export function findBlockingApi(module: string, name: string): BlockingApi | undefined {
+  return TS_BLOCKING_APIS.find((api) => api.name === name && api.modules.includes(module));
+}

@@ -1,0 +1,52 @@
+// Which files a run looks at: the paths given, directories searched with .gitignore honoured.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { globby } from 'globby';
+import { UsageError } from './errors.js';
+import type { Language } from './model.js';
+
+export const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+export const PY_EXTENSIONS = ['.py'];
+
+export function languageOf(file: string): Language | undefined {
+  const ext = path.extname(file);
+  if (file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts')) return undefined;
+  if (TS_EXTENSIONS.includes(ext)) return 'typescript';
+  if (PY_EXTENSIONS.includes(ext)) return 'python';
+  return undefined;
+}
+
+const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/__pycache__/**', '**/.venv/**', '**/venv/**'];
+
+export interface DiscoveryOptions {
+  include: readonly string[];
+  exclude: readonly string[];
+  language?: Language;
+}
+
+/** Absolute paths of the source files under `paths`, sorted. A missing path is a usage error. */
+export async function discoverFiles(paths: readonly string[], options: DiscoveryOptions): Promise<string[]> {
+  const found = new Set<string>();
+  for (const given of paths) {
+    const absolute = path.resolve(given);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info) throw new UsageError(`path does not exist: ${given}`);
+    if (info.isFile()) {
+      if (languageOf(absolute)) found.add(absolute);
+      continue;
+    }
+    const patterns = options.include.length > 0 ? [...options.include] : ['**/*'];
+    const files = await globby(patterns, {
+      cwd: absolute,
+      absolute: true,
+      gitignore: true,
+      ignore: [...ALWAYS_IGNORED, ...options.exclude],
+      onlyFiles: true,
+      dot: false,
+    });
+    for (const file of files) if (languageOf(file)) found.add(path.normalize(file));
+  }
+  return [...found]
+    .filter((file) => !options.language || languageOf(file) === options.language)
+    .sort();
+}

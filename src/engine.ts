@@ -1,0 +1,333 @@
+// The run: discover, analyse with each front-end, plan once over the merged graph, emit edits,
+// and describe it all in a Report. Language-neutral: front-ends do everything language-specific.
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { Config } from './config.js';
+import { discoverFiles, languageOf } from './discovery.js';
+import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
+import { UsageError } from './errors.js';
+import type { Analysis, FrontEnd, RuleHit } from './frontend.js';
+import { createTypeScriptFrontEnd } from './frontends/typescript/index.js';
+import type {
+  AsyncRoot,
+  BlockedEntry,
+  BreakingEntry,
+  CallGraph,
+  FunctionId,
+  Language,
+  Report,
+  RuleId,
+  Severity,
+  SkippedFile,
+  Strategy,
+} from './model.js';
+import { RULE_IDS } from './model.js';
+import { toReportPath } from './paths.js';
+import { planPropagation, type Plan } from './plan/propagate.js';
+import { asyncReachable } from './plan/reachability.js';
+import { TRANSFORMS } from '../transforms/index.js';
+import { closestMatches } from './suggest.js';
+import { VERSION } from './version.js';
+
+export interface EngineOptions {
+  command: 'check' | 'migrate';
+  paths: string[];
+  cwd: string;
+  config: Config;
+  rules?: RuleId[];
+  language?: Language;
+  projectFile?: string;
+  /** Extra `--make-async` targets on top of the config's. */
+  makeAsync: string[];
+  strategy: Strategy;
+  scope: 'reachable' | 'all';
+  /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
+  extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
+  onPhase?: (phase: string, done?: number, total?: number) => void;
+}
+
+export interface FileOutput {
+  absolute: string;
+  file: string;
+  before: string;
+  after: string;
+}
+
+export interface EngineResult {
+  report: Report;
+  outputs: FileOutput[];
+  root: string;
+}
+
+const MAX_ROUNDS = 6;
+
+export async function runEngine(options: EngineOptions): Promise<EngineResult> {
+  const paths = options.paths.length > 0 ? options.paths : ['.'];
+  const absolutePaths = paths.map((p) => path.resolve(options.cwd, p));
+  const files = await discoverFiles(absolutePaths, {
+    include: options.config.include,
+    exclude: options.config.exclude,
+    language: options.language,
+  });
+  const root = await reportRoot(absolutePaths);
+  const rules = enabledRules(options.rules, options.config);
+  options.onPhase?.('parse', 0, files.length);
+
+  const frontEnds: { frontEnd: FrontEnd; files: string[] }[] = [];
+  const tsFiles = files.filter((file) => languageOf(file) === 'typescript');
+  if (tsFiles.length > 0) {
+    frontEnds.push({
+      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]! }),
+      files: tsFiles,
+    });
+  }
+  const pyFiles = files.filter((file) => languageOf(file) === 'python');
+  if (pyFiles.length > 0) {
+    for (const factory of options.extraFrontEnds ?? []) {
+      const frontEnd = factory(root, options.config);
+      if (frontEnd?.language === 'python') frontEnds.push({ frontEnd, files: pyFiles });
+    }
+  }
+
+  const analyses: Analysis[] = [];
+  for (const { frontEnd, files: languageFiles } of frontEnds) {
+    analyses.push(await frontEnd.analyze(languageFiles, rules));
+  }
+  options.onPhase?.('types', files.length, files.length);
+  const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
+  const hits = analyses.flatMap((analysis) => analysis.hits).filter((hit) => rules.has(hit.finding.rule));
+  for (const hit of hits) hit.finding.severity = severityOf(hit.finding.rule, options.config);
+
+  // Roots chosen by the user.
+  const userRoots: AsyncRoot[] = [];
+  const targets = [...options.config.makeAsync, ...options.makeAsync];
+  for (const target of targets) {
+    const ids = frontEnds.flatMap(({ frontEnd }) => frontEnd.resolveTarget(target));
+    if (ids.length === 0) {
+      const names = frontEnds.flatMap(({ frontEnd }) => frontEnd.targetNames());
+      const close = closestMatches(target, names);
+      throw new UsageError(`--make-async: no function matches "${target}"${close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}`);
+    }
+    for (const id of ids) userRoots.push({ function: id, reason: `--make-async ${target}` });
+  }
+  for (const name of options.config.entryPoints) {
+    for (const { frontEnd } of frontEnds) {
+      for (const id of frontEnd.resolveTarget(name)) {
+        const fn = graph.functions.get(id);
+        if (fn && !fn.syncOnly) {
+          fn.syncOnly = {
+            kind: 'entry-point',
+            reason: `${fn.name} is an entry point the config says must stay sync`,
+            suggestion: `Bridge from ${fn.name} into async code (\`main().catch(…)\`, \`asyncio.run(…)\`) instead of awaiting in it.`,
+          };
+        }
+      }
+    }
+  }
+
+  // Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count.
+  options.onPhase?.('plan');
+  let plan: Plan | undefined;
+  let counted: RuleHit[] = [];
+  let reachable = new Set<FunctionId>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
+    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
+    const roots = [...userRoots, ...rootsOf(counted, graph)];
+    const next = planPropagation(graph, roots, { strategy: options.strategy });
+    const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
+    plan = next;
+    if (stable) break;
+  }
+  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
+
+  // Which fixes apply: those whose enclosing function runs async after the plan.
+  const runsAsync = (id: FunctionId): boolean => {
+    const fn = graph.functions.get(id);
+    if (!fn || plan!.blocked.has(id)) return false;
+    return fn.isAsync || plan!.asyncFunctions.has(id) || (fn.kind === 'module' && !fn.syncOnly);
+  };
+  const fixes: RuleHit[] = [];
+  const fallbacks: RuleHit[] = [];
+  for (const hit of counted) {
+    if (hit.kind === 'await') {
+      const callee = hit.awaitedCallee;
+      const calleeTurnsAsync = callee !== undefined && plan.asyncFunctions.has(callee);
+      if (!calleeTurnsAsync && hit.fallbackFix) fallbacks.push(hit);
+      continue;
+    }
+    if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
+    else hit.finding.fixable = false;
+  }
+
+  options.onPhase?.('write');
+  const edits = new EditSet();
+  for (const { frontEnd } of frontEnds) frontEnd.emit({ plan, fixes, fallbacks, graph }, edits);
+  const outputs: FileOutput[] = [];
+  const skipped: SkippedFile[] = analyses.flatMap((analysis) => analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason })));
+  const changes: Report['changes'] = [];
+  for (const absolute of edits.files()) {
+    const file = toReportPath(root, absolute);
+    const before = await readFile(absolute, 'utf8');
+    const text = stripBom(before);
+    try {
+      const normalized = normalizeEdits(file, text, edits.editsFor(absolute));
+      if (normalized.length === 0) continue;
+      const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
+      const frontEnd = frontEnds.find(({ frontEnd: fe }) => fe.language === languageOf(absolute))?.frontEnd;
+      if (frontEnd && !frontEnd.parses(absolute, after)) {
+        skipped.push({ file, reason: `the migrated text did not parse; the file is left unchanged (edits from: ${[...new Set(normalized.map((e) => e.source))].join(', ')})` });
+        continue;
+      }
+      outputs.push({ absolute, file, before, after });
+      changes.push({ file, edits: normalized.length });
+    } catch (error) {
+      if (!(error instanceof EditOverlapError)) throw error;
+      skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
+    }
+  }
+
+  const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
+  return { report, outputs, root };
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+async function reportRoot(absolutePaths: string[]): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const first = absolutePaths[0]!;
+  const info = await stat(first);
+  return info.isDirectory() ? first : path.dirname(first);
+}
+
+function enabledRules(requested: RuleId[] | undefined, config: Config): Set<RuleId> {
+  const rules = new Set<RuleId>(requested ?? RULE_IDS);
+  for (const [rule, setting] of Object.entries(config.rules)) if (setting === 'off' && !requested) rules.delete(rule as RuleId);
+  return rules;
+}
+
+function severityOf(rule: RuleId, config: Config): Severity {
+  const configured = config.rules[rule];
+  if (configured && configured !== 'off') return configured;
+  return TRANSFORMS.find((transform) => transform.id === rule)?.severity ?? 'error';
+}
+
+function mergeGraphs(graphs: CallGraph[]): CallGraph {
+  if (graphs.length === 1) return graphs[0]!;
+  const merged: CallGraph = { functions: new Map(), sites: [], families: new Map() };
+  for (const graph of graphs) {
+    for (const [id, fn] of graph.functions) merged.functions.set(id, fn);
+    merged.sites.push(...graph.sites);
+    for (const [id, family] of graph.families) merged.families.set(id, family);
+  }
+  return merged;
+}
+
+function rootsOf(hits: RuleHit[], graph: CallGraph): AsyncRoot[] {
+  const roots: AsyncRoot[] = [];
+  for (const hit of hits) {
+    if (!hit.fix || !hit.needsAsync) continue;
+    const fn = graph.functions.get(hit.enclosing);
+    if (!fn || fn.isAsync) continue;
+    roots.push({ function: hit.enclosing, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
+  }
+  return roots;
+}
+
+function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const key of a.keys()) if (!b.has(key)) return false;
+  return true;
+}
+
+function byLocation<T extends { file: string; line: number; column?: number }>(a: T, b: T): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
+}
+
+function buildReport(
+  options: EngineOptions,
+  root: string,
+  fileCount: number,
+  hits: RuleHit[],
+  graph: CallGraph,
+  plan: Plan,
+  changes: Report['changes'],
+  skipped: SkippedFile[],
+  reachable: ReadonlySet<FunctionId>,
+): Report {
+  const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
+  const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
+    const fn = graph.functions.get(id)!;
+    return { name: fn.name, file: fn.location.file, line: fn.location.line, because };
+  });
+  asyncFunctions.sort(byLocation);
+  const awaitedCalls = plan.awaitSites
+    .filter((site) => !site.isAwaited || plan.dualFunctions.has(site.callee))
+    .map((site) => ({ file: site.location.file, line: site.location.line, callee: nameOf(site.callee) }));
+  for (const site of [...plan.callbackSites, ...plan.entrySites]) {
+    if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
+    awaitedCalls.push({ file: site.location.file, line: site.location.line, callee: nameOf(site.callee) });
+  }
+  awaitedCalls.sort(byLocation);
+  const blocked: BlockedEntry[] = [...plan.blocked].map(([id, why]) => {
+    const fn = graph.functions.get(id)!;
+    return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason, suggestion: why.suggestion };
+  });
+  blocked.sort(byLocation);
+  const breaking: BreakingEntry[] = [];
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = graph.functions.get(id)!;
+    if (!fn.isExported || !fn.signature) continue;
+    if (plan.dualFunctions.has(id)) {
+      // Under dual, nothing changes for callers; a member added to an exported interface is still
+      // something every implementation outside the project must add.
+      if (fn.kind === 'abstract-method') {
+        breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name), kind: 'additive' });
+      }
+      continue;
+    }
+    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature });
+  }
+  breaking.sort(byLocation);
+  changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const byRule: Report['summary']['byRule'] = {};
+  for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
+  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && reachable.has(hit.enclosing));
+  const report: Report = {
+    tool: 'async-migrate',
+    version: VERSION,
+    command: options.command,
+    root: toReportPath(options.cwd, root),
+    findings,
+    asyncFunctions,
+    awaitedCalls,
+    blocked,
+    breaking,
+    changes,
+    skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    summary: {
+      files: fileCount,
+      findings: findings.length,
+      byRule,
+      functionsMadeAsync: asyncFunctions.length,
+      callSitesAwaited: awaitedCalls.length,
+      blocked: blocked.length,
+      breaking: breaking.filter((entry) => entry.kind !== 'additive').length,
+      filesChanged: changes.length,
+    },
+    coverage: {
+      asyncReachableSites: blockingHits.length,
+      stillBlocking: blockingHits.filter((hit) => !hit.finding.fixable).length,
+    },
+  };
+  return report;
+}
+
+function siblingSignature(signature: string, name: string): string {
+  const simple = name.split('.').pop()!;
+  const sibling = simple.endsWith('Sync') ? `${simple.slice(0, -4)}Async` : `${simple}Async`;
+  return signature.replace(new RegExp(`\\b${simple}\\b`), sibling);
+}

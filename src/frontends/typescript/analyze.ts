@@ -1,0 +1,652 @@
+// One walk per file: the functions and call sites of the call graph, and the rule visitors, together.
+// The checker is asked only about calls whose name is a project function's name, awaits, and
+// expression statements: never full diagnostics.
+import { ts } from 'ts-morph';
+import type { RuleHit } from '../../frontend.js';
+import type {
+  CallGraph,
+  CallSite,
+  CallbackRewrite,
+  FunctionId,
+  FunctionKind,
+  FunctionNode,
+  MethodFamily,
+  RuleId,
+} from '../../model.js';
+import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
+import type { Transform } from '../../transform.js';
+import type { BlockingApiConfig } from '../../config.js';
+import { indexImports, type ImportIndex } from './imports.js';
+import type { TsRuleContext, TsVisitors } from './rule-context.js';
+
+export type FunctionLike =
+  | ts.FunctionDeclaration
+  | ts.MethodDeclaration
+  | ts.MethodSignature
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration
+  | ts.ArrowFunction
+  | ts.FunctionExpression;
+
+export function isFunctionLike(node: ts.Node): node is FunctionLike {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isMethodSignature(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isFunctionExpression(node)
+  );
+}
+
+export interface TsFileInfo {
+  absolute: string;
+  file: string;
+  sourceFile: ts.SourceFile;
+  imports: ImportIndex;
+  lineStarts: number[];
+  /** Top-level await is allowed (an ES module under a module setting that supports it). */
+  allowsTopLevelAwait: boolean;
+  isCommonJs: boolean;
+  moduleId: FunctionId;
+}
+
+export interface TsAnalysisState {
+  files: Map<string, TsFileInfo>;
+  functions: Map<FunctionId, FunctionNode>;
+  /** The declaration node behind each function id. */
+  declarations: Map<FunctionId, FunctionLike>;
+  sites: CallSite[];
+  /** The call (or argument) node behind each site id. */
+  siteNodes: Map<string, ts.Node>;
+  families: Map<string, MethodFamily>;
+  hits: RuleHit[];
+  /** Which node each hit was reported on, for fixes that need the original syntax. */
+  hitNodes: Map<RuleHit, ts.Node>;
+}
+
+const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
+
+/** Union-find over function ids: the method families. */
+class FamilyBuilder {
+  private readonly parent = new Map<FunctionId, FunctionId>();
+  find(id: FunctionId): FunctionId {
+    let root = id;
+    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
+    this.parent.set(id, root);
+    return root;
+  }
+  union(a: FunctionId, b: FunctionId): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+  groups(): Map<FunctionId, FunctionId[]> {
+    const groups = new Map<FunctionId, FunctionId[]>();
+    for (const id of this.parent.keys()) {
+      const root = this.find(id);
+      const list = groups.get(root) ?? [];
+      list.push(id);
+      groups.set(root, list);
+    }
+    return groups;
+  }
+}
+
+export class TsAnalyzer {
+  readonly state: TsAnalysisState = {
+    files: new Map(),
+    functions: new Map(),
+    declarations: new Map(),
+    sites: [],
+    siteNodes: new Map(),
+    families: new Map(),
+    hits: [],
+    hitNodes: new Map(),
+  };
+  private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
+  private readonly functionNames = new Set<string>();
+  private readonly families = new FamilyBuilder();
+  private readonly visitors = new Map<ts.SyntaxKind, { transform: Transform; visit: NonNullable<TsVisitors[ts.SyntaxKind]> }[]>();
+  private siteCounter = 0;
+  private readonly asyncSiblingNames = new Set<string>();
+  private readonly isNode: boolean;
+
+  constructor(
+    private readonly program: ts.Program,
+    private readonly checker: ts.TypeChecker,
+    private readonly root: string,
+    transforms: readonly Transform[],
+    rules: ReadonlySet<RuleId>,
+    private readonly isPublicFile: (file: string) => boolean,
+    private readonly configBlocking: readonly BlockingApiConfig[],
+  ) {
+    this.isNode = checker.getAmbientModules().some((module) => /^"(node:)?timers\/promises"$/.test(module.getName()));
+    for (const transform of transforms) {
+      if (!rules.has(transform.id) || !transform.typescript) continue;
+      for (const [kind, visit] of Object.entries(transform.typescript)) {
+        if (!visit) continue;
+        const list = this.visitors.get(Number(kind)) ?? [];
+        list.push({ transform, visit });
+        this.visitors.set(Number(kind), list);
+      }
+    }
+  }
+
+  analyze(absoluteFiles: readonly string[]): void {
+    const sourceFiles: ts.SourceFile[] = [];
+    for (const absolute of absoluteFiles) {
+      const sourceFile = this.program.getSourceFile(absolute);
+      if (sourceFile) sourceFiles.push(sourceFile);
+    }
+    // Pass 1: declare every function, so calls resolve across files whatever the order.
+    for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
+    // Pass 2: sites, families and rules.
+    for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
+    for (const [rootId, members] of this.families.groups()) {
+      if (members.length < 2) continue;
+      const head = this.familyHead(members);
+      const familyId = `family:${rootId}`;
+      this.state.families.set(familyId, { id: familyId, name: this.state.functions.get(head)!.name, members });
+      for (const member of members) this.state.functions.get(member)!.familyId = familyId;
+    }
+  }
+
+  graph(): CallGraph {
+    return { functions: this.state.functions, sites: this.state.sites, families: this.state.families };
+  }
+
+  /** The interface or abstract member names a family; otherwise its first declared member. */
+  private familyHead(members: FunctionId[]): FunctionId {
+    return members.find((id) => this.state.functions.get(id)!.kind === 'abstract-method') ?? members[0]!;
+  }
+
+  // ---- pass 1 ---------------------------------------------------------------------------------
+
+  private declareFunctions(sourceFile: ts.SourceFile): void {
+    const absolute = sourceFile.fileName;
+    const file = toReportPath(this.root, absolute);
+    const isCommonJs = this.isCommonJs(sourceFile);
+    const info: TsFileInfo = {
+      absolute,
+      file,
+      sourceFile,
+      imports: indexImports(sourceFile),
+      lineStarts: computeLineStarts(sourceFile.text),
+      allowsTopLevelAwait: !isCommonJs && this.allowsTopLevelAwait(sourceFile),
+      isCommonJs,
+      moduleId: `${file}#module`,
+    };
+    this.state.files.set(absolute, info);
+    for (const match of sourceFile.text.matchAll(/\b([A-Za-z_$][\w$]*)Async\b/g)) this.asyncSiblingNames.add(match[1]!);
+    this.state.functions.set(info.moduleId, {
+      id: info.moduleId,
+      name: `<top level of ${file}>`,
+      kind: 'module',
+      location: { file, line: 1, column: 1 },
+      isAsync: false,
+      isExported: false,
+      syncOnly: info.allowsTopLevelAwait
+        ? undefined
+        : {
+            kind: 'top-level',
+            reason: isCommonJs
+              ? `top-level code of the CommonJS module ${file} cannot await`
+              : `top-level await is not available for ${file} under this tsconfig's module setting`,
+            suggestion: 'Move the top-level code into an `async function main()` and call it with `main().catch(…)`, or make the file an ES module.',
+          },
+    });
+    const visit = (node: ts.Node): void => {
+      if (isFunctionLike(node)) this.declareFunction(node, info);
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+  }
+
+  private isCommonJs(sourceFile: ts.SourceFile): boolean {
+    const name = sourceFile.fileName;
+    if (name.endsWith('.cjs') || name.endsWith('.cts')) return true;
+    if (name.endsWith('.mjs') || name.endsWith('.mts')) return false;
+    if (sourceFile.impliedNodeFormat !== undefined) return sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS;
+    const module = this.program.getCompilerOptions().module;
+    return module === undefined || module === ts.ModuleKind.CommonJS || module === ts.ModuleKind.UMD || module === ts.ModuleKind.AMD;
+  }
+
+  private allowsTopLevelAwait(sourceFile: ts.SourceFile): boolean {
+    const options = this.program.getCompilerOptions();
+    const module = options.module ?? ts.ModuleKind.CommonJS;
+    const moduleOk =
+      module === ts.ModuleKind.ES2022 ||
+      module === ts.ModuleKind.ESNext ||
+      module === ts.ModuleKind.System ||
+      module === ts.ModuleKind.Node16 ||
+      module === ts.ModuleKind.Node18 ||
+      module === ts.ModuleKind.NodeNext ||
+      module === ts.ModuleKind.Preserve;
+    const targetOk = (options.target ?? ts.ScriptTarget.ES5) >= ts.ScriptTarget.ES2017;
+    // Top-level await needs the file to be a module (an import or export), not a script.
+    const isModule = sourceFile.statements.some(
+      (statement) => ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isExportAssignment(statement) || hasExportModifier(statement),
+    );
+    return moduleOk && targetOk && isModule;
+  }
+
+  private declareFunction(node: FunctionLike, info: TsFileInfo): void {
+    const start = node.getStart(info.sourceFile);
+    const id = `${info.file}#${start}`;
+    const { line, column } = lineAndColumn(info.lineStarts, start);
+    const name = this.functionName(node, info, line);
+    const kind = functionKind(node);
+    const fn: FunctionNode = {
+      id,
+      name,
+      kind,
+      location: { file: info.file, line, column },
+      isAsync: hasModifier(node, ts.SyntaxKind.AsyncKeyword),
+      isExported: this.isExported(node, info),
+      signature: signatureText(node, info.sourceFile),
+    };
+    fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
+    const syncOnly = syncOnlyReason(node, name);
+    if (syncOnly) fn.syncOnly = syncOnly;
+    this.state.functions.set(id, fn);
+    this.state.declarations.set(id, node);
+    this.idByDeclaration.set(node, id);
+    const simpleName = name.split('.').pop();
+    if (simpleName) this.functionNames.add(simpleName);
+  }
+
+  private functionName(node: FunctionLike, info: TsFileInfo, line: number): string {
+    const owner = node.parent && (ts.isClassLike(node.parent) || ts.isInterfaceDeclaration(node.parent)) ? node.parent : undefined;
+    const ownerName = owner?.name?.text ?? (owner ? '<anonymous class>' : undefined);
+    if (ts.isConstructorDeclaration(node)) return `${ownerName}.constructor`;
+    if (node.name && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+      return ownerName ? `${ownerName}.${node.name.text}` : node.name.text;
+    }
+    // A function expression or arrow takes the name of what it is assigned to.
+    const parent = node.parent;
+    if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+    if (parent && ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) {
+      const cls = parent.parent;
+      return `${ts.isClassLike(cls) && cls.name ? cls.name.text : '<anonymous class>'}.${parent.name.text}`;
+    }
+    if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+    if (parent && ts.isCallExpression(parent)) {
+      const callee = parent.expression;
+      const api = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : 'call';
+      return `<${api} callback>@${info.file}:${line}`;
+    }
+    return `<anonymous>@${info.file}:${line}`;
+  }
+
+  private isExported(node: FunctionLike, info: TsFileInfo): boolean {
+    if (!this.isPublicFile(info.file)) return false;
+    if (ts.isFunctionDeclaration(node)) return hasExportModifier(node);
+    if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
+      const owner = node.parent;
+      const ownerExported = (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner);
+      const isPrivate =
+        hasModifier(node, ts.SyntaxKind.PrivateKeyword) ||
+        hasModifier(node, ts.SyntaxKind.ProtectedKeyword) ||
+        (node.name !== undefined && ts.isPrivateIdentifier(node.name));
+      return ownerExported && !isPrivate;
+    }
+    const parent = node.parent;
+    if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
+      const statement = parent.parent?.parent;
+      return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
+    }
+    return false;
+  }
+
+  // ---- pass 2 ---------------------------------------------------------------------------------
+
+  private walkFile(sourceFile: ts.SourceFile): void {
+    const info = this.state.files.get(sourceFile.fileName)!;
+    let current: FunctionId = info.moduleId;
+    const context = this.ruleContext(info, () => current);
+    const visit = (node: ts.Node): void => {
+      const listeners = this.visitors.get(node.kind);
+      if (listeners) for (const { visit: listener } of listeners) listener(node, context);
+      if (ts.isCallExpression(node)) this.recordCall(node, info, current);
+      else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
+      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
+      if (isFunctionLike(node)) {
+        const saved = current;
+        current = this.idByDeclaration.get(node) ?? current;
+        ts.forEachChild(node, visit);
+        current = saved;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+  }
+
+  private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {
+    return {
+      ts,
+      checker: this.checker,
+      sourceFile: info.sourceFile,
+      file: info.file,
+      imports: info.imports,
+      isNode: this.isNode,
+      asyncSiblingNames: this.asyncSiblingNames,
+      configBlocking: this.configBlocking,
+      isThenable: (type, some) => this.isThenable(type, some),
+      enclosingFunction: () => this.state.functions.get(enclosing())!,
+      resolveCallee: (call) => this.resolveCallTargets(call.expression),
+      report: ({ node, message, fixable, rule, ...hit }) => {
+        const start = node.getStart(info.sourceFile);
+        const { line, column } = lineAndColumn(info.lineStarts, start);
+        const full: RuleHit = {
+          ...hit,
+          enclosing: enclosing(),
+          finding: {
+            rule,
+            severity: 'error',
+            file: info.file,
+            line,
+            column,
+            message,
+            fixable: fixable ?? hit.fix !== undefined,
+          },
+        };
+        this.state.hits.push(full);
+        this.state.hitNodes.set(full, node);
+      },
+    };
+  }
+
+  /** Project functions a callee expression can reach: cheap name filter first, then the checker. */
+  resolveCallTargets(callee: ts.Expression): FunctionId[] {
+    const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+    if (!nameNode || !this.functionNames.has(nameNode.text)) return [];
+    return this.functionsOfSymbol(this.checker.getSymbolAtLocation(nameNode));
+  }
+
+  private functionsOfSymbol(symbol: ts.Symbol | undefined): FunctionId[] {
+    if (!symbol) return [];
+    if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    const ids: FunctionId[] = [];
+    for (const declaration of symbol.declarations ?? []) {
+      let target: ts.Node = declaration;
+      // `const f = () => …` and class fields `f = () => …` call the function they hold.
+      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
+        target = skipParentheses(declaration.initializer);
+      }
+      // Overload signatures share the implementation's id.
+      if ((ts.isFunctionDeclaration(target) || ts.isMethodDeclaration(target)) && !target.body && !isAbstract(target)) {
+        const implementation = symbol.declarations?.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body);
+        if (implementation) target = implementation;
+      }
+      const id = this.idByDeclaration.get(target);
+      if (id && !ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  private newSite(site: Omit<CallSite, 'id' | 'location'>, node: ts.Node, info: TsFileInfo): CallSite {
+    const start = node.getStart(info.sourceFile);
+    const { line, column } = lineAndColumn(info.lineStarts, start);
+    const full: CallSite = { ...site, id: `site${this.siteCounter++}`, location: { file: info.file, line, column } };
+    this.state.sites.push(full);
+    this.state.siteNodes.set(full.id, node);
+    return full;
+  }
+
+  private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
+    for (const callee of this.resolveCallTargets(call.expression)) {
+      const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
+      if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) site.entryCall = true;
+      const blockedPosition = positionWithoutAwait(call, info.sourceFile);
+      if (blockedPosition) site.cannotAwait = { reason: blockedPosition };
+      this.newSite(site, call, info);
+    }
+    call.arguments.forEach((argument, index) => {
+      const inner = skipParentheses(argument);
+      let callees: FunctionId[] = [];
+      if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) {
+        const id = this.idByDeclaration.get(inner);
+        if (id) callees = [id];
+      } else if (ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner)) {
+        callees = this.resolveCallTargets(inner);
+      }
+      if (callees.length === 0) return;
+      const callback = this.callbackRewrite(call, index);
+      for (const callee of callees) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
+    });
+  }
+
+  /** What can be done when a callback passed here turns async. */
+  private callbackRewrite(call: ts.CallExpression, index: number): { api: string; rewrite: CallbackRewrite } {
+    const callee = call.expression;
+    const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
+    if (ts.isPropertyAccessExpression(callee) && index === 0) {
+      const receiver = this.checker.getTypeAtLocation(callee.expression);
+      if (this.checker.isArrayType(receiver) || this.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
+        const api = `Array.${methodName}`;
+        const rewrite = ARRAY_CALLBACK_REWRITES[methodName];
+        if (rewrite === 'for-of' && ts.isExpressionStatement(call.parent) && canBecomeLoopBody(call.arguments[0]!)) return { api, rewrite };
+        if (rewrite === 'promise-all') return { api, rewrite };
+        return { api, rewrite: 'none' };
+      }
+    }
+    // Elsewhere, the declared parameter type decides: a callback whose result is a promise or is
+    // ignored (void) may turn async; one whose result is used synchronously may not.
+    const signature = this.checker.getResolvedSignature(call);
+    const parameter = signature?.getParameters()[Math.min(index, (signature?.getParameters().length ?? 1) - 1)];
+    if (!parameter) return { api: methodName, rewrite: 'none' };
+    const parameterType = this.checker.getTypeOfSymbolAtLocation(parameter, call);
+    const returnTypes = parameterType.getCallSignatures().map((s) => s.getReturnType());
+    const acceptsAsync =
+      returnTypes.length > 0 &&
+      returnTypes.every((type) => type.flags & (ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown) || this.isThenable(type, true));
+    return { api: methodName, rewrite: acceptsAsync ? 'accepts-async' : 'none' };
+  }
+
+  /** Whether a type is (or, when `some`, may be) a promise-like. */
+  isThenable(type: ts.Type, some = false): boolean {
+    if (type.isUnion()) return some ? type.types.some((t) => this.isThenable(t, true)) : type.types.every((t) => this.isThenable(t));
+    const then = type.getProperty('then');
+    if (!then) return false;
+    const thenType = this.checker.getTypeOfSymbol(then);
+    return thenType.getCallSignatures().length > 0;
+  }
+
+  private recordReference(node: ts.Identifier | ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {
+    const nameNode = ts.isPropertyAccessExpression(node) ? node.name : node;
+    if (!ts.isIdentifier(nameNode) || !this.functionNames.has(nameNode.text)) return;
+    const parent = node.parent;
+    // Calls, arguments and declarations are handled elsewhere; the name part of `a.b` by its access.
+    if (ts.isIdentifier(node) && ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    if (ts.isCallExpression(parent) && (parent.expression === node || parent.arguments.includes(node as ts.Expression))) return;
+    if (ts.isParenthesizedExpression(parent)) return;
+    if (isDeclarationName(node) || ts.isTypeQueryNode(parent) || ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent)) return;
+    if (ts.isQualifiedName(parent) || ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent)) return;
+    if (ts.isShorthandPropertyAssignment(parent) && parent.name === node && ts.isObjectLiteralExpression(parent.parent) && isModuleExportsObject(parent.parent)) return;
+    // `a.b.bind(this)` / `obj.method.call(...)` still reference the function.
+    const callees = this.resolveCallTargets(node);
+    if (callees.length === 0) return;
+    if (ts.isExportAssignment(parent)) return;
+    for (const callee of callees) {
+      if (callee === caller) continue;
+      this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+    }
+  }
+
+  /** Links each class method to the members it implements or overrides (interfaces, base classes). */
+  private recordFamilies(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): void {
+    const heritage = node.heritageClauses ?? [];
+    if (heritage.length === 0) return;
+    for (const member of node.members) {
+      if (!(ts.isMethodDeclaration(member) || ts.isMethodSignature(member))) continue;
+      const id = this.idByDeclaration.get(member);
+      if (!id || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+      for (const clause of heritage) {
+        for (const typeNode of clause.types) {
+          const baseType = this.checker.getTypeAtLocation(typeNode);
+          const property = baseType.getProperty(member.name.text);
+          for (const baseId of this.functionsOfSymbol(property)) this.families.union(baseId, id);
+        }
+      }
+    }
+  }
+}
+
+// ---- syntax helpers -------------------------------------------------------------------------------
+
+/**
+ * A forEach callback can become a `for … of` body when it takes only the element and never
+ * returns early (a `return` would leave the enclosing function) nor uses its own `this`/`arguments`.
+ */
+function canBecomeLoopBody(argument: ts.Expression): boolean {
+  const callback = skipParentheses(argument);
+  if (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) return true;
+  if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
+  if (callback.parameters.length !== 1 || callback.parameters[0]!.dotDotDotToken || callback.parameters[0]!.initializer) return false;
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (escapes) return;
+    if (ts.isReturnStatement(node)) escapes = true;
+    else if (ts.isFunctionExpression(callback) && (node.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(node) && node.text === 'arguments'))) escapes = true;
+    if (isFunctionLike(node) && !ts.isArrowFunction(node)) return;
+    if (ts.isArrowFunction(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(callback.body, visit);
+  return !escapes;
+}
+
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
+}
+
+function hasExportModifier(node: ts.Node): boolean {
+  return hasModifier(node, ts.SyntaxKind.ExportKeyword);
+}
+
+function isAbstract(node: ts.Node): boolean {
+  return hasModifier(node, ts.SyntaxKind.AbstractKeyword);
+}
+
+function isReadonlyArray(type: ts.Type): boolean {
+  const symbol = type.getSymbol();
+  return symbol?.getName() === 'ReadonlyArray';
+}
+
+function isModuleExportsObject(node: ts.ObjectLiteralExpression): boolean {
+  const parent = node.parent;
+  return ts.isBinaryExpression(parent) && ts.isPropertyAccessExpression(parent.left) && parent.left.getText() === 'module.exports';
+}
+
+function isDeclarationName(node: ts.Node): boolean {
+  const parent = node.parent;
+  return (
+    (ts.isFunctionDeclaration(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isMethodSignature(parent) ||
+      ts.isVariableDeclaration(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isClassDeclaration(parent) ||
+      ts.isParameter(parent) ||
+      ts.isGetAccessorDeclaration(parent) ||
+      ts.isSetAccessorDeclaration(parent) ||
+      ts.isFunctionExpression(parent) ||
+      ts.isBindingElement(parent)) &&
+    (parent as ts.NamedDeclaration).name === node
+  );
+}
+
+export function skipParentheses(node: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  return node;
+}
+
+/** The expression's value is awaited (through parentheses). */
+export function isAwaited(node: ts.Node): boolean {
+  let parent = node.parent;
+  while (parent && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  return parent !== undefined && ts.isAwaitExpression(parent);
+}
+
+/** Where `await` cannot be written: default parameter values, class field initializers, decorators. */
+function positionWithoutAwait(node: ts.Node, sourceFile: ts.SourceFile): string | undefined {
+  for (let current = node.parent; current && current !== sourceFile; current = current.parent) {
+    if (isFunctionLike(current)) return undefined;
+    if (ts.isParameter(current)) return 'a default parameter value';
+    if (ts.isPropertyDeclaration(current)) return 'a class field initializer';
+    if (ts.isDecorator(current)) return 'a decorator';
+    if (ts.isClassStaticBlockDeclaration(current)) return 'a static block';
+  }
+  return undefined;
+}
+
+function functionKind(node: FunctionLike): FunctionKind {
+  if (ts.isConstructorDeclaration(node)) return 'constructor';
+  if (ts.isGetAccessorDeclaration(node)) return 'getter';
+  if (ts.isSetAccessorDeclaration(node)) return 'setter';
+  if (ts.isMethodSignature(node) || (ts.isMethodDeclaration(node) && isAbstract(node))) return 'abstract-method';
+  if (ts.isMethodDeclaration(node)) return 'method';
+  if (ts.isFunctionDeclaration(node)) return 'function';
+  return 'arrow';
+}
+
+function syncOnlyReason(node: FunctionLike, name: string): FunctionNode['syncOnly'] {
+  const owner = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : 'the class';
+  if (ts.isConstructorDeclaration(node)) {
+    return {
+      kind: 'constructor',
+      reason: `${name} cannot be async: a constructor returns the instance, not a promise`,
+      suggestion: `Move the async work out of the constructor: add \`static async create(...)\` that constructs ${owner} and awaits the work, or a lazy \`private async ensureInitialized()\` awaited at the start of each method that needs it.`,
+    };
+  }
+  if (ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
+    const accessor = ts.isGetAccessorDeclaration(node) ? 'getter' : 'setter';
+    const property = name.split('.').pop() ?? name;
+    const method = `${accessor === 'getter' ? 'get' : 'set'}${property.charAt(0).toUpperCase()}${property.slice(1)}`;
+    return {
+      kind: accessor,
+      reason: `${name} is a ${accessor}; ${accessor}s cannot be async`,
+      suggestion: `Replace the ${accessor} with an async method \`${method}()\` and await it where ${property} is ${accessor === 'getter' ? 'read' : 'assigned'}.`,
+    };
+  }
+  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node)) && node.asteriskToken) {
+    return {
+      kind: 'generator',
+      reason: `${name} is a generator; turning it async changes it into an async generator that callers iterate with for await`,
+      suggestion: `Turn ${name} into an \`async function*\` by hand and iterate it with \`for await … of\`.`,
+    };
+  }
+  return undefined;
+}
+
+/** The declaration head as written (no body), for `breaking`. */
+export function signatureText(node: FunctionLike, sourceFile: ts.SourceFile): string {
+  const start = node.getStart(sourceFile);
+  const bodyStart = 'body' in node && node.body ? node.body.getStart(sourceFile) : node.end;
+  return sourceFile.text
+    .slice(start, bodyStart)
+    .replace(/\s+/g, ' ')
+    .replace(/\s*(=>)?\s*;?\s*$/, (match, arrow: string | undefined) => (arrow ? ' =>' : ''))
+    .trim();
+}
+
+function asyncSignatureText(node: FunctionLike, sourceFile: ts.SourceFile): string {
+  let text = signatureText(node, sourceFile);
+  const returnType = node.type ? node.type.getText(sourceFile) : undefined;
+  if (returnType && !/^Promise</.test(returnType)) {
+    const wrapped = `Promise<${returnType}>`;
+    const at = text.lastIndexOf(returnType);
+    if (at >= 0) text = text.slice(0, at) + wrapped + text.slice(at + returnType.length);
+  }
+  if (ts.isMethodSignature(node) || isAbstract(node)) return text;
+  if (ts.isFunctionDeclaration(node)) return text.replace(/(^|\s)function\b/, '$1async function');
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return `async ${text}`;
+  // Methods: after the modifiers.
+  return text.replace(/^((?:(?:public|private|protected|static|override|readonly)\s+)*)/, '$1async ');
+}

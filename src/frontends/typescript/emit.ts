@@ -1,0 +1,307 @@
+// Turns the planner's decisions and the rule fixes into text edits on the original TypeScript text.
+import { ts } from 'ts-morph';
+import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
+import type { EmitRequest } from '../../frontend.js';
+import type { CallSite, FunctionId } from '../../model.js';
+import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
+import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
+import { TsFileEditor } from './file-editor.js';
+
+/** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */
+export function asyncSiblingName(name: string): string {
+  return name.endsWith('Sync') ? `${name.slice(0, -4)}Async` : `${name}Async`;
+}
+
+export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edits: EditSet): void {
+  const editors = new Map<string, TsFileEditor>();
+  const editorFor = (absolute: string): TsFileEditor => {
+    let editor = editors.get(absolute);
+    if (!editor) editors.set(absolute, (editor = new TsFileEditor(state.files.get(absolute)!)));
+    return editor;
+  };
+  const fileOfFunction = (id: FunctionId): TsFileInfo | undefined => {
+    const declaration = state.declarations.get(id);
+    return declaration ? state.files.get(declaration.getSourceFile().fileName) : undefined;
+  };
+  const { plan } = request;
+
+  for (const hit of request.fixes) {
+    const node = state.hitNodes.get(hit);
+    if (!node || !hit.fix) continue;
+    editorFor(node.getSourceFile().fileName).transaction(hit.fix);
+  }
+  for (const hit of request.fallbacks) {
+    const node = state.hitNodes.get(hit);
+    if (!node || !hit.fallbackFix) continue;
+    editorFor(node.getSourceFile().fileName).transaction(hit.fallbackFix);
+  }
+
+  // A forEach callback that becomes a loop body loses its arrow head: nothing to mark async there.
+  const inlinedCallbacks = new Set(
+    plan.callbackSites
+      .filter((site) => site.callback?.rewrite === 'for-of')
+      .map((site) => site.callee)
+      .filter((id) => {
+        const declaration = state.declarations.get(id);
+        return declaration !== undefined && (ts.isArrowFunction(declaration) || ts.isFunctionExpression(declaration)) && ts.isCallExpression(declaration.parent);
+      }),
+  );
+  for (const id of plan.asyncFunctions.keys()) {
+    if (inlinedCallbacks.has(id)) continue;
+    const declaration = state.declarations.get(id);
+    const info = fileOfFunction(id);
+    if (!declaration || !info) continue;
+    const editor = editorFor(info.absolute);
+    makeAsync(declaration, info.sourceFile, editor);
+    if (plan.dualFunctions.has(id)) renameDeclaration(declaration, info.sourceFile, editor);
+  }
+
+  for (const site of plan.awaitSites) {
+    const node = state.siteNodes.get(site.id);
+    if (!node || !ts.isCallExpression(node)) continue;
+    const editor = editorFor(node.getSourceFile().fileName);
+    if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
+    if (plan.dualFunctions.has(site.callee)) renameCallee(node, editor);
+  }
+
+  for (const site of plan.callbackSites) rewriteCallbackSite(site, state, editorFor);
+
+  for (const site of plan.entrySites) {
+    const node = state.siteNodes.get(site.id);
+    if (!node) continue;
+    const editor = editorFor(node.getSourceFile().fileName);
+    const handler = editor.info.sourceFile.text.includes('process.')
+      ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
+      : '.catch((error) => console.error(error))';
+    editor.insert(node.end, handler.replace(/\n/g, editor.info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n'));
+    if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor);
+  }
+
+  for (const editor of editors.values()) {
+    editor.flushImports();
+    const fileEdits = moveDualBodies(editor, state, request);
+    removeUnusedImports(editor, fileEdits);
+    for (const edit of fileEdits) edits.add(editor.file, edit);
+  }
+}
+
+/** `async` before the function, `Promise<T>` around a declared return type. */
+function makeAsync(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
+  const isSignatureOnly = ts.isMethodSignature(node) || hasModifier(node, ts.SyntaxKind.AbstractKeyword);
+  if (!isSignatureOnly && !hasModifier(node, ts.SyntaxKind.AsyncKeyword)) {
+    editor.insert(asyncKeywordPosition(node, sourceFile), 'async ', -1);
+  }
+  if (node.type && !isPromiseType(node.type, sourceFile)) {
+    const text = node.type.getText(sourceFile);
+    editor.replace(node.type.getStart(sourceFile), node.type.end, `Promise<${text}>`);
+  }
+}
+
+function isPromiseType(type: ts.TypeNode, sourceFile: ts.SourceFile): boolean {
+  return /^(Promise|PromiseLike)\s*</.test(type.getText(sourceFile));
+}
+
+function asyncKeywordPosition(node: FunctionLike, sourceFile: ts.SourceFile): number {
+  if (ts.isArrowFunction(node)) return node.getStart(sourceFile);
+  if (ts.isMethodDeclaration(node)) return node.name.getStart(sourceFile);
+  // Function declarations and expressions: just before the `function` keyword, after any modifiers.
+  const modifiers = ts.getModifiers(node);
+  const afterModifiers = modifiers && modifiers.length > 0 ? modifiers[modifiers.length - 1]!.end : node.getStart(sourceFile);
+  const trivia = /(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*)*/y;
+  trivia.lastIndex = afterModifiers;
+  trivia.exec(sourceFile.text);
+  return trivia.lastIndex;
+}
+
+function declarationNameNode(node: FunctionLike): ts.Identifier | undefined {
+  if (node.name && ts.isIdentifier(node.name)) return node.name;
+  const parent = node.parent;
+  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name;
+  return undefined;
+}
+
+function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
+  const name = declarationNameNode(node);
+  if (name) editor.replace(name.getStart(sourceFile), name.end, asyncSiblingName(name.text));
+}
+
+function renameCallee(call: ts.CallExpression, editor: TsFileEditor): void {
+  const callee = skipParentheses(call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+  if (name && ts.isIdentifier(name)) editor.replace(name.getStart(editor.info.sourceFile), name.end, asyncSiblingName(name.text));
+}
+
+/** `xs.forEach(cb)` -> `for (const x of xs) …`, `xs.map(cb)` -> `await Promise.all(xs.map(cb))`. */
+function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: (file: string) => TsFileEditor): void {
+  const argument = state.siteNodes.get(site.id);
+  if (!argument || !site.callback) return;
+  const call = argument.parent as ts.CallExpression;
+  const sourceFile = argument.getSourceFile();
+  const editor = editorFor(sourceFile.fileName);
+  if (site.callback.rewrite === 'promise-all') {
+    const start = call.getStart(sourceFile);
+    const wrap = needsParenthesesForAwait(call);
+    editor.insert(start, wrap ? '(await Promise.all(' : 'await Promise.all(', -call.end);
+    editor.insert(call.end, wrap ? '))' : ')', -start);
+    return;
+  }
+  if (site.callback.rewrite !== 'for-of' || !ts.isPropertyAccessExpression(call.expression)) return;
+  const statement = call.parent as ts.ExpressionStatement;
+  const receiver = call.expression.expression;
+  const receiverStart = receiver.getStart(sourceFile);
+  const callback = skipParentheses(argument as ts.Expression);
+  if (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) {
+    const parameter = callback.parameters[0]!;
+    const binding = sourceFile.text.slice(parameter.name.getStart(sourceFile), parameter.name.end);
+    editor.insert(receiverStart, `for (const ${binding} of `, -statement.end);
+    const body = callback.body;
+    if (ts.isBlock(body)) {
+      editor.replace(receiver.end, body.getStart(sourceFile), ') ');
+      editor.replace(body.end, statement.end, '');
+    } else {
+      editor.replace(receiver.end, body.getStart(sourceFile), ') { ');
+      editor.replace(body.end, statement.end, '; }');
+    }
+    return;
+  }
+  // A named function: call it with each element and await it.
+  const item = editor.freshName('item');
+  editor.insert(receiverStart, `for (const ${item} of `, -statement.end);
+  editor.replace(receiver.end, argument.getStart(sourceFile), ') await ');
+  editor.replace(argument.end, statement.end, `(${item});`);
+}
+
+/**
+ * Under the dual strategy a function keeps its sync body and gains an async sibling: every edit
+ * inside its declaration goes to a copy inserted after it, never to the original.
+ */
+function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: EmitRequest): TextEdit[] {
+  let fileEdits = editor.edits;
+  const { sourceFile } = editor.info;
+  const ranges: { start: number; end: number; node: FunctionLike }[] = [];
+  for (const id of request.plan.dualFunctions) {
+    const node = state.declarations.get(id);
+    if (!node || node.getSourceFile() !== sourceFile) continue;
+    const container = ts.isVariableDeclaration(node.parent) ? node.parent.parent.parent : node;
+    ranges.push({ start: container.getStart(sourceFile), end: container.end, node });
+  }
+  // Outermost first: a dual function nested in another moves with it.
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+  let coveredUntil = -1;
+  for (const range of ranges) {
+    if (range.start < coveredUntil) continue;
+    coveredUntil = range.end;
+    const inside = fileEdits.filter((edit) => edit.start >= range.start && edit.end <= range.end && !(edit.start === range.end && edit.end === range.end));
+    if (inside.length === 0) continue;
+    fileEdits = fileEdits.filter((edit) => !inside.includes(edit));
+    const shifted = inside.map((edit) => ({ ...edit, start: edit.start - range.start, end: edit.end - range.start }));
+    const original = sourceFile.text.slice(range.start, range.end);
+    const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
+    const lineStart = sourceFile.text.lastIndexOf('\n', range.start - 1) + 1;
+    const indent = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, range.start))![0];
+    const eol = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+    const separator = ts.isMethodSignature(range.node) ? eol : eol + eol;
+    fileEdits.push({ start: range.end, end: range.end, text: `${separator}${indent}${copy}`, source: 'dual', order: -1_000_000 });
+  }
+  return fileEdits;
+}
+
+/** Drops import bindings (`readFileSync`, `fs`) that no code refers to once the fixes replaced their uses. */
+function removeUnusedImports(editor: TsFileEditor, fileEdits: TextEdit[]): void {
+  const { sourceFile, imports } = editor.info;
+  const replaced = fileEdits.filter((edit) => edit.end > edit.start);
+  if (replaced.length === 0) return;
+  const isReplaced = (node: ts.Node): boolean => {
+    const start = node.getStart(sourceFile);
+    return replaced.some((edit) => edit.start <= start && node.end <= edit.end);
+  };
+  const usage = new Map<string, { total: number; replaced: number }>();
+  for (const local of imports.keys()) usage.set(local, { total: 0, replaced: 0 });
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) return;
+    if (ts.isIdentifier(node)) {
+      const entry = usage.get(node.text);
+      const binding = imports.get(node.text)?.binding;
+      if (entry && binding && !isWithin(node, binding)) {
+        entry.total++;
+        if (isReplaced(node)) entry.replaced++;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  const removable = new Map<ts.Node, ts.Node[]>();
+  for (const [local, { total, replaced: count }] of usage) {
+    if (total === 0 || count < total) continue;
+    const imported = imports.get(local)!;
+    const list = removable.get(imported.declaration) ?? [];
+    list.push(imported.binding);
+    removable.set(imported.declaration, list);
+  }
+  for (const [declaration, bindings] of removable) {
+    const all = bindingsOf(declaration);
+    // An import that also receives a merged specifier is rebuilt as a whole: `{ execSync }` -> `{ exec }`.
+    const named = ts.isImportDeclaration(declaration) ? declaration.importClause?.namedBindings : undefined;
+    if (named && ts.isNamedImports(named)) {
+      const merged = fileEdits.filter((edit) => edit.source === 'import' && edit.start === edit.end && edit.start > named.pos && edit.start < named.end);
+      if (merged.length > 0) {
+        const kept = named.elements.filter((element) => !bindings.includes(element)).map((element) => element.getText(sourceFile));
+        const added = merged.flatMap((edit) => edit.text.replace(/^,\s*/, '').split(/,\s*/));
+        for (const edit of merged) fileEdits.splice(fileEdits.indexOf(edit), 1);
+        fileEdits.push({ start: named.getStart(sourceFile), end: named.end, text: `{ ${[...kept, ...added].join(', ')} }`, source: 'import' });
+        continue;
+      }
+    }
+    if (all.every((binding) => bindings.includes(binding))) {
+      const start = declaration.getStart(sourceFile);
+      const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
+      const newline = sourceFile.text.indexOf('\n', declaration.end);
+      const onlyOnLine = sourceFile.text.slice(lineStart, start).trim() === '' && sourceFile.text.slice(declaration.end, newline === -1 ? undefined : newline).trim() === '';
+      fileEdits.push(
+        onlyOnLine
+          ? { start: lineStart, end: newline === -1 ? sourceFile.text.length : newline + 1, text: '', source: 'import' }
+          : { start, end: declaration.end, text: '', source: 'import' },
+      );
+      continue;
+    }
+    for (const binding of bindings) {
+      // Remove the binding and the comma after it (or before it, for the last one).
+      const text = sourceFile.text;
+      let start = binding.getStart(sourceFile);
+      let end = binding.end;
+      const after = /^\s*,\s*/.exec(text.slice(end));
+      if (after) end += after[0].length;
+      else {
+        const before = /,\s*$/.exec(text.slice(0, start));
+        if (before) start -= before[0].length;
+      }
+      fileEdits.push({ start, end, text: '', source: 'import' });
+    }
+  }
+}
+
+function isWithin(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end;
+}
+
+function bindingsOf(declaration: ts.Node): ts.Node[] {
+  if (ts.isImportDeclaration(declaration)) {
+    const clause = declaration.importClause;
+    const list: ts.Node[] = [];
+    if (clause?.name) list.push(clause.name);
+    const named = clause?.namedBindings;
+    if (named && ts.isNamespaceImport(named)) list.push(named);
+    else if (named) list.push(...named.elements);
+    return list;
+  }
+  if (ts.isImportEqualsDeclaration(declaration)) return [declaration.name];
+  if (ts.isVariableStatement(declaration)) {
+    const list: ts.Node[] = [];
+    for (const variable of declaration.declarationList.declarations) {
+      if (ts.isObjectBindingPattern(variable.name)) list.push(...variable.name.elements);
+      else list.push(variable);
+    }
+    return list;
+  }
+  return [];
+}

@@ -1,0 +1,183 @@
+// The per-file editor the TypeScript fixes and the plan emitter write into. Fixes are transactional
+// (all of a fix's edits or none); imports and helper declarations are gathered and written once.
+import { ts } from 'ts-morph';
+import type { TextEdit } from '../../edits/edit-set.js';
+import type { FileEditor } from '../../frontend.js';
+import { normalizeModule } from './imports.js';
+import type { TsFileInfo } from './analyze.js';
+
+interface ImportRequest {
+  module: string;
+  name: string;
+  local: string;
+}
+
+export class TsFileEditor implements FileEditor {
+  readonly file: string;
+  readonly edits: TextEdit[] = [];
+  private pending: TextEdit[] | undefined;
+  private readonly newImports: ImportRequest[] = [];
+  private readonly declarations = new Map<string, { local: string; text: string }>();
+  private usedNames: Set<string> | undefined;
+  private readonly eol: string;
+  private readonly quote: string;
+
+  constructor(readonly info: TsFileInfo) {
+    this.file = info.absolute;
+    const text = info.sourceFile.text;
+    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const firstImport = info.sourceFile.statements.find(ts.isImportDeclaration);
+    this.quote = firstImport && firstImport.moduleSpecifier.getText(info.sourceFile).startsWith("'") ? "'" : '"';
+  }
+
+  /** Runs a fix; keeps its edits only if it returns true. */
+  transaction(fix: (editor: FileEditor) => boolean): boolean {
+    this.pending = [];
+    const importCount = this.newImports.length;
+    const declarationKeys = new Set(this.declarations.keys());
+    let ok = false;
+    try {
+      ok = fix(this);
+    } finally {
+      const pending = this.pending;
+      this.pending = undefined;
+      if (ok) this.edits.push(...pending);
+      else {
+        this.newImports.length = importCount;
+        for (const key of [...this.declarations.keys()]) if (!declarationKeys.has(key)) this.declarations.delete(key);
+      }
+    }
+    return ok;
+  }
+
+  private record(edit: TextEdit): void {
+    (this.pending ?? this.edits).push(edit);
+  }
+
+  insert(at: number, text: string, order?: number): void {
+    this.record({ start: at, end: at, text, source: 'fix', order });
+  }
+
+  replace(start: number, end: number, text: string): void {
+    this.record({ start, end, text, source: 'fix' });
+  }
+
+  /** Every identifier spelled in the file: a new local name must avoid them all. */
+  private names(): Set<string> {
+    if (!this.usedNames) {
+      this.usedNames = new Set(this.info.sourceFile.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+    }
+    return this.usedNames;
+  }
+
+  freshName(preferred: string): string {
+    const names = this.names();
+    let candidate = preferred;
+    for (let i = 2; names.has(candidate); i++) candidate = `${preferred}${i}`;
+    names.add(candidate);
+    return candidate;
+  }
+
+  ensureImport(module: string, name: string, preferredLocal?: string): string {
+    const wanted = normalizeModule(module);
+    for (const [local, imported] of this.info.imports) {
+      if (normalizeModule(imported.module) === wanted && imported.name === name) return local;
+    }
+    const requested = this.newImports.find((request) => normalizeModule(request.module) === wanted && request.name === name);
+    if (requested) return requested.local;
+    const base = preferredLocal ?? name;
+    const local = this.names().has(base) ? this.freshName(`${base}Async`) : this.freshName(base);
+    this.newImports.push({ module, name, local });
+    return local;
+  }
+
+  ensureDeclaration(key: string, preferredName: string, text: (local: string) => string): string {
+    const existing = this.declarations.get(key);
+    if (existing) return existing.local;
+    const local = this.freshName(preferredName);
+    this.declarations.set(key, { local, text: text(local) });
+    return local;
+  }
+
+  /** Writes the gathered imports and declarations as edits: merged into an import from the same module when there is one. */
+  flushImports(): void {
+    const { sourceFile } = this.info;
+    const text = sourceFile.text;
+    const lines: string[] = [];
+    const byModule = new Map<string, ImportRequest[]>();
+    for (const request of this.newImports) {
+      const list = byModule.get(request.module) ?? [];
+      list.push(request);
+      byModule.set(request.module, list);
+    }
+    for (const [module, requests] of byModule) {
+      const specifiers = requests.map((r) =>
+        r.local === r.name ? r.name : this.info.isCommonJs ? `${r.name}: ${r.local}` : `${r.name} as ${r.local}`,
+      );
+      const existing = this.info.isCommonJs ? undefined : this.mergeableImport(module);
+      if (existing) {
+        const last = existing.elements[existing.elements.length - 1]!;
+        this.edits.push({ start: last.end, end: last.end, text: `, ${specifiers.join(', ')}`, source: 'import' });
+        continue;
+      }
+      const q = this.quote;
+      lines.push(
+        this.info.isCommonJs
+          ? `const { ${specifiers.join(', ')} } = require(${q}${module}${q});`
+          : `import { ${specifiers.join(', ')} } from ${q}${module}${q};`,
+      );
+    }
+    for (const { text: declaration } of this.declarations.values()) lines.push(declaration);
+    if (lines.length === 0) return;
+    const at = this.importInsertionPoint();
+    const block = lines.join(this.eol) + this.eol;
+    // After the last import a blank line is not needed; at the top of a file, keep one after the block.
+    const needsBlankAfter = at.atTop && text.slice(at.offset, at.offset + 1) !== '' && !/^\r?\n/.test(text.slice(at.offset));
+    this.edits.push({ start: at.offset, end: at.offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: 1000 });
+  }
+
+  private mergeableImport(module: string): ts.NamedImports | undefined {
+    const wanted = normalizeModule(module);
+    for (const statement of this.info.sourceFile.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+      if (normalizeModule(statement.moduleSpecifier.text) !== wanted) continue;
+      const clause = statement.importClause;
+      if (clause && !clause.isTypeOnly && clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0) {
+        return clause.namedBindings;
+      }
+    }
+    return undefined;
+  }
+
+  /** The start of the line after the last import or require; else before the first statement. */
+  private importInsertionPoint(): { offset: number; atTop: boolean } {
+    const { sourceFile } = this.info;
+    const text = sourceFile.text;
+    let last: ts.Statement | undefined;
+    for (const statement of sourceFile.statements) {
+      if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || isRequireStatement(statement)) last = statement;
+      else if (!isDirective(statement)) break;
+      else last = statement;
+    }
+    if (last) {
+      const newline = text.indexOf('\n', last.end);
+      return { offset: newline === -1 ? text.length : newline + 1, atTop: false };
+    }
+    const first = sourceFile.statements[0];
+    if (!first) return { offset: text.length, atTop: true };
+    const start = first.getStart(sourceFile);
+    return { offset: text.lastIndexOf('\n', start - 1) + 1, atTop: true };
+  }
+}
+
+function isDirective(statement: ts.Statement): boolean {
+  return ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression);
+}
+
+function isRequireStatement(statement: ts.Statement): boolean {
+  if (!ts.isVariableStatement(statement)) return false;
+  return statement.declarationList.declarations.every((declaration) => {
+    const init = declaration.initializer;
+    return init !== undefined && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require';
+  });
+}

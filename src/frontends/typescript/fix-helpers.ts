@@ -1,0 +1,55 @@
+// Small edit recipes shared by the TypeScript transforms and the plan emitter.
+import { ts } from 'ts-morph';
+import type { FileEditor } from '../../frontend.js';
+
+/** `await x` must be parenthesised where the expression is the target of a member access or call. */
+export function needsParenthesesForAwait(node: ts.Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  if (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) return parent.expression === node;
+  if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) return parent.expression === node;
+  if (ts.isTaggedTemplateExpression(parent)) return parent.tag === node;
+  if (ts.isNonNullExpression(parent)) return true;
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) return parent.left === node;
+  return false;
+}
+
+/**
+ * Inserts `await ` (or `(await …)`) around a node. `order` keeps nested insertions at one offset
+ * well ordered: outer openings first, inner closings first.
+ */
+export function insertAwait(editor: FileEditor, node: ts.Node, sourceFile: ts.SourceFile): void {
+  const start = node.getStart(sourceFile);
+  if (needsParenthesesForAwait(node)) {
+    editor.insert(start, '(await ', -node.end);
+    editor.insert(node.end, ')', -start);
+  } else {
+    editor.insert(start, 'await ', -node.end);
+  }
+}
+
+/** The expression that sleeps `ms` without blocking: timers/promises on Node, a timer promise elsewhere. */
+export function sleepExpression(editor: FileEditor, ms: string, isNode: boolean): string {
+  if (!isNode) return `new Promise((resolve) => setTimeout(resolve, ${ms}))`;
+  const local = editor.ensureImport('node:timers/promises', 'setTimeout', 'sleep');
+  return `${local}(${ms})`;
+}
+
+/** Replaces a whole call (an expression statement's) with `await <sleep>(ms)`. */
+export function replaceWithSleep(editor: FileEditor, node: ts.Node, sourceFile: ts.SourceFile, ms: string, isNode: boolean): boolean {
+  const replacement = `await ${sleepExpression(editor, ms, isNode)}`;
+  editor.replace(node.getStart(sourceFile), node.end, needsParenthesesForAwait(node) ? `(${replacement})` : replacement);
+  return true;
+}
+
+/** Text of a node as written. */
+export function textOf(node: ts.Node, sourceFile: ts.SourceFile): string {
+  return sourceFile.text.slice(node.getStart(sourceFile), node.end);
+}
+
+/** The statement is an expression statement whose value nobody uses. */
+export function isStatementCall(node: ts.Node): boolean {
+  let current = node;
+  while (current.parent && ts.isParenthesizedExpression(current.parent)) current = current.parent;
+  return current.parent !== undefined && ts.isExpressionStatement(current.parent);
+}

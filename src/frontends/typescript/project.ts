@@ -1,0 +1,95 @@
+// Loading the TypeScript program: from the tsconfig given or found, or an inferred project.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { UsageError } from '../../errors.js';
+
+export interface LoadedProgram {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  options: ts.CompilerOptions;
+  /** The tsconfig used, if any. */
+  configFile?: string;
+}
+
+/** The nearest tsconfig.json or jsconfig.json at or above `start`. */
+export function findProjectFile(start: string): string | undefined {
+  let dir = path.resolve(start);
+  if (existsSync(dir) && !isDirectory(dir)) dir = path.dirname(dir);
+  for (;;) {
+    for (const name of ['tsconfig.json', 'jsconfig.json']) {
+      const candidate = path.join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function isDirectory(file: string): boolean {
+  return ts.sys.directoryExists(file);
+}
+
+const INFERRED_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  allowJs: true,
+  checkJs: false,
+  noEmit: true,
+  skipLibCheck: true,
+  strict: true,
+  jsx: ts.JsxEmit.Preserve,
+};
+
+function describeDiagnostic(diagnostic: ts.Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+}
+
+/**
+ * Library declarations (the TypeScript lib files, @types, packages' .d.ts) never change during a
+ * process: parse them once even when several programs are built (the test suite, watch-like uses).
+ */
+const libraryCache = new Map<string, ts.SourceFile>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options, true);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const isLibrary = fileName.includes('/node_modules/') && /\.d\.[cm]?ts$/.test(fileName);
+    if (!isLibrary) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    const version = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}` : languageVersion;
+    const key = `${fileName}|${version}`;
+    let sourceFile = libraryCache.get(key);
+    if (!sourceFile) {
+      sourceFile = getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      if (sourceFile) libraryCache.set(key, sourceFile);
+    }
+    return sourceFile;
+  };
+  return host;
+}
+
+/**
+ * Builds the program over the tsconfig's files plus the files given. The program is created once;
+ * the checker is asked only about the expressions the rules and the call graph need.
+ */
+export function loadProgram(files: readonly string[], projectFile: string | undefined): LoadedProgram {
+  if (projectFile && !existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
+  let options: ts.CompilerOptions = INFERRED_OPTIONS;
+  const rootNames = new Set<string>();
+  if (projectFile) {
+    const read = ts.readConfigFile(projectFile, ts.sys.readFile);
+    if (read.error) throw new UsageError(`cannot read ${projectFile}: ${describeDiagnostic(read.error)}`);
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(projectFile), undefined, projectFile);
+    const fatal = parsed.errors.find((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003);
+    if (fatal) throw new UsageError(`invalid ${projectFile}: ${describeDiagnostic(fatal)}`);
+    // JavaScript files are analysed whatever the tsconfig says; they are never type-checked for errors.
+    options = { ...parsed.options, allowJs: true, noEmit: true };
+    for (const file of parsed.fileNames) rootNames.add(path.resolve(file));
+  }
+  for (const file of files) rootNames.add(file);
+  const program = ts.createProgram({ rootNames: [...rootNames], options, host: cachingHost(options) });
+  return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile };
+}

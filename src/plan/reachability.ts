@@ -1,0 +1,34 @@
+// Which functions run on the event loop: async functions, and every function they call, transitively.
+import type { CallGraph, FunctionId } from '../model.js';
+
+export function asyncReachable(graph: CallGraph, alsoAsync: readonly FunctionId[] = []): Set<FunctionId> {
+  const callees = new Map<FunctionId, FunctionId[]>();
+  for (const site of graph.sites) {
+    if (site.kind === 'reference') continue;
+    const list = callees.get(site.caller);
+    if (list) list.push(site.callee);
+    else callees.set(site.caller, [site.callee]);
+  }
+  const reached = new Set<FunctionId>();
+  const queue: FunctionId[] = [];
+  const visit = (id: FunctionId): void => {
+    if (reached.has(id)) return;
+    reached.add(id);
+    queue.push(id);
+  };
+  for (const fn of graph.functions.values()) if (fn.isAsync) visit(fn.id);
+  for (const id of alsoAsync) visit(id);
+  // Members of a family run where any of them is called: a call through the interface reaches every implementation.
+  const familyMembers = (id: FunctionId): readonly FunctionId[] => {
+    const familyId = graph.functions.get(id)?.familyId;
+    return familyId ? (graph.families.get(familyId)?.members ?? []) : [];
+  };
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    for (const callee of callees.get(id) ?? []) {
+      visit(callee);
+      for (const member of familyMembers(callee)) visit(member);
+    }
+  }
+  return reached;
+}

@@ -1,0 +1,80 @@
+// The `--format json` report: the contract in CLI.md. Keys are written in the contract's order, entry
+// by entry, so the output is byte-stable whatever order the engine built its objects in.
+import { RULE_IDS } from '../model.js';
+import type { Report, ReportSummary } from '../model.js';
+
+export function formatJson(report: Report): string {
+  return `${JSON.stringify(orderReport(report), null, 2)}\n`;
+}
+
+/** The report as a plain object with the contract's key order; `skipped` and `coverage` only when they say something. */
+export function orderReport(report: Report): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {
+    tool: report.tool,
+    version: report.version,
+    command: report.command,
+    root: report.root,
+    findings: report.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      fixable: f.fixable,
+    })),
+    asyncFunctions: report.asyncFunctions.map((a) => ({
+      name: a.name,
+      file: a.file,
+      line: a.line,
+      because: [...a.because],
+    })),
+    awaitedCalls: report.awaitedCalls.map((c) => ({ file: c.file, line: c.line, callee: c.callee })),
+    blocked: report.blocked.map((b) => ({
+      kind: b.kind,
+      file: b.file,
+      line: b.line,
+      name: b.name,
+      reason: b.reason,
+      suggestion: b.suggestion,
+    })),
+    breaking: report.breaking.map((b) => ({
+      file: b.file,
+      line: b.line,
+      name: b.name,
+      before: b.before,
+      after: b.after,
+      ...(b.kind === undefined ? {} : { kind: b.kind }),
+    })),
+    changes: report.changes.map((c) => ({ file: c.file, edits: c.edits })),
+  };
+  if (report.skipped.length > 0) {
+    ordered.skipped = report.skipped.map((s) => ({ file: s.file, reason: s.reason }));
+  }
+  ordered.summary = orderSummary(report.summary);
+  if (report.coverage !== undefined) {
+    ordered.coverage = {
+      asyncReachableSites: report.coverage.asyncReachableSites,
+      stillBlocking: report.coverage.stillBlocking,
+    };
+  }
+  return ordered;
+}
+
+function orderSummary(summary: ReportSummary): ReportSummary {
+  const byRule: ReportSummary['byRule'] = {};
+  for (const rule of RULE_IDS) {
+    const count = summary.byRule[rule];
+    if (count !== undefined) byRule[rule] = count;
+  }
+  return {
+    files: summary.files,
+    findings: summary.findings,
+    byRule,
+    functionsMadeAsync: summary.functionsMadeAsync,
+    callSitesAwaited: summary.callSitesAwaited,
+    blocked: summary.blocked,
+    breaking: summary.breaking,
+    filesChanged: summary.filesChanged,
+  };
+}

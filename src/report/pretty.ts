@@ -1,0 +1,77 @@
+// The human report: findings grouped by file with a code frame, then what a migration would do.
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Finding, Report } from '../model.js';
+
+export interface PrettyOptions {
+  color: boolean;
+  /** Source text by report-relative path, for code frames. */
+  sources: ReadonlyMap<string, string>;
+}
+
+function codeFrame(source: string | undefined, finding: Finding, chalk: ChalkInstance): string {
+  if (source === undefined) return '';
+  const lines = source.split(/\r?\n/);
+  const from = Math.max(1, finding.line - 1);
+  const to = Math.min(lines.length, finding.line + 1);
+  const width = String(to).length;
+  const out: string[] = [];
+  for (let line = from; line <= to; line++) {
+    const marker = line === finding.line ? chalk.red('>') : ' ';
+    out.push(`  ${marker} ${chalk.dim(String(line).padStart(width))} | ${lines[line - 1] ?? ''}`);
+    if (line === finding.line) out.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, finding.column - 1))}${chalk.red('^')}`);
+  }
+  return out.join('\n');
+}
+
+export function formatPretty(report: Report, options: PrettyOptions): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const out: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of report.findings) {
+    const list = byFile.get(finding.file) ?? [];
+    list.push(finding);
+    byFile.set(finding.file, list);
+  }
+  for (const [file, findings] of byFile) {
+    out.push(chalk.underline(file));
+    for (const finding of findings) {
+      const severity = finding.severity === 'error' ? chalk.red('error') : finding.severity === 'warning' ? chalk.yellow('warning') : chalk.blue('info');
+      const fix = finding.fixable ? chalk.green(' (fixable)') : '';
+      out.push(`  ${finding.line}:${finding.column}  ${severity}  ${finding.message}  ${chalk.dim(finding.rule)}${fix}`);
+      const frame = codeFrame(options.sources.get(file), finding, chalk);
+      if (frame) out.push(frame);
+    }
+    out.push('');
+  }
+  if (report.asyncFunctions.length > 0) {
+    out.push(chalk.bold(`Functions that turn async (${report.asyncFunctions.length}):`));
+    for (const fn of report.asyncFunctions) out.push(`  ${fn.name}  ${chalk.dim(`${fn.file}:${fn.line}`)}  because ${fn.because.join(' <- ')}`);
+    out.push('');
+  }
+  if (report.blocked.length > 0) {
+    out.push(chalk.bold(chalk.yellow(`Blocked: cannot turn async (${report.blocked.length}):`)));
+    for (const entry of report.blocked) {
+      out.push(`  ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}  [${entry.kind}] ${entry.reason}`);
+      out.push(`    ${chalk.green('fix:')} ${entry.suggestion}`);
+    }
+    out.push('');
+  }
+  if (report.breaking.length > 0) {
+    out.push(chalk.bold(chalk.red(`Public API changes (${report.breaking.length}):`)));
+    for (const entry of report.breaking) {
+      out.push(`  ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}${entry.kind === 'additive' ? '  (additive: implementations must add it)' : ''}`);
+      if (entry.before) out.push(`    ${chalk.red('-')} ${entry.before}`);
+      out.push(`    ${chalk.green('+')} ${entry.after}`);
+    }
+    out.push('');
+  }
+  for (const skipped of report.skipped) out.push(chalk.yellow(`skipped ${skipped.file}: ${skipped.reason}`));
+  const s = report.summary;
+  const rules = Object.entries(s.byRule).map(([rule, count]) => `${rule} ${count}`).join(', ');
+  out.push(
+    `${s.files} files, ${s.findings} findings${rules ? ` (${rules})` : ''}; ` +
+      `${report.command === 'check' ? 'a migration would make' : 'made'} ${s.functionsMadeAsync} functions async, ` +
+      `await ${s.callSitesAwaited} call sites, change ${s.filesChanged} files; ${s.blocked} blocked, ${s.breaking} breaking`,
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,82 @@
+// The SARIF output against the official SARIF 2.1.0 schema (schemas/, from oasis-tcs/sarif-spec),
+// plus the parts GitHub code scanning relies on that the schema leaves optional.
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { SchemaObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FormatsPlugin } from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { buildSarifLog, formatSarif } from '../src/report/sarif.js';
+import { SAMPLE_RULES, loadSampleReport } from './report-helpers.js';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
+
+function sarifValidator() {
+  const official = JSON.parse(readFileSync(new URL('../schemas/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as
+    Record<string, unknown>;
+  // The official file is draft-04 (`id`, draft-04 `$schema`); it uses no keyword whose meaning changed
+  // in draft-07, so renaming the root id is all Ajv's draft-07 mode needs.
+  const { id, $schema: _draft04, ...rest } = official;
+  const schema: SchemaObject = { ...rest, $id: String(id) };
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+describe('sarif', () => {
+  const report = loadSampleReport();
+  const validate = sarifValidator();
+
+  it('validates against the official SARIF 2.1.0 schema', () => {
+    const log: unknown = JSON.parse(formatSarif(report, SAMPLE_RULES));
+    const isValid = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('the validator does reject a broken log', () => {
+    const log = buildSarifLog(report, SAMPLE_RULES);
+    const broken = JSON.parse(JSON.stringify(log)) as { runs: { results: { level: string }[] }[] };
+    const first = broken.runs[0]?.results[0];
+    if (first) first.level = 'fatal';
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('gives every result a rule index that points at its rule, and maps severities to levels', () => {
+    const run = buildSarifLog(report, SAMPLE_RULES).runs[0];
+    const rules = run?.tool.driver.rules ?? [];
+    for (const result of run?.results ?? []) {
+      expect(rules[result.ruleIndex ?? -1]?.id).toBe(result.ruleId);
+      const location = result.locations?.[0]?.physicalLocation;
+      expect(location?.artifactLocation?.uriBaseId).toBe('%SRCROOT%');
+      expect(location?.artifactLocation?.uri).not.toMatch(/^\/|^[a-z]+:/);
+    }
+    expect(run?.results?.map((result) => result.level)).toEqual(['error', 'warning', 'warning', 'warning', 'note']);
+    expect(run?.results?.[4]?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('src/jobs/flush%2C%20daily.ts');
+    const nested = buildSarifLog({ ...report, root: 'packages/core' }, SAMPLE_RULES).runs[0]?.results?.[0];
+    expect(nested?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('packages/core/src/retry.ts');
+  });
+
+  it('keeps fingerprints when a finding moves to another line, and separates identical findings', () => {
+    const moved = { ...report, findings: report.findings.map((f) => ({ ...f, line: f.line + 10 })) };
+    const fingerprints = (r: typeof report) =>
+      buildSarifLog(r, SAMPLE_RULES).runs[0]?.results?.map((result) => result.partialFingerprints?.['asyncMigrate/v1']);
+    expect(fingerprints(moved)).toEqual(fingerprints(report));
+    const first = report.findings[0];
+    if (!first) throw new Error('sample report has findings');
+    const twice = fingerprints({ ...report, findings: [first, { ...first, line: 99 }] }) ?? [];
+    expect(new Set(twice).size).toBe(2);
+  });
+
+  it('describes a rule missing from the metadata instead of pointing nowhere', () => {
+    const run = buildSarifLog(report, SAMPLE_RULES.slice(0, 1)).runs[0];
+    expect(run?.tool.driver.rules?.map((rule) => rule.id)).toEqual([
+      'blocking-sleep',
+      'blocking-io',
+      'await-non-thenable',
+      'floating-promise',
+    ]);
+    expect(validate(JSON.parse(JSON.stringify(buildSarifLog(report, [])))) ).toBe(true);
+  });
+});

@@ -1,0 +1,94 @@
+import { ts } from 'ts-morph';
+import { defineTransform } from '../src/transform.js';
+import { skipParentheses } from '../src/frontends/typescript/analyze.js';
+import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
+
+const floatingPromise = defineTransform({
+  id: 'floating-promise',
+  severity: 'error',
+  docs: {
+    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled.',
+    why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
+    example: 'saveAsync(user); // in an async function',
+    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended.',
+    fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls.',
+  },
+  messages: {
+    floating: 'promise from `{expression}` is neither awaited, returned nor handled',
+    floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
+  },
+  typescript: {
+    [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),
+  },
+});
+export default floatingPromise;
+
+function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContext): void {
+  const expression = skipParentheses(statement.expression);
+  if (ts.isAwaitExpression(expression) || ts.isVoidExpression(expression) || ts.isDeleteExpression(expression)) return;
+  if (ts.isBinaryExpression(expression) && isAssignment(expression.operatorToken.kind)) return;
+  if (ts.isStringLiteral(expression)) return; // 'use strict'
+  if (isHandled(expression)) return;
+  const { checker, sourceFile } = context;
+  const type = checker.getTypeAtLocation(expression);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
+  const text = expression.getText(sourceFile);
+  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const enclosing = context.enclosingFunction();
+  // Top-level code that cannot await is reported only: the fix there is a person's choice.
+  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+  const start = statement.expression.getStart(sourceFile);
+  if (context.isThenable(type, true)) {
+    context.report({
+      rule: 'floating-promise',
+      node: statement,
+      message: floatingPromise.messages.floating!.replace('{expression}', shown),
+      kind: 'floating',
+      needsAsync: true,
+      fix: canAwait
+        ? (editor) => {
+            editor.insert(start, 'await ');
+            return true;
+          }
+        : undefined,
+    });
+    return;
+  }
+  if (isArrayOfPromises(type, context)) {
+    context.report({
+      rule: 'floating-promise',
+      node: statement,
+      message: floatingPromise.messages.floatingArray!.replace('{expression}', shown),
+      kind: 'floating',
+      needsAsync: true,
+      fix: canAwait
+        ? (editor) => {
+            editor.insert(start, 'await Promise.all(', -statement.expression.end);
+            editor.insert(statement.expression.end, ')', -start);
+            return true;
+          }
+        : undefined,
+    });
+  }
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** `.catch(handler)` or `.then(onFulfilled, onRejected)` handles a rejection (no-floating-promises). */
+function isHandled(expression: ts.Expression): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  const method = expression.expression.name.text;
+  if (method === 'catch') return expression.arguments.length >= 1;
+  if (method === 'then') return expression.arguments.length >= 2;
+  if (method === 'finally') return isHandled(skipParentheses(expression.expression.expression));
+  return false;
+}
+
+function isArrayOfPromises(type: ts.Type, context: TsRuleContext): boolean {
+  const { checker } = context;
+  if (!checker.isArrayType(type) && !checker.isTupleType(type)) return false;
+  const elements = checker.getTypeArguments(type as ts.TypeReference);
+  return elements.length > 0 && elements.some((element) => context.isThenable(element, true));
+}
