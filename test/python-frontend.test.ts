@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { EditSet, applyEdits, normalizeEdits } from '../src/edits/edit-set.js';
-import { RULE_IDS } from '../src/model.js';
+import { RULE_IDS, type AsyncRoot } from '../src/model.js';
 import { planPropagation } from '../src/plan/propagate.js';
 import { createPythonFrontEnd } from '../src/frontends/python/index.js';
 import { moduleNameOf } from '../src/frontends/python/modules.js';
