@@ -5,7 +5,7 @@ import type { BlockingApi } from './blocking-apis.js';
 import type { PyModule } from './modules.js';
 import type { Resolver } from './resolver.js';
 import type { FixState, PyReport, PyRuleContext, PyVisitors } from './rule-context.js';
-import { PYTHON_RULE_VISITORS } from './rules/index.js';
+import { TRANSFORMS } from '../../../transforms/index.js';
 import { walkWithScopes } from './walk.js';
 
 export const DEFAULT_SEVERITY: Record<RuleId, Severity> = {
@@ -23,7 +23,8 @@ export function detectHits(
   severities: Partial<Record<RuleId, Severity | 'off'>>,
   fixState: FixState,
 ): RuleHit[] {
-  const active: PyVisitors[] = PYTHON_RULE_VISITORS.filter((entry) => entry.rules.some((rule) => rules.has(rule))).map((e) => e.visitors);
+  // Each transform lists its Python visitors (transforms/<rule>.ts, `python`).
+  const active: PyVisitors[] = TRANSFORMS.filter((transform) => rules.has(transform.id)).flatMap((transform) => (transform.python ? [transform.python] : []));
   const hits: RuleHit[] = [];
   walkWithScopes(module, (node, enclosing) => {
     const context: PyRuleContext = {

@@ -82,20 +82,26 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((edito
   }
 }
 
-export const blockingCallVisitors: PyVisitors = {
-  call(node, context) {
-    if (node.parent?.type === 'await') return;
-    const api = blockingApiFor(node, context);
-    if (!api) return;
-    if (api.asyncContextOnly && !context.enclosing.isAsync) return;
-    const callee = node.childForFieldName('function')!.text;
-    context.report({
-      rule: api.rule,
-      node,
-      message: (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', api.replacement),
-      kind: 'blocking',
-      needsAsync: true,
-      fix: fixFor(api, node, context),
-    });
-  },
-};
+/** One visitor per rule: the table entry says which rule a call breaks. */
+function blockingCallVisitors(rule: BlockingApi['rule']): PyVisitors {
+  return { call: (node, context) => reportBlockingCall(node, context, rule) };
+}
+
+export const blockingSleepVisitors: PyVisitors = blockingCallVisitors('blocking-sleep');
+export const blockingIoVisitors: PyVisitors = blockingCallVisitors('blocking-io');
+
+function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
+  if (node.parent?.type === 'await') return;
+  const api = blockingApiFor(node, context);
+  if (!api || api.rule !== rule) return;
+  if (api.asyncContextOnly && !context.enclosing.isAsync) return;
+  const callee = node.childForFieldName('function')!.text;
+  context.report({
+    rule: api.rule,
+    node,
+    message: (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', api.replacement),
+    kind: 'blocking',
+    needsAsync: true,
+    fix: fixFor(api, node, context),
+  });
+}

@@ -1,13 +1,7 @@
-// The Python visitors of each rule, listed by hand.
-import type { RuleId } from '../../../model.js';
-import type { PyVisitors } from '../rule-context.js';
+// The Python visitors of each rule; transforms/<rule>.ts lists them under `python`.
 import { awaitNonThenableVisitors } from './await-non-thenable.js';
-import { blockingCallVisitors } from './blocking-calls.js';
+import { blockingIoVisitors, blockingSleepVisitors } from './blocking-calls.js';
 import { floatingPromiseVisitors } from './floating-promise.js';
 
-/** blocking-sleep and blocking-io share one visitor: the table entry says which rule a call breaks. */
-export const PYTHON_RULE_VISITORS: readonly { rules: readonly RuleId[]; visitors: PyVisitors }[] = [
-  { rules: ['blocking-sleep', 'blocking-io'], visitors: blockingCallVisitors },
-  { rules: ['await-non-thenable'], visitors: awaitNonThenableVisitors },
-  { rules: ['floating-promise'], visitors: floatingPromiseVisitors },
-];
+/** Each rule's Python visitors; transforms/<rule>.ts lists the same objects under `python`. */
+export { awaitNonThenableVisitors, blockingIoVisitors, blockingSleepVisitors, floatingPromiseVisitors };
