@@ -107,3 +107,24 @@ describe('emit', () => {
     expect(out['main.py']).toBe('import asyncio\nimport time\n\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n');
   });
 });
+
+describe('pyright oracle', () => {
+  it('adds what the syntactic resolver cannot decide (unannotated factory)', async () => {
+    const { root, paths } = project({
+      'svc.py': 'class Service:\n    async def ping(self) -> None:\n        pass\n\n    def count(self) -> int:\n        return 1\n\n\ndef make():\n    return Service()\n\n\nasync def run() -> int:\n    s = make()\n    s.ping()\n    return await s.count()\n',
+    });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const syntactic = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(syntactic.hits).toEqual([]);
+    process.env.ASYNC_MIGRATE_PYRIGHT = '1';
+    try {
+      const withPyright = await frontEnd.analyze(paths, new Set(RULE_IDS));
+      expect(withPyright.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([
+        ['floating-promise', 15, 5],
+        ['await-non-thenable', 16, 12],
+      ]);
+    } finally {
+      delete process.env.ASYNC_MIGRATE_PYRIGHT;
+    }
+  });
+});

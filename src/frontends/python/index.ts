@@ -10,6 +10,7 @@ import { emitPython } from './emitter.js';
 import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findSyntaxError, loadPythonParser, parsePython } from './parser.js';
+import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -58,6 +59,10 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       resolver = new Resolver(modules);
       built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints);
       const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
+      if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
+        const findings = await runPyright(options.root, modules.map((m) => m.file));
+        if (findings) hits.push(...hitsFromPyright(findings, modules, hits).filter((hit) => rules.has(hit.finding.rule)));
+      }
       return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
     },
 

@@ -66,6 +66,11 @@ export class LineIndex {
     }
     return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
   }
+  /** The offset of a 1-based line and column (clamped to the text). */
+  offsetOf(line: number, column: number): number {
+    const start = this.starts[Math.min(Math.max(line, 1), this.starts.length) - 1]!;
+    return start + column - 1;
+  }
   lineStart(offset: number): number {
     return this.starts[this.at(offset).line - 1]!;
   }
