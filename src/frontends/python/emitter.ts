@@ -33,10 +33,13 @@ export function emitPython(
 
   // Under dual, a family member whose class already has the `_async` sibling only moves its callers.
   const siblings = new Map<string, Sibling>();
+  // A dual function whose sibling exists was migrated before: its sync body stays as it is.
+  const alreadyDual: PyFunction[] = [];
   for (const id of plan.dualFunctions) {
     const fn = built.functions.get(id);
-    if (!fn || fn.kind === 'module' || hasSibling(fn)) continue;
-    siblings.set(id, { fn, edits: [], hasBodyEdits: false });
+    if (!fn || fn.kind === 'module') continue;
+    if (hasSibling(fn)) alreadyDual.push(fn);
+    else siblings.set(id, { fn, edits: [], hasBodyEdits: false });
   }
   const siblingAt = (module: PyModule, start: number, end: number): Sibling | undefined => {
     let best: Sibling | undefined;
@@ -49,6 +52,7 @@ export function emitPython(
     return best;
   };
   const record = (module: PyModule, edit: TextEdit, isBodyEdit: boolean): void => {
+    if (alreadyDual.some((fn) => fn.module === module && fn.outer.startIndex <= edit.start && edit.end <= fn.outer.endIndex)) return;
     const sibling = siblingAt(module, edit.start, edit.end);
     if (sibling) {
       sibling.edits.push(edit);

@@ -257,7 +257,8 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       const callee = resolveProjectCallee(node, enclosing, resolver, blockingApis);
       if (!callee) return;
       const at = module.lines.at(node.startIndex);
-      const id = `${module.rel}:${node.startIndex}`;
+      // `A(x).m()` and `A(x)` start at one offset: the end tells the two calls apart.
+      const id = `${module.rel}:${node.startIndex}-${node.endIndex}`;
       const site: CallSite = {
         id,
         caller: enclosing.id,
