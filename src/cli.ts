@@ -3,13 +3,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_CONFIG, type Config } from './config.js';
+import { loadConfig } from './config.js';
 import { runEngine, type EngineResult } from './engine.js';
-import { createPythonFrontEnd } from './frontends/python/index.js';
 import { UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
 import { unifiedDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
+import { formatMarkdown } from './report/markdown.js';
+import { formatGithub } from './report/github.js';
+import { formatSarif } from './report/sarif.js';
+import { changedLinesSince, filterByBaseline, filterFindingsToLines, loadBaseline } from './report/filters.js';
+import { createProgress } from './progress.js';
+import { TRANSFORMS } from '../transforms/index.js';
+import { EXTRA_FRONT_ENDS } from './frontends/registry.js';
 import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
 import { VERSION } from './version.js';
@@ -28,6 +34,8 @@ interface CliOptions {
   output?: string;
   failOn: string;
   config?: string;
+  since?: string;
+  baseline?: string;
   allowDirty?: boolean;
   dryRun?: boolean;
   language?: string;
@@ -66,6 +74,8 @@ function buildProgram(io: CliIo): Command {
     .option('-o, --output <file>', 'also write the report to a file (format from --format or the extension)')
     .addOption(new Option('--fail-on <severity>', 'check: lowest severity that fails the run').choices(['error', 'warning', 'info']).default('warning'))
     .option('--config <file>', 'config file (default: async-migrate.config.json at the root)')
+    .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
+    .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
     .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
@@ -128,35 +138,15 @@ function formatFromOutput(file: string | undefined): Format | undefined {
   return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : undefined;
 }
 
-async function loadConfig(cwd: string, root: string, explicit: string | undefined): Promise<Config> {
-  const candidates = explicit ? [path.resolve(cwd, explicit)] : [path.join(root, 'async-migrate.config.json'), path.join(cwd, 'async-migrate.config.json')];
-  for (const file of candidates) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      if (explicit) throw new UsageError(`config file not found: ${explicit}`);
-      continue;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`config ${file}: not valid JSON (${(error as Error).message})`);
-    }
-    return { ...DEFAULT_CONFIG, ...(parsed as Partial<Config>) };
-  }
-  return DEFAULT_CONFIG;
-}
-
 async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
   const configRoot = /\.[a-z]+$/i.test(firstPath) ? path.dirname(firstPath) : firstPath;
-  const config = await loadConfig(io.cwd, configRoot, options.config);
+  const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
-  if (format === 'markdown' || format === 'sarif' || format === 'github') throw new UsageError(`format "${format}" is not available in this build`);
+  const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
+  const progress = createProgress({ quiet: options.quiet, progress: options.progress });
   const language: Language | undefined = options.language === 'ts' || options.language === 'typescript' ? 'typescript' : options.language ? 'python' : undefined;
   const result = await runEngine({
     command: engineCommand,
@@ -169,8 +159,13 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     makeAsync: options.makeAsync,
     strategy: (options.strategy as 'inplace' | 'dual' | undefined) ?? config.strategy,
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
-    extraFrontEnds: [(root, frontEndConfig) => createPythonFrontEnd({ root, config: frontEndConfig })],
+    extraFrontEnds: EXTRA_FRONT_ENDS,
+    onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),
   });
+  progress.stop();
+  // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
+  if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
+  if (baseline) result.report = filterByBaseline(result.report, baseline);
   const color = options.color && io.isTTY && format === 'pretty';
   const rendered = await renderReport(result, format, color);
 
@@ -201,6 +196,12 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
 
 async function renderReport(result: EngineResult, format: Format, color: boolean): Promise<string> {
   if (format === 'json') return formatJson(result.report);
+  if (format === 'markdown') return formatMarkdown(result.report);
+  if (format === 'github') return formatGithub(result.report);
+  if (format === 'sarif') {
+    const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity }));
+    return formatSarif(result.report, rules);
+  }
   const sources = new Map<string, string>();
   for (const finding of result.report.findings) {
     if (sources.has(finding.file)) continue;
@@ -212,6 +213,6 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
 async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format): Promise<void> {
   if (!file) return;
   const report: Report = result.report;
-  const text = format === 'json' || formatFromOutput(file) === 'json' ? formatJson(report) : await renderReport(result, format, false);
+  const text = await renderReport({ ...result, report }, formatFromOutput(file) ?? format, false);
   await writeFile(path.resolve(cwd, file), text, 'utf8');
 }

@@ -27,7 +27,9 @@ import { planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
+import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
+import type { Phase } from './progress.js';
 
 export interface EngineOptions {
   command: 'check' | 'migrate';
@@ -43,7 +45,7 @@ export interface EngineOptions {
   scope: 'reachable' | 'all';
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
-  onPhase?: (phase: string, done?: number, total?: number) => void;
+  onPhase?: (phase: Phase, done?: number, total?: number) => void;
 }
 
 export interface FileOutput {
@@ -95,7 +97,17 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   }
   options.onPhase?.('types', files.length, files.length);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
-  const hits = analyses.flatMap((analysis) => analysis.hits).filter((hit) => rules.has(hit.finding.rule));
+  const suppressionsByFile = new Map<string, Suppressions | undefined>();
+  const suppressionsOf = async (file: string): Promise<Suppressions | undefined> => {
+    if (!suppressionsByFile.has(file)) suppressionsByFile.set(file, readSuppressions(await readFile(path.join(root, file), 'utf8')));
+    return suppressionsByFile.get(file);
+  };
+  const hits: RuleHit[] = [];
+  for (const hit of analyses.flatMap((analysis) => analysis.hits)) {
+    if (!rules.has(hit.finding.rule)) continue;
+    if (isSuppressed(await suppressionsOf(hit.finding.file), hit.finding.rule, hit.finding.line)) continue;
+    hits.push(hit);
+  }
   for (const hit of hits) hit.finding.severity = severityOf(hit.finding.rule, options.config);
 
   // Roots chosen by the user.
@@ -134,7 +146,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
     counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
     const roots = [...userRoots, ...rootsOf(counted, graph)];
-    const next = planPropagation(graph, roots, { strategy: options.strategy });
+    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
     plan = next;
     if (stable) break;
@@ -151,9 +163,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const fallbacks: RuleHit[] = [];
   for (const hit of counted) {
     if (hit.kind === 'await') {
+      // Say which of the two fixes applies: the callee turns async (the await stays), or the await goes.
       const callee = hit.awaitedCallee;
       const calleeTurnsAsync = callee !== undefined && plan.asyncFunctions.has(callee);
-      if (!calleeTurnsAsync && hit.fallbackFix) fallbacks.push(hit);
+      if (calleeTurnsAsync) hit.finding.message += `; fix: ${graph.functions.get(callee)!.name} turns async`;
+      else if (hit.fallbackFix) {
+        fallbacks.push(hit);
+        hit.finding.message += '; fix: remove the await';
+      }
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);

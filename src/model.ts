@@ -47,6 +47,11 @@ export interface FunctionNode {
   asyncSignature?: string;
   /** When set, this function must stay sync; the planner reports it as blocked. */
   syncOnly?: { kind: BlockedKind; reason: string; suggestion: string };
+  /**
+   * Keep this function and give it an async twin whatever the strategy: a project sleep helper
+   * (`sleepSync`) whose sync callers outside async code keep using it.
+   */
+  preferDual?: boolean;
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
 }

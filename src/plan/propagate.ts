@@ -35,6 +35,11 @@ export interface Plan {
 
 export interface PlanOptions {
   strategy: Strategy;
+  /**
+   * Functions that run on the event loop. A function that keeps its sync version (dual) moves only
+   * these callers to its async sibling; the others keep calling the sync one.
+   */
+  reachable?: ReadonlySet<FunctionId>;
 }
 
 interface Indexes {
@@ -71,8 +76,9 @@ function siteNeedsAsyncCaller(site: CallSite): boolean {
 }
 
 /** Why a function that must turn async cannot, from its own nature or how it is used. */
-function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes): BlockedFunction | undefined {
-  if (fn.syncOnly) return fn.syncOnly;
+function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
+  // A method whose signature is fixed by a base outside our reach can still gain an async sibling.
+  if (fn.syncOnly && !(options.strategy === 'dual' && fn.syncOnly.kind === 'family')) return fn.syncOnly;
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
@@ -104,7 +110,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   const idx = indexSites(graph);
 
   // 1. Everything that would turn async if nothing stood in the way, with the shortest chain.
-  const wanted = closeUpward(graph, idx, roots, new Set());
+  const wanted = closeUpward(graph, idx, roots, new Set(), options);
 
   // 2. What cannot turn async, and (in place) everything it calls that would have had to.
   const blocked = new Map<FunctionId, BlockedFunction>();
@@ -117,7 +123,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   for (const id of wanted.keys()) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
-    const why = intrinsicBlock(graph, fn, idx);
+    const why = intrinsicBlock(graph, fn, idx, options);
     if (why) block(id, why);
   }
   while (queue.length > 0) {
@@ -138,6 +144,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
       if (!callee || callee.isAsync || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      if (keepsSyncVersion(graph, callee, options)) continue; // the blocked caller keeps the sync version
       block(site.callee, {
         kind: 'caller',
         reason: `called by ${fn.name} at ${site.location.file}:${site.location.line}, which must stay sync (${blocked.get(id)!.kind})`,
@@ -148,7 +155,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
 
   // 3. Propagate again without the blocked functions: chains through them no longer hold.
   const droppedRoots = roots.filter((root) => blocked.has(root.function));
-  const asyncFunctions = options.strategy === 'dual' || blocked.size === 0 ? wanted : closeUpward(graph, idx, roots, blocked);
+  const asyncFunctions = blocked.size === 0 ? wanted : closeUpward(graph, idx, roots, blocked, options);
   for (const id of [...asyncFunctions.keys()]) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync || blocked.has(id) || fn.kind === 'module') asyncFunctions.delete(id);
@@ -164,9 +171,11 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
         (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
       );
-      if (isPublic || hasSyncCaller) for (const member of family) dualFunctions.add(member);
+      const hasFixedSignature = fn.syncOnly?.kind === 'family';
+      if (isPublic || hasSyncCaller || hasFixedSignature) for (const member of family) dualFunctions.add(member);
     }
   }
+  for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
 
   const awaitSites: CallSite[] = [];
   const callbackSites: CallSite[] = [];
@@ -190,11 +199,18 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
 }
 
 /** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
+/** A function that will keep its sync version, so only its event-loop callers follow it. */
+function keepsSyncVersion(graph: CallGraph, fn: FunctionNode, options: PlanOptions): boolean {
+  if (fn.preferDual) return true;
+  return options.strategy === 'dual' && familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
+}
+
 function closeUpward(
   graph: CallGraph,
   idx: Indexes,
   roots: readonly AsyncRoot[],
   excluded: ReadonlyMap<FunctionId, unknown> | ReadonlySet<FunctionId>,
+  options: PlanOptions,
 ): Map<FunctionId, string[]> {
   const because = new Map<FunctionId, string[]>();
   const queue: FunctionId[] = [];
@@ -217,10 +233,12 @@ function closeUpward(
     }
     // A function that already was async does not change its callers.
     if (fn.isAsync || fn.kind === 'module') continue;
+    const onlyEventLoopCallers = options.reachable !== undefined && keepsSyncVersion(graph, fn, options);
     for (const site of idx.sitesByCallee.get(id) ?? []) {
       if (!siteNeedsAsyncCaller(site)) continue;
       const caller = graph.functions.get(site.caller);
       if (!caller || caller.isAsync) continue;
+      if (onlyEventLoopCallers && !options.reachable!.has(site.caller)) continue;
       enqueue(site.caller, [fn.name, ...chain]);
     }
   }

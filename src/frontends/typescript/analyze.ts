@@ -478,6 +478,18 @@ export class TsAnalyzer {
     }
   }
 
+  private markFixedSignature(id: FunctionId, base: string, property: ts.Symbol): void {
+    const fn = this.state.functions.get(id);
+    if (!fn || fn.syncOnly) return;
+    const declaration = property.declarations?.[0];
+    const where = declaration && declaration.getSourceFile().fileName.includes('/node_modules/') ? 'a library' : 'this project, as a property';
+    fn.syncOnly = {
+      kind: 'family',
+      reason: `${fn.name} implements ${base}.${property.getName()}, declared in ${where}; its signature cannot change`,
+      suggestion: `Keep ${fn.name} sync for ${base} and add an async sibling (--strategy dual), or change ${base}.${property.getName()} to return a promise first.`,
+    };
+  }
+
   /** Links each class method to the members it implements or overrides (interfaces, base classes). */
   private recordFamilies(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): void {
     const heritage = node.heritageClauses ?? [];
@@ -490,7 +502,12 @@ export class TsAnalyzer {
         for (const typeNode of clause.types) {
           const baseType = this.checker.getTypeAtLocation(typeNode);
           const property = baseType.getProperty(member.name.text);
-          for (const baseId of this.functionsOfSymbol(property)) this.families.union(baseId, id);
+          if (!property) continue;
+          const baseIds = this.functionsOfSymbol(property);
+          for (const baseId of baseIds) this.families.union(baseId, id);
+          // The member it implements is declared outside the project, or as a property: its
+          // signature cannot change with this one, so this one cannot turn async.
+          if (baseIds.length === 0) this.markFixedSignature(id, typeNode.getText(), property);
         }
       }
     }

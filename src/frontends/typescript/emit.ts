@@ -125,10 +125,17 @@ function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor
   if (name) editor.replace(name.getStart(sourceFile), name.end, asyncSiblingName(name.text));
 }
 
+/** Points a call at the async sibling; an imported function's sibling is imported beside it. */
 function renameCallee(call: ts.CallExpression, editor: TsFileEditor): void {
   const callee = skipParentheses(call.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
-  if (name && ts.isIdentifier(name)) editor.replace(name.getStart(editor.info.sourceFile), name.end, asyncSiblingName(name.text));
+  if (!name || !ts.isIdentifier(name)) return;
+  const imported = ts.isIdentifier(callee) ? editor.info.imports.get(callee.text) : undefined;
+  const replacement =
+    imported && imported.name !== '*' && imported.name !== 'default'
+      ? editor.ensureImport(imported.module, asyncSiblingName(imported.name))
+      : asyncSiblingName(name.text);
+  editor.replace(name.getStart(editor.info.sourceFile), name.end, replacement);
 }
 
 /** `xs.forEach(cb)` -> `for (const x of xs) …`, `xs.map(cb)` -> `await Promise.all(xs.map(cb))`. */
@@ -198,10 +205,12 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     const original = sourceFile.text.slice(range.start, range.end);
     const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
     const lineStart = sourceFile.text.lastIndexOf('\n', range.start - 1) + 1;
-    const indent = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, range.start))![0];
+    const before = sourceFile.text.slice(lineStart, range.start);
     const eol = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
-    const separator = ts.isMethodSignature(range.node) ? eol : eol + eol;
-    fileEdits.push({ start: range.end, end: range.end, text: `${separator}${indent}${copy}`, source: 'dual', order: -1_000_000 });
+    // A member written on its own line gets its sibling on the next lines, with the same indent;
+    // one sharing a line with other code (`{ get(): T; }`) gets it beside it.
+    const text = /^[ \t]*$/.test(before) ? `${ts.isMethodSignature(range.node) ? eol : eol + eol}${before}${copy}` : ` ${copy}`;
+    fileEdits.push({ start: range.end, end: range.end, text, source: 'dual', order: -1_000_000 });
   }
   return fileEdits;
 }

@@ -6,6 +6,7 @@ import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../fro
 import type { FunctionId, RuleId } from '../../model.js';
 import { TRANSFORMS } from '../../../transforms/index.js';
 import { TsAnalyzer } from './analyze.js';
+import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
 import { findProjectFile, loadProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
@@ -45,6 +46,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         } else parseable.push(file);
       }
       analyzer.analyze(parseable);
+      markSleepHelpers(analyzer.state);
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
     },
     emit(request: EmitRequest, edits: EditSet): void {

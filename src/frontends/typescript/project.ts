@@ -1,6 +1,7 @@
 // Loading the TypeScript program: from the tsconfig given or found, or an inferred project.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { getLibFiles } from '@ts-morph/common';
 import { ts } from 'ts-morph';
 import { UsageError } from '../../errors.js';
 
@@ -53,10 +54,34 @@ function describeDiagnostic(diagnostic: ts.Diagnostic): string {
  */
 const libraryCache = new Map<string, ts.SourceFile>();
 
+/**
+ * ts-morph's TypeScript keeps its lib files (lib.es2022.d.ts…) in memory, not on disk: serve them
+ * from @ts-morph/common, where the compiler looks for them.
+ */
+const LIB_FOLDER = path.dirname(ts.getDefaultLibFilePath({}));
+let libTexts: Map<string, string> | undefined;
+
+function libText(fileName: string): string | undefined {
+  if (path.dirname(fileName) !== LIB_FOLDER) return undefined;
+  libTexts ??= new Map(getLibFiles().map((file) => [file.fileName, file.text]));
+  return libTexts.get(path.basename(fileName));
+}
+
 function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  host.fileExists = (fileName) => libText(fileName) !== undefined || fileExists(fileName);
+  host.readFile = (fileName) => libText(fileName) ?? readFile(fileName);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const lib = libText(fileName);
+    if (lib !== undefined) {
+      const key = `${fileName}|${typeof languageVersion === 'object' ? languageVersion.languageVersion : languageVersion}`;
+      let sourceFile = libraryCache.get(key);
+      if (!sourceFile) libraryCache.set(key, (sourceFile = ts.createSourceFile(fileName, lib, languageVersion)));
+      return sourceFile;
+    }
     const isLibrary = fileName.includes('/node_modules/') && /\.d\.[cm]?ts$/.test(fileName);
     if (!isLibrary) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
     const version = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}` : languageVersion;

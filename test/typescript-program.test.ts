@@ -1,0 +1,34 @@
+// The TypeScript program the front-end builds must see the standard library: ts-morph keeps its lib
+// files in memory, and a program without them resolves nothing (every array is `any`).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadProgram } from '../src/frontends/typescript/project.js';
+import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { TRANSFORMS } from '../transforms/index.js';
+import { RULE_IDS } from '../src/model.js';
+
+describe('TypeScript program', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'am-program-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'a.ts');
+  writeFileSync(
+    file,
+    ['class A {', '  m(): number {', '    return 1;', '  }', '}', 'for (const x of [new A()]) x.m();', 'const p: Promise<number> = Promise.resolve(1);', 'void p;', ''].join('\n'),
+  );
+
+  it('has the lib: no global type is missing', () => {
+    const { program } = loadProgram([file], undefined);
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '))).toEqual([]);
+  });
+
+  it('resolves a method call on a for-of variable over an array', () => {
+    const { program, checker } = loadProgram([file], undefined);
+    const analyzer = new TsAnalyzer(program, checker, dir, TRANSFORMS, new Set(RULE_IDS), () => true, []);
+    analyzer.analyze([file]);
+    const sites = analyzer.state.sites.map((site) => ({ caller: site.caller, callee: analyzer.state.functions.get(site.callee)?.name, line: site.location.line }));
+    expect(sites).toEqual([{ caller: 'a.ts#module', callee: 'A.m', line: 6 }]);
+  });
+});
