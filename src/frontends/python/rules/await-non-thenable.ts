@@ -4,7 +4,7 @@ import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
 
 export const MESSAGES = {
-  notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time.',
+  notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
 } as const;
 
 function awaitedCall(node: PyNode): PyNode | undefined {

@@ -8,8 +8,8 @@ import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
 
 export const MESSAGES = {
-  sleeps: '`{callee}` blocks the event loop; use `{replacement}`.',
-  blocks: '`{callee}` blocks the event loop; use `{replacement}`.',
+  sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
+  blocks: '`{callee}` blocks the event loop; use `{replacement}`',
 } as const;
 
 function pathOf(symbol: PySymbol | undefined): string | undefined {

@@ -4,7 +4,7 @@ import type { PyVisitors } from '../rule-context.js';
 import { insertAwait } from './fixes.js';
 
 export const MESSAGES = {
-  dropped: 'The coroutine from `{callee}` is never awaited, so its body never runs.',
+  dropped: 'The coroutine from `{callee}` is never awaited, so its body never runs',
 } as const;
 
 const KNOWN_COROUTINE_FUNCTIONS = new Set(['asyncio.sleep', 'asyncio.wait_for', 'asyncio.gather']);
