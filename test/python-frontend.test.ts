@@ -128,3 +128,13 @@ describe('pyright oracle', () => {
     }
   });
 });
+
+describe('analyze', () => {
+  it('skips a file that does not parse, naming where, and keeps the others', async () => {
+    const { root, paths } = project({ 'bad.py': 'def f(:\n    pass\n', 'good.py': 'def g() -> int:\n    return 1\n' });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(analysis.skipped).toEqual([{ file: path.join(root, 'bad.py'), reason: 'syntax error at bad.py:1:7' }]);
+    expect(analysis.files).toEqual([path.join(root, 'good.py')]);
+  });
+});
