@@ -1,6 +1,7 @@
 // The Python front-end's pieces on small in-memory projects: module names, targets, parsing, the
 // resolver's families, and the edit shapes a fixture would take many files to show.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,8 +109,18 @@ describe('emit', () => {
   });
 });
 
+const hasPyright = ((): boolean => {
+  try {
+    createRequire(import.meta.url).resolve('pyright/index.js');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 describe('pyright oracle', () => {
-  it('adds what the syntactic resolver cannot decide (unannotated factory)', async () => {
+  // pyright is an optional dependency: without it the analysis stays syntactic.
+  it.runIf(hasPyright)('adds what the syntactic resolver cannot decide (unannotated factory)', async () => {
     const { root, paths } = project({
       'svc.py': 'class Service:\n    async def ping(self) -> None:\n        pass\n\n    def count(self) -> int:\n        return 1\n\n\ndef make():\n    return Service()\n\n\nasync def run() -> int:\n    s = make()\n    s.ping()\n    return await s.count()\n',
     });
