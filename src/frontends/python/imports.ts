@@ -39,31 +39,39 @@ export class ImportPlanner {
     return local;
   }
 
-  /** The import lines to insert per file, with where to put them. */
+  /** The import lines and declarations to insert per file, with where to put them. */
   *insertions(): Generator<{ module: PyModule; at: number; text: string }> {
-    for (const [file, lines] of this.added) {
+    const files = new Set([...this.added.keys(), ...this.declarations.keys()]);
+    for (const file of files) {
       const module = [...this.modules.values()].find((m) => m.file === file);
-      if (!module || lines.size === 0) continue;
+      if (!module) continue;
       const anchor = importAnchor(module);
-      const grouped = new Map<number, string[]>();
-      for (const line of [...lines].sort()) {
+      const grouped = new Map<number, { before: boolean; lines: string[] }>();
+      for (const line of [...(this.added.get(file) ?? [])].sort()) {
         // `import redis.asyncio` goes right after the file's `import redis`.
         const sibling = packageImport(module, line);
-        const at = sibling ? module.lines.lineStart(sibling.endIndex) + lineLength(module, sibling.endIndex) : anchor.at;
-        grouped.set(at, [...(grouped.get(at) ?? []), line]);
+        const at = sibling ? lineEnd(module, sibling.endIndex) : anchor.at;
+        const before = sibling ? module.text[at - 1] === '\n' : anchor.before;
+        const group = grouped.get(at) ?? { before, lines: [] };
+        group.lines.push(line);
+        grouped.set(at, group);
+      }
+      for (const [at, { before, lines }] of grouped) {
+        const text = before ? lines.map((line) => line + module.eol).join('') : lines.map((line) => module.eol + line).join('');
+        yield { module, at, text };
       }
       const declarations = [...(this.declarations.get(file)?.values() ?? [])].map(([, text]) => text);
       if (declarations.length > 0) {
-        const at = afterImports(module);
-        yield { module, at, text: declarations.map((text) => module.eol + text).join('') };
-      }
-      for (const [at, group] of grouped) {
-        const before = at === anchor.at ? anchor.before : true;
-        const text = before ? group.map((line) => line + module.eol).join('') : group.map((line) => module.eol + line).join('');
-        yield { module, at, text };
+        yield { module, at: afterImports(module), text: declarations.map((text) => module.eol + text).join('') };
       }
     }
   }
+}
+
+/** Just past the line break ending the line of `offset` (the end of the text on the last line). */
+function lineEnd(module: PyModule, offset: number): number {
+  const newline = module.text.indexOf('\n', offset);
+  return newline < 0 ? module.text.length : newline + 1;
 }
 
 /** The top-level `import pkg` of the package a new `import pkg.sub` line names. */
@@ -73,13 +81,6 @@ function packageImport(module: PyModule, line: string): PyNode | undefined {
   return namedChildren(module.tree.rootNode).find(
     (statement) => statement.type === 'import_statement' && namedChildren(statement).some((item) => item.text.split('.')[0] === match[1]),
   );
-}
-
-/** Characters from the line start of `offset` to just past its line break. */
-function lineLength(module: PyModule, offset: number): number {
-  const start = module.lines.lineStart(offset);
-  const newline = module.text.indexOf('\n', offset);
-  return (newline < 0 ? module.text.length : newline + 1) - start;
 }
 
 /** The end of the last top-level import statement, or the import anchor. */

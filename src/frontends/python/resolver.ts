@@ -214,8 +214,12 @@ export class Resolver {
     return result;
   }
 
-  /** The class and its project ancestors, depth first. */
+  private readonly mroCache = new Map<PyClass, PyClass[]>();
+
+  /** The class and its project ancestors, depth first (cached: families ask for it per method). */
   mro(cls: PyClass): PyClass[] {
+    const cached = this.mroCache.get(cls);
+    if (cached) return cached;
     const order: PyClass[] = [];
     const walk = (klass: PyClass): void => {
       if (order.includes(klass)) return;
@@ -223,6 +227,7 @@ export class Resolver {
       for (const base of this.baseClasses(klass)) walk(base);
     };
     walk(cls);
+    this.mroCache.set(cls, order);
     return order;
   }
 
