@@ -103,6 +103,16 @@ describe('emit', () => {
     expect(out['w.py']).toBe('# ünï 😀\r\nimport asyncio\r\nfrom time import sleep\r\n\r\nasync def wait() -> str:\r\n    await asyncio.sleep(0)  # é\r\n    return "😀"\r\n');
   });
 
+  it('turns TestCase classes with async tests into IsolatedAsyncioTestCase, setUp into asyncSetUp', async () => {
+    const out = await migrate({
+      'db.py': 'import time\n\n\ndef connect() -> str:\n    time.sleep(0)\n    return "c"\n',
+      'test_db.py': 'from unittest import TestCase\n\nfrom db import connect\n\n\nclass DbTest(TestCase):\n    def setUp(self) -> None:\n        self.conn = connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
+    });
+    expect(out['test_db.py']).toBe(
+      'from unittest import TestCase, IsolatedAsyncioTestCase\n\nfrom db import connect\n\n\nclass DbTest(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self) -> None:\n        self.conn = await connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
+    );
+  });
+
   it('bridges the __main__ entry call with asyncio.run', async () => {
     const out = await migrate({ 'main.py': 'import time\n\n\ndef main() -> None:\n    time.sleep(0)\n\n\nif __name__ == "__main__":\n    main()\n' });
     expect(out['main.py']).toBe('import asyncio\nimport time\n\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n');

@@ -4,6 +4,8 @@ import { namedChildren, type PyNode } from './parser.js';
 
 export class ImportPlanner {
   private readonly added = new Map<string, Set<string>>();
+  /** Names added to an existing `from m import …` statement, keyed by that statement. */
+  private readonly appended = new Map<string, { module: PyModule; statement: PyNode; names: string[] }>();
   /** file -> declaration key -> [local name, text]; declared once, after the imports. */
   private readonly declarations = new Map<string, Map<string, [string, string]>>();
 
@@ -21,7 +23,18 @@ export class ImportPlanner {
       if (binding.kind === 'symbol' && binding.module === from && binding.name === name) return local;
     }
     const local = preferredLocal ?? name;
-    wanted.add(local === name ? `from ${from} import ${name}` : `from ${from} import ${name} as ${local}`);
+    const line = local === name ? `from ${from} import ${name}` : `from ${from} import ${name} as ${local}`;
+    // `from unittest import TestCase` + IsolatedAsyncioTestCase -> one statement, not two.
+    const statement = fromImportOf(module, from);
+    if (statement) {
+      const key = `${module.file}:${statement.startIndex}`;
+      const entry = this.appended.get(key) ?? { module, statement, names: [] };
+      const item = local === name ? name : `${name} as ${local}`;
+      if (!entry.names.includes(item)) entry.names.push(item);
+      this.appended.set(key, entry);
+      return local;
+    }
+    wanted.add(line);
     this.added.set(module.file, wanted);
     return local;
   }
@@ -41,6 +54,10 @@ export class ImportPlanner {
 
   /** The import lines and declarations to insert per file, with where to put them. */
   *insertions(): Generator<{ module: PyModule; at: number; text: string }> {
+    for (const { module, statement, names } of this.appended.values()) {
+      const items = statement.childrenForFieldName('name').filter((item): item is PyNode => item !== null);
+      yield { module, at: items[items.length - 1]!.endIndex, text: names.map((name) => `, ${name}`).join('') };
+    }
     const files = new Set([...this.added.keys(), ...this.declarations.keys()]);
     for (const file of files) {
       const module = [...this.modules.values()].find((m) => m.file === file);
@@ -88,6 +105,16 @@ function afterImports(module: PyModule): number {
   const imports = namedChildren(module.tree.rootNode).filter((s) => s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement');
   const last = imports[imports.length - 1];
   return last ? last.endIndex : importAnchor(module).at;
+}
+
+/** A top-level `from <module> import a, b` (no `*`) to extend. */
+function fromImportOf(module: PyModule, from: string): PyNode | undefined {
+  return namedChildren(module.tree.rootNode).find(
+    (statement) =>
+      statement.type === 'import_from_statement' &&
+      statement.childForFieldName('module_name')?.text === from &&
+      statement.childrenForFieldName('name').some((item) => item !== null),
+  );
 }
 
 function hasImport(module: PyModule, dotted: string): boolean {
