@@ -144,8 +144,18 @@ export function emitPython(
       const apply = hit[pick];
       if (!module || !apply) continue;
       const editor = editorFor(module, hit.finding.rule);
-      if (apply(editor)) editor.flush();
-      else editor.drop();
+      // A fix that throws on a shape it did not expect records nothing, like one that returns false.
+      let applied = false;
+      try {
+        applied = apply(editor);
+      } catch {
+        applied = false;
+      }
+      if (applied) editor.flush();
+      else {
+        editor.drop();
+        hit.finding.fixable = false;
+      }
     }
   }
 

@@ -44,7 +44,7 @@ export function awaitedText(call: PyNode, callText: string): string {
   return needsParentheses(call) ? `(await ${callText})` : `await ${callText}`;
 }
 
-const HANDLING_WRAPPERS = new Set(['run', 'gather', 'create_task', 'wait_for', 'ensure_future', 'shield', 'wait', 'as_completed']);
+const HANDLING_WRAPPERS = new Set(['run', 'gather', 'create_task', 'wait_for', 'ensure_future', 'shield', 'wait', 'as_completed', 'run_until_complete', 'run_coroutine_threadsafe']);
 
 /** The coroutine is awaited, or handed to something that runs or schedules it. */
 export function isHandled(call: PyNode): boolean {
@@ -61,10 +61,10 @@ export function isHandled(call: PyNode): boolean {
   return false;
 }
 
+/** Whether an ancestor of `node`, below `stopAt`, has one of the types. */
 export function isInside(node: PyNode, types: ReadonlySet<string>, stopAt: PyNode): boolean {
-  for (let current = node.parent; current && current.startIndex >= stopAt.startIndex; current = current.parent) {
+  for (let current = node.parent; current && !current.equals(stopAt); current = current.parent) {
     if (types.has(current.type)) return true;
-    if (current === stopAt || (current.startIndex === stopAt.startIndex && current.type === stopAt.type)) break;
   }
   return false;
 }
