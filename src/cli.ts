@@ -186,7 +186,8 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   }
 
   if (!options.allowDirty && result.outputs.length > 0) {
-    await assertCleanWorkTree(result.root, result.outputs.map((output) => output.absolute));
+    // The paths being migrated must be clean, so that `git diff` afterwards shows the migration alone.
+    await assertCleanWorkTree(io.cwd, (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p)));
   }
   for (const output of result.outputs) await writeFileAtomic(output.absolute, output.after);
   io.stdout(rendered);

@@ -183,6 +183,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const outputs: FileOutput[] = [];
   const skipped: SkippedFile[] = analyses.flatMap((analysis) => analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason })));
   const changes: Report['changes'] = [];
+  const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
     const before = await readFile(absolute, 'utf8');
@@ -191,18 +192,30 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       const normalized = normalizeEdits(file, text, edits.editsFor(absolute));
       if (normalized.length === 0) continue;
       const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
-      const frontEnd = frontEnds.find(({ frontEnd: fe }) => fe.language === languageOf(absolute))?.frontEnd;
-      if (frontEnd && !frontEnd.parses(absolute, after)) {
-        skipped.push({ file, reason: `the migrated text did not parse; the file is left unchanged (edits from: ${[...new Set(normalized.map((e) => e.source))].join(', ')})` });
-        continue;
-      }
-      outputs.push({ absolute, file, before, after });
-      changes.push({ file, edits: normalized.length });
+      if (after === before) continue;
+      candidates.push({ absolute, file, before, after, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
     }
   }
+  // The last guard: a file whose edited text no longer parses is left unchanged and reported.
+  for (const { frontEnd } of frontEnds) {
+    const mine = candidates.filter((candidate) => languageOf(candidate.absolute) === frontEnd.language);
+    const errors = frontEnd.syntaxErrors(new Map(mine.map((candidate) => [candidate.absolute, candidate.after])));
+    for (const candidate of mine) {
+      const error = errors.get(candidate.absolute);
+      if (error) {
+        skipped.push({ file: candidate.file, reason: `the migrated text does not parse (${error}); the file is left unchanged (edits from: ${candidate.sources.join(', ')})` });
+        continue;
+      }
+      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after });
+      changes.push({ file: candidate.file, edits: candidate.edits });
+    }
+  }
+  // Files of a language no front-end in this build handles are listed, never silently dropped.
+  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
+  for (const file of files) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
   return { report, outputs, root };

@@ -64,8 +64,11 @@ export interface FrontEnd {
   analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis>;
   /** Turns the plan and fixes into edits for this front-end's files. */
   emit(request: EmitRequest, edits: EditSet): void;
-  /** Whether the edited text of a file still parses (the last guard before a write). */
-  parses(file: string, text: string): boolean;
+  /**
+   * The last guard before a write: which edited files no longer parse (or break the language's
+   * grammar), with the first error. One call for all of a run's files, so the check is batched.
+   */
+  syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string>;
   /** Resolves a `--make-async` target to functions of this front-end, or [] when nothing matches. */
   resolveTarget(target: string): FunctionId[];
   /** Names of this front-end's functions, for "did you mean" on an unknown target. */

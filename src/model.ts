@@ -85,6 +85,8 @@ export interface CallSite {
    * front-end bridges it from sync code instead of making the module async.
    */
   entryCall?: boolean;
+  /** A rule fix rewrites this call to call something else (`get` -> `getAsync`): it no longer reaches the callee. */
+  replacedByFix?: boolean;
   /** A position where await cannot be added (a default parameter value, a class field initializer…). */
   cannotAwait?: { reason: string };
 }

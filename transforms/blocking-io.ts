@@ -183,6 +183,7 @@ function detectAsyncSibling(call: ts.CallExpression, context: TsRuleContext): vo
     message: message('sibling', { callee: textOf(callee, sourceFile), sibling: siblingName }),
     kind: 'blocking',
     needsAsync: true,
+    replacesCall: true,
     fix: (editor) => {
       editor.replace(callee.name.getStart(sourceFile), callee.name.end, siblingName);
       insertAwait(editor, call, sourceFile);

@@ -35,13 +35,15 @@ function compareEdits(a: TextEdit, b: TextEdit): number {
 export function normalizeEdits(file: string, source: string, edits: readonly TextEdit[]): TextEdit[] {
   const sorted = [...edits].sort(compareEdits);
   const result: TextEdit[] = [];
+  const seen = new Set<string>();
   for (const edit of sorted) {
     if (edit.start === edit.end && edit.text === '') continue;
     if (edit.end > edit.start && source.slice(edit.start, edit.end) === edit.text) continue;
+    // Two sites asked for the same change (an import, an `async` keyword), maybe with others between.
+    const key = `${edit.start}:${edit.end}:${edit.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const previous = result[result.length - 1];
-    if (previous && previous.start === edit.start && previous.end === edit.end && previous.text === edit.text) {
-      continue; // two sites asked for the same change (an import, an `async` keyword)
-    }
     if (previous && edit.start < previous.end) throw new EditOverlapError(file, previous, edit);
     result.push(edit);
   }

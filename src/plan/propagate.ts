@@ -70,6 +70,7 @@ function familyOf(graph: CallGraph, fn: FunctionNode): FunctionId[] {
 
 /** The callers a site forces async, or the reason it cannot. */
 function siteNeedsAsyncCaller(site: CallSite): boolean {
+  if (site.replacedByFix) return false;
   if (site.kind === 'call') return !site.entryCall;
   if (site.kind === 'callback') return site.callback?.rewrite === 'for-of' || site.callback?.rewrite === 'promise-all';
   return false;
@@ -181,7 +182,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
   for (const site of graph.sites) {
-    if (!asyncFunctions.has(site.callee)) continue;
+    if (!asyncFunctions.has(site.callee) || site.replacedByFix) continue;
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;

@@ -4,7 +4,7 @@ import type { CallGraph, FunctionId } from '../model.js';
 export function asyncReachable(graph: CallGraph, alsoAsync: readonly FunctionId[] = []): Set<FunctionId> {
   const callees = new Map<FunctionId, FunctionId[]>();
   for (const site of graph.sites) {
-    if (site.kind === 'reference') continue;
+    if (site.kind === 'reference' || site.replacedByFix) continue;
     const list = callees.get(site.caller);
     if (list) list.push(site.callee);
     else callees.set(site.caller, [site.callee]);

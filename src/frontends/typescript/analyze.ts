@@ -66,6 +66,8 @@ export interface TsAnalysisState {
   hits: RuleHit[];
   /** Which node each hit was reported on, for fixes that need the original syntax. */
   hitNodes: Map<RuleHit, ts.Node>;
+  /** The program has Node.js types (so `process`, `node:` modules exist). */
+  isNode: boolean;
 }
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
@@ -106,12 +108,16 @@ export class TsAnalyzer {
     families: new Map(),
     hits: [],
     hitNodes: new Map(),
+    isNode: false,
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly functionNames = new Set<string>();
   private readonly families = new FamilyBuilder();
   private readonly visitors = new Map<ts.SyntaxKind, { transform: Transform; visit: NonNullable<TsVisitors[ts.SyntaxKind]> }[]>();
   private siteCounter = 0;
+  private readonly replacedCalls = new Set<ts.Node>();
+  /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
+  private readonly constructedClassNames = new Set<string>();
   private readonly asyncSiblingNames = new Set<string>();
   private readonly isNode: boolean;
 
@@ -125,6 +131,7 @@ export class TsAnalyzer {
     private readonly configBlocking: readonly BlockingApiConfig[],
   ) {
     this.isNode = checker.getAmbientModules().some((module) => /^"(node:)?timers\/promises"$/.test(module.getName()));
+    this.state.isNode = this.isNode;
     for (const transform of transforms) {
       if (!rules.has(transform.id) || !transform.typescript) continue;
       for (const [kind, visit] of Object.entries(transform.typescript)) {
@@ -257,6 +264,7 @@ export class TsAnalyzer {
     this.idByDeclaration.set(node, id);
     const simpleName = name.split('.').pop();
     if (simpleName) this.functionNames.add(simpleName);
+    if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
   }
 
   private functionName(node: FunctionLike, info: TsFileInfo, line: number): string {
@@ -264,7 +272,8 @@ export class TsAnalyzer {
     const ownerName = owner?.name?.text ?? (owner ? '<anonymous class>' : undefined);
     if (ts.isConstructorDeclaration(node)) return `${ownerName}.constructor`;
     if (node.name && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name) || ts.isStringLiteral(node.name))) {
-      return ownerName ? `${ownerName}.${node.name.text}` : node.name.text;
+      if (ownerName) return `${ownerName}.${node.name.text}`;
+      return ts.isObjectLiteralExpression(node.parent) ? `${objectOwnerPrefix(node.parent)}${node.name.text}` : node.name.text;
     }
     // A function expression or arrow takes the name of what it is assigned to.
     const parent = node.parent;
@@ -273,7 +282,7 @@ export class TsAnalyzer {
       const cls = parent.parent;
       return `${ts.isClassLike(cls) && cls.name ? cls.name.text : '<anonymous class>'}.${parent.name.text}`;
     }
-    if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+    if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return `${objectOwnerPrefix(parent.parent)}${parent.name.text}`;
     if (parent && ts.isCallExpression(parent)) {
       const callee = parent.expression;
       const api = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : 'call';
@@ -285,6 +294,13 @@ export class TsAnalyzer {
   private isExported(node: FunctionLike, info: TsFileInfo): boolean {
     if (!this.isPublicFile(info.file)) return false;
     if (ts.isFunctionDeclaration(node)) return hasExportModifier(node);
+    const parent = node.parent;
+    // A method (or function property) of an object literal held by an exported const is public.
+    const literal = ts.isObjectLiteralExpression(parent) ? parent : ts.isPropertyAssignment(parent) ? parent.parent : undefined;
+    if (literal && ts.isObjectLiteralExpression(literal) && ts.isVariableDeclaration(literal.parent)) {
+      const statement = literal.parent.parent?.parent;
+      return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
+    }
     if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
       const owner = node.parent;
       const ownerExported = (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner);
@@ -294,7 +310,6 @@ export class TsAnalyzer {
         (node.name !== undefined && ts.isPrivateIdentifier(node.name));
       return ownerExported && !isPrivate;
     }
-    const parent = node.parent;
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
@@ -312,6 +327,7 @@ export class TsAnalyzer {
       const listeners = this.visitors.get(node.kind);
       if (listeners) for (const { visit: listener } of listeners) listener(node, context);
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
+      else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
       if (isFunctionLike(node)) {
@@ -339,7 +355,8 @@ export class TsAnalyzer {
       isThenable: (type, some) => this.isThenable(type, some),
       enclosingFunction: () => this.state.functions.get(enclosing())!,
       resolveCallee: (call) => this.resolveCallTargets(call.expression),
-      report: ({ node, message, fixable, rule, ...hit }) => {
+      report: ({ node, message, fixable, rule, replacesCall, ...hit }) => {
+        if (replacesCall) this.replacedCalls.add(node);
         const start = node.getStart(info.sourceFile);
         const { line, column } = lineAndColumn(info.lineStarts, start);
         const full: RuleHit = {
@@ -401,6 +418,7 @@ export class TsAnalyzer {
   private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     for (const callee of this.resolveCallTargets(call.expression)) {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
+      if (this.replacedCalls.has(call)) site.replacedByFix = true;
       if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) site.entryCall = true;
       const blockedPosition = positionWithoutAwait(call, info.sourceFile);
       if (blockedPosition) site.cannotAwait = { reason: blockedPosition };
@@ -419,6 +437,17 @@ export class TsAnalyzer {
       const callback = this.callbackRewrite(call, index);
       for (const callee of callees) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
     });
+  }
+
+  /** `new X()` runs X's constructor: a call that can never be awaited, for reachability and blocks. */
+  private recordConstruction(expression: ts.NewExpression, info: TsFileInfo, caller: FunctionId): void {
+    if (!ts.isIdentifier(expression.expression) || !this.constructedClassNames.has(expression.expression.text)) return;
+    let symbol = this.checker.getSymbolAtLocation(expression.expression);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    const declaration = symbol?.declarations?.find(ts.isClassDeclaration);
+    const constructor = declaration?.members.find((member): member is ts.ConstructorDeclaration => ts.isConstructorDeclaration(member) && member.body !== undefined);
+    const callee = constructor ? this.idByDeclaration.get(constructor) : undefined;
+    if (callee) this.newSite({ caller, callee, kind: 'call', isAwaited: false }, expression, info);
   }
 
   /** What can be done when a callback passed here turns async. */
@@ -461,6 +490,21 @@ export class TsAnalyzer {
     const nameNode = ts.isPropertyAccessExpression(node) ? node.name : node;
     if (!ts.isIdentifier(nameNode) || !this.functionNames.has(nameNode.text)) return;
     const parent = node.parent;
+    // Reading a getter (writing a setter) calls it.
+    if (ts.isPropertyAccessExpression(node) && !(ts.isCallExpression(parent) && parent.expression === node)) {
+      const accessors = this.resolveCallTargets(node).filter((id) => {
+        const kind = this.state.functions.get(id)?.kind;
+        return kind === 'getter' || kind === 'setter';
+      });
+      if (accessors.length > 0) {
+        const isWrite = ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+        for (const callee of accessors) {
+          if ((this.state.functions.get(callee)!.kind === 'setter') !== isWrite) continue;
+          this.newSite({ caller, callee, kind: 'call', isAwaited: false }, node, info);
+        }
+        return;
+      }
+    }
     // Calls, arguments and declarations are handled elsewhere; the name part of `a.b` by its access.
     if (ts.isIdentifier(node) && ts.isPropertyAccessExpression(parent) && parent.name === node) return;
     if (ts.isCallExpression(parent) && (parent.expression === node || parent.arguments.includes(node as ts.Expression))) return;
@@ -515,6 +559,12 @@ export class TsAnalyzer {
 }
 
 // ---- syntax helpers -------------------------------------------------------------------------------
+
+/** `api.` for the methods of `const api = { … }`; nothing for anonymous object literals. */
+function objectOwnerPrefix(literal: ts.Node): string {
+  const holder = literal.parent;
+  return holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) ? `${holder.name.text}.` : '';
+}
 
 /**
  * A forEach callback can become a `for … of` body when it takes only the element and never

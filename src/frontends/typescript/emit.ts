@@ -24,6 +24,11 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     return declaration ? state.files.get(declaration.getSourceFile().fileName) : undefined;
   };
   const { plan } = request;
+  for (const id of plan.dualFunctions) {
+    const declaration = state.declarations.get(id);
+    const name = declaration ? declarationNameNode(declaration) : undefined;
+    if (declaration && name) editorFor(declaration.getSourceFile().fileName).reserveName(asyncSiblingName(name.text));
+  }
 
   for (const hit of request.fixes) {
     const node = state.hitNodes.get(hit);
@@ -70,7 +75,8 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     const node = state.siteNodes.get(site.id);
     if (!node) continue;
     const editor = editorFor(node.getSourceFile().fileName);
-    const handler = editor.info.sourceFile.text.includes('process.')
+    // An uncaught error used to end the process with exit code 1: keep that.
+    const handler = state.isNode
       ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
       : '.catch((error) => console.error(error))';
     editor.insert(node.end, handler.replace(/\n/g, editor.info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n'));
@@ -198,9 +204,15 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
   for (const range of ranges) {
     if (range.start < coveredUntil) continue;
     coveredUntil = range.end;
-    const inside = fileEdits.filter((edit) => edit.start >= range.start && edit.end <= range.end && !(edit.start === range.end && edit.end === range.end));
+    // Imports and module-level declarations belong to the file, even when they sit at its first function.
+    // A sibling that exists already (a second run) is not added again.
+    const siblingExists = hasSibling(range.node);
+    const inside = fileEdits.filter(
+      (edit) => edit.source !== 'import' && edit.start >= range.start && edit.end <= range.end && !(edit.start === range.end && edit.end === range.end),
+    );
     if (inside.length === 0) continue;
     fileEdits = fileEdits.filter((edit) => !inside.includes(edit));
+    if (siblingExists) continue;
     const shifted = inside.map((edit) => ({ ...edit, start: edit.start - range.start, end: edit.end - range.start }));
     const original = sourceFile.text.slice(range.start, range.end);
     const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
@@ -213,6 +225,27 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     fileEdits.push({ start: range.end, end: range.end, text, source: 'dual', order: -1_000_000 });
   }
   return fileEdits;
+}
+
+/** Whether the function's container (class, interface, file) already declares its async sibling. */
+function hasSibling(node: FunctionLike): boolean {
+  const name = declarationNameNode(node);
+  if (!name) return false;
+  const sibling = asyncSiblingName(name.text);
+  const parent = node.parent;
+  if (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isObjectLiteralExpression(parent)) {
+    const members: readonly ts.Node[] = ts.isObjectLiteralExpression(parent) ? parent.properties : parent.members;
+    return members.some((member) => {
+      const memberName = (member as ts.NamedDeclaration).name;
+      return memberName !== undefined && ts.isIdentifier(memberName) && memberName.text === sibling;
+    });
+  }
+  const sourceFile = node.getSourceFile();
+  return sourceFile.statements.some(
+    (statement) =>
+      (ts.isFunctionDeclaration(statement) && statement.name?.text === sibling) ||
+      (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === sibling)),
+  );
 }
 
 /** Drops import bindings (`readFileSync`, `fs`) that no code refers to once the fixes replaced their uses. */

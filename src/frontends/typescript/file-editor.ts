@@ -26,9 +26,12 @@ export class TsFileEditor implements FileEditor {
     this.file = info.absolute;
     const text = info.sourceFile.text;
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const firstImport = info.sourceFile.statements.find(ts.isImportDeclaration);
-    this.quote = firstImport && firstImport.moduleSpecifier.getText(info.sourceFile).startsWith("'") ? "'" : '"';
+    this.quote = quoteStyle(info.sourceFile);
+    this.usesRequire = usesRequireSyntax(info);
   }
+
+  /** New imports follow the syntax the file already uses: `require` only where the file requires. */
+  private readonly usesRequire: boolean;
 
   /** Runs a fix; keeps its edits only if it returns true. */
   transaction(fix: (editor: FileEditor) => boolean): boolean {
@@ -68,6 +71,11 @@ export class TsFileEditor implements FileEditor {
       this.usedNames = new Set(this.info.sourceFile.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
     }
     return this.usedNames;
+  }
+
+  /** Keeps a name a later edit will introduce (an async sibling) from being chosen for an import. */
+  reserveName(name: string): void {
+    this.names().add(name);
   }
 
   freshName(preferred: string): string {
@@ -112,9 +120,9 @@ export class TsFileEditor implements FileEditor {
     }
     for (const [module, requests] of byModule) {
       const specifiers = requests.map((r) =>
-        r.local === r.name ? r.name : this.info.isCommonJs ? `${r.name}: ${r.local}` : `${r.name} as ${r.local}`,
+        r.local === r.name ? r.name : this.usesRequire ? `${r.name}: ${r.local}` : `${r.name} as ${r.local}`,
       );
-      const existing = this.info.isCommonJs ? undefined : this.mergeableImport(module);
+      const existing = this.usesRequire ? undefined : this.mergeableImport(module);
       if (existing) {
         const last = existing.elements[existing.elements.length - 1]!;
         this.edits.push({ start: last.end, end: last.end, text: `, ${specifiers.join(', ')}`, source: 'import' });
@@ -122,7 +130,7 @@ export class TsFileEditor implements FileEditor {
       }
       const q = this.quote;
       lines.push(
-        this.info.isCommonJs
+        this.usesRequire
           ? `const { ${specifiers.join(', ')} } = require(${q}${module}${q});`
           : `import { ${specifiers.join(', ')} } from ${q}${module}${q};`,
       );
@@ -131,9 +139,9 @@ export class TsFileEditor implements FileEditor {
     if (lines.length === 0) return;
     const at = this.importInsertionPoint();
     const block = lines.join(this.eol) + this.eol;
-    // After the last import a blank line is not needed; at the top of a file, keep one after the block.
-    const needsBlankAfter = at.atTop && text.slice(at.offset, at.offset + 1) !== '' && !/^\r?\n/.test(text.slice(at.offset));
-    this.edits.push({ start: at.offset, end: at.offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: 1000 });
+    // At the top of a file, a blank line separates the new imports from the code below.
+    const needsBlankAfter = at.atTop && at.offset < text.length && !/^\r?\n/.test(text.slice(at.offset));
+    this.edits.push({ start: at.offset, end: at.offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: -2_000_000 });
   }
 
   private mergeableImport(module: string): ts.NamedImports | undefined {
@@ -149,15 +157,18 @@ export class TsFileEditor implements FileEditor {
     return undefined;
   }
 
-  /** The start of the line after the last import or require; else before the first statement. */
+  /**
+   * The start of the line after the last import or require. With none: above the first statement and
+   * the comments attached to it (a doc comment stays with its function), below a shebang, a
+   * directive or a header comment separated by a blank line.
+   */
   private importInsertionPoint(): { offset: number; atTop: boolean } {
     const { sourceFile } = this.info;
     const text = sourceFile.text;
     let last: ts.Statement | undefined;
     for (const statement of sourceFile.statements) {
-      if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || isRequireStatement(statement)) last = statement;
-      else if (!isDirective(statement)) break;
-      else last = statement;
+      if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || isRequireStatement(statement) || isDirective(statement)) last = statement;
+      else break;
     }
     if (last) {
       const newline = text.indexOf('\n', last.end);
@@ -165,9 +176,46 @@ export class TsFileEditor implements FileEditor {
     }
     const first = sourceFile.statements[0];
     if (!first) return { offset: text.length, atTop: true };
-    const start = first.getStart(sourceFile);
-    return { offset: text.lastIndexOf('\n', start - 1) + 1, atTop: true };
+    let offset = lineStartOf(text, first.getStart(sourceFile));
+    const comments = ts.getLeadingCommentRanges(text, first.pos) ?? [];
+    for (let i = comments.length - 1; i >= 0; i--) {
+      const comment = comments[i]!;
+      const gap = text.slice(comment.end, offset);
+      if ((gap.match(/\n/g) ?? []).length > 1) break; // a blank line: a file header, not this statement's
+      offset = lineStartOf(text, comment.pos);
+    }
+    return { offset, atTop: true };
   }
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The quote the file's module specifiers (or, failing those, its first string) use. */
+function quoteStyle(sourceFile: ts.SourceFile): string {
+  let quote: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (quote) return;
+    if (ts.isStringLiteral(node)) {
+      quote = sourceFile.text[node.getStart(sourceFile)];
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) || isRequireStatement(statement)) visit(statement);
+  }
+  if (!quote) visit(sourceFile);
+  return quote === "'" ? "'" : '"';
+}
+
+/** JavaScript that requires: TypeScript files and files with `import` statements always import. */
+function usesRequireSyntax(info: TsFileInfo): boolean {
+  const { sourceFile } = info;
+  if (sourceFile.statements.some((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s))) return false;
+  if (sourceFile.statements.some(isRequireStatement)) return true;
+  return info.isCommonJs && /\.(c?js|jsx)$/.test(sourceFile.fileName);
 }
 
 function isDirective(statement: ts.Statement): boolean {

@@ -52,12 +52,8 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     emit(request: EmitRequest, edits: EditSet): void {
       if (analyzer) emitTypeScript(analyzer.state, request, edits);
     },
-    parses(file: string, text: string): boolean {
-      const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-      const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
-      // parseDiagnostics is internal but stable; a cheap program-free syntax check.
-      const diagnostics = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
-      return diagnostics.length === 0;
+    syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
+      return grammarErrors(texts);
     },
     resolveTarget(target: string): FunctionId[] {
       if (!analyzer) return [];
@@ -68,6 +64,34 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       return [...analyzer.state.functions.values()].filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name);
     },
   };
+}
+
+/**
+ * Syntax and grammar errors of edited texts, in one lib-less program: grammar errors (a misplaced
+ * `async`, an `await` outside an async function) come from the checker, not the parser, and have
+ * codes below 2000; everything else (unresolved names without a lib) is ignored.
+ */
+function grammarErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
+  const errors = new Map<string, string>();
+  if (texts.size === 0) return errors;
+  const options: ts.CompilerOptions = { noLib: true, noResolve: true, types: [], allowJs: true, checkJs: true, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.Preserve };
+  const sourceFiles = new Map<string, ts.SourceFile>();
+  for (const [file, text] of texts) {
+    const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+    sourceFiles.set(file, ts.createSourceFile(file, text, ts.ScriptTarget.ESNext, true, kind));
+  }
+  const host = ts.createCompilerHost(options);
+  host.getSourceFile = (fileName) => sourceFiles.get(fileName);
+  host.fileExists = (fileName) => sourceFiles.has(fileName);
+  host.readFile = (fileName) => texts.get(fileName);
+  const program = ts.createProgram({ rootNames: [...texts.keys()], options, host });
+  for (const [file, sourceFile] of sourceFiles) {
+    const diagnostic = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile).filter((d) => d.code < 2000)][0];
+    if (!diagnostic) continue;
+    const { line } = sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+    errors.set(file, `line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`);
+  }
+  return errors;
 }
 
 /** `fn`, `Class.method`, `Interface.member`, `Class.*`, `path/file.ts:42`. */

@@ -11,6 +11,8 @@ export interface TsReport extends Omit<RuleHit, 'finding' | 'enclosing'> {
   message: string;
   /** Defaults to whether a fix is given. */
   fixable?: boolean;
+  /** The fix makes the call reach another function (`get` -> `getAsync`): the old callee is no longer called there. */
+  replacesCall?: boolean;
 }
 
 export interface TsRuleContext {

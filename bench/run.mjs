@@ -1,0 +1,398 @@
+#!/usr/bin/env node
+// `npm run bench`: times async-migrate against tsc on a generated TypeScript project (and `check` on a
+// generated Python corpus), and verifies the findings against the corpus' expected.json.
+//
+//   node bench/run.mjs [--files 2000] [--py-files 1000] [--only ts|python] [--runs 3] [--regen] [--rss probe]
+//                   [--verify-migrate]
+//
+// Each command runs --runs times; the table shows the median wall time and the peak RSS over the runs.
+// Targets: check <= 2.0x tsc, migrate --dry-run <= 2.5x tsc, Python check < 10 s.
+// Exit 1 when tsc reports errors, the tool fails or its findings differ from expected.json, or a
+// target is missed. A missing CLI build is reported and only the tsc part runs (exit 0).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GENERATOR_VERSION as TS_GENERATOR_VERSION, TS_RULES, generateTsProject } from './generate.mjs';
+import { parseFileCount, parseFlags } from './lib/source-file.mjs';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH_DIR = path.join(REPO_ROOT, '.bench');
+const OUT_DIR = path.join(BENCH_DIR, 'out');
+const CLI_BIN = path.join(REPO_ROOT, 'bin', 'async-migrate.js');
+const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'src', 'cli.js');
+const TSC_BIN = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const TARGETS = { check: 2.0, migrate: 2.5, pythonCheckSeconds: 10 };
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/** GNU time reports a child's peak RSS from wait4(); without it, a preloaded probe reports its own. */
+function detectRssMethod() {
+  const probe = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' });
+  return probe.status === 0 && /^\d+\s*$/.test(probe.stderr.trim().split('\n').pop() ?? '') ? 'gnu-time' : 'probe';
+}
+
+/** Runs `node <args>` once; returns wall seconds, peak RSS in KiB, exit status and output paths. */
+function runOnce(name, args, rssMethod) {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const stdoutPath = path.join(OUT_DIR, `${name}.stdout`);
+  const stderrPath = path.join(OUT_DIR, `${name}.stderr`);
+  const rssPath = path.join(OUT_DIR, `${name}.rss`);
+  fs.rmSync(rssPath, { force: true });
+  // Output goes straight to files: piping megabytes of diff through this process would skew the timing.
+  const stdout = fs.openSync(stdoutPath, 'w');
+  const stderr = fs.openSync(stderrPath, 'w');
+  const [command, commandArgs, env] =
+    rssMethod === 'none'
+      ? [process.execPath, args, process.env]
+      : rssMethod === 'gnu-time'
+      ? ['/usr/bin/time', ['-f', '%M', '-o', rssPath, process.execPath, ...args], process.env]
+      : [process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'bench', 'rss-probe.mjs')).href, ...args], { ...process.env, BENCH_RSS_FILE: rssPath }];
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, commandArgs, { cwd: REPO_ROOT, env, stdio: ['ignore', stdout, stderr] });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  fs.closeSync(stdout);
+  fs.closeSync(stderr);
+  return { seconds, rssKiB: readRss(rssPath), status: result.status, stdoutPath, stderrPath };
+}
+
+function readRss(rssPath) {
+  if (!fs.existsSync(rssPath)) return undefined;
+  // GNU time prefixes "Command exited with non-zero status N" when the child fails.
+  const value = Number(fs.readFileSync(rssPath, 'utf8').trim().split('\n').pop());
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Runs each command `runs` times, round-robin: on a shared machine the load drifts, and interleaving
+ * spreads that drift over all commands instead of penalising whichever ran last. A command that fails
+ * is not run again: it fails the same way every time. `okStatuses` are the exit codes that mean it worked.
+ */
+function measureRounds(specs, { runs, rssMethod }) {
+  const samples = specs.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    specs.forEach((spec, i) => {
+      const previous = samples[i].at(-1);
+      if (previous && !spec.okStatuses.includes(previous.status)) return;
+      const sample = runOnce(spec.name, spec.args, rssMethod);
+      samples[i].push(sample);
+      const failed = spec.okStatuses.includes(sample.status) ? '' : ` (exit ${sample.status})`;
+      process.stderr.write(`  round ${round + 1}: ${spec.name} ${sample.seconds.toFixed(2)}s${failed}\n`);
+    });
+  }
+  return specs.map((spec, i) => summarizeSamples(spec, samples[i]));
+}
+
+function summarizeSamples(spec, samples) {
+  const last = samples[samples.length - 1];
+  const rss = samples.map((s) => s.rssKiB).filter((v) => v !== undefined);
+  return {
+    name: spec.name,
+    label: spec.label ?? spec.name,
+    seconds: samples.map((s) => s.seconds),
+    median: median(samples.map((s) => s.seconds)),
+    peakMiB: rss.length ? Math.max(...rss) / 1024 : undefined,
+    status: last.status,
+    ok: spec.okStatuses.includes(last.status),
+    stdoutPath: last.stdoutPath,
+    stderrPath: last.stderrPath,
+  };
+}
+
+function measure(name, args, { okStatuses, ...options }) {
+  return measureRounds([{ name, args, okStatuses }], options)[0];
+}
+
+function tail(file, lines = 15) {
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpora
+
+function readExpected(dir) {
+  const file = path.join(dir, 'expected.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+}
+
+/** Regenerates when the corpus is missing, of another size, or from an older generator. */
+function ensureCorpus(dir, files, version, generate, regen) {
+  const current = readExpected(dir);
+  if (!regen && current && current.files === files && current.version === version) return current;
+  process.stderr.write(`generating ${files} files into ${path.relative(REPO_ROOT, dir)}\n`);
+  return generate({ outDir: dir, files });
+}
+
+/** Size and newest mtime of every file: a dry run must leave both unchanged. */
+function fingerprint(dir) {
+  let files = 0;
+  let bytes = 0;
+  let newest = 0;
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        const stat = fs.statSync(full);
+        files += 1;
+        bytes += stat.size;
+        newest = Math.max(newest, stat.mtimeMs);
+      }
+    }
+  };
+  walk(dir);
+  return `${files}:${bytes}:${newest}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verifying the findings
+
+/** The JSON report, even when a dry run prints a diff before it. */
+function parseReport(stdoutPath) {
+  const text = fs.readFileSync(stdoutPath, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    const start = text.search(/^\{\s*$|^\{"tool"/m);
+    if (start < 0) return undefined;
+    try {
+      return JSON.parse(text.slice(start));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Compares the report's findings with expected.json by rule, then by file:line. */
+function verifyFindings(label, report, expected, corpusDir, rules) {
+  const root = path.resolve(REPO_ROOT, report.root ?? '.');
+  const key = (file, line) => `${file}:${line}`;
+  const actual = (report.findings ?? []).map((f) => ({ ...f, file: path.relative(corpusDir, path.resolve(root, f.file)).split(path.sep).join('/') }));
+  const expectedByKey = new Map(expected.sites.map((s) => [`${s.rule}|${key(s.file, s.line)}`, s]));
+  const actualKeys = new Set(actual.map((f) => `${f.rule}|${key(f.file, f.line)}`));
+  const problems = [];
+  const rows = [];
+  for (const rule of rules) {
+    const want = expected.byRule[rule] ?? 0;
+    const got = actual.filter((f) => f.rule === rule);
+    const missing = expected.sites.filter((s) => s.rule === rule && s.scope === 'reachable' && !actualKeys.has(`${rule}|${key(s.file, s.line)}`));
+    const extra = got.filter((f) => expectedByKey.get(`${rule}|${key(f.file, f.line)}`)?.scope !== 'reachable');
+    const summaryCount = report.summary?.byRule?.[rule] ?? 0;
+    rows.push({ rule, want, got: got.length, missing: missing.length, extra: extra.length, summaryCount });
+    if (missing.length || extra.length || got.length !== want) {
+      problems.push(`${rule}: expected ${want}, got ${got.length} (${missing.length} missing, ${extra.length} unexpected)`);
+      for (const s of missing.slice(0, 5)) problems.push(`    missing    ${key(s.file, s.line)}  ${s.detail}`);
+      for (const f of extra.slice(0, 5)) {
+        const site = expectedByKey.get(`${rule}|${key(f.file, f.line)}`);
+        const why = site ? `only expected under --scope all (${site.detail})` : f.message ?? '';
+        problems.push(`    unexpected ${key(f.file, f.line)}  ${why}`);
+      }
+    }
+    if (summaryCount !== got.length) problems.push(`${rule}: summary.byRule says ${summaryCount} but findings[] has ${got.length}`);
+  }
+  for (const f of actual.filter((f) => !rules.includes(f.rule)).slice(0, 5)) problems.push(`unknown rule id ${f.rule} at ${key(f.file, f.line)}`);
+  printVerification(label, rows, problems, report);
+  return problems.length === 0;
+}
+
+function printVerification(label, rows, problems, report) {
+  const s = report.summary ?? {};
+  process.stdout.write(`\n${label}: findings vs expected.json\n`);
+  process.stdout.write(formatTable(['rule', 'expected', 'found', 'missing', 'unexpected'], rows.map((r) => [r.rule, r.want, r.got, r.missing, r.extra])));
+  process.stdout.write(
+    `  report: files ${s.files ?? '?'}, functionsMadeAsync ${s.functionsMadeAsync ?? '?'}, callSitesAwaited ${s.callSitesAwaited ?? '?'}, ` +
+      `blocked ${s.blocked ?? '?'}, filesChanged ${s.filesChanged ?? '?'}, skipped ${(report.skipped ?? []).length}\n`,
+  );
+  if (problems.length === 0) process.stdout.write('  findings match expected.json\n');
+  else process.stdout.write(`  MISMATCH:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+function formatTable(header, rows) {
+  const cells = [header, ...rows].map((row) => row.map((c) => String(c)));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  const line = (row) => `  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`;
+  return `${[line(cells[0]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n')}\n`;
+}
+
+/** One table row; `target` is a ratio to tsc, or `{ seconds }` for an absolute limit. */
+function timingRow(m, tscMedian, target) {
+  const ratio = tscMedian ? m.median / tscMedian : undefined;
+  let verdict = '';
+  let met = true;
+  if (!m.ok) {
+    verdict = `FAILED (exit ${m.status})`;
+    met = false;
+  } else if (typeof target === 'number' && ratio !== undefined) {
+    met = ratio <= target;
+    verdict = `<= ${target.toFixed(1)}x tsc: ${met ? 'ok' : 'MISSED'}`;
+  } else if (target?.seconds) {
+    met = m.median < target.seconds;
+    verdict = `< ${target.seconds} s: ${met ? 'ok' : 'MISSED'}`;
+  }
+  const row = [m.label, m.median.toFixed(2), m.peakMiB === undefined ? '?' : m.peakMiB.toFixed(0), ratio === undefined ? '' : `${ratio.toFixed(2)}x`, verdict];
+  return { row, met };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The TypeScript benchmark
+
+function benchTypeScript(options, outcome) {
+  const dir = path.join(BENCH_DIR, 'ts-project');
+  const expected = ensureCorpus(dir, options.files, TS_GENERATOR_VERSION, generateTsProject, options.regen);
+  process.stdout.write(`\nTypeScript corpus: ${path.relative(REPO_ROOT, dir)} — ${expected.files} files, ${expected.lines} lines; expected ${JSON.stringify(expected.byRule)}\n`);
+  const rel = path.relative(REPO_ROOT, dir);
+  const tscSpec = { name: 'tsc', label: 'tsc --noEmit', args: [TSC_BIN, '--noEmit', '-p', rel], okStatuses: [0] };
+  // check exits 1 when it finds something, which this corpus guarantees.
+  const toolSpecs = [
+    { name: 'check', label: 'async-migrate check', args: [CLI_BIN, 'check', rel, '--format', 'json'], okStatuses: [0, 1] },
+    { name: 'migrate-dry-run', label: 'async-migrate migrate --dry-run', args: [CLI_BIN, 'migrate', rel, '--dry-run', '--format', 'json'], okStatuses: [0, 1] },
+  ];
+  if (!options.cliBuilt) outcome.notes.push('async-migrate CLI not built (dist/src/cli.js missing): only tsc was timed');
+  const before = fingerprint(dir);
+  const [tsc, check, migrate] = measureRounds(options.cliBuilt ? [tscSpec, ...toolSpecs] : [tscSpec], options);
+  if (!tsc.ok) {
+    outcome.failures.push('tsc reported errors on the generated corpus (a generator bug)');
+    process.stdout.write(`tsc failed on the corpus:\n${tail(tsc.stdoutPath)}\n${tail(tsc.stderrPath)}\n`);
+  }
+  const rows = [timingRow(tsc, tsc.median)];
+  if (!options.cliBuilt) return { rows, tsc };
+  if (fingerprint(dir) !== before) outcome.failures.push('migrate --dry-run changed files in the corpus');
+  for (const [m, target] of [[check, TARGETS.check], [migrate, TARGETS.migrate]]) {
+    const timing = timingRow(m, tsc.median, target);
+    rows.push(timing);
+    if (!timing.met) outcome.failures.push(`${m.label}: ${timing.row[4]}`);
+    verifyRun(m, expected, dir, TS_RULES, outcome);
+  }
+  if (options.verifyMigrate) verifyMigrate(outcome);
+  return { rows, tsc };
+}
+
+/** Parses a run's JSON report and checks its findings; a crash shows its stderr instead. */
+function verifyRun(m, expected, dir, rules, outcome) {
+  if (!m.ok) {
+    process.stdout.write(`\n${m.label} failed (exit ${m.status}):\n${tail(m.stderrPath)}\n`);
+    return undefined;
+  }
+  const report = parseReport(m.stdoutPath);
+  if (!report) {
+    outcome.failures.push(`${m.label}: no JSON report on stdout (see ${path.relative(REPO_ROOT, m.stdoutPath)})`);
+    return undefined;
+  }
+  if (!verifyFindings(m.label, report, expected, dir, rules)) outcome.failures.push(`${m.label}: findings differ from expected.json`);
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --verify-migrate: apply the migration to a copy, then type-check it and migrate it again. Not a
+// timing target; it shows whether the engine's output on a large project still compiles and is stable.
+
+function verifyMigrate(outcome) {
+  const source = path.join(BENCH_DIR, 'ts-project');
+  const copy = path.join(BENCH_DIR, 'ts-migrated');
+  fs.rmSync(copy, { recursive: true, force: true });
+  // The copy keeps the corpus' own .git, or the repo's .gitignore would hide it from the tool.
+  fs.cpSync(source, copy, { recursive: true });
+  const rel = path.relative(REPO_ROOT, copy);
+  const once = { runs: 1, rssMethod: 'none', okStatuses: [0, 1] };
+  const first = measure('migrate-apply', [CLI_BIN, 'migrate', rel, '--allow-dirty', '--format', 'json'], once);
+  process.stdout.write(`\nmigrate (applied to ${rel}): ${first.ok ? `exit ${first.status}` : `FAILED (exit ${first.status})`} in ${first.median.toFixed(2)}s\n`);
+  if (!first.ok) {
+    outcome.failures.push(`migrate (applied) failed: ${tail(first.stderrPath, 3)}`);
+    return;
+  }
+  const s = parseReport(first.stdoutPath)?.summary ?? {};
+  process.stdout.write(`  ${s.functionsMadeAsync ?? '?'} functions made async, ${s.callSitesAwaited ?? '?'} call sites awaited, ${s.filesChanged ?? '?'} files changed\n`);
+  const tsc = measure('tsc-migrated', [TSC_BIN, '--noEmit', '-p', rel], { ...once, okStatuses: [0] });
+  const errors = fs.readFileSync(tsc.stdoutPath, 'utf8').split('\n').filter((line) => line.includes('error TS'));
+  process.stdout.write(`  tsc on the migrated copy: ${errors.length} errors\n${errors.slice(0, 10).map((e) => `    ${e}`).join('\n')}${errors.length ? '\n' : ''}`);
+  if (errors.length) outcome.failures.push(`the migrated copy has ${errors.length} type errors (see ${path.relative(REPO_ROOT, tsc.stdoutPath)})`);
+  const second = measure('migrate-again', [CLI_BIN, 'migrate', rel, '--allow-dirty', '--format', 'json'], once);
+  const again = second.ok ? parseReport(second.stdoutPath) : undefined;
+  const changed = again?.summary?.filesChanged;
+  process.stdout.write(`  migrating again: ${second.ok ? `${changed ?? '?'} files changed, ${again?.summary?.findings ?? '?'} findings left` : `FAILED (exit ${second.status})`}\n`);
+  if (!second.ok || changed !== 0) outcome.failures.push(`migrating the migrated copy again ${second.ok ? `changed ${changed} files` : 'failed'} (expected no change)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Python benchmark (hook). The corpus generator is bench/generate-python.mjs; only `check` is
+// timed, against an absolute target, since there is no tsc to compare with.
+
+async function benchPython(options, outcome) {
+  const generatorPath = path.join(REPO_ROOT, 'bench', 'generate-python.mjs');
+  if (!fs.existsSync(generatorPath)) {
+    outcome.notes.push('Python corpus generator (bench/generate-python.mjs) not written yet: Python part skipped');
+    return { rows: [] };
+  }
+  const { generatePythonProject, PY_RULES, GENERATOR_VERSION } = await import(pathToFileURL(generatorPath).href);
+  const dir = path.join(BENCH_DIR, 'py-project');
+  const expected = ensureCorpus(dir, options.pyFiles, GENERATOR_VERSION, generatePythonProject, options.regen);
+  process.stdout.write(`\nPython corpus: ${path.relative(REPO_ROOT, dir)} — ${expected.files} files, ${expected.lines} lines; expected ${JSON.stringify(expected.byRule)}\n`);
+  if (!options.cliBuilt) {
+    outcome.notes.push('async-migrate CLI not built: Python check not timed');
+    return { rows: [] };
+  }
+  const rel = path.relative(REPO_ROOT, dir);
+  const spec = { name: 'py-check', label: 'async-migrate check (python)', args: [CLI_BIN, 'check', rel, '--language', 'python', '--format', 'json'], okStatuses: [0, 1] };
+  const [check] = measureRounds([spec], options);
+  const timing = timingRow(check, undefined, { seconds: TARGETS.pythonCheckSeconds });
+  if (!timing.met) outcome.failures.push(`${check.label}: ${timing.row[4]}`);
+  const report = verifyRun(check, expected, dir, PY_RULES, outcome);
+  // A run that analysed nothing is fast for the wrong reason: don't let the table call it ok.
+  if (report && (report.findings ?? []).length === 0 && expected.sites.length > 0) timing.row[4] += ' (but no findings: Python front-end missing?)';
+  return { rows: [timing] };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function readOptions() {
+  const flags = parseFlags(process.argv.slice(2));
+  const only = flags.only;
+  if (only !== undefined && only !== 'ts' && only !== 'python') throw new Error(`--only must be ts or python, got ${only}`);
+  const runs = flags.runs === undefined ? 3 : Number(flags.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${flags.runs}`);
+  return {
+    files: parseFileCount(flags.files, 2000),
+    pyFiles: parseFileCount(flags['py-files'], 1000),
+    only,
+    runs,
+    regen: flags.regen === true,
+    verifyMigrate: flags['verify-migrate'] === true,
+    cliBuilt: fs.existsSync(CLI_BUILD),
+    // --rss probe forces the fallback, to test it on a machine that has GNU time.
+    rssMethod: flags.rss === 'probe' ? 'probe' : detectRssMethod(),
+  };
+}
+
+async function main() {
+  const options = readOptions();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  process.stdout.write(`async-migrate bench: node ${process.version}, ${os.cpus().length} cpus, load ${load}, ${options.runs} runs each, RSS via ${options.rssMethod}\n`);
+  if (!options.cliBuilt) process.stdout.write('async-migrate CLI not built (dist/src/cli.js missing; run `npm run build`): timing tsc only\n');
+  const outcome = { failures: [], notes: [] };
+  const rows = [];
+  if (options.only !== 'python') rows.push(...benchTypeScript(options, outcome).rows);
+  if (options.only !== 'ts') rows.push(...(await benchPython(options, outcome)).rows);
+
+  process.stdout.write(`\n${formatTable(['command', 'median s', 'peak MiB', 'vs tsc', 'target'], rows.map((r) => r.row))}`);
+  for (const note of outcome.notes) process.stdout.write(`note: ${note}\n`);
+  for (const failure of outcome.failures) process.stdout.write(`FAIL: ${failure}\n`);
+  fs.writeFileSync(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), load, options, rows: rows.map((r) => r.row), ...outcome }, null, 2)}\n`);
+  process.exitCode = outcome.failures.length ? 1 : 0;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
