@@ -76,14 +76,20 @@ describe('targets', () => {
   });
 });
 
-describe('parses', () => {
-  it('rejects ERROR and MISSING nodes', async () => {
+describe('syntaxErrors', () => {
+  it('reports ERROR and MISSING nodes with their position', async () => {
     const { root, paths } = project({ 'a.py': 'x = 1\n' });
     const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
     await frontEnd.analyze(paths, new Set(RULE_IDS));
-    expect(frontEnd.parses('a.py', 'async def f():\n    return (await g()).x\n')).toBe(true);
-    expect(frontEnd.parses('a.py', 'def f(:\n')).toBe(false);
-    expect(frontEnd.parses('a.py', 'x = (1,\n')).toBe(false);
+    const errors = frontEnd.syntaxErrors(
+      new Map([
+        ['ok.py', 'async def f():\n    return (await g()).x\n'],
+        ['bad.py', 'def f(:\n'],
+        ['open.py', 'x = (1,\n'],
+      ]),
+    );
+    expect([...errors.keys()].sort()).toEqual(['bad.py', 'open.py']);
+    expect(errors.get('bad.py')).toMatch(/^syntax error at 1:\d+$/);
   });
 });
 

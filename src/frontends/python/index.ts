@@ -9,7 +9,7 @@ import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
 import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
-import { findSyntaxError, loadPythonParser, parsePython } from './parser.js';
+import { findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
@@ -22,6 +22,24 @@ export const PYTHON_EXTENSIONS: readonly string[] = ['.py'];
 
 export function isPythonFile(file: string): boolean {
   return file.endsWith('.py');
+}
+
+/** The first syntax error of a Python text (`syntax error at 3:7`), or undefined when it parses. */
+export function syntaxErrorIn(text: string): string | undefined {
+  let tree;
+  try {
+    tree = parsePython(text);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  try {
+    const node = findSyntaxError(tree.rootNode);
+    if (!node) return undefined;
+    const at = new LineIndex(text).at(node.startIndex);
+    return `syntax error at ${at.line}:${at.column}`;
+  } finally {
+    tree.delete();
+  }
 }
 
 export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
@@ -71,15 +89,13 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       emitPython(request, edits, built, resolver, byName, fixState);
     },
 
-    parses(_file: string, text: string): boolean {
-      try {
-        const tree = parsePython(text);
-        const ok = findSyntaxError(tree.rootNode) === undefined;
-        tree.delete();
-        return ok;
-      } catch {
-        return false;
+    syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
+      const errors = new Map<string, string>();
+      for (const [file, text] of texts) {
+        const error = syntaxErrorIn(text);
+        if (error) errors.set(file, error);
       }
+      return errors;
     },
 
     resolveTarget(target: string): string[] {
