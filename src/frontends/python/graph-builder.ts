@@ -22,6 +22,7 @@ export interface BuiltGraph {
 }
 
 const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
+const CACHING_DECORATOR = /(^|\.)(lru_cache|cache)$/;
 const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
 /**
  * Inside a generator expression, except its first iterable: Python evaluates that one eagerly in the
@@ -157,6 +158,14 @@ function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): Functio
       kind: 'generator',
       reason: `${name} is a generator: an async generator needs \`async for\` at every use`,
       suggestion: `Rewrite the consumers of ${name} with \`async for\`, then make it an async generator by hand.`,
+    };
+  }
+  const cache = fn.decorators.find((d) => CACHING_DECORATOR.test(d));
+  if (cache) {
+    return {
+      kind: 'callback',
+      reason: `${name} is decorated with @${cache}, which would cache the coroutine object (awaitable once), not its result`,
+      suggestion: `Replace @${cache} with an async-aware cache (e.g. a dict of results filled after the await, or async-lru) before making ${name} async.`,
     };
   }
   const framework = fn.decorators.find((d) => FRAMEWORK_DECORATOR.test(d));

@@ -24,6 +24,8 @@ export interface PyFunction {
   parent?: PyFunction;
   decorators: string[];
   isAsync: boolean;
+  /** Functions defined directly in this one's body, by name (closures it may call). */
+  nested: Map<string, PyFunction>;
 }
 
 export interface PyClass {
@@ -105,6 +107,7 @@ export function buildModule(root: string, file: string, text: string): PyModule 
     module,
     decorators: [],
     isAsync: false,
+    nested: new Map(),
   };
   module.allFunctions.push(module.topLevel);
   collectImports(module, tree.rootNode);
@@ -201,7 +204,7 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
     let kind: FunctionKind = cls ? 'method' : 'function';
     if (cls) {
       if (name === '__init__') kind = 'constructor';
-      else if (decorators.includes('property') || decorators.some((d) => d.endsWith('.getter'))) kind = 'getter';
+      else if (decorators.some((d) => d === 'property' || d.endsWith('cached_property') || d.endsWith('.getter'))) kind = 'getter';
       else if (decorators.some((d) => d.endsWith('.setter'))) kind = 'setter';
     }
     const fn: PyFunction = {
@@ -216,10 +219,12 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
       parent,
       decorators,
       isAsync,
+      nested: new Map(),
     };
     module.allFunctions.push(fn);
     if (cls) cls.methods.set(name, fn);
     else if (!parent) module.functions.set(name, fn);
+    else parent.nested.set(name, fn);
     // Default values and annotations run in the enclosing scope.
     const parameters = node.childForFieldName('parameters');
     if (parameters) visit(parameters);
@@ -257,6 +262,7 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
       parent,
       decorators: [],
       isAsync: false,
+      nested: new Map(),
     };
     module.allFunctions.push(fn);
     collectDefinitions(module, node.childForFieldName('body')!, fn, undefined);

@@ -28,6 +28,8 @@ export class Resolver {
   /** A name as seen from inside `fn` (locals and parameters first, then the module). */
   resolveName(name: string, fn: PyFunction | undefined, module: PyModule): PySymbol | undefined {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
+      const closure = scope.nested.get(name);
+      if (closure) return { kind: 'function', fn: closure };
       const local = this.locals(scope).get(name);
       if (local) return this.typeOfAssignedNode(local, scope);
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
