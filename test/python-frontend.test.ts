@@ -165,3 +165,15 @@ describe('analyze', () => {
     expect(analysis.files).toEqual([path.join(root, 'good.py')]);
   });
 });
+
+describe('await-non-thenable', () => {
+  it('flags an await on a sync function, not on one that hands back a coroutine', async () => {
+    const { root, paths } = project({
+      'svc.py':
+        'import asyncio\nfrom typing import Awaitable\n\n\nasync def fetch() -> int:\n    return 1\n\n\ndef wrapper():\n    return fetch()\n\n\ndef typed() -> Awaitable[int]:\n    return fetch()\n\n\ndef task():\n    return asyncio.ensure_future(fetch())\n\n\ndef plain() -> int:\n    return 2\n\n\nasync def run() -> int:\n    return await wrapper() + await typed() + await task() + await plain()\n',
+    });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(analysis.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([['await-non-thenable', 26, 61]]);
+  });
+});
