@@ -20,7 +20,9 @@ export function resolvePythonTarget(target: string, modules: readonly PyModule[]
   }
   if (target.endsWith('.*')) {
     const owner = target.slice(0, -2);
-    return functions.filter((fn) => fn.cls && (fn.cls.name === owner || fn.cls.qualifiedName === owner) && fn.kind !== 'constructor').map((fn) => fn.id);
+    // The class's own methods: not its constructor, properties or dunders, which cannot turn async.
+    const isMethod = (fn: PyFunction): boolean => (fn.kind === 'method' || fn.kind === 'abstract-method') && !/^__\w+__$/.test(fn.name);
+    return functions.filter((fn) => fn.cls && (fn.cls.name === owner || fn.cls.qualifiedName === owner) && isMethod(fn)).map((fn) => fn.id);
   }
   const matches = (fn: PyFunction): boolean => fn.qualName === target || qualifiedNameOf(fn) === target;
   return functions.filter(matches).map((fn) => fn.id);
