@@ -5,7 +5,7 @@ import type { EditSet } from '../../edits/edit-set.js';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { FunctionId, RuleId } from '../../model.js';
 import { TRANSFORMS } from '../../../transforms/index.js';
-import { TsAnalyzer } from './analyze.js';
+import { hasModifier, isFunctionLike, TsAnalyzer } from './analyze.js';
 import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
 import { findProjectFile, loadProgram } from './project.js';
@@ -67,31 +67,45 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
 }
 
 /**
- * Syntax and grammar errors of edited texts, in one lib-less program: grammar errors (a misplaced
- * `async`, an `await` outside an async function) come from the checker, not the parser, and have
- * codes below 2000; everything else (unresolved names without a lib) is ignored.
+ * Syntax errors of edited texts, plus the two grammar errors an edit can introduce that the parser
+ * leaves to the checker: an `async` modifier on something that is not a function, and an `await`
+ * in a function that is not async. A full (lib-less) check of every changed file costs as much as
+ * type-checking them; these walks cost a parse.
  */
 function grammarErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
   const errors = new Map<string, string>();
-  if (texts.size === 0) return errors;
-  const options: ts.CompilerOptions = { noLib: true, noResolve: true, types: [], allowJs: true, checkJs: true, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.Preserve };
-  const sourceFiles = new Map<string, ts.SourceFile>();
   for (const [file, text] of texts) {
     const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-    sourceFiles.set(file, ts.createSourceFile(file, text, ts.ScriptTarget.ESNext, true, kind));
-  }
-  const host = ts.createCompilerHost(options);
-  host.getSourceFile = (fileName) => sourceFiles.get(fileName);
-  host.fileExists = (fileName) => sourceFiles.has(fileName);
-  host.readFile = (fileName) => texts.get(fileName);
-  const program = ts.createProgram({ rootNames: [...texts.keys()], options, host });
-  for (const [file, sourceFile] of sourceFiles) {
-    const diagnostic = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile).filter((d) => d.code < 2000)][0];
-    if (!diagnostic) continue;
-    const { line } = sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-    errors.set(file, `line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`);
+    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+    // parseDiagnostics is internal but stable: the parser's own errors, without a program.
+    const parseError = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.[0];
+    const problem = parseError
+      ? { at: parseError.start ?? 0, message: ts.flattenDiagnosticMessageText(parseError.messageText, ' ') }
+      : misplacedAsyncOrAwait(sourceFile);
+    if (!problem) continue;
+    const { line } = sourceFile.getLineAndCharacterOfPosition(problem.at);
+    errors.set(file, `line ${line + 1}: ${problem.message}`);
   }
   return errors;
+}
+
+function misplacedAsyncOrAwait(sourceFile: ts.SourceFile): { at: number; message: string } | undefined {
+  let problem: { at: number; message: string } | undefined;
+  const visit = (node: ts.Node, enclosing: ts.Node | undefined): void => {
+    if (problem) return;
+    if (ts.canHaveModifiers(node) && !isFunctionLike(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+      problem = { at: node.getStart(sourceFile), message: "'async' modifier cannot be used here" };
+      return;
+    }
+    if ((ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && enclosing && !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword)) {
+      problem = { at: node.getStart(sourceFile), message: "'await' expressions are only allowed within async functions" };
+      return;
+    }
+    const next = isFunctionLike(node) ? node : enclosing;
+    ts.forEachChild(node, (child) => visit(child, next));
+  };
+  visit(sourceFile, undefined);
+  return problem;
 }
 
 /** `fn`, `Class.method`, `Interface.member`, `Class.*`, `path/file.ts:42`. */
