@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { awaitNonThenableVisitors } from '../src/frontends/python/rules/index.js';
 import { defineTransform } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { textOf } from '../src/frontends/typescript/fix-helpers.js';
@@ -20,6 +21,7 @@ const awaitNonThenable = defineTransform({
   typescript: {
     [ts.SyntaxKind.AwaitExpression]: (node, context) => detectAwait(node as ts.AwaitExpression, context),
   },
+  python: awaitNonThenableVisitors,
 });
 export default awaitNonThenable;
 

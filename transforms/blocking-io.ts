@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { blockingIoVisitors } from '../src/frontends/python/rules/index.js';
 import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src/data/ts-blocking-apis.js';
 import type { FileEditor } from '../src/frontend.js';
 import { defineTransform } from '../src/transform.js';
@@ -27,6 +28,7 @@ const blockingIo = defineTransform({
   typescript: {
     [ts.SyntaxKind.CallExpression]: (node, context) => detectBlockingCall(node as ts.CallExpression, context),
   },
+  python: blockingIoVisitors,
 });
 export default blockingIo;
 

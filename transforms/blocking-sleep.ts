@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { blockingSleepVisitors } from '../src/frontends/python/rules/index.js';
 import { SYNC_SLEEP_PACKAGES } from '../src/data/ts-blocking-apis.js';
 import { defineTransform } from '../src/transform.js';
 import { isStatementCall, replaceWithSleep, sleepExpression, textOf } from '../src/frontends/typescript/fix-helpers.js';
@@ -29,6 +30,7 @@ const blockingSleep = defineTransform({
     [ts.SyntaxKind.WhileStatement]: (node, context) => detectBusyWait(node as ts.WhileStatement, context),
     [ts.SyntaxKind.ForStatement]: (node, context) => detectBusyWait(node as ts.ForStatement, context),
   },
+  python: blockingSleepVisitors,
 });
 export default blockingSleep;
 

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js';
 import { defineTransform } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
@@ -20,6 +21,7 @@ const floatingPromise = defineTransform({
   typescript: {
     [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),
   },
+  python: floatingPromiseVisitors,
 });
 export default floatingPromise;
 

@@ -1,0 +1,67 @@
+// Runs the rule visitors over a module and turns their reports into RuleHits.
+import type { RuleHit } from '../../frontend.js';
+import type { RuleId, Severity } from '../../model.js';
+import type { BlockingApi } from './blocking-apis.js';
+import type { PyModule } from './modules.js';
+import type { Resolver } from './resolver.js';
+import type { FixState, PyReport, PyRuleContext, PyVisitors } from './rule-context.js';
+import { TRANSFORMS } from '../../../transforms/index.js';
+import { walkWithScopes } from './walk.js';
+
+export const DEFAULT_SEVERITY: Record<RuleId, Severity> = {
+  'blocking-sleep': 'error',
+  'blocking-io': 'warning',
+  'await-non-thenable': 'error',
+  'floating-promise': 'error',
+};
+
+export function detectHits(
+  module: PyModule,
+  resolver: Resolver,
+  blockingApis: readonly BlockingApi[],
+  rules: ReadonlySet<RuleId>,
+  severities: Partial<Record<RuleId, Severity | 'off'>>,
+  fixState: FixState,
+): RuleHit[] {
+  // Each transform lists its Python visitors (transforms/<rule>.ts, `python`).
+  const active: PyVisitors[] = TRANSFORMS.filter((transform) => rules.has(transform.id)).flatMap((transform) => (transform.python ? [transform.python] : []));
+  const hits: RuleHit[] = [];
+  walkWithScopes(module, (node, enclosing) => {
+    const context: PyRuleContext = {
+      module,
+      file: module.rel,
+      resolver,
+      blockingApis,
+      fixState,
+      enclosing,
+      resolveCallee: (call) => {
+        const callee = call.childForFieldName('function');
+        return callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
+      },
+      report: (report: PyReport) => {
+        const severity = severities[report.rule];
+        if (!rules.has(report.rule) || severity === 'off') return;
+        const at = module.lines.at(report.node.startIndex);
+        hits.push({
+          finding: {
+            rule: report.rule,
+            severity: severity ?? report.severity ?? DEFAULT_SEVERITY[report.rule],
+            file: module.rel,
+            line: at.line,
+            column: at.column,
+            message: report.message,
+            fixable: report.fix !== undefined,
+          },
+          enclosing: enclosing.id,
+          kind: report.kind,
+          needsAsync: report.needsAsync,
+          ...(report.awaitedCallee ? { awaitedCallee: report.awaitedCallee } : {}),
+          ...(report.fix ? { fix: report.fix } : {}),
+          ...(report.fallbackFix ? { fallbackFix: report.fallbackFix } : {}),
+        });
+      },
+    };
+    for (const visitors of active) visitors[node.type]?.(node, context);
+  });
+  return hits;
+}

@@ -1,0 +1,252 @@
+// Turns a plan into edits: `def` -> `async def`, `await` at call sites, `asyncio.run(main())` at
+// entry calls, IsolatedAsyncioTestCase for tests, `_async` siblings under `--strategy dual`, and the
+// rule fixes. Every offset indexes the original text; edits inside a dual function go to its sibling.
+import type { EmitRequest, FileEditor } from '../../frontend.js';
+import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
+import type { BuiltGraph } from './graph-builder.js';
+import { isStubBody } from './graph-builder.js';
+import { ImportPlanner } from './imports.js';
+import { firstParameterName, type PyFunction, type PyModule } from './modules.js';
+import { namedChildren, type PyNode } from './parser.js';
+import type { Resolver } from './resolver.js';
+import type { FixState } from './rule-context.js';
+import { insertAwait } from './rules/fixes.js';
+
+interface Sibling {
+  fn: PyFunction;
+  edits: TextEdit[];
+  /** Edits other than the rename: the body has something to migrate. */
+  hasBodyEdits: boolean;
+}
+
+export function emitPython(
+  request: EmitRequest,
+  edits: EditSet,
+  built: BuiltGraph,
+  resolver: Resolver,
+  modules: ReadonlyMap<string, PyModule>,
+  fixState: FixState,
+): void {
+  const { plan } = request;
+  const imports = new ImportPlanner(modules);
+  const byRel = new Map([...modules.values()].map((m) => [m.rel, m]));
+
+  // Under dual, a family member whose class already has the `_async` sibling only moves its callers.
+  const siblings = new Map<string, Sibling>();
+  // A dual function whose sibling exists was migrated before: its sync body stays as it is.
+  const alreadyDual: PyFunction[] = [];
+  for (const id of plan.dualFunctions) {
+    const fn = built.functions.get(id);
+    if (!fn || fn.kind === 'module') continue;
+    if (hasSibling(fn)) alreadyDual.push(fn);
+    else siblings.set(id, { fn, edits: [], hasBodyEdits: false });
+  }
+  const siblingAt = (module: PyModule, start: number, end: number): Sibling | undefined => {
+    let best: Sibling | undefined;
+    for (const sibling of siblings.values()) {
+      const outer = sibling.fn.outer;
+      if (sibling.fn.module === module && outer.startIndex <= start && end <= outer.endIndex) {
+        if (!best || best.fn.outer.startIndex < outer.startIndex) best = sibling;
+      }
+    }
+    return best;
+  };
+  const record = (module: PyModule, edit: TextEdit, isBodyEdit: boolean): void => {
+    if (alreadyDual.some((fn) => fn.module === module && fn.outer.startIndex <= edit.start && edit.end <= fn.outer.endIndex)) return;
+    const sibling = siblingAt(module, edit.start, edit.end);
+    if (sibling) {
+      sibling.edits.push(edit);
+      if (isBodyEdit) sibling.hasBodyEdits = true;
+    } else {
+      edits.add(module.file, edit);
+    }
+  };
+  const editorFor = (module: PyModule, source: string): FileEditor & { flush(): void; drop(): void } => {
+    let pending: TextEdit[] = [];
+    return {
+      file: module.file,
+      insert: (at, text, order) => pending.push({ start: at, end: at, text, source, order }),
+      replace: (start, end, text) => pending.push({ start, end, text, source }),
+      ensureImport: (from, name, preferredLocal) => imports.ensure(module, from, name, preferredLocal),
+      ensureDeclaration: (key, preferredName, text) => imports.declare(module, key, preferredName, text),
+      flush: () => {
+        for (const edit of pending) record(module, edit, true);
+        pending = [];
+      },
+      drop: () => {
+        pending = [];
+      },
+    };
+  };
+
+  // 1. Functions that turn async in place.
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = built.functions.get(id);
+    if (!fn || fn.kind === 'module' || fn.kind === 'arrow' || plan.dualFunctions.has(id)) continue;
+    record(fn.module, { start: fn.node.startIndex, end: fn.node.startIndex, text: 'async ', source: 'propagation' }, false);
+    const rename = { setUp: 'asyncSetUp', tearDown: 'asyncTearDown' }[fn.name];
+    if (rename && fn.cls && resolver.isTestCase(fn.cls)) {
+      const name = fn.node.childForFieldName('name')!;
+      record(fn.module, { start: name.startIndex, end: name.endIndex, text: rename, source: 'propagation' }, false);
+    }
+  }
+
+  // 2. Call sites that gain `await` (and, for dual callees, move to the sibling).
+  for (const site of plan.awaitSites) {
+    const info = built.sites.get(site.id);
+    const callee = built.functions.get(site.callee);
+    if (!info || !callee) continue;
+    const editor = editorFor(info.module, 'propagation');
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) editor.replace(info.nameNode.startIndex, info.nameNode.endIndex, `${callee.name}_async`);
+    if (!site.isAwaited) insertAwait(editor, info.call);
+    editor.flush();
+  }
+
+  // 3. Top-level entry calls bridged from sync code.
+  for (const site of plan.entrySites) {
+    const info = built.sites.get(site.id);
+    const callee = built.functions.get(site.callee);
+    if (!info || !callee) continue;
+    const editor = editorFor(info.module, 'propagation');
+    const asyncio = editor.ensureImport('asyncio', 'asyncio');
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) editor.replace(info.nameNode.startIndex, info.nameNode.endIndex, `${callee.name}_async`);
+    editor.insert(info.call.startIndex, `${asyncio}.run(`, 0);
+    editor.insert(info.call.endIndex, ')', 1);
+    editor.flush();
+  }
+
+  // 4. unittest classes whose test methods turn async run them on an event loop.
+  const testClasses = new Set<PyFunction['cls']>();
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = built.functions.get(id);
+    if (fn?.cls && !plan.dualFunctions.has(id) && resolver.isTestCase(fn.cls)) testClasses.add(fn.cls);
+  }
+  for (const cls of testClasses) {
+    if (!cls) continue;
+    for (const base of cls.bases) {
+      const symbol = resolver.resolveExpression(base, undefined, cls.module);
+      if (symbol?.kind !== 'external' || symbol.path !== 'unittest.TestCase') continue;
+      const editor = editorFor(cls.module, 'propagation');
+      const text = base.type === 'attribute'
+        ? `${base.childForFieldName('object')!.text}.IsolatedAsyncioTestCase`
+        : editor.ensureImport('unittest', 'IsolatedAsyncioTestCase');
+      editor.replace(base.startIndex, base.endIndex, text);
+      editor.flush();
+    }
+  }
+
+  for (const hit of request.fixes) fixState.fixedSites.add(`${hit.finding.file}:${hit.finding.line}:${hit.finding.column}`);
+
+  // 5. Rule fixes, and the `await` removals of await-non-thenable hits whose callee stays sync.
+  for (const [hits, pick] of [[request.fixes, 'fix'], [request.fallbacks, 'fallbackFix']] as const) {
+    for (const hit of hits) {
+      const module = byRel.get(hit.finding.file);
+      const apply = hit[pick];
+      if (!module || !apply) continue;
+      const editor = editorFor(module, hit.finding.rule);
+      // A fix that throws on a shape it did not expect records nothing, like one that returns false.
+      let applied = false;
+      try {
+        applied = apply(editor);
+      } catch {
+        applied = false;
+      }
+      if (applied) editor.flush();
+      else {
+        editor.drop();
+        hit.finding.fixable = false;
+      }
+    }
+  }
+
+  // 6. Dual siblings, written after the function they mirror.
+  for (const sibling of siblings.values()) {
+    const text = siblingText(sibling, imports);
+    const { fn } = sibling;
+    const indent = fn.module.text.slice(fn.module.lines.lineStart(fn.outer.startIndex), fn.outer.startIndex);
+    const gap = fn.cls ? fn.module.eol : fn.module.eol + fn.module.eol;
+    edits.add(fn.module.file, { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 });
+  }
+
+  for (const insertion of imports.insertions()) {
+    edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
+  }
+}
+
+function hasSibling(fn: PyFunction): boolean {
+  const name = `${fn.name}_async`;
+  return fn.cls ? fn.cls.methods.has(name) : fn.module.functions.has(name);
+}
+
+/** The migrated copy of the function, or a thin wrapper that runs the sync one in a thread. */
+function siblingText(sibling: Sibling, imports: ImportPlanner): string {
+  const { fn } = sibling;
+  const text = fn.module.text;
+  const start = fn.outer.startIndex;
+  const nameNode = fn.node.childForFieldName('name')!;
+  const header: TextEdit[] = [
+    { start: fn.node.startIndex, end: fn.node.startIndex, text: fn.isAsync ? '' : 'async ', source: 'dual' },
+    { start: nameNode.startIndex, end: nameNode.endIndex, text: `${fn.name}_async`, source: 'dual' },
+  ];
+  const shift = (edit: TextEdit): TextEdit => ({ ...edit, start: edit.start - start, end: edit.end - start });
+  const body = fn.node.childForFieldName('body')!;
+  if (sibling.hasBodyEdits || isStubBody(fn)) {
+    const all = normalizeEdits(fn.module.file, text.slice(start, fn.outer.endIndex), [...header, ...sibling.edits].map(shift));
+    return applyEdits(text.slice(start, fn.outer.endIndex), all);
+  }
+  const headerText = applyEdits(text.slice(start, body.startIndex), normalizeEdits(fn.module.file, text.slice(start, body.startIndex), header.map(shift)));
+  const asyncio = imports.ensure(fn.module, 'asyncio', 'asyncio');
+  const args = forwardedArguments(fn);
+  return `${headerText}return await ${asyncio}.to_thread(${[targetOf(fn), ...args].join(', ')})`;
+}
+
+function targetOf(fn: PyFunction): string {
+  if (!fn.cls) return fn.name;
+  if (fn.decorators.includes('staticmethod')) return `${fn.cls.name}.${fn.name}`;
+  return `${firstParameterName(fn.node) ?? 'self'}.${fn.name}`;
+}
+
+/** The parameters passed on as they came: positional as positional, keyword-only as `k=k`. */
+function forwardedArguments(fn: PyFunction): string[] {
+  const parameters = fn.node.childForFieldName('parameters');
+  const list = parameters ? namedChildren(parameters) : [];
+  const skipFirst = fn.cls !== undefined && !fn.decorators.includes('staticmethod');
+  const result: string[] = [];
+  let keywordOnly = false;
+  list.forEach((parameter: PyNode, index) => {
+    if (skipFirst && index === 0) return;
+    switch (parameter.type) {
+      case 'identifier':
+        result.push(keywordOnly ? `${parameter.text}=${parameter.text}` : parameter.text);
+        break;
+      case 'typed_parameter': {
+        const inner = namedChildren(parameter)[0]!;
+        if (inner.type === 'list_splat_pattern') {
+          keywordOnly = true;
+          result.push(inner.text);
+        } else if (inner.type === 'dictionary_splat_pattern') result.push(inner.text);
+        else result.push(keywordOnly ? `${inner.text}=${inner.text}` : inner.text);
+        break;
+      }
+      case 'default_parameter':
+      case 'typed_default_parameter': {
+        const name = parameter.childForFieldName('name')!.text;
+        result.push(keywordOnly ? `${name}=${name}` : name);
+        break;
+      }
+      case 'list_splat_pattern':
+        keywordOnly = true;
+        result.push(parameter.text);
+        break;
+      case 'dictionary_splat_pattern':
+        result.push(parameter.text);
+        break;
+      case 'keyword_separator':
+        keywordOnly = true;
+        break;
+      default:
+        break;
+    }
+  });
+  return result;
+}

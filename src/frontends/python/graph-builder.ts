@@ -1,0 +1,326 @@
+// Builds the language-neutral CallGraph from the resolved modules: one FunctionNode per def, lambda
+// and module top level; call, callback and reference sites; and method families.
+import type { CallGraph, CallSite, FunctionNode, MethodFamily } from '../../model.js';
+import type { BlockingApi } from './blocking-apis.js';
+import { findBlockingApi } from './blocking-apis.js';
+import type { PyClass, PyFunction, PyModule } from './modules.js';
+import { namedChildren, type PyNode } from './parser.js';
+import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
+import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
+
+/** What the emitter needs to find a site again in the text. */
+export interface SiteInfo {
+  module: PyModule;
+  call: PyNode;
+  nameNode?: PyNode;
+}
+
+export interface BuiltGraph {
+  graph: CallGraph;
+  functions: Map<string, PyFunction>;
+  sites: Map<string, SiteInfo>;
+}
+
+const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
+const CACHING_DECORATOR = /(^|\.)(lru_cache|cache)$/;
+const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
+/**
+ * Inside a generator expression, except its first iterable: Python evaluates that one eagerly in the
+ * enclosing scope, so `sorted(x for x in await f())` is fine in an async def.
+ */
+function isInsideGeneratorBody(node: PyNode, stopAt: PyNode): boolean {
+  for (let current = node.parent; current && !current.equals(stopAt); current = current.parent) {
+    if (current.type !== 'generator_expression') continue;
+    const firstFor = namedChildren(current).find((c) => c.type === 'for_in_clause');
+    const iterable = firstFor?.childForFieldName('right');
+    if (!iterable || !(iterable.startIndex <= node.startIndex && node.endIndex <= iterable.endIndex)) return true;
+  }
+  return false;
+}
+
+export function isStubBody(fn: PyFunction): boolean {
+  const body = fn.node.childForFieldName('body');
+  if (!body) return false;
+  return namedChildren(body).every((statement) => {
+    if (statement.type === 'pass_statement' || statement.type === 'comment') return true;
+    if (statement.type === 'expression_statement') {
+      const expression = statement.namedChild(0);
+      return expression?.type === 'ellipsis' || expression?.type === 'string';
+    }
+    return statement.type === 'raise_statement' && /NotImplementedError/.test(statement.text);
+  });
+}
+
+function hasOwnYield(fn: PyFunction): boolean {
+  let found = false;
+  walkBody(fn.node.childForFieldName('body'), (node) => {
+    if (node.type === 'yield') found = true;
+  });
+  return found;
+}
+
+function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
+  if (!node) return;
+  visit(node);
+  for (const child of namedChildren(node)) {
+    if (child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') continue;
+    walkBody(child, visit);
+  }
+}
+
+export function signatureOf(fn: PyFunction): string {
+  const body = fn.node.childForFieldName('body');
+  if (!body || fn.kind === 'module') return fn.qualName;
+  const header = fn.module.text.slice(fn.node.startIndex, body.startIndex).trim().replace(/:$/, '');
+  return header.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/,?\s*\)/g, ')');
+}
+
+function isScriptModule(module: PyModule): boolean {
+  const base = module.rel.split('/').pop()!;
+  return base === 'main.py' || base === '__main__.py' || base.startsWith('test_') || base.endsWith('_test.py') || module.rel.startsWith('tests/');
+}
+
+export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], entryPoints: readonly string[]): BuiltGraph {
+  const functions = new Map<string, PyFunction>();
+  const nodes = new Map<string, FunctionNode>();
+  for (const module of modules) {
+    for (const fn of module.allFunctions) {
+      functions.set(fn.id, fn);
+      nodes.set(fn.id, functionNode(fn, resolver, entryPoints));
+    }
+  }
+  const families = buildFamilies(modules, resolver, nodes);
+  const sites = new Map<string, SiteInfo>();
+  const siteList: CallSite[] = [];
+  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites);
+  return { graph: { functions: nodes, sites: siteList, families }, functions, sites };
+}
+
+function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly string[]): FunctionNode {
+  const at = fn.module.lines.at(fn.node.startIndex);
+  const isAbstract = fn.cls !== undefined && (fn.decorators.some((d) => d.endsWith('abstractmethod')) || (resolver.isProtocol(fn.cls) && isStubBody(fn)));
+  const node: FunctionNode = {
+    id: fn.id,
+    name: fn.kind === 'module' ? `<module ${fn.module.rel}>` : fn.qualName,
+    kind: fn.kind === 'method' && isAbstract ? 'abstract-method' : fn.kind,
+    location: { file: fn.module.rel, line: at.line, column: at.column },
+    isAsync: fn.isAsync,
+    isExported: isExported(fn, resolver),
+  };
+  if (fn.kind !== 'module' && fn.kind !== 'arrow') {
+    node.signature = signatureOf(fn);
+    node.asyncSignature = `async ${node.signature}`;
+  }
+  const syncOnly = syncOnlyReason(fn, entryPoints);
+  if (syncOnly) node.syncOnly = syncOnly;
+  return node;
+}
+
+function isExported(fn: PyFunction, resolver: Resolver): boolean {
+  if (fn.kind === 'module' || fn.kind === 'arrow' || isScriptModule(fn.module) || fn.name.startsWith('_')) return false;
+  if (fn.cls) return fn.module.classes.get(fn.cls.name) === fn.cls && !fn.cls.name.startsWith('_') && !resolver.isTestCase(fn.cls);
+  return !fn.parent;
+}
+
+function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): FunctionNode['syncOnly'] {
+  const name = fn.qualName;
+  if (fn.kind === 'constructor') {
+    const cls = fn.cls?.name ?? 'the class';
+    return {
+      kind: 'constructor',
+      reason: `${name} is a constructor: __init__ cannot be async`,
+      suggestion: `Move the async work out of __init__: start each async method with \`await self._ensure_initialized()\` (a lazy async init), or add \`@classmethod async def create(cls, …)\` that builds ${cls} and awaits its setup.`,
+    };
+  }
+  if (fn.kind === 'getter' || fn.kind === 'setter') {
+    return {
+      kind: fn.kind,
+      reason: `${name} is a @property: attribute access cannot be awaited`,
+      suggestion: `Turn ${name} into a method (\`async def get_${fn.name}(self)\`) and await it at each use.`,
+    };
+  }
+  if (fn.kind === 'arrow') {
+    return {
+      kind: 'callback',
+      reason: `${name} is a lambda: a lambda cannot contain await`,
+      suggestion: 'Replace the lambda with a nested `async def` and await it where it is called.',
+    };
+  }
+  if (fn.kind === 'module') {
+    return {
+      kind: 'top-level',
+      reason: `Python has no top-level await: ${fn.module.rel} runs at import time`,
+      suggestion: 'Move the top-level code into `async def main()` and run it with `asyncio.run(main())` under `if __name__ == "__main__":`.',
+    };
+  }
+  if (hasOwnYield(fn)) {
+    return {
+      kind: 'generator',
+      reason: `${name} is a generator: an async generator needs \`async for\` at every use`,
+      suggestion: `Rewrite the consumers of ${name} with \`async for\`, then make it an async generator by hand.`,
+    };
+  }
+  const cache = fn.decorators.find((d) => CACHING_DECORATOR.test(d));
+  if (cache) {
+    return {
+      kind: 'callback',
+      reason: `${name} is decorated with @${cache}, which would cache the coroutine object (awaitable once), not its result`,
+      suggestion: `Replace @${cache} with an async-aware cache (e.g. a dict of results filled after the await, or async-lru) before making ${name} async.`,
+    };
+  }
+  const framework = fn.decorators.find((d) => FRAMEWORK_DECORATOR.test(d));
+  if (framework || entryPoints.includes(name) || entryPoints.includes(qualifiedNameOf(fn))) {
+    return {
+      kind: 'entry-point',
+      reason: framework
+        ? `${name} is registered with @${framework}, which calls it synchronously`
+        : `${name} is listed in entryPoints and must stay sync`,
+      suggestion: `Keep ${name} sync and bridge into async code with \`asyncio.run(…)\`, or move to an async framework (FastAPI, asyncclick) that awaits handlers.`,
+    };
+  }
+  if (IMPLICIT_DUNDERS.test(fn.name)) {
+    return {
+      kind: 'callback',
+      reason: `${name} is called implicitly and synchronously by Python`,
+      suggestion: `Keep ${name} sync; do the async work in an explicit async method.`,
+    };
+  }
+  return undefined;
+}
+
+/** Interface member + implementations + overrides, joined nominally (bases) and structurally (Protocols). */
+function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: Map<string, FunctionNode>): Map<string, MethodFamily> {
+  const parent = new Map<string, string>();
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.get(root) !== root && parent.has(root)) root = parent.get(root)!;
+    return root;
+  };
+  const union = (a: PyFunction, b: PyFunction): void => {
+    for (const id of [a.id, b.id]) if (!parent.has(id)) parent.set(id, id);
+    parent.set(find(a.id), find(b.id));
+  };
+  const classes: PyClass[] = modules.flatMap((module) => [...module.classes.values()]);
+  const isFamilyMember = (name: string): boolean => !/^__\w+__$/.test(name);
+
+  for (const cls of classes) {
+    const ancestors = resolver.mro(cls).slice(1);
+    for (const [name, method] of cls.methods) {
+      if (!isFamilyMember(name)) continue;
+      const base = ancestors.find((klass) => klass.methods.has(name));
+      if (base) union(method, base.methods.get(name)!);
+    }
+  }
+  for (const protocol of classes.filter((cls) => resolver.isProtocol(cls))) {
+    const members = [...protocol.methods.keys()].filter(isFamilyMember);
+    if (members.length === 0) continue;
+    for (const cls of classes) {
+      if (cls === protocol || resolver.isProtocol(cls) || resolver.mro(cls).includes(protocol)) continue;
+      if (!members.every((name) => resolver.findMethod(cls, name))) continue;
+      for (const name of members) union(resolver.findMethod(cls, name)!, protocol.methods.get(name)!);
+    }
+  }
+
+  const groups = new Map<string, string[]>();
+  for (const id of parent.keys()) {
+    const root = find(id);
+    groups.set(root, [...(groups.get(root) ?? []), id]);
+  }
+  const families = new Map<string, MethodFamily>();
+  for (const members of groups.values()) {
+    members.sort();
+    // Name the family after its interface member: a Protocol or abstract member, else the topmost definer.
+    const named =
+      members.find((id) => nodes.get(id)?.kind === 'abstract-method') ??
+      members.find((id) => !members.some((other) => other !== id && nodes.get(other)?.name.split('.')[0] === nodes.get(id)?.name.split('.')[0])) ??
+      members[0]!;
+    const name = nodes.get(named)!.name;
+    const id = `family:${named}`;
+    families.set(id, { id, name, members });
+    for (const member of members) nodes.get(member)!.familyId = id;
+  }
+  return families;
+}
+
+function projectFunctionOf(symbol: PySymbol | undefined, resolver: Resolver): PyFunction | undefined {
+  if (symbol?.kind === 'function') return symbol.fn;
+  if (symbol?.kind === 'class') return resolver.findMethod(symbol.cls, '__init__');
+  return undefined;
+}
+
+/** The resolved project callee of a call, unless it is a known blocking API (rules handle those). */
+export function resolveProjectCallee(call: PyNode, enclosing: PyFunction, resolver: Resolver, blockingApis: readonly BlockingApi[]): PyFunction | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee) return undefined;
+  const symbol = resolver.resolveExpression(callee, enclosing, enclosing.module);
+  const fn = projectFunctionOf(symbol, resolver);
+  if (fn && findBlockingApi(blockingApis, qualifiedNameOf(fn))) return undefined;
+  return fn;
+}
+
+const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
+
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>): void {
+  walkWithScopes(module, (node, enclosing) => {
+    if (node.type === 'call') {
+      const callee = resolveProjectCallee(node, enclosing, resolver, blockingApis);
+      if (!callee) return;
+      const at = module.lines.at(node.startIndex);
+      // `A(x).m()` and `A(x)` start at one offset: the end tells the two calls apart.
+      const id = `${module.rel}:${node.startIndex}-${node.endIndex}`;
+      const site: CallSite = {
+        id,
+        caller: enclosing.id,
+        callee: callee.id,
+        kind: 'call',
+        location: { file: module.rel, line: at.line, column: at.column },
+        isAwaited: isHandled(node),
+      };
+      if (enclosing.kind === 'module') {
+        if (node.parent?.type === 'expression_statement' && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
+          site.entryCall = true;
+        } else {
+          site.cannotAwait = { reason: 'a module-level expression runs at import time, outside any event loop' };
+        }
+      } else if (isInsideGeneratorBody(node, enclosing.node)) {
+        site.cannotAwait = { reason: 'inside a generator expression, await makes an async generator' };
+      }
+      list.push(site);
+      infos.set(id, { module, call: node, nameNode: calleeNameNode(node) });
+      return;
+    }
+    if (node.type !== 'identifier' && node.type !== 'attribute') return;
+    const parent = node.parent;
+    if (!parent || parent.type === 'attribute' && node.type === 'identifier') return; // part of a longer name
+    if (parent.type === 'call' && parent.childForFieldName('function')?.equals(node)) return;
+    if (parent.type === 'decorator' || parent.type === 'dotted_name' || parent.type === 'aliased_import') return;
+    if (parent.type === 'function_definition' || parent.type === 'class_definition' || parent.type === 'keyword_argument' && parent.childForFieldName('name')?.equals(node)) return;
+    if (parent.type === 'assignment' && parent.childForFieldName('left')?.equals(node)) return;
+    if (parent.type === 'parameters' || parent.type === 'typed_parameter' || parent.type === 'default_parameter' && parent.childForFieldName('name')?.equals(node)) return;
+    const symbol = resolver.resolveExpression(node, enclosing, module);
+    if (symbol?.kind !== 'function' || symbol.fn.kind === 'module') return;
+    // The dual strategy's wrapper (`async def f_async`: `to_thread(self.f, …)`) is not a use that blocks f.
+    if (enclosing.name === `${symbol.fn.name}_async`) return;
+    const at = module.lines.at(node.startIndex);
+    if (symbol.fn.kind === 'getter' && node.type === 'attribute') {
+      // Reading a property runs its getter: a call that can never be awaited.
+      const id = `${module.rel}:${node.startIndex}:get`;
+      list.push({ id, caller: enclosing.id, callee: symbol.fn.id, kind: 'call', location: { file: module.rel, line: at.line, column: at.column }, isAwaited: false });
+      infos.set(id, { module, call: node });
+      return;
+    }
+    const receiver = parent.type === 'argument_list' || parent.type === 'keyword_argument' ? (parent.type === 'keyword_argument' ? parent.parent?.parent : parent.parent) : undefined;
+    const api = receiver?.type === 'call' ? receiver.childForFieldName('function')?.text : undefined;
+    if (api && HIGHER_ORDER_SAFE.has(api)) return;
+    const id = `${module.rel}:${node.startIndex}:ref`;
+    list.push({
+      id,
+      caller: enclosing.id,
+      callee: symbol.fn.id,
+      kind: api ? 'callback' : 'reference',
+      location: { file: module.rel, line: at.line, column: at.column },
+      isAwaited: false,
+      ...(api ? { callback: { api, rewrite: 'none' as const } } : {}),
+    });
+  });
+}

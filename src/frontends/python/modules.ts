@@ -1,0 +1,309 @@
+// The project as Python sees it: one module per file (dotted names from paths relative to the root,
+// `__init__.py` naming its package), with the definitions and imports each module holds.
+import path from 'node:path';
+import type { FunctionKind } from '../../model.js';
+import { LineIndex, namedChildren, parsePython, type PyNode, type PyTree } from './parser.js';
+
+export type ImportBinding =
+  | { kind: 'module'; module: string }
+  | { kind: 'symbol'; module: string; name: string };
+
+export interface PyFunction {
+  /** `<file>#<start offset>` of the `def`/`lambda` node, or `<file>#module`. */
+  id: string;
+  name: string;
+  /** `Class.method`, `fn`, `outer.inner`, `<lambda>@file:line`, `<module>`. */
+  qualName: string;
+  kind: FunctionKind;
+  /** function_definition, lambda or module. */
+  node: PyNode;
+  /** The decorated_definition around `node`, or `node` itself. */
+  outer: PyNode;
+  module: PyModule;
+  cls?: PyClass;
+  parent?: PyFunction;
+  decorators: string[];
+  isAsync: boolean;
+  /** Functions defined directly in this one's body, by name (closures it may call). */
+  nested: Map<string, PyFunction>;
+}
+
+export interface PyClass {
+  name: string;
+  qualifiedName: string;
+  node: PyNode;
+  module: PyModule;
+  bases: PyNode[];
+  methods: Map<string, PyFunction>;
+  /** `self.x` and class-level annotations: the node giving the type, and the method it appears in. */
+  attributes: Map<string, { typeNode?: PyNode; valueNode?: PyNode; method?: PyFunction }>;
+}
+
+export interface PyModule {
+  name: string;
+  file: string;
+  rel: string;
+  isPackage: boolean;
+  text: string;
+  tree: PyTree;
+  lines: LineIndex;
+  eol: string;
+  imports: Map<string, ImportBinding>;
+  functions: Map<string, PyFunction>;
+  classes: Map<string, PyClass>;
+  /** Module-level variables: the annotation or the first assigned value. */
+  variables: Map<string, PyNode>;
+  /** Every function of the file, nested ones and lambdas included, and the module's top level. */
+  allFunctions: PyFunction[];
+  topLevel: PyFunction;
+}
+
+export function moduleNameOf(rel: string): { name: string; isPackage: boolean } {
+  const parts = rel.replace(/\.py$/, '').split('/');
+  const isPackage = parts[parts.length - 1] === '__init__';
+  if (isPackage) parts.pop();
+  return { name: parts.join('.'), isPackage };
+}
+
+export function relativePath(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** Resolves `from ..x import y` against the importing module. */
+function absoluteModule(importer: { name: string; isPackage: boolean }, dots: number, rest: string): string {
+  const base = importer.name.split('.').filter(Boolean);
+  const drop = importer.isPackage ? dots - 1 : dots;
+  const kept = base.slice(0, Math.max(0, base.length - drop));
+  return [...kept, ...(rest ? rest.split('.') : [])].join('.');
+}
+
+export function buildModule(root: string, file: string, text: string): PyModule {
+  const rel = relativePath(root, file);
+  const { name, isPackage } = moduleNameOf(rel);
+  const tree = parsePython(text);
+  const module: PyModule = {
+    name,
+    file,
+    rel,
+    isPackage,
+    text,
+    tree,
+    lines: new LineIndex(text),
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    imports: new Map(),
+    functions: new Map(),
+    classes: new Map(),
+    variables: new Map(),
+    allFunctions: [],
+    topLevel: undefined as unknown as PyFunction,
+  };
+  module.topLevel = {
+    id: `${rel}#module`,
+    name: '<module>',
+    qualName: '<module>',
+    kind: 'module',
+    node: tree.rootNode,
+    outer: tree.rootNode,
+    module,
+    decorators: [],
+    isAsync: false,
+    nested: new Map(),
+  };
+  module.allFunctions.push(module.topLevel);
+  collectImports(module, tree.rootNode);
+  collectVariables(module);
+  collectDefinitions(module, tree.rootNode, undefined, undefined);
+  return module;
+}
+
+function collectImports(module: PyModule, node: PyNode): void {
+  for (const child of namedChildren(node)) {
+    if (child.type === 'import_statement') {
+      for (const item of namedChildren(child)) {
+        if (item.type === 'dotted_name') {
+          // `import a.b` binds `a`, through which `a.b` is reached.
+          const top = item.text.split('.')[0]!;
+          if (!module.imports.has(top)) module.imports.set(top, { kind: 'module', module: top });
+        } else if (item.type === 'aliased_import') {
+          const target = item.childForFieldName('name')!.text;
+          module.imports.set(item.childForFieldName('alias')!.text, { kind: 'module', module: target });
+        }
+      }
+    } else if (child.type === 'import_from_statement') {
+      const source = child.childForFieldName('module_name')!;
+      let from = source.text;
+      if (source.type === 'relative_import') {
+        const dots = (/^\.+/.exec(from)?.[0] ?? '').length;
+        from = absoluteModule(module, dots, from.slice(dots));
+      }
+      for (const item of child.childrenForFieldName('name')) {
+        if (!item) continue;
+        if (item.type === 'aliased_import') {
+          const name = item.childForFieldName('name')!.text;
+          module.imports.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name });
+        } else {
+          module.imports.set(item.text, { kind: 'symbol', module: from, name: item.text });
+        }
+      }
+    } else if (child.type === 'if_statement' || child.type === 'try_statement' || child.type === 'block' ||
+      child.type === 'else_clause' || child.type === 'except_clause' || child.type === 'finally_clause') {
+      collectImports(module, child); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
+    }
+  }
+}
+
+function collectVariables(module: PyModule): void {
+  for (const statement of namedChildren(module.tree.rootNode)) {
+    const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+    if (!assignment || left?.type !== 'identifier') continue;
+    const typeNode = assignment.childForFieldName('type');
+    const known = module.variables.get(left.text);
+    if (typeNode && known?.type !== 'type') module.variables.set(left.text, typeNode);
+    else if (!known) {
+      const value = assignment.childForFieldName('right');
+      if (value) module.variables.set(left.text, value);
+    }
+  }
+}
+
+function decoratorsOf(outer: PyNode): string[] {
+  if (outer.type !== 'decorated_definition') return [];
+  return namedChildren(outer)
+    .filter((child) => child.type === 'decorator')
+    .map((decorator) => decorator.text.replace(/^@\s*/, '').replace(/\(.*$/s, ''));
+}
+
+const SKIP_INTO = new Set(['function_definition', 'class_definition', 'decorated_definition', 'lambda']);
+
+/** Walks a scope: defs, classes and lambdas found in it become functions of the module. */
+function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction | undefined, cls: PyClass | undefined): void {
+  const visit = (node: PyNode): void => {
+    for (const child of namedChildren(node)) {
+      if (child.type === 'decorated_definition') {
+        const definition = child.childForFieldName('definition')!;
+        if (definition.type === 'function_definition') addFunction(definition, child);
+        else if (definition.type === 'class_definition') addClass(definition);
+        for (const decorator of namedChildren(child)) if (decorator.type === 'decorator') visit(decorator);
+      } else if (child.type === 'function_definition') {
+        addFunction(child, child);
+      } else if (child.type === 'class_definition') {
+        addClass(child);
+      } else if (child.type === 'lambda') {
+        addLambda(child);
+      } else if (!SKIP_INTO.has(child.type)) {
+        visit(child);
+      }
+    }
+  };
+
+  const addFunction = (node: PyNode, outer: PyNode): void => {
+    const name = node.childForFieldName('name')!.text;
+    const decorators = decoratorsOf(outer);
+    const isAsync = node.children.some((c) => c?.type === 'async');
+    let kind: FunctionKind = cls ? 'method' : 'function';
+    if (cls) {
+      if (name === '__init__') kind = 'constructor';
+      else if (decorators.some((d) => d === 'property' || d.endsWith('cached_property') || d.endsWith('.getter'))) kind = 'getter';
+      else if (decorators.some((d) => d.endsWith('.setter'))) kind = 'setter';
+    }
+    const fn: PyFunction = {
+      id: `${module.rel}#${node.startIndex}`,
+      name,
+      qualName: cls ? `${cls.name}.${name}` : parent && parent.kind !== 'module' ? `${parent.qualName}.${name}` : name,
+      kind,
+      node,
+      outer,
+      module,
+      cls,
+      parent,
+      decorators,
+      isAsync,
+      nested: new Map(),
+    };
+    module.allFunctions.push(fn);
+    if (cls) cls.methods.set(name, fn);
+    else if (!parent) module.functions.set(name, fn);
+    else parent.nested.set(name, fn);
+    // Default values and annotations run in the enclosing scope.
+    const parameters = node.childForFieldName('parameters');
+    if (parameters) visit(parameters);
+    collectDefinitions(module, node.childForFieldName('body')!, fn, undefined);
+  };
+
+  const addClass = (node: PyNode): void => {
+    const name = node.childForFieldName('name')!.text;
+    const superclasses = node.childForFieldName('superclasses');
+    const bases = superclasses ? namedChildren(superclasses).filter((b) => b.type !== 'keyword_argument') : [];
+    const inner: PyClass = {
+      name,
+      qualifiedName: module.name ? `${module.name}.${name}` : name,
+      node,
+      module,
+      bases,
+      methods: new Map(),
+      attributes: new Map(),
+    };
+    if (!parent && !cls) module.classes.set(name, inner);
+    collectDefinitions(module, node.childForFieldName('body')!, parent, inner);
+    collectAttributes(inner);
+  };
+
+  const addLambda = (node: PyNode): void => {
+    const { line } = module.lines.at(node.startIndex);
+    const fn: PyFunction = {
+      id: `${module.rel}#${node.startIndex}`,
+      name: '<lambda>',
+      qualName: `<lambda>@${module.rel}:${line}`,
+      kind: 'arrow',
+      node,
+      outer: node,
+      module,
+      parent,
+      decorators: [],
+      isAsync: false,
+      nested: new Map(),
+    };
+    module.allFunctions.push(fn);
+    collectDefinitions(module, node.childForFieldName('body')!, fn, undefined);
+  };
+
+  visit(scope);
+}
+
+/** `x: T` in the class body, and `self.x: T = …` / `self.x = …` in its methods. */
+function collectAttributes(cls: PyClass): void {
+  const body = cls.node.childForFieldName('body')!;
+  for (const statement of namedChildren(body)) {
+    const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
+    if (assignment?.type === 'assignment') {
+      const left = assignment.childForFieldName('left');
+      const typeNode = assignment.childForFieldName('type') ?? undefined;
+      if (left?.type === 'identifier' && typeNode) cls.attributes.set(left.text, { typeNode });
+    }
+  }
+  for (const method of cls.methods.values()) {
+    const self = firstParameterName(method.node);
+    if (!self) continue;
+    for (const assignment of method.node.childForFieldName('body')!.descendantsOfType('assignment')) {
+      const left = assignment?.childForFieldName('left');
+      if (!assignment || left?.type !== 'attribute') continue;
+      if (left.childForFieldName('object')?.text !== self) continue;
+      const attr = left.childForFieldName('attribute')!.text;
+      const typeNode = assignment.childForFieldName('type') ?? undefined;
+      const valueNode = assignment.childForFieldName('right') ?? undefined;
+      const known = cls.attributes.get(attr);
+      // The annotated or first assignment (usually in __init__) decides the type.
+      if (!known || (!known.typeNode && typeNode)) cls.attributes.set(attr, { typeNode, valueNode, method });
+    }
+  }
+}
+
+export function firstParameterName(fnNode: PyNode): string | undefined {
+  const parameters = fnNode.childForFieldName('parameters');
+  const first = parameters ? namedChildren(parameters)[0] : undefined;
+  if (!first) return undefined;
+  if (first.type === 'identifier') return first.text;
+  if (first.type === 'typed_parameter') return namedChildren(first)[0]?.text;
+  return undefined;
+}

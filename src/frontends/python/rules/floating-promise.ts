@@ -1,0 +1,40 @@
+// floating-promise: a coroutine created and dropped (`save()` as a statement, `save` being async).
+// Inside a function the fix awaits it; at module level it bridges with `asyncio.run(…)`.
+import type { PyVisitors } from '../rule-context.js';
+import { insertAwait } from './fixes.js';
+
+export const MESSAGES = {
+  dropped: 'The coroutine from `{callee}` is never awaited, so its body never runs',
+} as const;
+
+const KNOWN_COROUTINE_FUNCTIONS = new Set(['asyncio.sleep', 'asyncio.wait_for', 'asyncio.gather']);
+
+export const floatingPromiseVisitors: PyVisitors = {
+  expression_statement(node, context) {
+    const call = node.namedChild(0);
+    if (call?.type !== 'call' || node.namedChildCount !== 1) return;
+    const symbol = context.resolveCallee(call);
+    const isCoroutine =
+      (symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module') ||
+      (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
+    if (!isCoroutine) return;
+    const atTopLevel = context.enclosing.kind === 'module';
+    context.report({
+      rule: 'floating-promise',
+      node: call,
+      message: MESSAGES.dropped.replace('{callee}', call.childForFieldName('function')!.text),
+      kind: 'floating',
+      needsAsync: !atTopLevel,
+      fix: (editor) => {
+        if (!atTopLevel) {
+          insertAwait(editor, call);
+          return true;
+        }
+        const asyncio = editor.ensureImport('asyncio', 'asyncio');
+        editor.insert(call.startIndex, `${asyncio}.run(`, 0);
+        editor.insert(call.endIndex, ')', 1);
+        return true;
+      },
+    });
+  },
+};

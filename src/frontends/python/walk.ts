@@ -1,0 +1,70 @@
+// Visits every node of a module with the function whose body holds it. Parameters (defaults and
+// annotations) and decorators belong to the enclosing scope, as Python evaluates them there.
+import type { PyFunction, PyModule } from './modules.js';
+import { children, type PyNode } from './parser.js';
+
+export type ScopedVisitor = (node: PyNode, enclosing: PyFunction) => void;
+
+export function walkWithScopes(module: PyModule, visit: ScopedVisitor): void {
+  const byStart = new Map<number, PyFunction>();
+  for (const fn of module.allFunctions) if (fn.kind !== 'module') byStart.set(fn.node.startIndex, fn);
+
+  const walk = (node: PyNode, enclosing: PyFunction): void => {
+    visit(node, enclosing);
+    const own = node.type === 'function_definition' || node.type === 'lambda' ? byStart.get(node.startIndex) : undefined;
+    const body = own ? node.childForFieldName('body') : null;
+    for (const child of children(node)) {
+      walk(child, own && body && child.startIndex === body.startIndex && child.type === body.type ? own : enclosing);
+    }
+  };
+  walk(module.tree.rootNode, module.topLevel);
+}
+
+/** The call's callee name node: the identifier, or the attribute name of `obj.name`. */
+export function calleeNameNode(call: PyNode): PyNode | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee) return undefined;
+  if (callee.type === 'identifier') return callee;
+  if (callee.type === 'attribute') return callee.childForFieldName('attribute') ?? undefined;
+  return undefined;
+}
+
+/** `await` must be parenthesised when the call is the object of `.x`, `[i]` or another call. */
+export function needsParentheses(call: PyNode): boolean {
+  const parent = call.parent;
+  if (!parent) return false;
+  if (parent.type === 'attribute') return parent.childForFieldName('object')?.startIndex === call.startIndex;
+  if (parent.type === 'subscript') return parent.childForFieldName('value')?.startIndex === call.startIndex;
+  if (parent.type === 'call') return parent.childForFieldName('function')?.startIndex === call.startIndex;
+  return false;
+}
+
+/** Text that awaits `callText` in the position of `call`. */
+export function awaitedText(call: PyNode, callText: string): string {
+  return needsParentheses(call) ? `(await ${callText})` : `await ${callText}`;
+}
+
+const HANDLING_WRAPPERS = new Set(['run', 'gather', 'create_task', 'wait_for', 'ensure_future', 'shield', 'wait', 'as_completed', 'run_until_complete', 'run_coroutine_threadsafe']);
+
+/** The coroutine is awaited, or handed to something that runs or schedules it. */
+export function isHandled(call: PyNode): boolean {
+  let node = call;
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === 'await') return true;
+  const owner = parent.type === 'argument_list' ? parent.parent : parent.type === 'list_splat' || parent.type === 'keyword_argument' ? parent.parent?.parent : undefined;
+  const callee = owner?.type === 'call' ? owner.childForFieldName('function') : undefined;
+  if (callee?.type === 'attribute' && HANDLING_WRAPPERS.has(callee.childForFieldName('attribute')?.text ?? '')) {
+    return /^(asyncio|loop|self\.loop|tg|task_group)$/.test(callee.childForFieldName('object')?.text ?? '');
+  }
+  return false;
+}
+
+/** Whether an ancestor of `node`, below `stopAt`, has one of the types. */
+export function isInside(node: PyNode, types: ReadonlySet<string>, stopAt: PyNode): boolean {
+  for (let current = node.parent; current && !current.equals(stopAt); current = current.parent) {
+    if (types.has(current.type)) return true;
+  }
+  return false;
+}

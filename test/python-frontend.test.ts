@@ -1,0 +1,179 @@
+// The Python front-end's pieces on small in-memory projects: module names, targets, parsing, the
+// resolver's families, and the edit shapes a fixture would take many files to show.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import { EditSet, applyEdits, normalizeEdits } from '../src/edits/edit-set.js';
+import { RULE_IDS, type AsyncRoot } from '../src/model.js';
+import { planPropagation } from '../src/plan/propagate.js';
+import { createPythonFrontEnd } from '../src/frontends/python/index.js';
+import { moduleNameOf } from '../src/frontends/python/modules.js';
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): { root: string; paths: string[] } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'async-migrate-pyunit-'));
+  roots.push(root);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return { root, paths: Object.keys(files).map((name) => path.join(root, name)) };
+}
+
+/** Analyses, roots every fixable hit and the given targets, plans in place, and returns the new texts. */
+async function migrate(files: Record<string, string>, targets: string[] = []): Promise<Record<string, string>> {
+  const { root, paths } = project(files);
+  const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+  const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+  const rootsOf: AsyncRoot[] = analysis.hits.filter((hit) => hit.needsAsync && hit.fix).map((hit) => ({ function: hit.enclosing, reason: hit.finding.rule }));
+  for (const target of targets) for (const id of frontEnd.resolveTarget(target)) rootsOf.push({ function: id, reason: target });
+  const plan = planPropagation(analysis.graph, rootsOf, { strategy: 'inplace' });
+  const fixes = analysis.hits.filter((hit) => hit.kind !== 'await' && hit.fix && (!hit.needsAsync || plan.asyncFunctions.has(hit.enclosing) || analysis.graph.functions.get(hit.enclosing)?.isAsync));
+  const edits = new EditSet();
+  frontEnd.emit({ plan, fixes, fallbacks: [], graph: analysis.graph }, edits);
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(root, name);
+    out[name] = applyEdits(text, normalizeEdits(name, text, edits.editsFor(file)));
+  }
+  return out;
+}
+
+describe('module names', () => {
+  it('follows packages and __init__.py', () => {
+    expect(moduleNameOf('pkg/sub/mod.py')).toEqual({ name: 'pkg.sub.mod', isPackage: false });
+    expect(moduleNameOf('pkg/__init__.py')).toEqual({ name: 'pkg', isPackage: true });
+    expect(moduleNameOf('main.py')).toEqual({ name: 'main', isPackage: false });
+  });
+});
+
+describe('targets', () => {
+  const files = {
+    'pkg/__init__.py': '',
+    'pkg/store.py': 'from typing import Protocol\n\n\nclass IStore(Protocol):\n    def save(self, x: int) -> None: ...\n\n\nclass Memory:\n    def save(self, x: int) -> None:\n        pass\n\n    def load(self) -> int:\n        return 1\n\n\ndef helper() -> int:\n    return 2\n',
+  };
+  it('resolves fn, Class.method, Class.*, file:line and dotted names', async () => {
+    const { root, paths } = project(files);
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    const names = (ids: string[]): string[] => ids.map((id) => analysis.graph.functions.get(id)!.name).sort();
+    expect(names(frontEnd.resolveTarget('helper'))).toEqual(['helper']);
+    expect(names(frontEnd.resolveTarget('Memory.*'))).toEqual(['Memory.load', 'Memory.save']);
+    expect(names(frontEnd.resolveTarget('pkg.store.Memory.load'))).toEqual(['Memory.load']);
+    expect(names(frontEnd.resolveTarget('pkg/store.py:13'))).toEqual(['Memory.load']);
+    expect(names(frontEnd.resolveTarget('IStore.save'))).toEqual(['IStore.save']);
+    expect(frontEnd.resolveTarget('nothing')).toEqual([]);
+    // A structural implementation of the Protocol joins its family.
+    const family = analysis.graph.functions.get(frontEnd.resolveTarget('IStore.save')[0]!)!.familyId!;
+    expect(analysis.graph.families.get(family)!.members.map((id) => analysis.graph.functions.get(id)!.name).sort()).toEqual(['IStore.save', 'Memory.save']);
+  });
+});
+
+describe('syntaxErrors', () => {
+  it('reports ERROR and MISSING nodes with their position', async () => {
+    const { root, paths } = project({ 'a.py': 'x = 1\n' });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    await frontEnd.analyze(paths, new Set(RULE_IDS));
+    const errors = frontEnd.syntaxErrors(
+      new Map([
+        ['ok.py', 'async def f():\n    return (await g()).x\n'],
+        ['bad.py', 'def f(:\n'],
+        ['open.py', 'x = (1,\n'],
+      ]),
+    );
+    expect([...errors.keys()].sort()).toEqual(['bad.py', 'open.py']);
+    expect(errors.get('bad.py')).toMatch(/^syntax error at 1:\d+$/);
+  });
+});
+
+describe('emit', () => {
+  it('parenthesises await where the call is a receiver, and awaits in comprehensions', async () => {
+    const out = await migrate({
+      'm.py': 'import time\n\n\nclass A:\n    def get(self) -> "A":\n        time.sleep(0.01)\n        return self\n\n    x = 1\n\n\ndef use(a: A) -> int:\n    return a.get().x + [a.get() for _ in range(2)][0].x\n',
+    });
+    expect(out['m.py']).toBe(
+      'import asyncio\nimport time\n\n\nclass A:\n    async def get(self) -> "A":\n        await asyncio.sleep(0.01)\n        return self\n\n    x = 1\n\n\nasync def use(a: A) -> int:\n    return (await a.get()).x + [await a.get() for _ in range(2)][0].x\n',
+    );
+  });
+
+  it('keeps non-ASCII text and CRLF outside the edits', async () => {
+    const source = '# ünï 😀\r\nfrom time import sleep\r\n\r\ndef wait() -> str:\r\n    sleep(0)  # é\r\n    return "😀"\r\n';
+    const out = await migrate({ 'w.py': source }, ['wait']);
+    expect(out['w.py']).toBe('# ünï 😀\r\nimport asyncio\r\nfrom time import sleep\r\n\r\nasync def wait() -> str:\r\n    await asyncio.sleep(0)  # é\r\n    return "😀"\r\n');
+  });
+
+  it('turns TestCase classes with async tests into IsolatedAsyncioTestCase, setUp into asyncSetUp', async () => {
+    const out = await migrate({
+      'db.py': 'import time\n\n\ndef connect() -> str:\n    time.sleep(0)\n    return "c"\n',
+      'test_db.py': 'from unittest import TestCase\n\nfrom db import connect\n\n\nclass DbTest(TestCase):\n    def setUp(self) -> None:\n        self.conn = connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
+    });
+    expect(out['test_db.py']).toBe(
+      'from unittest import TestCase, IsolatedAsyncioTestCase\n\nfrom db import connect\n\n\nclass DbTest(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self) -> None:\n        self.conn = await connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
+    );
+  });
+
+  it('bridges the __main__ entry call with asyncio.run', async () => {
+    const out = await migrate({ 'main.py': 'import time\n\n\ndef main() -> None:\n    time.sleep(0)\n\n\nif __name__ == "__main__":\n    main()\n' });
+    expect(out['main.py']).toBe('import asyncio\nimport time\n\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n');
+  });
+});
+
+const hasPyright = ((): boolean => {
+  try {
+    createRequire(import.meta.url).resolve('pyright/index.js');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('pyright oracle', () => {
+  // pyright is an optional dependency: without it the analysis stays syntactic.
+  it.runIf(hasPyright)('adds what the syntactic resolver cannot decide (unannotated factory)', async () => {
+    const { root, paths } = project({
+      'svc.py': 'class Service:\n    async def ping(self) -> None:\n        pass\n\n    def count(self) -> int:\n        return 1\n\n\ndef make():\n    return Service()\n\n\nasync def run() -> int:\n    s = make()\n    s.ping()\n    return await s.count()\n',
+    });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const syntactic = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(syntactic.hits).toEqual([]);
+    process.env.ASYNC_MIGRATE_PYRIGHT = '1';
+    try {
+      const withPyright = await frontEnd.analyze(paths, new Set(RULE_IDS));
+      expect(withPyright.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([
+        ['floating-promise', 15, 5],
+        ['await-non-thenable', 16, 12],
+      ]);
+    } finally {
+      delete process.env.ASYNC_MIGRATE_PYRIGHT;
+    }
+  });
+});
+
+describe('analyze', () => {
+  it('skips a file that does not parse, naming where, and keeps the others', async () => {
+    const { root, paths } = project({ 'bad.py': 'def f(:\n    pass\n', 'good.py': 'def g() -> int:\n    return 1\n' });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(analysis.skipped).toEqual([{ file: path.join(root, 'bad.py'), reason: 'syntax error at bad.py:1:7' }]);
+    expect(analysis.files).toEqual([path.join(root, 'good.py')]);
+  });
+});
+
+describe('await-non-thenable', () => {
+  it('flags an await on a sync function, not on one that hands back a coroutine', async () => {
+    const { root, paths } = project({
+      'svc.py':
+        'import asyncio\nfrom typing import Awaitable\n\n\nasync def fetch() -> int:\n    return 1\n\n\ndef wrapper():\n    return fetch()\n\n\ndef typed() -> Awaitable[int]:\n    return fetch()\n\n\ndef task():\n    return asyncio.ensure_future(fetch())\n\n\ndef plain() -> int:\n    return 2\n\n\nasync def run() -> int:\n    return await wrapper() + await typed() + await task() + await plain()\n',
+    });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(analysis.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([['await-non-thenable', 26, 61]]);
+  });
+});
