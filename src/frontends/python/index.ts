@@ -18,8 +18,6 @@ import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 export { BLOCKING_APIS } from './blocking-apis.js';
 export type { PyVisitors, PyRuleContext } from './rule-context.js';
 
-export const PYTHON_EXTENSIONS: readonly string[] = ['.py'];
-
 export function isPythonFile(file: string): boolean {
   return file.endsWith('.py');
 }
