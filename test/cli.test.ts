@@ -483,7 +483,7 @@ describe('languages', () => {
     const dir = makeProject({ 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
     const result = await runCli(['check', 'app.py', '--format', 'json'], dir);
     const report = jsonReport(result);
-    const accounted = [...report.findings.map((finding) => finding.file), ...report.skipped.map((entry) => entry.file)];
+    const accounted = [...report.findings.map((finding) => finding.file), ...(report.skipped ?? []).map((entry) => entry.file)];
     expect(accounted).toContain('app.py');
   });
 });

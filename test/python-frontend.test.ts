@@ -89,6 +89,16 @@ describe('syntaxErrors', () => {
       ]),
     );
     expect([...errors.keys()].sort()).toEqual(['bad.py', 'open.py']);
+    const misplaced = frontEnd.syntaxErrors(
+      new Map([
+        ['sync.py', 'def f():\n    return await g()\n'],
+        ['top.py', 'await g()\n'],
+        ['lambda.py', 'async def f():\n    h = lambda: await g()\n'],
+        ['fine.py', 'async def f():\n    return [await g(x) for x in y]\n'],
+      ]),
+    );
+    expect([...misplaced.keys()].sort()).toEqual(['lambda.py', 'sync.py', 'top.py']);
+    expect(misplaced.get('sync.py')).toBe("'await' outside an async function at 2:12");
     expect(errors.get('bad.py')).toMatch(/^syntax error at 1:\d+$/);
   });
 });

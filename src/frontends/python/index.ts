@@ -9,7 +9,7 @@ import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
 import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
-import { findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
+import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
@@ -17,8 +17,6 @@ import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 
 export { BLOCKING_APIS } from './blocking-apis.js';
 export type { PyVisitors, PyRuleContext } from './rule-context.js';
-
-export const PYTHON_EXTENSIONS: readonly string[] = ['.py'];
 
 export function isPythonFile(file: string): boolean {
   return file.endsWith('.py');
@@ -34,9 +32,16 @@ export function syntaxErrorIn(text: string): string | undefined {
   }
   try {
     const node = findSyntaxError(tree.rootNode);
-    if (!node) return undefined;
-    const at = new LineIndex(text).at(node.startIndex);
-    return `syntax error at ${at.line}:${at.column}`;
+    if (node) {
+      const at = new LineIndex(text).at(node.startIndex);
+      return `syntax error at ${at.line}:${at.column}`;
+    }
+    const misplaced = findMisplacedAwait(tree.rootNode);
+    if (misplaced) {
+      const at = new LineIndex(text).at(misplaced.startIndex);
+      return `'await' outside an async function at ${at.line}:${at.column}`;
+    }
+    return undefined;
   } finally {
     tree.delete();
   }

@@ -50,6 +50,21 @@ export function findSyntaxError(root: Node): Node | undefined {
   return root;
 }
 
+/**
+ * An `await` Python would reject although tree-sitter parses it: outside any function, in a lambda,
+ * or in a plain `def` (tree-sitter's grammar does not know which functions are async).
+ */
+export function findMisplacedAwait(root: Node): Node | undefined {
+  for (const node of root.descendantsOfType('await')) {
+    if (!node) continue;
+    let scope = node.parent;
+    while (scope && scope.type !== 'function_definition' && scope.type !== 'lambda') scope = scope.parent;
+    if (!scope || scope.type === 'lambda') return node;
+    if (!scope.children.some((child) => child?.type === 'async')) return node;
+  }
+  return undefined;
+}
+
 /** 1-based line and column (in UTF-16 code units) of an offset. */
 export class LineIndex {
   private readonly starts: number[] = [0];

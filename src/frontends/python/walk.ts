@@ -39,11 +39,6 @@ export function needsParentheses(call: PyNode): boolean {
   return false;
 }
 
-/** Text that awaits `callText` in the position of `call`. */
-export function awaitedText(call: PyNode, callText: string): string {
-  return needsParentheses(call) ? `(await ${callText})` : `await ${callText}`;
-}
-
 const HANDLING_WRAPPERS = new Set(['run', 'gather', 'create_task', 'wait_for', 'ensure_future', 'shield', 'wait', 'as_completed', 'run_until_complete', 'run_coroutine_threadsafe']);
 
 /** The coroutine is awaited, or handed to something that runs or schedules it. */
