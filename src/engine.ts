@@ -145,7 +145,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
     counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
-    const roots = [...userRoots, ...rootsOf(counted, graph)];
+    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
     plan = next;
@@ -255,9 +255,14 @@ function mergeGraphs(graphs: CallGraph[]): CallGraph {
   return merged;
 }
 
-function rootsOf(hits: RuleHit[], graph: CallGraph): AsyncRoot[] {
+function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRoot[] {
   const roots: AsyncRoot[] = [];
   for (const hit of hits) {
+    // Under dual, an awaited sync callee gets its async sibling (seed 000's plan): the await was meant.
+    if (hit.kind === 'await' && strategy === 'dual' && hit.awaitedCallee) {
+      roots.push({ function: hit.awaitedCallee, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
+      continue;
+    }
     if (!hit.fix || !hit.needsAsync) continue;
     const fn = graph.functions.get(hit.enclosing);
     if (!fn || fn.isAsync) continue;
@@ -315,7 +320,7 @@ function buildReport(
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.
       if (fn.kind === 'abstract-method') {
-        breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name), kind: 'additive' });
+        breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
       }
       continue;
     }
@@ -356,8 +361,13 @@ function buildReport(
   return report;
 }
 
-function siblingSignature(signature: string, name: string): string {
+/** The async sibling's signature: `fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `foo_async` in Python. */
+function siblingSignature(signature: string, name: string, file: string): string {
   const simple = name.split('.').pop()!;
-  const sibling = simple.endsWith('Sync') ? `${simple.slice(0, -4)}Async` : `${simple}Async`;
+  const sibling = file.endsWith('.py')
+    ? `${simple}_async`
+    : simple.endsWith('Sync')
+      ? `${simple.slice(0, -4)}Async`
+      : `${simple}Async`;
   return signature.replace(new RegExp(`\\b${simple}\\b`), sibling);
 }
