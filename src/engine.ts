@@ -294,9 +294,11 @@ function buildReport(
 ): Report {
   const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
+  // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
-    return { name: fn.name, file: fn.location.file, line: fn.location.line, because };
+    const name = plan.dualFunctions.has(id) ? siblingName(fn.name, fn.location.file) : fn.name;
+    return { name, file: fn.location.file, line: fn.location.line, because };
   });
   asyncFunctions.sort(byLocation);
   const awaitedCalls = plan.awaitSites
@@ -361,13 +363,15 @@ function buildReport(
   return report;
 }
 
-/** The async sibling's signature: `fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `foo_async` in Python. */
+/** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */
+function siblingName(name: string, file: string): string {
+  const dot = name.lastIndexOf('.');
+  const simple = name.slice(dot + 1);
+  const sibling = file.endsWith('.py') ? `${simple}_async` : simple.endsWith('Sync') ? `${simple.slice(0, -4)}Async` : `${simple}Async`;
+  return name.slice(0, dot + 1) + sibling;
+}
+
 function siblingSignature(signature: string, name: string, file: string): string {
   const simple = name.split('.').pop()!;
-  const sibling = file.endsWith('.py')
-    ? `${simple}_async`
-    : simple.endsWith('Sync')
-      ? `${simple.slice(0, -4)}Async`
-      : `${simple}Async`;
-  return signature.replace(new RegExp(`\\b${simple}\\b`), sibling);
+  return signature.replace(new RegExp(`\\b${simple}\\b`), siblingName(simple, file));
 }
