@@ -3,6 +3,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import type { SchemaObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FormatsPlugin } from 'ajv-formats';
 import { expect } from 'vitest';
 import type { AsyncFunctionEntry, Report } from '../src/model.js';
 import type { SarifRuleMeta } from '../src/report/sarif.js';
@@ -75,3 +79,20 @@ export function largeReport(count: number, filesPerDir = 5): Report {
   }
   return { ...base, asyncFunctions, summary: { ...base.summary, functionsMadeAsync: count } };
 }
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
+
+/** A validator for the official SARIF 2.1.0 schema shipped in schemas/. */
+export function sarifValidator() {
+  const official = JSON.parse(readFileSync(new URL('../schemas/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as
+    Record<string, unknown>;
+  // The official file is draft-04 (`id`, draft-04 `$schema`); it uses no keyword whose meaning changed
+  // in draft-07, so renaming the root id is all Ajv's draft-07 mode needs.
+  const { id, $schema: _draft04, ...rest } = official;
+  const schema: SchemaObject = { ...rest, $id: String(id) };
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+

@@ -1,28 +1,8 @@
 // The SARIF output against the official SARIF 2.1.0 schema (schemas/, from oasis-tcs/sarif-spec),
 // plus the parts GitHub code scanning relies on that the schema leaves optional.
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import type { SchemaObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import type { FormatsPlugin } from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildSarifLog, formatSarif } from '../src/report/sarif.js';
-import { SAMPLE_RULES, loadSampleReport } from './report-helpers.js';
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
-
-function sarifValidator() {
-  const official = JSON.parse(readFileSync(new URL('../schemas/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as
-    Record<string, unknown>;
-  // The official file is draft-04 (`id`, draft-04 `$schema`); it uses no keyword whose meaning changed
-  // in draft-07, so renaming the root id is all Ajv's draft-07 mode needs.
-  const { id, $schema: _draft04, ...rest } = official;
-  const schema: SchemaObject = { ...rest, $id: String(id) };
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  return ajv.compile(schema);
-}
+import { SAMPLE_RULES, loadSampleReport, sarifValidator } from './report-helpers.js';
 
 describe('sarif', () => {
   const report = loadSampleReport();
