@@ -8,9 +8,8 @@ import { promisify } from 'node:util';
 import type { RuleHit } from '../../frontend.js';
 import type { PyFunction, PyModule } from './modules.js';
 import type { PyNode } from './parser.js';
-import { insertAwait } from './rules/fixes.js';
 import { MESSAGES as AWAIT_MESSAGES } from './rules/await-non-thenable.js';
-import { MESSAGES as FLOATING_MESSAGES } from './rules/floating-promise.js';
+import { awaitCoroutineFix, MESSAGES as FLOATING_MESSAGES } from './rules/floating-promise.js';
 import { walkWithScopes } from './walk.js';
 
 export type PyrightFinding = { file: string; line: number; character: number; kind: 'not-awaitable' | 'unused-coroutine' };
@@ -134,15 +133,6 @@ function unusedCoroutineHit(module: PyModule, call: PyNode, enclosing: PyFunctio
     enclosing: enclosing.id,
     kind: 'floating',
     needsAsync: !atTopLevel,
-    fix: (editor) => {
-      if (!atTopLevel) {
-        insertAwait(editor, call);
-        return true;
-      }
-      const asyncio = editor.ensureImport('asyncio', 'asyncio');
-      editor.insert(call.startIndex, `${asyncio}.run(`, 0);
-      editor.insert(call.endIndex, ')', 1);
-      return true;
-    },
+    fix: awaitCoroutineFix(call, atTopLevel),
   };
 }

@@ -769,7 +769,7 @@ export function signatureText(node: FunctionLike, sourceFile: ts.SourceFile): st
   return sourceFile.text
     .slice(start, bodyStart)
     .replace(/\s+/g, ' ')
-    .replace(/\s*(=>)?\s*;?\s*$/, (match, arrow: string | undefined) => (arrow ? ' =>' : ''))
+    .replace(/\s*(=>)?\s*;?\s*$/, (_match, arrow: string | undefined) => (arrow ? ' =>' : ''))
     .trim();
 }
 

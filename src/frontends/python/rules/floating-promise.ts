@@ -1,5 +1,7 @@
 // floating-promise: a coroutine created and dropped (`save()` as a statement, `save` being async).
 // Inside a function the fix awaits it; at module level it bridges with `asyncio.run(…)`.
+import type { FileEditor } from '../../../frontend.js';
+import type { PyNode } from '../parser.js';
 import type { PyVisitors } from '../rule-context.js';
 import { insertAwait } from './fixes.js';
 
@@ -25,16 +27,21 @@ export const floatingPromiseVisitors: PyVisitors = {
       message: MESSAGES.dropped.replace('{callee}', call.childForFieldName('function')!.text),
       kind: 'floating',
       needsAsync: !atTopLevel,
-      fix: (editor) => {
-        if (!atTopLevel) {
-          insertAwait(editor, call);
-          return true;
-        }
-        const asyncio = editor.ensureImport('asyncio', 'asyncio');
-        editor.insert(call.startIndex, `${asyncio}.run(`, 0);
-        editor.insert(call.endIndex, ')', 1);
-        return true;
-      },
+      fix: awaitCoroutineFix(call, atTopLevel),
     });
   },
 };
+
+/** Awaits a dropped coroutine; at module level, where nothing can await, runs it with `asyncio.run`. */
+export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: FileEditor) => boolean {
+  return (editor) => {
+    if (!atTopLevel) {
+      insertAwait(editor, call);
+      return true;
+    }
+    const asyncio = editor.ensureImport('asyncio', 'asyncio');
+    editor.insert(call.startIndex, `${asyncio}.run(`, 0);
+    editor.insert(call.endIndex, ')', 1);
+    return true;
+  };
+}
