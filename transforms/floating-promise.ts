@@ -11,7 +11,7 @@ const floatingPromise = defineTransform({
     what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled.',
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
-    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended.',
+    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code.',
     fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls.',
   },
   messages: {
@@ -41,18 +41,29 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
   const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
   const start = statement.expression.getStart(sourceFile);
   if (context.isThenable(type, true)) {
+    // Where nothing can await (CommonJS top level), handle the rejection the way an uncaught one
+    // ended the process: print it and exit with 1.
+    const handler = context.isNode
+      ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
+      : '.catch((error) => console.error(error))';
+    const eol = context.sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
     context.report({
       rule: 'floating-promise',
       node: statement,
       message: floatingPromise.messages.floating!.replace('{expression}', shown),
       kind: 'floating',
-      needsAsync: true,
+      needsAsync: canAwait,
       fix: canAwait
         ? (editor) => {
             editor.insert(start, 'await ');
             return true;
           }
-        : undefined,
+        : (editor) => {
+            const needsParentheses = !ts.isCallExpression(expression) && !ts.isIdentifier(expression) && !ts.isPropertyAccessExpression(expression);
+            if (needsParentheses) editor.insert(start, '(');
+            editor.insert(statement.expression.end, `${needsParentheses ? ')' : ''}${handler.replace(/\n/g, eol)}`);
+            return true;
+          },
     });
     return;
   }
