@@ -69,8 +69,9 @@ export class TsFileEditor implements FileEditor {
   private names(): Set<string> {
     if (!this.usedNames) {
       const names = new Set<string>();
+      // Property and member names are not bindings: `crypto.randomBytes` leaves `randomBytes` free.
       const visit = (node: ts.Node): void => {
-        if (ts.isIdentifier(node)) names.add(node.text);
+        if (ts.isIdentifier(node) && !isMemberName(node)) names.add(node.text);
         ts.forEachChild(node, visit);
       };
       visit(this.info.sourceFile);
@@ -222,6 +223,19 @@ function usesRequireSyntax(info: TsFileInfo): boolean {
   if (sourceFile.statements.some((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s))) return false;
   if (sourceFile.statements.some(isRequireStatement)) return true;
   return info.isCommonJs && /\.(c?js|jsx)$/.test(sourceFile.fileName);
+}
+
+function isMemberName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (
+    (ts.isPropertyAccessExpression(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isPropertySignature(parent) ||
+      ts.isMethodSignature(parent)) &&
+    parent.name === node
+  );
 }
 
 function isDirective(statement: ts.Statement): boolean {
