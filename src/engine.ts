@@ -332,7 +332,8 @@ function buildReport(
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
-  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && reachable.has(hit.enclosing));
+  // Under --scope all every blocking call counts; otherwise those on the event loop.
+  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || reachable.has(hit.enclosing)));
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,

@@ -79,7 +79,12 @@ export interface CallSite {
   /** The call is already awaited (or returned from an async function, or otherwise handled). */
   isAwaited: boolean;
   /** For `callback` sites: the receiving API (`Array.forEach`, `setTimeout`, …) and what can be done. */
-  callback?: { api: string; rewrite: CallbackRewrite };
+  callback?: {
+    api: string;
+    rewrite: CallbackRewrite;
+    /** The receiver's callback type returns void: it calls the callback and does not wait for it. */
+    ignoresResult?: boolean;
+  };
   /**
    * A top-level statement whose value is unused (`main();`, `if __name__ == "__main__": main()`): the
    * front-end bridges it from sync code instead of making the module async.

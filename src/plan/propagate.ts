@@ -90,11 +90,18 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       };
     }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
-      return {
-        kind: 'callback',
-        reason: `${fn.name} is passed to ${site.callback.api} at ${site.location.file}:${site.location.line}, which calls it synchronously and uses its result`,
-        suggestion: `Await the async work before calling ${site.callback.api} (precompute the values), or rewrite the ${site.callback.api} call as a loop with await.`,
-      };
+      const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
+      return site.callback.ignoresResult
+        ? {
+            kind: 'callback',
+            reason: `${fn.name} is passed to ${where}, which calls it synchronously and would not wait for a promise it returned: the code after each call relies on it having finished`,
+            suggestion: `Keep the callback sync, or replace the callback (an event, a hook) with a direct \`await\` of the work where it is triggered.`,
+          }
+        : {
+            kind: 'callback',
+            reason: `${fn.name} is passed to ${where}, which calls it synchronously and uses its result`,
+            suggestion: `Await the async work before calling ${site.callback.api} (precompute the values), or rewrite the ${site.callback.api} call as a loop with await.`,
+          };
     }
     if (site.kind === 'call' && site.cannotAwait && caller) {
       return {

@@ -197,6 +197,8 @@ export class TsAnalyzer {
       moduleId: `${file}#module`,
     };
     this.state.files.set(absolute, info);
+    // `import load from './x.js'`, `{ read as load }`: calls through the local name must resolve too.
+    for (const local of info.imports.keys()) this.functionNames.add(local);
     for (const match of sourceFile.text.matchAll(/\b([A-Za-z_$][\w$]*)Async\b/g)) this.asyncSiblingNames.add(match[1]!);
     this.state.functions.set(info.moduleId, {
       id: info.moduleId,
@@ -320,6 +322,11 @@ export class TsAnalyzer {
         (node.name !== undefined && ts.isPrivateIdentifier(node.name));
       return ownerExported && !isPrivate;
     }
+    if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isPropertyDeclaration(parent)) {
+      const owner = parent.parent;
+      const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || hasModifier(parent, ts.SyntaxKind.ProtectedKeyword) || ts.isPrivateIdentifier(parent.name);
+      return ts.isClassDeclaration(owner) && hasExportModifier(owner) && !isPrivate;
+    }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
@@ -341,6 +348,7 @@ export class TsAnalyzer {
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
+      else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
       if (isFunctionLike(node)) {
         const saved = current;
         current = this.idByDeclaration.get(node) ?? current;
@@ -510,7 +518,7 @@ export class TsAnalyzer {
   }
 
   /** What can be done when a callback passed here turns async. */
-  private callbackRewrite(call: ts.CallExpression, index: number): { api: string; rewrite: CallbackRewrite } {
+  private callbackRewrite(call: ts.CallExpression, index: number): NonNullable<CallSite['callback']> {
     const callee = call.expression;
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
     if (ts.isPropertyAccessExpression(callee) && index === 0) {
@@ -518,13 +526,21 @@ export class TsAnalyzer {
       if (this.checker.isArrayType(receiver) || this.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
         const api = `Array.${methodName}`;
         const rewrite = ARRAY_CALLBACK_REWRITES[methodName];
-        if (rewrite === 'for-of' && ts.isExpressionStatement(call.parent) && canBecomeLoopBody(call.arguments[0]!)) return { api, rewrite };
+        if (rewrite === 'for-of' && ts.isExpressionStatement(call.parent) && canBecomeLoopBody(call.arguments[0]!, 1)) return { api, rewrite };
         if (rewrite === 'promise-all') return { api, rewrite };
         return { api, rewrite: 'none' };
       }
+      // Set and Map iterate in order too: their forEach becomes a loop (Map yields [key, value]).
+      const collection = receiver.getSymbol()?.getName();
+      if (collection === 'Set' || collection === 'ReadonlySet' || collection === 'Map' || collection === 'ReadonlyMap') {
+        const api = `${collection.replace('Readonly', '')}.${methodName}`;
+        const isLoop = methodName === 'forEach' && ts.isExpressionStatement(call.parent) && canBecomeLoopBody(call.arguments[0]!, api.startsWith('Map') ? 2 : 1);
+        return { api, rewrite: isLoop ? 'for-of' : 'none' };
+      }
     }
-    // Elsewhere, the declared parameter type decides: a callback whose result is a promise or is
-    // ignored (void) may turn async; one whose result is used synchronously may not.
+    // Elsewhere, the declared parameter type decides: a callback whose result may be a promise may
+    // turn async. One declared `void` is called and forgotten (an event listener): turning it async
+    // would let what follows run before it ends, so it stays sync, like one whose result is used.
     const signature = this.checker.getResolvedSignature(call);
     const parameter = signature?.getParameters()[Math.min(index, (signature?.getParameters().length ?? 1) - 1)];
     if (!parameter) return { api: methodName, rewrite: 'none' };
@@ -532,8 +548,9 @@ export class TsAnalyzer {
     const returnTypes = parameterType.getCallSignatures().map((s) => s.getReturnType());
     const acceptsAsync =
       returnTypes.length > 0 &&
-      returnTypes.every((type) => type.flags & (ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown) || this.isThenable(type, true));
-    return { api: methodName, rewrite: acceptsAsync ? 'accepts-async' : 'none' };
+      returnTypes.every((type) => type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) || this.isThenable(type, true));
+    const forgetsResult = returnTypes.length > 0 && returnTypes.every((type) => type.flags & ts.TypeFlags.Void);
+    return { api: methodName, rewrite: acceptsAsync ? 'accepts-async' : 'none', ...(forgetsResult ? { ignoresResult: true } : {}) };
   }
 
   /** Whether a type is (or, when `some`, may be) a promise-like. */
@@ -570,7 +587,14 @@ export class TsAnalyzer {
     if (ts.isParenthesizedExpression(parent)) return;
     if (isDeclarationName(node) || ts.isTypeQueryNode(parent) || ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent)) return;
     if (ts.isQualifiedName(parent) || ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent)) return;
-    if (ts.isShorthandPropertyAssignment(parent) && parent.name === node && ts.isObjectLiteralExpression(parent.parent) && isModuleExportsObject(parent.parent)) return;
+    if (ts.isShorthandPropertyAssignment(parent) && parent.name === node) {
+      if (ts.isObjectLiteralExpression(parent.parent) && isModuleExportsObject(parent.parent)) return;
+      // `{ color, size }` stores the functions themselves: a reference, like `{ color: color }`.
+      for (const callee of this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(parent))) {
+        if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+      }
+      return;
+    }
     // `a.b.bind(this)` / `obj.method.call(...)` still reference the function.
     const callees = this.resolveCallTargets(node);
     if (callees.length === 0) return;
@@ -591,6 +615,22 @@ export class TsAnalyzer {
       reason: `${fn.name} implements ${base}.${property.getName()}, declared in ${where}; its signature cannot change`,
       suggestion: `Keep ${fn.name} sync for ${base} and add an async sibling (--strategy dual), or change ${base}.${property.getName()} to return a promise first.`,
     };
+  }
+
+  /** `const store: Store = { get() { … } }`: the literal's methods implement the interface's members. */
+  private recordObjectFamilies(literal: ts.ObjectLiteralExpression): void {
+    const members = literal.properties.filter(
+      (p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && (ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer))),
+    );
+    if (members.length === 0) return;
+    const contextual = this.checker.getContextualType(literal);
+    if (!contextual) return;
+    for (const member of members) {
+      const declaration = ts.isMethodDeclaration(member) ? member : (member as ts.PropertyAssignment).initializer;
+      const id = this.idByDeclaration.get(declaration);
+      if (!id || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+      for (const baseId of this.functionsOfSymbol(contextual.getProperty(member.name.text))) this.families.union(baseId, id);
+    }
   }
 
   /** Links each class method to the members it implements or overrides (interfaces, base classes). */
@@ -640,11 +680,12 @@ function objectOwnerPrefix(literal: ts.Node): string {
  * A forEach callback can become a `for … of` body when it takes only the element and never
  * returns early (a `return` would leave the enclosing function) nor uses its own `this`/`arguments`.
  */
-function canBecomeLoopBody(argument: ts.Expression): boolean {
+function canBecomeLoopBody(argument: ts.Expression, maxParameters: number): boolean {
   const callback = skipParentheses(argument);
-  if (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) return true;
+  if (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) return maxParameters === 1;
   if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
-  if (callback.parameters.length !== 1 || callback.parameters[0]!.dotDotDotToken || callback.parameters[0]!.initializer) return false;
+  const { parameters } = callback;
+  if (parameters.length === 0 || parameters.length > maxParameters || parameters.some((p) => p.dotDotDotToken || p.initializer)) return false;
   let escapes = false;
   const visit = (node: ts.Node): void => {
     if (escapes) return;
@@ -764,6 +805,11 @@ function syncOnlyReason(node: FunctionLike, name: string): FunctionNode['syncOnl
 
 /** The declaration head as written (no body), for `breaking`. */
 export function signatureText(node: FunctionLike, sourceFile: ts.SourceFile): string {
+  // A typed field or const holding an arrow shows its declared type: what callers see.
+  const holder = node.parent;
+  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && (ts.isPropertyDeclaration(holder) || ts.isVariableDeclaration(holder)) && holder.type) {
+    return `${holder.name.getText(sourceFile)}: ${holder.type.getText(sourceFile).replace(/\s+/g, ' ')}`;
+  }
   const start = node.getStart(sourceFile);
   const bodyStart = 'body' in node && node.body ? node.body.getStart(sourceFile) : node.end;
   return sourceFile.text
@@ -775,6 +821,13 @@ export function signatureText(node: FunctionLike, sourceFile: ts.SourceFile): st
 
 function asyncSignatureText(node: FunctionLike, sourceFile: ts.SourceFile): string {
   let text = signatureText(node, sourceFile);
+  const holder = node.parent;
+  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && (ts.isPropertyDeclaration(holder) || ts.isVariableDeclaration(holder)) && holder.type) {
+    const type = holder.type;
+    if (!ts.isFunctionTypeNode(type)) return text;
+    const result = type.type.getText(sourceFile);
+    return /^Promise</.test(result) ? text : `${text.slice(0, text.length - result.length)}Promise<${result}>`;
+  }
   const returnType = node.type ? node.type.getText(sourceFile) : undefined;
   if (returnType && !/^Promise</.test(returnType)) {
     const wrapped = `Promise<${returnType}>`;

@@ -97,10 +97,39 @@ function makeAsync(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFile
   if (!isSignatureOnly && !hasModifier(node, ts.SyntaxKind.AsyncKeyword)) {
     editor.insert(asyncKeywordPosition(node, sourceFile), 'async ', -1);
   }
-  if (node.type && !isPromiseType(node.type, sourceFile)) {
-    const text = node.type.getText(sourceFile);
-    editor.replace(node.type.getStart(sourceFile), node.type.end, `Promise<${text}>`);
+  wrapInPromise(node.type, sourceFile, editor);
+  // The declared type of what holds an arrow (`describe: (n: string) => string = (n) => …`).
+  const holder = node.parent;
+  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && (ts.isPropertyDeclaration(holder) || ts.isVariableDeclaration(holder))) {
+    if (holder.type && ts.isFunctionTypeNode(holder.type)) wrapInPromise(holder.type.type, sourceFile, editor);
   }
+  // JavaScript declares its types in JSDoc: `@returns {T}` becomes `@returns {Promise<T>}`.
+  if (!node.type && isJavaScript(sourceFile)) wrapInPromise(ts.getJSDocReturnTag(node)?.typeExpression?.type, sourceFile, editor);
+  // Overload signatures promise what the implementation now returns.
+  for (const overload of overloadSignatures(node)) wrapInPromise(overload.type, sourceFile, editor);
+}
+
+function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
+  if (!type || isPromiseType(type, sourceFile)) return;
+  editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
+}
+
+function isJavaScript(sourceFile: ts.SourceFile): boolean {
+  return /\.[cm]?jsx?$/.test(sourceFile.fileName);
+}
+
+/** The bodiless declarations of the same name just before an implementation. */
+function overloadSignatures(node: FunctionLike): (ts.FunctionDeclaration | ts.MethodDeclaration)[] {
+  if (!(ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) || !node.body || !node.name) return [];
+  const name = node.name.getText();
+  const siblings: readonly ts.Node[] = ts.isClassLike(node.parent) ? node.parent.members : ts.isSourceFile(node.parent) || ts.isModuleBlock(node.parent) || ts.isBlock(node.parent) ? node.parent.statements : [];
+  const result: (ts.FunctionDeclaration | ts.MethodDeclaration)[] = [];
+  for (let i = siblings.indexOf(node) - 1; i >= 0; i--) {
+    const sibling = siblings[i]!;
+    if (!(ts.isFunctionDeclaration(sibling) || ts.isMethodDeclaration(sibling)) || sibling.body || sibling.name?.getText() !== name) break;
+    result.push(sibling);
+  }
+  return result;
 }
 
 function isPromiseType(type: ts.TypeNode, sourceFile: ts.SourceFile): boolean {
@@ -164,8 +193,9 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
   const receiverStart = receiver.getStart(sourceFile);
   const callback = skipParentheses(argument as ts.Expression);
   if (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) {
-    const parameter = callback.parameters[0]!;
-    const binding = sourceFile.text.slice(parameter.name.getStart(sourceFile), parameter.name.end);
+    const [valueParameter, keyParameter] = callback.parameters.map((p) => sourceFile.text.slice(p.name.getStart(sourceFile), p.name.end));
+    // A Map yields [key, value] where its forEach passes (value, key).
+    const binding = site.callback.api.startsWith('Map.') ? `[${keyParameter ?? ''}, ${valueParameter}]` : valueParameter!;
     editor.insert(receiverStart, `for (const ${binding} of `, -statement.end);
     const body = callback.body;
     if (ts.isBlock(body)) {
@@ -218,11 +248,14 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
     const lineStart = sourceFile.text.lastIndexOf('\n', range.start - 1) + 1;
     const before = sourceFile.text.slice(lineStart, range.start);
+    // A comment after the declaration on its line stays with it: the sibling goes after the comment.
+    const rest = /^[ \t]*(\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)?(?=\r?\n|$)/.exec(sourceFile.text.slice(range.end));
+    const insertAt = rest ? range.end + rest[0].length : range.end;
     const eol = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
     // A member written on its own line gets its sibling on the next lines, with the same indent;
     // one sharing a line with other code (`{ get(): T; }`) gets it beside it.
     const text = /^[ \t]*$/.test(before) ? `${ts.isMethodSignature(range.node) ? eol : eol + eol}${before}${copy}` : ` ${copy}`;
-    fileEdits.push({ start: range.end, end: range.end, text, source: 'dual', order: -1_000_000 });
+    fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000 });
   }
   return fileEdits;
 }
