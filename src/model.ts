@@ -38,6 +38,8 @@ export interface FunctionNode {
   name: string;
   kind: FunctionKind;
   location: Location;
+  /** The last line of the declaration, for `file:line` targets inside a body. */
+  endLine?: number;
   isAsync: boolean;
   /** Part of a module's public surface (exported, or reachable from a configured public entry). */
   isExported: boolean;

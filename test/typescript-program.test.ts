@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
 import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
 import { TRANSFORMS } from '../transforms/index.js';
-import { RULE_IDS } from '../src/model.js';
+import { RULE_IDS, type FunctionNode } from '../src/model.js';
+import { resolveTarget } from '../src/frontends/typescript/index.js';
 
 describe('TypeScript program', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'am-program-'));
@@ -30,5 +31,28 @@ describe('TypeScript program', () => {
     analyzer.analyze([file]);
     const sites = analyzer.state.sites.map((site) => ({ caller: site.caller, callee: analyzer.state.functions.get(site.callee)?.name, line: site.location.line }));
     expect(sites).toEqual([{ caller: 'a.ts#module', callee: 'A.m', line: 6 }]);
+  });
+});
+
+describe('--make-async file:line', () => {
+  const fn = (id: string, line: number, endLine: number): FunctionNode => ({
+    id,
+    name: id,
+    kind: 'function',
+    location: { file: 'src/a.ts', line, column: 1 },
+    endLine,
+    isAsync: false,
+    isExported: false,
+  });
+  const functions = [fn('outer', 1, 10), fn('inner', 4, 6), fn('other', 12, 14)];
+
+  it('picks the innermost function whose declaration spans the line', () => {
+    expect(resolveTarget('src/a.ts:5', functions)).toEqual(['inner']);
+    expect(resolveTarget('a.ts:8', functions)).toEqual(['outer']);
+    expect(resolveTarget('src/a.ts:12', functions)).toEqual(['other']);
+  });
+
+  it('picks nothing on a line outside every function', () => {
+    expect(resolveTarget('src/a.ts:11', functions)).toEqual([]);
   });
 });

@@ -263,6 +263,7 @@ export class TsAnalyzer {
       name,
       kind,
       location: { file: info.file, line, column },
+      endLine: lineAndColumn(info.lineStarts, node.end).line,
       isAsync: hasModifier(node, ts.SyntaxKind.AsyncKeyword),
       isExported: this.isExported(node, info),
       signature: signatureText(node, info.sourceFile),

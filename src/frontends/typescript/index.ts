@@ -117,9 +117,11 @@ export function resolveTarget(target: string, functions: readonly import('../../
     const inFile = functions.filter((fn) => fn.kind !== 'module' && (fn.location.file === file || fn.location.file.endsWith(`/${file}`)));
     const exact = inFile.filter((fn) => fn.location.line === line);
     if (exact.length > 0) return exact.map((fn) => fn.id);
-    // Otherwise the innermost function starting above the line.
-    const above = inFile.filter((fn) => fn.location.line <= line).sort((a, b) => b.location.line - a.location.line);
-    return above[0] ? [above[0].id] : [];
+    // Otherwise the innermost function whose declaration spans the line.
+    const around = inFile
+      .filter((fn) => fn.location.line <= line && (fn.endLine ?? fn.location.line) >= line)
+      .sort((a, b) => b.location.line - a.location.line);
+    return around[0] ? [around[0].id] : [];
   }
   if (target.endsWith('.*')) {
     const owner = target.slice(0, -2);
