@@ -167,7 +167,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
   const color = options.color && io.isTTY && format === 'pretty';
-  const rendered = await renderReport(result, format, color);
+  const rendered = await renderReport(result, format, color, dryRun);
 
   if (engineCommand === 'check') {
     io.stdout(rendered);
@@ -195,7 +195,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   return result.report.skipped.some((entry) => entry.reason.includes('left unchanged')) ? 1 : 0;
 }
 
-async function renderReport(result: EngineResult, format: Format, color: boolean): Promise<string> {
+async function renderReport(result: EngineResult, format: Format, color: boolean, dryRun = false): Promise<string> {
   if (format === 'json') return formatJson(result.report);
   if (format === 'markdown') return formatMarkdown(result.report);
   if (format === 'github') return formatGithub(result.report);
@@ -208,7 +208,7 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
     if (sources.has(finding.file)) continue;
     sources.set(finding.file, await readFile(path.join(result.root, finding.file), 'utf8').catch(() => ''));
   }
-  return formatPretty(result.report, { color, sources });
+  return formatPretty(result.report, { color, sources, dryRun });
 }
 
 async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format): Promise<void> {

@@ -534,7 +534,7 @@ describe('migrate', () => {
     const result = await runCli(['migrate', '.', '--dry-run'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(result.stdout.startsWith(`${IO_DIFF}\n`)).toBe(true);
-    expect(result.stdout).toContain('1 files, 1 findings (blocking-io 1); made 1 functions async, await 1 call sites, change 1 files; 0 blocked, 1 breaking');
+    expect(result.stdout).toContain('1 files, 1 findings (blocking-io 1); a migration would make 1 functions async, await 1 call sites, change 1 files; 0 blocked, 1 breaking');
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
 

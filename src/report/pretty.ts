@@ -6,6 +6,8 @@ export interface PrettyOptions {
   color: boolean;
   /** Source text by report-relative path, for code frames. */
   sources: ReadonlyMap<string, string>;
+  /** `migrate --dry-run`: say what would change, not what changed. */
+  dryRun?: boolean;
 }
 
 function codeFrame(source: string | undefined, finding: Finding, chalk: ChalkInstance): string {
@@ -70,8 +72,10 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
   const rules = Object.entries(s.byRule).map(([rule, count]) => `${rule} ${count}`).join(', ');
   out.push(
     `${s.files} files, ${s.findings} findings${rules ? ` (${rules})` : ''}; ` +
-      `${report.command === 'check' ? 'a migration would make' : 'made'} ${s.functionsMadeAsync} functions async, ` +
-      `await ${s.callSitesAwaited} call sites, change ${s.filesChanged} files; ${s.blocked} blocked, ${s.breaking} breaking`,
+      (report.command === 'check' || options.dryRun
+        ? `a migration would make ${s.functionsMadeAsync} functions async, await ${s.callSitesAwaited} call sites, change ${s.filesChanged} files`
+        : `made ${s.functionsMadeAsync} functions async, awaited ${s.callSitesAwaited} call sites, changed ${s.filesChanged} files`) +
+      `; ${s.blocked} blocked, ${s.breaking} breaking`,
   );
   return `${out.join('\n')}\n`;
 }
