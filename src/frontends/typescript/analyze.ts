@@ -296,7 +296,7 @@ export class TsAnalyzer {
       return `${ts.isClassLike(cls) && cls.name ? cls.name.text : '<anonymous class>'}.${parent.name.text}`;
     }
     if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return `${objectOwnerPrefix(parent.parent)}${parent.name.text}`;
-    if (parent && ts.isCallExpression(parent)) {
+    if (parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent))) {
       const callee = parent.expression;
       const api = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : 'call';
       return `<${api} callback>@${info.file}:${line}`;
@@ -444,7 +444,12 @@ export class TsAnalyzer {
       if (blockedPosition) site.cannotAwait = { reason: blockedPosition };
       this.newSite(site, call, info);
     }
-    call.arguments.forEach((argument, index) => {
+    this.recordCallbackArguments(call, info, caller);
+  }
+
+  /** Functions passed as arguments (to a call, or to `new X(…)` such as a Promise executor) are callback sites. */
+  private recordCallbackArguments(call: ts.CallExpression | ts.NewExpression, info: TsFileInfo, caller: FunctionId): void {
+    (call.arguments ?? []).forEach((argument, index) => {
       const inner = skipParentheses(argument);
       let callees: FunctionId[] = [];
       if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) {
@@ -455,7 +460,7 @@ export class TsAnalyzer {
       }
       if (callees.length === 0) return;
       const callback = this.callbackRewrite(call, index);
-      const receivers = this.resolveCallTargets(call.expression);
+      const receivers = ts.isCallExpression(call) ? this.resolveCallTargets(call.expression) : [];
       for (const callee of callees) {
         const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
         if (receivers.length > 0) this.callbacksToProjectFunctions.push({ site, functions: receivers, index });
@@ -509,6 +514,7 @@ export class TsAnalyzer {
 
   /** `new X()` runs X's constructor: a call that can never be awaited, for reachability and blocks. */
   private recordConstruction(expression: ts.NewExpression, info: TsFileInfo, caller: FunctionId): void {
+    this.recordCallbackArguments(expression, info, caller);
     if (!ts.isIdentifier(expression.expression) || !this.constructedClassNames.has(expression.expression.text)) return;
     let symbol = this.checker.getSymbolAtLocation(expression.expression);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
@@ -519,10 +525,10 @@ export class TsAnalyzer {
   }
 
   /** What can be done when a callback passed here turns async. */
-  private callbackRewrite(call: ts.CallExpression, index: number): NonNullable<CallSite['callback']> {
+  private callbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number): NonNullable<CallSite['callback']> {
     const callee = call.expression;
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
-    if (ts.isPropertyAccessExpression(callee) && index === 0) {
+    if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && index === 0) {
       const receiver = this.checker.getTypeAtLocation(callee.expression);
       if (this.checker.isArrayType(receiver) || this.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
         const api = `Array.${methodName}`;
