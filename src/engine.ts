@@ -1,7 +1,7 @@
 // The run: discover, analyse with each front-end, plan once over the merged graph, emit edits,
 // and describe it all in a Report. Language-neutral: front-ends do everything language-specific.
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
 import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
@@ -225,8 +225,8 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** Paths in the report are relative to the first path given (its folder, when it is a file). */
 async function reportRoot(absolutePaths: string[]): Promise<string> {
-  const { stat } = await import('node:fs/promises');
   const first = absolutePaths[0]!;
   const info = await stat(first);
   return info.isDirectory() ? first : path.dirname(first);
