@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { awaitNonThenableVisitors } from '../src/frontends/python/rules/index.js';
-import { defineTransform } from '../src/transform.js';
+import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
-import { textOf } from '../src/frontends/typescript/fix-helpers.js';
+import { shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 
 const awaitNonThenable = defineTransform({
@@ -38,9 +38,7 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
   context.report({
     rule: 'await-non-thenable',
     node,
-    message: awaitNonThenable.messages.nonThenable!
-      .replace('{expression}', expression.length > 60 ? `${expression.slice(0, 57)}...` : expression)
-      .replace('{type}', checker.typeToString(type)),
+    message: formatMessage(awaitNonThenable.messages.nonThenable!, { expression: shorten(expression), type: checker.typeToString(type) }),
     kind: 'await',
     needsAsync: false,
     awaitedCallee: callees[0],

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { blockingIoVisitors } from '../src/frontends/python/rules/index.js';
 import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src/data/ts-blocking-apis.js';
 import type { FileEditor } from '../src/frontend.js';
-import { defineTransform } from '../src/transform.js';
+import { defineTransform, formatMessage } from '../src/transform.js';
 import { insertAwait, needsParenthesesForAwait, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import { resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
@@ -33,7 +33,7 @@ const blockingIo = defineTransform({
 export default blockingIo;
 
 function message(id: keyof typeof blockingIo.messages, data: Record<string, string>): string {
-  return blockingIo.messages[id]!.replace(/\{(\w+)\}/g, (_, key: string) => data[key] ?? '');
+  return formatMessage(blockingIo.messages[id]!, data);
 }
 
 function detectBlockingCall(call: ts.CallExpression, context: TsRuleContext): void {

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { blockingSleepVisitors } from '../src/frontends/python/rules/index.js';
 import { SYNC_SLEEP_PACKAGES } from '../src/data/ts-blocking-apis.js';
-import { defineTransform } from '../src/transform.js';
+import { defineTransform, formatMessage } from '../src/transform.js';
 import { isStatementCall, replaceWithSleep, sleepExpression, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import { resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
@@ -35,7 +35,7 @@ const blockingSleep = defineTransform({
 export default blockingSleep;
 
 function message(id: keyof typeof blockingSleep.messages, data: Record<string, string>): string {
-  return blockingSleep.messages[id]!.replace(/\{(\w+)\}/g, (_, key: string) => data[key] ?? '');
+  return formatMessage(blockingSleep.messages[id]!, data);
 }
 
 function reportSleep(context: TsRuleContext, node: ts.CallExpression, ms: string, text: string): void {

@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js';
-import { defineTransform } from '../src/transform.js';
+import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
+import { shorten } from '../src/frontends/typescript/fix-helpers.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 
 const floatingPromise = defineTransform({
@@ -34,8 +35,7 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
   const { checker, sourceFile } = context;
   const type = checker.getTypeAtLocation(expression);
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
-  const text = expression.getText(sourceFile);
-  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const shown = shorten(expression.getText(sourceFile));
   const enclosing = context.enclosingFunction();
   // Top-level code that cannot await is reported only: the fix there is a person's choice.
   const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
@@ -50,7 +50,7 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
     context.report({
       rule: 'floating-promise',
       node: statement,
-      message: floatingPromise.messages.floating!.replace('{expression}', shown),
+      message: formatMessage(floatingPromise.messages.floating!, { expression: shown }),
       kind: 'floating',
       needsAsync: canAwait,
       fix: canAwait
@@ -71,7 +71,7 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
     context.report({
       rule: 'floating-promise',
       node: statement,
-      message: floatingPromise.messages.floatingArray!.replace('{expression}', shown),
+      message: formatMessage(floatingPromise.messages.floatingArray!, { expression: shown }),
       kind: 'floating',
       needsAsync: true,
       fix: canAwait

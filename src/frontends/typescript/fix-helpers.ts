@@ -53,3 +53,8 @@ export function isStatementCall(node: ts.Node): boolean {
   while (current.parent && ts.isParenthesizedExpression(current.parent)) current = current.parent;
   return current.parent !== undefined && ts.isExpressionStatement(current.parent);
 }
+
+/** An expression shown in a message: long ones are cut to 60 characters. */
+export function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
