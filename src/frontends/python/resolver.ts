@@ -1,6 +1,7 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
-import { firstParameterName, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import { RESULT_TYPES } from './blocking-apis.js';
+import { firstParameterName, importBindingsOf, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
 export type PySymbol =
@@ -20,6 +21,7 @@ const WRAPPER_TYPES = new Set(['Optional', 'Union', 'Final', 'ClassVar', 'Annota
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
   private readonly localTypes = new Map<string, Map<string, PyNode>>();
+  private readonly localImportMaps = new Map<string, Map<string, ImportBinding>>();
 
   constructor(modules: readonly PyModule[]) {
     for (const module of modules) this.modules.set(module.name, module);
@@ -30,6 +32,8 @@ export class Resolver {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
       const closure = scope.nested.get(name);
       if (closure) return { kind: 'function', fn: closure };
+      const imported = this.localImports(scope).get(name);
+      if (imported) return this.resolveBinding(imported, new Set());
       const local = this.locals(scope).get(name);
       if (local) return this.typeOfAssignedNode(local, scope);
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
@@ -45,19 +49,7 @@ export class Resolver {
     const cls = module.classes.get(name);
     if (cls) return { kind: 'class', cls };
     const binding = module.imports.get(name);
-    if (binding?.kind === 'module') return this.moduleSymbol(binding.module);
-    if (binding?.kind === 'symbol') {
-      const target = this.modules.get(binding.module);
-      const key = `${binding.module}:${binding.name}`;
-      if (target && !seen.has(key)) {
-        seen.add(key);
-        const found = this.resolveModuleName(target, binding.name, seen);
-        if (found) return found;
-      }
-      const submodule = `${binding.module}.${binding.name}`;
-      if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
-      return { kind: 'external', path: submodule };
-    }
+    if (binding) return this.resolveBinding(binding, seen);
     const variable = module.variables.get(name);
     const key = `${module.name}:=${name}`;
     if (variable && !seen.has(key)) {
@@ -66,6 +58,21 @@ export class Resolver {
     }
     if (name === 'open' || name === 'print' || name === 'input') return { kind: 'external', path: `builtins.${name}` };
     return undefined;
+  }
+
+  /** What an import binds: a module, a project definition, or an external path. */
+  private resolveBinding(binding: ImportBinding, seen: Set<string>): PySymbol | undefined {
+    if (binding.kind === 'module') return this.moduleSymbol(binding.module);
+    const target = this.modules.get(binding.module);
+    const key = `${binding.module}:${binding.name}`;
+    if (target && !seen.has(key)) {
+      seen.add(key);
+      const found = this.resolveModuleName(target, binding.name, seen);
+      if (found) return found;
+    }
+    const submodule = `${binding.module}.${binding.name}`;
+    if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
+    return { kind: 'external', path: submodule };
   }
 
   private moduleSymbol(module: string): PySymbol {
@@ -96,7 +103,13 @@ export class Resolver {
           const base = this.baseClasses(fn.cls)[0];
           return base ? { kind: 'instance', cls: base } : undefined;
         }
-        return this.resultOfCall(this.resolveExpression(callee, fn, module));
+        const symbol = this.resolveExpression(callee, fn, module);
+        // `await asyncio.to_thread(open, p)` gives what `open(p)` gives (a migrated call keeps its type).
+        if (symbol?.kind === 'external' && symbol.path === 'asyncio.to_thread') {
+          const target = node.childForFieldName('arguments')?.namedChild(0);
+          return target && target.type !== 'keyword_argument' ? this.resultOfCall(this.resolveExpression(target, fn, module)) : undefined;
+        }
+        return this.resultOfCall(symbol);
       }
       default:
         return undefined;
@@ -135,6 +148,8 @@ export class Resolver {
     if (!callee) return undefined;
     if (callee.kind === 'class') return { kind: 'instance', cls: callee.cls };
     if (callee.kind === 'external') {
+      const known = RESULT_TYPES.get(callee.path);
+      if (known) return { kind: 'external-instance', path: known };
       const last = callee.path.split('.').pop() ?? '';
       // `Redis(...)`, `redis.from_url(...)`: a client object; its methods are named by the constructor.
       if (/^[A-Z]/.test(last)) return { kind: 'external-instance', path: callee.path };
@@ -192,19 +207,51 @@ export class Resolver {
     }
     const body = fn.node.childForFieldName('body');
     if (body && fn.kind !== 'arrow') {
-      for (const assignment of body.descendantsOfType('assignment')) {
-        const left = assignment?.childForFieldName('left');
-        if (!assignment || left?.type !== 'identifier' || map.has(left.text)) continue;
-        const node = assignment.childForFieldName('type') ?? assignment.childForFieldName('right');
+      for (const binding of body.descendantsOfType(['assignment', 'with_item'])) {
+        if (binding?.type === 'with_item') {
+          // `with open(p) as f`: f is what the context expression gives (its `__enter__`).
+          const pattern = binding.childForFieldName('value');
+          const target = pattern?.type === 'as_pattern' ? pattern.childForFieldName('alias')?.namedChild(0) : undefined;
+          const value = pattern?.namedChild(0);
+          if (target?.type === 'identifier' && value && !map.has(target.text)) map.set(target.text, value);
+          continue;
+        }
+        const left = binding?.childForFieldName('left');
+        if (!binding || left?.type !== 'identifier' || map.has(left.text)) continue;
+        const node = binding.childForFieldName('type') ?? binding.childForFieldName('right');
         if (node) map.set(left.text, node);
       }
     }
     return map;
   }
 
+  /** `import x` / `from m import y` inside a function body bind names local to it. */
+  private localImports(fn: PyFunction): Map<string, ImportBinding> {
+    let map = this.localImportMaps.get(fn.id);
+    if (map) return map;
+    map = new Map();
+    this.localImportMaps.set(fn.id, map);
+    const body = fn.node.childForFieldName('body');
+    if (!body || fn.kind === 'arrow' || fn.kind === 'module') return map;
+    for (const statement of body.descendantsOfType(['import_statement', 'import_from_statement'])) {
+      if (!statement) continue;
+      for (const [local, binding] of importBindingsOf(statement, fn.module)) if (!map.has(local)) map.set(local, binding);
+    }
+    return map;
+  }
+
   private typeOfAssignedNode(node: PyNode, fn: PyFunction): PySymbol | undefined {
     if (node.type === 'type') return this.resolveAnnotation(node, fn.module);
-    return this.resolveExpression(node, fn, fn.module);
+    const value = this.resolveExpression(node, fn, fn.module);
+    return node.parent?.type === 'as_pattern' ? this.enteredValue(value) : value;
+  }
+
+  /** What `with x as name` binds: the declared result of a project class's `__enter__`, else `x` itself. */
+  private enteredValue(symbol: PySymbol | undefined): PySymbol | undefined {
+    if (symbol?.kind !== 'instance') return symbol;
+    const enter = this.findMethod(symbol.cls, '__enter__') ?? this.findMethod(symbol.cls, '__aenter__');
+    const returns = enter?.node.childForFieldName('return_type');
+    return (returns && this.resolveAnnotation(returns, enter!.module)) || symbol;
   }
 
   baseClasses(cls: PyClass): PyClass[] {

@@ -1,8 +1,9 @@
 // blocking-sleep and blocking-io: calls that park the thread the event loop runs on. Cheapest first:
 // the node is a call not already awaited, then its resolved path is looked up in the table.
 import type { FileEditor } from '../../../frontend.js';
-import { BLOCKING_METHOD_NAMES, findBlockingApi, type BlockingApi } from '../blocking-apis.js';
-import type { PyNode } from '../parser.js';
+import { formatMessage } from '../../../transform.js';
+import { BLOCKING_METHOD_NAMES, findBlockingApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
+import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
@@ -10,6 +11,11 @@ import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
   blocks: '`{callee}` blocks the event loop; use `{replacement}`',
+  blocksWithEquivalent: '`{callee}` blocks the event loop; use `{replacement}`, or {equivalent}',
+  reported: '`{callee}` blocks the event loop; not rewritten: {suggestion}',
+  insideWith: '`{callee}` blocks the event loop; not rewritten: the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
+  receiverCall: '`{callee}` blocks the event loop; not rewritten: its receiver is a call that blocks or is awaited: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
+  likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
 } as const;
 
 function pathOf(symbol: PySymbol | undefined): string | undefined {
@@ -65,6 +71,8 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((edito
       return (editor) => wrapInThread(editor, call);
     case 'rename':
       return (editor) => renameAndAwait(editor, call, fix.name);
+    case 'report':
+      return undefined;
     case 'async-client': {
       const constructor = clientConstructor(call, context);
       if (!constructor) return (editor) => wrapInThread(editor, call);
@@ -93,15 +101,71 @@ export const blockingIoVisitors: PyVisitors = blockingCallVisitors('blocking-io'
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
   if (node.parent?.type === 'await') return;
   const api = blockingApiFor(node, context);
-  if (!api || api.rule !== rule) return;
+  if (!api) {
+    if (rule === 'blocking-io' && context.enclosing.isAsync) reportLikelyPoolRequest(node, context);
+    return;
+  }
+  if (api.rule !== rule) return;
   if (api.asyncContextOnly && !context.enclosing.isAsync) return;
-  const callee = node.childForFieldName('function')!.text;
+  const callee = node.childForFieldName('function')!;
+  const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
+    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(fix ? { fix } : {}) });
+  if (api.fix.kind === 'report') {
+    report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
+    return;
+  }
+  const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (api.fix.kind === 'to-thread' && receiver) {
+    if (api.exitBlocks && isBoundByEnclosingWith(node, receiver.text)) {
+      const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
+      report(formatMessage(MESSAGES.insideWith, { callee: callee.text, receiver: receiver.text, alternative }));
+      return;
+    }
+    // The receiver's own fix would edit inside this call's text, or it was awaited by a first run.
+    if (hasBlockingOrAwaitedCall(receiver, context)) {
+      report(formatMessage(MESSAGES.receiverCall, { callee: callee.text }));
+      return;
+    }
+  }
+  const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
+  report(formatMessage(template, { callee: callee.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context));
+}
+
+/** Inside the body of a `with` (in this function) whose item binds or names `receiver`. */
+function isBoundByEnclosingWith(call: PyNode, receiver: string): boolean {
+  for (let node = call.parent; node && node.type !== 'function_definition' && node.type !== 'lambda'; node = node.parent) {
+    if (node.type !== 'with_statement') continue;
+    const body = node.childForFieldName('body');
+    if (!body || call.startIndex < body.startIndex) continue;
+    const clause = namedChildren(node).find((child) => child.type === 'with_clause');
+    for (const item of clause ? namedChildren(clause) : []) {
+      const value = item.childForFieldName('value');
+      const bound = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : value?.text;
+      if (bound === receiver) return true;
+    }
+  }
+  return false;
+}
+
+function hasBlockingOrAwaitedCall(receiver: PyNode, context: PyRuleContext): boolean {
+  const calls = [receiver, ...receiver.descendantsOfType(['call', 'await']).filter((node): node is PyNode => node !== null)];
+  return calls.some((node) => node.type === 'await' || (node.type === 'call' && blockingApiFor(node, context) !== undefined));
+}
+
+/** ASYNC211: `pool.request("GET", …)` on an untyped receiver in a module that imports urllib3. */
+function reportLikelyPoolRequest(call: PyNode, context: PyRuleContext): void {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== LIKELY_POOL_REQUEST.method) return;
+  const first = call.childForFieldName('arguments')?.namedChild(0);
+  const method = first?.type === 'string' ? first.text.replace(/^[a-zA-Z]*["']+|["']+$/g, '').toLowerCase() : undefined;
+  if (!method || !LIKELY_POOL_REQUEST.httpMethods.has(method)) return;
+  const importsUrllib3 = [...context.module.imports.values()].some((binding) => binding.module === LIKELY_POOL_REQUEST.module || binding.module.startsWith(`${LIKELY_POOL_REQUEST.module}.`));
+  if (!importsUrllib3 || context.resolveCallee(call)) return;
   context.report({
-    rule: api.rule,
-    node,
-    message: (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', api.replacement),
+    rule: 'blocking-io',
+    node: call,
+    message: formatMessage(MESSAGES.likelyPoolRequest, { callee: callee.text, suggestion: LIKELY_POOL_REQUEST.suggestion }),
     kind: 'blocking',
     needsAsync: true,
-    fix: fixFor(api, node, context),
   });
 }
