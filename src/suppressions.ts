@@ -1,8 +1,8 @@
 // Inline suppressions, for both languages:
 //   // async-migrate-ignore-next-line [rule[, rule]]     (# … in Python)
 //   /* async-migrate-disable [rule[, rule]] */           (# async-migrate-disable … in Python)
-// No rule list means every rule.
-import type { RuleId } from './model.js';
+// No rule list means every rule. Python files also honour flake8's and ruff's `# noqa` (see below).
+import type { Language, RuleId } from './model.js';
 
 const DIRECTIVE = /(?:\/\/|\/\*|#)\s*async-migrate-(ignore-next-line|disable)\b([^\n*]*)/g;
 
@@ -21,9 +21,10 @@ function parseRules(text: string): Set<RuleId> | 'all' {
   return ids.length === 0 ? 'all' : new Set(ids as RuleId[]);
 }
 
-export function readSuppressions(text: string): Suppressions | undefined {
-  if (!text.includes('async-migrate-')) return undefined;
-  const result: Suppressions = { file: new Set(), lines: new Map() };
+export function readSuppressions(text: string, language?: Language): Suppressions | undefined {
+  const noqa = language === 'python' ? readNoqa(text) : undefined;
+  if (!text.includes('async-migrate-')) return noqa;
+  const result: Suppressions = noqa ?? { file: new Set(), lines: new Map() };
   for (const match of text.matchAll(DIRECTIVE)) {
     const rules = parseRules(match[2] ?? '');
     if (match[1] === 'disable') {
@@ -31,7 +32,7 @@ export function readSuppressions(text: string): Suppressions | undefined {
       else for (const rule of rules) result.file.add(rule);
     } else {
       const line = text.slice(0, match.index).split('\n').length;
-      result.lines.set(line + 1, rules);
+      result.lines.set(line + 1, addRules(result.lines.get(line + 1), rules));
     }
   }
   return result;
@@ -42,4 +43,67 @@ export function isSuppressed(suppressions: Suppressions | undefined, rule: RuleI
   if (suppressions.file === 'all' || suppressions.file.has(rule)) return true;
   const onLine = suppressions.lines.get(line);
   return onLine === 'all' || (onLine !== undefined && onLine.has(rule));
+}
+
+/**
+ * flake8-async's codes (ruff reuses them) and the rule that finds the same thing here. ASYNC1xx
+ * (trio/anyio cancellation and checkpoints) and ASYNC300 (a dropped `create_task` result) check
+ * things no rule here checks, so they suppress nothing.
+ */
+export const NOQA_CODES: Readonly<Record<string, RuleId>> = {
+  ASYNC200: 'blocking-io', // the configured blocking calls: the config's `blocking` list
+  ASYNC210: 'blocking-io', // HTTP calls
+  ASYNC211: 'blocking-io', // likely urllib3 pool requests
+  ASYNC212: 'blocking-io', // sync httpx clients
+  ASYNC220: 'blocking-io', // subprocess.Popen, os.popen
+  ASYNC221: 'blocking-io', // subprocess.run and kin, os.system, os.spawn*
+  ASYNC222: 'blocking-io', // os.wait*
+  ASYNC230: 'blocking-io', // open() and kin
+  ASYNC231: 'blocking-io', // os.fdopen
+  ASYNC232: 'blocking-io', // methods of file objects
+  ASYNC240: 'blocking-io', // os.path (not flagged here; the comment is honoured all the same)
+  ASYNC250: 'blocking-io', // input()
+  ASYNC251: 'blocking-sleep', // time.sleep
+};
+
+// `# noqa`, `# noqa: ASYNC230`, `# NOQA:ASYNC230,E501`. As in flake8, a code suppresses the codes it
+// is a prefix of (`ASYNC2`), and a `# noqa` whose codes do not parse suppresses everything.
+const NOQA_LINE = /#\s*noqa(?::\s?([A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?/i;
+// `# ruff: noqa` and `# flake8: noqa` on a line of their own: the whole file (ruff: for the codes given).
+const NOQA_FILE = /^\s*#\s*(ruff|flake8)\s*:\s*noqa\b(?::\s*([A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?/i;
+
+/** The rules a list of flake8/ruff codes suppresses (codes of other tools suppress none of ours). */
+function rulesOfCodes(codes: string): Set<RuleId> {
+  const rules = new Set<RuleId>();
+  for (const code of codes.toUpperCase().split(/[,\s]+/).filter(Boolean)) {
+    for (const [known, rule] of Object.entries(NOQA_CODES)) if (known.startsWith(code)) rules.add(rule);
+  }
+  return rules;
+}
+
+function addRules(target: Set<RuleId> | 'all' | undefined, rules: Set<RuleId> | 'all'): Set<RuleId> | 'all' {
+  if (target === 'all' || rules === 'all') return 'all';
+  return new Set([...(target ?? []), ...rules]);
+}
+
+/** The `# noqa` comments of a Python text, as suppressions (a `# noqa` covers its own line). */
+function readNoqa(text: string): Suppressions | undefined {
+  if (!/noqa/i.test(text)) return undefined;
+  const result: Suppressions = { file: new Set(), lines: new Map() };
+  text.split('\n').forEach((line, index) => {
+    if (!/noqa/i.test(line)) return;
+    const fileLevel = NOQA_FILE.exec(line);
+    if (fileLevel) {
+      // flake8 ignores the codes of a file-level noqa and skips the file; ruff scopes it to the codes.
+      const rules = fileLevel[1]!.toLowerCase() === 'ruff' && fileLevel[2] ? rulesOfCodes(fileLevel[2]) : 'all';
+      result.file = addRules(result.file, rules);
+      return;
+    }
+    const match = NOQA_LINE.exec(line);
+    if (!match) return;
+    const rules = match[1] ? rulesOfCodes(match[1]) : 'all';
+    if (rules !== 'all' && rules.size === 0) return;
+    result.lines.set(index + 1, addRules(result.lines.get(index + 1), rules));
+  });
+  return result;
 }
