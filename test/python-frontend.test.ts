@@ -187,3 +187,15 @@ describe('await-non-thenable', () => {
     expect(analysis.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([['await-non-thenable', 26, 61]]);
   });
 });
+
+describe('blocking APIs outside the project', () => {
+  it('types httpx clients, urllib3 pools and files by their constructors, not by a stand-in package', async () => {
+    const out = await migrate({
+      'net.py':
+        'import io\nimport typing\n\nimport httpx\nimport urllib3\n\n\nasync def fetch(url: str, log: typing.TextIO, out: io.BufferedWriter) -> int:\n    with httpx.Client() as client:\n        response = client.get(url)\n    pool = urllib3.connection_from_url(url)\n    log.write("maybe a StringIO")\n    out.write(b"a real file")\n    return pool.urlopen("GET", "/").status + response.status_code\n',
+    });
+    expect(out['net.py']).toBe(
+      'import asyncio\nimport io\nimport typing\n\nimport httpx\nimport urllib3\n\n\nasync def fetch(url: str, log: typing.TextIO, out: io.BufferedWriter) -> int:\n    with httpx.Client() as client:\n        response = await asyncio.to_thread(client.get, url)\n    pool = urllib3.connection_from_url(url)\n    log.write("maybe a StringIO")\n    await asyncio.to_thread(out.write, b"a real file")\n    return (await asyncio.to_thread(pool.urlopen, "GET", "/")).status + response.status_code\n',
+    );
+  });
+});
