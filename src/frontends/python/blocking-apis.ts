@@ -74,6 +74,7 @@ const ASYNC_FILES = '`aiofiles.open` / `anyio.open_file`';
 
 const HTTPX_STREAM = 'move the `with` block that reads the stream into a sync function and `await asyncio.to_thread(…)` it, or use `async with client.stream(…)` on an `httpx.AsyncClient`';
 
+const HTTPX = ['httpx', 'httpx2'] as const;
 /** ASYNC212: the methods of a sync httpx client that send a request (or close its pool). */
 const HTTPX_CLIENT_METHODS = [...HTTP_METHODS, 'send', 'close'] as const;
 /** ASYNC211/212: urllib3's pools and managers; each method that sends a request. */
@@ -109,14 +110,14 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   ...HTTP_METHODS.map((method) => toThread(`requests.${method}`, { asyncEquivalent: ASYNC_HTTP })),
   toThread('requests.Session.*', { asyncEquivalent: ASYNC_HTTP }),
   toThread('urllib.request.urlopen', { asyncEquivalent: ASYNC_HTTP }),
-  ...HTTP_METHODS.map((method) => toThread(`httpx.${method}`, { asyncEquivalent: ASYNC_HTTP })),
+  // httpx2 is the maintained continuation of httpx, with the same API.
+  ...HTTPX.flatMap((httpx) => HTTP_METHODS.map((method) => toThread(`${httpx}.${method}`, { asyncEquivalent: ASYNC_HTTP }))),
   toThread('urllib3.request', { asyncEquivalent: ASYNC_HTTP }),
   // ASYNC212: sync httpx clients; ASYNC211: urllib3 pools.
-  ...methodsToThread(['httpx.Client'], HTTPX_CLIENT_METHODS, { asyncEquivalent: ASYNC_HTTP }),
+  ...methodsToThread(HTTPX.map((httpx) => `${httpx}.Client`), HTTPX_CLIENT_METHODS, { asyncEquivalent: ASYNC_HTTP }),
   ...methodsToThread(URLLIB3_POOLS, URLLIB3_REQUEST_METHODS, { asyncEquivalent: ASYNC_HTTP }),
   // A streamed response is read in the `with` block that follows: a thread around the call moves none of it.
-  reportOnly('httpx.stream', HTTPX_STREAM),
-  reportOnly('httpx.Client.stream', HTTPX_STREAM),
+  ...HTTPX.flatMap((httpx) => [reportOnly(`${httpx}.stream`, HTTPX_STREAM), reportOnly(`${httpx}.Client.stream`, HTTPX_STREAM)]),
   // ASYNC220/221/222: processes.
   toThread('subprocess.run', { asyncEquivalent: ASYNC_EXEC }),
   toThread('subprocess.call', { asyncEquivalent: ASYNC_EXEC }),

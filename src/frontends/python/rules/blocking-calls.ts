@@ -14,7 +14,8 @@ export const MESSAGES = {
   blocksWithEquivalent: '`{callee}` blocks the event loop; use `{replacement}`, or {equivalent}',
   reported: '`{callee}` blocks the event loop; not rewritten: {suggestion}',
   insideWith: '`{callee}` blocks the event loop; not rewritten: the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
-  receiverCall: '`{callee}` blocks the event loop; not rewritten: its receiver is a call that blocks or is awaited: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
+  receiverCall: '`{callee}` blocks the event loop; not rewritten: its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
+  argumentCall: '`{callee}` blocks the event loop; not rewritten: an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
   likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
 } as const;
 
@@ -114,16 +115,22 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
   }
-  const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
-  if (api.fix.kind === 'to-thread' && receiver) {
-    if (api.exitBlocks && isBoundByEnclosingWith(node, receiver.text)) {
+  if (api.fix.kind === 'to-thread') {
+    const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+    if (receiver && api.exitBlocks && isBoundByEnclosingWith(node, receiver.text)) {
       const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
       report(formatMessage(MESSAGES.insideWith, { callee: callee.text, receiver: receiver.text, alternative }));
       return;
     }
-    // The receiver's own fix would edit inside this call's text, or it was awaited by a first run.
-    if (hasBlockingOrAwaitedCall(receiver, context)) {
+    // The wrap rewrites this call's whole text, where the inner call's own fix edits too. A first run
+    // leaves the inner call wrapped in to_thread, which counts the same, so a second run agrees.
+    if (receiver && containsBlockingCall(receiver, context)) {
       report(formatMessage(MESSAGES.receiverCall, { callee: callee.text }));
+      return;
+    }
+    const args = node.childForFieldName('arguments');
+    if (args && containsBlockingCall(args, context)) {
+      report(formatMessage(MESSAGES.argumentCall, { callee: callee.text }));
       return;
     }
   }
@@ -147,9 +154,17 @@ function isBoundByEnclosingWith(call: PyNode, receiver: string): boolean {
   return false;
 }
 
-function hasBlockingOrAwaitedCall(receiver: PyNode, context: PyRuleContext): boolean {
-  const calls = [receiver, ...receiver.descendantsOfType(['call', 'await']).filter((node): node is PyNode => node !== null)];
-  return calls.some((node) => node.type === 'await' || (node.type === 'call' && blockingApiFor(node, context) !== undefined));
+/** A call in `node` (or `node` itself) to a blocking API, or an `asyncio.to_thread` of one. */
+function containsBlockingCall(node: PyNode, context: PyRuleContext): boolean {
+  const calls = node.descendantsOfType('call').filter((call): call is PyNode => call !== null);
+  return calls.some((call) => {
+    if (blockingApiFor(call, context)) return true;
+    const symbol = context.resolveCallee(call);
+    if (symbol?.kind !== 'external' || symbol.path !== 'asyncio.to_thread') return false;
+    const target = call.childForFieldName('arguments')?.namedChild(0);
+    const path = target ? pathOf(context.resolver.resolveExpression(target, context.enclosing, context.module)) : undefined;
+    return path !== undefined && findBlockingApi(context.blockingApis, path) !== undefined;
+  });
 }
 
 /** ASYNC211: `pool.request("GET", …)` on an untyped receiver in a module that imports urllib3. */
