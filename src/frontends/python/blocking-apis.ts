@@ -110,6 +110,8 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   ...HTTP_METHODS.map((method) => toThread(`requests.${method}`, { asyncEquivalent: ASYNC_HTTP })),
   toThread('requests.Session.*', { asyncEquivalent: ASYNC_HTTP }),
   toThread('urllib.request.urlopen', { asyncEquivalent: ASYNC_HTTP }),
+  // urlopen's response reads the body from the socket.
+  ...methodsToThread(['http.client.HTTPResponse'], ['read', 'read1', 'readinto', 'readline', 'readlines'], { asyncEquivalent: ASYNC_HTTP }),
   // httpx2 is the maintained continuation of httpx, with the same API.
   ...HTTPX.flatMap((httpx) => HTTP_METHODS.map((method) => toThread(`${httpx}.${method}`, { asyncEquivalent: ASYNC_HTTP }))),
   toThread('urllib3.request', { asyncEquivalent: ASYNC_HTTP }),
@@ -154,6 +156,7 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   toThread('pathlib.Path.write_text', FILE),
   toThread('pathlib.Path.read_bytes', FILE),
   toThread('pathlib.Path.write_bytes', FILE),
+  toThread('pathlib.Path.touch', FILE),
   // ASYNC250: the console is a file too.
   toThread('builtins.input', { asyncContextOnly: true }),
   redisClient('redis.Redis'),
@@ -169,6 +172,7 @@ export const RESULT_TYPES: ReadonlyMap<string, string> = new Map([
   ['os.popen', 'io.TextIOWrapper'],
   ['pathlib.Path.open', 'io.TextIOWrapper'],
   ['io.open_code', 'io.BufferedReader'],
+  ['urllib.request.urlopen', 'http.client.HTTPResponse'],
   ['urllib3.connection_from_url', 'urllib3.HTTPConnectionPool'],
   ['urllib3.PoolManager.connection_from_url', 'urllib3.HTTPConnectionPool'],
   ['urllib3.PoolManager.connection_from_host', 'urllib3.HTTPConnectionPool'],
