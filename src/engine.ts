@@ -159,6 +159,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     if (!fn || plan!.blocked.has(id)) return false;
     return fn.isAsync || plan!.asyncFunctions.has(id) || (fn.kind === 'module' && !fn.syncOnly);
   };
+  // A call that blocks only in code on the loop counts where the plan leaves its function async.
+  counted = counted.filter((hit) => !hit.onlyWhenAsync || runsAsync(hit.enclosing));
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   for (const hit of counted) {
@@ -263,7 +265,7 @@ function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRo
       roots.push({ function: hit.awaitedCallee, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
       continue;
     }
-    if (!hit.fix || !hit.needsAsync) continue;
+    if (!hit.fix || !hit.needsAsync || hit.onlyWhenAsync) continue;
     const fn = graph.functions.get(hit.enclosing);
     if (!fn || fn.isAsync) continue;
     roots.push({ function: hit.enclosing, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });

@@ -31,6 +31,11 @@ export interface RuleHit {
   kind: 'blocking' | 'await' | 'floating';
   /** The fix inserts `await`, so the enclosing function must run async. */
   needsAsync: boolean;
+  /**
+   * Counts (and is fixed) only where the enclosing function runs async after the plan, and is never
+   * a reason to make it async (`open()` in a sync helper). A second run then sees what the first did.
+   */
+  onlyWhenAsync?: boolean;
   /** await-non-thenable: the project function being awaited, when it resolves to one. */
   awaitedCallee?: FunctionId;
   /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */

@@ -107,10 +107,11 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     return;
   }
   if (api.rule !== rule) return;
-  if (api.asyncContextOnly && !context.enclosing.isAsync) return;
+  // In a sync function it counts only if the plan makes that function async for another reason.
+  const onlyWhenAsync = api.asyncContextOnly && !context.enclosing.isAsync;
   const callee = node.childForFieldName('function')!;
   const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
-    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(fix ? { fix } : {}) });
+    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyWhenAsync ? { onlyWhenAsync } : {}), ...(fix ? { fix } : {}) });
   if (api.fix.kind === 'report') {
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
