@@ -32,10 +32,10 @@ export interface RuleHit {
   /** The fix inserts `await`, so the enclosing function must run async. */
   needsAsync: boolean;
   /**
-   * Counts (and is fixed) only where the enclosing function runs async after the plan, and is never
-   * a reason to make it async (`open()` in a sync helper). A second run then sees what the first did.
+   * Counts only where the enclosing function runs async (is async, or turns async in this run) and
+   * never turns it async by itself: `open()` in Python, harmless in sync code no event loop runs.
    */
-  onlyWhenAsync?: boolean;
+  onlyInAsync?: boolean;
   /** await-non-thenable: the project function being awaited, when it resolves to one. */
   awaitedCallee?: FunctionId;
   /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */

@@ -107,11 +107,11 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     return;
   }
   if (api.rule !== rule) return;
-  // In a sync function it counts only if the plan makes that function async for another reason.
-  const onlyWhenAsync = api.asyncContextOnly && !context.enclosing.isAsync;
+  // In a sync function it counts once that function turns async (for another reason) in this run.
+  const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
   const callee = node.childForFieldName('function')!;
   const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
-    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyWhenAsync ? { onlyWhenAsync } : {}), ...(fix ? { fix } : {}) });
+    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyInAsync ? { onlyInAsync } : {}), ...(fix ? { fix } : {}) });
   if (api.fix.kind === 'report') {
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
