@@ -26,6 +26,8 @@ export interface PyFunction {
   isAsync: boolean;
   /** Functions defined directly in this one's body, by name (closures it may call). */
   nested: Map<string, PyFunction>;
+  /** Imports in this function's own body (`def f(): from x import y`). */
+  imports?: Map<string, ImportBinding>;
 }
 
 export interface PyClass {
@@ -116,53 +118,40 @@ export function buildModule(root: string, file: string, text: string): PyModule 
   return module;
 }
 
-function collectImports(module: PyModule, node: PyNode): void {
+function collectImports(module: PyModule, node: PyNode, into: Map<string, ImportBinding> = module.imports): void {
   for (const child of namedChildren(node)) {
-    if (child.type === 'import_statement' || child.type === 'import_from_statement') {
-      for (const [local, binding] of importBindingsOf(child, module)) {
-        // `import a.b` then `import a.c`: the first binding of `a` stands for both.
-        if (binding.kind === 'module' && child.type === 'import_statement' && local === binding.module && module.imports.has(local)) continue;
-        module.imports.set(local, binding);
+    if (child.type === 'import_statement') {
+      for (const item of namedChildren(child)) {
+        if (item.type === 'dotted_name') {
+          // `import a.b` binds `a`, through which `a.b` is reached.
+          const top = item.text.split('.')[0]!;
+          if (!into.has(top)) into.set(top, { kind: 'module', module: top });
+        } else if (item.type === 'aliased_import') {
+          const target = item.childForFieldName('name')!.text;
+          into.set(item.childForFieldName('alias')!.text, { kind: 'module', module: target });
+        }
+      }
+    } else if (child.type === 'import_from_statement') {
+      const source = child.childForFieldName('module_name')!;
+      let from = source.text;
+      if (source.type === 'relative_import') {
+        const dots = (/^\.+/.exec(from)?.[0] ?? '').length;
+        from = absoluteModule(module, dots, from.slice(dots));
+      }
+      for (const item of child.childrenForFieldName('name')) {
+        if (!item) continue;
+        if (item.type === 'aliased_import') {
+          const name = item.childForFieldName('name')!.text;
+          into.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name });
+        } else {
+          into.set(item.text, { kind: 'symbol', module: from, name: item.text });
+        }
       }
     } else if (child.type === 'if_statement' || child.type === 'try_statement' || child.type === 'block' ||
       child.type === 'else_clause' || child.type === 'except_clause' || child.type === 'finally_clause') {
-      collectImports(module, child); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
+      collectImports(module, child, into); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
     }
   }
-}
-
-/** The names an `import` / `from … import` statement binds, resolved against the importing module. */
-export function importBindingsOf(statement: PyNode, module: { name: string; isPackage: boolean }): [string, ImportBinding][] {
-  const bindings: [string, ImportBinding][] = [];
-  if (statement.type === 'import_statement') {
-    for (const item of namedChildren(statement)) {
-      if (item.type === 'dotted_name') {
-        // `import a.b` binds `a`, through which `a.b` is reached.
-        const top = item.text.split('.')[0]!;
-        bindings.push([top, { kind: 'module', module: top }]);
-      } else if (item.type === 'aliased_import') {
-        const target = item.childForFieldName('name')!.text;
-        bindings.push([item.childForFieldName('alias')!.text, { kind: 'module', module: target }]);
-      }
-    }
-  } else if (statement.type === 'import_from_statement') {
-    const source = statement.childForFieldName('module_name')!;
-    let from = source.text;
-    if (source.type === 'relative_import') {
-      const dots = (/^\.+/.exec(from)?.[0] ?? '').length;
-      from = absoluteModule(module, dots, from.slice(dots));
-    }
-    for (const item of statement.childrenForFieldName('name')) {
-      if (!item) continue;
-      if (item.type === 'aliased_import') {
-        const name = item.childForFieldName('name')!.text;
-        bindings.push([item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name }]);
-      } else {
-        bindings.push([item.text, { kind: 'symbol', module: from, name: item.text }]);
-      }
-    }
-  }
-  return bindings;
 }
 
 function collectVariables(module: PyModule): void {
@@ -235,6 +224,9 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
       nested: new Map(),
     };
     module.allFunctions.push(fn);
+    const own = new Map<string, ImportBinding>();
+    collectImports(module, node.childForFieldName('body')!, own);
+    if (own.size > 0) fn.imports = own;
     if (cls) cls.methods.set(name, fn);
     else if (!parent) module.functions.set(name, fn);
     else parent.nested.set(name, fn);

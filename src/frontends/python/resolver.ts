@@ -1,7 +1,7 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
 import { RESULT_TYPES } from './blocking-apis.js';
-import { firstParameterName, importBindingsOf, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import { firstParameterName, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
 export type PySymbol =
@@ -21,7 +21,6 @@ const WRAPPER_TYPES = new Set(['Optional', 'Union', 'Final', 'ClassVar', 'Annota
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
   private readonly localTypes = new Map<string, Map<string, PyNode>>();
-  private readonly localImportMaps = new Map<string, Map<string, ImportBinding>>();
 
   constructor(modules: readonly PyModule[]) {
     for (const module of modules) this.modules.set(module.name, module);
@@ -32,7 +31,7 @@ export class Resolver {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
       const closure = scope.nested.get(name);
       if (closure) return { kind: 'function', fn: closure };
-      const imported = this.localImports(scope).get(name);
+      const imported = scope.imports?.get(name);
       if (imported) return this.resolveBinding(imported, new Set());
       const local = this.locals(scope).get(name);
       if (local) return this.typeOfAssignedNode(local, scope);
@@ -60,8 +59,7 @@ export class Resolver {
     return undefined;
   }
 
-  /** What an import binds: a module, a project definition, or an external path. */
-  private resolveBinding(binding: ImportBinding, seen: Set<string>): PySymbol | undefined {
+  private resolveBinding(binding: ImportBinding, seen: Set<string>): PySymbol {
     if (binding.kind === 'module') return this.moduleSymbol(binding.module);
     const target = this.modules.get(binding.module);
     const key = `${binding.module}:${binding.name}`;
@@ -221,21 +219,6 @@ export class Resolver {
         const node = binding.childForFieldName('type') ?? binding.childForFieldName('right');
         if (node) map.set(left.text, node);
       }
-    }
-    return map;
-  }
-
-  /** `import x` / `from m import y` inside a function body bind names local to it. */
-  private localImports(fn: PyFunction): Map<string, ImportBinding> {
-    let map = this.localImportMaps.get(fn.id);
-    if (map) return map;
-    map = new Map();
-    this.localImportMaps.set(fn.id, map);
-    const body = fn.node.childForFieldName('body');
-    if (!body || fn.kind === 'arrow' || fn.kind === 'module') return map;
-    for (const statement of body.descendantsOfType(['import_statement', 'import_from_statement'])) {
-      if (!statement) continue;
-      for (const [local, binding] of importBindingsOf(statement, fn.module)) if (!map.has(local)) map.set(local, binding);
     }
     return map;
   }
