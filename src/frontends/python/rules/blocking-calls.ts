@@ -13,9 +13,9 @@ export const MESSAGES = {
   blocks: '`{callee}` blocks the event loop; use `{replacement}`',
   blocksWithEquivalent: '`{callee}` blocks the event loop; use `{replacement}`, or {equivalent}',
   reported: '`{callee}` blocks the event loop; not rewritten: {suggestion}',
-  insideWith: '`{callee}` blocks the event loop; not rewritten: the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
-  receiverCall: '`{callee}` blocks the event loop; not rewritten: its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
-  argumentCall: '`{callee}` blocks the event loop; not rewritten: an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
+  insideWith: '`{callee}` blocks the event loop; not rewritten, since the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
+  receiverCall: '`{callee}` blocks the event loop; not rewritten, since its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
+  argumentCall: '`{callee}` blocks the event loop; not rewritten, since an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
   likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
 } as const;
 
