@@ -91,7 +91,7 @@ const URLLIB3_POOLS = [
 const URLLIB3_REQUEST_METHODS = ['request', 'urlopen', 'request_encode_url', 'request_encode_body'] as const;
 
 /** ASYNC232: the concrete file classes `open()` and its kin return (not StringIO/BytesIO, which are in memory). */
-export const FILE_TYPES = ['io.TextIOWrapper', 'io.BufferedReader', 'io.BufferedWriter', 'io.BufferedRandom', 'io.FileIO'] as const;
+const FILE_TYPES = ['io.TextIOWrapper', 'io.BufferedReader', 'io.BufferedWriter', 'io.BufferedRandom', 'io.FileIO'] as const;
 /**
  * The file methods that do I/O. `fileno`, `isatty`, `readable`/`writable`/`seekable`, `tell` and the
  * attributes (`name`, `mode`, `closed`) do none worth a thread.
