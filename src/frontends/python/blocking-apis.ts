@@ -30,6 +30,11 @@ export interface BlockingApi {
    * the `with` block that binds it is reported, not wrapped, since the block is the blocking unit.
    */
   exitBlocks?: boolean;
+  /**
+   * It returns a file object whose reads and writes come later: the call runs in a thread only where
+   * every use of that object is a file method that does too (`f = open(p)`, then `f.read()`).
+   */
+  opensFile?: boolean;
 }
 
 const TO_THREAD: BlockingFix = { kind: 'to-thread' };
@@ -39,6 +44,7 @@ interface EntryOptions {
   asyncContextOnly?: boolean;
   asyncEquivalent?: string;
   exitBlocks?: boolean;
+  opensFile?: boolean;
 }
 
 const toThread = (path: string, options: EntryOptions = {}): BlockingApi => ({
@@ -47,6 +53,7 @@ const toThread = (path: string, options: EntryOptions = {}): BlockingApi => ({
   ...(options.asyncContextOnly ? { asyncContextOnly: true } : {}),
   ...(options.asyncEquivalent ? { asyncEquivalent: options.asyncEquivalent } : {}),
   ...(options.exitBlocks ? { exitBlocks: true } : {}),
+  ...(options.opensFile ? { opensFile: true } : {}),
   fix: TO_THREAD,
   replacement: THREAD_WRAP,
 });
@@ -96,8 +103,11 @@ const FILE_TYPES = ['io.TextIOWrapper', 'io.BufferedReader', 'io.BufferedWriter'
  * The file methods that do I/O. `fileno`, `isatty`, `readable`/`writable`/`seekable`, `tell` and the
  * attributes (`name`, `mode`, `closed`) do none worth a thread.
  */
-const FILE_METHODS = ['read', 'read1', 'readall', 'readinto', 'readinto1', 'readline', 'readlines', 'write', 'writelines', 'flush', 'seek', 'truncate', 'close'] as const;
+export const FILE_METHODS: readonly string[] = ['read', 'read1', 'readall', 'readinto', 'readinto1', 'readline', 'readlines', 'write', 'writelines', 'flush', 'seek', 'truncate', 'close'];
 const FILE = { asyncContextOnly: true, asyncEquivalent: ASYNC_FILES } as const;
+const OPENS_FILE = { ...FILE, opensFile: true } as const;
+/** What a file object offers besides FILE_METHODS: no I/O, so a use of it keeps the object off the loop. */
+export const FILE_QUIET_MEMBERS: ReadonlySet<string> = new Set(['name', 'mode', 'closed', 'encoding', 'errors', 'newlines', 'fileno', 'isatty', 'readable', 'writable', 'seekable', 'tell']);
 
 /** ASYNC221/222: `os` process calls that run a program or wait for one. */
 const OS_SPAWN = ['spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe'] as const;
@@ -131,7 +141,7 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   reportOnly('subprocess.Popen', 'start it with `await asyncio.create_subprocess_exec(…)` (or `_shell`) and await its `communicate()`/`wait()`, or move the code that uses the process into a sync function and `await asyncio.to_thread(…)` it'),
   ...methodsToThread(['subprocess.Popen'], ['communicate', 'wait'], { asyncEquivalent: 'the `asyncio.subprocess.Process` of `asyncio.create_subprocess_exec`', exitBlocks: true }),
   toThread('os.system', { asyncEquivalent: ASYNC_SHELL }),
-  toThread('os.popen', { asyncEquivalent: ASYNC_SHELL }),
+  toThread('os.popen', { asyncEquivalent: ASYNC_SHELL, opensFile: true }),
   toThread('os.posix_spawn', { asyncEquivalent: ASYNC_EXEC }),
   toThread('os.posix_spawnp', { asyncEquivalent: ASYNC_EXEC }),
   ...OS_SPAWN.map((name) => toThread(`os.${name}`, { asyncEquivalent: ASYNC_EXEC })),
@@ -146,11 +156,11 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   toThread('socket.socket.connect', { asyncEquivalent: '`loop.sock_connect`' }),
   toThread('socket.socket.accept', { asyncEquivalent: '`loop.sock_accept`' }),
   // ASYNC230/231: opening files; ASYNC232: file objects. Counted inside `async def` only.
-  toThread('builtins.open', FILE),
-  toThread('io.open', FILE),
-  toThread('io.open_code', FILE),
-  toThread('os.fdopen', FILE),
-  toThread('pathlib.Path.open', FILE),
+  toThread('builtins.open', OPENS_FILE),
+  toThread('io.open', OPENS_FILE),
+  toThread('io.open_code', OPENS_FILE),
+  toThread('os.fdopen', OPENS_FILE),
+  toThread('pathlib.Path.open', OPENS_FILE),
   ...methodsToThread(FILE_TYPES, FILE_METHODS, { ...FILE, exitBlocks: true }),
   toThread('pathlib.Path.read_text', FILE),
   toThread('pathlib.Path.write_text', FILE),

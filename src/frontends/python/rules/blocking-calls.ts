@@ -2,7 +2,7 @@
 // the node is a call not already awaited, then its resolved path is looked up in the table.
 import type { FileEditor } from '../../../frontend.js';
 import { formatMessage } from '../../../transform.js';
-import { BLOCKING_METHOD_NAMES, findBlockingApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
+import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
 import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
@@ -16,6 +16,7 @@ export const MESSAGES = {
   insideWith: '`{callee}` blocks the event loop; not rewritten, since the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
   receiverCall: '`{callee}` blocks the event loop; not rewritten, since its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
   argumentCall: '`{callee}` blocks the event loop; not rewritten, since an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
+  fileOnLoop: '`{callee}` blocks the event loop; not rewritten, since {reason}: move the code that uses the file into a sync function and `await asyncio.to_thread(…)` it{alternative}',
   likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
 } as const;
 
@@ -134,6 +135,13 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
       report(formatMessage(MESSAGES.argumentCall, { callee: callee.text }));
       return;
     }
+    // A thread around `open()` alone would leave the reads and writes of its file on the loop.
+    const onLoop = api.opensFile ? fileUseOnLoop(node, context) : undefined;
+    if (onLoop) {
+      const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
+      report(formatMessage(MESSAGES.fileOnLoop, { callee: callee.text, reason: onLoop, alternative }));
+      return;
+    }
   }
   const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
   report(formatMessage(template, { callee: callee.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context));
@@ -153,6 +161,43 @@ function isBoundByEnclosingWith(call: PyNode, receiver: string): boolean {
     }
   }
   return false;
+}
+
+const FILE_METHOD_NAMES: ReadonlySet<string> = new Set(FILE_METHODS);
+
+/**
+ * Why the file an opening call returns would be read or written on the loop, or undefined when it is
+ * bound to a name whose every use in this function is a quiet member or a file method this rule runs
+ * in a thread (`f = open(p)`, `f.read()`, `f.close()`).
+ */
+function fileUseOnLoop(call: PyNode, context: PyRuleContext): string | undefined {
+  const parent = call.parent;
+  if (parent?.type === 'with_item' || parent?.type === 'as_pattern') return 'the `with` block around it reads, writes and closes the file on the loop';
+  const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.equals(call) ? parent.childForFieldName('left') : null;
+  if (target?.type !== 'identifier') return 'the file object it returns is used right here, on the loop';
+  const name = target.text;
+  const scope = context.enclosing.node;
+  for (const use of scope.descendantsOfType('identifier')) {
+    if (!use || use.text !== name || use.equals(target)) continue;
+    const at = `\`${name}\` is used at line ${context.module.lines.at(use.startIndex).line} other than by a file method run in a thread`;
+    if (enclosingScopeOf(use) !== scope.startIndex) return at;
+    const member = use.parent?.type === 'attribute' && use.parent.childForFieldName('object')?.equals(use) ? use.parent : undefined;
+    const attribute = member?.childForFieldName('attribute')?.text;
+    if (!member || !attribute) return at;
+    if (FILE_QUIET_MEMBERS.has(attribute)) continue;
+    const methodCall = member.parent?.type === 'call' && member.parent.childForFieldName('function')?.equals(member) ? member.parent : undefined;
+    if (!methodCall || !FILE_METHOD_NAMES.has(attribute) || methodCall.parent?.type === 'await') return at;
+    const args = methodCall.childForFieldName('arguments');
+    if (isBoundByEnclosingWith(methodCall, name) || (args && containsBlockingCall(args, context))) return at;
+  }
+  return undefined;
+}
+
+/** The start of the function (or module) whose body holds the node. */
+function enclosingScopeOf(node: PyNode): number {
+  let current = node.parent;
+  while (current && current.type !== 'function_definition' && current.type !== 'lambda' && current.type !== 'module') current = current.parent;
+  return current?.startIndex ?? 0;
 }
 
 /** A call in `node` (or `node` itself) to a blocking API, or an `asyncio.to_thread` of one. */
