@@ -6,6 +6,7 @@ import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
 import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
+import { walkTree } from './walk.js';
 
 /** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */
 export function asyncSiblingName(name: string): string {
@@ -292,8 +293,8 @@ function removeUnusedImports(editor: TsFileEditor, fileEdits: TextEdit[]): void 
   };
   const usage = new Map<string, { total: number; replaced: number }>();
   for (const local of imports.keys()) usage.set(local, { total: 0, replaced: 0 });
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node)) return;
+  walkTree(sourceFile, (node) => {
+    if (ts.isImportDeclaration(node)) return false;
     if (ts.isIdentifier(node)) {
       const entry = usage.get(node.text);
       const binding = imports.get(node.text)?.binding;
@@ -302,9 +303,8 @@ function removeUnusedImports(editor: TsFileEditor, fileEdits: TextEdit[]): void 
         if (isReplaced(node)) entry.replaced++;
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+    return true;
+  });
   const removable = new Map<ts.Node, ts.Node[]>();
   for (const [local, { total, replaced: count }] of usage) {
     if (total === 0 || count < total) continue;

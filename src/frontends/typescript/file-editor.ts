@@ -5,6 +5,7 @@ import type { TextEdit } from '../../edits/edit-set.js';
 import type { FileEditor } from '../../frontend.js';
 import { normalizeModule } from './imports.js';
 import type { TsFileInfo } from './analyze.js';
+import { walkTree } from './walk.js';
 
 interface ImportRequest {
   module: string;
@@ -70,11 +71,9 @@ export class TsFileEditor implements FileEditor {
     if (!this.usedNames) {
       const names = new Set<string>();
       // Property and member names are not bindings: `crypto.randomBytes` leaves `randomBytes` free.
-      const visit = (node: ts.Node): void => {
+      walkTree(this.info.sourceFile, (node) => {
         if (ts.isIdentifier(node) && !isMemberName(node)) names.add(node.text);
-        ts.forEachChild(node, visit);
-      };
-      visit(this.info.sourceFile);
+      });
       this.usedNames = names;
     }
     return this.usedNames;
@@ -202,14 +201,12 @@ function lineStartOf(text: string, offset: number): number {
 /** The quote the file's module specifiers (or, failing those, its first string) use. */
 function quoteStyle(sourceFile: ts.SourceFile): string {
   let quote: string | undefined;
-  const visit = (node: ts.Node): void => {
-    if (quote) return;
-    if (ts.isStringLiteral(node)) {
-      quote = sourceFile.text[node.getStart(sourceFile)];
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
+  const visit = (root: ts.Node): void =>
+    walkTree(root, (node) => {
+      if (quote) return false;
+      if (ts.isStringLiteral(node)) quote = sourceFile.text[node.getStart(sourceFile)];
+      return quote === undefined;
+    });
   for (const statement of sourceFile.statements) {
     if (ts.isImportDeclaration(statement) || isRequireStatement(statement)) visit(statement);
   }
