@@ -271,6 +271,11 @@ export class TsAnalyzer {
       signature: signatureText(node, info.sourceFile),
     };
     fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
+    if (!fn.isAsync && 'body' in node && node.body) {
+      // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
+      let returnsPromise: boolean | undefined;
+      Object.defineProperty(fn, 'returnsPromise', { enumerable: true, get: () => (returnsPromise ??= this.returnsGlobalPromise(node)) });
+    }
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
     this.state.functions.set(id, fn);
@@ -280,6 +285,18 @@ export class TsAnalyzer {
     if (simpleName) this.functionNames.add(simpleName);
     for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
+  }
+
+  /** The declared or inferred result is the global `Promise<T>`, the one type an async function may keep. */
+  private returnsGlobalPromise(node: FunctionLike): boolean {
+    try {
+      const signature = this.checker.getSignatureFromDeclaration(node);
+      const symbol = signature ? this.checker.getReturnTypeOfSignature(signature).getSymbol() : undefined;
+      return symbol?.getName() === 'Promise' && (symbol.declarations ?? []).some((declaration) => /\/lib\.[\w.]*\.d\.ts$/.test(declaration.getSourceFile().fileName));
+    } catch (error) {
+      if (isStackOverflow(error)) return false;
+      throw error;
+    }
   }
 
   private functionName(node: FunctionLike, info: TsFileInfo, line: number): string {
