@@ -20,6 +20,8 @@ export class TsFileEditor implements FileEditor {
   private readonly newImports: ImportRequest[] = [];
   private readonly declarations = new Map<string, { local: string; text: string }>();
   private usedNames: Set<string> | undefined;
+  /** Imports the new code refers to (`promisify(randomBytes)`): they stay, whatever the fixes replaced. */
+  readonly referencedImports = new Set<string>();
   private readonly eol: string;
   private readonly quote: string;
 
@@ -94,8 +96,10 @@ export class TsFileEditor implements FileEditor {
 
   ensureImport(module: string, name: string, preferredLocal?: string): string {
     const wanted = normalizeModule(module);
-    for (const [local, imported] of this.info.imports) {
-      if (normalizeModule(imported.module) === wanted && imported.name === name) return local;
+    const existing = this.existingImport(wanted, name);
+    if (existing) {
+      this.referencedImports.add(existing.local);
+      return existing.text;
     }
     const requested = this.newImports.find((request) => normalizeModule(request.module) === wanted && request.name === name);
     if (requested) return requested.local;
@@ -103,6 +107,25 @@ export class TsFileEditor implements FileEditor {
     const local = this.names().has(base) ? this.freshName(`${base}Async`) : this.freshName(base);
     this.newImports.push({ module, name, local });
     return local;
+  }
+
+  /**
+   * An import the file has that reaches `name`: the binding itself, or a member of a namespace
+   * (`import * as fsp from 'fs/promises'` -> `fsp.readFile`, `import { promises as fs } from 'fs'` ->
+   * `fs.readFile`), so that no second import of the same module is added beside it.
+   */
+  private existingImport(wanted: string, name: string): { local: string; text: string } | undefined {
+    let member: { local: string; text: string } | undefined;
+    for (const [local, imported] of this.info.imports) {
+      const from = normalizeModule(imported.module);
+      if (from === wanted && imported.name === name) return { local, text: local };
+      // A Node built-in's default export is its namespace too.
+      const isNamespace = imported.name === '*' || (imported.name === 'default' && NODE_BUILTIN_DEFAULTS.has(from));
+      if (!member && ((from === wanted && isNamespace) || (`${from}/${imported.name}` === wanted && wanted === 'fs/promises'))) {
+        member = { local, text: `${local}.${name}` };
+      }
+    }
+    return member;
   }
 
   ensureDeclaration(key: string, preferredName: string, text: (local: string) => string): string {
@@ -193,6 +216,9 @@ export class TsFileEditor implements FileEditor {
     return { offset, atTop: true };
   }
 }
+
+/** Node built-ins whose default import is the module namespace (`import fsp from 'fs/promises'`). */
+const NODE_BUILTIN_DEFAULTS = new Set(['fs', 'fs/promises', 'timers/promises', 'child_process', 'zlib', 'crypto', 'util', 'os', 'path']);
 
 function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
