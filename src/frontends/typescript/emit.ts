@@ -85,6 +85,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   }
 
   for (const editor of editors.values()) {
+    editor.guardStatementStarts();
     editor.flushImports();
     const fileEdits = moveDualBodies(editor, state, request);
     removeUnusedImports(editor, fileEdits);

@@ -136,6 +136,26 @@ export class TsFileEditor implements FileEditor {
     return local;
   }
 
+  /**
+   * A statement rewritten to start with `(`, `[` or a template (`(await readFile(f)).length`) would
+   * continue the previous one when that one ends without a semicolon (ASI): a `;` goes first, as
+   * prettier and standard write it.
+   */
+  guardStatementStarts(): void {
+    const byStart = new Map<number, TextEdit[]>();
+    for (const edit of this.edits) byStart.set(edit.start, [...(byStart.get(edit.start) ?? []), edit]);
+    const { sourceFile } = this.info;
+    walkTree(sourceFile, (node) => {
+      if (!ts.isExpressionStatement(node)) return true;
+      const start = node.getStart(sourceFile);
+      const first = (byStart.get(start) ?? []).filter((edit) => edit.text !== '').sort((a, b) => a.end - b.end || (a.order ?? 0) - (b.order ?? 0))[0];
+      if (first && /^[([`]/.test(first.text) && !/^[([`]/.test(sourceFile.text.slice(start, start + 1)) && continuesPrevious(node, sourceFile)) {
+        this.edits.push({ start, end: start, text: ';', source: 'fix', order: -3_000_000 });
+      }
+      return true;
+    });
+  }
+
   /** Writes the gathered imports and declarations as edits: merged into an import from the same module when there is one. */
   flushImports(): void {
     const { sourceFile } = this.info;
@@ -166,6 +186,8 @@ export class TsFileEditor implements FileEditor {
     }
     for (const { text: declaration } of this.declarations.values()) lines.push(declaration);
     if (lines.length === 0) return;
+    // New statements follow the file's style: no semicolons in a file written without them.
+    if (!usesSemicolons(sourceFile)) for (let i = 0; i < lines.length; i++) lines[i] = lines[i]!.replace(/;$/, '');
     const at = this.importInsertionPoint();
     const block = lines.join(this.eol) + this.eol;
     // At the top of a file, a blank line separates the new imports from the code below.
@@ -219,6 +241,36 @@ export class TsFileEditor implements FileEditor {
 
 /** Node built-ins whose default import is the module namespace (`import fsp from 'fs/promises'`). */
 const NODE_BUILTIN_DEFAULTS = new Set(['fs', 'fs/promises', 'timers/promises', 'child_process', 'zlib', 'crypto', 'util', 'os', 'path']);
+
+/** Most of the file's simple statements end with `;` (prettier's `semi`, standard's style). */
+function usesSemicolons(sourceFile: ts.SourceFile): boolean {
+  let withSemicolon = 0;
+  let without = 0;
+  walkTree(sourceFile, (node) => {
+    if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isImportDeclaration(node) || ts.isReturnStatement(node)) {
+      if (sourceFile.text[node.end - 1] === ';') withSemicolon++;
+      else without++;
+    }
+    return !ts.isExpression(node);
+  });
+  return withSemicolon >= without;
+}
+
+/** The statement before this one in its block ends without a semicolon, so ASI is all that ends it. */
+function continuesPrevious(statement: ts.ExpressionStatement, sourceFile: ts.SourceFile): boolean {
+  const parent = statement.parent;
+  const siblings: readonly ts.Statement[] | undefined = ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) ? parent.statements : undefined;
+  if (!siblings) return false;
+  const previous = siblings[siblings.indexOf(statement) - 1];
+  if (!previous) return false;
+  // Declarations and compound statements end in `}` that no expression can continue.
+  if (!(ts.isExpressionStatement(previous) || ts.isVariableStatement(previous) || ts.isReturnStatement(previous) || ts.isThrowStatement(previous) ||
+    ts.isBreakStatement(previous) || ts.isContinueStatement(previous) || ts.isDoStatement(previous) || ts.isImportDeclaration(previous) ||
+    ts.isExportDeclaration(previous) || ts.isExportAssignment(previous) || ts.isTypeAliasDeclaration(previous) || ts.isImportEqualsDeclaration(previous))) {
+    return false;
+  }
+  return sourceFile.text[previous.end - 1] !== ';';
+}
 
 function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
