@@ -3,7 +3,7 @@ import { blockingIoVisitors } from '../src/frontends/python/rules/index.js';
 import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src/data/ts-blocking-apis.js';
 import type { FileEditor } from '../src/frontend.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
-import { insertAwait, needsParenthesesForAwait, textOf } from '../src/frontends/typescript/fix-helpers.js';
+import { appendArgument, insertAwait, needsParenthesesForAwait, shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import { resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 import { shellSleepSeconds } from './blocking-sleep.js';
@@ -17,11 +17,13 @@ const blockingIo = defineTransform({
     example: "const text = fs.readFileSync(path, 'utf8');",
     useInstead: "const text = await readFile(path, 'utf8'); (node:fs/promises), the promisified callback API, or the `xAsync` sibling.",
     fixSafety:
-      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
+      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
   },
   messages: {
     api: '`{callee}` blocks the event loop; use `{replacement}`',
     noEquivalent: '`{callee}` blocks the event loop; {hint}',
+    syncOnlyOption: '`{callee}` blocks the event loop; its `{option}` option has no `{async}` equivalent: use spawn() and await its "close" event',
+    unreadableOptions: '`{callee}` blocks the event loop; its options `{option}` may hold settings only the Sync form has (`stdio`, `input`): use `await promisify({async})(…)` with options exec takes, or spawn()',
     sibling: '`{callee}` blocks while `{sibling}` exists on the same type; use `await {sibling}(…)`',
     configured: '`{callee}` is listed as blocking in the config; use `{replacement}`',
   },
@@ -62,6 +64,14 @@ function reportApi(call: ts.CallExpression, api: BlockingApi, context: TsRuleCon
     context.report({ rule: 'blocking-io', node: call, message: message('noEquivalent', { callee: calleeText, hint: equivalent.hint }), kind: 'blocking', needsAsync: true });
     return;
   }
+  if (equivalent.kind === 'promisify-stdout') {
+    const syncOnly = syncOnlyOption(call, equivalent, sourceFile);
+    if (syncOnly) {
+      const text = message(syncOnly.unreadable ? 'unreadableOptions' : 'syncOnlyOption', { callee: calleeText, option: syncOnly.text, async: equivalent.name });
+      context.report({ rule: 'blocking-io', node: call, message: text, kind: 'blocking', needsAsync: true });
+      return;
+    }
+  }
   const replacement =
     equivalent.kind === 'exists'
       ? 'await access(path) from node:fs/promises'
@@ -91,17 +101,17 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
       };
     case 'promisify-stdout': {
       // execSync(cmd) returns a Buffer; ask exec for Buffers too so the value is the same.
-      const options = call.arguments[equivalent.name === 'exec' ? 1 : 2];
-      const hasEncoding = options !== undefined && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name?.getText(sourceFile) === 'encoding');
+      const options = execOptions(call, equivalent.name);
+      const hasEncoding = options !== undefined && ts.isObjectLiteralExpression(options) && options.properties.some((p) => optionName(p, sourceFile) === 'encoding');
       if (options && !hasEncoding) return undefined;
       return (editor) => {
         const start = call.getStart(sourceFile);
         editor.replace(...calleeRange, promisified(editor, equivalent.module, equivalent.name));
         editor.insert(start, '(await ', -call.end);
-        if (!hasEncoding) {
-          const last = call.arguments[call.arguments.length - 1]!;
-          editor.insert(last.end, ', { encoding: "buffer" }');
-        }
+        if (!hasEncoding) appendArgument(editor, call, '{ encoding: "buffer" }', sourceFile);
+        // `stdio: 'pipe'` is exec's own behaviour, and not one of its options.
+        const stdio = options && ts.isObjectLiteralExpression(options) ? options.properties.find((p) => optionName(p, sourceFile) === 'stdio') : undefined;
+        if (stdio && options && ts.isObjectLiteralExpression(options)) removeProperty(editor, options, stdio, sourceFile);
         editor.insert(call.end, ').stdout', -start);
         return true;
       };
@@ -118,6 +128,51 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
     default:
       return undefined;
   }
+}
+
+/**
+ * Why the call's options cannot go to the async API: an option only the Sync form has (`stdio:
+ * 'inherit'` streams to the terminal, `input` feeds stdin), or options that are not a literal the
+ * tool can read. `stdio: 'pipe'` is what exec does anyway.
+ */
+function syncOnlyOption(
+  call: ts.CallExpression,
+  equivalent: { name: string; syncOnlyOptions: readonly string[] },
+  sourceFile: ts.SourceFile,
+): { text: string; unreadable: boolean } | undefined {
+  const options = execOptions(call, equivalent.name);
+  if (!options) return undefined;
+  if (!ts.isObjectLiteralExpression(options)) return { text: shorten(textOf(options, sourceFile)), unreadable: true };
+  for (const property of options.properties) {
+    if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) return { text: shorten(textOf(property, sourceFile)), unreadable: true };
+    const name = optionName(property, sourceFile);
+    if (!name || !equivalent.syncOnlyOptions.includes(name)) continue;
+    const value = ts.isPropertyAssignment(property) ? property.initializer : undefined;
+    if (name === 'stdio' && value && ts.isStringLiteral(value) && value.text === 'pipe') continue;
+    return { text: shorten(textOf(property, sourceFile)), unreadable: false };
+  }
+  return undefined;
+}
+
+function optionName(property: ts.ObjectLiteralElementLike, sourceFile: ts.SourceFile): string | undefined {
+  return property.name?.getText(sourceFile).replace(/^['"]|['"]$/g, '');
+}
+
+/** Removes a property with the comma that separates it from its neighbour. */
+function removeProperty(editor: FileEditor, literal: ts.ObjectLiteralExpression, property: ts.ObjectLiteralElementLike, sourceFile: ts.SourceFile): void {
+  const properties = literal.properties;
+  const index = properties.indexOf(property);
+  const next = properties[index + 1];
+  if (next) editor.replace(property.getStart(sourceFile), next.getStart(sourceFile), '');
+  else if (index > 0) editor.replace(properties[index - 1]!.end, property.end, '');
+  else editor.replace(property.getStart(sourceFile), property.end, '');
+}
+
+/** The options argument: `exec(cmd, options)`, `execFile(file, args, options)` or `execFile(file, { … })`. */
+function execOptions(call: ts.CallExpression, asyncName: string): ts.Expression | undefined {
+  if (asyncName === 'exec') return call.arguments[1];
+  const second = call.arguments[1];
+  return call.arguments[2] ?? (second && ts.isObjectLiteralExpression(second) ? second : undefined);
 }
 
 /** `const gzipAsync = promisify(gzip);` once per file; returns `gzipAsync`. */

@@ -8,8 +8,12 @@ export type AsyncEquivalent =
   | { kind: 'direct'; module: string; name: string }
   /** A callback API promisified once per file: `const gzipAsync = promisify(gzip)`. */
   | { kind: 'promisify'; module: string; name: string }
-  /** `execSync` returns stdout; `promisify(exec)` resolves `{ stdout, stderr }`. */
-  | { kind: 'promisify-stdout'; module: string; name: string }
+  /**
+   * `execSync` returns stdout; `promisify(exec)` resolves `{ stdout, stderr }`. `syncOnlyOptions`
+   * exist only on the Sync form (Node's child_process docs): a call that passes one, or options the
+   * tool cannot read, is reported, not fixed.
+   */
+  | { kind: 'promisify-stdout'; module: string; name: string; syncOnlyOptions: readonly string[] }
   /** `existsSync` has no promise twin: `await access(p).then(() => true, () => false)`. */
   | { kind: 'exists' }
   /** No safe equivalent: reported, not fixed. */
@@ -52,8 +56,9 @@ export const TS_BLOCKING_APIS: readonly BlockingApi[] = [
     name: `${name}Sync`,
     equivalent: { kind: 'none', hint: `use a FileHandle from fs/promises open() instead of ${name}Sync on a descriptor` },
   })),
-  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'exec' } },
-  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execFileSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'execFile' } },
+  // `stdio` (streaming to the terminal with 'inherit') and `input` (stdin text) have no exec/execFile twin.
+  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'exec', syncOnlyOptions: ['stdio', 'input'] } },
+  { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execFileSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'execFile', syncOnlyOptions: ['stdio', 'input'] } },
   { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'spawnSync', equivalent: { kind: 'none', hint: 'use spawn() and await its "close" event, or promisify(execFile)' } },
   ...['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress'].map(
     (name): BlockingApi => ({
