@@ -47,6 +47,7 @@ function detectBlockingCall(call: ts.CallExpression, context: TsRuleContext): vo
       api = SYNC_WHEN_NO_CALLBACK.find((candidate) => candidate.name === imported.name && candidate.modules.includes(imported.module));
     }
     if (api) {
+      if (api.cheapBelow !== undefined && (literalSize(call.arguments[0]) ?? Infinity) < api.cheapBelow) return;
       if (imported.module === 'child_process' && shellSleepSeconds(call) !== undefined) return; // blocking-sleep's
       reportApi(call, api, context);
       return;
@@ -54,6 +55,27 @@ function detectBlockingCall(call: ts.CallExpression, context: TsRuleContext): vo
   }
   if (detectConfigured(call, context)) return;
   detectAsyncSibling(call, context);
+}
+
+/** A size written as a literal (`16`, `32 * 1024`, `1 << 16`), or undefined when it is computed. */
+function literalSize(node: ts.Expression | undefined): number | undefined {
+  if (!node) return undefined;
+  if (ts.isParenthesizedExpression(node)) return literalSize(node.expression);
+  if (ts.isNumericLiteral(node)) return Number(node.text);
+  if (!ts.isBinaryExpression(node)) return undefined;
+  const left = literalSize(node.left);
+  const right = literalSize(node.right);
+  if (left === undefined || right === undefined) return undefined;
+  switch (node.operatorToken.kind) {
+    case ts.SyntaxKind.AsteriskToken:
+      return left * right;
+    case ts.SyntaxKind.PlusToken:
+      return left + right;
+    case ts.SyntaxKind.LessThanLessThanToken:
+      return left * 2 ** right;
+    default:
+      return undefined;
+  }
 }
 
 function reportApi(call: ts.CallExpression, api: BlockingApi, context: TsRuleContext): void {

@@ -21,6 +21,11 @@ export type AsyncEquivalent =
 
 export interface BlockingApi {
   rule: RuleId;
+  /**
+   * A call whose first argument is a literal size below this (bytes) is cheap enough not to report:
+   * `randomBytes(16)` for a token takes about a microsecond.
+   */
+  cheapBelow?: number;
   /** Module specifiers this export comes from (`node:` prefix and bare). */
   modules: readonly string[];
   name: string;
@@ -81,9 +86,15 @@ export const TS_BLOCKING_APIS: readonly BlockingApi[] = [
   { rule: 'blocking-io', modules: CRYPTO, name: 'generateKeyPairSync', equivalent: { kind: 'none', hint: 'use generateKeyPair() with a callback or promisify it with the key format options' } },
 ];
 
+/**
+ * Bytes under which a literal-size `randomBytes` is not reported: the CSPRNG produces hundreds of
+ * MB a second, so 64 KiB is tens of microseconds, less than the promise round trip costs.
+ */
+export const CHEAP_RANDOM_BYTES = 64 * 1024;
+
 /** Calls of these, with a single size argument and no callback, are sync. */
 export const SYNC_WHEN_NO_CALLBACK: readonly BlockingApi[] = [
-  { rule: 'blocking-io', modules: CRYPTO, name: 'randomBytes', equivalent: { kind: 'promisify', module: 'node:crypto', name: 'randomBytes' } },
+  { rule: 'blocking-io', modules: CRYPTO, name: 'randomBytes', cheapBelow: CHEAP_RANDOM_BYTES, equivalent: { kind: 'promisify', module: 'node:crypto', name: 'randomBytes' } },
 ];
 
 /** npm packages whose calls sleep synchronously: module -> export names ('default' for the module itself). */
