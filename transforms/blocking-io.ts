@@ -4,7 +4,7 @@ import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src
 import type { FileEditor } from '../src/frontend.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { appendArgument, insertAwait, needsParenthesesForAwait, shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
-import { resolveImportedCallee } from '../src/frontends/typescript/imports.js';
+import { normalizeModule, resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 import { shellSleepSeconds } from './blocking-sleep.js';
 
@@ -111,7 +111,13 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
   switch (equivalent.kind) {
     case 'direct':
       return (editor) => {
-        editor.replace(...calleeRange, editor.ensureImport(equivalent.module, equivalent.name));
+        // `fse.readJsonSync` -> `fse.readJson`: the twin lives on the same module object.
+        const imported = resolveImportedCallee(callee, context.imports);
+        if (ts.isPropertyAccessExpression(callee) && imported && imported.module === normalizeModule(equivalent.module)) {
+          editor.replace(callee.name.getStart(sourceFile), callee.name.end, equivalent.name);
+        } else {
+          editor.replace(...calleeRange, editor.ensureImport(equivalent.module, equivalent.name));
+        }
         insertAwait(editor, call, sourceFile);
         return true;
       };

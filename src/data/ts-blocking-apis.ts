@@ -44,6 +44,18 @@ const FS_DIRECT = [
   'symlink', 'link', 'truncate', 'utimes', 'lutimes', 'statfs', 'opendir',
 ];
 
+const FS_EXTRA = ['fs-extra'];
+
+/**
+ * fs-extra's own sync API, `xSync` -> `x`: without a callback each returns a promise of the same
+ * value (`pathExistsSync` -> `pathExists`, `readJsonSync` -> `readJson`).
+ */
+const FS_EXTRA_OWN = [
+  'pathExists', 'readJson', 'readJSON', 'writeJson', 'writeJSON', 'outputFile', 'outputJson', 'outputJSON', 'ensureDir',
+  'mkdirs', 'mkdirp', 'ensureFile', 'createFile', 'copy', 'move', 'remove', 'emptyDir', 'emptydir', 'ensureLink',
+  'createLink', 'ensureSymlink', 'createSymlink',
+];
+
 /** Descriptor-based `fs` calls: their promise API works on FileHandles, not numbers. */
 const FS_DESCRIPTOR = ['open', 'close', 'read', 'write', 'fstat', 'fsync', 'fdatasync', 'ftruncate', 'futimes', 'fchmod', 'fchown', 'readv', 'writev'];
 
@@ -62,6 +74,21 @@ export const TS_BLOCKING_APIS: readonly BlockingApi[] = [
     equivalent: { kind: 'none', hint: `use a FileHandle from fs/promises open() instead of ${name}Sync on a descriptor` },
   })),
   // `stdio` (streaming to the terminal with 'inherit') and `input` (stdin text) have no exec/execFile twin.
+  // fs-extra re-exports fs with promise-returning versions of each method, and adds its own.
+  ...[...FS_DIRECT, ...FS_EXTRA_OWN].map((name): BlockingApi => ({
+    rule: 'blocking-io',
+    modules: FS_EXTRA,
+    name: `${name}Sync`,
+    equivalent: { kind: 'direct', module: 'fs-extra', name },
+  })),
+  // fs-extra's `pathExists` is the promise twin fs never had.
+  { rule: 'blocking-io', modules: FS_EXTRA, name: 'existsSync', equivalent: { kind: 'direct', module: 'fs-extra', name: 'pathExists' } },
+  ...FS_DESCRIPTOR.map((name): BlockingApi => ({
+    rule: 'blocking-io',
+    modules: FS_EXTRA,
+    name: `${name}Sync`,
+    equivalent: { kind: 'none', hint: `use a FileHandle from fs/promises open() instead of ${name}Sync on a descriptor` },
+  })),
   { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'exec', syncOnlyOptions: ['stdio', 'input'] } },
   { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'execFileSync', equivalent: { kind: 'promisify-stdout', module: 'node:child_process', name: 'execFile', syncOnlyOptions: ['stdio', 'input'] } },
   { rule: 'blocking-io', modules: CHILD_PROCESS, name: 'spawnSync', equivalent: { kind: 'none', hint: 'use spawn() and await its "close" event, or promisify(execFile)' } },
