@@ -271,7 +271,7 @@ export class TsAnalyzer {
       signature: signatureText(node, info.sourceFile),
     };
     fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
-    if (!fn.isAsync && 'body' in node && node.body) {
+    if (!fn.isAsync) {
       // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
       let returnsPromise: boolean | undefined;
       Object.defineProperty(fn, 'returnsPromise', { enumerable: true, get: () => (returnsPromise ??= this.returnsGlobalPromise(node)) });
