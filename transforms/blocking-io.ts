@@ -130,16 +130,20 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
     case 'promisify-stdout': {
       // execSync(cmd) returns a Buffer; ask exec for Buffers too so the value is the same.
       const options = execOptions(call, equivalent.name);
-      const hasEncoding = options !== undefined && ts.isObjectLiteralExpression(options) && options.properties.some((p) => optionName(p, sourceFile) === 'encoding');
-      if (options && !hasEncoding) return undefined;
+      const literal = options && ts.isObjectLiteralExpression(options) ? options : undefined;
+      const hasEncoding = literal !== undefined && literal.properties.some((p) => optionName(p, sourceFile) === 'encoding');
+      if (options && !literal) return undefined;
       return (editor) => {
         const start = call.getStart(sourceFile);
         editor.replace(...calleeRange, promisified(editor, equivalent.module, equivalent.name));
         editor.insert(start, '(await ', -call.end);
-        if (!hasEncoding) appendArgument(editor, call, '{ encoding: "buffer" }', sourceFile);
-        // `stdio: 'pipe'` is exec's own behaviour, and not one of its options.
-        const stdio = options && ts.isObjectLiteralExpression(options) ? options.properties.find((p) => optionName(p, sourceFile) === 'stdio') : undefined;
-        if (stdio && options && ts.isObjectLiteralExpression(options)) removeProperty(editor, options, stdio, sourceFile);
+        // `stdio: 'pipe'` is exec's own behaviour, and not one of its options; the others (cwd, env,
+        // timeout, …) mean the same to exec and execFile.
+        const stdio = literal?.properties.find((p) => optionName(p, sourceFile) === 'stdio');
+        if (literal && stdio && !hasEncoding) editor.replace(stdio.getStart(sourceFile), stdio.end, 'encoding: "buffer"');
+        else if (literal && stdio) removeProperty(editor, literal, stdio, sourceFile);
+        else if (literal && !hasEncoding) appendProperty(editor, literal, 'encoding: "buffer"', sourceFile);
+        else if (!hasEncoding) appendArgument(editor, call, '{ encoding: "buffer" }', sourceFile);
         editor.insert(call.end, ').stdout', -start);
         return true;
       };
@@ -184,6 +188,17 @@ function syncOnlyOption(
 
 function optionName(property: ts.ObjectLiteralElementLike, sourceFile: ts.SourceFile): string | undefined {
   return property.name?.getText(sourceFile).replace(/^['"]|['"]$/g, '');
+}
+
+/** Adds a property after the literal's last one (`{ cwd }` -> `{ cwd, encoding: "buffer" }`), or into `{}`. */
+function appendProperty(editor: FileEditor, literal: ts.ObjectLiteralExpression, property: string, sourceFile: ts.SourceFile): void {
+  const last = literal.properties[literal.properties.length - 1];
+  if (!last) {
+    editor.replace(literal.getStart(sourceFile), literal.end, `{ ${property} }`);
+    return;
+  }
+  const hasTrailingComma = literal.properties.hasTrailingComma;
+  editor.insert(last.end, hasTrailingComma ? ` ${property},` : `, ${property}`);
 }
 
 /** Removes a property with the comma that separates it from its neighbour. */
