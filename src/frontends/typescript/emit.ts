@@ -200,7 +200,7 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
     const binding = site.callback.api.startsWith('Map.') ? `[${keyParameter ?? ''}, ${valueParameter}]` : valueParameter!;
     editor.insert(receiverStart, `for (const ${binding} of `, -statement.end);
     const body = callback.body;
-    keepComments(editor, body.end, statement.end, receiverStart, -statement.end - 1);
+    keepComments(editor, [[receiver.end, body.getStart(sourceFile)], [body.end, statement.end]], receiverStart, -statement.end - 1);
     if (ts.isBlock(body)) {
       editor.replace(receiver.end, body.getStart(sourceFile), ') ');
       editor.replace(body.end, statement.end, '');
@@ -213,20 +213,23 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
   // A named function: call it with each element and await it.
   const item = editor.freshName('item');
   editor.insert(receiverStart, `for (const ${item} of `, -statement.end);
+  keepComments(editor, [[receiver.end, argument.getStart(sourceFile)], [argument.end, statement.end]], receiverStart, -statement.end - 1);
   editor.replace(receiver.end, argument.getStart(sourceFile), ') await ');
   editor.replace(argument.end, statement.end, `(${item});`);
 }
 
 /**
- * Comments in a span a rewrite drops (`}, // done\n);` after a forEach body) move to their own
+ * Comments in the spans a rewrite drops (`}, // done\n);` after a forEach body) move to their own
  * lines before `at`, the start of the statement, with its indent.
  */
-function keepComments(editor: TsFileEditor, start: number, end: number, at: number, order: number): void {
+function keepComments(editor: TsFileEditor, spans: readonly (readonly [number, number])[], at: number, order: number): void {
   const text = editor.info.sourceFile.text;
   const comments: string[] = [];
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text.slice(start, end));
-  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
-    if (token === ts.SyntaxKind.SingleLineCommentTrivia || token === ts.SyntaxKind.MultiLineCommentTrivia) comments.push(scanner.getTokenText());
+  for (const [start, end] of spans) {
+    const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text.slice(start, end));
+    for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+      if (token === ts.SyntaxKind.SingleLineCommentTrivia || token === ts.SyntaxKind.MultiLineCommentTrivia) comments.push(scanner.getTokenText());
+    }
   }
   if (comments.length === 0) return;
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
