@@ -18,6 +18,7 @@ import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
+import { isThenableType } from './thenables.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -366,6 +367,7 @@ export class TsAnalyzer {
     return {
       ts,
       checker: this.checker,
+      program: this.program,
       sourceFile: info.sourceFile,
       file: info.file,
       imports: info.imports,
@@ -560,13 +562,10 @@ export class TsAnalyzer {
     return { api: methodName, rewrite: acceptsAsync ? 'accepts-async' : 'none', ...(forgetsResult ? { ignoresResult: true } : {}) };
   }
 
-  /** Whether a type is (or, when `some`, may be) a promise-like. */
+  /** Whether a type is (or, when `some`, may be) a thenable. */
   isThenable(type: ts.Type, some = false): boolean {
-    if (type.isUnion()) return some ? type.types.some((t) => this.isThenable(t, true)) : type.types.every((t) => this.isThenable(t));
-    const then = type.getProperty('then');
-    if (!then) return false;
-    const thenType = this.checker.getTypeOfSymbol(then);
-    return thenType.getCallSignatures().length > 0;
+    if (type.isUnion() && !some) return type.types.every((t) => isThenableType(this.checker, t));
+    return isThenableType(this.checker, type);
   }
 
   private recordReference(node: ts.Identifier | ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {
