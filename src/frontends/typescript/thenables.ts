@@ -110,3 +110,132 @@ export function awaitability(checker: ts.TypeChecker, type: ts.Type, node?: ts.N
   if (constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return 'may';
   return isThenableType(checker, constraint, node) ? 'always' : 'never';
 }
+
+/** Per constituent: one thenable makes the value awaitable, one `may` makes it uncertain. */
+export function awaitabilityOfUnion(checker: ts.TypeChecker, type: ts.Type, node?: ts.Node): Awaitability {
+  const parts = unionConstituents(type).map((part) => awaitability(checker, part, node));
+  return parts.includes('always') ? 'always' : parts.includes('may') ? 'may' : 'never';
+}
+
+/**
+ * The value is provably no thenable at run time, not only by its declared type. A type is trusted
+ * where the project or the default lib states it; a package's declarations (or a project `.d.ts`
+ * describing code elsewhere) can be stale: `await ya.argv` was right for yargs whose old @types said
+ * `argv` was an object. A call of a project function is judged by what its body returns.
+ */
+export function isProvablyNonThenable(program: ts.Program, expression: ts.Expression, seen: Set<ts.Node> = new Set()): boolean {
+  const checker = program.getTypeChecker();
+  const node = skipTransparent(expression);
+  if (awaitabilityOfUnion(checker, checker.getTypeAtLocation(node), node) !== 'never') return false;
+  switch (node.kind) {
+    case ts.SyntaxKind.NumericLiteral:
+    case ts.SyntaxKind.BigIntLiteral:
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+    case ts.SyntaxKind.TemplateExpression:
+    case ts.SyntaxKind.RegularExpressionLiteral:
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+    case ts.SyntaxKind.ThisKeyword:
+    case ts.SyntaxKind.ArrayLiteralExpression:
+    case ts.SyntaxKind.ObjectLiteralExpression:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ClassExpression:
+    case ts.SyntaxKind.PrefixUnaryExpression:
+    case ts.SyntaxKind.PostfixUnaryExpression:
+    case ts.SyntaxKind.TypeOfExpression:
+    case ts.SyntaxKind.VoidExpression:
+    case ts.SyntaxKind.DeleteExpression:
+    case ts.SyntaxKind.AwaitExpression:
+      // Built here (or already awaited): the value is what the checker says.
+      return true;
+  }
+  if (ts.isConditionalExpression(node)) return isProvablyNonThenable(program, node.whenTrue, seen) && isProvablyNonThenable(program, node.whenFalse, seen);
+  if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    if (operator === ts.SyntaxKind.CommaToken || (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment)) {
+      return isProvablyNonThenable(program, node.right, seen);
+    }
+    if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+      return isProvablyNonThenable(program, node.left, seen) && isProvablyNonThenable(program, node.right, seen);
+    }
+    return true; // arithmetic, comparison, `in`, `instanceof`
+  }
+  if (ts.isNewExpression(node)) {
+    // The instance of a class the project (or the lib) declares: its type is the class's.
+    const declarations = checker.getTypeAtLocation(node).getSymbol()?.getDeclarations() ?? [];
+    return declarations.length > 0 && declarations.every((declaration) => isTrustedDeclaration(program, declaration));
+  }
+  if (ts.isCallExpression(node)) {
+    const declaration = checker.getResolvedSignature(node)?.getDeclaration();
+    if (!declaration || !isTrustedDeclaration(program, declaration)) return false;
+    if (program.isSourceFileDefaultLibrary(declaration.getSourceFile())) return true;
+    const implementation = implementationOf(declaration, checker);
+    // A contract without a body (an interface member, an abstract method): the project's own type.
+    if (!implementation) return true;
+    return returnsNoThenable(program, implementation, seen);
+  }
+  if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+    let symbol = checker.getSymbolAtLocation(ts.isElementAccessExpression(node) ? node.argumentExpression : node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const declarations = symbol?.getDeclarations() ?? [];
+    return (
+      declarations.length > 0 &&
+      declarations.every((declaration) => {
+        if (!isTrustedDeclaration(program, declaration)) return false;
+        // `const x = lib()`: the value is the initializer's, unless the project states its type.
+        if (ts.isVariableDeclaration(declaration) && declaration.initializer && !declaration.type) {
+          if (seen.has(declaration)) return true;
+          seen.add(declaration);
+          return isProvablyNonThenable(program, declaration.initializer, seen);
+        }
+        return !ts.isBindingElement(declaration);
+      })
+    );
+  }
+  return false;
+}
+
+function skipTransparent(expression: ts.Expression): ts.Expression {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
+    node = node.expression;
+  }
+  return node;
+}
+
+/** Declared by the project (not in a `.d.ts`, not in a package) or by the default lib. */
+function isTrustedDeclaration(program: ts.Program, declaration: ts.Node): boolean {
+  const sourceFile = declaration.getSourceFile();
+  if (program.isSourceFileDefaultLibrary(sourceFile)) return true;
+  return !sourceFile.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sourceFile) && !sourceFile.fileName.includes('/node_modules/');
+}
+
+type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.ConciseBody };
+
+/** The declaration with the body: itself, or the implementation behind an overload signature. */
+function implementationOf(declaration: ts.Declaration, checker: ts.TypeChecker): FunctionWithBody | undefined {
+  if (!ts.isFunctionLike(declaration)) return undefined;
+  if ('body' in declaration && declaration.body) return declaration as FunctionWithBody;
+  const symbol = declaration.name ? checker.getSymbolAtLocation(declaration.name) : undefined;
+  const implementation = symbol?.getDeclarations()?.find((d): d is FunctionWithBody => ts.isFunctionLike(d) && 'body' in d && d.body !== undefined);
+  return implementation;
+}
+
+/** A sync, non-generator body whose every returned value is provably no thenable. */
+function returnsNoThenable(program: ts.Program, fn: FunctionWithBody, seen: Set<ts.Node>): boolean {
+  if (seen.has(fn)) return true; // recursion adds no new value
+  seen.add(fn);
+  if (fn.asteriskToken || ts.getModifiers(fn as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return false;
+  if (!ts.isBlock(fn.body)) return isProvablyNonThenable(program, fn.body, seen);
+  let provable = true;
+  const visit = (node: ts.Node): void => {
+    if (!provable || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression && !isProvablyNonThenable(program, node.expression, seen)) provable = false;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return provable;
+}
