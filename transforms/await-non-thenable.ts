@@ -4,7 +4,7 @@ import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
-import { awaitability, awaitabilityOfUnion, isBuiltinPromise, isProvablyNonThenable, unionConstituents } from '../src/frontends/typescript/thenables.js';
+import { awaitability, awaitabilityOfUnion, hasCallableThen, isBuiltinPromise, isProvablyNonThenable, unionConstituents } from '../src/frontends/typescript/thenables.js';
 
 const awaitNonThenable = defineTransform({
   id: 'await-non-thenable',
@@ -19,7 +19,9 @@ const awaitNonThenable = defineTransform({
   },
   messages: {
     nonThenable: '`await` on `{expression}` of type `{type}`, which is not a promise',
-    unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations from outside the project; they may be wrong at run time, so the await is left for you to check',
+    callableThen: '`await` on `{expression}` of type `{type}`, whose `then` takes no callback: no thenable, yet `await` calls it at run time, so the await is left for you to check',
+    unprovenCallee: '`await` on `{expression}` of type `{type}`, which is not a promise by its declared type; its body returns values typed outside the project (or `any`), so removing the await is not provably safe',
+    unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations (a `.d.ts`, a package) that may be wrong at run time, so the await is left for you to check',
     aggregatorInput: '`{expression}` of type `{type}` passed to `Promise.{method}` is not a promise; it settles at once',
     aggregatorIterable: '`{expression}` of type `{type}` passed to `Promise.{method}` holds values that are not promises; they settle at once',
     forAwaitSync: '`for await` over `{expression}` of type `{type}`, which is not async iterable; use `for … of`',
@@ -54,10 +56,11 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
   // Removing the await is automatic only where the value provably is no thenable.
   const isRemovable = isProvablyNonThenable(program, operand);
   const canTurnAsync = callees.length > 0;
+  const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : canTurnAsync ? 'unprovenCallee' : 'unproven';
   context.report({
     rule: 'await-non-thenable',
     node,
-    message: formatMessage(awaitNonThenable.messages[isRemovable || canTurnAsync ? 'nonThenable' : 'unproven']!, { expression, type: shownType }),
+    message: formatMessage(awaitNonThenable.messages[messageId]!, { expression, type: shownType }),
     kind: 'await',
     needsAsync: false,
     awaitedCallee: callees[0],

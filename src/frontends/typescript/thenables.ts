@@ -126,7 +126,11 @@ export function awaitabilityOfUnion(checker: ts.TypeChecker, type: ts.Type, node
 export function isProvablyNonThenable(program: ts.Program, expression: ts.Expression, seen: Set<ts.Node> = new Set()): boolean {
   const checker = program.getTypeChecker();
   const node = skipTransparent(expression);
-  if (awaitabilityOfUnion(checker, checker.getTypeAtLocation(node), node) !== 'never') return false;
+  const type = checker.getTypeAtLocation(node);
+  if (awaitabilityOfUnion(checker, type, node) !== 'never') return false;
+  // A callable `then` that takes no callback is no thenable to the checker, but `await` still calls
+  // it at run time (and waits, maybe forever): removing the await would change what runs.
+  if (hasCallableThen(checker, type)) return false;
   switch (node.kind) {
     case ts.SyntaxKind.NumericLiteral:
     case ts.SyntaxKind.BigIntLiteral:
@@ -196,6 +200,14 @@ export function isProvablyNonThenable(program: ts.Program, expression: ts.Expres
     );
   }
   return false;
+}
+
+/** Some constituent has a callable `then`, whatever its parameters. */
+export function hasCallableThen(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return unionConstituents(checker.getApparentType(type)).some((part) => {
+    const then = part.getProperty('then');
+    return then !== undefined && unionConstituents(checker.getTypeOfSymbol(then)).some((t) => t.getCallSignatures().length > 0);
+  });
 }
 
 function skipTransparent(expression: ts.Expression): ts.Expression {
