@@ -69,6 +69,8 @@ export interface TsAnalysisState {
   hitNodes: Map<RuleHit, ts.Node>;
   /** The program has Node.js types (so `process`, `node:` modules exist). */
   isNode: boolean;
+  /** Where the type checker overflowed its stack: those nodes were skipped, the rest analysed. */
+  uncheckedLines: { absolute: string; line: number }[];
 }
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
@@ -110,6 +112,7 @@ export class TsAnalyzer {
     hits: [],
     hitNodes: new Map(),
     isNode: false,
+    uncheckedLines: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly functionNames = new Set<string>();
@@ -344,13 +347,15 @@ export class TsAnalyzer {
     const context = this.ruleContext(info, () => current);
     const visit = (node: ts.Node): void => {
       const listeners = this.visitors.get(node.kind);
-      if (listeners) for (const { visit: listener } of listeners) listener(node, context);
-      if (ts.isCallExpression(node)) this.recordCall(node, info, current);
-      else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
-      else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
-      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
-      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
-      else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
+      if (listeners) for (const { visit: listener } of listeners) this.unlessCheckerOverflows(node, info, () => listener(node, context));
+      this.unlessCheckerOverflows(node, info, () => {
+        if (ts.isCallExpression(node)) this.recordCall(node, info, current);
+        else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
+        else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
+        if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+        if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
+        else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
+      });
       if (isFunctionLike(node)) {
         const saved = current;
         current = this.idByDeclaration.get(node) ?? current;
@@ -361,6 +366,21 @@ export class TsAnalyzer {
       ts.forEachChild(node, visit);
     };
     visit(sourceFile);
+  }
+
+  /**
+   * Every checker question of the walk goes through here. On some deeply recursive types the
+   * checker overflows its own stack (a RangeError, which tsc itself dies of): that node's question
+   * is skipped and recorded, and the walk goes on with the rest of the file.
+   */
+  private unlessCheckerOverflows(node: ts.Node, info: TsFileInfo, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw error;
+      const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+      this.state.uncheckedLines.push({ absolute: info.absolute, line });
+    }
   }
 
   private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {
