@@ -10,12 +10,13 @@ const awaitNonThenable = defineTransform({
   id: 'await-non-thenable',
   severity: 'error',
   docs: {
-    what: 'Finds `await` on a value that is not a promise or thenable, such as the result of a sync method.',
+    what: 'Finds `await` on a value that is not a promise or thenable (such as the result of a sync method), `Promise.all`/`allSettled`/`race`/`any` given values that are never promises, `for await` over a sync iterable of plain values, and `await using` of a sync-only `Disposable`.',
     why: 'The code expects the callee to be async; it is not, so the await is a no-op today and a sign of a half-done migration (or a callee that should turn async).',
     example: 'const rows = await this.memory.retrieve(query); // retrieve() is sync',
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
     fixSafety:
       'Removing the await is safe when the value provably is no thenable: a literal, or a project function whose body returns none. A type declared by a package can be wrong at run time (stale @types), so those awaits are reported, not removed. Making the callee async carries `async` to all of its callers.',
+    doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); spread `Promise.all` elements; `for await` over a sync iterable whose elements may be promises.',
   },
   messages: {
     nonThenable: '`await` on `{expression}` of type `{type}`, which is not a promise',

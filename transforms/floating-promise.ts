@@ -11,11 +11,12 @@ const floatingPromise = defineTransform({
   id: 'floating-promise',
   severity: 'error',
   docs: {
-    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled.',
+    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled; each operand of `?:`, `,` and the logical operators on its own, and arrays of promises.',
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
     useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code.',
     fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls.',
+    doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`.',
   },
   messages: {
     floating: 'promise from `{expression}` is neither awaited, returned nor handled',
