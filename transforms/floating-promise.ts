@@ -3,7 +3,7 @@ import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js'
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten } from '../src/frontends/typescript/fix-helpers.js';
-import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
+import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 import { isArrayLikeOnly, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
 import type { FileEditor } from '../src/frontend.js';
 
@@ -52,39 +52,46 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
   const { sourceFile } = context;
   const shown = shorten(first.node.getText(sourceFile));
   const enclosing = context.enclosingFunction();
-  // Top-level code that cannot await is reported only: the fix there is a person's choice.
+  // Top-level code that cannot await (CommonJS) gets a `.catch` that reports the error instead.
   const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
-  const isFixable = unhandled.every((entry) => !entry.nested) && (canAwait || operands.length === 1);
   const message =
     first.kind === 'array'
       ? formatMessage(floatingPromise.messages.floatingArray!, { expression: shown })
       : first.kind === 'nonFunctionHandler'
         ? formatMessage(floatingPromise.messages.floatingUselessHandler!, { expression: shown, handler: shorten(first.handler!.getText(sourceFile)) })
         : formatMessage(floatingPromise.messages.floating!, { expression: shown });
-  const checker = context.checker;
-  const arraysFixable = unhandled.every((entry) => entry.kind !== 'array' || isArrayLikeOnly(checker, checker.getTypeAtLocation(entry.node)));
   context.report({
     rule: 'floating-promise',
     node: statement,
     message,
     kind: 'floating',
     needsAsync: canAwait,
-    fix: !isFixable
-      ? undefined
-      : canAwait
-        ? arraysFixable
-          ? (editor) => {
-              for (const entry of unhandled) awaitValue(editor, entry, sourceFile);
-              return true;
-            }
-          : undefined
-        : first.kind === 'array'
-          ? undefined
-          : (editor) => {
-              catchAtTopLevel(editor, statement, context);
-              return true;
-            },
+    fix: fixOf(statement, unhandled, canAwait, context),
   });
+}
+
+/**
+ * `await` each floating operand where the code can await; else (CommonJS top level) a `.catch`
+ * on the whole statement. None where one edit cannot cover it: a comma expression inside a `?:`,
+ * several operands at the top level, or an array that may be `undefined` (`Promise.all(undefined)`
+ * rejects).
+ */
+function fixOf(statement: ts.ExpressionStatement, unhandled: readonly Unhandled[], canAwait: boolean, context: TsRuleContext): TsReport['fix'] {
+  const { checker, sourceFile } = context;
+  if (unhandled.some((entry) => entry.nested)) return undefined;
+  if (!canAwait) {
+    const [only] = unhandled;
+    if (unhandled.length !== 1 || only!.node !== skipParentheses(statement.expression) || only!.kind === 'array') return undefined;
+    return (editor) => {
+      catchAtTopLevel(editor, statement, context);
+      return true;
+    };
+  }
+  if (unhandled.some((entry) => entry.kind === 'array' && !isArrayLikeOnly(checker, checker.getTypeAtLocation(entry.node)))) return undefined;
+  return (editor) => {
+    for (const entry of unhandled) awaitValue(editor, entry, sourceFile);
+    return true;
+  };
 }
 
 /** `a, b, c` -> [a, b, c]. */
