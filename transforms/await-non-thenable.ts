@@ -144,6 +144,15 @@ function elementTypesOf(type: ts.Type, checker: ts.TypeChecker): readonly ts.Typ
   return [];
 }
 
+/**
+ * The program's lib declares `Symbol.<name>`. Without it (no ESNext.Disposable lib, no @types/node)
+ * every `[Symbol.asyncDispose]` member is an error type: the question has no answer.
+ */
+function libDeclaresSymbol(name: 'asyncIterator' | 'asyncDispose', checker: ts.TypeChecker): boolean {
+  const symbolConstructor = checker.resolveName('Symbol', undefined, ts.SymbolFlags.Value, false);
+  return symbolConstructor !== undefined && checker.getTypeOfSymbol(symbolConstructor).getProperty(name) !== undefined;
+}
+
 /** The type (any constituent) has the well-known symbol property, e.g. `[Symbol.asyncIterator]`. */
 function hasWellKnownSymbol(type: ts.Type, name: 'asyncIterator' | 'asyncDispose', checker: ts.TypeChecker): boolean {
   // The checker names such properties `__@asyncIterator@<id>`.
@@ -154,6 +163,7 @@ function hasWellKnownSymbol(type: ts.Type, name: 'asyncIterator' | 'asyncDispose
 function detectForAwaitOfSync(loop: ts.ForOfStatement, context: TsRuleContext): void {
   if (!loop.awaitModifier) return;
   const { checker, sourceFile } = context;
+  if (!libDeclaresSymbol('asyncIterator', checker)) return;
   const type = checker.getTypeAtLocation(loop.expression);
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never) || hasWellKnownSymbol(type, 'asyncIterator', checker)) return;
   // Beyond await-thenable: `for await` over a sync iterable of promises awaits each one in turn, an
@@ -174,6 +184,7 @@ function detectForAwaitOfSync(loop: ts.ForOfStatement, context: TsRuleContext): 
 function detectAwaitUsingOfSync(list: ts.VariableDeclarationList, context: TsRuleContext): void {
   if ((list.flags & ts.NodeFlags.BlockScoped) !== ts.NodeFlags.AwaitUsing) return;
   const { checker, sourceFile } = context;
+  if (!libDeclaresSymbol('asyncDispose', checker)) return;
   for (const declaration of list.declarations) {
     const initializer = declaration.initializer;
     if (!initializer) continue;
