@@ -16,7 +16,7 @@ const awaitNonThenable = defineTransform({
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
     fixSafety:
       'Removing the await is safe when the value provably is no thenable: a literal, or a project function whose body returns none. A type declared by a package can be wrong at run time (stale @types), so those awaits are reported, not removed. Making the callee async carries `async` to all of its callers.',
-    doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); spread `Promise.all` elements; `for await` over a sync iterable whose elements may be promises.',
+    doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
   },
   messages: {
     nonThenable: '`await` on `{expression}` of type `{type}`, which is not a promise',
@@ -93,7 +93,16 @@ function detectAggregatorInput(call: ts.CallExpression, context: TsRuleContext):
   const literal = skipParentheses(argument);
   if (ts.isArrayLiteralExpression(literal)) {
     for (const element of literal.elements) {
-      if (ts.isSpreadElement(element) || ts.isOmittedExpression(element)) continue;
+      if (ts.isOmittedExpression(element)) continue;
+      if (ts.isSpreadElement(element)) {
+        // `...xs`: judged by what it spreads, so `[...promises]` is fine and `[...[1, 2]]` is not.
+        const spread = checker.getTypeAtLocation(element.expression);
+        const elementTypes = iterableElementTypes(spread, checker);
+        if (elementTypes.length > 0 && elementTypes.every((type) => isNeverAwaitable(type, context, element))) {
+          reportAggregator(element, spread, method, 'aggregatorIterable', context);
+        }
+        continue;
+      }
       const type = checker.getTypeAtLocation(element);
       if (isNeverAwaitable(type, context, element)) reportAggregator(element, type, method, 'aggregatorInput', context);
     }
@@ -101,11 +110,20 @@ function detectAggregatorInput(call: ts.CallExpression, context: TsRuleContext):
   }
   // Another iterable: one element type that is never a thenable is enough.
   const type = checker.getTypeAtLocation(argument);
-  const elementTypes = unionConstituents(type).flatMap((part) => elementTypesOf(part, checker));
-  const nonThenable = elementTypes.some((element) =>
+  const nonThenable = iterableElementTypes(type, checker).some((element) =>
     unionConstituents(element).some((part) => !(part.flags & ts.TypeFlags.Never) && awaitability(checker, part, argument) === 'never'),
   );
   if (nonThenable) reportAggregator(argument, type, method, 'aggregatorIterable', context);
+}
+
+/**
+ * Element types of an iterable: every constituent must have `[Symbol.iterator]` (anything else is
+ * already a type error, as await-thenable says), else none.
+ */
+function iterableElementTypes(type: ts.Type, checker: ts.TypeChecker): readonly ts.Type[] {
+  const parts = unionConstituents(type);
+  if (!parts.every((part) => hasWellKnownSymbol(part, 'iterator', checker))) return [];
+  return parts.flatMap((part) => elementTypesOf(checker.getApparentType(part), checker));
 }
 
 function reportAggregator(node: ts.Expression, type: ts.Type, method: string, messageId: 'aggregatorInput' | 'aggregatorIterable', context: TsRuleContext): void {
@@ -154,7 +172,7 @@ function libDeclaresSymbol(name: 'asyncIterator' | 'asyncDispose', checker: ts.T
 }
 
 /** The type (any constituent) has the well-known symbol property, e.g. `[Symbol.asyncIterator]`. */
-function hasWellKnownSymbol(type: ts.Type, name: 'asyncIterator' | 'asyncDispose', checker: ts.TypeChecker): boolean {
+function hasWellKnownSymbol(type: ts.Type, name: 'iterator' | 'asyncIterator' | 'asyncDispose', checker: ts.TypeChecker): boolean {
   // The checker names such properties `__@asyncIterator@<id>`.
   const prefix = `__@${name}@`;
   return unionConstituents(type).some((part) => checker.getPropertiesOfType(checker.getApparentType(part)).some((property) => String(property.escapedName).startsWith(prefix)));
