@@ -170,7 +170,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       else if (hit.fallbackFix) {
         fallbacks.push(hit);
         hit.finding.message += '; fix: remove the await';
-      }
+      } else hit.finding.fixable = false; // neither: the await stays for a person to decide
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
