@@ -56,6 +56,11 @@ export interface FunctionNode {
   preferDual?: boolean;
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
+  /**
+   * A method of a test double (a class in test code): it follows its family when the family turns
+   * async, but its own blocking body does not make the production interface async (it is blocked).
+   */
+  testDouble?: boolean;
 }
 
 /** How a function is used at a site. */

@@ -131,7 +131,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   for (const id of wanted.keys()) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
-    const why = intrinsicBlock(graph, fn, idx, options);
+    const why = intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted);
     if (why) block(id, why);
   }
   while (queue.length > 0) {
@@ -206,13 +206,27 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions };
 }
 
-/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
+/** A test double whose own body wants async while the production members of its family stay sync. */
+function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap<FunctionId, string[]>): BlockedFunction | undefined {
+  if (!fn.testDouble) return undefined;
+  const staying = familyOf(graph, fn)
+    .map((member) => graph.functions.get(member))
+    .find((member) => member && !member.testDouble && !member.isAsync && !wanted.has(member.id));
+  if (!staying) return undefined;
+  return {
+    kind: 'family',
+    reason: `${fn.name} is a test double of ${staying.name}, which stays sync: a blocking call in test code does not make the production interface async`,
+    suggestion: `Keep ${fn.name} sync (simulate the delay without blocking), or decide that ${staying.name} turns async with --make-async ${staying.name}.`,
+  };
+}
+
 /** A function that will keep its sync version, so only its event-loop callers follow it. */
 function keepsSyncVersion(graph: CallGraph, fn: FunctionNode, options: PlanOptions): boolean {
   if (fn.preferDual) return true;
   return options.strategy === 'dual' && familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
 }
 
+/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
 function closeUpward(
   graph: CallGraph,
   idx: Indexes,
@@ -222,11 +236,14 @@ function closeUpward(
 ): Map<FunctionId, string[]> {
   const because = new Map<FunctionId, string[]>();
   const queue: FunctionId[] = [];
-  const enqueue = (id: FunctionId, chain: string[]): void => {
+  // Test doubles reached as members of a turning family; the others do not lead their family.
+  const viaFamily = new Set<FunctionId>();
+  const enqueue = (id: FunctionId, chain: string[], fromFamily = false): void => {
     if (because.has(id) || excluded.has(id)) return;
     const fn = graph.functions.get(id);
     if (!fn) return;
     because.set(id, chain);
+    if (fromFamily) viaFamily.add(id);
     queue.push(id);
   };
   for (const root of roots) enqueue(root.function, [root.reason]);
@@ -234,10 +251,10 @@ function closeUpward(
     const id = queue.shift()!;
     const fn = graph.functions.get(id)!;
     const chain = because.get(id)!;
-    for (const member of familyOf(graph, fn)) {
+    for (const member of fn.testDouble && !viaFamily.has(id) ? [] : familyOf(graph, fn)) {
       if (member === id) continue;
       const family = fn.familyId ? graph.families.get(fn.familyId)?.name : undefined;
-      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain]);
+      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain], true);
     }
     // A function that already was async does not change its callers.
     if (fn.isAsync || fn.kind === 'module') continue;

@@ -77,7 +77,14 @@ export function signatureOf(fn: PyFunction): string {
 
 function isScriptModule(module: PyModule): boolean {
   const base = module.rel.split('/').pop()!;
-  return base === 'main.py' || base === '__main__.py' || base.startsWith('test_') || base.endsWith('_test.py') || module.rel.startsWith('tests/');
+  return base === 'main.py' || base === '__main__.py' || isTestModule(module);
+}
+
+/** Test code as pytest and unittest find it: `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests`/`test` folder. */
+export function isTestModule(module: PyModule): boolean {
+  const parts = module.rel.split('/');
+  const base = parts.pop()!;
+  return base.startsWith('test_') || base.endsWith('_test.py') || base === 'conftest.py' || parts.some((part) => part === 'tests' || part === 'test');
 }
 
 export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], entryPoints: readonly string[]): BuiltGraph {
@@ -113,6 +120,7 @@ function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly 
   }
   const syncOnly = syncOnlyReason(fn, entryPoints);
   if (syncOnly) node.syncOnly = syncOnly;
+  if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
   return node;
 }
 
@@ -211,13 +219,31 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
       if (base) union(method, base.methods.get(name)!);
     }
   }
-  for (const protocol of classes.filter((cls) => resolver.isProtocol(cls))) {
-    const members = [...protocol.methods.keys()].filter(isFamilyMember);
-    if (members.length === 0) continue;
-    for (const cls of classes) {
-      if (cls === protocol || resolver.isProtocol(cls) || resolver.mro(cls).includes(protocol)) continue;
-      if (!members.every((name) => resolver.findMethod(cls, name))) continue;
-      for (const name of members) union(resolver.findMethod(cls, name)!, protocol.methods.get(name)!);
+  // Structural implementations: a class that declares no project base for a member may implement a
+  // Protocol by shape. Families are per declaration: each such member joins one Protocol (the nearest
+  // one, when copies of a Protocol live in several packages), so two same-shaped Protocols stay apart.
+  const protocols = classes.filter((cls) => resolver.isProtocol(cls));
+  const flowsInto = protocolArguments(modules, resolver);
+  for (const cls of classes) {
+    if (resolver.isProtocol(cls)) continue;
+    const ancestors = resolver.mro(cls);
+    const matching = protocols.filter((protocol) => {
+      if (ancestors.includes(protocol)) return false;
+      const members = [...protocol.methods.keys()].filter(isFamilyMember);
+      return members.length > 0 && members.every((name) => resolver.findMethod(cls, name));
+    });
+    const joined = new Set<string>();
+    const flows = flowsInto.get(cls) ?? new Set<PyClass>();
+    for (const protocol of matching.sort((a, b) => protocolDistance(cls, a) - protocolDistance(cls, b))) {
+      for (const name of [...protocol.methods.keys()].filter(isFamilyMember)) {
+        const method = resolver.findMethod(cls, name)!;
+        // A member a project base declares is in that base's family (nominal wins), unless the
+        // class is passed where the Protocol is expected.
+        const nominal = ancestors.slice(1).some((klass) => klass.methods.has(name));
+        if (joined.has(name) || (nominal && !flows.has(protocol))) continue;
+        joined.add(name);
+        union(method, protocol.methods.get(name)!);
+      }
     }
   }
 
@@ -240,6 +266,54 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
     for (const member of members) nodes.get(member)!.familyId = id;
   }
   return families;
+}
+
+/** Classes whose instances are passed as arguments to parameters annotated with a Protocol. */
+function protocolArguments(modules: readonly PyModule[], resolver: Resolver): Map<PyClass, Set<PyClass>> {
+  const flows = new Map<PyClass, Set<PyClass>>();
+  for (const module of modules) {
+    walkWithScopes(module, (node, enclosing) => {
+      if (node.type !== 'call') return;
+      const callee = node.childForFieldName('function');
+      const symbol = callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
+      const fn = projectFunctionOf(symbol, resolver);
+      const args = node.childForFieldName('arguments');
+      if (!fn || !args || args.type !== 'argument_list') return;
+      const parameters = namedChildren(fn.node.childForFieldName('parameters')!);
+      const bound = fn.cls && !fn.decorators.includes('staticmethod') ? parameters.slice(1) : parameters;
+      namedChildren(args).forEach((arg, index) => {
+        const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
+        const parameter = keyword ? bound.find((p) => parameterName(p) === keyword) : arg.type === 'keyword_argument' ? undefined : bound[index];
+        const annotation = parameter?.childForFieldName('type');
+        const value = keyword ? arg.childForFieldName('value') : arg;
+        if (!annotation || !value) return;
+        const expected = resolver.resolveAnnotation(annotation, fn.module);
+        const given = resolver.resolveExpression(value, enclosing, module);
+        if (expected?.kind !== 'instance' || given?.kind !== 'instance' || !resolver.isProtocol(expected.cls)) return;
+        const set = flows.get(given.cls) ?? new Set<PyClass>();
+        set.add(expected.cls);
+        flows.set(given.cls, set);
+      });
+    });
+  }
+  return flows;
+}
+
+function parameterName(parameter: PyNode): string | undefined {
+  if (parameter.type === 'identifier') return parameter.text;
+  return (parameter.childForFieldName('name') ?? namedChildren(parameter)[0])?.text;
+}
+
+/** How far a Protocol is from a class: its own module, a module it imports from, then by shared folders. */
+function protocolDistance(cls: PyClass, protocol: PyClass): number {
+  if (protocol.module === cls.module) return 0;
+  const imported = [...cls.module.imports.values()].some((binding) => binding.module === protocol.module.name);
+  if (imported) return 1;
+  const mine = cls.module.rel.split('/');
+  const theirs = protocol.module.rel.split('/');
+  let shared = 0;
+  while (shared < mine.length - 1 && shared < theirs.length - 1 && mine[shared] === theirs[shared]) shared++;
+  return 1000 - shared;
 }
 
 function projectFunctionOf(symbol: PySymbol | undefined, resolver: Resolver): PyFunction | undefined {

@@ -20,6 +20,7 @@ const WRAPPER_TYPES = new Set(['Optional', 'Union', 'Final', 'ClassVar', 'Annota
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
   private readonly localTypes = new Map<string, Map<string, PyNode>>();
+  private readonly resolvingLocals = new Set<string>();
 
   constructor(modules: readonly PyModule[]) {
     for (const module of modules) this.modules.set(module.name, module);
@@ -31,7 +32,17 @@ export class Resolver {
       const closure = scope.nested.get(name);
       if (closure) return { kind: 'function', fn: closure };
       const local = this.locals(scope).get(name);
-      if (local) return this.typeOfAssignedNode(local, scope);
+      if (local) {
+        // `content = content.strip()`: a binding read while resolving itself names nothing known.
+        const key = `${scope.id}:${name}`;
+        if (this.resolvingLocals.has(key)) return undefined;
+        this.resolvingLocals.add(key);
+        try {
+          return this.typeOfAssignedNode(local, scope);
+        } finally {
+          this.resolvingLocals.delete(key);
+        }
+      }
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
       }
