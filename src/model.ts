@@ -47,8 +47,12 @@ export interface FunctionNode {
   signature?: string;
   /** The same signature once async, for `breaking` (after). */
   asyncSignature?: string;
-  /** When set, this function must stay sync; the planner reports it as blocked. */
-  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string };
+  /**
+   * When set, this function must stay sync; the planner reports it as blocked. `bridge`: a sync
+   * entry point (a CLI command, a console script) that runs each async callee to completion where it
+   * calls it (`asyncio.run(…)`), as long as nothing async calls it.
+   */
+  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string; bridge?: boolean };
   /**
    * Keep this function and give it an async twin whatever the strategy: a project sleep helper
    * (`sleepSync`) whose sync callers outside async code keep using it.

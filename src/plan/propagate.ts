@@ -23,7 +23,7 @@ export interface Plan {
   awaitSites: CallSite[];
   /** Callback sites rewritten so the async callback is awaited (`for … of`, `Promise.all`). */
   callbackSites: CallSite[];
-  /** Top-level entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`). */
+  /** Entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`), top-level or in a bridging entry point. */
   entrySites: CallSite[];
   /** Functions that had to turn async but cannot; they stay sync. */
   blocked: Map<FunctionId, BlockedFunction>;
@@ -134,9 +134,22 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     const why = intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted);
     if (why) block(id, why);
   }
+  // Sync entry points that nothing async calls run their async callees to completion (bridged).
+  const bridges = new Set<FunctionId>();
+  const canBridge = (fn: FunctionNode): boolean =>
+    fn.syncOnly?.bridge === true &&
+    !(idx.sitesByCallee.get(fn.id) ?? []).some((site) => {
+      const caller = graph.functions.get(site.caller);
+      return caller !== undefined && (caller.isAsync || options.reachable?.has(caller.id) === true);
+    });
   while (queue.length > 0) {
     const id = queue.shift()!;
     const fn = graph.functions.get(id)!;
+    if (blocked.get(id) === fn.syncOnly && canBridge(fn)) {
+      bridges.add(id);
+      blocked.set(id, { ...fn.syncOnly!, reason: `${fn.syncOnly!.reason}; it stays sync and runs each callee that turns async to completion where it calls it (bridged)` });
+      continue;
+    }
     // A family changes together or not at all: an override must keep its base's signature.
     for (const member of familyOf(graph, fn)) {
       const memberFn = graph.functions.get(member);
@@ -190,6 +203,10 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   const entrySites: CallSite[] = [];
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix) continue;
+    if (bridges.has(site.caller) && site.kind === 'call' && !dualFunctions.has(site.callee)) {
+      entrySites.push(site);
+      continue;
+    }
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;

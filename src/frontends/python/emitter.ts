@@ -11,6 +11,7 @@ import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
 import type { FixState } from './rule-context.js';
 import { insertAwait } from './rules/fixes.js';
+import { needsParentheses } from './walk.js';
 
 interface Sibling {
   fn: PyFunction;
@@ -84,6 +85,14 @@ export function emitPython(
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module' || fn.kind === 'arrow' || plan.dualFunctions.has(id)) continue;
     record(fn.module, { start: fn.node.startIndex, end: fn.node.startIndex, text: 'async ', source: 'propagation' }, false);
+    for (const run of ownAsyncioRuns(fn, resolver)) {
+      // `asyncio.run(x())` cannot run inside a running loop: the function that turns async awaits it.
+      const editor = editorFor(fn.module, 'propagation');
+      const parenthesise = needsParentheses(run.call);
+      editor.replace(run.call.startIndex, run.coroutine.startIndex, parenthesise ? '(await ' : 'await ');
+      editor.replace(run.coroutine.endIndex, run.call.endIndex, parenthesise ? ')' : '');
+      editor.flush();
+    }
     const rename = { setUp: 'asyncSetUp', tearDown: 'asyncTearDown' }[fn.name];
     if (rename && fn.cls && resolver.isTestCase(fn.cls)) {
       const name = fn.node.childForFieldName('name')!;
@@ -171,6 +180,25 @@ export function emitPython(
   for (const insertion of imports.insertions()) {
     edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
   }
+}
+
+/** `asyncio.run(<coroutine>)` calls in the function's own body (not in nested functions). */
+function ownAsyncioRuns(fn: PyFunction, resolver: Resolver): { call: PyNode; coroutine: PyNode }[] {
+  const body = fn.node.childForFieldName('body');
+  if (!body) return [];
+  const runs: { call: PyNode; coroutine: PyNode }[] = [];
+  for (const call of body.descendantsOfType('call')) {
+    if (!call) continue;
+    let owner = call.parent;
+    while (owner && owner.type !== 'function_definition' && owner.type !== 'lambda') owner = owner.parent;
+    if (!owner?.equals(fn.node)) continue;
+    const args = call.childForFieldName('arguments');
+    const only = args?.type === 'argument_list' ? namedChildren(args) : [];
+    if (only.length !== 1 || only[0]!.type !== 'call') continue;
+    const callee = resolver.resolveExpression(call.childForFieldName('function')!, fn, fn.module);
+    if (callee?.kind === 'external' && callee.path === 'asyncio.run') runs.push({ call, coroutine: only[0]! });
+  }
+  return runs;
 }
 
 function hasSibling(fn: PyFunction): boolean {

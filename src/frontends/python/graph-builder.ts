@@ -22,6 +22,7 @@ export interface BuiltGraph {
 }
 
 const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
+const CLI_DECORATOR = /\.(command|callback)$|^click\.(command|group)$/;
 const CACHING_DECORATOR = /(^|\.)(lru_cache|cache)$/;
 const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
 /**
@@ -87,13 +88,13 @@ export function isTestModule(module: PyModule): boolean {
   return base.startsWith('test_') || base.endsWith('_test.py') || base === 'conftest.py' || parts.some((part) => part === 'tests' || part === 'test');
 }
 
-export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], entryPoints: readonly string[]): BuiltGraph {
+export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], entryPoints: readonly string[], consoleScripts: readonly string[] = []): BuiltGraph {
   const functions = new Map<string, PyFunction>();
   const nodes = new Map<string, FunctionNode>();
   for (const module of modules) {
     for (const fn of module.allFunctions) {
       functions.set(fn.id, fn);
-      nodes.set(fn.id, functionNode(fn, resolver, entryPoints));
+      nodes.set(fn.id, functionNode(fn, resolver, entryPoints, consoleScripts));
     }
   }
   const families = buildFamilies(modules, resolver, nodes);
@@ -103,7 +104,7 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   return { graph: { functions: nodes, sites: siteList, families }, functions, sites };
 }
 
-function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly string[]): FunctionNode {
+function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly string[], consoleScripts: readonly string[]): FunctionNode {
   const at = fn.module.lines.at(fn.node.startIndex);
   const isAbstract = fn.cls !== undefined && (fn.decorators.some((d) => d.endsWith('abstractmethod')) || (resolver.isProtocol(fn.cls) && isStubBody(fn)));
   const node: FunctionNode = {
@@ -118,7 +119,7 @@ function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly 
     node.signature = signatureOf(fn);
     node.asyncSignature = `async ${node.signature}`;
   }
-  const syncOnly = syncOnlyReason(fn, entryPoints);
+  const syncOnly = syncOnlyReason(fn, entryPoints, consoleScripts);
   if (syncOnly) node.syncOnly = syncOnly;
   if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
   return node;
@@ -130,7 +131,7 @@ function isExported(fn: PyFunction, resolver: Resolver): boolean {
   return !fn.parent;
 }
 
-function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): FunctionNode['syncOnly'] {
+function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[], consoleScripts: readonly string[]): FunctionNode['syncOnly'] {
   const name = fn.qualName;
   if (fn.kind === 'constructor') {
     const cls = fn.cls?.name ?? 'the class';
@@ -177,13 +178,19 @@ function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): Functio
     };
   }
   const framework = fn.decorators.find((d) => FRAMEWORK_DECORATOR.test(d));
-  if (framework || entryPoints.includes(name) || entryPoints.includes(qualifiedNameOf(fn))) {
+  const script = !fn.cls && !fn.parent && consoleScripts.includes(qualifiedNameOf(fn));
+  if (framework || script || entryPoints.includes(name) || entryPoints.includes(qualifiedNameOf(fn))) {
     return {
       kind: 'entry-point',
       reason: framework
         ? `${name} is registered with @${framework}, which calls it synchronously`
-        : `${name} is listed in entryPoints and must stay sync`,
+        : script
+          ? `${name} is a console-script entry point, which the generated script calls synchronously`
+          : `${name} is listed in entryPoints and must stay sync`,
       suggestion: `Keep ${name} sync and bridge into async code with \`asyncio.run(…)\`, or move to an async framework (FastAPI, asyncclick) that awaits handlers.`,
+      // A CLI command or console script runs with no event loop: asyncio.run at its calls is safe
+      // (the planner checks that nothing async calls it). A web route may run on a loop: not bridged.
+      ...(script || (framework && CLI_DECORATOR.test(framework)) ? { bridge: true } : {}),
     };
   }
   if (IMPLICIT_DUNDERS.test(fn.name)) {
@@ -332,6 +339,18 @@ export function resolveProjectCallee(call: PyNode, enclosing: PyFunction, resolv
   return fn;
 }
 
+/** `sys.exit(main())`, `exit(main())`, `raise SystemExit(main())`: the call's value is the exit status. */
+function isExitStatusOf(call: PyNode, enclosing: PyFunction, resolver: Resolver): boolean {
+  const args = call.parent;
+  const exit = args?.type === 'argument_list' && namedChildren(args).length === 1 ? args.parent : null;
+  const callee = exit?.type === 'call' ? exit.childForFieldName('function') : null;
+  if (!exit || !callee) return false;
+  const symbol = resolver.resolveExpression(callee, enclosing, enclosing.module);
+  const path = symbol?.kind === 'external' ? symbol.path : callee.text;
+  const statement = exit.parent?.type === 'raise_statement' ? exit.parent : exit.parent?.type === 'expression_statement' ? exit.parent : null;
+  return statement !== null && ['sys.exit', 'exit', 'quit', 'SystemExit', 'builtins.exit'].includes(path);
+}
+
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
 function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>): void {
@@ -351,7 +370,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
         isAwaited: isHandled(node),
       };
       if (enclosing.kind === 'module') {
-        if (node.parent?.type === 'expression_statement' && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
+        if ((node.parent?.type === 'expression_statement' || isExitStatusOf(node, enclosing, resolver)) && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
           site.entryCall = true;
         } else {
           site.cannotAwait = { reason: 'a module-level expression runs at import time, outside any event loop' };

@@ -11,6 +11,7 @@ import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
+import { readProjectSettings } from './project.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -60,6 +61,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
 
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
       await loadPythonParser();
+      const settings = readProjectSettings(options.root);
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
@@ -80,7 +82,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       }
       byName = new Map(modules.map((module) => [module.name, module]));
       resolver = new Resolver(modules);
-      built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints);
+      built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints, settings.consoleScripts);
       const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
       if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
         const findings = await runPyright(options.root, modules.map((m) => m.file));
