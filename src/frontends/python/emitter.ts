@@ -6,7 +6,8 @@ import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../e
 import type { BuiltGraph } from './graph-builder.js';
 import { isStubBody } from './graph-builder.js';
 import { ImportPlanner } from './imports.js';
-import { firstParameterName, type PyFunction, type PyModule } from './modules.js';
+import { firstParameterName, isPytestFunction, type PyFunction, type PyModule } from './modules.js';
+import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
 import type { FixState } from './rule-context.js';
@@ -27,6 +28,7 @@ export function emitPython(
   resolver: Resolver,
   modules: ReadonlyMap<string, PyModule>,
   fixState: FixState,
+  pytestAsyncio: PytestAsyncio = 'none',
 ): void {
   const { plan } = request;
   const imports = new ImportPlanner(modules);
@@ -93,6 +95,7 @@ export function emitPython(
       editor.replace(run.coroutine.endIndex, run.call.endIndex, parenthesise ? ')' : '');
       editor.flush();
     }
+    if (pytestAsyncio === 'strict') markForPytestAsyncio(fn, resolver, editorFor(fn.module, 'propagation'));
     const rename = { setUp: 'asyncSetUp', tearDown: 'asyncTearDown' }[fn.name];
     if (rename && fn.cls && resolver.isTestCase(fn.cls)) {
       const name = fn.node.childForFieldName('name')!;
@@ -180,6 +183,25 @@ export function emitPython(
   for (const insertion of imports.insertions()) {
     edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
   }
+}
+
+/** pytest-asyncio in strict mode: an async test needs `@pytest.mark.asyncio`, an async fixture `@pytest_asyncio.fixture`. */
+function markForPytestAsyncio(fn: PyFunction, resolver: Resolver, editor: FileEditor & { flush(): void }): void {
+  const kind = isPytestFunction(fn, resolver);
+  if (kind === 'test' && !fn.decorators.some((d) => /(^|\.)mark\.asyncio$/.test(d))) {
+    const lineStart = fn.module.lines.lineStart(fn.node.startIndex);
+    const indent = fn.module.text.slice(lineStart, fn.node.startIndex);
+    const pytest = editor.ensureImport('pytest', 'pytest');
+    editor.insert(lineStart, `${indent}@${pytest}.mark.asyncio${fn.module.eol}`, -1);
+  } else if (kind === 'fixture') {
+    const decorator = namedChildren(fn.outer).find((d) => d.type === 'decorator' && /^@\s*(pytest\.)?fixture\b/.test(d.text));
+    const name = decorator ? namedChildren(decorator)[0] : undefined;
+    const target = name?.type === 'call' ? name.childForFieldName('function') : name;
+    if (!target) return;
+    const module = editor.ensureImport('pytest_asyncio', 'pytest_asyncio');
+    editor.replace(target.startIndex, target.endIndex, `${module}.fixture`);
+  }
+  editor.flush();
 }
 
 /** `asyncio.run(<coroutine>)` calls in the function's own body (not in nested functions). */

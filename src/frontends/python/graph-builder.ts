@@ -3,7 +3,8 @@
 import type { CallGraph, CallSite, FunctionNode, MethodFamily } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import { findBlockingApi } from './blocking-apis.js';
-import type { PyClass, PyFunction, PyModule } from './modules.js';
+import { isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
@@ -81,20 +82,21 @@ function isScriptModule(module: PyModule): boolean {
   return base === 'main.py' || base === '__main__.py' || isTestModule(module);
 }
 
-/** Test code as pytest and unittest find it: `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests`/`test` folder. */
-export function isTestModule(module: PyModule): boolean {
-  const parts = module.rel.split('/');
-  const base = parts.pop()!;
-  return base.startsWith('test_') || base.endsWith('_test.py') || base === 'conftest.py' || parts.some((part) => part === 'tests' || part === 'test');
+
+
+export interface GraphSettings {
+  entryPoints: readonly string[];
+  consoleScripts: readonly string[];
+  pytestAsyncio: PytestAsyncio;
 }
 
-export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], entryPoints: readonly string[], consoleScripts: readonly string[] = []): BuiltGraph {
+export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], settings: GraphSettings): BuiltGraph {
   const functions = new Map<string, PyFunction>();
   const nodes = new Map<string, FunctionNode>();
   for (const module of modules) {
     for (const fn of module.allFunctions) {
       functions.set(fn.id, fn);
-      nodes.set(fn.id, functionNode(fn, resolver, entryPoints, consoleScripts));
+      nodes.set(fn.id, functionNode(fn, resolver, settings));
     }
   }
   const families = buildFamilies(modules, resolver, nodes);
@@ -104,7 +106,7 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   return { graph: { functions: nodes, sites: siteList, families }, functions, sites };
 }
 
-function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly string[], consoleScripts: readonly string[]): FunctionNode {
+function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {
   const at = fn.module.lines.at(fn.node.startIndex);
   const isAbstract = fn.cls !== undefined && (fn.decorators.some((d) => d.endsWith('abstractmethod')) || (resolver.isProtocol(fn.cls) && isStubBody(fn)));
   const node: FunctionNode = {
@@ -119,7 +121,7 @@ function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly 
     node.signature = signatureOf(fn);
     node.asyncSignature = `async ${node.signature}`;
   }
-  const syncOnly = syncOnlyReason(fn, entryPoints, consoleScripts);
+  const syncOnly = syncOnlyReason(fn, resolver, settings);
   if (syncOnly) node.syncOnly = syncOnly;
   if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
   return node;
@@ -131,8 +133,20 @@ function isExported(fn: PyFunction, resolver: Resolver): boolean {
   return !fn.parent;
 }
 
-function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[], consoleScripts: readonly string[]): FunctionNode['syncOnly'] {
+function syncOnlyReason(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode['syncOnly'] {
+  const { entryPoints, consoleScripts } = settings;
   const name = fn.qualName;
+  const pytest = settings.pytestAsyncio === 'none' ? isPytestFunction(fn, resolver) : undefined;
+  if (pytest) {
+    // pytest does not run `async def` tests or fixtures by itself; with no loop around it, the test
+    // can run each coroutine it calls with asyncio.run, so the code under test still turns async.
+    return {
+      kind: 'entry-point',
+      reason: `${name} is a pytest ${pytest} and the project does not use pytest-asyncio: pytest would not run it as \`async def\``,
+      suggestion: `Add pytest-asyncio to the test dependencies (with \`asyncio_mode = "auto"\` under [tool.pytest.ini_options], or mark async tests with @pytest.mark.asyncio) and re-run async-migrate to make ${name} async.`,
+      bridge: true,
+    };
+  }
   if (fn.kind === 'constructor') {
     const cls = fn.cls?.name ?? 'the class';
     return {

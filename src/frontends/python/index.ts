@@ -11,7 +11,7 @@ import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
-import { readProjectSettings } from './project.js';
+import { readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -55,6 +55,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
   let resolver: Resolver | undefined;
   let built: BuiltGraph | undefined;
   let fixState = new FixState();
+  let pytestAsyncio: PytestAsyncio = 'none';
 
   return {
     language: 'python',
@@ -82,7 +83,10 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       }
       byName = new Map(modules.map((module) => [module.name, module]));
       resolver = new Resolver(modules);
-      built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints, settings.consoleScripts);
+      // pytest-asyncio counts as used when declared or when the tests already use it.
+      const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
+      pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
+      built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
       const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
       if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
         const findings = await runPyright(options.root, modules.map((m) => m.file));
@@ -93,7 +97,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
 
     emit(request: EmitRequest, edits: EditSet): void {
       if (!built || !resolver) return;
-      emitPython(request, edits, built, resolver, byName, fixState);
+      emitPython(request, edits, built, resolver, byName, fixState, pytestAsyncio);
     },
 
     syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {

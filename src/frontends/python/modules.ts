@@ -307,3 +307,24 @@ export function firstParameterName(fnNode: PyNode): string | undefined {
   if (first.type === 'typed_parameter') return namedChildren(first)[0]?.text;
   return undefined;
 }
+
+/** Test code as pytest and unittest find it: `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests`/`test` folder. */
+export function isTestModule(module: PyModule): boolean {
+  const parts = module.rel.split('/');
+  const base = parts.pop()!;
+  return base.startsWith('test_') || base.endsWith('_test.py') || base === 'conftest.py' || parts.some((part) => part === 'tests' || part === 'test');
+}
+
+/** `@pytest.fixture`, `@pytest_asyncio.fixture`, `@fixture(...)`. */
+export function isPytestFixture(fn: PyFunction): boolean {
+  return fn.decorators.some((d) => d === 'pytest.fixture' || d === 'fixture' || d === 'pytest_asyncio.fixture');
+}
+
+/** A pytest test (`test*` function, or `test*` method of a `Test*` class that is no unittest.TestCase) or fixture. */
+export function isPytestFunction(fn: PyFunction, testCase: { isTestCase(cls: PyClass): boolean }): 'test' | 'fixture' | undefined {
+  if (isPytestFixture(fn)) return 'fixture';
+  if (!isTestModule(fn.module) || !fn.name.startsWith('test') || fn.parent) return undefined;
+  if (!fn.cls) return 'test';
+  const cls = fn.cls;
+  return cls.name.startsWith('Test') && fn.module.classes.get(cls.name) === cls && !testCase.isTestCase(cls) ? 'test' : undefined;
+}

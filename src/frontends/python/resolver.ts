@@ -1,6 +1,6 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
-import { firstParameterName, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import { firstParameterName, isPytestFixture, isPytestFunction, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
 export type PySymbol =
@@ -45,6 +45,10 @@ export class Resolver {
       }
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
+      }
+      if (isParameterOf(scope, name) && isPytestFunction(scope, this)) {
+        const fixture = this.fixture(name, scope.module);
+        return fixture ? this.returnOf(fixture) : undefined;
       }
     }
     return this.resolveModuleName(module, name, new Set());
@@ -152,9 +156,38 @@ export class Resolver {
       if (last === 'from_url') return { kind: 'external-instance', path: callee.path.replace(/\.from_url$/, '.Redis') };
       return undefined;
     }
-    if (callee.kind === 'function') {
-      const returns = callee.fn.node.childForFieldName('return_type');
-      return returns ? this.resolveAnnotation(returns, callee.fn.module) : undefined;
+    if (callee.kind === 'function') return this.returnOf(callee.fn);
+    return undefined;
+  }
+
+  private readonly resolvingReturns = new Set<string>();
+
+  /** What a function returns: its return annotation, else what its first `return x` (or `yield x`) gives. */
+  returnOf(fn: PyFunction): PySymbol | undefined {
+    const returns = fn.node.childForFieldName('return_type');
+    if (returns) return this.resolveAnnotation(returns, fn.module);
+    if (this.resolvingReturns.has(fn.id) || fn.kind === 'arrow' || fn.kind === 'module') return undefined;
+    this.resolvingReturns.add(fn.id);
+    try {
+      for (const value of ownReturnedValues(fn)) {
+        const symbol = this.resolveExpression(value, fn, fn.module);
+        if (symbol) return symbol;
+      }
+      return undefined;
+    } finally {
+      this.resolvingReturns.delete(fn.id);
+    }
+  }
+
+  /** The pytest fixture a test parameter names: in the test's module, or a conftest.py above it. */
+  private fixture(name: string, module: PyModule): PyFunction | undefined {
+    const own = module.functions.get(name);
+    if (own && isPytestFixture(own)) return own;
+    const dirs = module.rel.split('/').slice(0, -1);
+    for (let depth = dirs.length; depth >= 0; depth--) {
+      const conftest = [...dirs.slice(0, depth), 'conftest.py'].join('/');
+      const candidate = [...this.modules.values()].find((m) => m.rel === conftest)?.functions.get(name);
+      if (candidate && isPytestFixture(candidate)) return candidate;
     }
     return undefined;
   }
@@ -276,6 +309,30 @@ export class Resolver {
       this.basePaths(klass).some((p) => p === 'unittest.TestCase' || p === 'unittest.IsolatedAsyncioTestCase'),
     );
   }
+}
+
+function isParameterOf(fn: PyFunction, name: string): boolean {
+  const parameters = fn.node.childForFieldName('parameters');
+  return (parameters ? namedChildren(parameters) : []).some((parameter) =>
+    (parameter.type === 'identifier' ? parameter : parameter.childForFieldName('name'))?.text === name);
+}
+
+/** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
+function ownReturnedValues(fn: PyFunction): PyNode[] {
+  const values: PyNode[] = [];
+  const visit = (node: PyNode): void => {
+    for (const child of namedChildren(node)) {
+      if (child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') continue;
+      if (child.type === 'return_statement' || child.type === 'yield') {
+        const value = child.namedChild(0);
+        if (value && value.type !== 'none') values.push(value);
+      }
+      visit(child);
+    }
+  };
+  const body = fn.node.childForFieldName('body');
+  if (body) visit(body);
+  return values;
 }
 
 export function qualifiedNameOf(fn: PyFunction): string {
