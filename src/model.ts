@@ -114,11 +114,23 @@ export interface MethodFamily {
   members: FunctionId[];
 }
 
+/** A call whose callee the front-end could not resolve: it may call any function of that simple name. */
+export interface UnresolvedCall {
+  caller: FunctionId;
+  /** The simple name called: `load` for `repo.load(…)`. */
+  name: string;
+  /** The callee as written: `repo.load`. */
+  text: string;
+  location: Location;
+}
+
 /** The whole program as the planner sees it. */
 export interface CallGraph {
   functions: Map<FunctionId, FunctionNode>;
   sites: CallSite[];
   families: Map<string, MethodFamily>;
+  /** Calls the front-end could not resolve (listed when a function of that name turns async). */
+  unresolved?: UnresolvedCall[];
 }
 
 export type BlockedKind =
@@ -193,6 +205,16 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** An unresolved call site that may call a function that turns async: check it by hand. */
+export interface UnresolvedCallEntry {
+  file: string;
+  line: number;
+  column: number;
+  call: string;
+  /** The functions that turn async and have that name. */
+  mayCall: string[];
+}
+
 export interface ReportSummary {
   files: number;
   findings: number;
@@ -202,6 +224,8 @@ export interface ReportSummary {
   blocked: number;
   breaking: number;
   filesChanged: number;
+  /** Unresolved call sites that may call a function that turns async (omitted when none). */
+  unresolvedCalls?: number;
 }
 
 export interface Report {
@@ -216,6 +240,8 @@ export interface Report {
   breaking: BreakingEntry[];
   changes: ChangeEntry[];
   skipped: SkippedFile[];
+  /** Call sites no front-end could resolve that may call a function that turns async (omitted when none). */
+  unresolvedCalls?: UnresolvedCallEntry[];
   summary: ReportSummary;
   /** Async coverage: call sites in async-reachable code, and how many of them still block. */
   coverage?: { asyncReachableSites: number; stillBlocking: number };

@@ -146,9 +146,9 @@ const hasPyright = ((): boolean => {
 
 describe('pyright oracle', () => {
   // pyright is an optional dependency: without it the analysis stays syntactic.
-  it.runIf(hasPyright)('adds what the syntactic resolver cannot decide (unannotated factory)', async () => {
+  it.runIf(hasPyright)('adds what the syntactic resolver cannot decide (a value taken from a dict)', async () => {
     const { root, paths } = project({
-      'svc.py': 'class Service:\n    async def ping(self) -> None:\n        pass\n\n    def count(self) -> int:\n        return 1\n\n\ndef make():\n    return Service()\n\n\nasync def run() -> int:\n    s = make()\n    s.ping()\n    return await s.count()\n',
+      'svc.py': 'class Service:\n    async def ping(self) -> None:\n        pass\n\n    def count(self) -> int:\n        return 1\n\n\nSERVICES = {"a": Service()}\n\n\nasync def run() -> int:\n    s = SERVICES["a"]\n    s.ping()\n    return await s.count()\n',
     });
     const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
     const syntactic = await frontEnd.analyze(paths, new Set(RULE_IDS));
@@ -157,8 +157,8 @@ describe('pyright oracle', () => {
     try {
       const withPyright = await frontEnd.analyze(paths, new Set(RULE_IDS));
       expect(withPyright.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([
-        ['floating-promise', 15, 5],
-        ['await-non-thenable', 16, 12],
+        ['floating-promise', 14, 5],
+        ['await-non-thenable', 15, 12],
       ]);
     } finally {
       delete process.env.ASYNC_MIGRATE_PYRIGHT;

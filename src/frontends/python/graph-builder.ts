@@ -1,6 +1,6 @@
 // Builds the language-neutral CallGraph from the resolved modules: one FunctionNode per def, lambda
 // and module top level; call, callback and reference sites; and method families.
-import type { CallGraph, CallSite, FunctionNode, MethodFamily } from '../../model.js';
+import type { CallGraph, CallSite, FunctionNode, MethodFamily, UnresolvedCall } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import { findBlockingApi } from './blocking-apis.js';
 import { isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
@@ -73,7 +73,9 @@ function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
 export function signatureOf(fn: PyFunction): string {
   const body = fn.node.childForFieldName('body');
   if (!body || fn.kind === 'module') return fn.qualName;
-  const header = fn.module.text.slice(fn.node.startIndex, body.startIndex).trim().replace(/:$/, '');
+  // Up to the `:` that opens the body: a comment after it is not part of the signature.
+  const colon = fn.node.children.filter((child) => child?.type === ':' && child.startIndex < body.startIndex).pop();
+  const header = fn.module.text.slice(fn.node.startIndex, colon?.startIndex ?? body.startIndex).trim().replace(/:$/, '');
   return header.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/,?\s*\)/g, ')');
 }
 
@@ -102,8 +104,9 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const families = buildFamilies(modules, resolver, nodes);
   const sites = new Map<string, SiteInfo>();
   const siteList: CallSite[] = [];
-  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites);
-  return { graph: { functions: nodes, sites: siteList, families }, functions, sites };
+  const unresolved: UnresolvedCall[] = [];
+  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites, unresolved);
+  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites };
 }
 
 function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {
@@ -367,11 +370,19 @@ function isExitStatusOf(call: PyNode, enclosing: PyFunction, resolver: Resolver)
 
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>): void {
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[]): void {
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
       const callee = resolveProjectCallee(node, enclosing, resolver, blockingApis);
-      if (!callee) return;
+      if (!callee) {
+        const name = calleeNameNode(node);
+        const written = node.childForFieldName('function');
+        if (name && written && !resolver.resolveExpression(written, enclosing, module)) {
+          const at = module.lines.at(node.startIndex);
+          unresolved.push({ caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } });
+        }
+        return;
+      }
       const at = module.lines.at(node.startIndex);
       // `A(x).m()` and `A(x)` start at one offset: the end tells the two calls apart.
       const id = `${module.rel}:${node.startIndex}-${node.endIndex}`;

@@ -11,7 +11,7 @@ import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
-import { readProjectSettings, type PytestAsyncio } from './project.js';
+import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -62,14 +62,19 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
 
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
       await loadPythonParser();
-      const settings = readProjectSettings(options.root);
+      const pythonFiles = [...files].filter(isPythonFile).sort();
+      const settings = readProjectSettings(options.root, pythonFiles[0]);
+      const taken = new Set<string>();
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
-      for (const file of [...files].filter(isPythonFile).sort()) {
+      for (const file of pythonFiles) {
         try {
           const text = await readFile(file, 'utf8');
-          const module = buildModule(options.root, file, text);
+          // Two files Python would import by one name (scripts in two folders): the second keeps its path's name.
+          const importName = importNameOf(file, settings, options.root);
+          const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName);
+          taken.add(module.name);
           const error = findSyntaxError(module.tree.rootNode);
           if (error) {
             const at = module.lines.at(error.startIndex);

@@ -82,8 +82,9 @@ function consoleScriptsOf(texts: Record<string, string>): string[] {
   return [...declared.matchAll(/=\s*["']?\s*([\w.]+)\s*:\s*([\w.]+)/g)].map((match) => `${match[1]}.${match[2]}`);
 }
 
-export function readProjectSettings(root: string): PyProjectSettings {
-  const dir = projectDir(root);
+/** The settings of the project around `root`, or (for a folder holding projects) around its first file. */
+export function readProjectSettings(root: string, firstFile?: string): PyProjectSettings {
+  const dir = projectDir(root) ?? (firstFile ? projectDir(path.dirname(firstFile)) : undefined);
   if (!dir) return { sourceRoots: [], pytestAsyncio: 'none', consoleScripts: [] };
   const texts: Record<string, string> = {};
   for (const name of PROJECT_FILES) texts[name] = readText(path.join(dir, name));
@@ -96,4 +97,37 @@ export function readProjectSettings(root: string): PyProjectSettings {
     pytestAsyncio: auto ? 'auto' : declaresAsyncio ? 'strict' : 'none',
     consoleScripts: consoleScriptsOf(texts),
   };
+}
+
+/**
+ * The dotted module name Python imports a file by, whatever path was given: relative to a declared
+ * source root (`src/`), else to the folder above its outermost package (`__init__.py` folders), else
+ * to the project folder (or the analysed root, for files outside any project).
+ */
+export function importNameOf(file: string, settings: PyProjectSettings, root: string): { name: string; isPackage: boolean } {
+  const sourceRoot = settings.sourceRoots.find((dir) => isInside(file, dir));
+  let base = sourceRoot;
+  if (!base && hasInit(path.dirname(file))) {
+    base = path.dirname(file);
+    while (hasInit(base) && path.dirname(base) !== base) base = path.dirname(base);
+  }
+  base ??= settings.dir && isInside(file, settings.dir) ? settings.dir : root;
+  const rel = path.relative(base, file).split(path.sep).join('/');
+  const parts = rel.replace(/\.py$/, '').split('/');
+  const isPackage = parts[parts.length - 1] === '__init__';
+  if (isPackage) parts.pop();
+  return { name: parts.join('.'), isPackage };
+}
+
+const initCache = new Map<string, boolean>();
+
+function hasInit(dir: string): boolean {
+  let known = initCache.get(dir);
+  if (known === undefined) initCache.set(dir, (known = existsSync(path.join(dir, '__init__.py'))));
+  return known;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

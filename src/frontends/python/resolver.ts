@@ -1,6 +1,6 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
-import { firstParameterName, isPytestFixture, isPytestFunction, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import { firstParameterName, isPytestFixture, isPytestFunction, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
 export type PySymbol =
@@ -17,6 +17,19 @@ const CONTAINER_TYPES = new Set(['List', 'list', 'Dict', 'dict', 'Set', 'set', '
   'Iterable', 'Iterator', 'Mapping', 'Callable', 'Type', 'type', 'Awaitable', 'Coroutine', 'Generator']);
 const WRAPPER_TYPES = new Set(['Optional', 'Union', 'Final', 'ClassVar', 'Annotated']);
 
+const LITERAL_TYPES: Record<string, string> = {
+  dictionary: 'dict', dictionary_comprehension: 'dict', list: 'list', list_comprehension: 'list', set: 'set',
+  set_comprehension: 'set', tuple: 'tuple', string: 'str', concatenated_string: 'str', integer: 'int', float: 'float',
+};
+const BUILTIN_CONTAINERS: Record<string, string> = { dict: 'dict', Dict: 'dict', list: 'list', List: 'list', set: 'set', Set: 'set', tuple: 'tuple', Tuple: 'tuple', frozenset: 'frozenset', FrozenSet: 'frozenset' };
+const BUILTIN_TYPES = new Set(['dict', 'list', 'set', 'frozenset', 'tuple', 'str', 'bytes', 'bytearray', 'int', 'float', 'bool', 'object']);
+/** Builtins that are never project functions (a call of one is resolved, not unknown). */
+const BUILTIN_NAMES = new Set([...BUILTIN_TYPES, 'len', 'range', 'enumerate', 'zip', 'map', 'filter', 'sorted', 'reversed', 'min', 'max',
+  'sum', 'any', 'all', 'abs', 'round', 'isinstance', 'issubclass', 'hasattr', 'getattr', 'setattr', 'callable', 'repr', 'iter',
+  'next', 'id', 'hash', 'format', 'super', 'type', 'vars', 'dir', 'divmod', 'pow', 'chr', 'ord', 'hex', 'bin', 'oct',
+  'ValueError', 'TypeError', 'KeyError', 'RuntimeError', 'Exception', 'NotImplementedError', 'AttributeError', 'IndexError',
+  'OSError', 'StopIteration', 'staticmethod', 'classmethod', 'property']);
+
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
   private readonly localTypes = new Map<string, Map<string, PyNode>>();
@@ -31,6 +44,8 @@ export class Resolver {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
       const closure = scope.nested.get(name);
       if (closure) return { kind: 'function', fn: closure };
+      const imported = scope.imports?.get(name);
+      if (imported) return this.resolveBinding(imported, new Set());
       const local = this.locals(scope).get(name);
       if (local) {
         // `content = content.strip()`: a binding read while resolving itself names nothing known.
@@ -60,27 +75,29 @@ export class Resolver {
     const cls = module.classes.get(name);
     if (cls) return { kind: 'class', cls };
     const binding = module.imports.get(name);
-    if (binding?.kind === 'module') return this.moduleSymbol(binding.module);
-    if (binding?.kind === 'symbol') {
-      const target = this.modules.get(binding.module);
-      const key = `${binding.module}:${binding.name}`;
-      if (target && !seen.has(key)) {
-        seen.add(key);
-        const found = this.resolveModuleName(target, binding.name, seen);
-        if (found) return found;
-      }
-      const submodule = `${binding.module}.${binding.name}`;
-      if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
-      return { kind: 'external', path: submodule };
-    }
+    if (binding) return this.resolveBinding(binding, seen);
     const variable = module.variables.get(name);
     const key = `${module.name}:=${name}`;
     if (variable && !seen.has(key)) {
       seen.add(key);
       return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
     }
-    if (name === 'open' || name === 'print' || name === 'input') return { kind: 'external', path: `builtins.${name}` };
+    if (name === 'open' || name === 'print' || name === 'input' || BUILTIN_NAMES.has(name)) return { kind: 'external', path: `builtins.${name}` };
     return undefined;
+  }
+
+  private resolveBinding(binding: ImportBinding, seen: Set<string>): PySymbol {
+    if (binding.kind === 'module') return this.moduleSymbol(binding.module);
+    const target = this.modules.get(binding.module);
+    const key = `${binding.module}:${binding.name}`;
+    if (target && !seen.has(key)) {
+      seen.add(key);
+      const found = this.resolveModuleName(target, binding.name, seen);
+      if (found) return found;
+    }
+    const submodule = `${binding.module}.${binding.name}`;
+    if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
+    return { kind: 'external', path: submodule };
   }
 
   private moduleSymbol(module: string): PySymbol {
@@ -103,7 +120,33 @@ export class Resolver {
       case 'attribute': {
         const object = node.childForFieldName('object')!;
         const attr = node.childForFieldName('attribute')!.text;
-        return this.member(this.resolveExpression(object, fn, module), attr);
+        let owner = this.resolveExpression(object, fn, module);
+        // `self.client.get()` where `client` is a @property: what the getter returns.
+        if (owner?.kind === 'function' && owner.fn.kind === 'getter' && object.type === 'attribute') owner = this.returnOf(owner.fn);
+        return this.member(owner, attr);
+      }
+      case 'dictionary':
+      case 'dictionary_comprehension':
+      case 'list':
+      case 'list_comprehension':
+      case 'set':
+      case 'set_comprehension':
+      case 'tuple':
+      case 'string':
+      case 'concatenated_string':
+      case 'integer':
+      case 'float':
+        // A literal is a builtin value: its methods are no project function.
+        return { kind: 'external-instance', path: `builtins.${LITERAL_TYPES[node.type]}` };
+      case 'boolean_operator': {
+        // `client or Client()`: either side; the first that names something wins.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return (left && this.resolveExpression(left, fn, module)) ?? (right ? this.resolveExpression(right, fn, module) : undefined);
+      }
+      case 'conditional_expression': {
+        const [then, , otherwise] = namedChildren(node);
+        return (then && this.resolveExpression(then, fn, module)) ?? (otherwise ? this.resolveExpression(otherwise, fn, module) : undefined);
       }
       case 'call': {
         const callee = node.childForFieldName('function')!;
@@ -151,6 +194,7 @@ export class Resolver {
     if (callee.kind === 'class') return { kind: 'instance', cls: callee.cls };
     if (callee.kind === 'external') {
       const last = callee.path.split('.').pop() ?? '';
+      if (callee.path.startsWith('builtins.') && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: callee.path };
       // `Redis(...)`, `redis.from_url(...)`: a client object; its methods are named by the constructor.
       if (/^[A-Z]/.test(last)) return { kind: 'external-instance', path: callee.path };
       if (last === 'from_url') return { kind: 'external-instance', path: callee.path.replace(/\.from_url$/, '.Redis') };
@@ -196,7 +240,9 @@ export class Resolver {
   resolveAnnotation(annotation: PyNode, module: PyModule): PySymbol | undefined {
     const text = annotation.text.trim().replace(/^["']|["']$/g, '');
     const outer = /^([\p{L}\p{N}_.]+)\s*\[/u.exec(text)?.[1];
-    if (outer && CONTAINER_TYPES.has(outer.split('.').pop()!)) return undefined;
+    const container = outer?.split('.').pop();
+    if (container && BUILTIN_CONTAINERS[container]) return { kind: 'external-instance', path: `builtins.${BUILTIN_CONTAINERS[container]}` };
+    if (container && CONTAINER_TYPES.has(container)) return undefined;
     // Python identifiers may be any letters (`Grüße`), hence the Unicode classes.
     for (const token of text.match(/[\p{L}_][\p{L}\p{N}_.]*/gu) ?? []) {
       const last = token.split('.').pop()!;
@@ -205,6 +251,7 @@ export class Resolver {
       let symbol = this.resolveModuleName(module, parts[0]!, new Set());
       for (const part of parts.slice(1)) symbol = this.member(symbol, part);
       if (symbol?.kind === 'class') return { kind: 'instance', cls: symbol.cls };
+      if (symbol?.kind === 'external' && symbol.path === `builtins.${last}` && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: symbol.path };
       if (symbol?.kind === 'external' && /^\p{Lu}/u.test(last)) return { kind: 'external-instance', path: symbol.path };
     }
     return undefined;
