@@ -101,11 +101,12 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
       nodes.set(fn.id, functionNode(fn, resolver, settings));
     }
   }
-  const families = buildFamilies(modules, resolver, nodes);
   const sites = new Map<string, SiteInfo>();
   const siteList: CallSite[] = [];
   const unresolved: UnresolvedCall[] = [];
-  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites, unresolved);
+  const flows: ProtocolFlows = new Map();
+  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites, unresolved, flows);
+  const families = buildFamilies(modules, resolver, nodes, flows);
   return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites };
 }
 
@@ -221,7 +222,7 @@ function syncOnlyReason(fn: PyFunction, resolver: Resolver, settings: GraphSetti
 }
 
 /** Interface member + implementations + overrides, joined nominally (bases) and structurally (Protocols). */
-function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: Map<string, FunctionNode>): Map<string, MethodFamily> {
+function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: Map<string, FunctionNode>, flowsInto: ProtocolFlows): Map<string, MethodFamily> {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -247,7 +248,6 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   // Protocol by shape. Families are per declaration: each such member joins one Protocol (the nearest
   // one, when copies of a Protocol live in several packages), so two same-shaped Protocols stay apart.
   const protocols = classes.filter((cls) => resolver.isProtocol(cls));
-  const flowsInto = protocolArguments(modules, resolver);
   for (const cls of classes) {
     if (resolver.isProtocol(cls)) continue;
     const ancestors = resolver.mro(cls);
@@ -292,35 +292,29 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   return families;
 }
 
-/** Classes whose instances are passed as arguments to parameters annotated with a Protocol. */
-function protocolArguments(modules: readonly PyModule[], resolver: Resolver): Map<PyClass, Set<PyClass>> {
-  const flows = new Map<PyClass, Set<PyClass>>();
-  for (const module of modules) {
-    walkWithScopes(module, (node, enclosing) => {
-      if (node.type !== 'call') return;
-      const callee = node.childForFieldName('function');
-      const symbol = callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
-      const fn = projectFunctionOf(symbol, resolver);
-      const args = node.childForFieldName('arguments');
-      if (!fn || !args || args.type !== 'argument_list') return;
-      const parameters = namedChildren(fn.node.childForFieldName('parameters')!);
-      const bound = fn.cls && !fn.decorators.includes('staticmethod') ? parameters.slice(1) : parameters;
-      namedChildren(args).forEach((arg, index) => {
-        const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
-        const parameter = keyword ? bound.find((p) => parameterName(p) === keyword) : arg.type === 'keyword_argument' ? undefined : bound[index];
-        const annotation = parameter?.childForFieldName('type');
-        const value = keyword ? arg.childForFieldName('value') : arg;
-        if (!annotation || !value) return;
-        const expected = resolver.resolveAnnotation(annotation, fn.module);
-        const given = resolver.resolveExpression(value, enclosing, module);
-        if (expected?.kind !== 'instance' || given?.kind !== 'instance' || !resolver.isProtocol(expected.cls)) return;
-        const set = flows.get(given.cls) ?? new Set<PyClass>();
-        set.add(expected.cls);
-        flows.set(given.cls, set);
-      });
-    });
-  }
-  return flows;
+/** Classes whose instances are passed where a Protocol is expected (a parameter annotated with it). */
+type ProtocolFlows = Map<PyClass, Set<PyClass>>;
+
+function recordProtocolArguments(call: PyNode, fn: PyFunction, enclosing: PyFunction, resolver: Resolver, flows: ProtocolFlows): void {
+  const args = call.childForFieldName('arguments');
+  const parameterList = fn.node.childForFieldName('parameters');
+  if (!args || args.type !== 'argument_list' || !parameterList || !parameterList.text.includes(':')) return;
+  const parameters = namedChildren(parameterList);
+  const bound = fn.cls && !fn.decorators.includes('staticmethod') ? parameters.slice(1) : parameters;
+  namedChildren(args).forEach((arg, index) => {
+    const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
+    const parameter = keyword ? bound.find((p) => parameterName(p) === keyword) : arg.type === 'keyword_argument' ? undefined : bound[index];
+    const annotation = parameter?.childForFieldName('type');
+    const value = keyword ? arg.childForFieldName('value') : arg;
+    if (!annotation || !value) return;
+    const expected = resolver.resolveAnnotation(annotation, fn.module);
+    if (expected?.kind !== 'instance' || !resolver.isProtocol(expected.cls)) return;
+    const given = resolver.resolveExpression(value, enclosing, enclosing.module);
+    if (given?.kind !== 'instance') return;
+    const set = flows.get(given.cls) ?? new Set<PyClass>();
+    set.add(expected.cls);
+    flows.set(given.cls, set);
+  });
 }
 
 function parameterName(parameter: PyNode): string | undefined {
@@ -346,14 +340,14 @@ function projectFunctionOf(symbol: PySymbol | undefined, resolver: Resolver): Py
   return undefined;
 }
 
-/** The resolved project callee of a call, unless it is a known blocking API (rules handle those). */
-export function resolveProjectCallee(call: PyNode, enclosing: PyFunction, resolver: Resolver, blockingApis: readonly BlockingApi[]): PyFunction | undefined {
+/** The resolved project callee of a call (unless it is a known blocking API: rules handle those), and what the callee names. */
+function resolveProjectCallee(call: PyNode, enclosing: PyFunction, resolver: Resolver, blockingApis: readonly BlockingApi[]): { fn?: PyFunction; symbol?: PySymbol } {
   const callee = call.childForFieldName('function');
-  if (!callee) return undefined;
+  if (!callee) return {};
   const symbol = resolver.resolveExpression(callee, enclosing, enclosing.module);
   const fn = projectFunctionOf(symbol, resolver);
-  if (fn && findBlockingApi(blockingApis, qualifiedNameOf(fn))) return undefined;
-  return fn;
+  if (fn && findBlockingApi(blockingApis, qualifiedNameOf(fn))) return { symbol };
+  return { fn, symbol };
 }
 
 /** `sys.exit(main())`, `exit(main())`, `raise SystemExit(main())`: the call's value is the exit status. */
@@ -370,14 +364,15 @@ function isExitStatusOf(call: PyNode, enclosing: PyFunction, resolver: Resolver)
 
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[]): void {
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], flows: ProtocolFlows): void {
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
-      const callee = resolveProjectCallee(node, enclosing, resolver, blockingApis);
+      const { fn: callee, symbol } = resolveProjectCallee(node, enclosing, resolver, blockingApis);
+      if (callee) recordProtocolArguments(node, callee, enclosing, resolver, flows);
       if (!callee) {
         const name = calleeNameNode(node);
         const written = node.childForFieldName('function');
-        if (name && written && !resolver.resolveExpression(written, enclosing, module)) {
+        if (name && written && !symbol) {
           const at = module.lines.at(node.startIndex);
           unresolved.push({ caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } });
         }

@@ -61,8 +61,9 @@ export class Resolver {
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
       }
-      if (isParameterOf(scope, name) && isPytestFunction(scope, this)) {
-        const fixture = this.fixture(name, scope.module);
+      if (isPytestFunction(scope, this) && this.parameterNames(scope).has(name)) {
+        const method = scope.cls?.methods.get(name);
+        const fixture = method && isPytestFixture(method) ? method : this.fixture(name, scope.module);
         return fixture ? this.returnOf(fixture) : undefined;
       }
     }
@@ -205,6 +206,17 @@ export class Resolver {
   }
 
   private readonly resolvingReturns = new Set<string>();
+  private readonly parameterCache = new Map<string, Set<string>>();
+
+  private parameterNames(fn: PyFunction): Set<string> {
+    let names = this.parameterCache.get(fn.id);
+    if (!names) {
+      const parameters = fn.node.childForFieldName('parameters');
+      names = new Set((parameters ? namedChildren(parameters) : []).map((p) => (p.type === 'identifier' ? p : p.childForFieldName('name'))?.text ?? ''));
+      this.parameterCache.set(fn.id, names);
+    }
+    return names;
+  }
 
   /** What a function returns: its return annotation, else what its first `return x` (or `yield x`) gives. */
   returnOf(fn: PyFunction): PySymbol | undefined {
@@ -356,12 +368,6 @@ export class Resolver {
       this.basePaths(klass).some((p) => p === 'unittest.TestCase' || p === 'unittest.IsolatedAsyncioTestCase'),
     );
   }
-}
-
-function isParameterOf(fn: PyFunction, name: string): boolean {
-  const parameters = fn.node.childForFieldName('parameters');
-  return (parameters ? namedChildren(parameters) : []).some((parameter) =>
-    (parameter.type === 'identifier' ? parameter : parameter.childForFieldName('name'))?.text === name);
 }
 
 /** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
