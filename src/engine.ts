@@ -299,7 +299,7 @@ function buildReport(
   // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
-    const name = plan.dualFunctions.has(id) ? siblingName(fn.name, fn.location.file) : fn.name;
+    const name = !plan.dualFunctions.has(id) ? fn.name : fn.asyncSibling ? fn.name.slice(0, fn.name.lastIndexOf('.') + 1) + fn.asyncSibling : siblingName(fn.name, fn.location.file);
     return { name, file: fn.location.file, line: fn.location.line, because };
   });
   asyncFunctions.sort(byLocation);

@@ -58,6 +58,8 @@ export interface FunctionNode {
    * (`sleepSync`) whose sync callers outside async code keep using it.
    */
   preferDual?: boolean;
+  /** The simple name of the async sibling the project already has (`aexecute` for `execute`), if any. */
+  asyncSibling?: string;
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
   /**

@@ -197,6 +197,22 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
+  if (options.strategy === 'dual') {
+    // A dual function keeps its sync body, which still calls its helpers synchronously: a helper it
+    // calls gets its own async twin (with its family) and is never changed in place.
+    const queue = [...dualFunctions];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      for (const site of idx.sitesByCaller.get(id) ?? []) {
+        if (site.kind !== 'call' || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        for (const member of familyOf(graph, graph.functions.get(site.callee)!)) {
+          if (dualFunctions.has(member) || !asyncFunctions.has(member)) continue;
+          dualFunctions.add(member);
+          queue.push(member);
+        }
+      }
+    }
+  }
 
   const awaitSites: CallSite[] = [];
   const callbackSites: CallSite[] = [];

@@ -3,10 +3,10 @@
 // rule fixes. Every offset indexes the original text; edits inside a dual function go to its sibling.
 import type { EmitRequest, FileEditor } from '../../frontend.js';
 import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
-import type { BuiltGraph } from './graph-builder.js';
+import type { BuiltGraph, SiteInfo } from './graph-builder.js';
 import { isStubBody } from './graph-builder.js';
 import { ImportPlanner } from './imports.js';
-import { firstParameterName, isPytestFunction, type PyFunction, type PyModule } from './modules.js';
+import { asyncSiblingName, existingAsyncSibling, firstParameterName, isPytestFunction, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
@@ -41,7 +41,7 @@ export function emitPython(
   for (const id of plan.dualFunctions) {
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module') continue;
-    if (hasSibling(fn)) alreadyDual.push(fn);
+    if (existingAsyncSibling(fn)) alreadyDual.push(fn);
     else siblings.set(id, { fn, edits: [], hasBodyEdits: false });
   }
   const siblingAt = (module: PyModule, start: number, end: number): Sibling | undefined => {
@@ -109,7 +109,7 @@ export function emitPython(
     const callee = built.functions.get(site.callee);
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
-    if (plan.dualFunctions.has(site.callee) && info.nameNode) editor.replace(info.nameNode.startIndex, info.nameNode.endIndex, `${callee.name}_async`);
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
     if (!site.isAwaited) insertAwait(editor, info.call);
     editor.flush();
   }
@@ -121,7 +121,7 @@ export function emitPython(
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
     const asyncio = editor.ensureImport('asyncio', 'asyncio');
-    if (plan.dualFunctions.has(site.callee) && info.nameNode) editor.replace(info.nameNode.startIndex, info.nameNode.endIndex, `${callee.name}_async`);
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
     editor.insert(info.call.startIndex, `${asyncio}.run(`, 0);
     editor.insert(info.call.endIndex, ')', 1);
     editor.flush();
@@ -180,6 +180,23 @@ export function emitPython(
     edits.add(fn.module.file, { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 });
   }
 
+  // 7. Barrels: a package `__init__.py` that re-exports a function re-exports its new sibling too.
+  for (const sibling of siblings.values()) {
+    if (sibling.fn.cls || sibling.fn.parent) continue;
+    for (const module of modules.values()) {
+      if (!module.isPackage || module === sibling.fn.module) continue;
+      for (const [local, binding] of module.imports) {
+        if (binding.kind !== 'symbol' || local !== binding.name) continue;
+        const symbol = resolver.resolveModuleName(module, local, new Set());
+        if (symbol?.kind !== 'function' || symbol.fn !== sibling.fn) continue;
+        const editor = editorFor(module, 'dual');
+        editor.ensureImport(binding.module, `${local}_async`);
+        reexportInAll(module, local, `${local}_async`, editor);
+        editor.flush();
+      }
+    }
+  }
+
   for (const insertion of imports.insertions()) {
     edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
   }
@@ -223,9 +240,26 @@ function ownAsyncioRuns(fn: PyFunction, resolver: Resolver): { call: PyNode; cor
   return runs;
 }
 
-function hasSibling(fn: PyFunction): boolean {
-  const name = `${fn.name}_async`;
-  return fn.cls ? fn.cls.methods.has(name) : fn.module.functions.has(name);
+/**
+ * A call moves to the callee's async sibling: `x.load(…)` -> `x.load_async(…)`; a bare `load(…)`
+ * imported from another module needs the sibling imported beside it.
+ */
+function renameToSibling(editor: FileEditor, info: SiteInfo, callee: PyFunction): void {
+  const nameNode = info.nameNode!;
+  let name = asyncSiblingName(callee);
+  const binding = nameNode.parent?.type === 'call' ? info.module.imports.get(nameNode.text) : undefined;
+  if (binding?.kind === 'symbol' && !callee.cls) name = editor.ensureImport(binding.module, name);
+  editor.replace(nameNode.startIndex, nameNode.endIndex, name);
+}
+
+/** `__all__ = ["load", …]` gains `"load_async"` after `"load"`. */
+function reexportInAll(module: PyModule, name: string, sibling: string, editor: FileEditor): void {
+  const list = module.variables.get('__all__');
+  if (!list || (list.type !== 'list' && list.type !== 'tuple')) return;
+  const entry = namedChildren(list).find((item) => item.type === 'string' && item.text.slice(1, -1) === name);
+  if (!entry || namedChildren(list).some((item) => item.type === 'string' && item.text.slice(1, -1) === sibling)) return;
+  const quote = entry.text[0];
+  editor.insert(entry.endIndex, `, ${quote}${sibling}${quote}`);
 }
 
 /** The migrated copy of the function, or a thin wrapper that runs the sync one in a thread. */

@@ -3,7 +3,7 @@
 import type { CallGraph, CallSite, FunctionNode, MethodFamily, UnresolvedCall } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import { findBlockingApi } from './blocking-apis.js';
-import { isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import { existingAsyncSibling, isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
@@ -125,6 +125,8 @@ function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSetting
     node.signature = signatureOf(fn);
     node.asyncSignature = `async ${node.signature}`;
   }
+  const sibling = existingAsyncSibling(fn);
+  if (sibling && sibling.name !== `${fn.name}_async`) node.asyncSibling = sibling.name;
   const syncOnly = syncOnlyReason(fn, resolver, settings);
   if (syncOnly) node.syncOnly = syncOnly;
   if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;

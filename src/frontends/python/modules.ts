@@ -335,3 +335,24 @@ export function isPytestFunction(fn: PyFunction, testCase: { isTestCase(cls: PyC
   const cls = fn.cls;
   return cls.name.startsWith('Test') && fn.module.classes.get(cls.name) === cls && !testCase.isTestCase(cls) ? 'test' : undefined;
 }
+
+/**
+ * The async sibling a function already has, by the project's naming: `f_async` (what dual writes),
+ * or an `async def` named `af`, `async_f` (`execute` / `aexecute`, `search` / `asearch`).
+ */
+export function existingAsyncSibling(fn: PyFunction): PyFunction | undefined {
+  if (fn.kind === 'module' || fn.kind === 'arrow') return undefined;
+  const scope = fn.cls ? fn.cls.methods : fn.parent ? fn.parent.nested : fn.module.functions;
+  const generated = scope.get(`${fn.name}_async`);
+  if (generated) return generated;
+  for (const name of [`a${fn.name}`, `async_${fn.name}`]) {
+    const sibling = scope.get(name);
+    if (sibling?.isAsync) return sibling;
+  }
+  return undefined;
+}
+
+/** The name of the function's async sibling: the existing one, else `f_async`. */
+export function asyncSiblingName(fn: PyFunction): string {
+  return existingAsyncSibling(fn)?.name ?? `${fn.name}_async`;
+}
