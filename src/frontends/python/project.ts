@@ -19,6 +19,7 @@ export interface PyProjectSettings {
 }
 
 const PROJECT_FILES = ['pyproject.toml', 'setup.py', 'setup.cfg', 'pytest.ini', 'tox.ini'];
+// requirements*.txt / Pipfile mark a project folder too.
 
 function readText(file: string): string {
   try {
@@ -31,8 +32,16 @@ function readText(file: string): string {
 /** The nearest folder at or above `start` holding a project file; stops at a git work tree's top. */
 function projectDir(start: string): string | undefined {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    if (PROJECT_FILES.some((name) => existsSync(path.join(dir, name)))) return dir;
+    if (PROJECT_FILES.some((name) => existsSync(path.join(dir, name))) || requirementFiles(dir).length > 0) return dir;
     if (existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function requirementFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => /^requirements.*\.(txt|in)$|^Pipfile$/.test(name));
+  } catch {
+    return [];
   }
 }
 
@@ -88,7 +97,7 @@ export function readProjectSettings(root: string, firstFile?: string): PyProject
   if (!dir) return { sourceRoots: [], pytestAsyncio: 'none', consoleScripts: [] };
   const texts: Record<string, string> = {};
   for (const name of PROJECT_FILES) texts[name] = readText(path.join(dir, name));
-  const requirements = readdirSync(dir).filter((name) => /^requirements.*\.(txt|in)$|^Pipfile$/.test(name)).map((name) => readText(path.join(dir, name)));
+  const requirements = requirementFiles(dir).map((name) => readText(path.join(dir, name)));
   const declaresAsyncio = [...Object.values(texts), ...requirements].some((text) => /pytest[-_]asyncio/i.test(text));
   const auto = ['pyproject.toml', 'setup.cfg', 'pytest.ini', 'tox.ini'].some((name) => /^\s*asyncio_mode\s*=\s*["']?auto\b/m.test(texts[name] ?? ''));
   return {
