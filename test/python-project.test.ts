@@ -59,3 +59,21 @@ describe('importNameOf', () => {
     expect(importNameOf(path.join(root, 'scripts/run.py'), fromPackage, path.join(root, 'app'))).toEqual({ name: 'scripts.run', isPackage: false });
   });
 });
+
+describe('the path given', () => {
+  it('does not change what check finds: `check proj` and `check proj/pkg` see the same functions turn async', async () => {
+    const { runCli } = await import('./support/cli.js');
+    const root = project({
+      'pyproject.toml': '[project]\nname = "proj"\n',
+      'pkg/__init__.py': '',
+      'pkg/store.py': 'import time\n\n\ndef read() -> str:\n    time.sleep(0.001)\n    return "x"\n',
+      'pkg/api.py': 'from pkg.store import read\n\n\nasync def handle() -> str:\n    return read()\n',
+    });
+    const names = async (dir: string): Promise<string[]> => {
+      const result = await runCli(['check', dir, '--format', 'json'], root);
+      return (JSON.parse(result.stdout) as { asyncFunctions: { name: string }[] }).asyncFunctions.map((fn) => fn.name);
+    };
+    expect(await names('.')).toEqual(['read']);
+    expect(await names('pkg')).toEqual(['read']);
+  });
+});
