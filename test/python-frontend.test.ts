@@ -167,6 +167,19 @@ describe('pyright oracle', () => {
 });
 
 describe('analyze', () => {
+  it('resolves values that refer to themselves without overflowing (x = x or f(x), self.c = self.c or C())', async () => {
+    const { root, paths } = project({
+      'a.py': 'class Client:\n    def get(self):\n        return 1\n\n\nclass S:\n    def __init__(self):\n        self.c = self.c or Client()\n\n    def run(self):\n        return self.c.get()\n\n\ndef f(x):\n    x = x.strip() or f(x)\n    return x.upper()\n',
+    });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));
+    expect(analysis.skipped).toEqual([]);
+    const run = [...analysis.graph.functions.values()].find((fn) => fn.name === 'S.run')!;
+    const get = [...analysis.graph.functions.values()].find((fn) => fn.name === 'Client.get')!;
+    expect(analysis.graph.sites.some((site) => site.caller === run.id && site.callee === get.id)).toBe(true);
+  });
+
+
   it('skips a file that does not parse, naming where, and keeps the others', async () => {
     const { root, paths } = project({ 'bad.py': 'def f(:\n    pass\n', 'good.py': 'def g() -> int:\n    return 1\n' });
     const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });

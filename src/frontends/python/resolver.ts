@@ -269,12 +269,23 @@ export class Resolver {
     return undefined;
   }
 
+  private readonly resolvingAttributes = new Set<string>();
+
   attributeType(cls: PyClass, attr: string): PySymbol | undefined {
     for (const klass of this.mro(cls)) {
       const info = klass.attributes.get(attr);
       if (!info) continue;
       if (info.typeNode) return this.resolveAnnotation(info.typeNode, klass.module);
-      if (info.valueNode) return this.resolveExpression(info.valueNode, info.method, klass.module);
+      if (!info.valueNode) continue;
+      // `self.c = self.c or Client()`: an attribute read while resolving its own value names nothing known.
+      const key = `${klass.qualifiedName}.${attr}`;
+      if (this.resolvingAttributes.has(key)) return undefined;
+      this.resolvingAttributes.add(key);
+      try {
+        return this.resolveExpression(info.valueNode, info.method, klass.module);
+      } finally {
+        this.resolvingAttributes.delete(key);
+      }
     }
     return undefined;
   }
