@@ -167,9 +167,9 @@ describe('pyright oracle', () => {
 });
 
 describe('analyze', () => {
-  it('resolves values that refer to themselves without overflowing (x = x or f(x), self.c = self.c or C())', async () => {
+  it('resolves values that refer to themselves without overflowing (x = x or f(x), self.c = self.c or C(), NAME = NAME.strip())', async () => {
     const { root, paths } = project({
-      'a.py': 'class Client:\n    def get(self):\n        return 1\n\n\nclass S:\n    def __init__(self):\n        self.c = self.c or Client()\n\n    def run(self):\n        return self.c.get()\n\n\ndef f(x):\n    x = x.strip() or f(x)\n    return x.upper()\n',
+      'a.py': 'class Client:\n    def get(self):\n        return 1\n\n\nclass S:\n    def __init__(self):\n        self.c = self.c or Client()\n\n    def run(self):\n        return self.c.get()\n\n\ndef f(x):\n    x = x.strip() or f(x)\n    return x.upper()\n\n\nNAME = NAME.strip() or "x"\n',
     });
     const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
     const analysis = await frontEnd.analyze(paths, new Set(RULE_IDS));

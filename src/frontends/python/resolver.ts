@@ -79,9 +79,15 @@ export class Resolver {
     if (binding) return this.resolveBinding(binding, seen);
     const variable = module.variables.get(name);
     const key = `${module.name}:=${name}`;
-    if (variable && !seen.has(key)) {
+    // `LOG = LOG or make()`: a module variable read while resolving itself names nothing known.
+    if (variable && !seen.has(key) && !this.resolvingLocals.has(key)) {
       seen.add(key);
-      return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
+      this.resolvingLocals.add(key);
+      try {
+        return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
+      } finally {
+        this.resolvingLocals.delete(key);
+      }
     }
     if (name === 'open' || name === 'print' || name === 'input' || BUILTIN_NAMES.has(name)) return { kind: 'external', path: `builtins.${name}` };
     return undefined;
