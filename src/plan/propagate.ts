@@ -269,7 +269,8 @@ function closeUpward(
 ): Map<FunctionId, string[]> {
   const because = new Map<FunctionId, string[]>();
   const queue: FunctionId[] = [];
-  // Test doubles reached as members of a turning family; the others do not lead their family.
+  // Functions reached as members of a turning family: a test double reached otherwise (through its
+  // own blocking call) does not pull its family along.
   const viaFamily = new Set<FunctionId>();
   const enqueue = (id: FunctionId, chain: string[], fromFamily = false): void => {
     if (because.has(id) || excluded.has(id)) return;
