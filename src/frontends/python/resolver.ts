@@ -17,9 +17,19 @@ const CONTAINER_TYPES = new Set(['List', 'list', 'Dict', 'dict', 'Set', 'set', '
   'Iterable', 'Iterator', 'Mapping', 'Callable', 'Type', 'type', 'Awaitable', 'Coroutine', 'Generator']);
 const WRAPPER_TYPES = new Set(['Optional', 'Union', 'Final', 'ClassVar', 'Annotated']);
 
+/** How deep one question may follow bindings (`a = b`, `self.x = y.z`) before giving up: unknown. */
+const MAX_BINDING_DEPTH = 64;
+
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
-  private readonly localTypes = new Map<string, Map<string, PyNode>>();
+  /** A function's locals: the annotation or first assigned value; null for a parameter of unknown type. */
+  private readonly localTypes = new Map<string, Map<string, PyNode | null>>();
+  /**
+   * Bindings being evaluated right now. Inference follows a binding to the expression bound, which may
+   * lead back to itself (`x = x.strip()`, `a = b; b = a`, `self.a = self.b; self.b = self.a`): a binding
+   * met again while it is being evaluated is unknown, so every cycle ends.
+   */
+  private readonly evaluating = new Set<number>();
 
   constructor(modules: readonly PyModule[]) {
     for (const module of modules) this.modules.set(module.name, module);
@@ -30,10 +40,14 @@ export class Resolver {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
       const closure = scope.nested.get(name);
       if (closure) return { kind: 'function', fn: closure };
-      const local = this.locals(scope).get(name);
-      if (local) return this.typeOfAssignedNode(local, scope);
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
+      }
+      const locals = this.locals(scope);
+      if (locals.has(name)) {
+        const local = locals.get(name);
+        // A parameter without annotation is a local of unknown type: it hides the module's names.
+        return local ? this.typeOfAssignedNode(local, scope) : undefined;
       }
     }
     return this.resolveModuleName(module, name, new Set());
@@ -62,7 +76,8 @@ export class Resolver {
     const key = `${module.name}:=${name}`;
     if (variable && !seen.has(key)) {
       seen.add(key);
-      return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
+      return this.followBinding(variable, () =>
+        variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module));
     }
     if (name === 'open' || name === 'print' || name === 'input') return { kind: 'external', path: `builtins.${name}` };
     return undefined;
@@ -171,30 +186,33 @@ export class Resolver {
       const info = klass.attributes.get(attr);
       if (!info) continue;
       if (info.typeNode) return this.resolveAnnotation(info.typeNode, klass.module);
-      if (info.valueNode) return this.resolveExpression(info.valueNode, info.method, klass.module);
+      const value = info.valueNode;
+      if (value) return this.followBinding(value, () => this.resolveExpression(value, info.method, klass.module));
     }
     return undefined;
   }
 
-  /** Parameters (by annotation) and assignments of a function body: the first binding wins. */
-  private locals(fn: PyFunction): Map<string, PyNode> {
+  /**
+   * Parameters (by annotation; null when unannotated) and the assignments of the function's own body
+   * (not of nested defs, lambdas or classes): the first binding wins.
+   */
+  private locals(fn: PyFunction): Map<string, PyNode | null> {
     let map = this.localTypes.get(fn.id);
     if (map) return map;
     map = new Map();
     this.localTypes.set(fn.id, map);
     const parameters = fn.node.childForFieldName('parameters');
     for (const parameter of parameters ? namedChildren(parameters) : []) {
-      if (parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter') {
-        const name = parameter.childForFieldName('name') ?? namedChildren(parameter)[0];
-        const type = parameter.childForFieldName('type');
-        if (name && type) map.set(name.text, type);
-      }
+      const name = parameterName(parameter);
+      if (!name || map.has(name)) continue;
+      const type = parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('type') : null;
+      map.set(name, type);
     }
     const body = fn.node.childForFieldName('body');
     if (body && fn.kind !== 'arrow') {
       for (const assignment of body.descendantsOfType('assignment')) {
         const left = assignment?.childForFieldName('left');
-        if (!assignment || left?.type !== 'identifier' || map.has(left.text)) continue;
+        if (!assignment || left?.type !== 'identifier' || map.has(left.text) || ownerScope(assignment) !== fn.node.id) continue;
         const node = assignment.childForFieldName('type') ?? assignment.childForFieldName('right');
         if (node) map.set(left.text, node);
       }
@@ -204,7 +222,20 @@ export class Resolver {
 
   private typeOfAssignedNode(node: PyNode, fn: PyFunction): PySymbol | undefined {
     if (node.type === 'type') return this.resolveAnnotation(node, fn.module);
-    return this.resolveExpression(node, fn, fn.module);
+    return this.followBinding(node, () => this.resolveExpression(node, fn, fn.module));
+  }
+
+  /** Evaluates what a binding holds, unless that binding is already being evaluated (a cycle) or the chain is too deep. */
+  private followBinding(bound: PyNode, evaluate: () => PySymbol | undefined): PySymbol | undefined {
+    // Node ids are unique across the trees of one run: each file is parsed on its own.
+    const key = bound.id;
+    if (this.evaluating.has(key) || this.evaluating.size >= MAX_BINDING_DEPTH) return undefined;
+    this.evaluating.add(key);
+    try {
+      return evaluate();
+    } finally {
+      this.evaluating.delete(key);
+    }
   }
 
   baseClasses(cls: PyClass): PyClass[] {
@@ -265,6 +296,33 @@ export class Resolver {
       this.basePaths(klass).some((p) => p === 'unittest.TestCase' || p === 'unittest.IsolatedAsyncioTestCase'),
     );
   }
+}
+
+/** The name a parameter binds (`x`, `x: T`, `x=1`, `*args`, `**kwargs`), if any. */
+function parameterName(parameter: PyNode): string | undefined {
+  switch (parameter.type) {
+    case 'identifier':
+      return parameter.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return parameter.childForFieldName('name')?.text;
+    case 'typed_parameter':
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern': {
+      const inner = namedChildren(parameter)[0];
+      return inner?.type === 'identifier' ? inner.text : inner ? parameterName(inner) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The id of the def or lambda whose body holds the node (classes count as their own scope). */
+function ownerScope(node: PyNode): number | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition' || current.type === 'lambda' || current.type === 'class_definition') return current.id;
+  }
+  return undefined;
 }
 
 export function qualifiedNameOf(fn: PyFunction): string {
