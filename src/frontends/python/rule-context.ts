@@ -30,6 +30,8 @@ export interface PyReport {
   message: string;
   kind: RuleHit['kind'];
   needsAsync: boolean;
+  /** See RuleHit.onlyInAsync. */
+  onlyInAsync?: boolean;
   severity?: Severity;
   awaitedCallee?: string;
   fix?: (editor: FileEditor) => boolean;

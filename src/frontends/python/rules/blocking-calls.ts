@@ -94,7 +94,6 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   if (node.parent?.type === 'await') return;
   const api = blockingApiFor(node, context);
   if (!api || api.rule !== rule) return;
-  if (api.asyncContextOnly && !context.enclosing.isAsync) return;
   const callee = node.childForFieldName('function')!.text;
   context.report({
     rule: api.rule,
@@ -102,6 +101,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     message: (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', api.replacement),
     kind: 'blocking',
     needsAsync: true,
+    // In a sync function it counts once that function turns async (for another reason) in this run.
+    ...(api.asyncContextOnly && !context.enclosing.isAsync ? { onlyInAsync: true } : {}),
     fix: fixFor(api, node, context),
   });
 }
