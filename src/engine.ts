@@ -169,7 +169,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       else if (hit.fallbackFix) {
         fallbacks.push(hit);
         hit.finding.message += '; fix: remove the await';
-      }
+      } else hit.finding.fixable = false; // neither fix is known to be right: reported, not edited
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
