@@ -6,6 +6,7 @@ import type { PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
+import { isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
@@ -91,10 +92,10 @@ function materialiseInThread(editor: FileEditor, call: PyNode): boolean {
  * Why `to_thread` of the call alone would leave the I/O on the loop, and what to do instead: the
  * result does the I/O later (a file object from `open()`, a pipeline, an iterator not iterated here).
  */
-function ioAfterTheCall(api: BlockingApi, call: PyNode): string | undefined {
+function ioAfterTheCall(api: BlockingApi, call: PyNode, unit: ThreadUnit | undefined): string | undefined {
   if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return undefined;
   const method = methodName(call);
-  if (api.path === 'builtins.open') {
+  if (api.path === 'builtins.open' && !unit) {
     return 'the file object it returns reads and writes on the loop; run the whole `with` block in a thread (a helper function passed to `asyncio.to_thread`, or `Path.read_text`/`write_text` there)';
   }
   if (CLIENT_BUILDERS.has(method)) {
@@ -111,8 +112,9 @@ function ioAfterTheCall(api: BlockingApi, call: PyNode): string | undefined {
  * `to_thread` moves only the call itself to the thread, so a call whose result does the I/O later
  * (a file object from `open()`, an iterator, a pipeline) is not wrapped.
  */
-function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((editor: FileEditor) => boolean) | undefined {
+function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: ThreadUnit | undefined): ((editor: FileEditor) => boolean) | undefined {
   const fix = api.fix;
+  if (unit) return (editor) => runUnitInThread(editor, unit);
   const method = methodName(call);
   // The sync client moves to its async one only if every call on it is a plain awaited call.
   const constructor = fix.kind === 'async-client' ? clientConstructor(call, context, api.path.replace(/\.\*$/, '')) : undefined;
@@ -122,7 +124,7 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((edito
     context.fixState.addToGroup(group, `${context.file}:${at.line}:${at.column}`);
   }
   if (fix.kind === 'to-thread' || fix.kind === 'async-client') {
-    if (ioAfterTheCall(api, call)) {
+    if (ioAfterTheCall(api, call, unit)) {
       if (group) context.fixState.keepSync(group);
       return undefined;
     }
@@ -159,12 +161,39 @@ function blockingCallVisitors(rule: BlockingApi['rule']): PyVisitors {
 export const blockingSleepVisitors: PyVisitors = blockingCallVisitors('blocking-sleep');
 export const blockingIoVisitors: PyVisitors = blockingCallVisitors('blocking-io');
 
+/** The `with open(…)` block this call opens, when the whole block can run in a thread. */
+function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): ThreadUnit | undefined {
+  if (api.path !== 'builtins.open') return undefined;
+  // A call in the block may stay in it if it is sync for good: not a project function (it may turn
+  // async), and not blocking unless the function is already async (then it runs in the thread too).
+  return withBlockUnit(call, context.enclosing, (inner) => {
+    const symbol = context.resolveCallee(inner);
+    if (symbol?.kind === 'function') return false;
+    return context.enclosing.isAsync || !blockingApiFor(inner, context);
+  });
+}
+
+/** Inside an async function, a call in a `with open(…)` block that runs in a thread is not on the loop. */
+function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
+  if (!context.enclosing.isAsync) return false;
+  return isInsideUnit(node, (statement) => {
+    const item = statement.namedChildren.find((c) => c?.type === 'with_clause')?.namedChild(0);
+    const value = item?.childForFieldName('value');
+    const open = value?.type === 'as_pattern' ? value.namedChild(0) : value;
+    if (open?.type !== 'call') return false;
+    const api = blockingApiFor(open, context);
+    return api !== undefined && openUnitOf(open, api, context) !== undefined;
+  }, context.enclosing);
+}
+
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
   if (node.parent?.type === 'await') return;
   const api = blockingApiFor(node, context);
   if (!api || api.rule !== rule) return;
+  if (runsInThreadUnit(node, context)) return;
+  const unit = openUnitOf(node, api, context);
   const callee = node.childForFieldName('function')!.text;
-  const advice = ioAfterTheCall(api, node);
+  const advice = ioAfterTheCall(api, node, unit);
   const message = advice
     ? MESSAGES.blocksAfterTheCall.replace('{callee}', callee).replace('{advice}', advice)
     : (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', api.replacement);
@@ -176,6 +205,6 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     needsAsync: true,
     // In a sync function it counts once that function turns async (for another reason) in this run.
     ...(api.asyncContextOnly && !context.enclosing.isAsync ? { onlyInAsync: true } : {}),
-    fix: fixFor(api, node, context),
+    fix: fixFor(api, node, context, unit),
   });
 }
