@@ -29,13 +29,21 @@ function mayReturnAwaitable(fn: PyFunction, context: PyRuleContext): boolean {
   const annotation = fn.node.childForFieldName('return_type');
   if (annotation) return AWAITABLE_TYPE.test(annotation.text);
   const body = fn.node.childForFieldName('body');
+  const makesAwaitable = (value: PyNode | null | undefined): boolean => {
+    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+    if (!callee) return false;
+    const returned = context.resolver.resolveExpression(callee, fn, fn.module);
+    return (returned?.kind === 'function' && returned.fn.isAsync) || (returned?.kind === 'external' && returned.path.startsWith('asyncio.'));
+  };
+  // `return coro` where `coro = fetch()` hands the coroutine back as surely as `return fetch()`.
+  const assignedAwaitables = new Set<string>();
+  walkBody(body, (node) => {
+    const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
+    if (left?.type === 'identifier' && makesAwaitable(node.childForFieldName('right'))) assignedAwaitables.add(left.text);
+  });
   for (const statement of body?.descendantsOfType('return_statement') ?? []) {
     const value = statement?.namedChild(0);
-    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
-    if (!callee) continue;
-    const returned = context.resolver.resolveExpression(callee, fn, fn.module);
-    if (returned?.kind === 'function' && returned.fn.isAsync) return true;
-    if (returned?.kind === 'external' && returned.path.startsWith('asyncio.')) return true;
+    if (makesAwaitable(value) || (value?.type === 'identifier' && assignedAwaitables.has(value.text))) return true;
   }
   return false;
 }
