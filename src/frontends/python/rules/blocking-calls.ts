@@ -166,23 +166,33 @@ function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): Thr
   if (api.path !== 'builtins.open') return undefined;
   // A call in the block may stay in it if it is sync for good: not a project function (it may turn
   // async), and not blocking unless the function is already async (then it runs in the thread too).
-  return withBlockUnit(call, context.enclosing, (inner) => {
-    const symbol = context.resolveCallee(inner);
-    if (symbol?.kind === 'function') return false;
-    return context.enclosing.isAsync || !blockingApiFor(inner, context);
-  });
+  return withBlockUnit(
+    call,
+    context.enclosing,
+    (inner) => {
+      const symbol = context.resolveCallee(inner);
+      if (symbol?.kind === 'function') return false;
+      return context.enclosing.isAsync || !blockingApiFor(inner, context);
+    },
+    (statement) => openCallOf(statement, context) !== undefined,
+  );
+}
+
+/** The `open(…)` call of a one-item `with open(…) [as f]:` statement. */
+function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefined {
+  const item = statement.namedChildren.find((child) => child?.type === 'with_clause')?.namedChild(0);
+  const value = item?.childForFieldName('value');
+  const open = value?.type === 'as_pattern' ? value.namedChild(0) : value;
+  return open?.type === 'call' && blockingApiFor(open, context)?.path === 'builtins.open' ? open : undefined;
 }
 
 /** Inside an async function, a call in a `with open(…)` block that runs in a thread is not on the loop. */
 function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
   if (!context.enclosing.isAsync) return false;
   return isInsideUnit(node, (statement) => {
-    const item = statement.namedChildren.find((c) => c?.type === 'with_clause')?.namedChild(0);
-    const value = item?.childForFieldName('value');
-    const open = value?.type === 'as_pattern' ? value.namedChild(0) : value;
-    if (open?.type !== 'call') return false;
-    const api = blockingApiFor(open, context);
-    return api !== undefined && openUnitOf(open, api, context) !== undefined;
+    const open = openCallOf(statement, context);
+    const api = open ? blockingApiFor(open, context) : undefined;
+    return open !== undefined && api !== undefined && openUnitOf(open, api, context) !== undefined;
   }, context.enclosing);
 }
 

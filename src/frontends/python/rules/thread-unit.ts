@@ -34,7 +34,7 @@ const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dict
  * thread keeps its meaning. `callsOk` vets each call in the block (project functions that may turn
  * async, blocking calls that another fix would await, cannot run inside the sync helper).
  */
-export function withBlockUnit(call: PyNode, fn: PyFunction, callsOk: (call: PyNode) => boolean): ThreadUnit | undefined {
+export function withBlockUnit(call: PyNode, fn: PyFunction, callsOk: (call: PyNode) => boolean, opensFile: (withStatement: PyNode) => boolean): ThreadUnit | undefined {
   const item = call.parent?.type === 'as_pattern' ? call.parent.parent : call.parent;
   const clause = item?.type === 'with_item' ? item.parent : null;
   const statement = clause?.type === 'with_clause' ? clause.parent : null;
@@ -67,7 +67,7 @@ export function withBlockUnit(call: PyNode, fn: PyFunction, callsOk: (call: PyNo
     const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
     return left?.type === 'identifier' ? [left.text] : [];
   }));
-  const outside = identifiersOutside(fn, statement);
+  const outside = identifiersOutside(fn, statement, opensFile);
   for (const name of bound) {
     if (!outside.used.has(name)) continue; // local to the block: a local of the helper
     if (outside.bound.has(name)) nonlocals.push(name);
@@ -154,20 +154,40 @@ function insideComprehension(node: PyNode, stop: PyNode): boolean {
   return false;
 }
 
-/** Identifiers of the function outside the statement: all uses, and those that bind (parameters included). */
-function identifiersOutside(fn: PyFunction, statement: PyNode): { used: Set<string>; bound: Set<string> } {
+/**
+ * Identifiers of the function outside the statement: the names used, and the names bound (parameters
+ * included) outside every `with open(…)` block, as each of those may move into a helper of its own.
+ * A use inside another such block of the name that block binds with `as` is that block's own.
+ */
+function identifiersOutside(fn: PyFunction, statement: PyNode, opensFile: (withStatement: PyNode) => boolean): { used: Set<string>; bound: Set<string> } {
+  const blocks: PyNode[] = [];
+  walkBody(fn.node.childForFieldName('body'), (node) => {
+    if (node.type === 'with_statement' && (node.equals(statement) || opensFile(node))) blocks.push(node);
+  });
+  const within = (node: PyNode, block: PyNode): boolean => block.startIndex <= node.startIndex && node.endIndex <= block.endIndex;
   const used = new Set<string>();
   const bound = new Set<string>();
-  const isOutside = (node: PyNode): boolean => node.endIndex <= statement.startIndex || node.startIndex >= statement.endIndex;
   for (const id of fn.node.descendantsOfType('identifier')) {
-    if (id && isOutside(id)) used.add(id.text);
+    if (!id || within(id, statement)) continue;
+    const owner = blocks.find((block) => within(id, block));
+    if (owner && asTargetOf(owner) === id.text) continue;
+    used.add(id.text);
   }
   const parameters = fn.node.childForFieldName('parameters');
   for (const id of parameters?.descendantsOfType('identifier') ?? []) if (id) bound.add(id.text);
   walkBody(fn.node.childForFieldName('body'), (node) => {
-    if (isOutside(node)) for (const name of boundNames(node)) bound.add(name);
+    if (!blocks.some((block) => within(node, block))) for (const name of boundNames(node)) bound.add(name);
   });
   return { used, bound };
+}
+
+/** The name a one-item `with … as name:` binds. */
+function asTargetOf(withStatement: PyNode): string | undefined {
+  const item = withStatement.namedChildren.find((child) => child?.type === 'with_clause')?.namedChild(0);
+  const value = item?.childForFieldName('value');
+  const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias') : null;
+  const name = alias?.namedChild(0) ?? alias;
+  return name?.type === 'identifier' ? name.text : undefined;
 }
 
 function functionDeclaresScopes(fn: PyFunction): boolean {
