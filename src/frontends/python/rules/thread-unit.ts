@@ -139,12 +139,15 @@ function boundNames(node: PyNode): string[] {
   else if (node.type === 'as_pattern') target = node.childForFieldName('alias');
   if (!target) return [];
   if (target.type === 'identifier') return [target.text];
+  if (target.type === 'attribute' || target.type === 'subscript') return [];
   return target.descendantsOfType('identifier').flatMap((id) => (id && !isAttributeOrSubscriptPart(id, target!) && !insideComprehension(id, target!) ? [id.text] : []));
 }
 
-function isAttributeOrSubscriptPart(id: PyNode, stop: PyNode): boolean {
-  for (let current = id.parent; current && !current.equals(stop); current = current.parent) {
+/** `x.a = …` and `x[i] = …` bind nothing: they change an object (the target itself included). */
+function isAttributeOrSubscriptPart(id: PyNode, target: PyNode): boolean {
+  for (let current = id.parent; current; current = current.parent) {
     if (current.type === 'attribute' || current.type === 'subscript') return true;
+    if (current.equals(target)) return false;
   }
   return false;
 }
