@@ -102,11 +102,15 @@ export function runUnitInThread(editor: FileEditor, unit: ThreadUnit): boolean {
   const nonlocal = unit.nonlocals.length > 0 ? `${indent}${unitIndent}nonlocal ${unit.nonlocals.join(', ')}${eol}` : '';
   editor.insert(lineStart, `${indent}def ${name}():${eol}${nonlocal}${unitIndent}`, -2);
   // Every further line of the block moves one level in (blank lines stay empty).
-  for (let at = text.indexOf('\n', statement.startIndex); at !== -1 && at + 1 < statement.endIndex; at = text.indexOf('\n', at + 1)) {
-    if (!/^[ \t]*\r?$/.test(text.slice(at + 1, text.indexOf('\n', at + 1) === -1 ? text.length : text.indexOf('\n', at + 1)))) editor.insert(at + 1, unitIndent, -2);
+  const lastLine = lines.at(statement.endIndex).line;
+  for (let line = lines.at(statement.startIndex).line + 1; line <= lastLine; line++) {
+    const start = lines.offsetOf(line, 1);
+    const end = text.indexOf('\n', start);
+    if (/\S/.test(text.slice(start, end === -1 ? text.length : end))) editor.insert(start, unitIndent, -2);
   }
-  const lineEndMatch = /\r?\n|$/.exec(text.slice(statement.endIndex));
-  const lineEnd = statement.endIndex + (lineEndMatch?.index ?? 0);
+  // After the block's last line, its trailing comment included.
+  const newline = text.indexOf('\n', statement.endIndex);
+  const lineEnd = newline === -1 ? text.length : text[newline - 1] === '\r' ? newline - 1 : newline;
   const names = unit.returned.join(', ');
   const returnLine = names ? `${eol}${indent}${unitIndent}return ${names}` : '';
   editor.insert(lineEnd, `${returnLine}${eol}${indent}${names ? `${names} = ` : ''}await ${asyncio}.to_thread(${name})`, 3);
