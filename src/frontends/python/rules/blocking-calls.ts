@@ -6,7 +6,7 @@ import type { PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
-import { isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
+import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
@@ -180,9 +180,7 @@ function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): Thr
 
 /** The `open(…)` call of a one-item `with open(…) [as f]:` statement. */
 function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefined {
-  const item = statement.namedChildren.find((child) => child?.type === 'with_clause')?.namedChild(0);
-  const value = item?.childForFieldName('value');
-  const open = value?.type === 'as_pattern' ? value.namedChild(0) : value;
+  const open = firstWithItem(statement)?.manager;
   return open?.type === 'call' && blockingApiFor(open, context)?.path === 'builtins.open' ? open : undefined;
 }
 

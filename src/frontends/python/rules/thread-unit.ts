@@ -188,13 +188,21 @@ function identifiersOutside(fn: PyFunction, statement: PyNode, opensFile: (withS
   return { used, bound };
 }
 
-/** The name a one-item `with … as name:` binds. */
-function asTargetOf(withStatement: PyNode): string | undefined {
+/** The first item of a `with` statement: its context manager expression and the `as` target, if any. */
+export function firstWithItem(withStatement: PyNode): { manager: PyNode; alias?: PyNode } | undefined {
   const item = withStatement.namedChildren.find((child) => child?.type === 'with_clause')?.namedChild(0);
   const value = item?.childForFieldName('value');
-  const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias') : null;
-  const name = alias?.namedChild(0) ?? alias;
-  return name?.type === 'identifier' ? name.text : undefined;
+  if (!value) return undefined;
+  if (value.type !== 'as_pattern') return { manager: value };
+  const manager = value.namedChild(0);
+  const alias = value.childForFieldName('alias');
+  return manager ? { manager, ...(alias ? { alias: alias.namedChild(0) ?? alias } : {}) } : undefined;
+}
+
+/** The name a `with … as name:` binds. */
+function asTargetOf(withStatement: PyNode): string | undefined {
+  const alias = firstWithItem(withStatement)?.alias;
+  return alias?.type === 'identifier' ? alias.text : undefined;
 }
 
 function functionDeclaresScopes(fn: PyFunction): boolean {
