@@ -48,6 +48,9 @@ function mayReturnAwaitable(fn: PyFunction, context: PyRuleContext): boolean {
   return false;
 }
 
+/** How many functions and locals one proof may visit. */
+const MAX_PROOF_STEPS = 256;
+
 /** Values that are never awaitable, whatever their operands hold. */
 const PLAIN_NODES = new Set(['none', 'true', 'false', 'integer', 'float', 'string', 'concatenated_string', 'list', 'tuple',
   'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension', 'generator_expression',
@@ -64,7 +67,8 @@ const PLAIN_BUILTINS = new Set(['str', 'int', 'float', 'bool', 'bytes', 'len', '
  * returns. Anything else (a parameter, an attribute, an unknown call) may be a coroutine.
  */
 function returnsNoAwaitable(fn: PyFunction, resolver: Resolver, seen = new Set<string>()): boolean {
-  if (seen.has(fn.id)) return false;
+  // A cycle, or a chain too long to follow, proves nothing.
+  if (seen.has(fn.id) || seen.size > MAX_PROOF_STEPS) return false;
   seen.add(fn.id);
   const returned: PyNode[] = [];
   walkBody(fn.node.childForFieldName('body'), (node) => {
@@ -105,7 +109,7 @@ function isPlainValue(node: PyNode, fn: PyFunction, resolver: Resolver, seen: Se
 /** A local of the function (not a parameter) whose every binding is a plain `name = value`. */
 function isPlainLocal(name: string, fn: PyFunction, resolver: Resolver, seen: Set<string>): boolean {
   const key = `${fn.id}:${name}`;
-  if (seen.has(key) || isParameter(name, fn)) return false;
+  if (seen.has(key) || seen.size > MAX_PROOF_STEPS || isParameter(name, fn)) return false;
   seen.add(key);
   let bound = false;
   let plain = true;
