@@ -5,6 +5,7 @@ import { BLOCKING_METHOD_NAMES, findBlockingApi, type BlockingApi } from '../blo
 import type { PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
+import { walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
 import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
@@ -68,16 +69,27 @@ function clientConstructor(call: PyNode, context: PyRuleContext, clientClass: st
 const CLIENT_BUILDERS = new Set(['pipeline', 'pubsub']);
 /** Methods that return an iterator: every step of the iteration does I/O, not the call. */
 const ITERATOR_METHOD = /(^|_)iter$|^iter_|^listen$/;
+/** Iterators known to end (a SCAN walks the keyspace once), so collecting them in the thread is safe; `listen()` never ends. */
+const FINITE_ITERATOR_METHOD = /^[hsz]?scan_iter$/;
 
 function methodName(call: PyNode): string {
   const callee = call.childForFieldName('function');
   return (callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text) ?? '';
 }
 
-/** The call is what a `for` loop or a comprehension iterates, so a list of its items serves as well. */
-function isIteratedDirectly(call: PyNode): boolean {
+/**
+ * The call is what a `for` loop (that never leaves early) or a comprehension iterates, over an
+ * iterator that ends: a list of all its items serves as well.
+ */
+function isIteratedWhole(call: PyNode): boolean {
   const parent = call.parent;
-  return (parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right')?.equals(call) === true;
+  if (!FINITE_ITERATOR_METHOD.test(methodName(call))) return false;
+  if ((parent?.type !== 'for_statement' && parent?.type !== 'for_in_clause') || parent.childForFieldName('right')?.equals(call) !== true) return false;
+  let leavesEarly = false;
+  walkBody(parent.childForFieldName('body'), (node) => {
+    if (node.type === 'break_statement' || node.type === 'return_statement' || node.type === 'raise_statement') leavesEarly = true;
+  });
+  return !leavesEarly;
 }
 
 /** `for k in r.scan_iter(…)` -> `for k in await asyncio.to_thread(lambda: list(r.scan_iter(…)))`: the iteration runs in the thread. */
@@ -101,8 +113,8 @@ function ioAfterTheCall(api: BlockingApi, call: PyNode, unit: ThreadUnit | undef
   if (CLIENT_BUILDERS.has(method)) {
     return `\`${method}()\` does no I/O, the \`execute()\` of what it returns does; build and execute it in a helper function passed to \`asyncio.to_thread\``;
   }
-  if (ITERATOR_METHOD.test(method) && !isIteratedDirectly(call)) {
-    return 'every step of the iterator it returns does I/O; iterate it in the thread (`await asyncio.to_thread(lambda: list(…))`)';
+  if (ITERATOR_METHOD.test(method) && !isIteratedWhole(call)) {
+    return 'every step of the iterator it returns does I/O; iterate it in the thread (a helper function passed to `asyncio.to_thread`, or `lambda: list(…)` for an iterator that ends and is read whole)';
   }
   return undefined;
 }
