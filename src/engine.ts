@@ -145,7 +145,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   let reachable = new Set<FunctionId>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
-    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
+    const current = plan;
+    counted = hits.filter((hit) =>
+      (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
+      (hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -155,11 +158,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
 
   // Which fixes apply: those whose enclosing function runs async after the plan.
-  const runsAsync = (id: FunctionId): boolean => {
-    const fn = graph.functions.get(id);
-    if (!fn || plan!.blocked.has(id)) return false;
-    return fn.isAsync || plan!.asyncFunctions.has(id) || (fn.kind === 'module' && !fn.syncOnly);
-  };
+  const runsAsync = (id: FunctionId): boolean => runsAsyncUnder(graph, plan, id);
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   for (const hit of counted) {
@@ -171,7 +170,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       else if (hit.fallbackFix) {
         fallbacks.push(hit);
         hit.finding.message += '; fix: remove the await';
-      } else hit.finding.fixable = false; // neither: the await stays for a person to decide
+      } else hit.finding.fixable = false; // neither fix is known to be right: reported, not edited
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
@@ -257,6 +256,13 @@ function mergeGraphs(graphs: CallGraph[]): CallGraph {
   return merged;
 }
 
+/** Whether code in the function runs on the event loop once the plan is applied (no plan yet: as written). */
+function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId): boolean {
+  const fn = graph.functions.get(id);
+  if (!fn || plan?.blocked.has(id)) return false;
+  return fn.isAsync || (plan?.asyncFunctions.has(id) ?? false) || (fn.kind === 'module' && !fn.syncOnly);
+}
+
 function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRoot[] {
   const roots: AsyncRoot[] = [];
   for (const hit of hits) {
@@ -265,7 +271,7 @@ function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRo
       roots.push({ function: hit.awaitedCallee, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
       continue;
     }
-    if (!hit.fix || !hit.needsAsync) continue;
+    if (!hit.fix || !hit.needsAsync || hit.onlyInAsync) continue;
     const fn = graph.functions.get(hit.enclosing);
     if (!fn || fn.isAsync) continue;
     roots.push({ function: hit.enclosing, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });

@@ -61,7 +61,8 @@ function hasOwnYield(fn: PyFunction): boolean {
   return found;
 }
 
-function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
+/** Visits a body's nodes, not those of nested defs, lambdas and classes (their own scopes). */
+export function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
   if (!node) return;
   visit(node);
   for (const child of namedChildren(node)) {

@@ -79,7 +79,9 @@ function absoluteModule(importer: { name: string; isPackage: boolean }, dots: nu
   return [...kept, ...(rest ? rest.split('.') : [])].join('.');
 }
 
-export function buildModule(root: string, file: string, text: string, importName?: { name: string; isPackage: boolean }): PyModule {
+export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }): PyModule {
+  // Offsets index the text after a UTF-8 BOM, as the engine's edits do (it writes the BOM back).
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const rel = relativePath(root, file);
   const { name, isPackage } = importName ?? moduleNameOf(rel);
   const tree = parsePython(text);

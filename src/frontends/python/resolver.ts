@@ -30,10 +30,19 @@ const BUILTIN_NAMES = new Set([...BUILTIN_TYPES, 'len', 'range', 'enumerate', 'z
   'ValueError', 'TypeError', 'KeyError', 'RuntimeError', 'Exception', 'NotImplementedError', 'AttributeError', 'IndexError',
   'OSError', 'StopIteration', 'staticmethod', 'classmethod', 'property']);
 
+/** How deep one question may follow bindings (`a = b`, `self.x = y.z`) before giving up: unknown. */
+const MAX_BINDING_DEPTH = 64;
+
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
-  private readonly localTypes = new Map<string, Map<string, PyNode>>();
-  private readonly resolvingLocals = new Set<string>();
+  /** A function's locals: the annotation or first assigned value; null for a parameter of unknown type. */
+  private readonly localTypes = new Map<string, Map<string, PyNode | null>>();
+  /**
+   * Bindings being evaluated right now. Inference follows a binding to the expression bound, which may
+   * lead back to itself (`x = x.strip()`, `a = b; b = a`, `self.a = self.b; self.b = self.a`): a binding
+   * met again while it is being evaluated is unknown, so every cycle ends.
+   */
+  private readonly evaluating = new Set<number>();
 
   constructor(modules: readonly PyModule[]) {
     for (const module of modules) this.modules.set(module.name, module);
@@ -46,22 +55,15 @@ export class Resolver {
       if (closure) return { kind: 'function', fn: closure };
       const imported = scope.imports?.get(name);
       if (imported) return this.resolveBinding(imported, new Set());
-      const local = this.locals(scope).get(name);
-      if (local) {
-        // `content = content.strip()`: a binding read while resolving itself names nothing known.
-        const key = `${scope.id}:${name}`;
-        if (this.resolvingLocals.has(key)) return undefined;
-        this.resolvingLocals.add(key);
-        try {
-          return this.typeOfAssignedNode(local, scope);
-        } finally {
-          this.resolvingLocals.delete(key);
-        }
-      }
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
       }
-      if (isPytestFunction(scope, this) && this.parameterNames(scope).has(name)) {
+      const locals = this.locals(scope);
+      if (locals.has(name)) {
+        const local = locals.get(name);
+        if (local) return this.typeOfAssignedNode(local, scope);
+        // An unannotated parameter: a pytest fixture's value, else unknown (it hides the module's names).
+        if (!isPytestFunction(scope, this)) return undefined;
         const method = scope.cls?.methods.get(name);
         const fixture = method && isPytestFixture(method) ? method : this.fixture(name, scope.module);
         return fixture ? this.returnOf(fixture) : undefined;
@@ -80,14 +82,10 @@ export class Resolver {
     const variable = module.variables.get(name);
     const key = `${module.name}:=${name}`;
     // `LOG = LOG or make()`: a module variable read while resolving itself names nothing known.
-    if (variable && !seen.has(key) && !this.resolvingLocals.has(key)) {
+    if (variable && !seen.has(key)) {
       seen.add(key);
-      this.resolvingLocals.add(key);
-      try {
-        return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
-      } finally {
-        this.resolvingLocals.delete(key);
-      }
+      return this.followBinding(variable, () =>
+        variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module));
     }
     if (name === 'open' || name === 'print' || name === 'input' || BUILTIN_NAMES.has(name)) return { kind: 'external', path: `builtins.${name}` };
     return undefined;
@@ -212,17 +210,6 @@ export class Resolver {
   }
 
   private readonly resolvingReturns = new Set<string>();
-  private readonly parameterCache = new Map<string, Set<string>>();
-
-  private parameterNames(fn: PyFunction): Set<string> {
-    let names = this.parameterCache.get(fn.id);
-    if (!names) {
-      const parameters = fn.node.childForFieldName('parameters');
-      names = new Set((parameters ? namedChildren(parameters) : []).map((p) => (p.type === 'identifier' ? p : p.childForFieldName('name'))?.text ?? ''));
-      this.parameterCache.set(fn.id, names);
-    }
-    return names;
-  }
 
   /** What a function returns: its return annotation, else what its first `return x` (or `yield x`) gives. */
   returnOf(fn: PyFunction): PySymbol | undefined {
@@ -275,46 +262,38 @@ export class Resolver {
     return undefined;
   }
 
-  private readonly resolvingAttributes = new Set<string>();
-
   attributeType(cls: PyClass, attr: string): PySymbol | undefined {
     for (const klass of this.mro(cls)) {
       const info = klass.attributes.get(attr);
       if (!info) continue;
       if (info.typeNode) return this.resolveAnnotation(info.typeNode, klass.module);
-      if (!info.valueNode) continue;
-      // `self.c = self.c or Client()`: an attribute read while resolving its own value names nothing known.
-      const key = `${klass.qualifiedName}.${attr}`;
-      if (this.resolvingAttributes.has(key)) return undefined;
-      this.resolvingAttributes.add(key);
-      try {
-        return this.resolveExpression(info.valueNode, info.method, klass.module);
-      } finally {
-        this.resolvingAttributes.delete(key);
-      }
+      const value = info.valueNode;
+      if (value) return this.followBinding(value, () => this.resolveExpression(value, info.method, klass.module));
     }
     return undefined;
   }
 
-  /** Parameters (by annotation) and assignments of a function body: the first binding wins. */
-  private locals(fn: PyFunction): Map<string, PyNode> {
+  /**
+   * Parameters (by annotation; null when unannotated) and the assignments of the function's own body
+   * (not of nested defs, lambdas or classes): the first binding wins.
+   */
+  private locals(fn: PyFunction): Map<string, PyNode | null> {
     let map = this.localTypes.get(fn.id);
     if (map) return map;
     map = new Map();
     this.localTypes.set(fn.id, map);
     const parameters = fn.node.childForFieldName('parameters');
     for (const parameter of parameters ? namedChildren(parameters) : []) {
-      if (parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter') {
-        const name = parameter.childForFieldName('name') ?? namedChildren(parameter)[0];
-        const type = parameter.childForFieldName('type');
-        if (name && type) map.set(name.text, type);
-      }
+      const name = parameterName(parameter);
+      if (!name || map.has(name)) continue;
+      const type = parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('type') : null;
+      map.set(name, type);
     }
     const body = fn.node.childForFieldName('body');
     if (body && fn.kind !== 'arrow') {
       for (const assignment of body.descendantsOfType('assignment')) {
         const left = assignment?.childForFieldName('left');
-        if (!assignment || left?.type !== 'identifier' || map.has(left.text)) continue;
+        if (!assignment || left?.type !== 'identifier' || map.has(left.text) || ownerScope(assignment) !== fn.node.id) continue;
         const node = assignment.childForFieldName('type') ?? assignment.childForFieldName('right');
         if (node) map.set(left.text, node);
       }
@@ -324,7 +303,20 @@ export class Resolver {
 
   private typeOfAssignedNode(node: PyNode, fn: PyFunction): PySymbol | undefined {
     if (node.type === 'type') return this.resolveAnnotation(node, fn.module);
-    return this.resolveExpression(node, fn, fn.module);
+    return this.followBinding(node, () => this.resolveExpression(node, fn, fn.module));
+  }
+
+  /** Evaluates what a binding holds, unless that binding is already being evaluated (a cycle) or the chain is too deep. */
+  private followBinding(bound: PyNode, evaluate: () => PySymbol | undefined): PySymbol | undefined {
+    // Node ids are unique across the trees of one run: each file is parsed on its own.
+    const key = bound.id;
+    if (this.evaluating.has(key) || this.evaluating.size >= MAX_BINDING_DEPTH) return undefined;
+    this.evaluating.add(key);
+    try {
+      return evaluate();
+    } finally {
+      this.evaluating.delete(key);
+    }
   }
 
   baseClasses(cls: PyClass): PyClass[] {
@@ -403,6 +395,33 @@ function ownReturnedValues(fn: PyFunction): PyNode[] {
   const body = fn.node.childForFieldName('body');
   if (body) visit(body);
   return values;
+}
+
+/** The name a parameter binds (`x`, `x: T`, `x=1`, `*args`, `**kwargs`), if any. */
+function parameterName(parameter: PyNode): string | undefined {
+  switch (parameter.type) {
+    case 'identifier':
+      return parameter.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return parameter.childForFieldName('name')?.text;
+    case 'typed_parameter':
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern': {
+      const inner = namedChildren(parameter)[0];
+      return inner?.type === 'identifier' ? inner.text : inner ? parameterName(inner) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The id of the def or lambda whose body holds the node (classes count as their own scope). */
+function ownerScope(node: PyNode): number | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition' || current.type === 'lambda' || current.type === 'class_definition') return current.id;
+  }
+  return undefined;
 }
 
 export function qualifiedNameOf(fn: PyFunction): string {
