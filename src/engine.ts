@@ -12,6 +12,7 @@ import type {
   AsyncRoot,
   BlockedEntry,
   BreakingEntry,
+  UnresolvedCallEntry,
   CallGraph,
   FunctionId,
   Language,
@@ -169,7 +170,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       else if (hit.fallbackFix) {
         fallbacks.push(hit);
         hit.finding.message += '; fix: remove the await';
-      }
+      } else hit.finding.fixable = false; // neither fix is known to be right: reported, not edited
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
@@ -250,6 +251,7 @@ function mergeGraphs(graphs: CallGraph[]): CallGraph {
     for (const [id, fn] of graph.functions) merged.functions.set(id, fn);
     merged.sites.push(...graph.sites);
     for (const [id, family] of graph.families) merged.families.set(id, family);
+    if (graph.unresolved) (merged.unresolved ??= []).push(...graph.unresolved);
   }
   return merged;
 }
@@ -303,7 +305,7 @@ function buildReport(
   // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
-    const name = plan.dualFunctions.has(id) ? siblingName(fn.name, fn.location.file) : fn.name;
+    const name = !plan.dualFunctions.has(id) ? fn.name : fn.asyncSibling ? fn.name.slice(0, fn.name.lastIndexOf('.') + 1) + fn.asyncSibling : siblingName(fn.name, fn.location.file);
     return { name, file: fn.location.file, line: fn.location.line, because };
   });
   asyncFunctions.sort(byLocation);
@@ -340,6 +342,7 @@ function buildReport(
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
   const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || reachable.has(hit.enclosing)));
+  const unresolvedCalls = unresolvedCallsOf(graph, plan);
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,
@@ -352,6 +355,7 @@ function buildReport(
     breaking,
     changes,
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    ...(unresolvedCalls.length > 0 ? { unresolvedCalls } : {}),
     summary: {
       files: fileCount,
       findings: findings.length,
@@ -361,6 +365,7 @@ function buildReport(
       blocked: blocked.length,
       breaking: breaking.filter((entry) => entry.kind !== 'additive').length,
       filesChanged: changes.length,
+      ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },
     coverage: {
       asyncReachableSites: blockingHits.length,
@@ -368,6 +373,23 @@ function buildReport(
     },
   };
   return report;
+}
+
+/** Unresolved call sites whose simple name is that of a function that turns async. */
+function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] {
+  const byName = new Map<string, string[]>();
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = graph.functions.get(id)!;
+    const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
+    byName.set(simple, [...(byName.get(simple) ?? []), fn.name]);
+  }
+  const entries: UnresolvedCallEntry[] = [];
+  for (const call of graph.unresolved ?? []) {
+    const mayCall = byName.get(call.name);
+    if (!mayCall || plan.blocked.has(call.caller)) continue;
+    entries.push({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() });
+  }
+  return entries.sort(byLocation);
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */

@@ -79,9 +79,11 @@ function absoluteModule(importer: { name: string; isPackage: boolean }, dots: nu
   return [...kept, ...(rest ? rest.split('.') : [])].join('.');
 }
 
-export function buildModule(root: string, file: string, text: string): PyModule {
+export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }): PyModule {
+  // Offsets index the text after a UTF-8 BOM, as the engine's edits do (it writes the BOM back).
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const rel = relativePath(root, file);
-  const { name, isPackage } = moduleNameOf(rel);
+  const { name, isPackage } = importName ?? moduleNameOf(rel);
   const tree = parsePython(text);
   const module: PyModule = {
     name,
@@ -298,8 +300,10 @@ function collectAttributes(cls: PyClass): void {
       const typeNode = assignment.childForFieldName('type') ?? undefined;
       const valueNode = assignment.childForFieldName('right') ?? undefined;
       const known = cls.attributes.get(attr);
-      // The annotated or first assignment (usually in __init__) decides the type.
-      if (!known || (!known.typeNode && typeNode)) cls.attributes.set(attr, { typeNode, valueNode, method });
+      // The annotated or first assignment (usually in __init__) decides the type; a `None` placeholder
+      // (`self.client = None`, assigned for real later) gives way to the first real value.
+      const placeholder = known && !known.typeNode && known.valueNode?.type === 'none';
+      if (!known || (!known.typeNode && typeNode) || (placeholder && valueNode && valueNode.type !== 'none')) cls.attributes.set(attr, { typeNode, valueNode, method });
     }
   }
 }
@@ -311,4 +315,46 @@ export function firstParameterName(fnNode: PyNode): string | undefined {
   if (first.type === 'identifier') return first.text;
   if (first.type === 'typed_parameter') return namedChildren(first)[0]?.text;
   return undefined;
+}
+
+/** Test code as pytest and unittest find it: `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests`/`test` folder. */
+export function isTestModule(module: PyModule): boolean {
+  const parts = module.rel.split('/');
+  const base = parts.pop()!;
+  return base.startsWith('test_') || base.endsWith('_test.py') || base === 'conftest.py' || parts.some((part) => part === 'tests' || part === 'test');
+}
+
+/** `@pytest.fixture`, `@pytest_asyncio.fixture`, `@fixture(...)`. */
+export function isPytestFixture(fn: PyFunction): boolean {
+  return fn.decorators.some((d) => d === 'pytest.fixture' || d === 'fixture' || d === 'pytest_asyncio.fixture');
+}
+
+/** A pytest test (`test*` function, or `test*` method of a `Test*` class that is no unittest.TestCase) or fixture. */
+export function isPytestFunction(fn: PyFunction, testCase: { isTestCase(cls: PyClass): boolean }): 'test' | 'fixture' | undefined {
+  if (isPytestFixture(fn)) return 'fixture';
+  if (!isTestModule(fn.module) || !fn.name.startsWith('test') || fn.parent) return undefined;
+  if (!fn.cls) return 'test';
+  const cls = fn.cls;
+  return cls.name.startsWith('Test') && fn.module.classes.get(cls.name) === cls && !testCase.isTestCase(cls) ? 'test' : undefined;
+}
+
+/**
+ * The async sibling a function already has, by the project's naming: `f_async` (what dual writes),
+ * or an `async def` named `af`, `async_f` (`execute` / `aexecute`, `search` / `asearch`).
+ */
+export function existingAsyncSibling(fn: PyFunction): PyFunction | undefined {
+  if (fn.kind === 'module' || fn.kind === 'arrow') return undefined;
+  const scope = fn.cls ? fn.cls.methods : fn.parent ? fn.parent.nested : fn.module.functions;
+  const generated = scope.get(`${fn.name}_async`);
+  if (generated) return generated;
+  for (const name of [`a${fn.name}`, `async_${fn.name}`]) {
+    const sibling = scope.get(name);
+    if (sibling?.isAsync) return sibling;
+  }
+  return undefined;
+}
+
+/** The name of the function's async sibling: the existing one, else `f_async`. */
+export function asyncSiblingName(fn: PyFunction): string {
+  return existingAsyncSibling(fn)?.name ?? `${fn.name}_async`;
 }

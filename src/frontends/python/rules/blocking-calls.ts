@@ -6,7 +6,9 @@ import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingAp
 import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
+import { walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
+import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
@@ -16,8 +18,8 @@ export const MESSAGES = {
   insideWith: '`{callee}` blocks the event loop; not rewritten, since the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
   receiverCall: '`{callee}` blocks the event loop; not rewritten, since its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
   argumentCall: '`{callee}` blocks the event loop; not rewritten, since an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
-  fileOnLoop: '`{callee}` blocks the event loop; not rewritten, since {reason}: move the code that uses the file into a sync function and `await asyncio.to_thread(…)` it{alternative}',
   likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
+  blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
 } as const;
 
 function pathOf(symbol: PySymbol | undefined): string | undefined {
@@ -49,8 +51,11 @@ function blockingApiFor(call: PyNode, context: PyRuleContext): BlockingApi | und
   return undefined;
 }
 
-/** The `redis.Redis(...)` that made the receiver `self.x`, when it is in this file. */
-function clientConstructor(call: PyNode, context: PyRuleContext): PyNode | undefined {
+/**
+ * The `redis.Redis(...)` that made the receiver `self.x`, when it is in this file and calls the sync
+ * client class itself: a project factory (`get_redis_client(...)`) or `from_url` takes other arguments.
+ */
+function clientConstructor(call: PyNode, context: PyRuleContext, clientClass: string): PyNode | undefined {
   const receiver = call.childForFieldName('function')?.childForFieldName('object');
   const cls = context.enclosing.cls;
   if (!receiver || receiver.type !== 'attribute' || !cls) return undefined;
@@ -58,14 +63,98 @@ function clientConstructor(call: PyNode, context: PyRuleContext): PyNode | undef
   for (const klass of context.resolver.mro(cls)) {
     const info = klass.attributes.get(attr);
     if (!info) continue;
-    if (info.valueNode?.type === 'call' && klass.module === context.module) return info.valueNode.childForFieldName('function') ?? undefined;
-    return undefined;
+    const constructor = info.valueNode?.type === 'call' && klass.module === context.module ? info.valueNode.childForFieldName('function') : null;
+    if (!constructor) return undefined;
+    const made = context.resolver.resolveExpression(constructor, info.method, klass.module);
+    const madePath = made?.kind === 'external' ? made.path : made?.kind === 'class' ? made.cls.qualifiedName : undefined;
+    return madePath === clientClass ? constructor : undefined;
   }
   return undefined;
 }
 
-function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((editor: FileEditor) => boolean) | undefined {
+/** Client methods that do no I/O: they build an object whose own calls do (`pipe.execute()`). */
+const CLIENT_BUILDERS = new Set(['pipeline', 'pubsub']);
+/** Methods that return an iterator: every step of the iteration does I/O, not the call. */
+const ITERATOR_METHOD = /(^|_)iter$|^iter_|^listen$/;
+/** Iterators known to end (a SCAN walks the keyspace once), so collecting them in the thread is safe; `listen()` never ends. */
+const FINITE_ITERATOR_METHOD = /^[hsz]?scan_iter$/;
+
+function methodName(call: PyNode): string {
+  const callee = call.childForFieldName('function');
+  return (callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text) ?? '';
+}
+
+/**
+ * The call is what a `for` loop (that never leaves early) or a comprehension iterates, over an
+ * iterator that ends: a list of all its items serves as well.
+ */
+function isIteratedWhole(call: PyNode): boolean {
+  const parent = call.parent;
+  if (!FINITE_ITERATOR_METHOD.test(methodName(call))) return false;
+  if ((parent?.type !== 'for_statement' && parent?.type !== 'for_in_clause') || parent.childForFieldName('right')?.equals(call) !== true) return false;
+  let leavesEarly = false;
+  walkBody(parent.childForFieldName('body'), (node) => {
+    if (node.type === 'break_statement' || node.type === 'return_statement' || node.type === 'raise_statement') leavesEarly = true;
+  });
+  return !leavesEarly;
+}
+
+/** `for k in r.scan_iter(…)` -> `for k in await asyncio.to_thread(lambda: list(r.scan_iter(…)))`: the iteration runs in the thread. */
+function materialiseInThread(editor: FileEditor, call: PyNode): boolean {
+  const asyncio = editor.ensureImport('asyncio', 'asyncio');
+  editor.insert(call.startIndex, `await ${asyncio}.to_thread(lambda: list(`, -1);
+  editor.insert(call.endIndex, '))', 2);
+  return true;
+}
+
+/**
+ * Why `to_thread` of the call alone would leave the I/O on the loop, and what to do instead: the
+ * result does the I/O later (a file object from `open()`, a pipeline, an iterator not iterated here).
+ */
+function ioAfterTheCall(api: BlockingApi, call: PyNode, unit: ThreadUnit | undefined, context: PyRuleContext): string | undefined {
+  if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return undefined;
+  const method = methodName(call);
+  // A file bound to a name that only file methods (run in a thread too) use may open in a thread.
+  const onLoop = api.opensFile && !unit ? fileUseOnLoop(call, context) : undefined;
+  if (onLoop) {
+    const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
+    return `${onLoop}; run the code that uses the file in a thread (a helper function passed to \`asyncio.to_thread\`, or \`Path.read_text\`/\`write_text\` there)${alternative}`;
+  }
+  if (CLIENT_BUILDERS.has(method)) {
+    return `\`${method}()\` does no I/O, the \`execute()\` of what it returns does; build and execute it in a helper function passed to \`asyncio.to_thread\``;
+  }
+  if (ITERATOR_METHOD.test(method) && !isIteratedWhole(call)) {
+    return 'every step of the iterator it returns does I/O; iterate it in the thread (a helper function passed to `asyncio.to_thread`, or `lambda: list(…)` for an iterator that ends and is read whole)';
+  }
+  return undefined;
+}
+
+/**
+ * The fix of a blocking call, or undefined when no edit is known to be right: it is then reported only.
+ * `to_thread` moves only the call itself to the thread, so a call whose result does the I/O later
+ * (a file object from `open()`, an iterator, a pipeline) is not wrapped.
+ */
+function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: ThreadUnit | undefined): ((editor: FileEditor) => boolean) | undefined {
   const fix = api.fix;
+  if (unit) return (editor) => runUnitInThread(editor, unit);
+  const method = methodName(call);
+  // The sync client moves to its async one only if every call on it is a plain awaited call.
+  const constructor = fix.kind === 'async-client' ? clientConstructor(call, context, api.path.replace(/\.\*$/, '')) : undefined;
+  const group = constructor ? `${context.file}:${constructor.startIndex}` : undefined;
+  if (group) {
+    const at = context.module.lines.at(call.startIndex);
+    context.fixState.addToGroup(group, `${context.file}:${at.line}:${at.column}`);
+  }
+  if (fix.kind === 'to-thread' || fix.kind === 'async-client') {
+    if (ioAfterTheCall(api, call, unit, context)) {
+      if (group) context.fixState.keepSync(group);
+      return undefined;
+    }
+    if (ITERATOR_METHOD.test(method)) {
+      if (group) context.fixState.keepSync(group);
+      return (editor) => materialiseInThread(editor, call);
+    }
+  }
   switch (fix.kind) {
     case 'replace-callee':
       return (editor) => replaceCalleeAndAwait(editor, call, fix.callee, fix.importModule);
@@ -76,11 +165,7 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext): ((edito
     case 'report':
       return undefined;
     case 'async-client': {
-      const constructor = clientConstructor(call, context);
-      if (!constructor) return (editor) => wrapInThread(editor, call);
-      const group = `${context.file}:${constructor.startIndex}`;
-      const at = context.module.lines.at(call.startIndex);
-      context.fixState.addToGroup(group, `${context.file}:${at.line}:${at.column}`);
+      if (!constructor || !group) return (editor) => wrapInThread(editor, call);
       return (editor) => {
         if (!context.fixState.isWholeGroupFixed(group)) return wrapInThread(editor, call);
         const local = editor.ensureImport(fix.importModule, fix.importModule);
@@ -100,6 +185,39 @@ function blockingCallVisitors(rule: BlockingApi['rule']): PyVisitors {
 export const blockingSleepVisitors: PyVisitors = blockingCallVisitors('blocking-sleep');
 export const blockingIoVisitors: PyVisitors = blockingCallVisitors('blocking-io');
 
+/** The `with open(…)` block this call opens, when the whole block can run in a thread. */
+function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): ThreadUnit | undefined {
+  if (!api.opensFile) return undefined;
+  // A call in the block may stay in it if it is sync for good: not a project function (it may turn
+  // async), and not blocking unless the function is already async (then it runs in the thread too).
+  return withBlockUnit(
+    call,
+    context.enclosing,
+    (inner) => {
+      const symbol = context.resolveCallee(inner);
+      if (symbol?.kind === 'function') return false;
+      return context.enclosing.isAsync || !blockingApiFor(inner, context);
+    },
+    (statement) => openCallOf(statement, context) !== undefined,
+  );
+}
+
+/** The `open(…)` call of a one-item `with open(…) [as f]:` statement. */
+function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefined {
+  const open = firstWithItem(statement)?.manager;
+  return open?.type === 'call' && blockingApiFor(open, context)?.opensFile ? open : undefined;
+}
+
+/** Inside an async function, a call in a `with open(…)` block that runs in a thread is not on the loop. */
+function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
+  if (!context.enclosing.isAsync) return false;
+  return isInsideUnit(node, (statement) => {
+    const open = openCallOf(statement, context);
+    const api = open ? blockingApiFor(open, context) : undefined;
+    return open !== undefined && api !== undefined && openUnitOf(open, api, context) !== undefined;
+  }, context.enclosing);
+}
+
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
   if (node.parent?.type === 'await') return;
   const api = blockingApiFor(node, context);
@@ -108,6 +226,7 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     return;
   }
   if (api.rule !== rule) return;
+  if (runsInThreadUnit(node, context)) return;
   // In a sync function it counts once that function turns async (for another reason) in this run.
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
   const callee = node.childForFieldName('function')!;
@@ -117,7 +236,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
   }
-  if (api.fix.kind === 'to-thread') {
+  const unit = openUnitOf(node, api, context);
+  if (api.fix.kind === 'to-thread' && !unit) {
     const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
     if (receiver && api.exitBlocks && isBoundByEnclosingWith(node, receiver.text)) {
       const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
@@ -135,16 +255,14 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
       report(formatMessage(MESSAGES.argumentCall, { callee: callee.text }));
       return;
     }
-    // A thread around `open()` alone would leave the reads and writes of its file on the loop.
-    const onLoop = api.opensFile ? fileUseOnLoop(node, context) : undefined;
-    if (onLoop) {
-      const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
-      report(formatMessage(MESSAGES.fileOnLoop, { callee: callee.text, reason: onLoop, alternative }));
-      return;
-    }
+  }
+  const advice = ioAfterTheCall(api, node, unit, context);
+  if (advice) {
+    report(formatMessage(MESSAGES.blocksAfterTheCall, { callee: callee.text, advice }));
+    return;
   }
   const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
-  report(formatMessage(template, { callee: callee.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context));
+  report(formatMessage(template, { callee: callee.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit));
 }
 
 /** Inside the body of a `with` (in this function) whose item binds or names `receiver`. */
