@@ -86,6 +86,8 @@ export interface CallSite {
     rewrite: CallbackRewrite;
     /** The receiver's callback type returns void: it calls the callback and does not wait for it. */
     ignoresResult?: boolean;
+    /** Why the receiver needs the callback sync when its declared type does not say (a test suite body). */
+    blockedBecause?: { reason: string; suggestion: string };
   };
   /**
    * A top-level statement whose value is unused (`main();`, `if __name__ == "__main__": main()`): the

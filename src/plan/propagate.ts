@@ -91,6 +91,8 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
     }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
       const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
+      const because = site.callback.blockedBecause;
+      if (because) return { kind: 'callback', reason: `${fn.name} is passed to ${where}: ${because.reason}`, suggestion: because.suggestion };
       return site.callback.ignoresResult
         ? {
             kind: 'callback',
@@ -152,6 +154,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
       if (!callee || callee.isAsync || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      // A callback the receiver awaits (a test body registered by a sync suite) needs no async caller.
+      if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
       if (keepsSyncVersion(graph, callee, options)) continue; // the blocked caller keeps the sync version
       block(site.callee, {
         kind: 'caller',

@@ -17,6 +17,7 @@ import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
+import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 
 export type FunctionLike =
@@ -528,6 +529,8 @@ export class TsAnalyzer {
   private callbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number): NonNullable<CallSite['callback']> {
     const callee = call.expression;
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
+    const runner = ts.isCallExpression(call) ? testRunnerCallback(call, skipParentheses(call.arguments[index]!), this.checker) : undefined;
+    if (runner) return runner;
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && index === 0) {
       const receiver = this.checker.getTypeAtLocation(callee.expression);
       if (this.checker.isArrayType(receiver) || this.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
