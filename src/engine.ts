@@ -11,6 +11,7 @@ import { createTypeScriptFrontEnd } from './frontends/typescript/index.js';
 import type {
   AsyncRoot,
   BlockedEntry,
+  MakeAsyncImpact,
   BreakingEntry,
   CallGraph,
   FunctionId,
@@ -110,17 +111,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   }
   for (const hit of hits) hit.finding.severity = severityOf(hit.finding.rule, options.config);
 
-  // Roots chosen by the user.
+  // Roots chosen by the user; those given on the command line are the decision `check` weighs.
   const userRoots: AsyncRoot[] = [];
-  const targets = [...options.config.makeAsync, ...options.makeAsync];
-  for (const target of targets) {
+  const commandLineTargets: { target: string; roots: AsyncRoot[] }[] = [];
+  const targets = [...options.config.makeAsync.map((target) => ({ target, fromCommandLine: false })), ...options.makeAsync.map((target) => ({ target, fromCommandLine: true }))];
+  for (const { target, fromCommandLine } of targets) {
     const ids = frontEnds.flatMap(({ frontEnd }) => frontEnd.resolveTarget(target));
     if (ids.length === 0) {
       const names = frontEnds.flatMap(({ frontEnd }) => frontEnd.targetNames());
       const close = closestMatches(target, names);
       throw new UsageError(`--make-async: no function matches "${target}"${close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}`);
     }
-    for (const id of ids) userRoots.push({ function: id, reason: `--make-async ${target}` });
+    const roots = ids.map((id): AsyncRoot => ({ function: id, reason: `--make-async ${target}` }));
+    userRoots.push(...roots);
+    if (fromCommandLine) commandLineTargets.push({ target, roots });
   }
   for (const name of options.config.entryPoints) {
     for (const { frontEnd } of frontEnds) {
@@ -137,28 +141,17 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   }
 
-  // Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count.
   options.onPhase?.('plan');
-  let plan: Plan | undefined;
-  let counted: RuleHit[] = [];
-  let reachable = new Set<FunctionId>();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
-    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
-    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
-    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
-    const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
-    plan = next;
-    if (stable) break;
-  }
-  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
+  const { plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options);
+  // `check --make-async`: the same plan without the command line's targets, to show what they add.
+  const commandLineRoots = new Set(commandLineTargets.flatMap(({ roots }) => roots));
+  const defaultPlan =
+    options.command === 'check' && commandLineTargets.length > 0
+      ? planToFixpoint(graph, hits, userRoots.filter((root) => !commandLineRoots.has(root)), options)
+      : undefined;
 
   // Which fixes apply: those whose enclosing function runs async after the plan.
-  const runsAsync = (id: FunctionId): boolean => {
-    const fn = graph.functions.get(id);
-    if (!fn || plan!.blocked.has(id)) return false;
-    return fn.isAsync || plan!.asyncFunctions.has(id) || (fn.kind === 'module' && !fn.syncOnly);
-  };
+  const runsAsync = (id: FunctionId): boolean => runsAsyncIn(plan, graph, id);
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   for (const hit of counted) {
@@ -218,7 +211,79 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   for (const file of files) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
+  if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report);
   return { report, outputs, root };
+}
+
+interface PlannedRun {
+  plan: Plan;
+  /** The rule hits that count once the plan is known (blocking calls on the event loop). */
+  counted: RuleHit[];
+  reachable: Set<FunctionId>;
+}
+
+/** Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count. */
+function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: readonly AsyncRoot[], options: EngineOptions): PlannedRun {
+  let plan: Plan | undefined;
+  let counted: RuleHit[] = [];
+  let reachable = new Set<FunctionId>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
+    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
+    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
+    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
+    const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
+    plan = next;
+    if (stable) break;
+  }
+  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
+  return { plan, counted, reachable };
+}
+
+function runsAsyncIn(plan: Plan, graph: CallGraph, id: FunctionId): boolean {
+  const fn = graph.functions.get(id);
+  if (!fn || plan.blocked.has(id)) return false;
+  return fn.isAsync || plan.asyncFunctions.has(id) || (fn.kind === 'module' && !fn.syncOnly);
+}
+
+/** What the command line's `--make-async` targets add to the default plan, and whether each was refused. */
+function makeAsyncImpact(
+  targets: readonly { target: string; roots: AsyncRoot[] }[],
+  graph: CallGraph,
+  plan: Plan,
+  baseline: PlannedRun,
+  report: Report,
+): MakeAsyncImpact {
+  const before = planEntries(graph, baseline.plan);
+  const added = <T>(entries: T[], existing: T[]): T[] => {
+    const known = new Set(existing.map((entry) => JSON.stringify(entry)));
+    return entries.filter((entry) => !known.has(JSON.stringify(entry)));
+  };
+  // A file the default plan already edits is not the decision's doing.
+  const defaultFiles = new Set([...before.asyncFunctions, ...before.awaitedCalls].map((entry) => entry.file));
+  for (const hit of baseline.counted) {
+    if (hit.fix && (!hit.needsAsync || runsAsyncIn(baseline.plan, graph, hit.enclosing))) defaultFiles.add(hit.finding.file);
+  }
+  return {
+    targets: targets.flatMap(({ target, roots }) =>
+      roots.map((root) => {
+        const fn = graph.functions.get(root.function)!;
+        const refused = plan.blocked.get(root.function);
+        return {
+          target,
+          name: fn.name,
+          file: fn.location.file,
+          line: fn.location.line,
+          ...(refused ? { blocked: { kind: refused.kind, reason: refused.reason, suggestion: refused.suggestion } } : {}),
+        };
+      }),
+    ),
+    asyncFunctions: added(report.asyncFunctions, before.asyncFunctions),
+    awaitedCalls: added(report.awaitedCalls, before.awaitedCalls),
+    files: report.changes.map((change) => change.file).filter((file) => !defaultFiles.has(file)),
+    breaking: added(report.breaking, before.breaking),
+    blocked: added(report.blocked, before.blocked),
+  };
 }
 
 function stripBom(text: string): string {
@@ -281,18 +346,8 @@ function byLocation<T extends { file: string; line: number; column?: number }>(a
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
-function buildReport(
-  options: EngineOptions,
-  root: string,
-  fileCount: number,
-  hits: RuleHit[],
-  graph: CallGraph,
-  plan: Plan,
-  changes: Report['changes'],
-  skipped: SkippedFile[],
-  reachable: ReadonlySet<FunctionId>,
-): Report {
-  const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+/** The plan as report entries, each list sorted by location. */
+function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions' | 'awaitedCalls' | 'blocked' | 'breaking'> {
   const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
   // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
@@ -329,7 +384,24 @@ function buildReport(
     breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature });
   }
   breaking.sort(byLocation);
+  return { asyncFunctions, awaitedCalls, blocked, breaking };
+}
+
+function buildReport(
+  options: EngineOptions,
+  root: string,
+  fileCount: number,
+  hits: RuleHit[],
+  graph: CallGraph,
+  plan: Plan,
+  changes: Report['changes'],
+  skipped: SkippedFile[],
+  reachable: ReadonlySet<FunctionId>,
+): Report {
+  const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const { asyncFunctions, awaitedCalls, blocked, breaking } = planEntries(graph, plan);
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const additive = breaking.filter((entry) => entry.kind === 'additive').length;
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
@@ -353,7 +425,8 @@ function buildReport(
       functionsMadeAsync: asyncFunctions.length,
       callSitesAwaited: awaitedCalls.length,
       blocked: blocked.length,
-      breaking: breaking.filter((entry) => entry.kind !== 'additive').length,
+      breaking: breaking.length - additive,
+      ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
     },
     coverage: {

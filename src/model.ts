@@ -193,7 +193,10 @@ export interface ReportSummary {
   functionsMadeAsync: number;
   callSitesAwaited: number;
   blocked: number;
+  /** Entries of `breaking` that change an existing signature (not the additive ones). */
   breaking: number;
+  /** Entries of `breaking` of kind `additive` (a member added to an exported interface); omitted when 0. */
+  additive?: number;
   filesChanged: number;
 }
 
@@ -212,4 +215,27 @@ export interface Report {
   summary: ReportSummary;
   /** Async coverage: call sites in async-reachable code, and how many of them still block. */
   coverage?: { asyncReachableSites: number; stillBlocking: number };
+  /** `check --make-async`: what the command line's targets add to the default plan. */
+  makeAsync?: MakeAsyncImpact;
+}
+
+/** One function a `--make-async` target names, and whether the plan refused to make it async. */
+export interface MakeAsyncTargetEntry {
+  target: string;
+  name: string;
+  file: string;
+  line: number;
+  /** Set when the function cannot turn async: it stays sync, and so does what only it needed. */
+  blocked?: { kind: BlockedKind; reason: string; suggestion: string };
+}
+
+/** The difference the `--make-async` decision makes: entries the plan has and the default plan has not. */
+export interface MakeAsyncImpact {
+  targets: MakeAsyncTargetEntry[];
+  asyncFunctions: AsyncFunctionEntry[];
+  awaitedCalls: AwaitedCallEntry[];
+  /** Files changed only because of the decision. */
+  files: string[];
+  breaking: BreakingEntry[];
+  blocked: BlockedEntry[];
 }

@@ -318,15 +318,13 @@ export class TsAnalyzer {
     if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
       const owner = node.parent;
       const ownerExported = (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner);
-      const isPrivate =
-        hasModifier(node, ts.SyntaxKind.PrivateKeyword) ||
-        hasModifier(node, ts.SyntaxKind.ProtectedKeyword) ||
-        (node.name !== undefined && ts.isPrivateIdentifier(node.name));
+      // Protected members are public to subclasses outside the project: they count.
+      const isPrivate = hasModifier(node, ts.SyntaxKind.PrivateKeyword) || (node.name !== undefined && ts.isPrivateIdentifier(node.name));
       return ownerExported && !isPrivate;
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isPropertyDeclaration(parent)) {
       const owner = parent.parent;
-      const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || hasModifier(parent, ts.SyntaxKind.ProtectedKeyword) || ts.isPrivateIdentifier(parent.name);
+      const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || ts.isPrivateIdentifier(parent.name);
       return ts.isClassDeclaration(owner) && hasExportModifier(owner) && !isPrivate;
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
