@@ -352,7 +352,7 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
-    const name = plan.dualFunctions.has(id) ? siblingName(fn.name, fn.location.file) : fn.name;
+    const name = plan.dualFunctions.has(id) ? (fn.asyncSibling ?? siblingName(fn.name, fn.location.file)) : fn.name;
     return { name, file: fn.location.file, line: fn.location.line, because };
   });
   asyncFunctions.sort(byLocation);
@@ -376,7 +376,7 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
     if (plan.dualFunctions.has(id)) {
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.
-      if (fn.kind === 'abstract-method') {
+      if (fn.kind === 'abstract-method' && fn.asyncSibling === undefined) {
         breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
       }
       continue;

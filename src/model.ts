@@ -54,6 +54,11 @@ export interface FunctionNode {
    * (`sleepSync`) whose sync callers outside async code keep using it.
    */
   preferDual?: boolean;
+  /**
+   * The display name of an async sibling the code already has (`loadAsync`, `aexecute`): under dual,
+   * callers move to it and no new sibling is written; its sync body is left as it is.
+   */
+  asyncSibling?: string;
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
 }

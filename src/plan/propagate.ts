@@ -176,15 +176,33 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   // 4. Under dual, public functions (and those a sync caller still needs) keep their sync body.
   const dualFunctions = new Set<FunctionId>();
   if (options.strategy === 'dual') {
+    const keepSync = (id: FunctionId): void => {
+      if (dualFunctions.has(id)) return;
+      for (const member of familyOf(graph, graph.functions.get(id)!)) dualFunctions.add(member);
+    };
     for (const id of asyncFunctions.keys()) {
       const fn = graph.functions.get(id)!;
-      const family = familyOf(graph, fn);
-      const isPublic = family.some((member) => graph.functions.get(member)?.isExported);
+      const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
         (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
-      if (isPublic || hasSyncCaller || hasFixedSignature) for (const member of family) dualFunctions.add(member);
+      if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
+    }
+    // A kept sync body still calls the sync version of what it calls: a helper shared by the sync
+    // and the async path gets its own twin instead of changing under the sync API.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const id of asyncFunctions.keys()) {
+        if (dualFunctions.has(id)) continue;
+        const calledByKeptBody = (idx.sitesByCallee.get(id) ?? []).some(
+          (site) => site.kind === 'call' && !site.replacedByFix && dualFunctions.has(site.caller),
+        );
+        if (calledByKeptBody) {
+          keepSync(id);
+          grew = true;
+        }
+      }
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);

@@ -17,6 +17,7 @@ import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
+import { asyncSiblingName, existingSibling, isAwaitableSibling } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 
@@ -69,6 +70,8 @@ export interface TsAnalysisState {
   hitNodes: Map<RuleHit, ts.Node>;
   /** The program has Node.js types (so `process`, `node:` modules exist). */
   isNode: boolean;
+  /** `export { load } from './load.js'` (barrel files): the project functions each specifier re-exports. */
+  reexports: { specifier: ts.ExportSpecifier; functions: FunctionId[] }[];
 }
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
@@ -110,6 +113,7 @@ export class TsAnalyzer {
     hits: [],
     hitNodes: new Map(),
     isNode: false,
+    reexports: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly functionNames = new Set<string>();
@@ -160,6 +164,7 @@ export class TsAnalyzer {
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
     for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
+    this.markExistingSiblings();
     // Pass 2: sites, families and rules.
     for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
     this.followCallbackParameters();
@@ -334,6 +339,18 @@ export class TsAnalyzer {
     return false;
   }
 
+  /** `load` beside a hand-written `async loadAsync`: the dual strategy uses that one. */
+  private markExistingSiblings(): void {
+    for (const [id, declaration] of this.state.declarations) {
+      const fn = this.state.functions.get(id)!;
+      if (fn.isAsync || fn.kind === 'module' || fn.kind === 'constructor') continue;
+      const sibling = existingSibling(declaration);
+      if (!sibling || !(fn.kind === 'abstract-method' || isAwaitableSibling(sibling))) continue;
+      const dot = fn.name.lastIndexOf('.');
+      fn.asyncSibling = fn.name.slice(0, dot + 1) + asyncSiblingName(fn.name.slice(dot + 1));
+    }
+  }
+
   // ---- pass 2 ---------------------------------------------------------------------------------
 
   private walkFile(sourceFile: ts.SourceFile): void {
@@ -347,6 +364,7 @@ export class TsAnalyzer {
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+      if (ts.isExportSpecifier(node)) this.recordReexport(node);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
       else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
       if (isFunctionLike(node)) {
@@ -509,6 +527,13 @@ export class TsAnalyzer {
         for (const call of calls) this.newSite({ caller: receiver, callee: site.callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
       }
     }
+  }
+
+  private recordReexport(specifier: ts.ExportSpecifier): void {
+    const exported = specifier.propertyName ?? specifier.name;
+    if (specifier.parent.parent.moduleSpecifier === undefined || !ts.isIdentifier(exported) || !this.functionNames.has(exported.text)) return;
+    const functions = this.functionsOfSymbol(this.checker.getSymbolAtLocation(exported));
+    if (functions.length > 0) this.state.reexports.push({ specifier, functions });
   }
 
   /** `new X()` runs X's constructor: a call that can never be awaited, for reachability and blocks. */

@@ -6,11 +6,8 @@ import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
 import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
+import { asyncSiblingName, declarationNameNode, existingSibling } from './siblings.js';
 
-/** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */
-export function asyncSiblingName(name: string): string {
-  return name.endsWith('Sync') ? `${name.slice(0, -4)}Async` : `${name}Async`;
-}
 
 export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edits: EditSet): void {
   const editors = new Map<string, TsFileEditor>();
@@ -83,6 +80,8 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor);
   }
 
+  reexportSiblings(state, request, editorFor);
+
   for (const editor of editors.values()) {
     editor.flushImports();
     const fileEdits = moveDualBodies(editor, state, request);
@@ -148,13 +147,6 @@ function asyncKeywordPosition(node: FunctionLike, sourceFile: ts.SourceFile): nu
   return trivia.lastIndex;
 }
 
-function declarationNameNode(node: FunctionLike): ts.Identifier | undefined {
-  if (node.name && ts.isIdentifier(node.name)) return node.name;
-  const parent = node.parent;
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name;
-  return undefined;
-}
-
 function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
   const name = declarationNameNode(node);
   if (name) editor.replace(name.getStart(sourceFile), name.end, asyncSiblingName(name.text));
@@ -171,6 +163,20 @@ function renameCallee(call: ts.CallExpression, editor: TsFileEditor): void {
       ? editor.ensureImport(imported.module, asyncSiblingName(imported.name))
       : asyncSiblingName(name.text);
   editor.replace(name.getStart(editor.info.sourceFile), name.end, replacement);
+}
+
+/** A barrel's `export { load } from './load.js'` re-exports the new `loadAsync` too, so its importers find it. */
+function reexportSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string) => TsFileEditor): void {
+  const { plan } = request;
+  for (const { specifier, functions } of state.reexports) {
+    if (!functions.some((id) => plan.dualFunctions.has(id) && plan.asyncFunctions.has(id))) continue;
+    const sibling = (name: ts.ModuleExportName): string => asyncSiblingName(name.text);
+    const exportedAs = sibling(specifier.name);
+    const elements = specifier.parent.elements;
+    if (elements.some((element) => element.name.text === exportedAs)) continue;
+    const text = specifier.propertyName ? `${sibling(specifier.propertyName)} as ${exportedAs}` : exportedAs;
+    editorFor(specifier.getSourceFile().fileName).insert(specifier.end, `, ${text}`);
+  }
 }
 
 /** `xs.forEach(cb)` -> `for (const x of xs) …`, `xs.map(cb)` -> `await Promise.all(xs.map(cb))`. */
@@ -236,7 +242,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     coveredUntil = range.end;
     // Imports and module-level declarations belong to the file, even when they sit at its first function.
     // A sibling that exists already (a second run) is not added again.
-    const siblingExists = hasSibling(range.node);
+    const siblingExists = existingSibling(range.node) !== undefined;
     const inside = fileEdits.filter(
       (edit) => edit.source !== 'import' && edit.start >= range.start && edit.end <= range.end && !(edit.start === range.end && edit.end === range.end),
     );
@@ -258,27 +264,6 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000 });
   }
   return fileEdits;
-}
-
-/** Whether the function's container (class, interface, file) already declares its async sibling. */
-function hasSibling(node: FunctionLike): boolean {
-  const name = declarationNameNode(node);
-  if (!name) return false;
-  const sibling = asyncSiblingName(name.text);
-  const parent = node.parent;
-  if (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isObjectLiteralExpression(parent)) {
-    const members: readonly ts.Node[] = ts.isObjectLiteralExpression(parent) ? parent.properties : parent.members;
-    return members.some((member) => {
-      const memberName = (member as ts.NamedDeclaration).name;
-      return memberName !== undefined && ts.isIdentifier(memberName) && memberName.text === sibling;
-    });
-  }
-  const sourceFile = node.getSourceFile();
-  return sourceFile.statements.some(
-    (statement) =>
-      (ts.isFunctionDeclaration(statement) && statement.name?.text === sibling) ||
-      (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === sibling)),
-  );
 }
 
 /** Drops import bindings (`readFileSync`, `fs`) that no code refers to once the fixes replaced their uses. */
