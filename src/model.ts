@@ -93,6 +93,12 @@ export interface CallSite {
     ignoresResult?: boolean;
     /** Why the receiver needs the callback sync when its declared type does not say (a test suite body). */
     blockedBecause?: { reason: string; suggestion: string };
+    /**
+     * The receiver wraps the function and hands back the wrapper (`const load = traced(loadImpl)`);
+     * calls of the wrapper are call sites of the function. An async sibling would not be wrapped, so
+     * under dual the function stays sync.
+     */
+    wrapper?: boolean;
   };
   /**
    * A top-level statement whose value is unused (`main();`, `if __name__ == "__main__": main()`): the

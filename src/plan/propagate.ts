@@ -89,6 +89,13 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
         suggestion: `Check the code that receives ${fn.name}; if it can await a promise, make it async by hand, or keep a sync version (--strategy dual).`,
       };
     }
+    if (site.kind === 'callback' && site.callback?.wrapper && site.callback.rewrite !== 'none' && options.strategy === 'dual') {
+      return {
+        kind: 'callback',
+        reason: `${fn.name} is wrapped by ${site.callback.api} at ${site.location.file}:${site.location.line}; an async sibling would not be wrapped, and the wrapper's callers would keep the sync one`,
+        suggestion: `Wrap an async version by hand (\`${site.callback.api}(${fn.name}Async)\`), or use --strategy inplace.`,
+      };
+    }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
       const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
       const because = site.callback.blockedBecause;

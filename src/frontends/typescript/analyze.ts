@@ -132,6 +132,9 @@ export class TsAnalyzer {
   /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
   private readonly constructedClassNames = new Set<string>();
   private readonly asyncSiblingNames = new Set<string>();
+  /** Wrapper calls being resolved, so `const a = wrap(b)` with `const b = wrap(a)` ends. */
+  private readonly resolvingWrappers = new Set<ts.CallExpression>();
+  private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
   private readonly isNode: boolean;
 
   constructor(
@@ -225,6 +228,9 @@ export class TsAnalyzer {
     });
     const visit = (node: ts.Node): void => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
+      else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+        this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
+      }
       ts.forEachChild(node, visit);
     };
     visit(sourceFile);
@@ -431,6 +437,16 @@ export class TsAnalyzer {
       // `const f = () => …` and class fields `f = () => …` call the function they hold.
       if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
         target = skipParentheses(declaration.initializer);
+        // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
+        if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
+          const wrapped = this.wrappedArgument(target);
+          if (wrapped) {
+            this.resolvingWrappers.add(target);
+            for (const id of this.functionsOfExpression(wrapped)) if (!ids.includes(id)) ids.push(id);
+            this.resolvingWrappers.delete(target);
+          }
+          continue;
+        }
       }
       // Overload signatures share the implementation's id.
       if ((ts.isFunctionDeclaration(target) || ts.isMethodDeclaration(target)) && !target.body && !isAbstract(target)) {
@@ -441,6 +457,41 @@ export class TsAnalyzer {
       if (id && !ids.includes(id)) ids.push(id);
     }
     return ids;
+  }
+
+  private functionsOfExpression(expression: ts.Expression): FunctionId[] {
+    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
+      const id = this.idByDeclaration.get(expression);
+      return id ? [id] : [];
+    }
+    return ts.isIdentifier(expression) || ts.isPropertyAccessExpression(expression) ? this.resolveCallTargets(expression) : [];
+  }
+
+  /**
+   * The function argument a call wraps and hands back with the same type (`memoize(loadImpl)`,
+   * `traced('x', fn)`, a project `wrap<T>(fn: T): T`): calling the result calls that function.
+   */
+  private wrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    if (!this.wrappedArguments.has(call)) this.wrappedArguments.set(call, this.findWrappedArgument(call));
+    return this.wrappedArguments.get(call);
+  }
+
+  private findWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    const results = this.checker.getTypeAtLocation(call).getCallSignatures();
+    if (results.length !== 1) return undefined;
+    const result = results[0]!;
+    for (const argument of call.arguments) {
+      const inner = skipParentheses(argument);
+      if (!(ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner))) continue;
+      const signatures = this.checker.getTypeAtLocation(inner).getCallSignatures();
+      if (signatures.length !== 1) continue;
+      const signature = signatures[0]!;
+      const sameShape =
+        signature.getParameters().length === result.getParameters().length &&
+        this.checker.typeToString(signature.getReturnType()) === this.checker.typeToString(result.getReturnType());
+      if (sameShape) return inner;
+    }
+    return undefined;
   }
 
   private newSite(site: Omit<CallSite, 'id' | 'location'>, node: ts.Node, info: TsFileInfo): CallSite {
@@ -512,6 +563,7 @@ export class TsAnalyzer {
    */
   private followCallbackParameters(): void {
     for (const { site, functions, index } of this.callbacksToProjectFunctions) {
+      if (site.callback?.wrapper) continue; // its calls are the wrapper's calls, followed where it is held
       for (const receiver of functions) {
         const declaration = this.state.declarations.get(receiver);
         const parameter = declaration?.parameters[index];
@@ -554,6 +606,9 @@ export class TsAnalyzer {
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
     const runner = ts.isCallExpression(call) ? testRunnerCallback(call, skipParentheses(call.arguments[index]!), this.checker) : undefined;
     if (runner) return runner;
+    if (ts.isCallExpression(call) && isInitializer(call) && this.wrappedArgument(call) === skipParentheses(call.arguments[index]!)) {
+      return wrapperCallback(methodName);
+    }
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && index === 0) {
       const receiver = this.checker.getTypeAtLocation(callee.expression);
       if (this.checker.isArrayType(receiver) || this.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
@@ -691,6 +746,47 @@ export class TsAnalyzer {
 }
 
 // ---- syntax helpers -------------------------------------------------------------------------------
+
+/** `memoize(loadImpl)`, `traced('x', (n) => …)`: an initializer that may wrap a function. */
+function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean {
+  const call = initializer && skipParentheses(initializer);
+  return (
+    call !== undefined &&
+    ts.isCallExpression(call) &&
+    call.arguments.some((argument) => {
+      const inner = skipParentheses(argument);
+      return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
+    })
+  );
+}
+
+/** The call is what a variable or class field is initialised with (through parentheses). */
+function isInitializer(call: ts.CallExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  return (ts.isVariableDeclaration(node.parent) || ts.isPropertyDeclaration(node.parent)) && node.parent.initializer === node;
+}
+
+/** Wrappers whose name says they cache what the function returns. */
+const CACHING_WRAPPER = /memo|cache|^once$|^mem$/i;
+
+/**
+ * A function held through a wrapper: its calls are followed (the wrapper passes the promise on). A
+ * caching wrapper would keep a rejected promise where the sync version's errors were never cached:
+ * that changes behaviour, so the function stays sync and is reported.
+ */
+function wrapperCallback(wrapper: string): NonNullable<CallSite['callback']> {
+  if (!CACHING_WRAPPER.test(wrapper)) return { api: wrapper, rewrite: 'accepts-async', wrapper: true };
+  return {
+    api: wrapper,
+    rewrite: 'none',
+    wrapper: true,
+    blockedBecause: {
+      reason: `${wrapper} caches what the function returns: once async, a rejected promise would be cached and returned to every later call, where the sync version's errors were not cached`,
+      suggestion: `Cache the promise and drop it from the cache when it rejects (or use a promise-aware memoizer such as p-memoize), make the function async by hand, then re-run.`,
+    },
+  };
+}
 
 /** The parameter's declared type is a function whose result may become a promise without a type error. */
 function acceptsPromiseResult(parameter: ts.ParameterDeclaration, owner: FunctionLike): boolean {
