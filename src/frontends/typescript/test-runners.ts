@@ -15,7 +15,7 @@ const TEST_NAMES = new Set([
 ]);
 
 interface RunnerCall {
-  role: 'suite' | 'test';
+  role: 'suite' | 'test' | 'expect';
   /** `it`, `it.each`, `describe.skip`: how the report names the receiving API. */
   api: string;
   /** `.each(table)`: the callback's parameters are the table's values, not a `done` callback. */
@@ -40,7 +40,7 @@ function runnerCall(call: ts.CallExpression, checker: ts.TypeChecker): RunnerCal
   }
   if (!ts.isIdentifier(expression)) return undefined;
   const name = expression.text;
-  const role = SUITE_NAMES.has(name) ? 'suite' : TEST_NAMES.has(name) ? 'test' : undefined;
+  const role = SUITE_NAMES.has(name) ? 'suite' : TEST_NAMES.has(name) ? 'test' : name === 'expect' ? 'expect' : undefined;
   if (!role) return undefined;
   let symbol = checker.getSymbolAtLocation(expression);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
@@ -59,6 +59,16 @@ function runnerCall(call: ts.CallExpression, checker: ts.TypeChecker): RunnerCal
 export function testRunnerCallback(call: ts.CallExpression, callback: ts.Expression, checker: ts.TypeChecker): NonNullable<CallSite['callback']> | undefined {
   const runner = runnerCall(call, checker);
   if (!runner) return undefined;
+  if (runner.role === 'expect') {
+    return {
+      api: runner.api,
+      rewrite: 'none',
+      blockedBecause: {
+        reason: 'expect(fn) calls fn synchronously to see what it throws; an async fn would reject instead',
+        suggestion: 'Write `await expect(async () => …).rejects.toThrow(…)` by hand (the test turns async), then re-run.',
+      },
+    };
+  }
   if (runner.role === 'suite') {
     return {
       api: runner.api,
