@@ -372,6 +372,11 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   const breaking: BreakingEntry[] = [];
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
+    if (!plan.dualFunctions.has(id)) {
+      for (const alias of fn.exportedAs ?? []) {
+        breaking.push({ file: alias.location.file, line: alias.location.line, name: alias.name, before: alias.signature, after: alias.asyncSignature });
+      }
+    }
     if (!fn.isExported || !fn.signature) continue;
     if (plan.dualFunctions.has(id)) {
       // Under dual, nothing changes for callers; a member added to an exported interface is still

@@ -59,6 +59,11 @@ export interface FunctionNode {
    * callers move to it and no new sibling is written; its sync body is left as it is.
    */
   asyncSibling?: string;
+  /**
+   * Public names that hold this function through a wrapper (`export const load = traced(loadImpl)`):
+   * their type changes with it, so they are breaking changes when it turns async.
+   */
+  exportedAs?: { name: string; location: Location; signature: string; asyncSignature: string }[];
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
 }

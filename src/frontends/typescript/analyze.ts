@@ -135,6 +135,8 @@ export class TsAnalyzer {
   /** Wrapper calls being resolved, so `const a = wrap(b)` with `const b = wrap(a)` ends. */
   private readonly resolvingWrappers = new Set<ts.CallExpression>();
   private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
+  /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
+  private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
   private readonly isNode: boolean;
 
   constructor(
@@ -168,6 +170,7 @@ export class TsAnalyzer {
     // Pass 1: declare every function, so calls resolve across files whatever the order.
     for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
     this.markExistingSiblings();
+    this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
     for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
     this.followCallbackParameters();
@@ -230,6 +233,7 @@ export class TsAnalyzer {
       if (isFunctionLike(node)) this.declareFunction(node, info);
       else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
+        if (ts.isVariableDeclaration(node) && this.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
       }
       ts.forEachChild(node, visit);
     };
@@ -343,6 +347,29 @@ export class TsAnalyzer {
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
     }
     return false;
+  }
+
+  private recordExportedWrappers(): void {
+    for (const { holder, info } of this.exportedWrapperHolders) {
+      const call = skipParentheses(holder.initializer!);
+      const wrapped = ts.isCallExpression(call) ? this.wrappedArgument(call) : undefined;
+      const signature = this.checker.getTypeAtLocation(holder.name).getCallSignatures()[0];
+      if (!wrapped || !signature || !ts.isIdentifier(holder.name)) continue;
+      const parameters = signature.getParameters().map((p) => `${p.getName()}: ${this.checker.typeToString(this.checker.getTypeOfSymbolAtLocation(p, holder))}`);
+      const result = this.checker.typeToString(signature.getReturnType());
+      const name = holder.name.text;
+      const start = holder.getStart(info.sourceFile);
+      const { line, column } = lineAndColumn(info.lineStarts, start);
+      for (const id of this.functionsOfExpression(wrapped)) {
+        const fn = this.state.functions.get(id)!;
+        (fn.exportedAs ??= []).push({
+          name,
+          location: { file: info.file, line, column },
+          signature: `const ${name}: (${parameters.join(', ')}) => ${result}`,
+          asyncSignature: `const ${name}: (${parameters.join(', ')}) => ${/^Promise</.test(result) ? result : `Promise<${result}>`}`,
+        });
+      }
+    }
   }
 
   /** `load` beside a hand-written `async loadAsync`: the dual strategy uses that one. */
@@ -758,6 +785,11 @@ function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean
       return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
     })
   );
+}
+
+function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  return ts.isVariableStatement(statement) && hasExportModifier(statement);
 }
 
 /** The call is what a variable or class field is initialised with (through parentheses). */
