@@ -292,6 +292,7 @@ export class TsAnalyzer {
     this.idByDeclaration.set(node, id);
     const simpleName = name.split('.').pop();
     if (simpleName) this.functionNames.add(simpleName);
+    if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) this.functionNames.add('default'); // `ns.default(…)`
     for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
   }

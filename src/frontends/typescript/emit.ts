@@ -63,7 +63,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (!node || !ts.isCallExpression(node)) continue;
     const editor = editorFor(node.getSourceFile().fileName);
     if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
-    if (plan.dualFunctions.has(site.callee)) renameCallee(node, editor);
+    if (plan.dualFunctions.has(site.callee)) renameCallee(node, editor, state.declarations.get(site.callee));
   }
 
   for (const site of plan.callbackSites) rewriteCallbackSite(site, state, editorFor);
@@ -77,7 +77,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
       ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
       : '.catch((error) => console.error(error))';
     editor.insert(node.end, handler.replace(/\n/g, editor.info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n'));
-    if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor);
+    if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor, state.declarations.get(site.callee));
   }
 
   reexportSiblings(state, request, editorFor);
@@ -150,18 +150,28 @@ function asyncKeywordPosition(node: FunctionLike, sourceFile: ts.SourceFile): nu
 function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
   const name = declarationNameNode(node);
   if (name) editor.replace(name.getStart(sourceFile), name.end, asyncSiblingName(name.text));
+  // A module has one default export: the sibling of `export default function load` is a named export.
+  const defaultKeyword = ts.getModifiers(node)?.find((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword);
+  if (name && defaultKeyword) editor.replace(defaultKeyword.getStart(sourceFile), defaultKeyword.end + (/^\s*/.exec(sourceFile.text.slice(defaultKeyword.end))?.[0].length ?? 0), '');
 }
 
-/** Points a call at the async sibling; an imported function's sibling is imported beside it. */
-function renameCallee(call: ts.CallExpression, editor: TsFileEditor): void {
+/**
+ * Points a call at the async sibling; an imported function's sibling is imported beside it. The
+ * sibling of a default export is the named export `loadAsync`, after the function's declared name.
+ */
+function renameCallee(call: ts.CallExpression, editor: TsFileEditor, declaration: FunctionLike | undefined): void {
   const callee = skipParentheses(call.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
   if (!name || !ts.isIdentifier(name)) return;
+  const declaredName = declaration ? declarationNameNode(declaration)?.text : undefined;
   const imported = ts.isIdentifier(callee) ? editor.info.imports.get(callee.text) : undefined;
-  const replacement =
-    imported && imported.name !== '*' && imported.name !== 'default'
-      ? editor.ensureImport(imported.module, asyncSiblingName(imported.name))
-      : asyncSiblingName(name.text);
+  let replacement = asyncSiblingName(name.text);
+  if (imported && imported.name !== '*') {
+    const exportName = imported.name === 'default' ? declaredName : imported.name;
+    if (exportName) replacement = editor.ensureImport(imported.module, asyncSiblingName(exportName));
+  } else if (name.text === 'default' && declaredName) {
+    replacement = asyncSiblingName(declaredName); // `loader.default(…)` -> `loader.loadAsync(…)`
+  }
   editor.replace(name.getStart(editor.info.sourceFile), name.end, replacement);
 }
 
