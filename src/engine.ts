@@ -255,9 +255,11 @@ function makeAsyncImpact(
   report: Report,
 ): MakeAsyncImpact {
   const before = planEntries(graph, baseline.plan);
-  const added = <T>(entries: T[], existing: T[]): T[] => {
-    const known = new Set(existing.map((entry) => JSON.stringify(entry)));
-    return entries.filter((entry) => !known.has(JSON.stringify(entry)));
+  // The same place in both plans is not new, even when its chain or reason differs.
+  const added = <T extends { file: string; line: number; name?: string; callee?: string }>(entries: T[], existing: T[]): T[] => {
+    const key = (entry: T): string => `${entry.file}:${entry.line}:${entry.name ?? entry.callee}`;
+    const known = new Set(existing.map(key));
+    return entries.filter((entry) => !known.has(key(entry)));
   };
   // A file the default plan already edits is not the decision's doing.
   const defaultFiles = new Set([...before.asyncFunctions, ...before.awaitedCalls].map((entry) => entry.file));

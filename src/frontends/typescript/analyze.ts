@@ -231,7 +231,7 @@ export class TsAnalyzer {
     });
     const visit = (node: ts.Node): void => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
-      else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+      else if ((isModuleLevelVariable(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
         if (ts.isVariableDeclaration(node) && this.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
       }
@@ -786,6 +786,13 @@ function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean
       return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
     })
   );
+}
+
+/** Wrapped functions are held at module level (or in class fields): locals are not looked at, to keep the name filter cheap. */
+function isModuleLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
+  if (!ts.isVariableDeclaration(node) || !ts.isVariableStatement(node.parent.parent)) return false;
+  const container = node.parent.parent.parent;
+  return ts.isSourceFile(container) || ts.isModuleBlock(container);
 }
 
 function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
