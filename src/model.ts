@@ -59,6 +59,8 @@ export interface FunctionNode {
    * callers move to it and no new sibling is written; its sync body is left as it is.
    */
   asyncSibling?: string;
+  /** Why this function cannot gain an async sibling (`export default function (…)` has no name to give one): under dual it stays sync. */
+  noSibling?: string;
   /**
    * Public names that hold this function through a wrapper (`export const load = traced(loadImpl)`):
    * their type changes with it, so they are breaking changes when it turns async.

@@ -80,6 +80,14 @@ function siteNeedsAsyncCaller(site: CallSite): boolean {
 function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
   // A method whose signature is fixed by a base outside our reach can still gain an async sibling.
   if (fn.syncOnly && !(options.strategy === 'dual' && fn.syncOnly.kind === 'family')) return fn.syncOnly;
+  // A public function keeps its sync version under dual; one that cannot have a sibling cannot change.
+  if (options.strategy === 'dual' && fn.noSibling && fn.isExported) {
+    return {
+      kind: 'reference',
+      reason: `${fn.name} must keep its sync version under dual, and ${fn.noSibling}`,
+      suggestion: `Give ${fn.name} a name (or write its async version by hand), or use --strategy inplace.`,
+    };
+  }
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {

@@ -17,7 +17,7 @@ import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
-import { asyncSiblingName, existingSibling, isAwaitableSibling } from './siblings.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 
@@ -287,6 +287,7 @@ export class TsAnalyzer {
     fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
+    if (fn.isExported && !declarationNameNode(node)) fn.noSibling = 'it has no name to give an async sibling';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
