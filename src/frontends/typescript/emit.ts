@@ -6,7 +6,7 @@ import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
 import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
-import { asyncSiblingName, declarationNameNode, existingSibling } from './siblings.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, siblingContainer } from './siblings.js';
 
 
 export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edits: EditSet): void {
@@ -241,7 +241,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
   for (const id of request.plan.dualFunctions) {
     const node = state.declarations.get(id);
     if (!node || node.getSourceFile() !== sourceFile) continue;
-    const container = ts.isVariableDeclaration(node.parent) ? node.parent.parent.parent : node;
+    const container = siblingContainer(node);
     ranges.push({ start: container.getStart(sourceFile), end: container.end, node });
   }
   // Outermost first: a dual function nested in another moves with it.
