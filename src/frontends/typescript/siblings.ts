@@ -1,7 +1,7 @@
 // Async siblings under the dual strategy: `load` gains `loadAsync` (`fooSync` gains `fooAsync`), unless
 // the code already declares one beside it.
 import { ts } from 'ts-morph';
-import { hasModifier, type FunctionLike } from './analyze.js';
+import type { FunctionLike } from './analyze.js';
 
 /** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */
 export function asyncSiblingName(name: string): string {
@@ -49,7 +49,7 @@ export function existingSibling(node: FunctionLike): ts.Node | undefined {
 
 /** The existing sibling is one callers can await: declared `async`, or declared to return a promise. */
 export function isAwaitableSibling(node: ts.Node): boolean {
-  if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) return true;
+  if (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword)) return true;
   const type = (node as ts.SignatureDeclarationBase).type;
   return type !== undefined && /^(Promise|PromiseLike)\s*</.test(type.getText());
 }
