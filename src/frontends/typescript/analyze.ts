@@ -315,7 +315,8 @@ export class TsAnalyzer {
     }
     if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return `${objectOwnerPrefix(parent.parent)}${parent.name.text}`;
     if (parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent))) {
-      const callee = parent.expression;
+      // `it.each(table)('…', (n) => …)` is named after `it.each`.
+      const callee = ts.isCallExpression(parent.expression) ? parent.expression.expression : parent.expression;
       const api = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : 'call';
       return `<${api} callback>@${info.file}:${line}`;
     }
