@@ -230,7 +230,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;
-    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || caller.kind === 'module';
+    // Top-level code awaits only where top-level await is allowed (a sync-only module keeps the sync version).
+    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || (caller.kind === 'module' && !caller.syncOnly);
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);

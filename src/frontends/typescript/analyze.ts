@@ -54,7 +54,15 @@ export interface TsFileInfo {
   allowsTopLevelAwait: boolean;
   isCommonJs: boolean;
   moduleId: FunctionId;
+  /** Top-level names a CommonJS module exports (`module.exports = { load }`, `exports.load = load`), and where. */
+  commonJsExports: ReadonlyMap<string, CommonJsExport>;
 }
+
+/** Where a CommonJS module exports a local function: a property of `module.exports = {…}`, an `exports.x = x` statement, or the whole `module.exports`. */
+export type CommonJsExport =
+  | { kind: 'property'; exportedAs: string; node: ts.ObjectLiteralElementLike }
+  | { kind: 'assignment'; exportedAs: string; node: ts.ExpressionStatement; target: string }
+  | { kind: 'module' };
 
 export interface TsAnalysisState {
   files: Map<string, TsFileInfo>;
@@ -207,6 +215,7 @@ export class TsAnalyzer {
       allowsTopLevelAwait: !isCommonJs && this.allowsTopLevelAwait(sourceFile),
       isCommonJs,
       moduleId: `${file}#module`,
+      commonJsExports: commonJsExportedNames(sourceFile),
     };
     this.state.files.set(absolute, info);
     // `import load from './x.js'`, `{ read as load }`: calls through the local name must resolve too.
@@ -287,7 +296,9 @@ export class TsAnalyzer {
     fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
-    if (fn.isExported && !declarationNameNode(node)) fn.noSibling = 'it has no name to give an async sibling';
+    const nameNode = declarationNameNode(node);
+    if (fn.isExported && !nameNode) fn.noSibling = 'it has no name to give an async sibling';
+    else if (nameNode && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
@@ -325,7 +336,7 @@ export class TsAnalyzer {
 
   private isExported(node: FunctionLike, info: TsFileInfo): boolean {
     if (!this.isPublicFile(info.file)) return false;
-    if (ts.isFunctionDeclaration(node)) return hasExportModifier(node);
+    if (ts.isFunctionDeclaration(node)) return hasExportModifier(node) || (node.name !== undefined && info.commonJsExports.has(node.name.text));
     const parent = node.parent;
     // A method (or function property) of an object literal held by an exported const is public.
     const literal = ts.isObjectLiteralExpression(parent) ? parent : ts.isPropertyAssignment(parent) ? parent.parent : undefined;
@@ -347,6 +358,7 @@ export class TsAnalyzer {
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
+      if (ts.isIdentifier(parent.name) && info.commonJsExports.has(parent.name.text)) return true;
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
     }
     return false;
@@ -716,7 +728,7 @@ export class TsAnalyzer {
     // `a.b.bind(this)` / `obj.method.call(...)` still reference the function.
     const callees = this.resolveCallTargets(node);
     if (callees.length === 0) return;
-    if (ts.isExportAssignment(parent)) return;
+    if (ts.isExportAssignment(parent) || isCommonJsExportValue(node)) return;
     for (const callee of callees) {
       if (callee === caller) continue;
       this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
@@ -788,6 +800,42 @@ function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean
       return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
     })
   );
+}
+
+/** `save` in `exports.save = save` or `module.exports = { write: save }`: exporting it, not using it as a value. */
+function isCommonJsExportValue(node: ts.Node): boolean {
+  const parent = node.parent;
+  const isExportsTarget = (left: ts.Expression): boolean => /^(module\.exports|(module\.)?exports\.[\w$]+)$/.test(left.getText());
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (parent.right === node) return isExportsTarget(parent.left);
+    if (parent.left === node) return ts.isPropertyAccessExpression(node) && isExportsTarget(node); // the `exports.save` being assigned
+  }
+  if (ts.isPropertyAssignment(parent) && parent.initializer === node && ts.isObjectLiteralExpression(parent.parent)) return isModuleExportsObject(parent.parent);
+  return false;
+}
+
+/** `module.exports = { load, save: store }`, `module.exports = load`, `exports.load = load`: the local names exported. */
+function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsExport> {
+  const names = new Map<string, CommonJsExport>();
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    const target = left.getText(sourceFile);
+    const isModuleExports = target === 'module.exports';
+    if (!isModuleExports && !/^(module\.)?exports\.[\w$]+$/.test(target)) continue;
+    const value = skipParentheses(right);
+    if (ts.isIdentifier(value)) names.set(value.text, isModuleExports ? { kind: 'module' } : { kind: 'assignment', exportedAs: left.name.text, node: statement, target });
+    else if (isModuleExports && ts.isObjectLiteralExpression(value)) {
+      for (const property of value.properties) {
+        if (ts.isShorthandPropertyAssignment(property)) names.set(property.name.text, { kind: 'property', exportedAs: property.name.text, node: property });
+        else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer) && ts.isIdentifier(property.name)) {
+          names.set(property.initializer.text, { kind: 'property', exportedAs: property.name.text, node: property });
+        }
+      }
+    }
+  }
+  return names;
 }
 
 /** Wrapped functions are held at module level (or in class fields): locals are not looked at, to keep the name filter cheap. */

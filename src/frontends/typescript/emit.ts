@@ -81,6 +81,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   }
 
   reexportSiblings(state, request, editorFor);
+  exportCommonJsSiblings(state, request, editorFor);
 
   for (const editor of editors.values()) {
     editor.flushImports();
@@ -186,6 +187,27 @@ function reexportSiblings(state: TsAnalysisState, request: EmitRequest, editorFo
     if (elements.some((element) => element.name.text === exportedAs)) continue;
     const text = specifier.propertyName ? `${sibling(specifier.propertyName)} as ${exportedAs}` : exportedAs;
     editorFor(specifier.getSourceFile().fileName).insert(specifier.end, `, ${text}`);
+  }
+}
+
+/** `module.exports = { load }` exports `loadAsync` too, `exports.load = load` gains `exports.loadAsync = loadAsync`. */
+function exportCommonJsSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string) => TsFileEditor): void {
+  const { plan } = request;
+  for (const id of plan.dualFunctions) {
+    const declaration = state.declarations.get(id);
+    const name = declaration ? declarationNameNode(declaration) : undefined;
+    if (!declaration || !name || !plan.asyncFunctions.has(id) || existingSibling(declaration)) continue;
+    const info = state.files.get(declaration.getSourceFile().fileName)!;
+    const exported = info.commonJsExports.get(name.text);
+    if (!exported || exported.kind === 'module') continue;
+    const sibling = asyncSiblingName(name.text);
+    const exportedAs = asyncSiblingName(exported.exportedAs);
+    const editor = editorFor(info.absolute);
+    if (exported.kind === 'property') editor.insert(exported.node.end, exportedAs === sibling ? `, ${sibling}` : `, ${exportedAs}: ${sibling}`);
+    else {
+      const eol = info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+      editor.insert(exported.node.end, `${eol}${exported.target.replace(/[\w$]+$/, exportedAs)} = ${sibling};`); // `exports.load` -> `exports.loadAsync`
+    }
   }
 }
 
