@@ -374,12 +374,12 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   const breaking: BreakingEntry[] = [];
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
-    if (!plan.dualFunctions.has(id)) {
+    if (!plan.dualFunctions.has(id) && !fn.returnsPromise) {
       for (const alias of fn.exportedAs ?? []) {
         breaking.push({ file: alias.location.file, line: alias.location.line, name: alias.name, before: alias.signature, after: alias.asyncSignature });
       }
     }
-    if (!fn.isExported || !fn.signature) continue;
+    if (!fn.isExported || !fn.signature || fn.returnsPromise) continue; // Promise<T> stays Promise<T>
     if (plan.dualFunctions.has(id)) {
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.

@@ -148,7 +148,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   for (const id of wanted.keys()) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
-    const why = intrinsicBlock(graph, fn, idx, options);
+    // Only its own nature can stop a function that returns a promise already: its callers do not change.
+    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options);
     if (why) block(id, why);
   }
   while (queue.length > 0) {
@@ -168,7 +169,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     if (options.strategy === 'dual') continue; // under dual, a sync caller keeps the sync version
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
-      if (!callee || callee.isAsync || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      if (!callee || callee.isAsync || callee.returnsPromise || !wanted.has(site.callee) || site.kind === 'reference') continue;
       // A callback the receiver awaits (a test body registered by a sync suite) needs no async caller.
       if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
       if (keepsSyncVersion(graph, callee, options)) continue; // the blocked caller keeps the sync version
@@ -197,6 +198,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     };
     for (const id of asyncFunctions.keys()) {
       const fn = graph.functions.get(id)!;
+      if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
       const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
         (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
@@ -209,7 +211,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     for (let grew = true; grew; ) {
       grew = false;
       for (const id of asyncFunctions.keys()) {
-        if (dualFunctions.has(id)) continue;
+        if (dualFunctions.has(id) || graph.functions.get(id)!.returnsPromise) continue;
         const calledByKeptBody = (idx.sitesByCallee.get(id) ?? []).some(
           (site) => site.kind === 'call' && !site.replacedByFix && dualFunctions.has(site.caller),
         );
@@ -226,7 +228,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
   for (const site of graph.sites) {
-    if (!asyncFunctions.has(site.callee) || site.replacedByFix) continue;
+    if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;
@@ -277,8 +279,8 @@ function closeUpward(
       const family = fn.familyId ? graph.families.get(fn.familyId)?.name : undefined;
       enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain]);
     }
-    // A function that already was async does not change its callers.
-    if (fn.isAsync || fn.kind === 'module') continue;
+    // A function that already was async (or returned a promise) does not change its callers.
+    if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;
     const onlyEventLoopCallers = options.reachable !== undefined && keepsSyncVersion(graph, fn, options);
     for (const site of idx.sitesByCallee.get(id) ?? []) {
       if (!siteNeedsAsyncCaller(site)) continue;
