@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
 import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
-import { UsageError } from './errors.js';
+import { describeError, FileAnalysisError, UsageError } from './errors.js';
 import type { Analysis, FrontEnd, RuleHit } from './frontend.js';
 import { createTypeScriptFrontEnd } from './frontends/typescript/index.js';
 import type {
@@ -23,6 +23,7 @@ import type {
 } from './model.js';
 import { RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
+import { encodeSource, readSource, stripBom, UndecodableSourceError, type SourceEncoding } from './source-text.js';
 import { planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
@@ -53,6 +54,8 @@ export interface FileOutput {
   file: string;
   before: string;
   after: string;
+  /** The file's own encoding, which the write keeps. */
+  encoding: SourceEncoding;
 }
 
 export interface EngineResult {
@@ -74,16 +77,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const root = await reportRoot(absolutePaths);
   const rules = enabledRules(options.rules, options.config);
   options.onPhase?.('parse', 0, files.length);
+  // A file that cannot be decoded exactly is skipped before any front-end sees it: a lossy decode
+  // would be written back with U+FFFD in place of its bytes.
+  const undecodable = await undecodableFiles(files);
 
   const frontEnds: { frontEnd: FrontEnd; files: string[] }[] = [];
-  const tsFiles = files.filter((file) => languageOf(file) === 'typescript');
+  const analysable = files.filter((file) => !undecodable.has(file));
+  const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
       frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]! }),
       files: tsFiles,
     });
   }
-  const pyFiles = files.filter((file) => languageOf(file) === 'python');
+  const pyFiles = analysable.filter((file) => languageOf(file) === 'python');
   if (pyFiles.length > 0) {
     for (const factory of options.extraFrontEnds ?? []) {
       const frontEnd = factory(root, options.config);
@@ -93,7 +100,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const analyses: Analysis[] = [];
   for (const { frontEnd, files: languageFiles } of frontEnds) {
-    analyses.push(await frontEnd.analyze(languageFiles, rules));
+    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules));
   }
   options.onPhase?.('types', files.length, files.length);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
@@ -181,19 +188,26 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const edits = new EditSet();
   for (const { frontEnd } of frontEnds) frontEnd.emit({ plan, fixes, fallbacks, graph }, edits);
   const outputs: FileOutput[] = [];
-  const skipped: SkippedFile[] = analyses.flatMap((analysis) => analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason })));
+  const skipped: SkippedFile[] = analyses.flatMap((analysis) =>
+    analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason, ...(s.internalError ? { internalError: true } : {}) })),
+  );
+  for (const [file, reason] of undecodable) skipped.push({ file: toReportPath(root, file), reason });
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
-    const before = await readFile(absolute, 'utf8');
+    const { text: before, encoding } = await readSource(absolute);
     const text = stripBom(before);
     try {
       const normalized = normalizeEdits(file, text, edits.editsFor(absolute));
       if (normalized.length === 0) continue;
       const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
       if (after === before) continue;
-      candidates.push({ absolute, file, before, after, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
+      if (!encodeSource(after, encoding)) {
+        skipped.push({ file, reason: `the migrated text has characters that ${encoding} cannot encode; the file is left unchanged` });
+        continue;
+      }
+      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -209,20 +223,91 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         skipped.push({ file: candidate.file, reason: `the migrated text does not parse (${error}); the file is left unchanged (edits from: ${candidate.sources.join(', ')})` });
         continue;
       }
-      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after });
+      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding });
       changes.push({ file: candidate.file, edits: candidate.edits });
     }
   }
   // Files of a language no front-end in this build handles are listed, never silently dropped.
   const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
-  for (const file of files) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
+  for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
+  await markCallsIntoAsync(skipped, root, graph, plan);
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
   return { report, outputs, root };
 }
 
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+async function undecodableFiles(files: readonly string[]): Promise<Map<string, string>> {
+  const undecodable = new Map<string, string>();
+  for (const file of files) {
+    try {
+      await readSource(file);
+    } catch (error) {
+      undecodable.set(file, error instanceof UndecodableSourceError ? error.message : `cannot be read (${describeError(error)}); the file is skipped`);
+    }
+  }
+  return undecodable;
+}
+
+/** How many files may fail with an internal error before the rest of a front-end's files are given up. */
+const MAX_FAILED_FILES = 20;
+
+/**
+ * A front-end's analysis, surviving internal errors: a file whose analysis throws (a bug, a stack
+ * overflow on unusual code) is skipped and the others are analysed again without it; an error no
+ * file can be blamed for skips the front-end's files. Never aborts the run.
+ */
+async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
+  const failed: Analysis['skipped'] = [];
+  let remaining = [...files];
+  for (;;) {
+    try {
+      const analysis = await frontEnd.analyze(remaining, rules);
+      return { ...analysis, skipped: [...analysis.skipped, ...failed] };
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      if (error instanceof FileAnalysisError && remaining.includes(error.file) && failed.length < MAX_FAILED_FILES) {
+        failed.push({ file: error.file, reason: `internal error while analysing this file (${describeError(error.reason)}); the file is skipped and left unchanged`, internalError: true });
+        remaining = remaining.filter((file) => file !== error.file);
+        continue;
+      }
+      const reason = `internal error in the ${frontEnd.language} analysis (${describeError(error instanceof FileAnalysisError ? error.reason : error)}); the file is skipped and left unchanged`;
+      return {
+        language: frontEnd.language,
+        files: [],
+        graph: { functions: new Map(), sites: [], families: new Map() },
+        hits: [],
+        skipped: [...failed, ...remaining.map((file) => ({ file, reason, internalError: true }))],
+      };
+    }
+  }
+}
+
+/**
+ * A skipped file keeps its calls as they are: when it appears to call a function that turns async
+ * (a text scan for the simple names, so "may"), say so, since those call sites are not awaited.
+ */
+async function markCallsIntoAsync(skipped: SkippedFile[], root: string, graph: CallGraph, plan: Plan): Promise<void> {
+  const changedNames = new Map<Language | undefined, Set<string>>();
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = graph.functions.get(id);
+    // Under dual the sync function stays, so its callers outside the analysis still work.
+    if (!fn || fn.kind === 'module' || plan.dualFunctions.has(id)) continue;
+    const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
+    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(simple)) continue;
+    const language = languageOf(fn.location.file);
+    if (!changedNames.has(language)) changedNames.set(language, new Set());
+    changedNames.get(language)!.add(simple);
+  }
+  if (changedNames.size === 0) return;
+  for (const entry of skipped) {
+    const names = changedNames.get(languageOf(entry.file));
+    if (!names) continue;
+    const text = await readFile(path.join(root, entry.file), 'utf8').catch(() => '');
+    const called = [...names].filter((name) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}\\s*\\(`).test(text)).sort();
+    if (called.length === 0) continue;
+    entry.mayCall = called;
+    entry.reason += `; it may call ${called.join(', ')}, which turn${called.length === 1 ? 's' : ''} async: its call sites are not updated`;
+  }
 }
 
 /** Paths in the report are relative to the first path given (its folder, when it is a file). */

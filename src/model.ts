@@ -182,6 +182,10 @@ export interface ChangeEntry {
 export interface SkippedFile {
   file: string;
   reason: string;
+  /** The analysis of this file hit an internal error (a bug): the run is incomplete. */
+  internalError?: boolean;
+  /** Functions turning async that this skipped file appears to call (its calls are not awaited). */
+  mayCall?: string[];
 }
 
 export interface ReportSummary {

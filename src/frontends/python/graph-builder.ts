@@ -7,6 +7,7 @@ import type { PyClass, PyFunction, PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
+import { attributeTo } from '../../errors.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -84,15 +85,17 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const functions = new Map<string, PyFunction>();
   const nodes = new Map<string, FunctionNode>();
   for (const module of modules) {
-    for (const fn of module.allFunctions) {
-      functions.set(fn.id, fn);
-      nodes.set(fn.id, functionNode(fn, resolver, entryPoints));
-    }
+    attributeTo(module.file, () => {
+      for (const fn of module.allFunctions) {
+        functions.set(fn.id, fn);
+        nodes.set(fn.id, functionNode(fn, resolver, entryPoints));
+      }
+    });
   }
   const families = buildFamilies(modules, resolver, nodes);
   const sites = new Map<string, SiteInfo>();
   const siteList: CallSite[] = [];
-  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites);
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites));
   return { graph: { functions: nodes, sites: siteList, families }, functions, sites };
 }
 

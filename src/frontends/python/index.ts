@@ -1,6 +1,5 @@
 // The Python front-end: tree-sitter parsing, a syntactic resolver, the call graph, rule hits and the
 // emitter, behind the language-neutral FrontEnd interface.
-import { readFile } from 'node:fs/promises';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
 import type { RuleId } from '../../model.js';
@@ -12,6 +11,8 @@ import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
 import { Resolver } from './resolver.js';
+import { attributeTo } from '../../errors.js';
+import { readSource, stripBom } from '../../source-text.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 
@@ -65,7 +66,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       fixState = new FixState();
       for (const file of [...files].filter(isPythonFile).sort()) {
         try {
-          const text = await readFile(file, 'utf8');
+          // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
+          const text = stripBom((await readSource(file)).text);
           const module = buildModule(options.root, file, text);
           const error = findSyntaxError(module.tree.rootNode);
           if (error) {
@@ -81,7 +83,9 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       byName = new Map(modules.map((module) => [module.name, module]));
       resolver = new Resolver(modules);
       built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints);
-      const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
+      const hits = modules.flatMap((module) =>
+        attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState)),
+      );
       if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
         const findings = await runPyright(options.root, modules.map((m) => m.file));
         if (findings) hits.push(...hitsFromPyright(findings, modules, hits).filter((hit) => rules.has(hit.finding.rule)));

@@ -18,6 +18,7 @@ import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
+import { attributeTo } from '../../errors.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -158,9 +159,9 @@ export class TsAnalyzer {
       if (sourceFile) sourceFiles.push(sourceFile);
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
-    for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
+    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.declareFunctions(sourceFile));
     // Pass 2: sites, families and rules.
-    for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
+    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
       if (members.length < 2) continue;
