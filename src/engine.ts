@@ -1,7 +1,7 @@
 // The run: discover, analyse with each front-end, plan once over the merged graph, emit edits,
 // and describe it all in a Report. Language-neutral: front-ends do everything language-specific.
 import path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
 import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
@@ -30,6 +30,7 @@ import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
+import { isWithin } from './write.js';
 import type { Phase } from './progress.js';
 
 export interface EngineOptions {
@@ -194,8 +195,15 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   for (const [file, reason] of undecodable) skipped.push({ file: toReportPath(root, file), reason });
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
+  const writableRoots = await realRoots(absolutePaths);
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
+    // A link out of the paths given (a file given through a symlink) is never written through.
+    const real = await realpath(absolute);
+    if (!writableRoots.some((writable) => isWithin(writable, real))) {
+      skipped.push({ file, reason: `it is a symbolic link to ${real}, outside the paths being migrated; the file is left unchanged` });
+      continue;
+    }
     const { text: before, encoding } = await readSource(absolute);
     const text = stripBom(before);
     try {
@@ -204,7 +212,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
       if (after === before) continue;
       if (!encodeSource(after, encoding)) {
-        skipped.push({ file, reason: `the migrated text has characters that ${encoding} cannot encode; the file is left unchanged` });
+        skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
         continue;
       }
       candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
@@ -234,6 +242,11 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
   return { report, outputs, root };
+}
+
+/** The real folders of the paths given (a file's folder): what a migration may write into. */
+async function realRoots(absolutePaths: readonly string[]): Promise<string[]> {
+  return Promise.all(absolutePaths.map(async (given) => realpath((await stat(given)).isDirectory() ? given : path.dirname(given))));
 }
 
 async function undecodableFiles(files: readonly string[]): Promise<Map<string, string>> {
@@ -266,11 +279,11 @@ async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string[], rul
     } catch (error) {
       if (error instanceof UsageError) throw error;
       if (error instanceof FileAnalysisError && remaining.includes(error.file) && failed.length < MAX_FAILED_FILES) {
-        failed.push({ file: error.file, reason: `internal error while analysing this file (${describeError(error.reason)}); the file is skipped and left unchanged`, internalError: true });
+        failed.push({ file: error.file, reason: `internal error while analysing this file (${describeError(error.reason)}); the file is skipped`, internalError: true });
         remaining = remaining.filter((file) => file !== error.file);
         continue;
       }
-      const reason = `internal error in the ${frontEnd.language} analysis (${describeError(error instanceof FileAnalysisError ? error.reason : error)}); the file is skipped and left unchanged`;
+      const reason = `internal error in the ${frontEnd.language} analysis (${describeError(error instanceof FileAnalysisError ? error.reason : error)}); the file is skipped`;
       return {
         language: frontEnd.language,
         files: [],

@@ -42,15 +42,15 @@ function lineOfFirstInvalidByte(bytes: Buffer): number {
 export function decodeSource(file: string, bytes: Buffer): SourceText {
   const hasBom = UTF8_BOM.every((byte, index) => bytes[index] === byte);
   if (!hasBom && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    throw new UndecodableSourceError('the file is UTF-16 (it starts with a UTF-16 BOM); only UTF-8 and Latin-1 files are analysed; the file is skipped and left unchanged');
+    throw new UndecodableSourceError('the file is UTF-16 (it starts with a UTF-16 BOM); only UTF-8 and Latin-1 files are analysed; the file is skipped');
   }
   const cookie = languageOf(file) === 'python' ? pythonCodingCookie(bytes) : undefined;
   if (cookie !== undefined && !UTF8_NAMES.has(cookie)) {
     if (LATIN1_NAMES.has(cookie) && !hasBom) return { text: bytes.toString('latin1'), encoding: 'latin1' };
     throw new UndecodableSourceError(
       hasBom
-        ? `the file has a UTF-8 BOM but declares the encoding "${cookie}"; the file is skipped and left unchanged`
-        : `the file declares the encoding "${cookie}"; only UTF-8 and Latin-1 files are analysed; the file is skipped and left unchanged`,
+        ? `the file has a UTF-8 BOM but declares the encoding "${cookie}"; the file is skipped`
+        : `the file declares the encoding "${cookie}"; only UTF-8 and Latin-1 files are analysed; the file is skipped`,
     );
   }
   try {
@@ -58,7 +58,7 @@ export function decodeSource(file: string, bytes: Buffer): SourceText {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf8' };
   } catch {
     throw new UndecodableSourceError(
-      `the file is not valid UTF-8 (line ${lineOfFirstInvalidByte(bytes)})${cookie === undefined && languageOf(file) === 'python' ? ' and declares no other encoding' : ''}; the file is skipped and left unchanged`,
+      `the file is not valid UTF-8 (line ${lineOfFirstInvalidByte(bytes)})${cookie === undefined && languageOf(file) === 'python' ? ' and declares no other encoding' : ''}; the file is skipped`,
     );
   }
 }
