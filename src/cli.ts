@@ -20,7 +20,7 @@ import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
 import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
-import { assertCleanWorkTree, unwritableReason, writeTransaction, type WriteOutcome } from './write.js';
+import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
 
 type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github';
 const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github'];
@@ -51,6 +51,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   cwd: string;
   isTTY: boolean;
+  /** Where SIGINT/SIGTERM come from during the write phase (default: the process). */
+  signals?: SignalSource;
 }
 
 const defaultIo = (): CliIo => ({
@@ -225,6 +227,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   }
   const outcome = await writeTransaction(
     result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)! })),
+    io.signals,
   );
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
     io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);

@@ -193,6 +193,11 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason, ...(s.internalError ? { internalError: true } : {}) })),
   );
   for (const [file, reason] of undecodable) skipped.push({ file: toReportPath(root, file), reason });
+  // Files of a language no front-end in this build handles are listed, never silently dropped.
+  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
+  for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
+  // Every file so far was left out of the analysis, so nothing awaits the calls in it.
+  await markCallsIntoAsync(skipped, root, graph, plan);
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
   const writableRoots = await realRoots(absolutePaths);
@@ -235,10 +240,6 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       changes.push({ file: candidate.file, edits: candidate.edits });
     }
   }
-  // Files of a language no front-end in this build handles are listed, never silently dropped.
-  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
-  for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
-  await markCallsIntoAsync(skipped, root, graph, plan);
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
   return { report, outputs, root };
