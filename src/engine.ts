@@ -252,12 +252,15 @@ async function realRoots(absolutePaths: readonly string[]): Promise<string[]> {
 
 async function undecodableFiles(files: readonly string[]): Promise<Map<string, string>> {
   const undecodable = new Map<string, string>();
-  for (const file of files) {
-    try {
-      await readSource(file);
-    } catch (error) {
-      undecodable.set(file, error instanceof UndecodableSourceError ? error.message : `cannot be read (${describeError(error)}); the file is skipped`);
-    }
+  const BATCH = 64; // files read at once: fast, and far from the open-files limit
+  for (let start = 0; start < files.length; start += BATCH) {
+    await Promise.all(
+      files.slice(start, start + BATCH).map((file) =>
+        readSource(file).catch((error: unknown) => {
+          undecodable.set(file, error instanceof UndecodableSourceError ? error.message : `cannot be read (${describeError(error)}); the file is skipped`);
+        }),
+      ),
+    );
   }
   return undecodable;
 }

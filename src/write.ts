@@ -1,7 +1,7 @@
 // Writing migrated files: never over uncommitted work, never through a link out of the tree, and as
 // one transaction: every temp file first, then the renames, so that a failure or Ctrl-C leaves
 // either nothing changed or everything written.
-import { access, chmod, constants, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, lstat, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError, UsageError } from './errors.js';
 import { runGit } from './git.js';
@@ -12,10 +12,25 @@ export function isWithin(outer: string, inner: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-/** The git work tree holding `target` (a file or a directory), or undefined outside any. */
-async function workTreeOf(target: string): Promise<string | undefined> {
-  const info = await stat(target).catch(() => undefined);
-  const dir = info?.isDirectory() ? target : path.dirname(target);
+/**
+ * The nearest folder at or above `dir` with a `.git` (a repository, a submodule, a worktree): a
+ * cheap file-system walk, cached per folder, so that git is asked once per repository and not once
+ * per file to write.
+ */
+async function nearestGitFolder(dir: string, cache: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+  let found = cache.get(dir);
+  if (!found) {
+    found = lstat(path.join(dir, '.git')).then(
+      () => dir,
+      () => (path.dirname(dir) === dir ? undefined : nearestGitFolder(path.dirname(dir), cache)),
+    );
+    cache.set(dir, found);
+  }
+  return found;
+}
+
+/** The git work tree holding `dir`, as git says, or undefined outside any. */
+async function workTreeOf(dir: string, target: string): Promise<string | undefined> {
   try {
     return (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim();
   } catch (error) {
@@ -34,10 +49,16 @@ async function workTreeOf(target: string): Promise<string | undefined> {
  */
 export async function uncommittedFiles(cwd: string, paths: readonly string[], files: readonly string[] = []): Promise<string[]> {
   const pathspecsByTree = new Map<string, Set<string>>();
+  const gitFolders = new Map<string, Promise<string | undefined>>();
+  const trees = new Map<string, Promise<string | undefined>>();
   for (const target of [...paths, ...files]) {
-    const tree = await workTreeOf(target);
-    if (tree === undefined) continue;
     const real = await realpath(target).catch(() => target);
+    const info = await stat(real).catch(() => undefined);
+    const folder = await nearestGitFolder(info?.isDirectory() ? real : path.dirname(real), gitFolders);
+    if (folder === undefined) continue;
+    if (!trees.has(folder)) trees.set(folder, workTreeOf(folder, target));
+    const tree = await trees.get(folder);
+    if (tree === undefined) continue;
     // Inside the tree: that path. A tree nested inside a path given: the whole nested tree.
     const pathspecs = pathspecsByTree.get(tree) ?? new Set<string>();
     pathspecs.add(isWithin(tree, real) ? real : tree);
@@ -153,7 +174,8 @@ export async function writeTransaction(writes: readonly PlannedWrite[], signals:
       written.push(write.file);
       afterEachStep?.('rename', write.file);
     }
-    return { written, notWritten: writes.map((write) => write.file).filter((file) => !written.includes(file)), failure, interrupted };
+    const done = new Set(written);
+    return { written, notWritten: writes.map((write) => write.file).filter((file) => !done.has(file)), failure, interrupted };
   } finally {
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
