@@ -272,6 +272,21 @@ describe('interrupted writes (SIGINT)', () => {
     expect(signals.listenerCount('SIGINT')).toBe(0);
     rmSync(dir, { recursive: true });
   });
+
+  it('a rename that fails says exactly which files were written, and leaves no temp file', async () => {
+    const { dir, writes } = twoFiles();
+    // Between the phases b.ts turns into a folder that is not empty: its rename fails.
+    const outcome = await writeTransaction(writes, new EventEmitter(), (phase, file) => {
+      if (phase !== 'temp' || file !== 'b.ts') return;
+      rmSync(path.join(dir, 'b.ts'));
+      mkdirSync(path.join(dir, 'b.ts'));
+      writeFileSync(path.join(dir, 'b.ts', 'keep'), '');
+    });
+    expect(outcome).toEqual({ written: ['a.ts'], notWritten: ['b.ts'], failure: { file: 'b.ts', reason: expect.stringMatching(/^E[A-Z]+: /) }, interrupted: false });
+    expect(readdirSync(dir).sort()).toEqual(['a.ts', 'b.ts']);
+    expect(read(dir, 'a.ts')).toBe('a1\n');
+    rmSync(dir, { recursive: true });
+  });
 });
 
 describe('a skipped file that calls a function turning async', () => {
