@@ -211,9 +211,27 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     else if (diffs.length > 0 && !options.quiet) io.stderr(diffs.join(''));
     io.stdout(rendered);
     await writeOutput(options.output, io.cwd, result, format);
-    return 0;
+    return result.report.skipped.some(leavesMigrationIncomplete) ? EXIT.problems : EXIT.ok;
   }
 
+  const written = await writeMigration(result, paths, options, io);
+  if (written.exitCode !== undefined) return written.exitCode;
+  io.stdout(rendered);
+  await writeOutput(options.output, io.cwd, result, format);
+  if (written.interrupted) {
+    io.stderr(`async-migrate: interrupted; the signal was held until all ${result.outputs.length} files were written, so the migration is complete\n`);
+    return EXIT.interrupted;
+  }
+  const incomplete = result.report.skipped.some((entry) => entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry));
+  return incomplete ? EXIT.problems : EXIT.ok;
+}
+
+/**
+ * Writes the migrated files (after the dirty-tree guard and a writability check of every file) as
+ * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
+ * printed); `interrupted` when a signal was held until every file was written.
+ */
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo): Promise<{ exitCode?: number; interrupted: boolean }> {
   if (!options.allowDirty && result.outputs.length > 0) {
     // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
     // alone; each is asked of its own repository, as is every file about to be written.
@@ -231,16 +249,9 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   );
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
     io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);
-    return outcome.failure ? EXIT.problems : EXIT.interrupted;
+    return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted };
   }
-  io.stdout(rendered);
-  await writeOutput(options.output, io.cwd, result, format);
-  if (outcome.interrupted) {
-    io.stderr(`async-migrate: interrupted; the signal was held until all ${outcome.written.length} files were written, so the migration is complete\n`);
-    return EXIT.interrupted;
-  }
-  const incomplete = result.report.skipped.some((entry) => entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry));
-  return incomplete ? EXIT.problems : EXIT.ok;
+  return { interrupted: outcome.interrupted };
 }
 
 /** A skipped file that makes the run incomplete: an internal error, or calls into code turning async. */
