@@ -174,6 +174,9 @@ export async function writeTransaction(writes: readonly PlannedWrite[], signals:
       written.push(write.file);
       afterEachStep?.('rename', write.file);
     }
+    // A signal that arrived during the last rename is delivered on the next turn of the event loop:
+    // take it while still listening, so that it is reported rather than lost.
+    await new Promise((resolve) => setImmediate(resolve));
     const done = new Set(written);
     return { written, notWritten: writes.map((write) => write.file).filter((file) => !done.has(file)), failure, interrupted };
   } finally {

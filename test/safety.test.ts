@@ -2,13 +2,16 @@
 // encodings, symlinks, other repositories, failing and interrupted writes, files left out of the
 // analysis. Each test builds a small project in the OS temp folder and checks the whole outcome:
 // exit code, the stderr line, the report's entries and the bytes on disk.
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeTransaction } from '../src/write.js';
 import { runCli } from './support/cli.js';
+import { REPO } from './support/files.js';
 import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, readBytes, removeProjects, TSCONFIG } from './support/project.js';
 
 afterEach(removeProjects);
@@ -271,6 +274,30 @@ describe('interrupted writes (SIGINT)', () => {
     expect([read(dir, 'a.ts'), read(dir, 'b.ts')]).toEqual(['a1\n', 'b1\n']);
     expect(signals.listenerCount('SIGINT')).toBe(0);
     rmSync(dir, { recursive: true });
+  });
+
+  it('a real SIGINT to the process: before the renames nothing is written, during them it is held (the built module, a real process)', () => {
+    for (const phase of ['temp', 'rename'] as const) {
+      const { dir, writes } = twoFiles();
+      // The process signals itself after the first step of the phase; the default signal source is the process.
+      const script = `
+        import { writeTransaction } from ${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/src/write.js')).href)};
+        const writes = ${JSON.stringify(writes.map((write) => ({ file: write.file, absolute: write.absolute, content: write.content.toString() })))};
+        let signalled = false;
+        const outcome = await writeTransaction(writes.map((w) => ({ ...w, content: Buffer.from(w.content) })), undefined, (phase) => {
+          if (phase === ${JSON.stringify(phase)} && !signalled) { signalled = true; process.kill(process.pid, 'SIGINT'); }
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        process.stdout.write(JSON.stringify(outcome));`;
+      const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      const after = { outcome: JSON.parse(stdout) as unknown, files: readdirSync(dir).sort(), a: read(dir, 'a.ts'), b: read(dir, 'b.ts') };
+      expect(after).toEqual(
+        phase === 'temp'
+          ? { outcome: { written: [], notWritten: ['a.ts', 'b.ts'], interrupted: true }, files: ['a.ts', 'b.ts'], a: 'a0\n', b: 'b0\n' }
+          : { outcome: { written: ['a.ts', 'b.ts'], notWritten: [], interrupted: true }, files: ['a.ts', 'b.ts'], a: 'a1\n', b: 'b1\n' },
+      );
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('a rename that fails says exactly which files were written, and leaves no temp file', async () => {
