@@ -23,7 +23,8 @@ const UTF8_NAMES = new Set(['utf-8', 'utf8', 'utf-8-sig', 'ascii', 'us-ascii']);
 
 /** PEP 263: a `coding[:=]name` comment on the first line, or on the second after a comment-only first line. */
 function pythonCodingCookie(bytes: Buffer): string | undefined {
-  const head = bytes.subarray(0, 512).toString('latin1').split(/\r\n|\r|\n/, 2);
+  const start = UTF8_BOM.every((byte, index) => bytes[index] === byte) ? UTF8_BOM.length : 0;
+  const head = bytes.subarray(start, start + 512).toString('latin1').split(/\r\n|\r|\n/, 2);
   for (const line of head) {
     const cookie = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(line);
     if (cookie) return cookie[1]!.toLowerCase().replace(/_/g, '-');
