@@ -54,6 +54,23 @@ describe('an internal error in one file never aborts the run', () => {
   });
 });
 
+describe('an internal error while parsing one file', () => {
+  it('TypeScript: a file the parser overflows on is skipped; the other files are analysed and migrated', async () => {
+    const deep = `export const b = ${'('.repeat(40_000)}1${')'.repeat(40_000)};\n`;
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/deep.ts': deep });
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const report = jsonReport(result);
+    expect({ skipped: report.skipped, changes: report.changes }).toEqual({
+      skipped: [
+        { file: 'src/deep.ts', reason: 'internal error while parsing this file (RangeError: Maximum call stack size exceeded); the file is skipped', internalError: true },
+      ],
+      changes: [{ file: 'src/io.ts', edits: 7 }],
+    });
+    expect({ io: read(dir, 'src/io.ts'), deep: read(dir, 'src/deep.ts') }).toEqual({ io: IO_MIGRATED, deep });
+  });
+});
+
 describe('dirty-tree guard: each target is asked of its own repository', () => {
   it('refuses `migrate proj` from outside the repository when proj has uncommitted changes', async () => {
     // The working directory is in no repository; the project is one of its own below it.

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { getLibFiles } from '@ts-morph/common';
 import { ts } from 'ts-morph';
-import { UsageError } from '../../errors.js';
+import { describeError, UsageError } from '../../errors.js';
 
 export interface LoadedProgram {
   program: ts.Program;
@@ -11,6 +11,8 @@ export interface LoadedProgram {
   options: ts.CompilerOptions;
   /** The tsconfig used, if any. */
   configFile?: string;
+  /** Files the parser failed on (a stack overflow on very deep nesting): left out of the program. */
+  unparsable: Map<string, string>;
 }
 
 /** The nearest tsconfig.json or jsconfig.json at or above `start`. */
@@ -67,9 +69,18 @@ function libText(fileName: string): string | undefined {
   return libTexts.get(path.basename(fileName));
 }
 
-function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+function cachingHost(options: ts.CompilerOptions, unparsable: Map<string, string>): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
-  const getSourceFile = host.getSourceFile.bind(host);
+  const parse = host.getSourceFile.bind(host);
+  // The parser recurses: a file it cannot parse is left out (as if missing), not the whole program.
+  const getSourceFile: typeof parse = (fileName, ...rest) => {
+    try {
+      return parse(fileName, ...rest);
+    } catch (error) {
+      unparsable.set(path.resolve(fileName), describeError(error));
+      return undefined;
+    }
+  };
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
   host.fileExists = (fileName) => libText(fileName) !== undefined || fileExists(fileName);
@@ -141,6 +152,7 @@ export function loadProgram(files: readonly string[], projectFile: string | unde
     for (const project of projects) for (const file of project.fileNames) rootNames.add(path.resolve(file));
   }
   for (const file of files) rootNames.add(file);
-  const program = ts.createProgram({ rootNames: [...rootNames], options, host: cachingHost(options) });
-  return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile };
+  const unparsable = new Map<string, string>();
+  const program = ts.createProgram({ rootNames: [...rootNames], options, host: cachingHost(options, unparsable) });
+  return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile, unparsable };
 }
