@@ -69,6 +69,19 @@ describe('an internal error while parsing one file', () => {
     });
     expect({ io: read(dir, 'src/io.ts'), deep: read(dir, 'src/deep.ts') }).toEqual({ io: IO_MIGRATED, deep });
   });
+
+  it('Python: the same', async () => {
+    const deep = `x = ${'('.repeat(100_000)}1${')'.repeat(100_000)}\n`;
+    const dir = makeProject({ 'deep.py': deep, 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const report = jsonReport(result);
+    expect({ skipped: report.skipped, changes: report.changes }).toEqual({
+      skipped: [{ file: 'deep.py', reason: 'internal error while parsing this file (RangeError: Maximum call stack size exceeded); the file is skipped', internalError: true }],
+      changes: [{ file: 'app.py', edits: 3 }],
+    });
+    expect({ app: read(dir, 'app.py'), deep: read(dir, 'deep.py') }).toEqual({ app: 'import asyncio\nimport time\n\n\nasync def main():\n    await asyncio.sleep(1)\n', deep });
+  });
 });
 
 describe('dirty-tree guard: each target is asked of its own repository', () => {

@@ -11,7 +11,7 @@ import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
 import { Resolver } from './resolver.js';
-import { attributeTo } from '../../errors.js';
+import { attributeTo, describeError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -77,7 +77,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           }
           modules.push(module);
         } catch (error) {
-          skipped.push({ file, reason: error instanceof Error ? error.message : String(error) });
+          // The file was decoded before (the engine checks every file): this is the front-end failing.
+          skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
       byName = new Map(modules.map((module) => [module.name, module]));
