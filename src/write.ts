@@ -60,6 +60,7 @@ export async function uncommittedFiles(cwd: string, paths: readonly string[], fi
     const tree = await trees.get(folder);
     if (tree === undefined) continue;
     // Inside the tree: that path. A tree nested inside a path given: the whole nested tree.
+    // (Pathspecs are literal, below: a file named `[ab].ts` is that file, not a glob.)
     const pathspecs = pathspecsByTree.get(tree) ?? new Set<string>();
     pathspecs.add(isWithin(tree, real) ? real : tree);
     pathspecsByTree.set(tree, pathspecs);
@@ -67,7 +68,7 @@ export async function uncommittedFiles(cwd: string, paths: readonly string[], fi
   const dirty: string[] = [];
   for (const [tree, pathspecs] of pathspecsByTree) {
     const relative = [...pathspecs].map((spec) => path.relative(tree, spec) || '.');
-    const entries = (await runGit(tree, ['status', '--porcelain', '-z', '--', ...relative])).split('\0');
+    const entries = (await runGit(tree, ['--literal-pathspecs', 'status', '--porcelain', '-z', '--', ...relative])).split('\0');
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index]!;
       if (entry.length < 4) continue;
