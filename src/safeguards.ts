@@ -81,11 +81,15 @@ export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, g
     changedNames.get(language)!.add(simple);
   }
   if (changedNames.size === 0) return;
+  // One pattern per language: any of the names, as a whole identifier, followed by `(`.
+  const callPatterns = new Map(
+    [...changedNames].map(([language, names]) => [language, new RegExp(`(?<![\\p{L}\\p{N}_$])(${[...names].map((name) => name.replace(/\$/g, '\\$')).join('|')})\\s*\\(`, 'gu')]),
+  );
   for (const entry of skipped) {
-    const names = changedNames.get(languageOf(entry.file));
-    if (!names) continue;
+    const pattern = callPatterns.get(languageOf(entry.file));
+    if (!pattern) continue;
     const text = await readFile(path.join(root, entry.file), 'utf8').catch(() => '');
-    const called = [...names].filter((name) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}\\s*\\(`).test(text)).sort();
+    const called = [...new Set([...text.matchAll(pattern)].map((match) => match[1]!))].sort();
     if (called.length === 0) continue;
     entry.mayCall = called;
     entry.reason += `; it may call ${called.join(', ')}, which turn${called.length === 1 ? 's' : ''} async: its call sites are not updated`;
