@@ -15,6 +15,7 @@ export async function realRoots(absolutePaths: readonly string[]): Promise<strin
   return Promise.all(absolutePaths.map(async (given) => realpath((await stat(given)).isDirectory() ? given : path.dirname(given))));
 }
 
+/** The files that cannot be decoded exactly (or read), with the reason each is skipped. */
 export async function undecodableFiles(files: readonly string[]): Promise<Map<string, string>> {
   const undecodable = new Map<string, string>();
   const BATCH = 64; // files read at once: fast, and far from the open-files limit
