@@ -89,12 +89,13 @@ export async function assertCleanWorkTree(cwd: string, paths: readonly string[],
 
 /** Why `target` cannot be written (missing folder, no permission, a directory), or undefined. */
 export async function unwritableReason(target: string): Promise<string | undefined> {
-  const info = await stat(target).catch(() => undefined);
+  const real = await realpath(target).catch(() => target); // a link is written at its target
+  const info = await stat(real).catch(() => undefined);
   if (info?.isDirectory()) return 'it is a directory';
   try {
     // A temp file is created beside it and renamed over it: the folder must be writable too.
-    await access(path.dirname(target), constants.W_OK | constants.X_OK);
-    if (info) await access(target, constants.W_OK);
+    await access(path.dirname(real), constants.W_OK | constants.X_OK);
+    if (info) await access(real, constants.W_OK);
     return undefined;
   } catch (error) {
     return describeError(error);
