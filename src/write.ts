@@ -48,21 +48,22 @@ async function workTreeOf(dir: string, target: string): Promise<string | undefin
  * `files` (those about to be written), each asked of its own repository; shown relative to `cwd`.
  */
 export async function uncommittedFiles(cwd: string, paths: readonly string[], files: readonly string[] = []): Promise<string[]> {
-  const pathspecsByTree = new Map<string, Set<string>>();
+  const realOf = (target: string): Promise<string> => realpath(target).catch(() => target);
+  const givenPaths = await Promise.all(paths.map(realOf));
   const gitFolders = new Map<string, Promise<string | undefined>>();
   const trees = new Map<string, Promise<string | undefined>>();
-  for (const target of [...paths, ...files]) {
-    const real = await realpath(target).catch(() => target);
+  const pathspecsByTree = new Map<string, Set<string>>();
+  for (const real of [...givenPaths, ...(await Promise.all(files.map(realOf)))]) {
     const info = await stat(real).catch(() => undefined);
     const folder = await nearestGitFolder(info?.isDirectory() ? real : path.dirname(real), gitFolders);
     if (folder === undefined) continue;
-    if (!trees.has(folder)) trees.set(folder, workTreeOf(folder, target));
+    if (!trees.has(folder)) trees.set(folder, workTreeOf(folder, real));
     const tree = await trees.get(folder);
     if (tree === undefined) continue;
-    // Inside the tree: that path. A tree nested inside a path given: the whole nested tree.
-    // (Pathspecs are literal, below: a file named `[ab].ts` is that file, not a glob.)
+    // A path given that holds the whole tree (a nested repository, a submodule) covers all of it;
+    // otherwise the path itself. Pathspecs are literal below: `[ab].ts` is that file, not a glob.
     const pathspecs = pathspecsByTree.get(tree) ?? new Set<string>();
-    pathspecs.add(isWithin(tree, real) ? real : tree);
+    pathspecs.add(givenPaths.some((given) => isWithin(given, tree)) ? tree : real);
     pathspecsByTree.set(tree, pathspecs);
   }
   const dirty: string[] = [];

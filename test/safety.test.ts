@@ -99,6 +99,26 @@ describe('dirty-tree guard: each target is asked of its own repository', () => {
     expect(read(proj, 'src/io.ts')).toBe(IO_SOURCE);
   });
 
+  it('refuses when a nested repository under a path given has uncommitted changes, though the outer one is clean', async () => {
+    // lib/ is a repository of its own that the outer one ignores; the file given in it is migrated.
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'lib/io.ts': IO_SOURCE, 'lib/notes.ts': 'export const notes = 1;\n' });
+    const lib = path.join(dir, 'lib');
+    git(lib, 'init', '-q');
+    git(lib, 'add', '-A');
+    git(lib, 'commit', '-q', '-m', 'lib');
+    writeFileSync(path.join(dir, '.gitignore'), 'node_modules\nlib/\n');
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'app');
+    writeFileSync(path.join(lib, 'notes.ts'), 'export const notes = 2; // work in progress\n');
+    const result = await runCli(['migrate', '.', 'lib/io.ts'], dir);
+    expectUsageError(
+      result,
+      'async-migrate: refusing to write into a git work tree with uncommitted changes (lib/notes.ts); commit or stash them, or pass --allow-dirty',
+    );
+    expect({ app: read(dir, 'src/io.ts'), lib: read(dir, 'lib/io.ts') }).toEqual({ app: IO_SOURCE, lib: IO_SOURCE });
+  });
+
   it('a target outside any repository is written', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['migrate', '.', '--format', 'json'], dir);
