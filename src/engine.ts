@@ -338,7 +338,7 @@ function buildReport(
   const breaking: BreakingEntry[] = [];
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
-    if (!fn.isExported || !fn.signature) continue;
+    if (!fn.isExported || !fn.signature || fn.returnsPromise) continue; // Promise<T> stays Promise<T>
     if (plan.dualFunctions.has(id)) {
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.

@@ -41,6 +41,11 @@ export interface FunctionNode {
   /** The last line of the declaration, for `file:line` targets inside a body. */
   endLine?: number;
   isAsync: boolean;
+  /**
+   * Not async, but its result is already a promise (`function f(): Promise<T>`, or `return upload(p)`):
+   * turning it async leaves its type, and so its callers, as they are.
+   */
+  returnsPromise?: boolean;
   /** Part of a module's public surface (exported, or reachable from a configured public entry). */
   isExported: boolean;
   /** The declared signature as written, for `breaking` (before). */

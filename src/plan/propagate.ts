@@ -131,7 +131,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   for (const id of wanted.keys()) {
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
-    const why = intrinsicBlock(graph, fn, idx, options);
+    // Only its own nature can stop a function that returns a promise already: its callers do not change.
+    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options);
     if (why) block(id, why);
   }
   while (queue.length > 0) {
@@ -151,7 +152,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     if (options.strategy === 'dual') continue; // under dual, a sync caller keeps the sync version
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
-      if (!callee || callee.isAsync || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      if (!callee || callee.isAsync || callee.returnsPromise || !wanted.has(site.callee) || site.kind === 'reference') continue;
       if (keepsSyncVersion(graph, callee, options)) continue; // the blocked caller keeps the sync version
       block(site.callee, {
         kind: 'caller',
@@ -174,6 +175,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   if (options.strategy === 'dual') {
     for (const id of asyncFunctions.keys()) {
       const fn = graph.functions.get(id)!;
+      if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
       const family = familyOf(graph, fn);
       const isPublic = family.some((member) => graph.functions.get(member)?.isExported);
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
@@ -189,7 +191,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
   for (const site of graph.sites) {
-    if (!asyncFunctions.has(site.callee) || site.replacedByFix) continue;
+    if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;
@@ -239,8 +241,8 @@ function closeUpward(
       const family = fn.familyId ? graph.families.get(fn.familyId)?.name : undefined;
       enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain]);
     }
-    // A function that already was async does not change its callers.
-    if (fn.isAsync || fn.kind === 'module') continue;
+    // A function that already was async (or returned a promise) does not change its callers.
+    if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;
     const onlyEventLoopCallers = options.reachable !== undefined && keepsSyncVersion(graph, fn, options);
     for (const site of idx.sitesByCallee.get(id) ?? []) {
       if (!siteNeedsAsyncCaller(site)) continue;

@@ -19,6 +19,7 @@ import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { attributeTo } from '../../errors.js';
+import { isStackOverflow, walkTree } from './walk.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -69,6 +70,8 @@ export interface TsAnalysisState {
   hitNodes: Map<RuleHit, ts.Node>;
   /** The program has Node.js types (so `process`, `node:` modules exist). */
   isNode: boolean;
+  /** Files with a node the analysis had to leave out (the checker overflowed its stack there). */
+  unanalysed: { file: string; reason: string }[];
 }
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
@@ -110,6 +113,7 @@ export class TsAnalyzer {
     hits: [],
     hitNodes: new Map(),
     isNode: false,
+    unanalysed: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly functionNames = new Set<string>();
@@ -218,11 +222,9 @@ export class TsAnalyzer {
             suggestion: 'Move the top-level code into an `async function main()` and call it with `main().catch(…)`, or make the file an ES module.',
           },
     });
-    const visit = (node: ts.Node): void => {
+    walkTree(sourceFile, (node) => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    });
   }
 
   private isCommonJs(sourceFile: ts.SourceFile): boolean {
@@ -270,6 +272,11 @@ export class TsAnalyzer {
       signature: signatureText(node, info.sourceFile),
     };
     fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
+    if (!fn.isAsync) {
+      // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
+      let returnsPromise: boolean | undefined;
+      Object.defineProperty(fn, 'returnsPromise', { enumerable: true, get: () => (returnsPromise ??= this.returnsGlobalPromise(node)) });
+    }
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
     this.state.functions.set(id, fn);
@@ -279,6 +286,18 @@ export class TsAnalyzer {
     if (simpleName) this.functionNames.add(simpleName);
     for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
+  }
+
+  /** The declared or inferred result is the global `Promise<T>`, the one type an async function may keep. */
+  private returnsGlobalPromise(node: FunctionLike): boolean {
+    try {
+      const signature = this.checker.getSignatureFromDeclaration(node);
+      const symbol = signature ? this.checker.getReturnTypeOfSignature(signature).getSymbol() : undefined;
+      return symbol?.getName() === 'Promise' && (symbol.declarations ?? []).some((declaration) => /\/lib\.[\w.]*\.d\.ts$/.test(declaration.getSourceFile().fileName));
+    } catch (error) {
+      if (isStackOverflow(error)) return false;
+      throw error;
+    }
   }
 
   private functionName(node: FunctionLike, info: TsFileInfo, line: number): string {
@@ -341,26 +360,48 @@ export class TsAnalyzer {
   private walkFile(sourceFile: ts.SourceFile): void {
     const info = this.state.files.get(sourceFile.fileName)!;
     let current: FunctionId = info.moduleId;
+    const enclosing: FunctionId[] = [];
     const context = this.ruleContext(info, () => current);
-    const visit = (node: ts.Node): void => {
-      const listeners = this.visitors.get(node.kind);
-      if (listeners) for (const { visit: listener } of listeners) listener(node, context);
-      if (ts.isCallExpression(node)) this.recordCall(node, info, current);
-      else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
-      else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
-      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
-      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
-      else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
-      if (isFunctionLike(node)) {
-        const saved = current;
-        current = this.idByDeclaration.get(node) ?? current;
-        ts.forEachChild(node, visit);
-        current = saved;
-        return;
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    walkTree(sourceFile, {
+      enter: (node) => {
+        try {
+          this.visitNode(node, info, current, context);
+        } catch (error) {
+          // The checker can still recurse past the stack on one node (a deeply recursive type):
+          // that node is left out, and said so; the rest of the file and the run go on.
+          if (!isStackOverflow(error)) throw error;
+          this.noteUnanalysed(node, info);
+        }
+        if (isFunctionLike(node)) {
+          enclosing.push(current);
+          current = this.idByDeclaration.get(node) ?? current;
+        }
+      },
+      leave: (node) => {
+        if (isFunctionLike(node)) current = enclosing.pop()!;
+      },
+    });
+  }
+
+  private visitNode(node: ts.Node, info: TsFileInfo, current: FunctionId, context: TsRuleContext): void {
+    const listeners = this.visitors.get(node.kind);
+    if (listeners) for (const { visit: listener } of listeners) listener(node, context);
+    if (ts.isCallExpression(node)) this.recordCall(node, info, current);
+    else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
+    else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
+    if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+    if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
+    else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
+  }
+
+  /** One entry per file: the first node the analysis had to leave out. */
+  private noteUnanalysed(node: ts.Node, info: TsFileInfo): void {
+    if (this.state.unanalysed.some((entry) => entry.file === info.absolute)) return;
+    const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+    this.state.unanalysed.push({
+      file: info.absolute,
+      reason: `the code at line ${line} is too deeply nested for the type checker and was not analysed; calls in it are not followed, so check them by hand`,
+    });
   }
 
   private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {
@@ -695,15 +736,14 @@ function canBecomeLoopBody(argument: ts.Expression, maxParameters: number): bool
   const { parameters } = callback;
   if (parameters.length === 0 || parameters.length > maxParameters || parameters.some((p) => p.dotDotDotToken || p.initializer)) return false;
   let escapes = false;
-  const visit = (node: ts.Node): void => {
-    if (escapes) return;
+  walkTree(callback.body, (node) => {
+    if (escapes) return false;
+    if (node === callback.body) return true;
     if (ts.isReturnStatement(node)) escapes = true;
     else if (ts.isFunctionExpression(callback) && (node.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(node) && node.text === 'arguments'))) escapes = true;
-    if (isFunctionLike(node) && !ts.isArrowFunction(node)) return;
-    if (ts.isArrowFunction(node)) return;
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(callback.body, visit);
+    // Nested functions have their own `return`, `this` and `arguments`.
+    return !isFunctionLike(node);
+  });
   return !escapes;
 }
 

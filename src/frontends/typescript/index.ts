@@ -8,6 +8,7 @@ import { TRANSFORMS } from '../../../transforms/index.js';
 import { hasModifier, isFunctionLike, TsAnalyzer } from './analyze.js';
 import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
+import { walkTree } from './walk.js';
 import { findProjectFile, loadProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 import { describeError } from '../../errors.js';
@@ -50,6 +51,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       }
       analyzer.analyze(parseable);
       markSleepHelpers(analyzer.state);
+      skipped.push(...analyzer.state.unanalysed);
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
     },
     emit(request: EmitRequest, edits: EditSet): void {
@@ -104,20 +106,24 @@ function grammarError(file: string, text: string): string | undefined {
 
 function misplacedAsyncOrAwait(sourceFile: ts.SourceFile): { at: number; message: string } | undefined {
   let problem: { at: number; message: string } | undefined;
-  const visit = (node: ts.Node, enclosing: ts.Node | undefined): void => {
-    if (problem) return;
-    if (ts.canHaveModifiers(node) && !isFunctionLike(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
-      problem = { at: node.getStart(sourceFile), message: "'async' modifier cannot be used here" };
-      return;
-    }
-    if ((ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && enclosing && !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword)) {
-      problem = { at: node.getStart(sourceFile), message: "'await' expressions are only allowed within async functions" };
-      return;
-    }
-    const next = isFunctionLike(node) ? node : enclosing;
-    ts.forEachChild(node, (child) => visit(child, next));
-  };
-  visit(sourceFile, undefined);
+  const enclosing: ts.Node[] = [];
+  walkTree(sourceFile, {
+    enter: (node) => {
+      if (problem) return false;
+      const around = enclosing[enclosing.length - 1];
+      if (ts.canHaveModifiers(node) && !isFunctionLike(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+        problem = { at: node.getStart(sourceFile), message: "'async' modifier cannot be used here" };
+      } else if ((ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && around && !hasModifier(around, ts.SyntaxKind.AsyncKeyword)) {
+        problem = { at: node.getStart(sourceFile), message: "'await' expressions are only allowed within async functions" };
+      }
+      if (problem) return false;
+      if (isFunctionLike(node)) enclosing.push(node);
+      return true;
+    },
+    leave: (node) => {
+      if (isFunctionLike(node)) enclosing.pop();
+    },
+  });
   return problem;
 }
 
