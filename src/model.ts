@@ -52,15 +52,36 @@ export interface FunctionNode {
   signature?: string;
   /** The same signature once async, for `breaking` (after). */
   asyncSignature?: string;
-  /** When set, this function must stay sync; the planner reports it as blocked. */
-  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string };
+  /**
+   * When set, this function must stay sync; the planner reports it as blocked. `bridge`: a sync
+   * entry point (a CLI command, a console script) that runs each async callee to completion where it
+   * calls it (`asyncio.run(…)`), as long as nothing async calls it.
+   */
+  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string; bridge?: boolean };
   /**
    * Keep this function and give it an async twin whatever the strategy: a project sleep helper
    * (`sleepSync`) whose sync callers outside async code keep using it.
    */
   preferDual?: boolean;
+  /**
+   * The simple name of the async sibling the project already has (`aexecute` for `execute`,
+   * `loadAsync` for `load`), if any: under dual, callers move to it and its sync body is left as it is.
+   */
+  asyncSibling?: string;
+  /** Why this function cannot gain an async sibling (`export default function (…)` has no name to give one): under dual it stays sync. */
+  noSibling?: string;
+  /**
+   * Public names that hold this function through a wrapper (`export const load = traced(loadImpl)`):
+   * their type changes with it, so they are breaking changes when it turns async.
+   */
+  exportedAs?: { name: string; location: Location; signature: string; asyncSignature: string }[];
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
+  /**
+   * A method of a test double (a class in test code): it follows its family when the family turns
+   * async, but its own blocking body does not make the production interface async (it is blocked).
+   */
+  testDouble?: boolean;
 }
 
 /** How a function is used at a site. */
@@ -91,6 +112,14 @@ export interface CallSite {
     rewrite: CallbackRewrite;
     /** The receiver's callback type returns void: it calls the callback and does not wait for it. */
     ignoresResult?: boolean;
+    /** Why the receiver needs the callback sync when its declared type does not say (a test suite body). */
+    blockedBecause?: { reason: string; suggestion: string };
+    /**
+     * The receiver wraps the function and hands back the wrapper (`const load = traced(loadImpl)`);
+     * calls of the wrapper are call sites of the function. An async sibling would not be wrapped, so
+     * under dual the function stays sync.
+     */
+    wrapper?: boolean;
   };
   /**
    * A top-level statement whose value is unused (`main();`, `if __name__ == "__main__": main()`): the
@@ -110,11 +139,23 @@ export interface MethodFamily {
   members: FunctionId[];
 }
 
+/** A call whose callee the front-end could not resolve: it may call any function of that simple name. */
+export interface UnresolvedCall {
+  caller: FunctionId;
+  /** The simple name called: `load` for `repo.load(…)`. */
+  name: string;
+  /** The callee as written: `repo.load`. */
+  text: string;
+  location: Location;
+}
+
 /** The whole program as the planner sees it. */
 export interface CallGraph {
   functions: Map<FunctionId, FunctionNode>;
   sites: CallSite[];
   families: Map<string, MethodFamily>;
+  /** Calls the front-end could not resolve (listed when a function of that name turns async). */
+  unresolved?: UnresolvedCall[];
 }
 
 export type BlockedKind =
@@ -193,6 +234,16 @@ export interface SkippedFile {
   mayCall?: string[];
 }
 
+/** An unresolved call site that may call a function that turns async: check it by hand. */
+export interface UnresolvedCallEntry {
+  file: string;
+  line: number;
+  column: number;
+  call: string;
+  /** The functions that turn async and have that name. */
+  mayCall: string[];
+}
+
 export interface ReportSummary {
   files: number;
   findings: number;
@@ -200,8 +251,13 @@ export interface ReportSummary {
   functionsMadeAsync: number;
   callSitesAwaited: number;
   blocked: number;
+  /** Entries of `breaking` that change an existing signature (not the additive ones). */
   breaking: number;
+  /** Entries of `breaking` of kind `additive` (a member added to an exported interface); omitted when 0. */
+  additive?: number;
   filesChanged: number;
+  /** Unresolved call sites that may call a function that turns async (omitted when none). */
+  unresolvedCalls?: number;
 }
 
 export interface Report {
@@ -216,7 +272,32 @@ export interface Report {
   breaking: BreakingEntry[];
   changes: ChangeEntry[];
   skipped: SkippedFile[];
+  /** Call sites no front-end could resolve that may call a function that turns async (omitted when none). */
+  unresolvedCalls?: UnresolvedCallEntry[];
   summary: ReportSummary;
   /** Async coverage: call sites in async-reachable code, and how many of them still block. */
   coverage?: { asyncReachableSites: number; stillBlocking: number };
+  /** `check --make-async`: what the command line's targets add to the default plan. */
+  makeAsync?: MakeAsyncImpact;
+}
+
+/** One function a `--make-async` target names, and whether the plan refused to make it async. */
+export interface MakeAsyncTargetEntry {
+  target: string;
+  name: string;
+  file: string;
+  line: number;
+  /** Set when the function cannot turn async: it stays sync, and so does what only it needed. */
+  blocked?: { kind: BlockedKind; reason: string; suggestion: string };
+}
+
+/** The difference the `--make-async` decision makes: entries the plan has and the default plan has not. */
+export interface MakeAsyncImpact {
+  targets: MakeAsyncTargetEntry[];
+  asyncFunctions: AsyncFunctionEntry[];
+  awaitedCalls: AwaitedCallEntry[];
+  /** Files changed only because of the decision. */
+  files: string[];
+  breaking: BreakingEntry[];
+  blocked: BlockedEntry[];
 }

@@ -20,13 +20,14 @@ interface FnOptions {
   line?: number;
   syncOnly?: FunctionNode['syncOnly'];
   preferDual?: boolean;
+  asyncSibling?: string;
 }
 
 interface SiteOptions {
   kind?: CallSite['kind'];
   line?: number;
   isAwaited?: boolean;
-  callback?: { api: string; rewrite: CallbackRewrite };
+  callback?: CallSite['callback'] & { rewrite: CallbackRewrite };
   entryCall?: boolean;
   cannotAwait?: { reason: string };
 }
@@ -55,6 +56,7 @@ class Graph {
     };
     if (options.syncOnly) node.syncOnly = options.syncOnly;
     if (options.preferDual) node.preferDual = true;
+    if (options.asyncSibling) node.asyncSibling = options.asyncSibling;
     this.functions.set(id, node);
     return id;
   }
@@ -715,6 +717,76 @@ describe('planPropagation: the dual strategy', () => {
   });
 });
 
+describe('planPropagation: dual strategy, shared helpers and existing siblings', () => {
+  it('a helper that a kept sync body calls gets its own twin, and so does what it calls in turn', () => {
+    const g = new Graph();
+    const read = g.fn('read');
+    const readText = g.fn('readText');
+    const loadConfig = g.fn('loadConfig', { isExported: true });
+    const handler = g.fn('handler', { isAsync: true });
+    g.site(readText, read);
+    g.site(loadConfig, readText);
+    g.site(handler, loadConfig);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(read, IO)], DUAL);
+    expect(describePlan(graph, plan)).toMatchObject({ dualFunctions: ['loadConfig', 'read', 'readText'] });
+  });
+
+  it('under inplace the same helper turns async in place', () => {
+    const g = new Graph();
+    const readText = g.fn('readText');
+    const loadConfig = g.fn('loadConfig', { isExported: true });
+    g.site(loadConfig, readText);
+    const graph = g.build();
+    expect(describePlan(graph, planPropagation(graph, [root(readText, IO)], INPLACE))).toMatchObject({ dualFunctions: [] });
+  });
+
+  it('a private function with a hand-written async sibling keeps its sync body and its callers move to the sibling', () => {
+    const g = new Graph();
+    const load = g.fn('load', { asyncSibling: 'loadAsync' });
+    const handler = g.fn('handler', { isAsync: true });
+    const site = g.site(handler, load);
+    const graph = g.build();
+    expect(describePlan(graph, planPropagation(graph, [root(load, IO)], DUAL))).toMatchObject({ awaitSites: [site.id], dualFunctions: ['load'] });
+  });
+
+  it('a function held through a wrapper stays sync under dual (its sibling would not be wrapped); in place it turns async', () => {
+    const g = new Graph();
+    const loadImpl = g.fn('loadImpl');
+    const module = g.fn('<top level>', { kind: 'module' });
+    const handler = g.fn('handler', { isAsync: true });
+    g.site(module, loadImpl, { kind: 'callback', callback: { api: 'traced', rewrite: 'accepts-async', wrapper: true } });
+    const call = g.site(handler, loadImpl);
+    const graph = g.build();
+    const dual = planPropagation(graph, [root(loadImpl, IO)], DUAL);
+    expect([...dual.blocked.keys()]).toEqual([loadImpl]);
+    expect(dual.blocked.get(loadImpl)!.reason).toContain('wrapped by traced');
+    expect(describePlan(graph, planPropagation(graph, [root(loadImpl, IO)], INPLACE))).toMatchObject({ asyncFunctions: { loadImpl: [IO] }, awaitSites: [call.id], blocked: {} });
+  });
+});
+
+describe('planPropagation: callbacks a sync caller registers', () => {
+  it('a blocked suite body does not block the test callbacks it registers (`accepts-async`)', () => {
+    const g = new Graph();
+    const helper = g.fn('readEntry');
+    const suite = g.fn('<describe callback>');
+    const test = g.fn('<it callback>');
+    const module = g.fn('<top level>', { kind: 'module' });
+    const because = { reason: 'collected synchronously', suggestion: 'Use a hook.' };
+    g.site(module, suite, { kind: 'callback', callback: { api: 'describe', rewrite: 'none', blockedBecause: because } });
+    g.site(suite, test, { kind: 'callback', callback: { api: 'it', rewrite: 'accepts-async' } });
+    g.site(test, helper);
+    g.site(suite, helper, { line: 7 });
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(helper, IO)], INPLACE);
+    expect(describePlan(graph, plan).blocked).toMatchObject({
+      '<describe callback>': { kind: 'callback', reason: '<describe callback> is passed to describe at src/a.ts:100: collected synchronously', suggestion: 'Use a hook.' },
+      readEntry: { kind: 'caller' },
+    });
+    expect(plan.blocked.has(test)).toBe(false);
+  });
+});
+
 describe('planPropagation: dual strategy with a function that stays sync', () => {
   // Under dual nothing is blocked downward, but a function that cannot turn async at all (a
   // constructor, a function used as a value) still stays sync: its callers have no reason to change.
@@ -910,5 +982,71 @@ describe('asyncReachable', () => {
     const graph = g.build();
     expect(asyncReachable(graph)).toEqual(new Set());
     expect(asyncReachable(graph, [a])).toEqual(new Set([a, b]));
+  });
+});
+
+describe('planPropagation: test doubles, bridges, dual helpers', () => {
+  it('a test double whose own body blocks does not make its production family async: it is blocked', () => {
+    const g = new Graph();
+    const iface = g.fn('ICache.get', { kind: 'abstract-method' });
+    const impl = g.fn('MemoryCache.get', { kind: 'method' });
+    const fake = g.fn('SlowFakeCache.get', { kind: 'method' });
+    g.functions.get(fake)!.testDouble = true;
+    const lookup = g.fn('lookup');
+    g.site(lookup, iface);
+    g.family('ICache.get', [iface, impl, fake]);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(fake, IO)], INPLACE);
+    expect(plan.asyncFunctions.size).toBe(0);
+    expect([...plan.blocked.keys()]).toEqual([fake]);
+    expect(plan.blocked.get(fake)!.kind).toBe('family');
+  });
+
+  it('a test double follows its family when production code turns it async', () => {
+    const g = new Graph();
+    const iface = g.fn('IStore.save', { kind: 'abstract-method' });
+    const impl = g.fn('SlowStore.save', { kind: 'method' });
+    const fake = g.fn('FakeStore.save', { kind: 'method' });
+    g.functions.get(fake)!.testDouble = true;
+    g.family('IStore.save', [iface, impl, fake]);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(impl, IO)], INPLACE);
+    expect([...plan.asyncFunctions.keys()].sort()).toEqual([fake, iface, impl].sort());
+    expect(plan.blocked.size).toBe(0);
+  });
+
+  it('a bridging entry point nothing async calls stays sync and its calls become entry sites; its callees turn async', () => {
+    const g = new Graph();
+    const command = g.fn('command', { syncOnly: { kind: 'entry-point', reason: 'a CLI command', suggestion: 'bridge', bridge: true } });
+    const work = g.fn('work');
+    const call = g.site(command, work);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(work, IO)], { ...INPLACE, reachable: new Set() });
+    expect([...plan.asyncFunctions.keys()]).toEqual([work]);
+    expect(plan.entrySites.map((site) => site.id)).toEqual([call.id]);
+    expect(plan.blocked.get(command)!.reason).toMatch(/bridged/);
+  });
+
+  it('an entry point that async code calls is not bridged: it blocks as before', () => {
+    const g = new Graph();
+    const command = g.fn('command', { syncOnly: { kind: 'entry-point', reason: 'a CLI command', suggestion: 'bridge', bridge: true } });
+    const work = g.fn('work');
+    const runner = g.fn('runner', { isAsync: true });
+    g.site(command, work);
+    g.site(runner, command);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(work, IO)], { ...INPLACE, reachable: new Set([runner, command, work]) });
+    expect(plan.entrySites).toEqual([]);
+    expect(plan.blocked.get(work)!.kind).toBe('caller');
+  });
+
+  it('under dual, a helper that a kept sync function calls gets a twin instead of changing in place', () => {
+    const g = new Graph();
+    const load = g.fn('load', { isExported: true });
+    const read = g.fn('_read');
+    g.site(load, read);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(read, IO)], DUAL);
+    expect([...plan.dualFunctions].sort()).toEqual([read, load].sort());
   });
 });

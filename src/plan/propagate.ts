@@ -23,7 +23,7 @@ export interface Plan {
   awaitSites: CallSite[];
   /** Callback sites rewritten so the async callback is awaited (`for … of`, `Promise.all`). */
   callbackSites: CallSite[];
-  /** Top-level entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`). */
+  /** Entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`), top-level or in a bridging entry point. */
   entrySites: CallSite[];
   /** Functions that had to turn async but cannot; they stay sync. */
   blocked: Map<FunctionId, BlockedFunction>;
@@ -80,6 +80,14 @@ function siteNeedsAsyncCaller(site: CallSite): boolean {
 function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
   // A method whose signature is fixed by a base outside our reach can still gain an async sibling.
   if (fn.syncOnly && !(options.strategy === 'dual' && fn.syncOnly.kind === 'family')) return fn.syncOnly;
+  // A public function keeps its sync version under dual; one that cannot have a sibling cannot change.
+  if (options.strategy === 'dual' && fn.noSibling && fn.isExported) {
+    return {
+      kind: 'reference',
+      reason: `${fn.name} must keep its sync version under dual, and ${fn.noSibling}`,
+      suggestion: `Give ${fn.name} a name (or write its async version by hand), or use --strategy inplace.`,
+    };
+  }
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
@@ -89,8 +97,17 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
         suggestion: `Check the code that receives ${fn.name}; if it can await a promise, make it async by hand, or keep a sync version (--strategy dual).`,
       };
     }
+    if (site.kind === 'callback' && site.callback?.wrapper && site.callback.rewrite !== 'none' && options.strategy === 'dual') {
+      return {
+        kind: 'callback',
+        reason: `${fn.name} is wrapped by ${site.callback.api} at ${site.location.file}:${site.location.line}; an async sibling would not be wrapped, and the wrapper's callers would keep the sync one`,
+        suggestion: `Wrap an async version by hand (\`${site.callback.api}(${fn.name}Async)\`), or use --strategy inplace.`,
+      };
+    }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
       const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
+      const because = site.callback.blockedBecause;
+      if (because) return { kind: 'callback', reason: `${fn.name} is passed to ${where}: ${because.reason}`, suggestion: because.suggestion };
       return site.callback.ignoresResult
         ? {
             kind: 'callback',
@@ -132,12 +149,25 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
     // Only its own nature can stop a function that returns a promise already: its callers do not change.
-    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options);
+    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted);
     if (why) block(id, why);
   }
+  // Sync entry points that nothing async calls run their async callees to completion (bridged).
+  const bridges = new Set<FunctionId>();
+  const canBridge = (fn: FunctionNode): boolean =>
+    fn.syncOnly?.bridge === true &&
+    !(idx.sitesByCallee.get(fn.id) ?? []).some((site) => {
+      const caller = graph.functions.get(site.caller);
+      return caller !== undefined && (caller.isAsync || options.reachable?.has(caller.id) === true);
+    });
   while (queue.length > 0) {
     const id = queue.shift()!;
     const fn = graph.functions.get(id)!;
+    if (blocked.get(id) === fn.syncOnly && canBridge(fn)) {
+      bridges.add(id);
+      blocked.set(id, { ...fn.syncOnly!, reason: `${fn.syncOnly!.reason}; it stays sync and runs each callee that turns async to completion where it calls it (bridged)` });
+      continue;
+    }
     // A family changes together or not at all: an override must keep its base's signature.
     for (const member of familyOf(graph, fn)) {
       const memberFn = graph.functions.get(member);
@@ -153,6 +183,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
       if (!callee || callee.isAsync || callee.returnsPromise || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      // A callback the receiver awaits (a test body registered by a sync suite) needs no async caller.
+      if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
       if (keepsSyncVersion(graph, callee, options)) continue; // the blocked caller keeps the sync version
       block(site.callee, {
         kind: 'caller',
@@ -173,29 +205,54 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   // 4. Under dual, public functions (and those a sync caller still needs) keep their sync body.
   const dualFunctions = new Set<FunctionId>();
   if (options.strategy === 'dual') {
+    const keepSync = (id: FunctionId): void => {
+      if (dualFunctions.has(id)) return;
+      for (const member of familyOf(graph, graph.functions.get(id)!)) dualFunctions.add(member);
+    };
     for (const id of asyncFunctions.keys()) {
       const fn = graph.functions.get(id)!;
       if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
-      const family = familyOf(graph, fn);
-      const isPublic = family.some((member) => graph.functions.get(member)?.isExported);
+      const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
         (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
-      if (isPublic || hasSyncCaller || hasFixedSignature) for (const member of family) dualFunctions.add(member);
+      if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
+  if (options.strategy === 'dual') {
+    // A dual function keeps its sync body, which still calls its helpers synchronously: a helper it
+    // calls gets its own async twin (with its family) and is never changed in place.
+    const queue = [...dualFunctions];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      for (const site of idx.sitesByCaller.get(id) ?? []) {
+        if (site.kind !== 'call' || site.replacedByFix || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        if (graph.functions.get(site.callee)!.returnsPromise) continue; // already returns a promise: nothing to twin
+        for (const member of familyOf(graph, graph.functions.get(site.callee)!)) {
+          if (dualFunctions.has(member) || !asyncFunctions.has(member)) continue;
+          dualFunctions.add(member);
+          queue.push(member);
+        }
+      }
+    }
+  }
 
   const awaitSites: CallSite[] = [];
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
+    if (bridges.has(site.caller) && site.kind === 'call' && !dualFunctions.has(site.callee)) {
+      entrySites.push(site);
+      continue;
+    }
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;
-    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || caller.kind === 'module';
+    // Top-level code awaits only where top-level await is allowed (a sync-only module keeps the sync version).
+    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || (caller.kind === 'module' && !caller.syncOnly);
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);
@@ -208,13 +265,27 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions };
 }
 
-/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
+/** A test double whose own body wants async while the production members of its family stay sync. */
+function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap<FunctionId, string[]>): BlockedFunction | undefined {
+  if (!fn.testDouble) return undefined;
+  const staying = familyOf(graph, fn)
+    .map((member) => graph.functions.get(member))
+    .find((member) => member && !member.testDouble && !member.isAsync && !wanted.has(member.id));
+  if (!staying) return undefined;
+  return {
+    kind: 'family',
+    reason: `${fn.name} is a test double of ${staying.name}, which stays sync: a blocking call in test code does not make the production interface async`,
+    suggestion: `Keep ${fn.name} sync (simulate the delay without blocking), or decide that ${staying.name} turns async with --make-async ${staying.name}.`,
+  };
+}
+
 /** A function that will keep its sync version, so only its event-loop callers follow it. */
 function keepsSyncVersion(graph: CallGraph, fn: FunctionNode, options: PlanOptions): boolean {
   if (fn.preferDual) return true;
   return options.strategy === 'dual' && familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
 }
 
+/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
 function closeUpward(
   graph: CallGraph,
   idx: Indexes,
@@ -224,11 +295,15 @@ function closeUpward(
 ): Map<FunctionId, string[]> {
   const because = new Map<FunctionId, string[]>();
   const queue: FunctionId[] = [];
-  const enqueue = (id: FunctionId, chain: string[]): void => {
+  // Functions reached as members of a turning family: a test double reached otherwise (through its
+  // own blocking call) does not pull its family along.
+  const viaFamily = new Set<FunctionId>();
+  const enqueue = (id: FunctionId, chain: string[], fromFamily = false): void => {
     if (because.has(id) || excluded.has(id)) return;
     const fn = graph.functions.get(id);
     if (!fn) return;
     because.set(id, chain);
+    if (fromFamily) viaFamily.add(id);
     queue.push(id);
   };
   for (const root of roots) enqueue(root.function, [root.reason]);
@@ -236,10 +311,10 @@ function closeUpward(
     const id = queue.shift()!;
     const fn = graph.functions.get(id)!;
     const chain = because.get(id)!;
-    for (const member of familyOf(graph, fn)) {
+    for (const member of fn.testDouble && !viaFamily.has(id) ? [] : familyOf(graph, fn)) {
       if (member === id) continue;
       const family = fn.familyId ? graph.families.get(fn.familyId)?.name : undefined;
-      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain]);
+      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain], true);
     }
     // A function that already was async (or returned a promise) does not change its callers.
     if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;
