@@ -7,6 +7,7 @@
 //
 //   node bench/real-repos.mjs [--mirrors <dir>] [--repo name=<git-dir>]... [--only a,b]
 //                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
+//                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
 //
 // --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
 // (the layout the `fetch` tool writes under /work/.mirror); --repo gives one repository's git dir
@@ -18,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { parseFlags } from './lib/source-file.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI_BIN = path.join(REPO_ROOT, 'bin', 'async-migrate.js');
-const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'src', 'cli.js');
+// The async-migrate checkout under test: this one, or --tool <dir> (a built checkout of another commit).
+let TOOL_ROOT = REPO_ROOT;
+const cliBin = () => path.join(TOOL_ROOT, 'bin', 'async-migrate.js');
 const TSC_BIN = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
 
@@ -87,7 +89,7 @@ function git(cwd, args, input) {
 
 /** A run of the tool: its exit code, its JSON report, and whether it crashed (and how). */
 function runTool(label, args, context) {
-  const r = run(process.execPath, [CLI_BIN, ...args], { ...context, outPrefix: path.join(context.outDir, label) });
+  const r = run(process.execPath, [cliBin(), ...args], { ...context, outPrefix: path.join(context.outDir, label) });
   const stderr = fs.readFileSync(r.stderrPath, 'utf8');
   let report;
   try {
@@ -121,8 +123,25 @@ function firstLine(text) {
 // Compile errors, counted as a multiset keyed by file + code + message (not line: a migration moves
 // lines), so "new errors" are the ones the migration added, whatever the repository had before.
 
-/** tsc errors of every config in `configs`; missing configs are noted, not fatal. */
-function tscErrors(work, configs, context, tag) {
+/**
+ * tsc stops before the semantic check when the options themselves have errors, so a config whose
+ * `types` name packages that are not installed (TS2688) or that uses an option TypeScript 6
+ * deprecates (TS5101, TS5107) would compare nothing. Those are met by flags on the command line, the
+ * same before and after the migration: `--types node` (the one types package the work tree has) and
+ * `--ignoreDeprecations 6.0`.
+ */
+function optionFixes(errors) {
+  const flags = [];
+  if (errors.some((e) => e.code === 'TS2688')) flags.push('--types', 'node');
+  if (errors.some((e) => /^TS510[0-9]$/.test(e.code) && /deprecated/.test(e.message))) flags.push('--ignoreDeprecations', '6.0');
+  return flags;
+}
+
+/**
+ * tsc errors of every config in `configs`; missing configs are noted, not fatal. `flagsByConfig` is
+ * filled on the first (before) run and reused after, so both runs check the same way.
+ */
+function tscErrors(work, configs, context, tag, flagsByConfig) {
   const errors = [];
   let seconds = 0;
   for (const config of configs) {
@@ -130,14 +149,27 @@ function tscErrors(work, configs, context, tag) {
       errors.push({ file: config, line: 0, code: 'missing-config', message: `${config} not found` });
       continue;
     }
-    const r = run(process.execPath, [TSC_BIN, '--noEmit', '--pretty', 'false', '-p', config], {
-      ...context,
-      cwd: work,
-      outPrefix: path.join(context.outDir, `tsc-${tag}-${config.replaceAll('/', '_')}`),
-    });
-    seconds += r.seconds;
-    if (r.timedOut) errors.push({ file: config, line: 0, code: 'timeout', message: 'tsc timed out' });
-    errors.push(...parseTscOutput(fs.readFileSync(r.stdoutPath, 'utf8')));
+    const runTsc = (flags) => {
+      const r = run(process.execPath, [TSC_BIN, '--noEmit', '--pretty', 'false', '-p', config, ...flags], {
+        ...context,
+        cwd: work,
+        outPrefix: path.join(context.outDir, `tsc-${tag}-${config.replaceAll('/', '_')}`),
+      });
+      seconds += r.seconds;
+      const found = parseTscOutput(fs.readFileSync(r.stdoutPath, 'utf8'));
+      if (r.timedOut) found.push({ file: config, line: 0, code: 'timeout', message: 'tsc timed out' });
+      return found;
+    };
+    if (!flagsByConfig.has(config)) {
+      const first = runTsc([]);
+      const fixes = optionFixes(first);
+      flagsByConfig.set(config, fixes);
+      if (fixes.length === 0) {
+        errors.push(...first);
+        continue;
+      }
+    }
+    errors.push(...runTsc(flagsByConfig.get(config)));
   }
   return { errors, seconds };
 }
@@ -199,14 +231,14 @@ function newErrors(before, after) {
 }
 
 function compileErrors(repo, work, context, tag) {
-  return repo.language === 'ts' ? tscErrors(work, repo.typecheck, context, tag) : pyCompileErrors(work, context, tag);
+  return repo.language === 'ts' ? tscErrors(work, repo.typecheck, context, tag, context.tscFlags) : pyCompileErrors(work, context, tag);
 }
 
 // ---------------------------------------------------------------------------------------------
 // One repository
 
 /** Extracts HEAD of the mirror into a fresh work tree with one commit, so the dirty guard passes. */
-function prepareWorkTree(repo, gitDir, work) {
+function prepareWorkTree(repo, gitDir, work, depsDir) {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   const commit = git(REPO_ROOT, ['--git-dir', gitDir, 'rev-parse', 'HEAD']).trim();
@@ -216,13 +248,31 @@ function prepareWorkTree(repo, gitDir, work) {
   // The type-check borrows this repo's @types/node (nothing is installed from the network); the link
   // is excluded from git so the work tree stays clean.
   fs.appendFileSync(path.join(work, '.git', 'info', 'exclude'), '/node_modules/\n');
-  if (repo.language === 'ts' && !fs.existsSync(path.join(work, 'node_modules', '@types', 'node'))) {
-    fs.mkdirSync(path.join(work, 'node_modules', '@types'), { recursive: true });
-    fs.symlinkSync(TYPES_NODE, path.join(work, 'node_modules', '@types', 'node'));
+  if (repo.language === 'ts') {
+    linkPackage(work, '@types/node', TYPES_NODE);
+    for (const name of listPackages(depsDir)) linkPackage(work, name, path.join(depsDir, 'node_modules', name));
   }
   commitAll(work, 'base');
   git(work, ['tag', 'base']);
   return commit;
+}
+
+/** Package names (`a`, `@scope/b`) in `<depsDir>/node_modules`; none without a deps dir. */
+function listPackages(depsDir) {
+  const modules = depsDir && path.join(depsDir, 'node_modules');
+  if (!modules || !fs.existsSync(modules)) return [];
+  return fs.readdirSync(modules).flatMap((entry) => {
+    if (entry.startsWith('.')) return [];
+    if (!entry.startsWith('@')) return [entry];
+    return fs.readdirSync(path.join(modules, entry)).map((inner) => `${entry}/${inner}`);
+  });
+}
+
+function linkPackage(work, name, target) {
+  const link = path.join(work, 'node_modules', name);
+  if (fs.existsSync(link)) return;
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(target, link);
 }
 
 function commitAll(work, message) {
@@ -271,7 +321,7 @@ function runVariant(repo, work, variant, before, context) {
     blocked: migrateSummary.blocked,
     filesChanged: migrateSummary.filesChanged,
     filesChangedOnDisk: firstChanged,
-    skipped: first.report?.skipped?.length,
+    skipped: first.report ? (first.report.skipped ?? []).length : undefined,
     crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
     newErrors: added.length,
     newErrorSample: added.slice(0, 5),
@@ -285,14 +335,16 @@ function runVariant(repo, work, variant, before, context) {
 
 function runRepo(repo, gitDir, variants, context) {
   const work = path.join(context.workRoot, repo.name);
-  const commit = prepareWorkTree(repo, gitDir, work);
+  const commit = prepareWorkTree(repo, gitDir, work, context.depsDir);
   const outDir = path.join(context.outRoot, repo.name);
   fs.mkdirSync(outDir, { recursive: true });
+  context = { ...context, tscFlags: new Map() };
   const before = compileErrors(repo, work, { ...context, outDir }, 'before');
+  const tscFlags = Object.fromEntries([...context.tscFlags].filter(([, flags]) => flags.length));
   process.stdout.write(`\n${repo.name} @ ${commit.slice(0, 10)}: ${before.errors.length} ${repo.language === 'ts' ? 'tsc' : 'py_compile'} errors before migrating (${before.seconds.toFixed(1)} s)\n`);
   const rows = [];
   for (const variant of variants) {
-    const row = { ...runVariant(repo, work, variant, before, context), commit, errorsBefore: before.errors.length };
+    const row = { ...runVariant(repo, work, variant, before, context), commit, errorsBefore: before.errors.length, tscFlags };
     rows.push(row);
     process.stdout.write(`  ${variant}: ${JSON.stringify(row)}\n`);
     fs.writeFileSync(path.join(context.outRoot, 'results.json'), `${JSON.stringify(context.results.concat(rows), null, 2)}\n`);
@@ -351,11 +403,20 @@ function resolveRepos(flags, repoSpecs) {
   return { found, missing };
 }
 
+/** --deps / REAL_REPOS_DEPS, else .bench/real-repos-deps when it exists: packages linked into TS work trees. */
+function resolveDepsDir(flags) {
+  const given = flags.deps ?? process.env.REAL_REPOS_DEPS;
+  if (given) return path.resolve(given);
+  const fallback = path.join(REPO_ROOT, '.bench', 'real-repos-deps');
+  return fs.existsSync(fallback) ? fallback : undefined;
+}
+
 function main() {
   const { rest, repoSpecs } = splitRepoFlags(process.argv.slice(2));
   const flags = parseFlags(rest);
-  if (!fs.existsSync(CLI_BUILD)) {
-    process.stderr.write('async-migrate CLI not built (dist/src/cli.js missing): run npm run build\n');
+  if (flags.tool) TOOL_ROOT = path.resolve(flags.tool);
+  if (!fs.existsSync(path.join(TOOL_ROOT, 'dist', 'src', 'cli.js'))) {
+    process.stderr.write(`async-migrate CLI not built (${path.join(TOOL_ROOT, 'dist', 'src', 'cli.js')} missing): run npm run build\n`);
     return 2;
   }
   const variants = String(flags.variants ?? Object.keys(VARIANTS).join(',')).split(',');
@@ -372,9 +433,10 @@ function main() {
     outRoot,
     workRoot: path.join(outRoot, 'work'),
     timeoutSeconds: Number(flags.timeout ?? 600),
+    depsDir: resolveDepsDir(flags),
     results: [],
   };
-  const toolCommit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
+  const toolCommit = flags['tool-commit'] ?? spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: TOOL_ROOT, encoding: 'utf8' }).stdout.trim();
   process.stdout.write(`async-migrate @ ${toolCommit}, ${new Date().toISOString()}; variants: ${variants.join(', ')}; output in ${path.relative(REPO_ROOT, outRoot)}\n`);
   // One repository at a time: the runs are CPU-heavy and the timings should not fight each other.
   for (const { repo, gitDir } of found) context.results.push(...runRepo(repo, gitDir, variants, context));
