@@ -38,7 +38,12 @@ const CATALOG = [
     name: 'electron-builder',
     github: 'electron-userland/electron-builder',
     language: 'ts',
-    typecheck: ['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
+    typecheck: [
+      ...['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
+      'test/tsconfig.json',
+      'scripts/tsconfig.json',
+      'website/tsconfig.json',
+    ],
   },
   { name: 'arshai', github: 'nimunzn/arshai', language: 'python' },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
@@ -215,6 +220,51 @@ function pyCompileErrors(work, context, tag) {
   return { errors, seconds: r.seconds };
 }
 
+/** Files (relative to the work tree) that the configs type-check: a changed file outside them is reported as unchecked. */
+function typeCheckedFiles(work, configs, flagsByConfig, timeoutSeconds) {
+  const files = new Set();
+  for (const config of configs) {
+    if (!fs.existsSync(path.join(work, config))) continue;
+    const r = spawnSync(process.execPath, [TSC_BIN, '--listFilesOnly', '-p', config, ...(flagsByConfig.get(config) ?? [])], {
+      cwd: work,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      timeout: timeoutSeconds * 1000,
+    });
+    for (const line of (r.stdout ?? '').split('\n')) if (line.startsWith(work)) files.add(path.relative(work, line.trim()));
+  }
+  return files;
+}
+
+const TS_OR_JS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+const PLAIN_JS = /\.(js|mjs|cjs)$/;
+
+function nodeCheck(work, file) {
+  const r = spawnSync(process.execPath, ['--check', file], { cwd: work, encoding: 'utf8' });
+  return r.status === 0 ? undefined : firstLine(r.stderr.split('\n').filter((l) => /Error/.test(l)).join('\n') || r.stderr);
+}
+
+/**
+ * Changed TS/JS files that no checked config covers. Plain JS among them gets `node --check` (syntax
+ * only) after the migration, and again on the base version when it fails, so only a syntax error the
+ * migration introduced counts as a new error.
+ */
+function uncheckedChanges(work, covered) {
+  const changed = git(work, ['diff', '--name-only', 'base']).split('\n').filter((f) => TS_OR_JS.test(f));
+  const unchecked = changed.filter((f) => !covered.has(f));
+  const syntaxErrors = [];
+  for (const file of unchecked.filter((f) => PLAIN_JS.test(f))) {
+    const after = nodeCheck(work, file);
+    if (!after) continue;
+    const migrated = fs.readFileSync(path.join(work, file));
+    fs.writeFileSync(path.join(work, file), git(work, ['show', `base:${file}`]));
+    const before = nodeCheck(work, file);
+    fs.writeFileSync(path.join(work, file), migrated);
+    if (!before) syntaxErrors.push({ file, line: 0, code: 'node --check', message: after });
+  }
+  return { unchecked, syntaxErrors };
+}
+
 const errorKey = (e) => `${e.file}\u0000${e.code}\u0000${e.message}`;
 
 /** Errors in `after` beyond as many as `before` had with the same key. */
@@ -242,8 +292,12 @@ function prepareWorkTree(repo, gitDir, work, depsDir) {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   const commit = git(REPO_ROOT, ['--git-dir', gitDir, 'rev-parse', 'HEAD']).trim();
-  const extract = spawnSync('sh', ['-c', 'git --git-dir="$1" archive HEAD | tar -x -C "$2"', 'sh', gitDir, work], { encoding: 'utf8' });
+  // A mirror may lack its largest blobs (listed but absent): leave those paths out instead of failing.
+  const missing = missingBlobs(gitDir);
+  const pathspec = missing.map((file) => `:(exclude,literal)${file}`);
+  const extract = spawnSync('sh', ['-c', 'dir="$1"; shift; git --git-dir="$dir" archive HEAD -- . "$@" | tar -x -C "$0"', work, gitDir, ...pathspec], { encoding: 'utf8' });
   if (extract.status !== 0) throw new Error(`extracting ${gitDir}: ${extract.stderr.trim()}`);
+  if (missing.length) process.stdout.write(`  (${missing.length} files absent from the mirror left out: ${missing.slice(0, 3).join(', ')})\n`);
   git(work, ['init', '-q']);
   // The type-check borrows this repo's @types/node (nothing is installed from the network); the link
   // is excluded from git so the work tree stays clean.
@@ -255,6 +309,16 @@ function prepareWorkTree(repo, gitDir, work, depsDir) {
   commitAll(work, 'base');
   git(work, ['tag', 'base']);
   return commit;
+}
+
+function missingBlobs(gitDir) {
+  const blobs = git(REPO_ROOT, ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD'])
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry))
+    .filter(Boolean);
+  const check = git(REPO_ROOT, ['--git-dir', gitDir, 'cat-file', '--batch-check'], blobs.map((m) => m[1]).join('\n') + '\n').split('\n');
+  return blobs.filter((_, i) => check[i]?.endsWith(' missing')).map((m) => m[2]);
 }
 
 /** Package names (`a`, `@scope/b`) in `<depsDir>/node_modules`; none without a deps dir. */
@@ -300,7 +364,8 @@ function runVariant(repo, work, variant, before, context) {
   const firstChanged = changedFiles(work);
   fs.writeFileSync(path.join(outDir, 'migrate.diff'), git(work, ['diff']));
   const after = compileErrors(repo, work, ctx, 'after');
-  const added = newErrors(before.errors, after.errors);
+  const { unchecked, syntaxErrors } = repo.language === 'ts' ? uncheckedChanges(work, context.typeChecked) : { unchecked: [], syntaxErrors: [] };
+  const added = [...newErrors(before.errors, after.errors), ...syntaxErrors];
   fs.writeFileSync(path.join(outDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
   commitAll(work, `migrated (${variant})`);
   const second = runTool('migrate-again', ['migrate', '.', '--allow-dirty', ...flags], ctx);
@@ -324,6 +389,7 @@ function runVariant(repo, work, variant, before, context) {
     skipped: first.report ? (first.report.skipped ?? []).length : undefined,
     crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
     newErrors: added.length,
+    uncheckedChangedFiles: unchecked,
     newErrorSample: added.slice(0, 5),
     secondRunFilesChanged: second.report?.summary?.filesChanged,
     secondRunFilesChangedOnDisk: secondChanged,
@@ -340,6 +406,7 @@ function runRepo(repo, gitDir, variants, context) {
   fs.mkdirSync(outDir, { recursive: true });
   context = { ...context, tscFlags: new Map() };
   const before = compileErrors(repo, work, { ...context, outDir }, 'before');
+  context.typeChecked = repo.language === 'ts' ? typeCheckedFiles(work, repo.typecheck, context.tscFlags, context.timeoutSeconds) : new Set();
   const tscFlags = Object.fromEntries([...context.tscFlags].filter(([, flags]) => flags.length));
   process.stdout.write(`\n${repo.name} @ ${commit.slice(0, 10)}: ${before.errors.length} ${repo.language === 'ts' ? 'tsc' : 'py_compile'} errors before migrating (${before.seconds.toFixed(1)} s)\n`);
   const rows = [];
@@ -363,7 +430,7 @@ function markdownTable(rows) {
   for (const r of rows) {
     const crash = r.crashes.length ? r.crashes.join('; ').replaceAll('|', '\\|') : 'no';
     lines.push(
-      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -439,7 +506,14 @@ function main() {
   const toolCommit = flags['tool-commit'] ?? spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: TOOL_ROOT, encoding: 'utf8' }).stdout.trim();
   process.stdout.write(`async-migrate @ ${toolCommit}, ${new Date().toISOString()}; variants: ${variants.join(', ')}; output in ${path.relative(REPO_ROOT, outRoot)}\n`);
   // One repository at a time: the runs are CPU-heavy and the timings should not fight each other.
-  for (const { repo, gitDir } of found) context.results.push(...runRepo(repo, gitDir, variants, context));
+  for (const { repo, gitDir } of found) {
+    try {
+      context.results.push(...runRepo(repo, gitDir, variants, context));
+    } catch (error) {
+      // A harness failure on one repository (an unreadable mirror) must not lose the others' results.
+      process.stdout.write(`\n${repo.name}: harness error, skipped: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
   const table = markdownTable(context.results);
   fs.writeFileSync(path.join(outRoot, 'table.md'), `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.\n\n${table}`);
   process.stdout.write(`\n${table}`);
