@@ -8,6 +8,7 @@
 //   node bench/real-repos.mjs [--mirrors <dir>] [--repo name=<git-dir>]... [--only a,b]
 //                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
 //                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
+//   node bench/real-repos.mjs --recount [--out <dir>]   (recount new errors from a finished run's output)
 //
 // --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
 // (the layout the `fetch` tool writes under /work/.mirror); --repo gives one repository's git dir
@@ -265,17 +266,26 @@ function uncheckedChanges(work, covered) {
   return { unchecked, syntaxErrors };
 }
 
-const errorKey = (e) => `${e.file}\u0000${e.code}\u0000${e.message}`;
+// A module the work tree cannot resolve (its dependencies are not installed) fails the same way
+// whatever its name: an import the migration adds (`node:fs/promises` next to an unresolved
+// `node:fs`) is only new when the file had no such error before.
+const UNRESOLVED_MODULE = new Set(['TS2307', 'TS2591', 'TS2792']);
+const errorKey = (e) => (UNRESOLVED_MODULE.has(e.code) ? `${e.file}\u0000${e.code}` : `${e.file}\u0000${e.code}\u0000${e.message}`);
 
-/** Errors in `after` beyond as many as `before` had with the same key. */
+/**
+ * Errors in `after` beyond as many as `before` had with the same key. An error reported by two
+ * configs that include the same file (a package's and the tests') counts once.
+ */
 function newErrors(before, after) {
+  const distinct = (errors) => [...new Map(errors.map((e) => [`${e.line}\u0000${errorKey(e)}\u0000${e.message}`, e])).values()];
   const remaining = new Map();
-  for (const e of before) remaining.set(errorKey(e), (remaining.get(errorKey(e)) ?? 0) + 1);
+  for (const e of distinct(before)) remaining.set(errorKey(e), (remaining.get(errorKey(e)) ?? 0) + 1);
   const added = [];
-  for (const e of after) {
-    const left = remaining.get(errorKey(e)) ?? 0;
-    if (left > 0) remaining.set(errorKey(e), left - 1);
-    else added.push(e);
+  for (const e of distinct(after)) {
+    const key = errorKey(e);
+    const left = remaining.get(key) ?? 0;
+    if (left > 0) remaining.set(key, left - 1);
+    else if (!(UNRESOLVED_MODULE.has(e.code) && remaining.has(key))) added.push(e);
   }
   return added;
 }
@@ -430,7 +440,7 @@ function markdownTable(rows) {
   for (const r of rows) {
     const crash = r.crashes.length ? r.crashes.join('; ').replaceAll('|', '\\|') : 'no';
     lines.push(
-      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -481,6 +491,7 @@ function resolveDepsDir(flags) {
 function main() {
   const { rest, repoSpecs } = splitRepoFlags(process.argv.slice(2));
   const flags = parseFlags(rest);
+  if (flags.recount) return recount(path.resolve(flags.out ?? path.join(REPO_ROOT, '.bench', 'real-repos')));
   if (flags.tool) TOOL_ROOT = path.resolve(flags.tool);
   if (!fs.existsSync(path.join(TOOL_ROOT, 'dist', 'src', 'cli.js'))) {
     process.stderr.write(`async-migrate CLI not built (${path.join(TOOL_ROOT, 'dist', 'src', 'cli.js')} missing): run npm run build\n`);
@@ -514,11 +525,43 @@ function main() {
       process.stdout.write(`\n${repo.name}: harness error, skipped: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
-  const table = markdownTable(context.results);
-  fs.writeFileSync(path.join(outRoot, 'table.md'), `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.\n\n${table}`);
+  return writeSummary(outRoot, context.results, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
+}
+
+/** Writes results.json and table.md, prints the table; exit code 1 when any row shows a problem. */
+function writeSummary(outRoot, rows, heading) {
+  const table = markdownTable(rows);
+  fs.writeFileSync(path.join(outRoot, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  fs.writeFileSync(path.join(outRoot, 'table.md'), `${heading}\n\n${table}`);
   process.stdout.write(`\n${table}`);
-  const failed = context.results.some((r) => r.crashes.length || r.newErrors || r.secondRunFilesChangedOnDisk);
-  return failed ? 1 : 0;
+  return rows.some((r) => r.crashes.length || r.newErrors || r.secondRunFilesChangedOnDisk) ? 1 : 0;
+}
+
+/**
+ * --recount: recomputes the new errors of a finished run from the compiler output it kept (after a
+ * change to how errors are counted), without running anything again.
+ */
+function recount(outRoot) {
+  const rows = JSON.parse(fs.readFileSync(path.join(outRoot, 'results.json'), 'utf8'));
+  const read = (dir, pattern) =>
+    fs
+      .readdirSync(dir)
+      .filter((name) => pattern.test(name))
+      .flatMap((name) => {
+        const text = fs.readFileSync(path.join(dir, name), 'utf8');
+        return name.startsWith('tsc-') ? parseTscOutput(text) : text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      });
+  for (const row of rows) {
+    const variantDir = path.join(REPO_ROOT, row.outDir);
+    const before = read(path.dirname(variantDir), /^(tsc|py_compile)-before.*\.stdout$/);
+    const after = read(variantDir, /^(tsc|py_compile)-after.*\.stdout$/);
+    const kept = JSON.parse(fs.readFileSync(path.join(variantDir, 'new-errors.json'), 'utf8')).filter((e) => e.code === 'node --check');
+    const added = [...newErrors(before, after), ...kept];
+    fs.writeFileSync(path.join(variantDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
+    Object.assign(row, { newErrors: added.length, newErrorSample: added.slice(0, 5) });
+  }
+  const heading = fs.readFileSync(path.join(outRoot, 'table.md'), 'utf8').split('\n')[0];
+  return writeSummary(outRoot, rows, heading);
 }
 
 process.exitCode = main();
