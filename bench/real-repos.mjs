@@ -434,11 +434,22 @@ function runRepo(repo, gitDir, variants, context) {
 
 const cell = (value) => (value === undefined || value === null ? '?' : String(value));
 
+/** `check: exit 2: X`, `migrate: exit 2: X` -> `check, migrate: exit 2: X` (the table stays readable). */
+function crashCell(crashes) {
+  const stepsByWhat = new Map();
+  for (const crash of crashes) {
+    const at = crash.indexOf(': ');
+    const what = crash.slice(at + 2);
+    stepsByWhat.set(what, [...(stepsByWhat.get(what) ?? []), crash.slice(0, at)]);
+  }
+  return [...stepsByWhat].map(([what, steps]) => `${steps.join(', ')}: ${what}`).join('; ');
+}
+
 function markdownTable(rows) {
   const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', '2nd-run changes', 'seconds (check / migrate)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    const crash = r.crashes.length ? r.crashes.join('; ').replaceAll('|', '\\|') : 'no';
+    const crash = r.crashes.length ? crashCell(r.crashes).replaceAll('|', '\\|') : 'no';
     lines.push(
       `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
