@@ -571,7 +571,8 @@ function recount(outRoot) {
     fs.writeFileSync(path.join(variantDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
     Object.assign(row, { newErrors: added.length, newErrorSample: added.slice(0, 5) });
   }
-  const heading = fs.readFileSync(path.join(outRoot, 'table.md'), 'utf8').split('\n')[0];
+  const tablePath = path.join(outRoot, 'table.md');
+  const heading = fs.existsSync(tablePath) ? fs.readFileSync(tablePath, 'utf8').split('\n')[0] : `Recounted ${new Date().toISOString().slice(0, 10)}.`;
   return writeSummary(outRoot, rows, heading);
 }
 
