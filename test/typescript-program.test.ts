@@ -10,6 +10,7 @@ import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { RULE_IDS, type FunctionNode } from '../src/model.js';
 import { resolveTarget } from '../src/frontends/typescript/index.js';
+import { defineTransform } from '../src/transform.js';
 
 describe('TypeScript program', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'am-program-'));
@@ -31,6 +32,34 @@ describe('TypeScript program', () => {
     analyzer.analyze([file]);
     const sites = analyzer.state.sites.map((site) => ({ caller: site.caller, callee: analyzer.state.functions.get(site.callee)?.name, line: site.location.line }));
     expect(sites).toEqual([{ caller: 'a.ts#module', callee: 'A.m', line: 6 }]);
+  });
+});
+
+describe('analysis of a node the checker cannot handle', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'am-overflow-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'a.ts');
+  writeFileSync(file, ['function f(): number {', '  return 1;', '}', 'const deep = [f()];', 'f();', ''].join('\n'));
+
+  it('skips that node, says so, and analyses the rest of the file', () => {
+    const { program, checker } = loadProgram([file], undefined);
+    // A rule that overflows the stack on array literals, as the checker can on a deeply recursive type.
+    const overflowing = defineTransform({
+      id: 'floating-promise',
+      severity: 'error',
+      docs: { what: '', why: '', example: '', useInstead: '', fixSafety: '', doesNotFlag: '' },
+      messages: {},
+      typescript: {
+        [ts.SyntaxKind.ArrayLiteralExpression]: () => {
+          throw new RangeError('Maximum call stack size exceeded');
+        },
+      },
+    });
+    const analyzer = new TsAnalyzer(program, checker, dir, [overflowing], new Set(RULE_IDS), () => true, []);
+    analyzer.analyze([file]);
+    expect(analyzer.state.uncheckedLines).toEqual([{ absolute: file, line: 4 }]);
+    // The call inside the array is a child of the skipped node: still walked. So is the next statement.
+    expect(analyzer.state.sites.map((site) => site.location.line)).toEqual([4, 5]);
   });
 });
 

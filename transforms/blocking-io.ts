@@ -3,8 +3,8 @@ import { blockingIoVisitors } from '../src/frontends/python/rules/index.js';
 import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src/data/ts-blocking-apis.js';
 import type { FileEditor } from '../src/frontend.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
-import { insertAwait, needsParenthesesForAwait, textOf } from '../src/frontends/typescript/fix-helpers.js';
-import { resolveImportedCallee } from '../src/frontends/typescript/imports.js';
+import { appendArgument, insertAwait, needsParenthesesForAwait, shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
+import { normalizeModule, resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 import { shellSleepSeconds } from './blocking-sleep.js';
 
@@ -17,11 +17,14 @@ const blockingIo = defineTransform({
     example: "const text = fs.readFileSync(path, 'utf8');",
     useInstead: "const text = await readFile(path, 'utf8'); (node:fs/promises), the promisified callback API, or the `xAsync` sibling.",
     fixSafety:
-      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
+      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
+    doesNotFlag: 'Blocking calls that only sync code reaches (startup, build scripts) under the default `--scope reachable`; callback and promise APIs; sync calls of libraries it does not know (list them in the config\'s `blocking`).',
   },
   messages: {
     api: '`{callee}` blocks the event loop; use `{replacement}`',
     noEquivalent: '`{callee}` blocks the event loop; {hint}',
+    syncOnlyOption: '`{callee}` blocks the event loop; its `{option}` option has no `{async}` equivalent: use spawn() and await its "close" event',
+    unreadableOptions: '`{callee}` blocks the event loop; its options `{option}` may hold settings only the Sync form has (`stdio`, `input`): use `await promisify({async})(…)` with options exec takes, or spawn()',
     sibling: '`{callee}` blocks while `{sibling}` exists on the same type; use `await {sibling}(…)`',
     configured: '`{callee}` is listed as blocking in the config; use `{replacement}`',
   },
@@ -45,6 +48,7 @@ function detectBlockingCall(call: ts.CallExpression, context: TsRuleContext): vo
       api = SYNC_WHEN_NO_CALLBACK.find((candidate) => candidate.name === imported.name && candidate.modules.includes(imported.module));
     }
     if (api) {
+      if (api.cheapBelow !== undefined && (literalSize(call.arguments[0]) ?? Infinity) < api.cheapBelow) return;
       if (imported.module === 'child_process' && shellSleepSeconds(call) !== undefined) return; // blocking-sleep's
       reportApi(call, api, context);
       return;
@@ -54,6 +58,27 @@ function detectBlockingCall(call: ts.CallExpression, context: TsRuleContext): vo
   detectAsyncSibling(call, context);
 }
 
+/** A size written as a literal (`16`, `32 * 1024`, `1 << 16`), or undefined when it is computed. */
+function literalSize(node: ts.Expression | undefined): number | undefined {
+  if (!node) return undefined;
+  if (ts.isParenthesizedExpression(node)) return literalSize(node.expression);
+  if (ts.isNumericLiteral(node)) return Number(node.text);
+  if (!ts.isBinaryExpression(node)) return undefined;
+  const left = literalSize(node.left);
+  const right = literalSize(node.right);
+  if (left === undefined || right === undefined) return undefined;
+  switch (node.operatorToken.kind) {
+    case ts.SyntaxKind.AsteriskToken:
+      return left * right;
+    case ts.SyntaxKind.PlusToken:
+      return left + right;
+    case ts.SyntaxKind.LessThanLessThanToken:
+      return left * 2 ** right;
+    default:
+      return undefined;
+  }
+}
+
 function reportApi(call: ts.CallExpression, api: BlockingApi, context: TsRuleContext): void {
   const { sourceFile } = context;
   const calleeText = textOf(call.expression, sourceFile);
@@ -61,6 +86,14 @@ function reportApi(call: ts.CallExpression, api: BlockingApi, context: TsRuleCon
   if (equivalent.kind === 'none') {
     context.report({ rule: 'blocking-io', node: call, message: message('noEquivalent', { callee: calleeText, hint: equivalent.hint }), kind: 'blocking', needsAsync: true });
     return;
+  }
+  if (equivalent.kind === 'promisify-stdout') {
+    const syncOnly = syncOnlyOption(call, equivalent, sourceFile);
+    if (syncOnly) {
+      const text = message(syncOnly.unreadable ? 'unreadableOptions' : 'syncOnlyOption', { callee: calleeText, option: syncOnly.text, async: equivalent.name });
+      context.report({ rule: 'blocking-io', node: call, message: text, kind: 'blocking', needsAsync: true });
+      return;
+    }
   }
   const replacement =
     equivalent.kind === 'exists'
@@ -79,7 +112,13 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
   switch (equivalent.kind) {
     case 'direct':
       return (editor) => {
-        editor.replace(...calleeRange, editor.ensureImport(equivalent.module, equivalent.name));
+        // `fse.readJsonSync` -> `fse.readJson`: the twin lives on the same module object.
+        const imported = resolveImportedCallee(callee, context.imports);
+        if (ts.isPropertyAccessExpression(callee) && imported && imported.module === normalizeModule(equivalent.module)) {
+          editor.replace(callee.name.getStart(sourceFile), callee.name.end, equivalent.name);
+        } else {
+          editor.replace(...calleeRange, editor.ensureImport(equivalent.module, equivalent.name));
+        }
         insertAwait(editor, call, sourceFile);
         return true;
       };
@@ -91,17 +130,21 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
       };
     case 'promisify-stdout': {
       // execSync(cmd) returns a Buffer; ask exec for Buffers too so the value is the same.
-      const options = call.arguments[equivalent.name === 'exec' ? 1 : 2];
-      const hasEncoding = options !== undefined && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name?.getText(sourceFile) === 'encoding');
-      if (options && !hasEncoding) return undefined;
+      const options = execOptions(call, equivalent.name);
+      const literal = options && ts.isObjectLiteralExpression(options) ? options : undefined;
+      const hasEncoding = literal !== undefined && literal.properties.some((p) => optionName(p, sourceFile) === 'encoding');
+      if (options && !literal) return undefined;
       return (editor) => {
         const start = call.getStart(sourceFile);
         editor.replace(...calleeRange, promisified(editor, equivalent.module, equivalent.name));
         editor.insert(start, '(await ', -call.end);
-        if (!hasEncoding) {
-          const last = call.arguments[call.arguments.length - 1]!;
-          editor.insert(last.end, ', { encoding: "buffer" }');
-        }
+        // `stdio: 'pipe'` is exec's own behaviour, and not one of its options; the others (cwd, env,
+        // timeout, …) mean the same to exec and execFile.
+        const stdio = literal?.properties.find((p) => optionName(p, sourceFile) === 'stdio');
+        if (literal && stdio && !hasEncoding) editor.replace(stdio.getStart(sourceFile), stdio.end, 'encoding: "buffer"');
+        else if (literal && stdio) removeProperty(editor, literal, stdio, sourceFile);
+        else if (literal && !hasEncoding) appendProperty(editor, literal, 'encoding: "buffer"', sourceFile);
+        else if (!hasEncoding) appendArgument(editor, call, '{ encoding: "buffer" }', sourceFile);
         editor.insert(call.end, ').stdout', -start);
         return true;
       };
@@ -118,6 +161,62 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
     default:
       return undefined;
   }
+}
+
+/**
+ * Why the call's options cannot go to the async API: an option only the Sync form has (`stdio:
+ * 'inherit'` streams to the terminal, `input` feeds stdin), or options that are not a literal the
+ * tool can read. `stdio: 'pipe'` is what exec does anyway.
+ */
+function syncOnlyOption(
+  call: ts.CallExpression,
+  equivalent: { name: string; syncOnlyOptions: readonly string[] },
+  sourceFile: ts.SourceFile,
+): { text: string; unreadable: boolean } | undefined {
+  const options = execOptions(call, equivalent.name);
+  if (!options) return undefined;
+  if (!ts.isObjectLiteralExpression(options)) return { text: shorten(textOf(options, sourceFile)), unreadable: true };
+  for (const property of options.properties) {
+    if (!ts.isPropertyAssignment(property) && !ts.isShorthandPropertyAssignment(property)) return { text: shorten(textOf(property, sourceFile)), unreadable: true };
+    const name = optionName(property, sourceFile);
+    if (!name || !equivalent.syncOnlyOptions.includes(name)) continue;
+    const value = ts.isPropertyAssignment(property) ? property.initializer : undefined;
+    if (name === 'stdio' && value && ts.isStringLiteral(value) && value.text === 'pipe') continue;
+    return { text: shorten(textOf(property, sourceFile)), unreadable: false };
+  }
+  return undefined;
+}
+
+function optionName(property: ts.ObjectLiteralElementLike, sourceFile: ts.SourceFile): string | undefined {
+  return property.name?.getText(sourceFile).replace(/^['"]|['"]$/g, '');
+}
+
+/** Adds a property after the literal's last one (`{ cwd }` -> `{ cwd, encoding: "buffer" }`), or into `{}`. */
+function appendProperty(editor: FileEditor, literal: ts.ObjectLiteralExpression, property: string, sourceFile: ts.SourceFile): void {
+  const last = literal.properties[literal.properties.length - 1];
+  if (!last) {
+    editor.replace(literal.getStart(sourceFile), literal.end, `{ ${property} }`);
+    return;
+  }
+  const hasTrailingComma = literal.properties.hasTrailingComma;
+  editor.insert(last.end, hasTrailingComma ? ` ${property},` : `, ${property}`);
+}
+
+/** Removes a property with the comma that separates it from its neighbour. */
+function removeProperty(editor: FileEditor, literal: ts.ObjectLiteralExpression, property: ts.ObjectLiteralElementLike, sourceFile: ts.SourceFile): void {
+  const properties = literal.properties;
+  const index = properties.indexOf(property);
+  const next = properties[index + 1];
+  if (next) editor.replace(property.getStart(sourceFile), next.getStart(sourceFile), '');
+  else if (index > 0) editor.replace(properties[index - 1]!.end, property.end, '');
+  else editor.replace(property.getStart(sourceFile), property.end, '');
+}
+
+/** The options argument: `exec(cmd, options)`, `execFile(file, args, options)` or `execFile(file, { … })`. */
+function execOptions(call: ts.CallExpression, asyncName: string): ts.Expression | undefined {
+  if (asyncName === 'exec') return call.arguments[1];
+  const second = call.arguments[1];
+  return call.arguments[2] ?? (second && ts.isObjectLiteralExpression(second) ? second : undefined);
 }
 
 /** `const gzipAsync = promisify(gzip);` once per file; returns `gzipAsync`. */

@@ -18,6 +18,8 @@ import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
+import { isThenableType } from './thenables.js';
+import { isStackOverflow, walkTree } from './walk.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -68,6 +70,8 @@ export interface TsAnalysisState {
   hitNodes: Map<RuleHit, ts.Node>;
   /** The program has Node.js types (so `process`, `node:` modules exist). */
   isNode: boolean;
+  /** Where the type checker overflowed its stack: those nodes were skipped, the rest analysed. */
+  uncheckedLines: { absolute: string; line: number }[];
 }
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
@@ -109,6 +113,7 @@ export class TsAnalyzer {
     hits: [],
     hitNodes: new Map(),
     isNode: false,
+    uncheckedLines: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly functionNames = new Set<string>();
@@ -217,11 +222,9 @@ export class TsAnalyzer {
             suggestion: 'Move the top-level code into an `async function main()` and call it with `main().catch(…)`, or make the file an ES module.',
           },
     });
-    const visit = (node: ts.Node): void => {
+    walkTree(sourceFile, (node) => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    });
   }
 
   private isCommonJs(sourceFile: ts.SourceFile): boolean {
@@ -269,6 +272,11 @@ export class TsAnalyzer {
       signature: signatureText(node, info.sourceFile),
     };
     fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
+    if (!fn.isAsync) {
+      // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
+      let returnsPromise: boolean | undefined;
+      Object.defineProperty(fn, 'returnsPromise', { enumerable: true, get: () => (returnsPromise ??= this.returnsGlobalPromise(node)) });
+    }
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
     this.state.functions.set(id, fn);
@@ -278,6 +286,18 @@ export class TsAnalyzer {
     if (simpleName) this.functionNames.add(simpleName);
     for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
+  }
+
+  /** The declared or inferred result is the global `Promise<T>`, the one type an async function may keep. */
+  private returnsGlobalPromise(node: FunctionLike): boolean {
+    try {
+      const signature = this.checker.getSignatureFromDeclaration(node);
+      const symbol = signature ? this.checker.getReturnTypeOfSignature(signature).getSymbol() : undefined;
+      return symbol?.getName() === 'Promise' && (symbol.declarations ?? []).some((declaration) => /\/lib\.[\w.]*\.d\.ts$/.test(declaration.getSourceFile().fileName));
+    } catch (error) {
+      if (isStackOverflow(error)) return false;
+      throw error;
+    }
   }
 
   private functionName(node: FunctionLike, info: TsFileInfo, line: number): string {
@@ -340,32 +360,55 @@ export class TsAnalyzer {
   private walkFile(sourceFile: ts.SourceFile): void {
     const info = this.state.files.get(sourceFile.fileName)!;
     let current: FunctionId = info.moduleId;
+    const enclosing: FunctionId[] = [];
     const context = this.ruleContext(info, () => current);
-    const visit = (node: ts.Node): void => {
-      const listeners = this.visitors.get(node.kind);
-      if (listeners) for (const { visit: listener } of listeners) listener(node, context);
+    walkTree(sourceFile, {
+      enter: (node) => {
+        this.visitNode(node, info, current, context);
+        if (isFunctionLike(node)) {
+          enclosing.push(current);
+          current = this.idByDeclaration.get(node) ?? current;
+        }
+      },
+      leave: (node) => {
+        if (isFunctionLike(node)) current = enclosing.pop()!;
+      },
+    });
+  }
+
+  private visitNode(node: ts.Node, info: TsFileInfo, current: FunctionId, context: TsRuleContext): void {
+    const listeners = this.visitors.get(node.kind);
+    if (listeners) for (const { visit: listener } of listeners) this.unlessCheckerOverflows(node, info, () => listener(node, context));
+    this.unlessCheckerOverflows(node, info, () => {
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
       else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
-      if (isFunctionLike(node)) {
-        const saved = current;
-        current = this.idByDeclaration.get(node) ?? current;
-        ts.forEachChild(node, visit);
-        current = saved;
-        return;
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    });
+  }
+
+  /**
+   * Every checker question of the walk goes through here. On some deeply recursive types the
+   * checker overflows its own stack (a RangeError, which tsc itself dies of): that node's question
+   * is skipped and recorded, and the walk goes on with the rest of the file.
+   */
+  private unlessCheckerOverflows(node: ts.Node, info: TsFileInfo, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      if (!isStackOverflow(error)) throw error;
+      const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+      this.state.uncheckedLines.push({ absolute: info.absolute, line });
+    }
   }
 
   private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {
     return {
       ts,
       checker: this.checker,
+      program: this.program,
       sourceFile: info.sourceFile,
       file: info.file,
       imports: info.imports,
@@ -560,13 +603,10 @@ export class TsAnalyzer {
     return { api: methodName, rewrite: acceptsAsync ? 'accepts-async' : 'none', ...(forgetsResult ? { ignoresResult: true } : {}) };
   }
 
-  /** Whether a type is (or, when `some`, may be) a promise-like. */
+  /** Whether a type is (or, when `some`, may be) a thenable. */
   isThenable(type: ts.Type, some = false): boolean {
-    if (type.isUnion()) return some ? type.types.some((t) => this.isThenable(t, true)) : type.types.every((t) => this.isThenable(t));
-    const then = type.getProperty('then');
-    if (!then) return false;
-    const thenType = this.checker.getTypeOfSymbol(then);
-    return thenType.getCallSignatures().length > 0;
+    if (type.isUnion() && !some) return type.types.every((t) => isThenableType(this.checker, t));
+    return isThenableType(this.checker, type);
   }
 
   private recordReference(node: ts.Identifier | ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {
@@ -694,15 +734,14 @@ function canBecomeLoopBody(argument: ts.Expression, maxParameters: number): bool
   const { parameters } = callback;
   if (parameters.length === 0 || parameters.length > maxParameters || parameters.some((p) => p.dotDotDotToken || p.initializer)) return false;
   let escapes = false;
-  const visit = (node: ts.Node): void => {
-    if (escapes) return;
+  walkTree(callback.body, (node) => {
+    if (escapes) return false;
+    if (node === callback.body) return true;
     if (ts.isReturnStatement(node)) escapes = true;
     else if (ts.isFunctionExpression(callback) && (node.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(node) && node.text === 'arguments'))) escapes = true;
-    if (isFunctionLike(node) && !ts.isArrowFunction(node)) return;
-    if (ts.isArrowFunction(node)) return;
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(callback.body, visit);
+    // Nested functions have their own `return`, `this` and `arguments`.
+    return !isFunctionLike(node);
+  });
   return !escapes;
 }
 

@@ -6,6 +6,7 @@ import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
 import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
+import { walkTree } from './walk.js';
 
 /** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */
 export function asyncSiblingName(name: string): string {
@@ -84,6 +85,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   }
 
   for (const editor of editors.values()) {
+    editor.guardStatementStarts();
     editor.flushImports();
     const fileEdits = moveDualBodies(editor, state, request);
     removeUnusedImports(editor, fileEdits);
@@ -198,6 +200,7 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
     const binding = site.callback.api.startsWith('Map.') ? `[${keyParameter ?? ''}, ${valueParameter}]` : valueParameter!;
     editor.insert(receiverStart, `for (const ${binding} of `, -statement.end);
     const body = callback.body;
+    keepComments(editor, [[receiver.end, body.getStart(sourceFile)], [body.end, statement.end]], receiverStart, -statement.end - 1);
     if (ts.isBlock(body)) {
       editor.replace(receiver.end, body.getStart(sourceFile), ') ');
       editor.replace(body.end, statement.end, '');
@@ -210,8 +213,29 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
   // A named function: call it with each element and await it.
   const item = editor.freshName('item');
   editor.insert(receiverStart, `for (const ${item} of `, -statement.end);
+  keepComments(editor, [[receiver.end, argument.getStart(sourceFile)], [argument.end, statement.end]], receiverStart, -statement.end - 1);
   editor.replace(receiver.end, argument.getStart(sourceFile), ') await ');
   editor.replace(argument.end, statement.end, `(${item});`);
+}
+
+/**
+ * Comments in the spans a rewrite drops (`}, // done\n);` after a forEach body) move to their own
+ * lines before `at`, the start of the statement, with its indent.
+ */
+function keepComments(editor: TsFileEditor, spans: readonly (readonly [number, number])[], at: number, order: number): void {
+  const text = editor.info.sourceFile.text;
+  const comments: string[] = [];
+  for (const [start, end] of spans) {
+    const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text.slice(start, end));
+    for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+      if (token === ts.SyntaxKind.SingleLineCommentTrivia || token === ts.SyntaxKind.MultiLineCommentTrivia) comments.push(scanner.getTokenText());
+    }
+  }
+  if (comments.length === 0) return;
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, at))![0];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  editor.insert(at, comments.map((comment) => `${comment}${eol}${indent}`).join(''), order);
 }
 
 /**
@@ -292,8 +316,8 @@ function removeUnusedImports(editor: TsFileEditor, fileEdits: TextEdit[]): void 
   };
   const usage = new Map<string, { total: number; replaced: number }>();
   for (const local of imports.keys()) usage.set(local, { total: 0, replaced: 0 });
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node)) return;
+  walkTree(sourceFile, (node) => {
+    if (ts.isImportDeclaration(node)) return false;
     if (ts.isIdentifier(node)) {
       const entry = usage.get(node.text);
       const binding = imports.get(node.text)?.binding;
@@ -302,57 +326,109 @@ function removeUnusedImports(editor: TsFileEditor, fileEdits: TextEdit[]): void 
         if (isReplaced(node)) entry.replaced++;
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+    return true;
+  });
   const removable = new Map<ts.Node, ts.Node[]>();
   for (const [local, { total, replaced: count }] of usage) {
-    if (total === 0 || count < total) continue;
+    if (total === 0 || count < total || editor.referencedImports.has(local)) continue;
     const imported = imports.get(local)!;
     const list = removable.get(imported.declaration) ?? [];
     list.push(imported.binding);
     removable.set(imported.declaration, list);
   }
+  // One set of edits per declaration, so that removing neighbours (and specifiers merged in) never overlap.
   for (const [declaration, bindings] of removable) {
+    const elements = listedBindings(declaration);
+    const merged = elements ? mergedSpecifiers(fileEdits, elements) : [];
     const all = bindingsOf(declaration);
-    // An import that also receives a merged specifier is rebuilt as a whole: `{ execSync }` -> `{ exec }`.
-    const named = ts.isImportDeclaration(declaration) ? declaration.importClause?.namedBindings : undefined;
-    if (named && ts.isNamedImports(named)) {
-      const merged = fileEdits.filter((edit) => edit.source === 'import' && edit.start === edit.end && edit.start > named.pos && edit.start < named.end);
-      if (merged.length > 0) {
-        const kept = named.elements.filter((element) => !bindings.includes(element)).map((element) => element.getText(sourceFile));
-        const added = merged.flatMap((edit) => edit.text.replace(/^,\s*/, '').split(/,\s*/));
-        for (const edit of merged) fileEdits.splice(fileEdits.indexOf(edit), 1);
-        fileEdits.push({ start: named.getStart(sourceFile), end: named.end, text: `{ ${[...kept, ...added].join(', ')} }`, source: 'import' });
-        continue;
-      }
-    }
-    if (all.every((binding) => bindings.includes(binding))) {
-      const start = declaration.getStart(sourceFile);
-      const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
-      const newline = sourceFile.text.indexOf('\n', declaration.end);
-      const onlyOnLine = sourceFile.text.slice(lineStart, start).trim() === '' && sourceFile.text.slice(declaration.end, newline === -1 ? undefined : newline).trim() === '';
-      fileEdits.push(
-        onlyOnLine
-          ? { start: lineStart, end: newline === -1 ? sourceFile.text.length : newline + 1, text: '', source: 'import' }
-          : { start, end: declaration.end, text: '', source: 'import' },
-      );
+    if (merged.length === 0 && all.every((binding) => bindings.includes(binding))) {
+      fileEdits.push(declarationRemoval(declaration, sourceFile));
       continue;
     }
-    for (const binding of bindings) {
-      // Remove the binding and the comma after it (or before it, for the last one).
-      const text = sourceFile.text;
-      let start = binding.getStart(sourceFile);
-      let end = binding.end;
-      const after = /^\s*,\s*/.exec(text.slice(end));
-      if (after) end += after[0].length;
-      else {
-        const before = /,\s*$/.exec(text.slice(0, start));
-        if (before) start -= before[0].length;
-      }
-      fileEdits.push({ start, end, text: '', source: 'import' });
+    if (elements && elements.every((element) => bindings.includes(element)) && merged.length > 0) {
+      // `{ execSync }` -> `{ exec }`: the merged specifiers take the removed ones' place.
+      for (const edit of merged) fileEdits.splice(fileEdits.indexOf(edit), 1);
+      const added = merged.map((edit) => edit.text.replace(/^,\s*/, '')).join(', ');
+      fileEdits.push({ start: elements[0]!.getStart(sourceFile), end: elements[elements.length - 1]!.end, text: added, source: 'import' });
+      bindings.splice(0, bindings.length, ...bindings.filter((binding) => !elements.includes(binding)));
+    } else if (elements) {
+      fileEdits.push(...listRemovals(elements, bindings, sourceFile, merged));
+      bindings.splice(0, bindings.length, ...bindings.filter((binding) => !elements.includes(binding)));
     }
+    // What is left: a default import beside named ones, a `require` among several declarations.
+    for (const binding of bindings) fileEdits.push(separatedRemoval(binding, sourceFile));
   }
+}
+
+/** The comma-separated list a binding sits in: `{ a, b }` of an import or of a `require` pattern. */
+function listedBindings(declaration: ts.Node): readonly ts.Node[] | undefined {
+  if (ts.isImportDeclaration(declaration)) {
+    const named = declaration.importClause?.namedBindings;
+    return named && ts.isNamedImports(named) && named.elements.length > 0 ? named.elements : undefined;
+  }
+  if (ts.isVariableStatement(declaration) && declaration.declarationList.declarations.length === 1) {
+    const name = declaration.declarationList.declarations[0]!.name;
+    return ts.isObjectBindingPattern(name) && name.elements.length > 0 ? name.elements : undefined;
+  }
+  return undefined;
+}
+
+/** The specifiers flushImports appended after the list's last element (`, exec`). */
+function mergedSpecifiers(fileEdits: TextEdit[], elements: readonly ts.Node[]): TextEdit[] {
+  const end = elements[elements.length - 1]!.end;
+  return fileEdits.filter((edit) => edit.source === 'import' && edit.start === end && edit.end === end && edit.text.startsWith(','));
+}
+
+/**
+ * Removes runs of neighbouring elements as one span each: a run with an element after it up to that
+ * element, the run at the end from the element before it. Specifiers merged after a removed last
+ * element move to the last kept one.
+ */
+function listRemovals(elements: readonly ts.Node[], removed: readonly ts.Node[], sourceFile: ts.SourceFile, merged: TextEdit[]): TextEdit[] {
+  const result: TextEdit[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    if (!removed.includes(elements[i]!)) continue;
+    let j = i;
+    while (j + 1 < elements.length && removed.includes(elements[j + 1]!)) j++;
+    if (j + 1 < elements.length) {
+      result.push({ start: elements[i]!.getStart(sourceFile), end: elements[j + 1]!.getStart(sourceFile), text: '', source: 'import' });
+    } else {
+      const keptEnd = elements[i - 1]!.end;
+      result.push({ start: keptEnd, end: elements[j]!.end, text: '', source: 'import' });
+      for (const edit of merged) {
+        edit.start = keptEnd;
+        edit.end = keptEnd;
+        edit.order = -1;
+      }
+    }
+    i = j;
+  }
+  return result;
+}
+
+/** The whole declaration, with its line when it is alone on it. */
+function declarationRemoval(declaration: ts.Node, sourceFile: ts.SourceFile): TextEdit {
+  const start = declaration.getStart(sourceFile);
+  const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
+  const newline = sourceFile.text.indexOf('\n', declaration.end);
+  const onlyOnLine = sourceFile.text.slice(lineStart, start).trim() === '' && sourceFile.text.slice(declaration.end, newline === -1 ? undefined : newline).trim() === '';
+  return onlyOnLine
+    ? { start: lineStart, end: newline === -1 ? sourceFile.text.length : newline + 1, text: '', source: 'import' }
+    : { start, end: declaration.end, text: '', source: 'import' };
+}
+
+/** One binding and the comma after it (or before it, for the last one). */
+function separatedRemoval(binding: ts.Node, sourceFile: ts.SourceFile): TextEdit {
+  const text = sourceFile.text;
+  let start = binding.getStart(sourceFile);
+  let end = binding.end;
+  const after = /^\s*,\s*/.exec(text.slice(end));
+  if (after) end += after[0].length;
+  else {
+    const before = /,\s*$/.exec(text.slice(0, start));
+    if (before) start -= before[0].length;
+  }
+  return { start, end, text: '', source: 'import' };
 }
 
 function isWithin(node: ts.Node, container: ts.Node): boolean {

@@ -5,6 +5,7 @@ import type { TextEdit } from '../../edits/edit-set.js';
 import type { FileEditor } from '../../frontend.js';
 import { normalizeModule } from './imports.js';
 import type { TsFileInfo } from './analyze.js';
+import { walkTree } from './walk.js';
 
 interface ImportRequest {
   module: string;
@@ -19,6 +20,8 @@ export class TsFileEditor implements FileEditor {
   private readonly newImports: ImportRequest[] = [];
   private readonly declarations = new Map<string, { local: string; text: string }>();
   private usedNames: Set<string> | undefined;
+  /** Imports the new code refers to (`promisify(randomBytes)`): they stay, whatever the fixes replaced. */
+  readonly referencedImports = new Set<string>();
   private readonly eol: string;
   private readonly quote: string;
 
@@ -70,11 +73,9 @@ export class TsFileEditor implements FileEditor {
     if (!this.usedNames) {
       const names = new Set<string>();
       // Property and member names are not bindings: `crypto.randomBytes` leaves `randomBytes` free.
-      const visit = (node: ts.Node): void => {
+      walkTree(this.info.sourceFile, (node) => {
         if (ts.isIdentifier(node) && !isMemberName(node)) names.add(node.text);
-        ts.forEachChild(node, visit);
-      };
-      visit(this.info.sourceFile);
+      });
       this.usedNames = names;
     }
     return this.usedNames;
@@ -95,8 +96,10 @@ export class TsFileEditor implements FileEditor {
 
   ensureImport(module: string, name: string, preferredLocal?: string): string {
     const wanted = normalizeModule(module);
-    for (const [local, imported] of this.info.imports) {
-      if (normalizeModule(imported.module) === wanted && imported.name === name) return local;
+    const existing = this.existingImport(wanted, name);
+    if (existing) {
+      this.referencedImports.add(existing.local);
+      return existing.text;
     }
     const requested = this.newImports.find((request) => normalizeModule(request.module) === wanted && request.name === name);
     if (requested) return requested.local;
@@ -106,12 +109,51 @@ export class TsFileEditor implements FileEditor {
     return local;
   }
 
+  /**
+   * An import the file has that reaches `name`: the binding itself, or a member of a namespace
+   * (`import * as fsp from 'fs/promises'` -> `fsp.readFile`, `import { promises as fs } from 'fs'` ->
+   * `fs.readFile`), so that no second import of the same module is added beside it.
+   */
+  private existingImport(wanted: string, name: string): { local: string; text: string } | undefined {
+    let member: { local: string; text: string } | undefined;
+    for (const [local, imported] of this.info.imports) {
+      const from = normalizeModule(imported.module);
+      if (from === wanted && imported.name === name) return { local, text: local };
+      // A Node built-in's default export is its namespace too.
+      const isNamespace = imported.name === '*' || (imported.name === 'default' && NODE_BUILTIN_DEFAULTS.has(from));
+      if (!member && ((from === wanted && isNamespace) || (`${from}/${imported.name}` === wanted && wanted === 'fs/promises'))) {
+        member = { local, text: `${local}.${name}` };
+      }
+    }
+    return member;
+  }
+
   ensureDeclaration(key: string, preferredName: string, text: (local: string) => string): string {
     const existing = this.declarations.get(key);
     if (existing) return existing.local;
     const local = this.freshName(preferredName);
     this.declarations.set(key, { local, text: text(local) });
     return local;
+  }
+
+  /**
+   * A statement rewritten to start with `(`, `[` or a template (`(await readFile(f)).length`) would
+   * continue the previous one when that one ends without a semicolon (ASI): a `;` goes first, as
+   * prettier and standard write it.
+   */
+  guardStatementStarts(): void {
+    const byStart = new Map<number, TextEdit[]>();
+    for (const edit of this.edits) byStart.set(edit.start, [...(byStart.get(edit.start) ?? []), edit]);
+    const { sourceFile } = this.info;
+    walkTree(sourceFile, (node) => {
+      if (!ts.isExpressionStatement(node)) return true;
+      const start = node.getStart(sourceFile);
+      const first = (byStart.get(start) ?? []).filter((edit) => edit.text !== '').sort((a, b) => a.end - b.end || (a.order ?? 0) - (b.order ?? 0))[0];
+      if (first && /^[([`]/.test(first.text) && !/^[([`]/.test(sourceFile.text.slice(start, start + 1)) && continuesPrevious(node, sourceFile)) {
+        this.edits.push({ start, end: start, text: ';', source: 'fix', order: -3_000_000 });
+      }
+      return true;
+    });
   }
 
   /** Writes the gathered imports and declarations as edits: merged into an import from the same module when there is one. */
@@ -144,6 +186,8 @@ export class TsFileEditor implements FileEditor {
     }
     for (const { text: declaration } of this.declarations.values()) lines.push(declaration);
     if (lines.length === 0) return;
+    // New statements follow the file's style: no semicolons in a file written without them.
+    if (!usesSemicolons(sourceFile)) for (let i = 0; i < lines.length; i++) lines[i] = lines[i]!.replace(/;$/, '');
     const at = this.importInsertionPoint();
     const block = lines.join(this.eol) + this.eol;
     // At the top of a file, a blank line separates the new imports from the code below.
@@ -195,6 +239,39 @@ export class TsFileEditor implements FileEditor {
   }
 }
 
+/** Node built-ins whose default import is the module namespace (`import fsp from 'fs/promises'`). */
+const NODE_BUILTIN_DEFAULTS = new Set(['fs', 'fs/promises', 'timers/promises', 'child_process', 'zlib', 'crypto', 'util', 'os', 'path']);
+
+/** Most of the file's simple statements end with `;` (prettier's `semi`, standard's style). */
+function usesSemicolons(sourceFile: ts.SourceFile): boolean {
+  let withSemicolon = 0;
+  let without = 0;
+  walkTree(sourceFile, (node) => {
+    if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isImportDeclaration(node) || ts.isReturnStatement(node)) {
+      if (sourceFile.text[node.end - 1] === ';') withSemicolon++;
+      else without++;
+    }
+    return !ts.isExpression(node);
+  });
+  return withSemicolon >= without;
+}
+
+/** The statement before this one in its block ends without a semicolon, so ASI is all that ends it. */
+function continuesPrevious(statement: ts.ExpressionStatement, sourceFile: ts.SourceFile): boolean {
+  const parent = statement.parent;
+  const siblings: readonly ts.Statement[] | undefined = ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) ? parent.statements : undefined;
+  if (!siblings) return false;
+  const previous = siblings[siblings.indexOf(statement) - 1];
+  if (!previous) return false;
+  // Declarations and compound statements end in `}` that no expression can continue.
+  if (!(ts.isExpressionStatement(previous) || ts.isVariableStatement(previous) || ts.isReturnStatement(previous) || ts.isThrowStatement(previous) ||
+    ts.isBreakStatement(previous) || ts.isContinueStatement(previous) || ts.isDoStatement(previous) || ts.isImportDeclaration(previous) ||
+    ts.isExportDeclaration(previous) || ts.isExportAssignment(previous) || ts.isTypeAliasDeclaration(previous) || ts.isImportEqualsDeclaration(previous))) {
+    return false;
+  }
+  return sourceFile.text[previous.end - 1] !== ';';
+}
+
 function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
@@ -202,14 +279,12 @@ function lineStartOf(text: string, offset: number): number {
 /** The quote the file's module specifiers (or, failing those, its first string) use. */
 function quoteStyle(sourceFile: ts.SourceFile): string {
   let quote: string | undefined;
-  const visit = (node: ts.Node): void => {
-    if (quote) return;
-    if (ts.isStringLiteral(node)) {
-      quote = sourceFile.text[node.getStart(sourceFile)];
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
+  const visit = (root: ts.Node): void =>
+    walkTree(root, (node) => {
+      if (quote) return false;
+      if (ts.isStringLiteral(node)) quote = sourceFile.text[node.getStart(sourceFile)];
+      return quote === undefined;
+    });
   for (const statement of sourceFile.statements) {
     if (ts.isImportDeclaration(statement) || isRequireStatement(statement)) visit(statement);
   }

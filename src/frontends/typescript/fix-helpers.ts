@@ -58,3 +58,32 @@ export function isStatementCall(node: ts.Node): boolean {
 export function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/**
+ * Adds an argument after a call's last one, in the call's own layout: on the same line in a one-line
+ * call; on its own line, with the same indent, after a trailing comma and comment in a call written
+ * one argument per line (`f(\n  a, // why\n)` keeps its comment and its trailing comma).
+ */
+export function appendArgument(editor: FileEditor, call: ts.CallExpression, argument: string, sourceFile: ts.SourceFile): void {
+  const text = sourceFile.text;
+  const last = call.arguments[call.arguments.length - 1];
+  if (!last) {
+    editor.insert(call.arguments.end, argument);
+    return;
+  }
+  const lastStart = last.getStart(sourceFile);
+  const lineStart = text.lastIndexOf('\n', lastStart - 1) + 1;
+  const ownLine = /^[ \t]*$/.test(text.slice(lineStart, lastStart));
+  if (!ownLine) {
+    editor.insert(last.end, `, ${argument}`);
+    return;
+  }
+  const indent = text.slice(lineStart, lastStart);
+  const hasTrailingComma = call.arguments.hasTrailingComma;
+  const commaEnd = hasTrailingComma ? text.indexOf(',', last.end) + 1 : last.end;
+  // The rest of the last argument's line (a comment) stays with it.
+  const rest = /^[ \t]*(?:\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)*/.exec(text.slice(commaEnd))![0];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (!hasTrailingComma) editor.insert(last.end, ',');
+  editor.insert(commaEnd + rest.length, `${eol}${indent}${argument}${hasTrailingComma ? ',' : ''}`);
+}

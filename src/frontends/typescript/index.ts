@@ -8,6 +8,7 @@ import { TRANSFORMS } from '../../../transforms/index.js';
 import { hasModifier, isFunctionLike, TsAnalyzer } from './analyze.js';
 import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
+import { walkTree } from './walk.js';
 import { findProjectFile, loadProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 
@@ -47,6 +48,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       }
       analyzer.analyze(parseable);
       markSleepHelpers(analyzer.state);
+      skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
     },
     emit(request: EmitRequest, edits: EditSet): void {
@@ -64,6 +66,16 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       return [...analyzer.state.functions.values()].filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name);
     },
   };
+}
+
+/** One entry per file whose analysis skipped nodes the type checker could not answer for. */
+function uncheckedFiles(unchecked: readonly { absolute: string; line: number }[]): Analysis['skipped'] {
+  const linesByFile = new Map<string, Set<number>>();
+  for (const { absolute, line } of unchecked) linesByFile.set(absolute, (linesByFile.get(absolute) ?? new Set()).add(line));
+  return [...linesByFile].map(([file, lines]) => ({
+    file,
+    reason: `the type checker overflowed its stack at line ${[...lines].join(', ')}; those expressions were not analysed, the rest of the file was`,
+  }));
 }
 
 /**
@@ -91,20 +103,24 @@ function grammarErrors(texts: ReadonlyMap<string, string>): Map<string, string> 
 
 function misplacedAsyncOrAwait(sourceFile: ts.SourceFile): { at: number; message: string } | undefined {
   let problem: { at: number; message: string } | undefined;
-  const visit = (node: ts.Node, enclosing: ts.Node | undefined): void => {
-    if (problem) return;
-    if (ts.canHaveModifiers(node) && !isFunctionLike(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
-      problem = { at: node.getStart(sourceFile), message: "'async' modifier cannot be used here" };
-      return;
-    }
-    if ((ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && enclosing && !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword)) {
-      problem = { at: node.getStart(sourceFile), message: "'await' expressions are only allowed within async functions" };
-      return;
-    }
-    const next = isFunctionLike(node) ? node : enclosing;
-    ts.forEachChild(node, (child) => visit(child, next));
-  };
-  visit(sourceFile, undefined);
+  const enclosing: ts.Node[] = [];
+  walkTree(sourceFile, {
+    enter: (node) => {
+      if (problem) return false;
+      const around = enclosing[enclosing.length - 1];
+      if (ts.canHaveModifiers(node) && !isFunctionLike(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+        problem = { at: node.getStart(sourceFile), message: "'async' modifier cannot be used here" };
+      } else if ((ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) && around && !hasModifier(around, ts.SyntaxKind.AsyncKeyword)) {
+        problem = { at: node.getStart(sourceFile), message: "'await' expressions are only allowed within async functions" };
+      }
+      if (problem) return false;
+      if (isFunctionLike(node)) enclosing.push(node);
+      return true;
+    },
+    leave: (node) => {
+      if (isFunctionLike(node)) enclosing.pop();
+    },
+  });
   return problem;
 }
 
