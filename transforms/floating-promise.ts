@@ -3,6 +3,7 @@ import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js'
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten } from '../src/frontends/typescript/fix-helpers.js';
+import { walkTree } from '../src/frontends/typescript/walk.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 
 const floatingPromise = defineTransform({
@@ -17,6 +18,8 @@ const floatingPromise = defineTransform({
   },
   messages: {
     floating: 'promise from `{expression}` is neither awaited, returned nor handled',
+    floatingOwnHandler:
+      'promise from `{expression}` is neither awaited, returned nor handled; not fixed: this module installs a `process.on(\'unhandledRejection\', …)` handler, which a `.catch` would bypass',
     floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
   },
   typescript: {
@@ -47,10 +50,13 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
       ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
       : '.catch((error) => console.error(error))';
     const eol = context.sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+    // The module's own handler decides what a dropped rejection does (often: exit at once); a
+    // `.catch` would take that away, so such a module is reported only.
+    const ownHandler = !canAwait && installsUnhandledRejectionHandler(sourceFile);
     context.report({
       rule: 'floating-promise',
       node: statement,
-      message: formatMessage(floatingPromise.messages.floating!, { expression: shown }),
+      message: formatMessage(floatingPromise.messages[ownHandler ? 'floatingOwnHandler' : 'floating']!, { expression: shown }),
       kind: 'floating',
       needsAsync: canAwait,
       fix: canAwait
@@ -58,7 +64,9 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
             editor.insert(start, 'await ');
             return true;
           }
-        : (editor) => {
+        : ownHandler
+          ? undefined
+          : (editor) => {
             const needsParentheses = !ts.isCallExpression(expression) && !ts.isIdentifier(expression) && !ts.isPropertyAccessExpression(expression);
             if (needsParentheses) editor.insert(start, '(');
             editor.insert(statement.expression.end, `${needsParentheses ? ')' : ''}${handler.replace(/\n/g, eol)}`);
@@ -83,6 +91,34 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
         : undefined,
     });
   }
+}
+
+const handlerInstalled = new WeakMap<ts.SourceFile, boolean>();
+
+/** `process.on('unhandledRejection', …)` (or `once`, `addListener`, `prependListener`) anywhere in the file. */
+function installsUnhandledRejectionHandler(sourceFile: ts.SourceFile): boolean {
+  let installed = handlerInstalled.get(sourceFile);
+  if (installed === undefined) {
+    let found = false;
+    walkTree(sourceFile, (node) => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        ts.isIdentifier(node.expression.expression) &&
+        node.expression.expression.text === 'process' &&
+        ['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'].includes(node.expression.name.text) &&
+        node.arguments[0] !== undefined &&
+        ts.isStringLiteralLike(node.arguments[0]) &&
+        node.arguments[0].text === 'unhandledRejection'
+      ) {
+        found = true;
+      }
+      return !found;
+    });
+    installed = found;
+    handlerInstalled.set(sourceFile, installed);
+  }
+  return installed;
 }
 
 function isAssignment(kind: ts.SyntaxKind): boolean {

@@ -112,7 +112,14 @@ function makeAsync(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFile
 }
 
 function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
-  if (!type || isPromiseType(type, sourceFile)) return;
+  if (!type) return;
+  // An async function must declare the global Promise (TS1064): `PromiseLike<T>` becomes `Promise<T>`,
+  // which every caller expecting a PromiseLike still accepts.
+  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'PromiseLike' && type.typeArguments?.length === 1) {
+    editor.replace(type.typeName.getStart(sourceFile), type.typeName.end, 'Promise');
+    return;
+  }
+  if (isPromiseType(type, sourceFile)) return;
   editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
 }
 
@@ -135,7 +142,7 @@ function overloadSignatures(node: FunctionLike): (ts.FunctionDeclaration | ts.Me
 }
 
 function isPromiseType(type: ts.TypeNode, sourceFile: ts.SourceFile): boolean {
-  return /^(Promise|PromiseLike)\s*</.test(type.getText(sourceFile));
+  return /^Promise\s*</.test(type.getText(sourceFile));
 }
 
 function asyncKeywordPosition(node: FunctionLike, sourceFile: ts.SourceFile): number {
