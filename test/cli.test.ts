@@ -265,7 +265,7 @@ describe('a file that does not parse', () => {
         file: 'src/io.ts',
         line: 4,
         column: 10,
-        message: '`readFileSync` blocks the event loop; use `await readFile(…) from node:fs/promises`',
+        message: '`readFileSync` blocks the event loop; use `await readFile(…)` from node:fs/promises',
         fixable: true,
       },
     ]);

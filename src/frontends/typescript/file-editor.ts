@@ -301,7 +301,7 @@ function lineStartOf(text: string, offset: number): number {
 }
 
 /** The quote the file's module specifiers (or, failing those, its first string) use. */
-function quoteStyle(sourceFile: ts.SourceFile): string {
+export function quoteStyle(sourceFile: ts.SourceFile): string {
   let quote: string | undefined;
   const visit = (root: ts.Node): void =>
     walkTree(root, (node) => {
