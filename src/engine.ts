@@ -46,6 +46,8 @@ export interface EngineOptions {
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
   onPhase?: (phase: Phase, done?: number, total?: number) => void;
+  /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
+  onWarning?: (message: string) => void;
 }
 
 export interface FileOutput {
@@ -79,7 +81,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const tsFiles = files.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
-      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]! }),
+      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]!, onWarning: options.onWarning }),
       files: tsFiles,
     });
   }

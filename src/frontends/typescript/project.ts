@@ -44,6 +44,9 @@ const INFERRED_OPTIONS: ts.CompilerOptions = {
   jsx: ts.JsxEmit.Preserve,
 };
 
+/** TS6053 "File '…' not found.": in a tsconfig, a base config (`extends`) that cannot be found. */
+const MISSING_FILE = 6053;
+
 function describeDiagnostic(diagnostic: ts.Diagnostic): string {
   return ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
 }
@@ -100,7 +103,7 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
  * Builds the program over the tsconfig's files plus the files given. The program is created once;
  * the checker is asked only about the expressions the rules and the call graph need.
  */
-export function loadProgram(files: readonly string[], projectFile: string | undefined): LoadedProgram {
+export function loadProgram(files: readonly string[], projectFile: string | undefined, onWarning?: (message: string) => void): LoadedProgram {
   if (projectFile && !existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   let options: ts.CompilerOptions = INFERRED_OPTIONS;
   const rootNames = new Set<string>();
@@ -108,7 +111,12 @@ export function loadProgram(files: readonly string[], projectFile: string | unde
     const read = ts.readConfigFile(projectFile, ts.sys.readFile);
     if (read.error) throw new UsageError(`cannot read ${projectFile}: ${describeDiagnostic(read.error)}`);
     const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(projectFile), undefined, projectFile);
-    const fatal = parsed.errors.find((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003);
+    // A base config that is not installed yet (`extends: "@tsconfig/node22/tsconfig.json"` before
+    // `npm install`): tsc reports TS6053 and goes on with the rest of the config, and so does the tool.
+    for (const missing of parsed.errors.filter((error) => error.code === MISSING_FILE)) {
+      onWarning?.(`${projectFile}: ${describeDiagnostic(missing)} Going on with the rest of the config.`);
+    }
+    const fatal = parsed.errors.find((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003 && error.code !== MISSING_FILE);
     if (fatal) throw new UsageError(`invalid ${projectFile}: ${describeDiagnostic(fatal)}`);
     // JavaScript files are analysed whatever the tsconfig says; they are never type-checked for errors.
     options = { ...parsed.options, allowJs: true, noEmit: true };
