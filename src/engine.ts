@@ -300,7 +300,8 @@ function buildReport(
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
     const name = plan.dualFunctions.has(id) ? siblingName(fn.name, fn.location.file) : fn.name;
-    return { name, file: fn.location.file, line: fn.location.line, because };
+    const suggestion = plan.dualFunctions.has(id) ? undefined : syncNameSuggestion(fn.name, fn.location.file);
+    return { name, file: fn.location.file, line: fn.location.line, because, ...(suggestion ? { suggestion } : {}) };
   });
   asyncFunctions.sort(byLocation);
   const awaitedCalls = plan.awaitSites
@@ -367,6 +368,16 @@ function buildReport(
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */
+/** A function turned async in place whose name still says `Sync` misleads its callers. */
+function syncNameSuggestion(name: string, file: string): string | undefined {
+  const simple = name.slice(name.lastIndexOf('.') + 1);
+  const suffix = file.endsWith('.py') ? '_sync' : 'Sync';
+  if (!simple.endsWith(suffix) || simple.length === suffix.length) return undefined;
+  const base = simple.slice(0, -suffix.length);
+  const asyncName = file.endsWith('.py') ? `${base}_async` : `${base}Async`;
+  return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
+}
+
 function siblingName(name: string, file: string): string {
   const dot = name.lastIndexOf('.');
   const simple = name.slice(dot + 1);

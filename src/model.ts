@@ -151,6 +151,8 @@ export interface AsyncFunctionEntry {
   file: string;
   line: number;
   because: string[];
+  /** Advice on the function beyond the change itself (an async function still named `…Sync`); omitted when none. */
+  suggestion?: string;
 }
 
 export interface AwaitedCallEntry {

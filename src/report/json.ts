@@ -28,6 +28,7 @@ export function orderReport(report: Report): Record<string, unknown> {
       file: a.file,
       line: a.line,
       because: [...a.because],
+      ...(a.suggestion ? { suggestion: a.suggestion } : {}),
     })),
     awaitedCalls: report.awaitedCalls.map((c) => ({ file: c.file, line: c.line, callee: c.callee })),
     blocked: report.blocked.map((b) => ({
