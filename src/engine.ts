@@ -146,7 +146,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   let reachable = new Set<FunctionId>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
-    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing));
+    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -336,7 +336,7 @@ function buildReport(
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
-  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || reachable.has(hit.enclosing)));
+  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,
@@ -368,6 +368,11 @@ function buildReport(
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */
+/** Code that runs on the event loop: reached from async code, or a module's top level that awaits. */
+function countsAsAsyncCode(id: FunctionId, graph: CallGraph, reachable: ReadonlySet<FunctionId>): boolean {
+  return reachable.has(id) || graph.functions.get(id)?.awaitsAtTopLevel === true;
+}
+
 /** A function turned async in place whose name still says `Sync` misleads its callers. */
 function syncNameSuggestion(name: string, file: string): string | undefined {
   const simple = name.slice(name.lastIndexOf('.') + 1);

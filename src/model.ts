@@ -61,6 +61,11 @@ export interface FunctionNode {
   preferDual?: boolean;
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
+  /**
+   * Top-level code (kind `module`) that already awaits: it runs on the event loop, so blocking calls
+   * written in it count under `--scope reachable`. The functions it calls are not reached through it.
+   */
+  awaitsAtTopLevel?: boolean;
 }
 
 /** How a function is used at a site. */

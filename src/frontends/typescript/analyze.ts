@@ -209,8 +209,8 @@ export class TsAnalyzer {
       name: `<top level of ${file}>`,
       kind: 'module',
       location: { file, line: 1, column: 1 },
-      // Top level that already awaits runs on the event loop like an async function's body.
-      isAsync: info.allowsTopLevelAwait && awaitsAtTopLevel(sourceFile),
+      isAsync: false,
+      ...(info.allowsTopLevelAwait && awaitsAtTopLevel(sourceFile) ? { awaitsAtTopLevel: true } : {}),
       isExported: false,
       syncOnly: info.allowsTopLevelAwait
         ? undefined
