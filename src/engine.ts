@@ -12,6 +12,7 @@ import type {
   AsyncRoot,
   BlockedEntry,
   BreakingEntry,
+  UnresolvedCallEntry,
   CallGraph,
   FunctionId,
   Language,
@@ -146,7 +147,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   let reachable = new Set<FunctionId>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
-    counted = hits.filter((hit) => hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable));
+    const current = plan;
+    counted = hits.filter((hit) =>
+      (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
+      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -156,11 +160,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
 
   // Which fixes apply: those whose enclosing function runs async after the plan.
-  const runsAsync = (id: FunctionId): boolean => {
-    const fn = graph.functions.get(id);
-    if (!fn || plan!.blocked.has(id)) return false;
-    return fn.isAsync || plan!.asyncFunctions.has(id) || (fn.kind === 'module' && !fn.syncOnly);
-  };
+  const runsAsync = (id: FunctionId): boolean => runsAsyncUnder(graph, plan, id);
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   for (const hit of counted) {
@@ -172,7 +172,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       else if (hit.fallbackFix) {
         fallbacks.push(hit);
         hit.finding.message += '; fix: remove the await';
-      }
+      } else hit.finding.fixable = false; // neither fix is known to be right: reported, not edited
       continue;
     }
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
@@ -253,8 +253,16 @@ function mergeGraphs(graphs: CallGraph[]): CallGraph {
     for (const [id, fn] of graph.functions) merged.functions.set(id, fn);
     merged.sites.push(...graph.sites);
     for (const [id, family] of graph.families) merged.families.set(id, family);
+    if (graph.unresolved) (merged.unresolved ??= []).push(...graph.unresolved);
   }
   return merged;
+}
+
+/** Whether code in the function runs on the event loop once the plan is applied (no plan yet: as written). */
+function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId): boolean {
+  const fn = graph.functions.get(id);
+  if (!fn || plan?.blocked.has(id)) return false;
+  return fn.isAsync || (plan?.asyncFunctions.has(id) ?? false) || (fn.kind === 'module' && !fn.syncOnly);
 }
 
 function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRoot[] {
@@ -265,7 +273,7 @@ function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRo
       roots.push({ function: hit.awaitedCallee, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
       continue;
     }
-    if (!hit.fix || !hit.needsAsync) continue;
+    if (!hit.fix || !hit.needsAsync || hit.onlyInAsync) continue;
     const fn = graph.functions.get(hit.enclosing);
     if (!fn || fn.isAsync) continue;
     roots.push({ function: hit.enclosing, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
@@ -299,7 +307,7 @@ function buildReport(
   // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
-    const name = plan.dualFunctions.has(id) ? siblingName(fn.name, fn.location.file) : fn.name;
+    const name = !plan.dualFunctions.has(id) ? fn.name : fn.asyncSibling ? fn.name.slice(0, fn.name.lastIndexOf('.') + 1) + fn.asyncSibling : siblingName(fn.name, fn.location.file);
     const suggestion = plan.dualFunctions.has(id) ? undefined : syncNameSuggestion(fn.name, fn.location.file);
     return { name, file: fn.location.file, line: fn.location.line, because, ...(suggestion ? { suggestion } : {}) };
   });
@@ -337,6 +345,7 @@ function buildReport(
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
   const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
+  const unresolvedCalls = unresolvedCallsOf(graph, plan);
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,
@@ -349,6 +358,7 @@ function buildReport(
     breaking,
     changes,
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    ...(unresolvedCalls.length > 0 ? { unresolvedCalls } : {}),
     summary: {
       files: fileCount,
       findings: findings.length,
@@ -358,6 +368,7 @@ function buildReport(
       blocked: blocked.length,
       breaking: breaking.filter((entry) => entry.kind !== 'additive').length,
       filesChanged: changes.length,
+      ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },
     coverage: {
       asyncReachableSites: blockingHits.length,
@@ -367,7 +378,23 @@ function buildReport(
   return report;
 }
 
-/** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */
+/** Unresolved call sites whose simple name is that of a function that turns async. */
+function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] {
+  const byName = new Map<string, string[]>();
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = graph.functions.get(id)!;
+    const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
+    byName.set(simple, [...(byName.get(simple) ?? []), fn.name]);
+  }
+  const entries: UnresolvedCallEntry[] = [];
+  for (const call of graph.unresolved ?? []) {
+    const mayCall = byName.get(call.name);
+    if (!mayCall || plan.blocked.has(call.caller)) continue;
+    entries.push({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() });
+  }
+  return entries.sort(byLocation);
+}
+
 /** Code that runs on the event loop: reached from async code, or a module's top level that awaits. */
 function countsAsAsyncCode(id: FunctionId, graph: CallGraph, reachable: ReadonlySet<FunctionId>): boolean {
   return reachable.has(id) || graph.functions.get(id)?.awaitsAtTopLevel === true;
@@ -383,6 +410,7 @@ function syncNameSuggestion(name: string, file: string): string | undefined {
   return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
 }
 
+/** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */
 function siblingName(name: string, file: string): string {
   const dot = name.lastIndexOf('.');
   const simple = name.slice(dot + 1);

@@ -31,6 +31,11 @@ export interface RuleHit {
   kind: 'blocking' | 'await' | 'floating';
   /** The fix inserts `await`, so the enclosing function must run async. */
   needsAsync: boolean;
+  /**
+   * Counts only where the enclosing function runs async (is async, or turns async in this run) and
+   * never turns it async by itself: `open()` in Python, harmless in sync code no event loop runs.
+   */
+  onlyInAsync?: boolean;
   /** await-non-thenable: the project function being awaited, when it resolves to one. */
   awaitedCallee?: FunctionId;
   /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */

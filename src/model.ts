@@ -52,13 +52,19 @@ export interface FunctionNode {
   signature?: string;
   /** The same signature once async, for `breaking` (after). */
   asyncSignature?: string;
-  /** When set, this function must stay sync; the planner reports it as blocked. */
-  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string };
+  /**
+   * When set, this function must stay sync; the planner reports it as blocked. `bridge`: a sync
+   * entry point (a CLI command, a console script) that runs each async callee to completion where it
+   * calls it (`asyncio.run(…)`), as long as nothing async calls it.
+   */
+  syncOnly?: { kind: BlockedKind; reason: string; suggestion: string; bridge?: boolean };
   /**
    * Keep this function and give it an async twin whatever the strategy: a project sleep helper
    * (`sleepSync`) whose sync callers outside async code keep using it.
    */
   preferDual?: boolean;
+  /** The simple name of the async sibling the project already has (`aexecute` for `execute`), if any. */
+  asyncSibling?: string;
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
   /**
@@ -66,6 +72,11 @@ export interface FunctionNode {
    * written in it count under `--scope reachable`. The functions it calls are not reached through it.
    */
   awaitsAtTopLevel?: boolean;
+  /**
+   * A method of a test double (a class in test code): it follows its family when the family turns
+   * async, but its own blocking body does not make the production interface async (it is blocked).
+   */
+  testDouble?: boolean;
 }
 
 /** How a function is used at a site. */
@@ -115,11 +126,23 @@ export interface MethodFamily {
   members: FunctionId[];
 }
 
+/** A call whose callee the front-end could not resolve: it may call any function of that simple name. */
+export interface UnresolvedCall {
+  caller: FunctionId;
+  /** The simple name called: `load` for `repo.load(…)`. */
+  name: string;
+  /** The callee as written: `repo.load`. */
+  text: string;
+  location: Location;
+}
+
 /** The whole program as the planner sees it. */
 export interface CallGraph {
   functions: Map<FunctionId, FunctionNode>;
   sites: CallSite[];
   families: Map<string, MethodFamily>;
+  /** Calls the front-end could not resolve (listed when a function of that name turns async). */
+  unresolved?: UnresolvedCall[];
 }
 
 export type BlockedKind =
@@ -196,6 +219,16 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** An unresolved call site that may call a function that turns async: check it by hand. */
+export interface UnresolvedCallEntry {
+  file: string;
+  line: number;
+  column: number;
+  call: string;
+  /** The functions that turn async and have that name. */
+  mayCall: string[];
+}
+
 export interface ReportSummary {
   files: number;
   findings: number;
@@ -205,6 +238,8 @@ export interface ReportSummary {
   blocked: number;
   breaking: number;
   filesChanged: number;
+  /** Unresolved call sites that may call a function that turns async (omitted when none). */
+  unresolvedCalls?: number;
 }
 
 export interface Report {
@@ -219,6 +254,8 @@ export interface Report {
   breaking: BreakingEntry[];
   changes: ChangeEntry[];
   skipped: SkippedFile[];
+  /** Call sites no front-end could resolve that may call a function that turns async (omitted when none). */
+  unresolvedCalls?: UnresolvedCallEntry[];
   summary: ReportSummary;
   /** Async coverage: call sites in async-reachable code, and how many of them still block. */
   coverage?: { asyncReachableSites: number; stillBlocking: number };

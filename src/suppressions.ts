@@ -2,6 +2,7 @@
 //   // async-migrate-ignore-next-line [rule[, rule]]     (# … in Python)
 //   /* async-migrate-disable [rule[, rule]] */           (# async-migrate-disable … in Python)
 // No rule list means every rule.
+// typescript-eslint's directives for the peer rules count too (see readEslintSuppressions).
 import type { RuleId } from './model.js';
 
 const DIRECTIVE = /(?:\/\/|\/\*|#)\s*async-migrate-(ignore-next-line|disable)\b([^\n*]*)/g;
@@ -22,8 +23,9 @@ function parseRules(text: string): Set<RuleId> | 'all' {
 }
 
 export function readSuppressions(text: string): Suppressions | undefined {
-  if (!text.includes('async-migrate-')) return undefined;
-  const result: Suppressions = { file: new Set(), lines: new Map() };
+  const eslint = readEslintSuppressions(text);
+  if (!text.includes('async-migrate-')) return eslint;
+  const result: Suppressions = eslint ?? { file: new Set(), lines: new Map() };
   for (const match of text.matchAll(DIRECTIVE)) {
     const rules = parseRules(match[2] ?? '');
     if (match[1] === 'disable') {
@@ -31,7 +33,7 @@ export function readSuppressions(text: string): Suppressions | undefined {
       else for (const rule of rules) result.file.add(rule);
     } else {
       const line = text.slice(0, match.index).split('\n').length;
-      result.lines.set(line + 1, rules);
+      suppressLine(result, line + 1, rules);
     }
   }
   return result;
@@ -42,4 +44,72 @@ export function isSuppressed(suppressions: Suppressions | undefined, rule: RuleI
   if (suppressions.file === 'all' || suppressions.file.has(rule)) return true;
   const onLine = suppressions.lines.get(line);
   return onLine === 'all' || (onLine !== undefined && onLine.has(rule));
+}
+
+function suppressLine(suppressions: Suppressions, line: number, rules: Set<RuleId> | 'all'): void {
+  const before = suppressions.lines.get(line);
+  if (before === 'all') return;
+  if (rules === 'all') suppressions.lines.set(line, 'all');
+  else suppressions.lines.set(line, new Set([...(before ?? []), ...rules]));
+}
+
+// ---- ESLint directives --------------------------------------------------------------------------
+
+/** The typescript-eslint rules whose findings are ours: a directive naming one silences our rule. */
+const ESLINT_EQUIVALENTS: Readonly<Record<string, RuleId>> = {
+  '@typescript-eslint/no-floating-promises': 'floating-promise',
+  '@typescript-eslint/await-thenable': 'await-non-thenable',
+};
+
+// `// eslint-disable-next-line a, b -- why`, `// eslint-disable-line …`, and block
+// `/* eslint-disable … */` … `/* eslint-enable … */` (to the end of the file when never enabled).
+const ESLINT_DIRECTIVE = /(\/\/|\/\*)\s*eslint-(disable-next-line|disable-line|disable|enable)(?![\w-])([^\n]*)/g;
+
+/**
+ * The rules an ESLint directive names, mapped to ours; a directive that names no rule disables
+ * every ESLint rule, the peers included. `undefined`: it names only rules we do not have.
+ */
+function eslintRules(list: string): Set<RuleId> | undefined {
+  const names = list
+    .replace(/\*\/.*$/, '')
+    .replace(/\s--\s.*$/, '')
+    .split(/[\s,]+/)
+    .filter((name) => name.length > 0);
+  const ours = new Set(Object.values(ESLINT_EQUIVALENTS));
+  if (names.length === 0) return ours;
+  const mapped = new Set(names.flatMap((name) => (name in ESLINT_EQUIVALENTS ? [ESLINT_EQUIVALENTS[name]!] : [])));
+  return mapped.size > 0 ? mapped : undefined;
+}
+
+/** ESLint's disable directives for the peer rules, as line suppressions of ours. */
+export function readEslintSuppressions(text: string): Suppressions | undefined {
+  if (!text.includes('eslint-')) return undefined;
+  const result: Suppressions = { file: new Set(), lines: new Map() };
+  const lineCount = text.split('\n').length;
+  /** Rule -> the line its open block `eslint-disable` started on. */
+  const openBlocks = new Map<RuleId, number>();
+  const closeBlock = (rule: RuleId, endLine: number): void => {
+    const start = openBlocks.get(rule);
+    if (start === undefined) return;
+    for (let line = start; line <= endLine; line++) suppressLine(result, line, new Set([rule]));
+    openBlocks.delete(rule);
+  };
+  let found = false;
+  for (const match of text.matchAll(ESLINT_DIRECTIVE)) {
+    const [, opener, directive, list] = match;
+    const isBlockComment = opener === '/*';
+    // Block disable/enable only counts in a block comment, as in ESLint.
+    if ((directive === 'disable' || directive === 'enable') && !isBlockComment) continue;
+    const rules = eslintRules(list ?? '');
+    if (!rules) continue;
+    found = true;
+    const line = text.slice(0, match.index).split('\n').length;
+    if (directive === 'disable-next-line') suppressLine(result, line + 1, rules);
+    else if (directive === 'disable-line') suppressLine(result, line, rules);
+    else if (directive === 'enable') for (const rule of rules) closeBlock(rule, line);
+    else for (const rule of rules) if (!openBlocks.has(rule)) openBlocks.set(rule, line);
+  }
+  // A block never enabled again lasts to the end of the file.
+  for (const rule of [...openBlocks.keys()]) closeBlock(rule, lineCount);
+  return found ? result : undefined;
 }

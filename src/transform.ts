@@ -11,6 +11,8 @@ export interface TransformDocs {
   example: string;
   useInstead: string;
   fixSafety: string;
+  /** One line: what the rule deliberately leaves alone (the README's "does not flag" column). */
+  doesNotFlag: string;
 }
 
 export interface Transform {

@@ -912,3 +912,69 @@ describe('asyncReachable', () => {
     expect(asyncReachable(graph, [a])).toEqual(new Set([a, b]));
   });
 });
+
+describe('planPropagation: test doubles, bridges, dual helpers', () => {
+  it('a test double whose own body blocks does not make its production family async: it is blocked', () => {
+    const g = new Graph();
+    const iface = g.fn('ICache.get', { kind: 'abstract-method' });
+    const impl = g.fn('MemoryCache.get', { kind: 'method' });
+    const fake = g.fn('SlowFakeCache.get', { kind: 'method' });
+    g.functions.get(fake)!.testDouble = true;
+    const lookup = g.fn('lookup');
+    g.site(lookup, iface);
+    g.family('ICache.get', [iface, impl, fake]);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(fake, IO)], INPLACE);
+    expect(plan.asyncFunctions.size).toBe(0);
+    expect([...plan.blocked.keys()]).toEqual([fake]);
+    expect(plan.blocked.get(fake)!.kind).toBe('family');
+  });
+
+  it('a test double follows its family when production code turns it async', () => {
+    const g = new Graph();
+    const iface = g.fn('IStore.save', { kind: 'abstract-method' });
+    const impl = g.fn('SlowStore.save', { kind: 'method' });
+    const fake = g.fn('FakeStore.save', { kind: 'method' });
+    g.functions.get(fake)!.testDouble = true;
+    g.family('IStore.save', [iface, impl, fake]);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(impl, IO)], INPLACE);
+    expect([...plan.asyncFunctions.keys()].sort()).toEqual([fake, iface, impl].sort());
+    expect(plan.blocked.size).toBe(0);
+  });
+
+  it('a bridging entry point nothing async calls stays sync and its calls become entry sites; its callees turn async', () => {
+    const g = new Graph();
+    const command = g.fn('command', { syncOnly: { kind: 'entry-point', reason: 'a CLI command', suggestion: 'bridge', bridge: true } });
+    const work = g.fn('work');
+    const call = g.site(command, work);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(work, IO)], { ...INPLACE, reachable: new Set() });
+    expect([...plan.asyncFunctions.keys()]).toEqual([work]);
+    expect(plan.entrySites.map((site) => site.id)).toEqual([call.id]);
+    expect(plan.blocked.get(command)!.reason).toMatch(/bridged/);
+  });
+
+  it('an entry point that async code calls is not bridged: it blocks as before', () => {
+    const g = new Graph();
+    const command = g.fn('command', { syncOnly: { kind: 'entry-point', reason: 'a CLI command', suggestion: 'bridge', bridge: true } });
+    const work = g.fn('work');
+    const runner = g.fn('runner', { isAsync: true });
+    g.site(command, work);
+    g.site(runner, command);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(work, IO)], { ...INPLACE, reachable: new Set([runner, command, work]) });
+    expect(plan.entrySites).toEqual([]);
+    expect(plan.blocked.get(work)!.kind).toBe('caller');
+  });
+
+  it('under dual, a helper that a kept sync function calls gets a twin instead of changing in place', () => {
+    const g = new Graph();
+    const load = g.fn('load', { isExported: true });
+    const read = g.fn('_read');
+    g.site(load, read);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(read, IO)], DUAL);
+    expect([...plan.dualFunctions].sort()).toEqual([read, load].sort());
+  });
+});

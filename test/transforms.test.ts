@@ -14,17 +14,18 @@ describe('transforms', () => {
   });
 
   it.each(TRANSFORMS.map((t) => [t.id, t]))('%s has docs, messages and fixture cases', (id, transform) => {
-    for (const heading of ['what', 'why', 'example', 'useInstead', 'fixSafety'] as const) {
+    for (const heading of ['what', 'why', 'example', 'useInstead', 'fixSafety', 'doesNotFlag'] as const) {
       expect(transform.docs[heading].length, `${id} docs.${heading}`).toBeGreaterThan(10);
     }
     expect(Object.keys(transform.messages).length).toBeGreaterThan(0);
     expect(existsSync(path.join(REPO, 'fixtures', id)), `fixtures/${id}`).toBe(true);
   });
 
-  it('the README rule table shows every rule with its docs', () => {
+  it('the README rule table shows every rule with its docs: what it finds and what it does not flag', () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    expect(readme).toContain('| id | finds | does not flag | fix | severity |');
     for (const transform of TRANSFORMS) {
-      expect(readme).toContain(`| \`${transform.id}\` | ${transform.docs.what} |`);
+      expect(readme).toContain(`| \`${transform.id}\` | ${transform.docs.what} | ${transform.docs.doesNotFlag} |`);
     }
   });
 });

@@ -47,7 +47,7 @@ describe('analysis of a node the checker cannot handle', () => {
     const overflowing = defineTransform({
       id: 'floating-promise',
       severity: 'error',
-      docs: { what: '', why: '', example: '', useInstead: '', fixSafety: '' },
+      docs: { what: '', why: '', example: '', useInstead: '', fixSafety: '', doesNotFlag: '' },
       messages: {},
       typescript: {
         [ts.SyntaxKind.ArrayLiteralExpression]: () => {
@@ -57,9 +57,7 @@ describe('analysis of a node the checker cannot handle', () => {
     });
     const analyzer = new TsAnalyzer(program, checker, dir, [overflowing], new Set(RULE_IDS), () => true, []);
     analyzer.analyze([file]);
-    expect(analyzer.state.unanalysed).toEqual([
-      { file, reason: 'the code at line 4 is too deeply nested for the type checker and was not analysed; calls in it are not followed, so check them by hand' },
-    ]);
+    expect(analyzer.state.uncheckedLines).toEqual([{ absolute: file, line: 4 }]);
     // The call inside the array is a child of the skipped node: still walked. So is the next statement.
     expect(analyzer.state.sites.map((site) => site.location.line)).toEqual([4, 5]);
   });

@@ -4,49 +4,218 @@ import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
+import { awaitability, awaitabilityOfUnion, hasCallableThen, isBuiltinPromise, isProvablyNonThenable, unionConstituents } from '../src/frontends/typescript/thenables.js';
 
 const awaitNonThenable = defineTransform({
   id: 'await-non-thenable',
   severity: 'error',
   docs: {
-    what: 'Finds `await` on a value that is not a promise or thenable, such as the result of a sync method.',
+    what: 'Finds `await` on a value that is not a promise or thenable (such as the result of a sync method), `Promise.all`/`allSettled`/`race`/`any` given values that are never promises, `for await` over a sync iterable of plain values, and `await using` of a sync-only `Disposable`.',
     why: 'The code expects the callee to be async; it is not, so the await is a no-op today and a sign of a half-done migration (or a callee that should turn async).',
     example: 'const rows = await this.memory.retrieve(query); // retrieve() is sync',
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
-    fixSafety: 'Removing the await is safe: the value is the same. Making the callee async carries `async` to all of its callers.',
+    fixSafety:
+      'Removing the await is safe when the value provably is no thenable: a literal, or a project function whose body returns none. A type declared by a package can be wrong at run time (stale @types), so those awaits are reported, not removed. Making the callee async carries `async` to all of its callers.',
+    doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
   },
   messages: {
     nonThenable: '`await` on `{expression}` of type `{type}`, which is not a promise',
+    callableThen: '`await` on `{expression}` of type `{type}`, whose `then` takes no callback: no thenable, yet `await` calls it at run time, so the await is left for you to check',
+    unprovenCallee: '`await` on `{expression}` of type `{type}`, which is not a promise by its declared type; its body returns values typed outside the project (or `any`), so removing the await is not provably safe',
+    unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations (a `.d.ts`, a package) that may be wrong at run time, so the await is left for you to check',
+    aggregatorInput: '`{expression}` of type `{type}` passed to `Promise.{method}` is not a promise; it settles at once',
+    aggregatorIterable: '`{expression}` of type `{type}` passed to `Promise.{method}` holds values that are not promises; they settle at once',
+    forAwaitSync: '`for await` over `{expression}` of type `{type}`, which is not async iterable; use `for … of`',
+    awaitUsingSync: '`await using` of `{expression}` of type `{type}`, which is not async disposable (no `[Symbol.asyncDispose]`); use `using`',
   },
   typescript: {
     [ts.SyntaxKind.AwaitExpression]: (node, context) => detectAwait(node as ts.AwaitExpression, context),
+    [ts.SyntaxKind.CallExpression]: (node, context) => detectAggregatorInput(node as ts.CallExpression, context),
+    [ts.SyntaxKind.ForOfStatement]: (node, context) => detectForAwaitOfSync(node as ts.ForOfStatement, context),
+    [ts.SyntaxKind.VariableDeclarationList]: (node, context) => detectAwaitUsingOfSync(node as ts.VariableDeclarationList, context),
   },
   python: awaitNonThenableVisitors,
 });
 export default awaitNonThenable;
 
+/** The value is never awaitable: every constituent is `never` awaitable (any, unknown, type parameters may be). */
+function isNeverAwaitable(type: ts.Type, context: TsRuleContext, node: ts.Node): boolean {
+  // `never`: unreachable code, nothing to say.
+  if (type.flags & ts.TypeFlags.Never) return false;
+  return awaitabilityOfUnion(context.checker, type, node) === 'never';
+}
+
 function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
-  const { checker, sourceFile } = context;
+  const { checker, sourceFile, program } = context;
   const operand = skipParentheses(node.expression);
   const type = checker.getTypeAtLocation(operand);
-  // any/unknown and type parameters may be thenables: like typescript-eslint's await-thenable, allow them.
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Never)) return;
-  if (context.isThenable(type, true)) return;
-  if (type.isUnion() && type.types.some((member) => member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter))) return;
+  // any/unknown and unconstrained type parameters may be thenables; a constrained one is judged by its constraint.
+  if (!isNeverAwaitable(type, context, operand)) return;
   const callees = ts.isCallExpression(operand) ? context.resolveCallee(operand) : [];
-  const expression = textOf(operand, sourceFile);
+  const expression = shorten(textOf(operand, sourceFile));
+  const shownType = checker.typeToString(type);
+  // Removing the await is automatic only where the value provably is no thenable.
+  const isRemovable = isProvablyNonThenable(program, operand);
+  const canTurnAsync = callees.length > 0;
+  const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : canTurnAsync ? 'unprovenCallee' : 'unproven';
   context.report({
     rule: 'await-non-thenable',
     node,
-    message: formatMessage(awaitNonThenable.messages.nonThenable!, { expression: shorten(expression), type: checker.typeToString(type) }),
+    message: formatMessage(awaitNonThenable.messages[messageId]!, { expression, type: shownType }),
     kind: 'await',
     needsAsync: false,
     awaitedCallee: callees[0],
-    fixable: true,
-    fallbackFix: (editor) => {
-      // Drop `await ` and the whitespace after it; the operand's own parentheses stay.
-      editor.replace(node.getStart(sourceFile), node.expression.getStart(sourceFile), '');
-      return true;
-    },
+    fixable: isRemovable || canTurnAsync,
+    fallbackFix: isRemovable
+      ? (editor) => {
+          // Drop `await ` and the whitespace after it; the operand's own parentheses stay.
+          editor.replace(node.getStart(sourceFile), node.expression.getStart(sourceFile), '');
+          return true;
+        }
+      : undefined,
   });
+}
+
+const PROMISE_AGGREGATORS = new Set(['all', 'allSettled', 'race', 'any']);
+
+/**
+ * `Promise.all([fetchA(), 5])`: an element that is never a thenable settles at once, usually a
+ * missing call or a sync function mistaken for async (await-thenable's invalidPromiseAggregatorInput).
+ */
+function detectAggregatorInput(call: ts.CallExpression, context: TsRuleContext): void {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !PROMISE_AGGREGATORS.has(callee.name.text)) return;
+  const argument = call.arguments[0];
+  if (!argument || ts.isSpreadElement(argument)) return;
+  const { checker, program } = context;
+  if (!isPromiseConstructor(program, checker.getTypeAtLocation(callee.expression))) return;
+  const method = callee.name.text;
+  const literal = skipParentheses(argument);
+  if (ts.isArrayLiteralExpression(literal)) {
+    for (const element of literal.elements) {
+      if (ts.isOmittedExpression(element)) continue;
+      if (ts.isSpreadElement(element)) {
+        // `...xs`: judged by what it spreads, so `[...promises]` is fine and `[...[1, 2]]` is not.
+        const spread = checker.getTypeAtLocation(element.expression);
+        const elementTypes = iterableElementTypes(spread, checker);
+        if (elementTypes.length > 0 && elementTypes.every((type) => isNeverAwaitable(type, context, element))) {
+          reportAggregator(element, spread, method, 'aggregatorIterable', context);
+        }
+        continue;
+      }
+      const type = checker.getTypeAtLocation(element);
+      if (isNeverAwaitable(type, context, element)) reportAggregator(element, type, method, 'aggregatorInput', context);
+    }
+    return;
+  }
+  // Another iterable: one element type that is never a thenable is enough.
+  const type = checker.getTypeAtLocation(argument);
+  const nonThenable = iterableElementTypes(type, checker).some((element) =>
+    unionConstituents(element).some((part) => !(part.flags & ts.TypeFlags.Never) && awaitability(checker, part, argument) === 'never'),
+  );
+  if (nonThenable) reportAggregator(argument, type, method, 'aggregatorIterable', context);
+}
+
+/**
+ * Element types of an iterable: every constituent must have `[Symbol.iterator]` (anything else is
+ * already a type error, as await-thenable says), else none.
+ */
+function iterableElementTypes(type: ts.Type, checker: ts.TypeChecker): readonly ts.Type[] {
+  const parts = unionConstituents(type);
+  if (!parts.every((part) => hasWellKnownSymbol(part, 'iterator', checker))) return [];
+  return parts.flatMap((part) => elementTypesOf(checker.getApparentType(part), checker));
+}
+
+function reportAggregator(node: ts.Expression, type: ts.Type, method: string, messageId: 'aggregatorInput' | 'aggregatorIterable', context: TsRuleContext): void {
+  context.report({
+    rule: 'await-non-thenable',
+    node,
+    message: formatMessage(awaitNonThenable.messages[messageId]!, {
+      expression: shorten(textOf(node, context.sourceFile)),
+      type: context.checker.typeToString(type),
+      method,
+    }),
+    kind: 'await',
+    needsAsync: false,
+    fixable: false,
+  });
+}
+
+/** `Promise` itself (the built-in PromiseConstructor), or a subclass's constructor. */
+function isPromiseConstructor(program: ts.Program, type: ts.Type): boolean {
+  const symbol = type.getSymbol();
+  if (symbol?.getName() === 'PromiseConstructor' && symbol.getDeclarations()?.some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))) return true;
+  // `class Task extends Promise<…>`: its static side constructs a built-in-like promise.
+  return type.getConstructSignatures().some((signature) => isBuiltinPromise(program, signature.getReturnType()));
+}
+
+/** Element types of an array, tuple or other iterable type reference. */
+function elementTypesOf(type: ts.Type, checker: ts.TypeChecker): readonly ts.Type[] {
+  if (checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference);
+  if (checker.isArrayLikeType(type)) {
+    const element = type.getNumberIndexType();
+    return element ? [element] : [];
+  }
+  if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+    return checker.getTypeArguments(type as ts.TypeReference).slice(0, 1);
+  }
+  return [];
+}
+
+/**
+ * The program's lib declares `Symbol.<name>`. Without it (no ESNext.Disposable lib, no @types/node)
+ * every `[Symbol.asyncDispose]` member is an error type: the question has no answer.
+ */
+function libDeclaresSymbol(name: 'asyncIterator' | 'asyncDispose', checker: ts.TypeChecker): boolean {
+  const symbolConstructor = checker.resolveName('Symbol', undefined, ts.SymbolFlags.Value, false);
+  return symbolConstructor !== undefined && checker.getTypeOfSymbol(symbolConstructor).getProperty(name) !== undefined;
+}
+
+/** The type (any constituent) has the well-known symbol property, e.g. `[Symbol.asyncIterator]`. */
+function hasWellKnownSymbol(type: ts.Type, name: 'iterator' | 'asyncIterator' | 'asyncDispose', checker: ts.TypeChecker): boolean {
+  // The checker names such properties `__@asyncIterator@<id>`.
+  const prefix = `__@${name}@`;
+  return unionConstituents(type).some((part) => checker.getPropertiesOfType(checker.getApparentType(part)).some((property) => String(property.escapedName).startsWith(prefix)));
+}
+
+function detectForAwaitOfSync(loop: ts.ForOfStatement, context: TsRuleContext): void {
+  if (!loop.awaitModifier) return;
+  const { checker, sourceFile } = context;
+  if (!libDeclaresSymbol('asyncIterator', checker)) return;
+  const type = checker.getTypeAtLocation(loop.expression);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never) || hasWellKnownSymbol(type, 'asyncIterator', checker)) return;
+  // Beyond await-thenable: `for await` over a sync iterable of promises awaits each one in turn, an
+  // idiom; only a sync iterable of values that are never thenables is a mistake.
+  const elements = unionConstituents(type).flatMap((part) => elementTypesOf(checker.getApparentType(part), checker));
+  if (elements.some((element) => !isNeverAwaitable(element, context, loop.expression))) return;
+  context.report({
+    rule: 'await-non-thenable',
+    node: loop,
+    message: formatMessage(awaitNonThenable.messages.forAwaitSync!, { expression: shorten(textOf(loop.expression, sourceFile)), type: checker.typeToString(type) }),
+    kind: 'await',
+    needsAsync: false,
+    // `for await` over a sync iterable still awaits each element: dropping `await` changes that.
+    fixable: false,
+  });
+}
+
+function detectAwaitUsingOfSync(list: ts.VariableDeclarationList, context: TsRuleContext): void {
+  if ((list.flags & ts.NodeFlags.BlockScoped) !== ts.NodeFlags.AwaitUsing) return;
+  const { checker, sourceFile } = context;
+  if (!libDeclaresSymbol('asyncDispose', checker)) return;
+  for (const declaration of list.declarations) {
+    const initializer = declaration.initializer;
+    if (!initializer) continue;
+    const type = checker.getTypeAtLocation(initializer);
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) continue;
+    if (hasWellKnownSymbol(type, 'asyncDispose', checker)) continue;
+    context.report({
+      rule: 'await-non-thenable',
+      node: initializer,
+      message: formatMessage(awaitNonThenable.messages.awaitUsingSync!, { expression: shorten(textOf(initializer, sourceFile)), type: checker.typeToString(type) }),
+      kind: 'await',
+      needsAsync: false,
+      fixable: false,
+    });
+  }
 }

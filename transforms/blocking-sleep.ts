@@ -18,6 +18,7 @@ const blockingSleep = defineTransform({
     example: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);',
     useInstead: 'await setTimeout(50) from node:timers/promises (Python: await asyncio.sleep(…)); the enclosing function turns async and its callers await it.',
     fixSafety: 'Safe where the sleep is a statement; a sleep inside a constructor or getter cannot be awaited and is reported as blocked.',
+    doesNotFlag: 'Sleeps that only sync code reaches (startup, scripts) under the default `--scope reachable`; timer waits (`setTimeout`, `await sleep(…)`).',
   },
   messages: {
     atomics: '`Atomics.wait` sleeps for `{ms}` ms and blocks the event loop; use `await setTimeout(ms)` from node:timers/promises',

@@ -4,23 +4,27 @@ import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten } from '../src/frontends/typescript/fix-helpers.js';
 import { walkTree } from '../src/frontends/typescript/walk.js';
-import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
+import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-context.js';
+import { isArrayLikeOnly, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
+import type { FileEditor } from '../src/frontend.js';
 
 const floatingPromise = defineTransform({
   id: 'floating-promise',
   severity: 'error',
   docs: {
-    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled.',
+    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled; each operand of `?:`, `,` and the logical operators on its own, and arrays of promises.',
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
     useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code.',
     fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls.',
+    doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`.',
   },
   messages: {
     floating: 'promise from `{expression}` is neither awaited, returned nor handled',
     floatingOwnHandler:
       'promise from `{expression}` is neither awaited, returned nor handled; not fixed: this module installs a `process.on(\'unhandledRejection\', …)` handler, which a `.catch` would bypass',
     floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
+    floatingUselessHandler: 'promise from `{expression}` is not handled: the rejection handler `{handler}` is not always a function',
   },
   typescript: {
     [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),
@@ -29,68 +33,138 @@ const floatingPromise = defineTransform({
 });
 export default floatingPromise;
 
+/** Why a dropped value is a finding: a promise, a rejection handler that is not a function, an array of promises. */
+interface Unhandled {
+  kind: 'promise' | 'nonFunctionHandler' | 'array';
+  /** The expression whose value floats: the one to await. */
+  node: ts.Expression;
+  /** `.catch(x)` / `.then(f, x)`: the handler that handles nothing. */
+  handler?: ts.Expression;
+  /** Found inside a comma expression nested in a `?:` or `&&`: no single `await` fixes it. */
+  nested?: boolean;
+}
+
 function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContext): void {
   const expression = skipParentheses(statement.expression);
-  if (ts.isAwaitExpression(expression) || ts.isVoidExpression(expression) || ts.isDeleteExpression(expression)) return;
-  if (ts.isBinaryExpression(expression) && isAssignment(expression.operatorToken.kind)) return;
   if (ts.isStringLiteral(expression)) return; // 'use strict'
-  if (isHandled(expression)) return;
-  const { checker, sourceFile } = context;
-  const type = checker.getTypeAtLocation(expression);
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
-  const shown = shorten(expression.getText(sourceFile));
+  // Each operand of a comma expression is dropped on its own, the last one with the statement.
+  const operands = ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.CommaToken ? commaOperands(expression) : [expression];
+  const unhandled = operands.flatMap((operand) => findUnhandled(operand, context, false) ?? []);
+  const first = unhandled[0];
+  if (!first) return;
+  const { sourceFile } = context;
+  const shown = shorten(first.node.getText(sourceFile));
   const enclosing = context.enclosingFunction();
-  // Top-level code that cannot await is reported only: the fix there is a person's choice.
+  // Top-level code that cannot await (CommonJS) gets a `.catch` that reports the error instead.
   const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
-  const start = statement.expression.getStart(sourceFile);
-  if (context.isThenable(type, true)) {
-    // Where nothing can await (CommonJS top level), handle the rejection the way an uncaught one
-    // ended the process: print it and exit with 1.
-    const handler = context.isNode
-      ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
-      : '.catch((error) => console.error(error))';
-    const eol = context.sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
-    // The module's own handler decides what a dropped rejection does (often: exit at once); a
-    // `.catch` would take that away, so such a module is reported only.
-    const ownHandler = !canAwait && installsUnhandledRejectionHandler(sourceFile);
-    context.report({
-      rule: 'floating-promise',
-      node: statement,
-      message: formatMessage(floatingPromise.messages[ownHandler ? 'floatingOwnHandler' : 'floating']!, { expression: shown }),
-      kind: 'floating',
-      needsAsync: canAwait,
-      fix: canAwait
-        ? (editor) => {
-            editor.insert(start, 'await ');
-            return true;
-          }
-        : ownHandler
-          ? undefined
-          : (editor) => {
-            const needsParentheses = !ts.isCallExpression(expression) && !ts.isIdentifier(expression) && !ts.isPropertyAccessExpression(expression);
-            if (needsParentheses) editor.insert(start, '(');
-            editor.insert(statement.expression.end, `${needsParentheses ? ')' : ''}${handler.replace(/\n/g, eol)}`);
-            return true;
-          },
-    });
-    return;
+  const message =
+    first.kind === 'array'
+      ? formatMessage(floatingPromise.messages.floatingArray!, { expression: shown })
+      : first.kind === 'nonFunctionHandler'
+        ? formatMessage(floatingPromise.messages.floatingUselessHandler!, { expression: shown, handler: shorten(first.handler!.getText(sourceFile)) })
+        : formatMessage(floatingPromise.messages[ownsRejections(canAwait, sourceFile) ? 'floatingOwnHandler' : 'floating']!, { expression: shown });
+  context.report({
+    rule: 'floating-promise',
+    node: statement,
+    message,
+    kind: 'floating',
+    needsAsync: canAwait,
+    fix: fixOf(statement, unhandled, canAwait, context),
+  });
+}
+
+/**
+ * `await` each floating operand where the code can await; else (CommonJS top level) a `.catch`
+ * on the whole statement. None where one edit cannot cover it: a comma expression inside a `?:`,
+ * several operands at the top level, or an array that may be `undefined` (`Promise.all(undefined)`
+ * rejects).
+ */
+function fixOf(statement: ts.ExpressionStatement, unhandled: readonly Unhandled[], canAwait: boolean, context: TsRuleContext): TsReport['fix'] {
+  const { checker, sourceFile } = context;
+  if (unhandled.some((entry) => entry.nested)) return undefined;
+  if (!canAwait) {
+    const [only] = unhandled;
+    if (ownsRejections(canAwait, sourceFile)) return undefined;
+    if (unhandled.length !== 1 || only!.node !== skipParentheses(statement.expression) || only!.kind === 'array') return undefined;
+    return (editor) => {
+      catchAtTopLevel(editor, statement, context);
+      return true;
+    };
   }
-  if (isArrayOfPromises(type, context)) {
-    context.report({
-      rule: 'floating-promise',
-      node: statement,
-      message: formatMessage(floatingPromise.messages.floatingArray!, { expression: shown }),
-      kind: 'floating',
-      needsAsync: true,
-      fix: canAwait
-        ? (editor) => {
-            editor.insert(start, 'await Promise.all(', -statement.expression.end);
-            editor.insert(statement.expression.end, ')', -start);
-            return true;
-          }
-        : undefined,
-    });
+  if (unhandled.some((entry) => entry.kind === 'array' && !isArrayLikeOnly(checker, checker.getTypeAtLocation(entry.node)))) return undefined;
+  return (editor) => {
+    for (const entry of unhandled) awaitValue(editor, entry, sourceFile);
+    return true;
+  };
+}
+
+/** `a, b, c` -> [a, b, c]. */
+function commaOperands(expression: ts.BinaryExpression): ts.Expression[] {
+  const left = skipParentheses(expression.left);
+  const head = ts.isBinaryExpression(left) && left.operatorToken.kind === ts.SyntaxKind.CommaToken ? commaOperands(left) : [expression.left];
+  return [...head, expression.right];
+}
+
+/**
+ * no-floating-promises' decision, for a value nobody uses: assignments and awaits are handled; a
+ * `.catch(f)` or `.then(_, f)` with a function `f` handles the rejection; `.finally` passes the
+ * question to its receiver; each branch of `?:` and each side of `&&` `||` `??` is judged on its
+ * own, and so is each operand of a comma expression.
+ */
+function findUnhandled(expression: ts.Expression, context: TsRuleContext, nested: boolean): Unhandled | undefined {
+  const node = skipParentheses(expression);
+  if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    if (isAssignment(operator)) return undefined;
+    if (operator === ts.SyntaxKind.CommaToken) {
+      for (const operand of commaOperands(node)) {
+        const found = findUnhandled(operand, context, true);
+        if (found) return { ...found, nested: nested || found.nested };
+      }
+      return undefined;
+    }
   }
+  const { checker, program } = context;
+  const type = checker.getTypeAtLocation(node);
+  if (isPromiseArrayType(program, type)) return { kind: 'array', node: expression };
+  if (ts.isAwaitExpression(node)) return undefined;
+  if (!isFloatingPromiseType(program, type)) return undefined;
+  if (ts.isCallExpression(node)) {
+    const method = promiseMethodOf(node);
+    if (method === 'catch' || method === 'then') {
+      const handler = rejectionHandler(node, method);
+      if (!handler) return { kind: 'promise', node: expression };
+      return checker.getTypeAtLocation(handler).getCallSignatures().length > 0 ? undefined : { kind: 'nonFunctionHandler', node: expression, handler };
+    }
+    if (method === 'finally') {
+      const receiver = findUnhandled(calleeObject(node)!, context, nested);
+      // The statement's value is the `.finally(…)` call: that is what gets awaited.
+      return receiver && { ...receiver, node: expression };
+    }
+    return { kind: 'promise', node: expression };
+  }
+  if (ts.isConditionalExpression(node)) {
+    const branch = findUnhandled(node.whenFalse, context, true) ?? findUnhandled(node.whenTrue, context, true);
+    return branch && { ...branch, node: expression };
+  }
+  if (ts.isBinaryExpression(node) && isLogical(node.operatorToken.kind)) {
+    const side = findUnhandled(node.left, context, true) ?? findUnhandled(node.right, context, true);
+    return side && { ...side, node: expression };
+  }
+  return { kind: 'promise', node: expression };
+}
+
+function isLogical(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
+}
+
+/**
+ * Top-level code that cannot await, in a module with its own `unhandledRejection` handler: that
+ * handler decides what a dropped rejection does (often: exit at once), and a `.catch` would take
+ * it away, so the finding is reported without a fix.
+ */
+function ownsRejections(canAwait: boolean, sourceFile: ts.SourceFile): boolean {
+  return !canAwait && installsUnhandledRejectionHandler(sourceFile);
 }
 
 const handlerInstalled = new WeakMap<ts.SourceFile, boolean>();
@@ -125,19 +199,57 @@ function isAssignment(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
-/** `.catch(handler)` or `.then(onFulfilled, onRejected)` handles a rejection (no-floating-promises). */
-function isHandled(expression: ts.Expression): boolean {
-  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
-  const method = expression.expression.name.text;
-  if (method === 'catch') return expression.arguments.length >= 1;
-  if (method === 'then') return expression.arguments.length >= 2;
-  if (method === 'finally') return isHandled(skipParentheses(expression.expression.expression));
-  return false;
+/** `p.then(…)`, `p['catch'](…)`: the method name, when it is written statically. */
+function promiseMethodOf(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression)) return callee.argumentExpression.text;
+  return undefined;
 }
 
-function isArrayOfPromises(type: ts.Type, context: TsRuleContext): boolean {
-  const { checker } = context;
-  if (!checker.isArrayType(type) && !checker.isTupleType(type)) return false;
-  const elements = checker.getTypeArguments(type as ts.TypeReference);
-  return elements.length > 0 && elements.some((element) => context.isThenable(element, true));
+function calleeObject(call: ts.CallExpression): ts.Expression | undefined {
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee) ? callee.expression : undefined;
+}
+
+/** The rejection handler as written: `.catch(h)`, `.then(f, h)`; none behind a spread (`.then(...args)`). */
+function rejectionHandler(call: ts.CallExpression, method: 'catch' | 'then'): ts.Expression | undefined {
+  const index = method === 'catch' ? 0 : 1;
+  const upToHandler = call.arguments.slice(0, index + 1);
+  if (upToHandler.length <= index || upToHandler.some(ts.isSpreadElement)) return undefined;
+  return upToHandler[index];
+}
+
+/** `await x`, parenthesised where the operand binds looser than `await` (`a ? b : c`, `a && b`). */
+function awaitValue(editor: FileEditor, entry: Unhandled, sourceFile: ts.SourceFile): void {
+  const start = entry.node.getStart(sourceFile);
+  const end = entry.node.end;
+  const opening = entry.kind === 'array' ? 'await Promise.all(' : bindsLooserThanAwait(entry.node) ? 'await (' : 'await ';
+  editor.insert(start, opening, -end);
+  if (opening.endsWith('(')) editor.insert(end, ')', -start);
+}
+
+function bindsLooserThanAwait(node: ts.Expression): boolean {
+  return (
+    ts.isBinaryExpression(node) ||
+    ts.isConditionalExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isYieldExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node)
+  );
+}
+
+/**
+ * Where nothing can await (CommonJS top level), handle the rejection the way an uncaught one ended
+ * the process: print it and set the exit code.
+ */
+function catchAtTopLevel(editor: FileEditor, statement: ts.ExpressionStatement, context: TsRuleContext): void {
+  const { sourceFile } = context;
+  const expression = skipParentheses(statement.expression);
+  const handler = context.isNode ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})' : '.catch((error) => console.error(error))';
+  const eol = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+  const needsParentheses = !ts.isCallExpression(expression) && !ts.isIdentifier(expression) && !ts.isPropertyAccessExpression(expression);
+  if (needsParentheses) editor.insert(statement.expression.getStart(sourceFile), '(');
+  editor.insert(statement.expression.end, `${needsParentheses ? ')' : ''}${handler.replace(/\n/g, eol)}`);
 }

@@ -23,7 +23,7 @@ export interface Plan {
   awaitSites: CallSite[];
   /** Callback sites rewritten so the async callback is awaited (`for … of`, `Promise.all`). */
   callbackSites: CallSite[];
-  /** Top-level entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`). */
+  /** Entry calls bridged from sync code (`main().catch(…)`, `asyncio.run(main())`), top-level or in a bridging entry point. */
   entrySites: CallSite[];
   /** Functions that had to turn async but cannot; they stay sync. */
   blocked: Map<FunctionId, BlockedFunction>;
@@ -132,12 +132,25 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
     // Only its own nature can stop a function that returns a promise already: its callers do not change.
-    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options);
+    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted);
     if (why) block(id, why);
   }
+  // Sync entry points that nothing async calls run their async callees to completion (bridged).
+  const bridges = new Set<FunctionId>();
+  const canBridge = (fn: FunctionNode): boolean =>
+    fn.syncOnly?.bridge === true &&
+    !(idx.sitesByCallee.get(fn.id) ?? []).some((site) => {
+      const caller = graph.functions.get(site.caller);
+      return caller !== undefined && (caller.isAsync || options.reachable?.has(caller.id) === true);
+    });
   while (queue.length > 0) {
     const id = queue.shift()!;
     const fn = graph.functions.get(id)!;
+    if (blocked.get(id) === fn.syncOnly && canBridge(fn)) {
+      bridges.add(id);
+      blocked.set(id, { ...fn.syncOnly!, reason: `${fn.syncOnly!.reason}; it stays sync and runs each callee that turns async to completion where it calls it (bridged)` });
+      continue;
+    }
     // A family changes together or not at all: an override must keep its base's signature.
     for (const member of familyOf(graph, fn)) {
       const memberFn = graph.functions.get(member);
@@ -186,12 +199,32 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
+  if (options.strategy === 'dual') {
+    // A dual function keeps its sync body, which still calls its helpers synchronously: a helper it
+    // calls gets its own async twin (with its family) and is never changed in place.
+    const queue = [...dualFunctions];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      for (const site of idx.sitesByCaller.get(id) ?? []) {
+        if (site.kind !== 'call' || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        for (const member of familyOf(graph, graph.functions.get(site.callee)!)) {
+          if (dualFunctions.has(member) || !asyncFunctions.has(member)) continue;
+          dualFunctions.add(member);
+          queue.push(member);
+        }
+      }
+    }
+  }
 
   const awaitSites: CallSite[] = [];
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
+    if (bridges.has(site.caller) && site.kind === 'call' && !dualFunctions.has(site.callee)) {
+      entrySites.push(site);
+      continue;
+    }
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;
@@ -208,13 +241,27 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions };
 }
 
-/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
+/** A test double whose own body wants async while the production members of its family stay sync. */
+function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap<FunctionId, string[]>): BlockedFunction | undefined {
+  if (!fn.testDouble) return undefined;
+  const staying = familyOf(graph, fn)
+    .map((member) => graph.functions.get(member))
+    .find((member) => member && !member.testDouble && !member.isAsync && !wanted.has(member.id));
+  if (!staying) return undefined;
+  return {
+    kind: 'family',
+    reason: `${fn.name} is a test double of ${staying.name}, which stays sync: a blocking call in test code does not make the production interface async`,
+    suggestion: `Keep ${fn.name} sync (simulate the delay without blocking), or decide that ${staying.name} turns async with --make-async ${staying.name}.`,
+  };
+}
+
 /** A function that will keep its sync version, so only its event-loop callers follow it. */
 function keepsSyncVersion(graph: CallGraph, fn: FunctionNode, options: PlanOptions): boolean {
   if (fn.preferDual) return true;
   return options.strategy === 'dual' && familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
 }
 
+/** Breadth-first from the roots through callers and families: the shortest `because` chain wins. */
 function closeUpward(
   graph: CallGraph,
   idx: Indexes,
@@ -224,11 +271,15 @@ function closeUpward(
 ): Map<FunctionId, string[]> {
   const because = new Map<FunctionId, string[]>();
   const queue: FunctionId[] = [];
-  const enqueue = (id: FunctionId, chain: string[]): void => {
+  // Functions reached as members of a turning family: a test double reached otherwise (through its
+  // own blocking call) does not pull its family along.
+  const viaFamily = new Set<FunctionId>();
+  const enqueue = (id: FunctionId, chain: string[], fromFamily = false): void => {
     if (because.has(id) || excluded.has(id)) return;
     const fn = graph.functions.get(id);
     if (!fn) return;
     because.set(id, chain);
+    if (fromFamily) viaFamily.add(id);
     queue.push(id);
   };
   for (const root of roots) enqueue(root.function, [root.reason]);
@@ -236,10 +287,10 @@ function closeUpward(
     const id = queue.shift()!;
     const fn = graph.functions.get(id)!;
     const chain = because.get(id)!;
-    for (const member of familyOf(graph, fn)) {
+    for (const member of fn.testDouble && !viaFamily.has(id) ? [] : familyOf(graph, fn)) {
       if (member === id) continue;
       const family = fn.familyId ? graph.families.get(fn.familyId)?.name : undefined;
-      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain]);
+      enqueue(member, [`${fn.name} (method family ${family ?? fn.name})`, ...chain], true);
     }
     // A function that already was async (or returned a promise) does not change its callers.
     if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;

@@ -7,7 +7,7 @@ export function formatJson(report: Report): string {
   return `${JSON.stringify(orderReport(report), null, 2)}\n`;
 }
 
-/** The report as a plain object with the contract's key order; `skipped` and `coverage` only when they say something. */
+/** The report as a plain object with the contract's key order; `skipped`, `unresolvedCalls` and `coverage` only when they say something. */
 export function orderReport(report: Report): Record<string, unknown> {
   const ordered: Record<string, unknown> = {
     tool: report.tool,
@@ -52,6 +52,9 @@ export function orderReport(report: Report): Record<string, unknown> {
   if (report.skipped.length > 0) {
     ordered.skipped = report.skipped.map((s) => ({ file: s.file, reason: s.reason }));
   }
+  if (report.unresolvedCalls !== undefined && report.unresolvedCalls.length > 0) {
+    ordered.unresolvedCalls = report.unresolvedCalls.map((u) => ({ file: u.file, line: u.line, column: u.column, call: u.call, mayCall: [...u.mayCall] }));
+  }
   ordered.summary = orderSummary(report.summary);
   if (report.coverage !== undefined) {
     ordered.coverage = {
@@ -77,5 +80,6 @@ function orderSummary(summary: ReportSummary): ReportSummary {
     blocked: summary.blocked,
     breaking: summary.breaking,
     filesChanged: summary.filesChanged,
+    ...(summary.unresolvedCalls ? { unresolvedCalls: summary.unresolvedCalls } : {}),
   };
 }

@@ -19,6 +19,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     stillBlockingSection(report),
     blockedSection(report),
     breakingSection(report),
+    unresolvedSection(report),
     skippedSection(report),
     whySection(report),
     propagationSection(report, options.chartNodeCap ?? DEFAULT_NODE_CAP),
@@ -126,6 +127,18 @@ function blockedSection(report: Report): string {
     `${plural(report.blocked.length, 'place')} where async cannot go on; the functions above them stay as they are.`,
     '',
     entries.join('\n\n'),
+  ].join('\n');
+}
+
+function unresolvedSection(report: Report): string {
+  const entries = report.unresolvedCalls ?? [];
+  if (entries.length === 0) return '';
+  return [
+    '## Unresolved calls',
+    '',
+    `${plural(entries.length, 'call site')} the analysis could not resolve, named like a function that turns async: check each by hand (an unawaited call there would drop a coroutine).`,
+    '',
+    ...entries.map((u) => `- ${code(u.call)} at ${code(`${u.file}:${u.line}:${u.column}`)} may call ${u.mayCall.map(code).join(', ')}`),
   ].join('\n');
 }
 

@@ -70,6 +70,11 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     }
     out.push('');
   }
+  if (report.unresolvedCalls && report.unresolvedCalls.length > 0) {
+    out.push(chalk.bold(chalk.yellow(`Unresolved calls that may call a function that turns async (${report.unresolvedCalls.length}): check them by hand`)));
+    for (const entry of report.unresolvedCalls) out.push(`  ${entry.call}  ${chalk.dim(`${entry.file}:${entry.line}:${entry.column}`)}  may call ${entry.mayCall.join(', ')}`);
+    out.push('');
+  }
   for (const skipped of report.skipped) out.push(chalk.yellow(`skipped ${skipped.file}: ${skipped.reason}`));
   const s = report.summary;
   const rules = Object.entries(s.byRule).map(([rule, count]) => `${rule} ${count}`).join(', ');

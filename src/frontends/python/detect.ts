@@ -55,6 +55,7 @@ export function detectHits(
           enclosing: enclosing.id,
           kind: report.kind,
           needsAsync: report.needsAsync,
+          ...(report.onlyInAsync ? { onlyInAsync: true } : {}),
           ...(report.awaitedCallee ? { awaitedCallee: report.awaitedCallee } : {}),
           ...(report.fix ? { fix: report.fix } : {}),
           ...(report.fallbackFix ? { fallbackFix: report.fallbackFix } : {}),

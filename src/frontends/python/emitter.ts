@@ -3,14 +3,16 @@
 // rule fixes. Every offset indexes the original text; edits inside a dual function go to its sibling.
 import type { EmitRequest, FileEditor } from '../../frontend.js';
 import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
-import type { BuiltGraph } from './graph-builder.js';
+import type { BuiltGraph, SiteInfo } from './graph-builder.js';
 import { isStubBody } from './graph-builder.js';
 import { ImportPlanner } from './imports.js';
-import { firstParameterName, type PyFunction, type PyModule } from './modules.js';
+import { asyncSiblingName, existingAsyncSibling, firstParameterName, isPytestFunction, type PyFunction, type PyModule } from './modules.js';
+import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
 import type { FixState } from './rule-context.js';
 import { insertAwait } from './rules/fixes.js';
+import { needsParentheses } from './walk.js';
 
 interface Sibling {
   fn: PyFunction;
@@ -26,6 +28,7 @@ export function emitPython(
   resolver: Resolver,
   modules: ReadonlyMap<string, PyModule>,
   fixState: FixState,
+  pytestAsyncio: PytestAsyncio = 'none',
 ): void {
   const { plan } = request;
   const imports = new ImportPlanner(modules);
@@ -38,7 +41,7 @@ export function emitPython(
   for (const id of plan.dualFunctions) {
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module') continue;
-    if (hasSibling(fn)) alreadyDual.push(fn);
+    if (existingAsyncSibling(fn)) alreadyDual.push(fn);
     else siblings.set(id, { fn, edits: [], hasBodyEdits: false });
   }
   const siblingAt = (module: PyModule, start: number, end: number): Sibling | undefined => {
@@ -84,6 +87,15 @@ export function emitPython(
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module' || fn.kind === 'arrow' || plan.dualFunctions.has(id)) continue;
     record(fn.module, { start: fn.node.startIndex, end: fn.node.startIndex, text: 'async ', source: 'propagation' }, false);
+    for (const run of ownAsyncioRuns(fn, resolver)) {
+      // `asyncio.run(x())` cannot run inside a running loop: the function that turns async awaits it.
+      const editor = editorFor(fn.module, 'propagation');
+      const parenthesise = needsParentheses(run.call);
+      editor.replace(run.call.startIndex, run.coroutine.startIndex, parenthesise ? '(await ' : 'await ');
+      editor.replace(run.coroutine.endIndex, run.call.endIndex, parenthesise ? ')' : '');
+      editor.flush();
+    }
+    if (pytestAsyncio === 'strict') markForPytestAsyncio(fn, resolver, editorFor(fn.module, 'propagation'));
     const rename = { setUp: 'asyncSetUp', tearDown: 'asyncTearDown' }[fn.name];
     if (rename && fn.cls && resolver.isTestCase(fn.cls)) {
       const name = fn.node.childForFieldName('name')!;
@@ -97,7 +109,7 @@ export function emitPython(
     const callee = built.functions.get(site.callee);
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
-    if (plan.dualFunctions.has(site.callee) && info.nameNode) editor.replace(info.nameNode.startIndex, info.nameNode.endIndex, `${callee.name}_async`);
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
     if (!site.isAwaited) insertAwait(editor, info.call);
     editor.flush();
   }
@@ -109,7 +121,7 @@ export function emitPython(
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
     const asyncio = editor.ensureImport('asyncio', 'asyncio');
-    if (plan.dualFunctions.has(site.callee) && info.nameNode) editor.replace(info.nameNode.startIndex, info.nameNode.endIndex, `${callee.name}_async`);
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
     editor.insert(info.call.startIndex, `${asyncio}.run(`, 0);
     editor.insert(info.call.endIndex, ')', 1);
     editor.flush();
@@ -168,14 +180,86 @@ export function emitPython(
     edits.add(fn.module.file, { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 });
   }
 
+  // 7. Barrels: a package `__init__.py` that re-exports a function re-exports its new sibling too.
+  for (const sibling of siblings.values()) {
+    if (sibling.fn.cls || sibling.fn.parent) continue;
+    for (const module of modules.values()) {
+      if (!module.isPackage || module === sibling.fn.module) continue;
+      for (const [local, binding] of module.imports) {
+        if (binding.kind !== 'symbol' || local !== binding.name) continue;
+        const symbol = resolver.resolveModuleName(module, local, new Set());
+        if (symbol?.kind !== 'function' || symbol.fn !== sibling.fn) continue;
+        const editor = editorFor(module, 'dual');
+        editor.ensureImport(binding.module, `${local}_async`);
+        reexportInAll(module, local, `${local}_async`, editor);
+        editor.flush();
+      }
+    }
+  }
+
   for (const insertion of imports.insertions()) {
     edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
   }
 }
 
-function hasSibling(fn: PyFunction): boolean {
-  const name = `${fn.name}_async`;
-  return fn.cls ? fn.cls.methods.has(name) : fn.module.functions.has(name);
+/** pytest-asyncio in strict mode: an async test needs `@pytest.mark.asyncio`, an async fixture `@pytest_asyncio.fixture`. */
+function markForPytestAsyncio(fn: PyFunction, resolver: Resolver, editor: FileEditor & { flush(): void }): void {
+  const kind = isPytestFunction(fn, resolver);
+  if (kind === 'test' && !fn.decorators.some((d) => /(^|\.)mark\.asyncio$/.test(d))) {
+    const lineStart = fn.module.lines.lineStart(fn.node.startIndex);
+    const indent = fn.module.text.slice(lineStart, fn.node.startIndex);
+    const pytest = editor.ensureImport('pytest', 'pytest');
+    editor.insert(lineStart, `${indent}@${pytest}.mark.asyncio${fn.module.eol}`, -1);
+  } else if (kind === 'fixture') {
+    const decorator = namedChildren(fn.outer).find((d) => d.type === 'decorator' && /^@\s*(pytest\.)?fixture\b/.test(d.text));
+    const name = decorator ? namedChildren(decorator)[0] : undefined;
+    const target = name?.type === 'call' ? name.childForFieldName('function') : name;
+    if (!target) return;
+    const module = editor.ensureImport('pytest_asyncio', 'pytest_asyncio');
+    editor.replace(target.startIndex, target.endIndex, `${module}.fixture`);
+  }
+  editor.flush();
+}
+
+/** `asyncio.run(<coroutine>)` calls in the function's own body (not in nested functions). */
+function ownAsyncioRuns(fn: PyFunction, resolver: Resolver): { call: PyNode; coroutine: PyNode }[] {
+  const body = fn.node.childForFieldName('body');
+  if (!body) return [];
+  const runs: { call: PyNode; coroutine: PyNode }[] = [];
+  for (const call of body.descendantsOfType('call')) {
+    if (!call) continue;
+    let owner = call.parent;
+    while (owner && owner.type !== 'function_definition' && owner.type !== 'lambda') owner = owner.parent;
+    if (!owner?.equals(fn.node)) continue;
+    const args = call.childForFieldName('arguments');
+    const only = args?.type === 'argument_list' ? namedChildren(args) : [];
+    if (only.length !== 1 || only[0]!.type !== 'call') continue;
+    const callee = resolver.resolveExpression(call.childForFieldName('function')!, fn, fn.module);
+    if (callee?.kind === 'external' && callee.path === 'asyncio.run') runs.push({ call, coroutine: only[0]! });
+  }
+  return runs;
+}
+
+/**
+ * A call moves to the callee's async sibling: `x.load(…)` -> `x.load_async(…)`; a bare `load(…)`
+ * imported from another module needs the sibling imported beside it.
+ */
+function renameToSibling(editor: FileEditor, info: SiteInfo, callee: PyFunction): void {
+  const nameNode = info.nameNode!;
+  let name = asyncSiblingName(callee);
+  const binding = nameNode.parent?.type === 'call' ? info.module.imports.get(nameNode.text) : undefined;
+  if (binding?.kind === 'symbol' && !callee.cls) name = editor.ensureImport(binding.module, name);
+  editor.replace(nameNode.startIndex, nameNode.endIndex, name);
+}
+
+/** `__all__ = ["load", …]` gains `"load_async"` after `"load"`. */
+function reexportInAll(module: PyModule, name: string, sibling: string, editor: FileEditor): void {
+  const list = module.variables.get('__all__');
+  if (!list || (list.type !== 'list' && list.type !== 'tuple')) return;
+  const entry = namedChildren(list).find((item) => item.type === 'string' && item.text.slice(1, -1) === name);
+  if (!entry || namedChildren(list).some((item) => item.type === 'string' && item.text.slice(1, -1) === sibling)) return;
+  const quote = entry.text[0];
+  editor.insert(entry.endIndex, `, ${quote}${sibling}${quote}`);
 }
 
 /** The migrated copy of the function, or a thin wrapper that runs the sync one in a thread. */

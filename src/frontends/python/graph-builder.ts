@@ -1,9 +1,10 @@
 // Builds the language-neutral CallGraph from the resolved modules: one FunctionNode per def, lambda
 // and module top level; call, callback and reference sites; and method families.
-import type { CallGraph, CallSite, FunctionNode, MethodFamily } from '../../model.js';
+import type { CallGraph, CallSite, FunctionNode, MethodFamily, UnresolvedCall } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import { findBlockingApi } from './blocking-apis.js';
-import type { PyClass, PyFunction, PyModule } from './modules.js';
+import { existingAsyncSibling, isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
@@ -22,6 +23,7 @@ export interface BuiltGraph {
 }
 
 const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
+const CLI_DECORATOR = /\.(command|callback)$|^click\.(command|group)$/;
 const CACHING_DECORATOR = /(^|\.)(lru_cache|cache)$/;
 const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
 /**
@@ -59,7 +61,8 @@ function hasOwnYield(fn: PyFunction): boolean {
   return found;
 }
 
-function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
+/** Visits a body's nodes, not those of nested defs, lambdas and classes (their own scopes). */
+export function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
   if (!node) return;
   visit(node);
   for (const child of namedChildren(node)) {
@@ -71,32 +74,44 @@ function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
 export function signatureOf(fn: PyFunction): string {
   const body = fn.node.childForFieldName('body');
   if (!body || fn.kind === 'module') return fn.qualName;
-  const header = fn.module.text.slice(fn.node.startIndex, body.startIndex).trim().replace(/:$/, '');
+  // Up to the `:` that opens the body: a comment after it is not part of the signature.
+  const colon = fn.node.children.filter((child) => child?.type === ':' && child.startIndex < body.startIndex).pop();
+  const header = fn.module.text.slice(fn.node.startIndex, colon?.startIndex ?? body.startIndex).trim().replace(/:$/, '');
   return header.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/,?\s*\)/g, ')');
 }
 
 function isScriptModule(module: PyModule): boolean {
   const base = module.rel.split('/').pop()!;
-  return base === 'main.py' || base === '__main__.py' || base.startsWith('test_') || base.endsWith('_test.py') || module.rel.startsWith('tests/');
+  return base === 'main.py' || base === '__main__.py' || isTestModule(module);
 }
 
-export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], entryPoints: readonly string[]): BuiltGraph {
+
+
+export interface GraphSettings {
+  entryPoints: readonly string[];
+  consoleScripts: readonly string[];
+  pytestAsyncio: PytestAsyncio;
+}
+
+export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blockingApis: readonly BlockingApi[], settings: GraphSettings): BuiltGraph {
   const functions = new Map<string, PyFunction>();
   const nodes = new Map<string, FunctionNode>();
   for (const module of modules) {
     for (const fn of module.allFunctions) {
       functions.set(fn.id, fn);
-      nodes.set(fn.id, functionNode(fn, resolver, entryPoints));
+      nodes.set(fn.id, functionNode(fn, resolver, settings));
     }
   }
-  const families = buildFamilies(modules, resolver, nodes);
   const sites = new Map<string, SiteInfo>();
   const siteList: CallSite[] = [];
-  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites);
-  return { graph: { functions: nodes, sites: siteList, families }, functions, sites };
+  const unresolved: UnresolvedCall[] = [];
+  const flows: ProtocolFlows = new Map();
+  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites, unresolved, flows);
+  const families = buildFamilies(modules, resolver, nodes, flows);
+  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites };
 }
 
-function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly string[]): FunctionNode {
+function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {
   const at = fn.module.lines.at(fn.node.startIndex);
   const isAbstract = fn.cls !== undefined && (fn.decorators.some((d) => d.endsWith('abstractmethod')) || (resolver.isProtocol(fn.cls) && isStubBody(fn)));
   const node: FunctionNode = {
@@ -111,8 +126,11 @@ function functionNode(fn: PyFunction, resolver: Resolver, entryPoints: readonly 
     node.signature = signatureOf(fn);
     node.asyncSignature = `async ${node.signature}`;
   }
-  const syncOnly = syncOnlyReason(fn, entryPoints);
+  const sibling = existingAsyncSibling(fn);
+  if (sibling && sibling.name !== `${fn.name}_async`) node.asyncSibling = sibling.name;
+  const syncOnly = syncOnlyReason(fn, resolver, settings);
   if (syncOnly) node.syncOnly = syncOnly;
+  if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
   return node;
 }
 
@@ -122,8 +140,20 @@ function isExported(fn: PyFunction, resolver: Resolver): boolean {
   return !fn.parent;
 }
 
-function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): FunctionNode['syncOnly'] {
+function syncOnlyReason(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode['syncOnly'] {
+  const { entryPoints, consoleScripts } = settings;
   const name = fn.qualName;
+  const pytest = settings.pytestAsyncio === 'none' ? isPytestFunction(fn, resolver) : undefined;
+  if (pytest) {
+    // pytest does not run `async def` tests or fixtures by itself; with no loop around it, the test
+    // can run each coroutine it calls with asyncio.run, so the code under test still turns async.
+    return {
+      kind: 'entry-point',
+      reason: `${name} is a pytest ${pytest} and the project does not use pytest-asyncio: pytest would not run it as \`async def\``,
+      suggestion: `Add pytest-asyncio to the test dependencies (with \`asyncio_mode = "auto"\` under [tool.pytest.ini_options], or mark async tests with @pytest.mark.asyncio) and re-run async-migrate to make ${name} async.`,
+      bridge: true,
+    };
+  }
   if (fn.kind === 'constructor') {
     const cls = fn.cls?.name ?? 'the class';
     return {
@@ -169,13 +199,19 @@ function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): Functio
     };
   }
   const framework = fn.decorators.find((d) => FRAMEWORK_DECORATOR.test(d));
-  if (framework || entryPoints.includes(name) || entryPoints.includes(qualifiedNameOf(fn))) {
+  const script = !fn.cls && !fn.parent && consoleScripts.includes(qualifiedNameOf(fn));
+  if (framework || script || entryPoints.includes(name) || entryPoints.includes(qualifiedNameOf(fn))) {
     return {
       kind: 'entry-point',
       reason: framework
         ? `${name} is registered with @${framework}, which calls it synchronously`
-        : `${name} is listed in entryPoints and must stay sync`,
+        : script
+          ? `${name} is a console-script entry point, which the generated script calls synchronously`
+          : `${name} is listed in entryPoints and must stay sync`,
       suggestion: `Keep ${name} sync and bridge into async code with \`asyncio.run(…)\`, or move to an async framework (FastAPI, asyncclick) that awaits handlers.`,
+      // A CLI command or console script runs with no event loop: asyncio.run at its calls is safe
+      // (the planner checks that nothing async calls it). A web route may run on a loop: not bridged.
+      ...(script || (framework && CLI_DECORATOR.test(framework)) ? { bridge: true } : {}),
     };
   }
   if (IMPLICIT_DUNDERS.test(fn.name)) {
@@ -189,7 +225,7 @@ function syncOnlyReason(fn: PyFunction, entryPoints: readonly string[]): Functio
 }
 
 /** Interface member + implementations + overrides, joined nominally (bases) and structurally (Protocols). */
-function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: Map<string, FunctionNode>): Map<string, MethodFamily> {
+function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: Map<string, FunctionNode>, flowsInto: ProtocolFlows): Map<string, MethodFamily> {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -211,13 +247,30 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
       if (base) union(method, base.methods.get(name)!);
     }
   }
-  for (const protocol of classes.filter((cls) => resolver.isProtocol(cls))) {
-    const members = [...protocol.methods.keys()].filter(isFamilyMember);
-    if (members.length === 0) continue;
-    for (const cls of classes) {
-      if (cls === protocol || resolver.isProtocol(cls) || resolver.mro(cls).includes(protocol)) continue;
-      if (!members.every((name) => resolver.findMethod(cls, name))) continue;
-      for (const name of members) union(resolver.findMethod(cls, name)!, protocol.methods.get(name)!);
+  // Structural implementations: a class that declares no project base for a member may implement a
+  // Protocol by shape. Families are per declaration: each such member joins one Protocol (the nearest
+  // one, when copies of a Protocol live in several packages), so two same-shaped Protocols stay apart.
+  const protocols = classes.filter((cls) => resolver.isProtocol(cls));
+  for (const cls of classes) {
+    if (resolver.isProtocol(cls)) continue;
+    const ancestors = resolver.mro(cls);
+    const matching = protocols.filter((protocol) => {
+      if (ancestors.includes(protocol)) return false;
+      const members = [...protocol.methods.keys()].filter(isFamilyMember);
+      return members.length > 0 && members.every((name) => resolver.findMethod(cls, name));
+    });
+    const joined = new Set<string>();
+    const flows = flowsInto.get(cls) ?? new Set<PyClass>();
+    for (const protocol of matching.sort((a, b) => protocolDistance(cls, a) - protocolDistance(cls, b))) {
+      for (const name of [...protocol.methods.keys()].filter(isFamilyMember)) {
+        const method = resolver.findMethod(cls, name)!;
+        // A member a project base declares is in that base's family (nominal wins), unless the
+        // class is passed where the Protocol is expected.
+        const nominal = ancestors.slice(1).some((klass) => klass.methods.has(name));
+        if (joined.has(name) || (nominal && !flows.has(protocol))) continue;
+        joined.add(name);
+        union(method, protocol.methods.get(name)!);
+      }
     }
   }
 
@@ -242,29 +295,92 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   return families;
 }
 
+/** Classes whose instances are passed where a Protocol is expected (a parameter annotated with it). */
+type ProtocolFlows = Map<PyClass, Set<PyClass>>;
+
+function recordProtocolArguments(call: PyNode, fn: PyFunction, enclosing: PyFunction, resolver: Resolver, flows: ProtocolFlows): void {
+  const args = call.childForFieldName('arguments');
+  const parameterList = fn.node.childForFieldName('parameters');
+  if (!args || args.type !== 'argument_list' || !parameterList || !parameterList.text.includes(':')) return;
+  const parameters = namedChildren(parameterList);
+  const bound = fn.cls && !fn.decorators.includes('staticmethod') ? parameters.slice(1) : parameters;
+  namedChildren(args).forEach((arg, index) => {
+    const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
+    const parameter = keyword ? bound.find((p) => parameterName(p) === keyword) : arg.type === 'keyword_argument' ? undefined : bound[index];
+    const annotation = parameter?.childForFieldName('type');
+    const value = keyword ? arg.childForFieldName('value') : arg;
+    if (!annotation || !value) return;
+    const expected = resolver.resolveAnnotation(annotation, fn.module);
+    if (expected?.kind !== 'instance' || !resolver.isProtocol(expected.cls)) return;
+    const given = resolver.resolveExpression(value, enclosing, enclosing.module);
+    if (given?.kind !== 'instance') return;
+    const set = flows.get(given.cls) ?? new Set<PyClass>();
+    set.add(expected.cls);
+    flows.set(given.cls, set);
+  });
+}
+
+function parameterName(parameter: PyNode): string | undefined {
+  if (parameter.type === 'identifier') return parameter.text;
+  return (parameter.childForFieldName('name') ?? namedChildren(parameter)[0])?.text;
+}
+
+/** How far a Protocol is from a class: its own module, a module it imports from, then by shared folders. */
+function protocolDistance(cls: PyClass, protocol: PyClass): number {
+  if (protocol.module === cls.module) return 0;
+  const imported = [...cls.module.imports.values()].some((binding) => binding.module === protocol.module.name);
+  if (imported) return 1;
+  const mine = cls.module.rel.split('/');
+  const theirs = protocol.module.rel.split('/');
+  let shared = 0;
+  while (shared < mine.length - 1 && shared < theirs.length - 1 && mine[shared] === theirs[shared]) shared++;
+  return 1000 - shared;
+}
+
 function projectFunctionOf(symbol: PySymbol | undefined, resolver: Resolver): PyFunction | undefined {
   if (symbol?.kind === 'function') return symbol.fn;
   if (symbol?.kind === 'class') return resolver.findMethod(symbol.cls, '__init__');
   return undefined;
 }
 
-/** The resolved project callee of a call, unless it is a known blocking API (rules handle those). */
-export function resolveProjectCallee(call: PyNode, enclosing: PyFunction, resolver: Resolver, blockingApis: readonly BlockingApi[]): PyFunction | undefined {
+/** The resolved project callee of a call (unless it is a known blocking API: rules handle those), and what the callee names. */
+function resolveProjectCallee(call: PyNode, enclosing: PyFunction, resolver: Resolver, blockingApis: readonly BlockingApi[]): { fn?: PyFunction; symbol?: PySymbol } {
   const callee = call.childForFieldName('function');
-  if (!callee) return undefined;
+  if (!callee) return {};
   const symbol = resolver.resolveExpression(callee, enclosing, enclosing.module);
   const fn = projectFunctionOf(symbol, resolver);
-  if (fn && findBlockingApi(blockingApis, qualifiedNameOf(fn))) return undefined;
-  return fn;
+  if (fn && findBlockingApi(blockingApis, qualifiedNameOf(fn))) return { symbol };
+  return { fn, symbol };
+}
+
+/** `sys.exit(main())`, `exit(main())`, `raise SystemExit(main())`: the call's value is the exit status. */
+function isExitStatusOf(call: PyNode, enclosing: PyFunction, resolver: Resolver): boolean {
+  const args = call.parent;
+  const exit = args?.type === 'argument_list' && namedChildren(args).length === 1 ? args.parent : null;
+  const callee = exit?.type === 'call' ? exit.childForFieldName('function') : null;
+  if (!exit || !callee) return false;
+  const symbol = resolver.resolveExpression(callee, enclosing, enclosing.module);
+  const path = symbol?.kind === 'external' ? symbol.path : callee.text;
+  const statement = exit.parent?.type === 'raise_statement' ? exit.parent : exit.parent?.type === 'expression_statement' ? exit.parent : null;
+  return statement !== null && ['sys.exit', 'exit', 'quit', 'SystemExit', 'builtins.exit'].includes(path);
 }
 
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>): void {
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], flows: ProtocolFlows): void {
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
-      const callee = resolveProjectCallee(node, enclosing, resolver, blockingApis);
-      if (!callee) return;
+      const { fn: callee, symbol } = resolveProjectCallee(node, enclosing, resolver, blockingApis);
+      if (callee) recordProtocolArguments(node, callee, enclosing, resolver, flows);
+      if (!callee) {
+        const name = calleeNameNode(node);
+        const written = node.childForFieldName('function');
+        if (name && written && !symbol) {
+          const at = module.lines.at(node.startIndex);
+          unresolved.push({ caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } });
+        }
+        return;
+      }
       const at = module.lines.at(node.startIndex);
       // `A(x).m()` and `A(x)` start at one offset: the end tells the two calls apart.
       const id = `${module.rel}:${node.startIndex}-${node.endIndex}`;
@@ -277,7 +393,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
         isAwaited: isHandled(node),
       };
       if (enclosing.kind === 'module') {
-        if (node.parent?.type === 'expression_statement' && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
+        if ((node.parent?.type === 'expression_statement' || isExitStatusOf(node, enclosing, resolver)) && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
           site.entryCall = true;
         } else {
           site.cannotAwait = { reason: 'a module-level expression runs at import time, outside any event loop' };

@@ -109,11 +109,17 @@ function afterImports(module: PyModule): number {
 
 /** A top-level `from <module> import a, b` (no `*`) to extend. */
 function fromImportOf(module: PyModule, from: string): PyNode | undefined {
+  // `from .store import load` imports from `pkg.store` too: compare the module each name comes from.
+  const importsFrom = (item: PyNode | null): boolean => {
+    const local = item?.type === 'aliased_import' ? item.childForFieldName('alias')?.text : item?.text;
+    const binding = local ? module.imports.get(local) : undefined;
+    return binding?.kind === 'symbol' && binding.module === from;
+  };
   return namedChildren(module.tree.rootNode).find(
     (statement) =>
       statement.type === 'import_from_statement' &&
-      statement.childForFieldName('module_name')?.text === from &&
-      statement.childrenForFieldName('name').some((item) => item !== null),
+      statement.childrenForFieldName('name').some((item) => item !== null) &&
+      (statement.childForFieldName('module_name')?.text === from || statement.childrenForFieldName('name').some(importsFrom)),
   );
 }
 

@@ -11,6 +11,7 @@ import { buildGraph, type BuiltGraph } from './graph-builder.js';
 import { buildModule, relativePath, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
+import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -54,19 +55,26 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
   let resolver: Resolver | undefined;
   let built: BuiltGraph | undefined;
   let fixState = new FixState();
+  let pytestAsyncio: PytestAsyncio = 'none';
 
   return {
     language: 'python',
 
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
       await loadPythonParser();
+      const pythonFiles = [...files].filter(isPythonFile).sort();
+      const settings = readProjectSettings(options.root, pythonFiles[0]);
+      const taken = new Set<string>();
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
-      for (const file of [...files].filter(isPythonFile).sort()) {
+      for (const file of pythonFiles) {
         try {
           const text = await readFile(file, 'utf8');
-          const module = buildModule(options.root, file, text);
+          // Two files Python would import by one name (scripts in two folders): the second keeps its path's name.
+          const importName = importNameOf(file, settings, options.root);
+          const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName);
+          taken.add(module.name);
           const error = findSyntaxError(module.tree.rootNode);
           if (error) {
             const at = module.lines.at(error.startIndex);
@@ -80,7 +88,10 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       }
       byName = new Map(modules.map((module) => [module.name, module]));
       resolver = new Resolver(modules);
-      built = buildGraph(modules, resolver, blockingApis, options.config.entryPoints);
+      // pytest-asyncio counts as used when declared or when the tests already use it.
+      const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
+      pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
+      built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
       const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
       if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
         const findings = await runPyright(options.root, modules.map((m) => m.file));
@@ -91,7 +102,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
 
     emit(request: EmitRequest, edits: EditSet): void {
       if (!built || !resolver) return;
-      emitPython(request, edits, built, resolver, byName, fixState);
+      emitPython(request, edits, built, resolver, byName, fixState, pytestAsyncio);
     },
 
     syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {

@@ -26,6 +26,8 @@ export interface PyFunction {
   isAsync: boolean;
   /** Functions defined directly in this one's body, by name (closures it may call). */
   nested: Map<string, PyFunction>;
+  /** Imports in this function's own body (`def f(): from x import y`). */
+  imports?: Map<string, ImportBinding>;
 }
 
 export interface PyClass {
@@ -77,9 +79,11 @@ function absoluteModule(importer: { name: string; isPackage: boolean }, dots: nu
   return [...kept, ...(rest ? rest.split('.') : [])].join('.');
 }
 
-export function buildModule(root: string, file: string, text: string): PyModule {
+export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }): PyModule {
+  // Offsets index the text after a UTF-8 BOM, as the engine's edits do (it writes the BOM back).
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const rel = relativePath(root, file);
-  const { name, isPackage } = moduleNameOf(rel);
+  const { name, isPackage } = importName ?? moduleNameOf(rel);
   const tree = parsePython(text);
   const module: PyModule = {
     name,
@@ -116,17 +120,17 @@ export function buildModule(root: string, file: string, text: string): PyModule 
   return module;
 }
 
-function collectImports(module: PyModule, node: PyNode): void {
+function collectImports(module: PyModule, node: PyNode, into: Map<string, ImportBinding> = module.imports): void {
   for (const child of namedChildren(node)) {
     if (child.type === 'import_statement') {
       for (const item of namedChildren(child)) {
         if (item.type === 'dotted_name') {
           // `import a.b` binds `a`, through which `a.b` is reached.
           const top = item.text.split('.')[0]!;
-          if (!module.imports.has(top)) module.imports.set(top, { kind: 'module', module: top });
+          if (!into.has(top)) into.set(top, { kind: 'module', module: top });
         } else if (item.type === 'aliased_import') {
           const target = item.childForFieldName('name')!.text;
-          module.imports.set(item.childForFieldName('alias')!.text, { kind: 'module', module: target });
+          into.set(item.childForFieldName('alias')!.text, { kind: 'module', module: target });
         }
       }
     } else if (child.type === 'import_from_statement') {
@@ -140,14 +144,14 @@ function collectImports(module: PyModule, node: PyNode): void {
         if (!item) continue;
         if (item.type === 'aliased_import') {
           const name = item.childForFieldName('name')!.text;
-          module.imports.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name });
+          into.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name });
         } else {
-          module.imports.set(item.text, { kind: 'symbol', module: from, name: item.text });
+          into.set(item.text, { kind: 'symbol', module: from, name: item.text });
         }
       }
     } else if (child.type === 'if_statement' || child.type === 'try_statement' || child.type === 'block' ||
       child.type === 'else_clause' || child.type === 'except_clause' || child.type === 'finally_clause') {
-      collectImports(module, child); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
+      collectImports(module, child, into); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
     }
   }
 }
@@ -222,6 +226,9 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
       nested: new Map(),
     };
     module.allFunctions.push(fn);
+    const own = new Map<string, ImportBinding>();
+    collectImports(module, node.childForFieldName('body')!, own);
+    if (own.size > 0) fn.imports = own;
     if (cls) cls.methods.set(name, fn);
     else if (!parent) module.functions.set(name, fn);
     else parent.nested.set(name, fn);
@@ -293,8 +300,10 @@ function collectAttributes(cls: PyClass): void {
       const typeNode = assignment.childForFieldName('type') ?? undefined;
       const valueNode = assignment.childForFieldName('right') ?? undefined;
       const known = cls.attributes.get(attr);
-      // The annotated or first assignment (usually in __init__) decides the type.
-      if (!known || (!known.typeNode && typeNode)) cls.attributes.set(attr, { typeNode, valueNode, method });
+      // The annotated or first assignment (usually in __init__) decides the type; a `None` placeholder
+      // (`self.client = None`, assigned for real later) gives way to the first real value.
+      const placeholder = known && !known.typeNode && known.valueNode?.type === 'none';
+      if (!known || (!known.typeNode && typeNode) || (placeholder && valueNode && valueNode.type !== 'none')) cls.attributes.set(attr, { typeNode, valueNode, method });
     }
   }
 }
@@ -306,4 +315,46 @@ export function firstParameterName(fnNode: PyNode): string | undefined {
   if (first.type === 'identifier') return first.text;
   if (first.type === 'typed_parameter') return namedChildren(first)[0]?.text;
   return undefined;
+}
+
+/** Test code as pytest and unittest find it: `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests`/`test` folder. */
+export function isTestModule(module: PyModule): boolean {
+  const parts = module.rel.split('/');
+  const base = parts.pop()!;
+  return base.startsWith('test_') || base.endsWith('_test.py') || base === 'conftest.py' || parts.some((part) => part === 'tests' || part === 'test');
+}
+
+/** `@pytest.fixture`, `@pytest_asyncio.fixture`, `@fixture(...)`. */
+export function isPytestFixture(fn: PyFunction): boolean {
+  return fn.decorators.some((d) => d === 'pytest.fixture' || d === 'fixture' || d === 'pytest_asyncio.fixture');
+}
+
+/** A pytest test (`test*` function, or `test*` method of a `Test*` class that is no unittest.TestCase) or fixture. */
+export function isPytestFunction(fn: PyFunction, testCase: { isTestCase(cls: PyClass): boolean }): 'test' | 'fixture' | undefined {
+  if (isPytestFixture(fn)) return 'fixture';
+  if (!isTestModule(fn.module) || !fn.name.startsWith('test') || fn.parent) return undefined;
+  if (!fn.cls) return 'test';
+  const cls = fn.cls;
+  return cls.name.startsWith('Test') && fn.module.classes.get(cls.name) === cls && !testCase.isTestCase(cls) ? 'test' : undefined;
+}
+
+/**
+ * The async sibling a function already has, by the project's naming: `f_async` (what dual writes),
+ * or an `async def` named `af`, `async_f` (`execute` / `aexecute`, `search` / `asearch`).
+ */
+export function existingAsyncSibling(fn: PyFunction): PyFunction | undefined {
+  if (fn.kind === 'module' || fn.kind === 'arrow') return undefined;
+  const scope = fn.cls ? fn.cls.methods : fn.parent ? fn.parent.nested : fn.module.functions;
+  const generated = scope.get(`${fn.name}_async`);
+  if (generated) return generated;
+  for (const name of [`a${fn.name}`, `async_${fn.name}`]) {
+    const sibling = scope.get(name);
+    if (sibling?.isAsync) return sibling;
+  }
+  return undefined;
+}
+
+/** The name of the function's async sibling: the existing one, else `f_async`. */
+export function asyncSiblingName(fn: PyFunction): string {
+  return existingAsyncSibling(fn)?.name ?? `${fn.name}_async`;
 }

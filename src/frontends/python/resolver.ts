@@ -1,6 +1,6 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
-import { firstParameterName, type PyClass, type PyFunction, type PyModule } from './modules.js';
+import { firstParameterName, isPytestFixture, isPytestFunction, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
 export type PySymbol =
@@ -17,9 +17,32 @@ const CONTAINER_TYPES = new Set(['List', 'list', 'Dict', 'dict', 'Set', 'set', '
   'Iterable', 'Iterator', 'Mapping', 'Callable', 'Type', 'type', 'Awaitable', 'Coroutine', 'Generator']);
 const WRAPPER_TYPES = new Set(['Optional', 'Union', 'Final', 'ClassVar', 'Annotated']);
 
+const LITERAL_TYPES: Record<string, string> = {
+  dictionary: 'dict', dictionary_comprehension: 'dict', list: 'list', list_comprehension: 'list', set: 'set',
+  set_comprehension: 'set', tuple: 'tuple', string: 'str', concatenated_string: 'str', integer: 'int', float: 'float',
+};
+const BUILTIN_CONTAINERS: Record<string, string> = { dict: 'dict', Dict: 'dict', list: 'list', List: 'list', set: 'set', Set: 'set', tuple: 'tuple', Tuple: 'tuple', frozenset: 'frozenset', FrozenSet: 'frozenset' };
+const BUILTIN_TYPES = new Set(['dict', 'list', 'set', 'frozenset', 'tuple', 'str', 'bytes', 'bytearray', 'int', 'float', 'bool', 'object']);
+/** Builtins that are never project functions (a call of one is resolved, not unknown). */
+const BUILTIN_NAMES = new Set([...BUILTIN_TYPES, 'len', 'range', 'enumerate', 'zip', 'map', 'filter', 'sorted', 'reversed', 'min', 'max',
+  'sum', 'any', 'all', 'abs', 'round', 'isinstance', 'issubclass', 'hasattr', 'getattr', 'setattr', 'callable', 'repr', 'iter',
+  'next', 'id', 'hash', 'format', 'super', 'type', 'vars', 'dir', 'divmod', 'pow', 'chr', 'ord', 'hex', 'bin', 'oct',
+  'ValueError', 'TypeError', 'KeyError', 'RuntimeError', 'Exception', 'NotImplementedError', 'AttributeError', 'IndexError',
+  'OSError', 'StopIteration', 'staticmethod', 'classmethod', 'property']);
+
+/** How deep one question may follow bindings (`a = b`, `self.x = y.z`) before giving up: unknown. */
+const MAX_BINDING_DEPTH = 64;
+
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
-  private readonly localTypes = new Map<string, Map<string, PyNode>>();
+  /** A function's locals: the annotation or first assigned value; null for a parameter of unknown type. */
+  private readonly localTypes = new Map<string, Map<string, PyNode | null>>();
+  /**
+   * Bindings being evaluated right now. Inference follows a binding to the expression bound, which may
+   * lead back to itself (`x = x.strip()`, `a = b; b = a`, `self.a = self.b; self.b = self.a`): a binding
+   * met again while it is being evaluated is unknown, so every cycle ends.
+   */
+  private readonly evaluating = new Set<number>();
 
   constructor(modules: readonly PyModule[]) {
     for (const module of modules) this.modules.set(module.name, module);
@@ -30,10 +53,20 @@ export class Resolver {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
       const closure = scope.nested.get(name);
       if (closure) return { kind: 'function', fn: closure };
-      const local = this.locals(scope).get(name);
-      if (local) return this.typeOfAssignedNode(local, scope);
+      const imported = scope.imports?.get(name);
+      if (imported) return this.resolveBinding(imported, new Set());
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
+      }
+      const locals = this.locals(scope);
+      if (locals.has(name)) {
+        const local = locals.get(name);
+        if (local) return this.typeOfAssignedNode(local, scope);
+        // An unannotated parameter: a pytest fixture's value, else unknown (it hides the module's names).
+        if (!isPytestFunction(scope, this)) return undefined;
+        const method = scope.cls?.methods.get(name);
+        const fixture = method && isPytestFixture(method) ? method : this.fixture(name, scope.module);
+        return fixture ? this.returnOf(fixture) : undefined;
       }
     }
     return this.resolveModuleName(module, name, new Set());
@@ -45,27 +78,31 @@ export class Resolver {
     const cls = module.classes.get(name);
     if (cls) return { kind: 'class', cls };
     const binding = module.imports.get(name);
-    if (binding?.kind === 'module') return this.moduleSymbol(binding.module);
-    if (binding?.kind === 'symbol') {
-      const target = this.modules.get(binding.module);
-      const key = `${binding.module}:${binding.name}`;
-      if (target && !seen.has(key)) {
-        seen.add(key);
-        const found = this.resolveModuleName(target, binding.name, seen);
-        if (found) return found;
-      }
-      const submodule = `${binding.module}.${binding.name}`;
-      if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
-      return { kind: 'external', path: submodule };
-    }
+    if (binding) return this.resolveBinding(binding, seen);
     const variable = module.variables.get(name);
     const key = `${module.name}:=${name}`;
+    // `LOG = LOG or make()`: a module variable read while resolving itself names nothing known.
     if (variable && !seen.has(key)) {
       seen.add(key);
-      return variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module);
+      return this.followBinding(variable, () =>
+        variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module));
     }
-    if (name === 'open' || name === 'print' || name === 'input') return { kind: 'external', path: `builtins.${name}` };
+    if (name === 'open' || name === 'print' || name === 'input' || BUILTIN_NAMES.has(name)) return { kind: 'external', path: `builtins.${name}` };
     return undefined;
+  }
+
+  private resolveBinding(binding: ImportBinding, seen: Set<string>): PySymbol {
+    if (binding.kind === 'module') return this.moduleSymbol(binding.module);
+    const target = this.modules.get(binding.module);
+    const key = `${binding.module}:${binding.name}`;
+    if (target && !seen.has(key)) {
+      seen.add(key);
+      const found = this.resolveModuleName(target, binding.name, seen);
+      if (found) return found;
+    }
+    const submodule = `${binding.module}.${binding.name}`;
+    if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
+    return { kind: 'external', path: submodule };
   }
 
   private moduleSymbol(module: string): PySymbol {
@@ -88,7 +125,33 @@ export class Resolver {
       case 'attribute': {
         const object = node.childForFieldName('object')!;
         const attr = node.childForFieldName('attribute')!.text;
-        return this.member(this.resolveExpression(object, fn, module), attr);
+        let owner = this.resolveExpression(object, fn, module);
+        // `self.client.get()` where `client` is a @property: what the getter returns.
+        if (owner?.kind === 'function' && owner.fn.kind === 'getter' && object.type === 'attribute') owner = this.returnOf(owner.fn);
+        return this.member(owner, attr);
+      }
+      case 'dictionary':
+      case 'dictionary_comprehension':
+      case 'list':
+      case 'list_comprehension':
+      case 'set':
+      case 'set_comprehension':
+      case 'tuple':
+      case 'string':
+      case 'concatenated_string':
+      case 'integer':
+      case 'float':
+        // A literal is a builtin value: its methods are no project function.
+        return { kind: 'external-instance', path: `builtins.${LITERAL_TYPES[node.type]}` };
+      case 'boolean_operator': {
+        // `client or Client()`: either side; the first that names something wins.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return (left && this.resolveExpression(left, fn, module)) ?? (right ? this.resolveExpression(right, fn, module) : undefined);
+      }
+      case 'conditional_expression': {
+        const [then, , otherwise] = namedChildren(node);
+        return (then && this.resolveExpression(then, fn, module)) ?? (otherwise ? this.resolveExpression(otherwise, fn, module) : undefined);
       }
       case 'call': {
         const callee = node.childForFieldName('function')!;
@@ -136,14 +199,44 @@ export class Resolver {
     if (callee.kind === 'class') return { kind: 'instance', cls: callee.cls };
     if (callee.kind === 'external') {
       const last = callee.path.split('.').pop() ?? '';
+      if (callee.path.startsWith('builtins.') && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: callee.path };
       // `Redis(...)`, `redis.from_url(...)`: a client object; its methods are named by the constructor.
       if (/^[A-Z]/.test(last)) return { kind: 'external-instance', path: callee.path };
       if (last === 'from_url') return { kind: 'external-instance', path: callee.path.replace(/\.from_url$/, '.Redis') };
       return undefined;
     }
-    if (callee.kind === 'function') {
-      const returns = callee.fn.node.childForFieldName('return_type');
-      return returns ? this.resolveAnnotation(returns, callee.fn.module) : undefined;
+    if (callee.kind === 'function') return this.returnOf(callee.fn);
+    return undefined;
+  }
+
+  private readonly resolvingReturns = new Set<string>();
+
+  /** What a function returns: its return annotation, else what its first `return x` (or `yield x`) gives. */
+  returnOf(fn: PyFunction): PySymbol | undefined {
+    const returns = fn.node.childForFieldName('return_type');
+    if (returns) return this.resolveAnnotation(returns, fn.module);
+    if (this.resolvingReturns.has(fn.id) || fn.kind === 'arrow' || fn.kind === 'module') return undefined;
+    this.resolvingReturns.add(fn.id);
+    try {
+      for (const value of ownReturnedValues(fn)) {
+        const symbol = this.resolveExpression(value, fn, fn.module);
+        if (symbol) return symbol;
+      }
+      return undefined;
+    } finally {
+      this.resolvingReturns.delete(fn.id);
+    }
+  }
+
+  /** The pytest fixture a test parameter names: in the test's module, or a conftest.py above it. */
+  private fixture(name: string, module: PyModule): PyFunction | undefined {
+    const own = module.functions.get(name);
+    if (own && isPytestFixture(own)) return own;
+    const dirs = module.rel.split('/').slice(0, -1);
+    for (let depth = dirs.length; depth >= 0; depth--) {
+      const conftest = [...dirs.slice(0, depth), 'conftest.py'].join('/');
+      const candidate = [...this.modules.values()].find((m) => m.rel === conftest)?.functions.get(name);
+      if (candidate && isPytestFixture(candidate)) return candidate;
     }
     return undefined;
   }
@@ -152,7 +245,9 @@ export class Resolver {
   resolveAnnotation(annotation: PyNode, module: PyModule): PySymbol | undefined {
     const text = annotation.text.trim().replace(/^["']|["']$/g, '');
     const outer = /^([\p{L}\p{N}_.]+)\s*\[/u.exec(text)?.[1];
-    if (outer && CONTAINER_TYPES.has(outer.split('.').pop()!)) return undefined;
+    const container = outer?.split('.').pop();
+    if (container && BUILTIN_CONTAINERS[container]) return { kind: 'external-instance', path: `builtins.${BUILTIN_CONTAINERS[container]}` };
+    if (container && CONTAINER_TYPES.has(container)) return undefined;
     // Python identifiers may be any letters (`Grüße`), hence the Unicode classes.
     for (const token of text.match(/[\p{L}_][\p{L}\p{N}_.]*/gu) ?? []) {
       const last = token.split('.').pop()!;
@@ -161,6 +256,7 @@ export class Resolver {
       let symbol = this.resolveModuleName(module, parts[0]!, new Set());
       for (const part of parts.slice(1)) symbol = this.member(symbol, part);
       if (symbol?.kind === 'class') return { kind: 'instance', cls: symbol.cls };
+      if (symbol?.kind === 'external' && symbol.path === `builtins.${last}` && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: symbol.path };
       if (symbol?.kind === 'external' && /^\p{Lu}/u.test(last)) return { kind: 'external-instance', path: symbol.path };
     }
     return undefined;
@@ -171,30 +267,33 @@ export class Resolver {
       const info = klass.attributes.get(attr);
       if (!info) continue;
       if (info.typeNode) return this.resolveAnnotation(info.typeNode, klass.module);
-      if (info.valueNode) return this.resolveExpression(info.valueNode, info.method, klass.module);
+      const value = info.valueNode;
+      if (value) return this.followBinding(value, () => this.resolveExpression(value, info.method, klass.module));
     }
     return undefined;
   }
 
-  /** Parameters (by annotation) and assignments of a function body: the first binding wins. */
-  private locals(fn: PyFunction): Map<string, PyNode> {
+  /**
+   * Parameters (by annotation; null when unannotated) and the assignments of the function's own body
+   * (not of nested defs, lambdas or classes): the first binding wins.
+   */
+  private locals(fn: PyFunction): Map<string, PyNode | null> {
     let map = this.localTypes.get(fn.id);
     if (map) return map;
     map = new Map();
     this.localTypes.set(fn.id, map);
     const parameters = fn.node.childForFieldName('parameters');
     for (const parameter of parameters ? namedChildren(parameters) : []) {
-      if (parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter') {
-        const name = parameter.childForFieldName('name') ?? namedChildren(parameter)[0];
-        const type = parameter.childForFieldName('type');
-        if (name && type) map.set(name.text, type);
-      }
+      const name = parameterName(parameter);
+      if (!name || map.has(name)) continue;
+      const type = parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('type') : null;
+      map.set(name, type);
     }
     const body = fn.node.childForFieldName('body');
     if (body && fn.kind !== 'arrow') {
       for (const assignment of body.descendantsOfType('assignment')) {
         const left = assignment?.childForFieldName('left');
-        if (!assignment || left?.type !== 'identifier' || map.has(left.text)) continue;
+        if (!assignment || left?.type !== 'identifier' || map.has(left.text) || ownerScope(assignment) !== fn.node.id) continue;
         const node = assignment.childForFieldName('type') ?? assignment.childForFieldName('right');
         if (node) map.set(left.text, node);
       }
@@ -204,7 +303,20 @@ export class Resolver {
 
   private typeOfAssignedNode(node: PyNode, fn: PyFunction): PySymbol | undefined {
     if (node.type === 'type') return this.resolveAnnotation(node, fn.module);
-    return this.resolveExpression(node, fn, fn.module);
+    return this.followBinding(node, () => this.resolveExpression(node, fn, fn.module));
+  }
+
+  /** Evaluates what a binding holds, unless that binding is already being evaluated (a cycle) or the chain is too deep. */
+  private followBinding(bound: PyNode, evaluate: () => PySymbol | undefined): PySymbol | undefined {
+    // Node ids are unique across the trees of one run: each file is parsed on its own.
+    const key = bound.id;
+    if (this.evaluating.has(key) || this.evaluating.size >= MAX_BINDING_DEPTH) return undefined;
+    this.evaluating.add(key);
+    try {
+      return evaluate();
+    } finally {
+      this.evaluating.delete(key);
+    }
   }
 
   baseClasses(cls: PyClass): PyClass[] {
@@ -265,6 +377,51 @@ export class Resolver {
       this.basePaths(klass).some((p) => p === 'unittest.TestCase' || p === 'unittest.IsolatedAsyncioTestCase'),
     );
   }
+}
+
+/** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
+function ownReturnedValues(fn: PyFunction): PyNode[] {
+  const values: PyNode[] = [];
+  const visit = (node: PyNode): void => {
+    for (const child of namedChildren(node)) {
+      if (child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') continue;
+      if (child.type === 'return_statement' || child.type === 'yield') {
+        const value = child.namedChild(0);
+        if (value && value.type !== 'none') values.push(value);
+      }
+      visit(child);
+    }
+  };
+  const body = fn.node.childForFieldName('body');
+  if (body) visit(body);
+  return values;
+}
+
+/** The name a parameter binds (`x`, `x: T`, `x=1`, `*args`, `**kwargs`), if any. */
+function parameterName(parameter: PyNode): string | undefined {
+  switch (parameter.type) {
+    case 'identifier':
+      return parameter.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return parameter.childForFieldName('name')?.text;
+    case 'typed_parameter':
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern': {
+      const inner = namedChildren(parameter)[0];
+      return inner?.type === 'identifier' ? inner.text : inner ? parameterName(inner) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The id of the def or lambda whose body holds the node (classes count as their own scope). */
+function ownerScope(node: PyNode): number | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition' || current.type === 'lambda' || current.type === 'class_definition') return current.id;
+  }
+  return undefined;
 }
 
 export function qualifiedNameOf(fn: PyFunction): string {

@@ -30,6 +30,8 @@ export interface PyReport {
   message: string;
   kind: RuleHit['kind'];
   needsAsync: boolean;
+  /** See RuleHit.onlyInAsync. */
+  onlyInAsync?: boolean;
   severity?: Severity;
   awaitedCallee?: string;
   fix?: (editor: FileEditor) => boolean;
@@ -53,7 +55,15 @@ export class FixState {
     members.add(site);
   }
 
+  /** Client groups with a call the async client would not take awaited (an iterator, a pipeline). */
+  private readonly syncOnlyGroups = new Set<string>();
+
+  keepSync(group: string): void {
+    this.syncOnlyGroups.add(group);
+  }
+
   isWholeGroupFixed(group: string): boolean {
+    if (this.syncOnlyGroups.has(group)) return false;
     return [...(this.clientGroups.get(group) ?? [])].every((site) => this.fixedSites.has(site));
   }
 }

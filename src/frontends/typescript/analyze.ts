@@ -18,6 +18,7 @@ import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
+import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
 
 export type FunctionLike =
@@ -69,8 +70,8 @@ export interface TsAnalysisState {
   hitNodes: Map<RuleHit, ts.Node>;
   /** The program has Node.js types (so `process`, `node:` modules exist). */
   isNode: boolean;
-  /** Files with a node the analysis had to leave out (the checker overflowed its stack there). */
-  unanalysed: { file: string; reason: string }[];
+  /** Where the type checker overflowed its stack: those nodes were skipped, the rest analysed. */
+  uncheckedLines: { absolute: string; line: number }[];
 }
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
@@ -112,7 +113,7 @@ export class TsAnalyzer {
     hits: [],
     hitNodes: new Map(),
     isNode: false,
-    unanalysed: [],
+    uncheckedLines: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly functionNames = new Set<string>();
@@ -364,14 +365,7 @@ export class TsAnalyzer {
     const context = this.ruleContext(info, () => current);
     walkTree(sourceFile, {
       enter: (node) => {
-        try {
-          this.visitNode(node, info, current, context);
-        } catch (error) {
-          // The checker can still recurse past the stack on one node (a deeply recursive type):
-          // that node is left out, and said so; the rest of the file and the run go on.
-          if (!isStackOverflow(error)) throw error;
-          this.noteUnanalysed(node, info);
-        }
+        this.visitNode(node, info, current, context);
         if (isFunctionLike(node)) {
           enclosing.push(current);
           current = this.idByDeclaration.get(node) ?? current;
@@ -385,29 +379,37 @@ export class TsAnalyzer {
 
   private visitNode(node: ts.Node, info: TsFileInfo, current: FunctionId, context: TsRuleContext): void {
     const listeners = this.visitors.get(node.kind);
-    if (listeners) for (const { visit: listener } of listeners) listener(node, context);
-    if (ts.isCallExpression(node)) this.recordCall(node, info, current);
-    else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
-    else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
-    if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
-    if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
-    else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
+    if (listeners) for (const { visit: listener } of listeners) this.unlessCheckerOverflows(node, info, () => listener(node, context));
+    this.unlessCheckerOverflows(node, info, () => {
+      if (ts.isCallExpression(node)) this.recordCall(node, info, current);
+      else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
+      else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
+      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
+      else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
+    });
   }
 
-  /** One entry per file: the first node the analysis had to leave out. */
-  private noteUnanalysed(node: ts.Node, info: TsFileInfo): void {
-    if (this.state.unanalysed.some((entry) => entry.file === info.absolute)) return;
-    const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
-    this.state.unanalysed.push({
-      file: info.absolute,
-      reason: `the code at line ${line} is too deeply nested for the type checker and was not analysed; calls in it are not followed, so check them by hand`,
-    });
+  /**
+   * Every checker question of the walk goes through here. On some deeply recursive types the
+   * checker overflows its own stack (a RangeError, which tsc itself dies of): that node's question
+   * is skipped and recorded, and the walk goes on with the rest of the file.
+   */
+  private unlessCheckerOverflows(node: ts.Node, info: TsFileInfo, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      if (!isStackOverflow(error)) throw error;
+      const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+      this.state.uncheckedLines.push({ absolute: info.absolute, line });
+    }
   }
 
   private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {
     return {
       ts,
       checker: this.checker,
+      program: this.program,
       sourceFile: info.sourceFile,
       file: info.file,
       imports: info.imports,
@@ -602,13 +604,10 @@ export class TsAnalyzer {
     return { api: methodName, rewrite: acceptsAsync ? 'accepts-async' : 'none', ...(forgetsResult ? { ignoresResult: true } : {}) };
   }
 
-  /** Whether a type is (or, when `some`, may be) a promise-like. */
+  /** Whether a type is (or, when `some`, may be) a thenable. */
   isThenable(type: ts.Type, some = false): boolean {
-    if (type.isUnion()) return some ? type.types.some((t) => this.isThenable(t, true)) : type.types.every((t) => this.isThenable(t));
-    const then = type.getProperty('then');
-    if (!then) return false;
-    const thenType = this.checker.getTypeOfSymbol(then);
-    return thenType.getCallSignatures().length > 0;
+    if (type.isUnion() && !some) return type.types.every((t) => isThenableType(this.checker, t));
+    return isThenableType(this.checker, type);
   }
 
   private recordReference(node: ts.Identifier | ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {

@@ -50,7 +50,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       }
       analyzer.analyze(parseable);
       markSleepHelpers(analyzer.state);
-      skipped.push(...analyzer.state.unanalysed);
+      skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
     },
     emit(request: EmitRequest, edits: EditSet): void {
@@ -68,6 +68,16 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       return [...analyzer.state.functions.values()].filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name);
     },
   };
+}
+
+/** One entry per file whose analysis skipped nodes the type checker could not answer for. */
+function uncheckedFiles(unchecked: readonly { absolute: string; line: number }[]): Analysis['skipped'] {
+  const linesByFile = new Map<string, Set<number>>();
+  for (const { absolute, line } of unchecked) linesByFile.set(absolute, (linesByFile.get(absolute) ?? new Set()).add(line));
+  return [...linesByFile].map(([file, lines]) => ({
+    file,
+    reason: `the type checker overflowed its stack at line ${[...lines].join(', ')}; those expressions were not analysed, the rest of the file was`,
+  }));
 }
 
 /**

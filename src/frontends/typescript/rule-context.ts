@@ -18,6 +18,8 @@ export interface TsReport extends Omit<RuleHit, 'finding' | 'enclosing'> {
 export interface TsRuleContext {
   readonly ts: typeof ts;
   readonly checker: ts.TypeChecker;
+  /** For the default-library test of the built-in Promise (src/frontends/typescript/thenables.ts). */
+  readonly program: ts.Program;
   readonly sourceFile: ts.SourceFile;
   /** Path relative to the report root. */
   readonly file: string;

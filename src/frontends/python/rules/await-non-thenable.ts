@@ -1,11 +1,16 @@
 // await-non-thenable: `await` on what a project sync function returns (agents awaiting a sync
-// Protocol method). The fix is the callee turning async; the fallback removes the `await`.
+// Protocol method). The fix is the callee turning async; the fallback removes the `await`, only when
+// the callee's body proves that it never returns an awaitable.
+import { walkBody } from '../graph-builder.js';
 import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
+import type { Resolver } from '../resolver.js';
 
 export const MESSAGES = {
   notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
+  mayBeAwaitable:
+    '`{callee}` is a sync function, but what it returns is not known to be plain: awaiting it fails at run time unless that is an awaitable; make it async, or remove the `await` if it never is',
 } as const;
 
 function awaitedCall(node: PyNode): PyNode | undefined {
@@ -24,15 +29,126 @@ function mayReturnAwaitable(fn: PyFunction, context: PyRuleContext): boolean {
   const annotation = fn.node.childForFieldName('return_type');
   if (annotation) return AWAITABLE_TYPE.test(annotation.text);
   const body = fn.node.childForFieldName('body');
+  const makesAwaitable = (value: PyNode | null | undefined): boolean => {
+    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+    if (!callee) return false;
+    const returned = context.resolver.resolveExpression(callee, fn, fn.module);
+    return (returned?.kind === 'function' && returned.fn.isAsync) || (returned?.kind === 'external' && returned.path.startsWith('asyncio.'));
+  };
+  // `return coro` where `coro = fetch()` hands the coroutine back as surely as `return fetch()`.
+  const assignedAwaitables = new Set<string>();
+  walkBody(body, (node) => {
+    const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
+    if (left?.type === 'identifier' && makesAwaitable(node.childForFieldName('right'))) assignedAwaitables.add(left.text);
+  });
   for (const statement of body?.descendantsOfType('return_statement') ?? []) {
     const value = statement?.namedChild(0);
-    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
-    if (!callee) continue;
-    const returned = context.resolver.resolveExpression(callee, fn, fn.module);
-    if (returned?.kind === 'function' && returned.fn.isAsync) return true;
-    if (returned?.kind === 'external' && returned.path.startsWith('asyncio.')) return true;
+    if (makesAwaitable(value) || (value?.type === 'identifier' && assignedAwaitables.has(value.text))) return true;
   }
   return false;
+}
+
+/** How many functions and locals one proof may visit. */
+const MAX_PROOF_STEPS = 256;
+
+/** Values that are never awaitable, whatever their operands hold. */
+const PLAIN_NODES = new Set(['none', 'true', 'false', 'integer', 'float', 'string', 'concatenated_string', 'list', 'tuple',
+  'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension', 'generator_expression',
+  'comparison_operator', 'not_operator', 'lambda']);
+/** Builtins whose result is a plain value (when the name is not rebound in the project). */
+const PLAIN_BUILTINS = new Set(['str', 'int', 'float', 'bool', 'bytes', 'len', 'list', 'dict', 'set', 'tuple', 'frozenset',
+  'sorted', 'reversed', 'repr', 'format', 'abs', 'round', 'sum', 'any', 'all', 'isinstance', 'issubclass', 'hasattr',
+  'callable', 'id', 'hash', 'ord', 'chr', 'hex', 'bin', 'oct', 'range', 'enumerate', 'zip', 'print']);
+
+/**
+ * Whether every value the function returns is provably not awaitable: each `return` (or falling off
+ * the end) gives a literal, a container, a comparison, a plain builtin's result, an instance of a
+ * project class without `__await__`, a local bound only to such values, or what another such function
+ * returns. Anything else (a parameter, an attribute, an unknown call) may be a coroutine.
+ */
+function returnsNoAwaitable(fn: PyFunction, resolver: Resolver, seen = new Set<string>()): boolean {
+  // A cycle, or a chain too long to follow, proves nothing.
+  if (seen.has(fn.id) || seen.size > MAX_PROOF_STEPS) return false;
+  seen.add(fn.id);
+  const returned: PyNode[] = [];
+  walkBody(fn.node.childForFieldName('body'), (node) => {
+    if (node.type === 'return_statement' && node.namedChild(0)) returned.push(node.namedChild(0)!);
+  });
+  return returned.every((value) => isPlainValue(value, fn, resolver, seen));
+}
+
+function isPlainValue(node: PyNode, fn: PyFunction, resolver: Resolver, seen: Set<string>): boolean {
+  if (PLAIN_NODES.has(node.type)) return true;
+  switch (node.type) {
+    case 'parenthesized_expression':
+    case 'unary_operator':
+    case 'binary_operator':
+    case 'boolean_operator':
+      return node.namedChildren.every((child) => child === null || isPlainValue(child, fn, resolver, seen));
+    case 'conditional_expression': {
+      const [whenTrue, , whenFalse] = node.namedChildren;
+      return !!whenTrue && !!whenFalse && isPlainValue(whenTrue, fn, resolver, seen) && isPlainValue(whenFalse, fn, resolver, seen);
+    }
+    case 'identifier':
+      return isPlainLocal(node.text, fn, resolver, seen);
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      if (!callee) return false;
+      const symbol = resolver.resolveExpression(callee, fn, fn.module);
+      if (!symbol) return callee.type === 'identifier' && PLAIN_BUILTINS.has(callee.text) && !isBoundIn(callee.text, fn);
+      if (symbol.kind === 'external') return symbol.path.startsWith('builtins.') && PLAIN_BUILTINS.has(symbol.path.slice('builtins.'.length));
+      if (symbol.kind === 'class') return !resolver.findMethod(symbol.cls, '__await__');
+      if (symbol.kind === 'function') return !symbol.fn.isAsync && symbol.fn.kind !== 'arrow' && returnsNoAwaitable(symbol.fn, resolver, seen);
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/** A local of the function (not a parameter) whose every binding is a plain `name = value`. */
+function isPlainLocal(name: string, fn: PyFunction, resolver: Resolver, seen: Set<string>): boolean {
+  const key = `${fn.id}:${name}`;
+  if (seen.has(key) || seen.size > MAX_PROOF_STEPS || isParameter(name, fn)) return false;
+  seen.add(key);
+  let bound = false;
+  let plain = true;
+  walkBody(fn.node.childForFieldName('body'), (node) => {
+    if (!plain) return;
+    const target = bindingTarget(node);
+    if (!target || !target.descendantsOfType('identifier').some((id) => id?.text === name)) return;
+    bound = true;
+    // `n += 1` on a plain `n` stays plain: the builtin types' in-place operators return plain values.
+    const value = node.type === 'assignment' || node.type === 'augmented_assignment' ? node.childForFieldName('right') : null;
+    plain = target.type === 'identifier' && value !== null && isPlainValue(value, fn, resolver, seen);
+  });
+  return bound && plain;
+}
+
+/** The target a statement binds (assignment, `for x in`, `with … as x`, walrus), if it binds one. */
+function bindingTarget(node: PyNode): PyNode | null {
+  switch (node.type) {
+    case 'assignment':
+    case 'augmented_assignment':
+      return node.childForFieldName('left');
+    case 'for_statement':
+      return node.childForFieldName('left');
+    case 'named_expression':
+      return node.childForFieldName('name');
+    case 'as_pattern':
+      return node.childForFieldName('alias');
+    default:
+      return null;
+  }
+}
+
+function isParameter(name: string, fn: PyFunction): boolean {
+  const parameters = fn.node.childForFieldName('parameters');
+  return !!parameters && parameters.descendantsOfType('identifier').some((id) => id?.text === name && id.parent?.type !== 'attribute');
+}
+
+function isBoundIn(name: string, fn: PyFunction): boolean {
+  return isParameter(name, fn) || fn.module.functions.has(name) || fn.module.classes.has(name) || fn.module.imports.has(name) || fn.module.variables.has(name);
 }
 
 export const awaitNonThenableVisitors: PyVisitors = {
@@ -42,20 +158,26 @@ export const awaitNonThenableVisitors: PyVisitors = {
     const symbol = context.resolveCallee(call);
     if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return;
     if (mayReturnAwaitable(symbol.fn, context)) return;
+    const plain = returnsNoAwaitable(symbol.fn, context.resolver);
     context.report({
       rule: 'await-non-thenable',
       node,
-      message: MESSAGES.notAwaitable.replace('{callee}', symbol.fn.qualName),
+      message: (plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', symbol.fn.qualName),
       kind: 'await',
       needsAsync: false,
       awaitedCallee: symbol.fn.id,
       fix: () => true, // the planner turns the callee async (or moves this call to its async sibling)
-      fallbackFix: (editor) => {
-        const operand = node.namedChild(0);
-        if (!operand) return false;
-        editor.replace(node.startIndex, operand.startIndex, '');
-        return true;
-      },
+      // Removing the `await` is right only if the callee never returns an awaitable; otherwise it is reported.
+      ...(plain
+        ? {
+            fallbackFix: (editor) => {
+              const operand = node.namedChild(0);
+              if (!operand) return false;
+              editor.replace(node.startIndex, operand.startIndex, '');
+              return true;
+            },
+          }
+        : {}),
     });
   },
 };

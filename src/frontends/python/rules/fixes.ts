@@ -13,22 +13,29 @@ export function insertAwait(editor: FileEditor, call: PyNode): void {
   }
 }
 
-/** The argument text of a call without its parentheses (`a, b=1`), or a generator argument. */
-export function argumentsText(call: PyNode): string {
-  const args = call.childForFieldName('arguments');
-  if (!args) return '';
-  if (args.type === 'generator_expression') return args.text;
-  return args.text.slice(1, -1).trim().replace(/,\s*$/, '');
-}
-
-/** `f(a, k=v)` -> `await asyncio.to_thread(f, a, k=v)`. */
+/**
+ * `f(a, k=v)` -> `await asyncio.to_thread(f, a, k=v)`, edited in place: the text before the call and
+ * its `(` change, every argument keeps its bytes, so line breaks, trailing commas and comments (one
+ * after the last argument included) stay where they were.
+ */
 export function wrapInThread(editor: FileEditor, call: PyNode): boolean {
   const callee = call.childForFieldName('function');
-  if (!callee) return false;
+  const args = call.childForFieldName('arguments');
+  if (!callee || !args) return false;
   const asyncio = editor.ensureImport('asyncio', 'asyncio');
-  const args = argumentsText(call);
-  const inner = `${asyncio}.to_thread(${callee.text}${args ? `, ${args}` : ''})`;
-  editor.replace(call.startIndex, call.endIndex, needsParentheses(call) ? `(await ${inner})` : `await ${inner}`);
+  const parenthesise = needsParentheses(call);
+  // Outside any edit of the callee's own subexpressions (an awaited receiver starts at the same offset).
+  editor.insert(call.startIndex, `${parenthesise ? '(' : ''}await ${asyncio}.to_thread(`, -1);
+  if (args.type === 'generator_expression') {
+    editor.insert(callee.endIndex, ', ', 2);
+  } else {
+    const next = args.text.charAt(1);
+    const hasArguments = args.namedChildren.some((child) => child !== null && child.type !== 'comment');
+    editor.replace(args.startIndex, args.startIndex + 1, hasArguments ? (/\s/.test(next) ? ',' : ', ') : '');
+  }
+  // The call's own `)` closes `to_thread(` unless the argument was a generator expression (its parentheses are its own).
+  const closing = `${args.type === 'generator_expression' ? ')' : ''}${parenthesise ? ')' : ''}`;
+  if (closing) editor.insert(call.endIndex, closing, 2);
   return true;
 }
 
