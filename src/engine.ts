@@ -1,7 +1,7 @@
 // The run: discover, analyse with each front-end, plan once over the merged graph, emit edits,
 // and describe it all in a Report. Language-neutral: front-ends do everything language-specific.
 import path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
 import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
@@ -25,12 +25,15 @@ import type {
 } from './model.js';
 import { RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
+import { analyzeIsolated, markCallsIntoAsync, realRoots, undecodableFiles } from './safeguards.js';
+import { encodeSource, readSource, stripBom, type SourceEncoding } from './source-text.js';
 import { planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
+import { isWithin } from './write.js';
 import type { Phase } from './progress.js';
 
 export interface EngineOptions {
@@ -57,6 +60,8 @@ export interface FileOutput {
   file: string;
   before: string;
   after: string;
+  /** The file's own encoding, which the write keeps. */
+  encoding: SourceEncoding;
 }
 
 export interface EngineResult {
@@ -78,16 +83,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const root = await reportRoot(absolutePaths);
   const rules = enabledRules(options.rules, options.config);
   options.onPhase?.('parse', 0, files.length);
+  // A file that cannot be decoded exactly is skipped before any front-end sees it: a lossy decode
+  // would be written back with U+FFFD in place of its bytes.
+  const undecodable = await undecodableFiles(files);
 
   const frontEnds: { frontEnd: FrontEnd; files: string[] }[] = [];
-  const tsFiles = files.filter((file) => languageOf(file) === 'typescript');
+  const analysable = files.filter((file) => !undecodable.has(file));
+  const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
       frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]!, onWarning: options.onWarning }),
       files: tsFiles,
     });
   }
-  const pyFiles = files.filter((file) => languageOf(file) === 'python');
+  const pyFiles = analysable.filter((file) => languageOf(file) === 'python');
   if (pyFiles.length > 0) {
     for (const factory of options.extraFrontEnds ?? []) {
       const frontEnd = factory(root, options.config);
@@ -97,7 +106,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const analyses: Analysis[] = [];
   for (const { frontEnd, files: languageFiles } of frontEnds) {
-    analyses.push(await frontEnd.analyze(languageFiles, rules));
+    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules));
   }
   options.onPhase?.('types', files.length, files.length);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
@@ -177,19 +186,38 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const edits = new EditSet();
   for (const { frontEnd } of frontEnds) frontEnd.emit({ plan, fixes, fallbacks, graph }, edits);
   const outputs: FileOutput[] = [];
-  const skipped: SkippedFile[] = analyses.flatMap((analysis) => analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason })));
+  const skipped: SkippedFile[] = analyses.flatMap((analysis) =>
+    analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason, ...(s.internalError ? { internalError: true } : {}) })),
+  );
+  for (const [file, reason] of undecodable) skipped.push({ file: toReportPath(root, file), reason });
+  // Files of a language no front-end in this build handles are listed, never silently dropped.
+  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
+  for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
+  // Every file so far was left out of the analysis, so nothing awaits the calls in it.
+  await markCallsIntoAsync(skipped, root, graph, plan);
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
+  const writableRoots = await realRoots(absolutePaths);
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
-    const before = await readFile(absolute, 'utf8');
+    // A link out of the paths given (a file given through a symlink) is never written through.
+    const real = await realpath(absolute);
+    if (!writableRoots.some((writable) => isWithin(writable, real))) {
+      skipped.push({ file, reason: `it is a symbolic link to ${real}, outside the paths being migrated; the file is left unchanged` });
+      continue;
+    }
+    const { text: before, encoding } = await readSource(absolute);
     const text = stripBom(before);
     try {
       const normalized = normalizeEdits(file, text, edits.editsFor(absolute));
       if (normalized.length === 0) continue;
       const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
       if (after === before) continue;
-      candidates.push({ absolute, file, before, after, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
+      if (!encodeSource(after, encoding)) {
+        skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
+        continue;
+      }
+      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -205,13 +233,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         skipped.push({ file: candidate.file, reason: `the migrated text does not parse (${error}); the file is left unchanged (edits from: ${candidate.sources.join(', ')})` });
         continue;
       }
-      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after });
+      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding });
       changes.push({ file: candidate.file, edits: candidate.edits });
     }
   }
-  // Files of a language no front-end in this build handles are listed, never silently dropped.
-  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
-  for (const file of files) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report);
@@ -286,10 +311,6 @@ function makeAsyncImpact(
     breaking: added(report.breaking, before.breaking),
     blocked: added(report.blocked, before.blocked),
   };
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Paths in the report are relative to the first path given (its folder, when it is a file). */

@@ -235,6 +235,10 @@ export interface ChangeEntry {
 export interface SkippedFile {
   file: string;
   reason: string;
+  /** The analysis of this file hit an internal error (a bug): the run is incomplete. */
+  internalError?: boolean;
+  /** Functions turning async that this skipped file appears to call (its calls are not awaited). */
+  mayCall?: string[];
 }
 
 /** An unresolved call site that may call a function that turns async: check it by hand. */
