@@ -233,6 +233,7 @@ export class TsAnalyzer {
       kind: 'module',
       location: { file, line: 1, column: 1 },
       isAsync: false,
+      ...(info.allowsTopLevelAwait && awaitsAtTopLevel(sourceFile) ? { awaitsAtTopLevel: true } : {}),
       isExported: false,
       syncOnly: info.allowsTopLevelAwait
         ? undefined
@@ -1030,6 +1031,17 @@ function functionKind(node: FunctionLike): FunctionKind {
   if (ts.isMethodDeclaration(node)) return 'method';
   if (ts.isFunctionDeclaration(node)) return 'function';
   return 'arrow';
+}
+
+/** An `await` (or `for await`) outside every function and class: the module evaluates asynchronously. */
+function awaitsAtTopLevel(sourceFile: ts.SourceFile): boolean {
+  let found = false;
+  walkTree(sourceFile, (node) => {
+    if (found || isFunctionLike(node) || ts.isClassLike(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 function syncOnlyReason(node: FunctionLike, name: string): FunctionNode['syncOnly'] {
