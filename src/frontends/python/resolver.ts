@@ -218,11 +218,9 @@ export class Resolver {
     if (this.resolvingReturns.has(fn.id) || fn.kind === 'arrow' || fn.kind === 'module') return undefined;
     this.resolvingReturns.add(fn.id);
     try {
-      for (const value of ownReturnedValues(fn)) {
-        const symbol = this.resolveExpression(value, fn, fn.module);
-        if (symbol) return symbol;
-      }
-      return undefined;
+      // Returns that name different types (`redis.Redis()` in one branch, `redis.asyncio.Redis()` in
+      // another) leave the result unknown: reading it as the first would fix an async client as a sync one.
+      return oneSymbol(ownReturnedValues(fn).map((value) => this.resolveExpression(value, fn, fn.module)));
     } finally {
       this.resolvingReturns.delete(fn.id);
     }
@@ -241,9 +239,18 @@ export class Resolver {
     return undefined;
   }
 
-  /** The class an annotation names (`X`, `"X"`, `Optional[X]`, `X | None`, `mod.X`). */
+  /**
+   * The class an annotation names (`X`, `"X"`, `Optional[X]`, `X | None`, `mod.X`); a union of
+   * different types (`Union[redis.Redis, redis.asyncio.Redis]`) is unknown.
+   */
   resolveAnnotation(annotation: PyNode, module: PyModule): PySymbol | undefined {
     const text = annotation.text.trim().replace(/^["']|["']$/g, '');
+    const members = unionMembers(text);
+    if (members.length > 1) return oneSymbol(members.map((member) => this.resolveAnnotationText(member, module)));
+    return this.resolveAnnotationText(text, module);
+  }
+
+  private resolveAnnotationText(text: string, module: PyModule): PySymbol | undefined {
     const outer = /^([\p{L}\p{N}_.]+)\s*\[/u.exec(text)?.[1];
     const container = outer?.split('.').pop();
     if (container && BUILTIN_CONTAINERS[container]) return { kind: 'external-instance', path: `builtins.${BUILTIN_CONTAINERS[container]}` };
@@ -380,6 +387,45 @@ export class Resolver {
 }
 
 /** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
+/** The one symbol the resolved entries agree on; undefined when none resolved or two differ. */
+function oneSymbol(symbols: readonly (PySymbol | undefined)[]): PySymbol | undefined {
+  const known = symbols.filter((symbol): symbol is PySymbol => symbol !== undefined);
+  const first = known[0];
+  return first && known.every((symbol) => symbolKey(symbol) === symbolKey(first)) ? first : undefined;
+}
+
+function symbolKey(symbol: PySymbol): string {
+  switch (symbol.kind) {
+    case 'module': return `module:${symbol.module}`;
+    case 'function': return `function:${symbol.fn.id}`;
+    case 'class':
+    case 'instance': return `${symbol.kind}:${symbol.cls.qualifiedName}`;
+    case 'external':
+    case 'external-instance': return `${symbol.kind}:${symbol.path}`;
+  }
+}
+
+/** The members of `Union[A, B]`, `Optional[A]` or `A | B` (top-level only, `None` left out); else the text itself. */
+function unionMembers(text: string): string[] {
+  const union = /^(?:[\p{L}_][\p{L}\p{N}_]*\.)?(Union|Optional)\s*\[(.*)\]$/su.exec(text);
+  const inner = union ? union[2]! : text;
+  const members: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const char = inner[i];
+    if (char === '[' || char === '(') depth++;
+    else if (char === ']' || char === ')') depth--;
+    else if (depth === 0 && (char === '|' || (union && char === ','))) {
+      members.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  members.push(inner.slice(start));
+  const named = members.map((member) => member.trim()).filter((member) => member !== '' && member !== 'None');
+  return named.length > 0 ? named : [text];
+}
+
 function ownReturnedValues(fn: PyFunction): PyNode[] {
   const values: PyNode[] = [];
   const visit = (node: PyNode): void => {

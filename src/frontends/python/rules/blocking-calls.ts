@@ -7,6 +7,7 @@ import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
+import { isAsyncLoop, isAsyncReceiver } from '../walk.js';
 import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
 export const MESSAGES = {
@@ -206,11 +207,20 @@ function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
   }, context.enclosing);
 }
 
+/** The code already treats the call's value as async, whatever the resolver says (see `isAsyncReceiver`). */
+function isUsedAsAsync(call: PyNode, context: PyRuleContext): boolean {
+  const parent = call.parent;
+  if ((parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right')?.equals(call) === true && isAsyncLoop(parent)) return true;
+  const callee = call.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  return !!receiver && isAsyncReceiver(receiver, context.enclosing, call);
+}
+
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
   if (node.parent?.type === 'await') return;
   const api = blockingApiFor(node, context);
   if (!api || api.rule !== rule) return;
-  if (runsInThreadUnit(node, context)) return;
+  if (runsInThreadUnit(node, context) || isUsedAsAsync(node, context)) return;
   const unit = openUnitOf(node, api, context);
   const callee = node.childForFieldName('function')!.text;
   const advice = ioAfterTheCall(api, node, unit);
