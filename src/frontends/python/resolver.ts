@@ -210,6 +210,36 @@ export class Resolver {
   }
 
   private readonly resolvingReturns = new Set<string>();
+  /** Set when two candidate types disagreed (a union, returns of different types) since the last `throughUnions`. */
+  private sawUnion = false;
+  /** While set, such candidates resolve to the first one instead of unknown. */
+  private unionAsFirst = false;
+
+  /** The one symbol the resolved candidates agree on; undefined when none resolved or two differ. */
+  private oneSymbol(symbols: readonly (PySymbol | undefined)[]): PySymbol | undefined {
+    const known = symbols.filter((symbol): symbol is PySymbol => symbol !== undefined);
+    const first = known[0];
+    if (!first || known.every((symbol) => symbolKey(symbol) === symbolKey(first))) return first;
+    this.sawUnion = true;
+    return this.unionAsFirst ? first : undefined;
+  }
+
+  /**
+   * `resolve()` as asked, and, when that met candidates that disagree, what it gives with each read as
+   * its first one (`Union[redis.Redis, redis.asyncio.Redis]` as `redis.Redis`): a guess to report what
+   * may block, never to fix it.
+   */
+  throughUnions<T>(resolve: () => T | undefined): { value: T | undefined; guess?: T } {
+    this.sawUnion = false;
+    const value = resolve();
+    if (value !== undefined || !this.sawUnion) return { value };
+    this.unionAsFirst = true;
+    try {
+      return { value, guess: resolve() };
+    } finally {
+      this.unionAsFirst = false;
+    }
+  }
 
   /** What a function returns: its return annotation, else what its first `return x` (or `yield x`) gives. */
   returnOf(fn: PyFunction): PySymbol | undefined {
@@ -220,7 +250,7 @@ export class Resolver {
     try {
       // Returns that name different types (`redis.Redis()` in one branch, `redis.asyncio.Redis()` in
       // another) leave the result unknown: reading it as the first would fix an async client as a sync one.
-      return oneSymbol(ownReturnedValues(fn).map((value) => this.resolveExpression(value, fn, fn.module)));
+      return this.oneSymbol(ownReturnedValues(fn).map((value) => this.resolveExpression(value, fn, fn.module)));
     } finally {
       this.resolvingReturns.delete(fn.id);
     }
@@ -246,7 +276,7 @@ export class Resolver {
   resolveAnnotation(annotation: PyNode, module: PyModule): PySymbol | undefined {
     const text = annotation.text.trim().replace(/^["']|["']$/g, '');
     const members = unionMembers(text);
-    if (members.length > 1) return oneSymbol(members.map((member) => this.resolveAnnotationText(member, module)));
+    if (members.length > 1) return this.oneSymbol(members.map((member) => this.resolveAnnotationText(member, module)));
     return this.resolveAnnotationText(text, module);
   }
 
@@ -387,13 +417,6 @@ export class Resolver {
 }
 
 /** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
-/** The one symbol the resolved entries agree on; undefined when none resolved or two differ. */
-function oneSymbol(symbols: readonly (PySymbol | undefined)[]): PySymbol | undefined {
-  const known = symbols.filter((symbol): symbol is PySymbol => symbol !== undefined);
-  const first = known[0];
-  return first && known.every((symbol) => symbolKey(symbol) === symbolKey(first)) ? first : undefined;
-}
-
 function symbolKey(symbol: PySymbol): string {
   switch (symbol.kind) {
     case 'module': return `module:${symbol.module}`;
