@@ -70,17 +70,25 @@ export function isAsyncLoop(loop: PyNode): boolean {
 }
 
 /**
- * Whether the function already uses this receiver (`client`, `self.redis`) as an async object: it
- * awaits a method call on it, or iterates one with `async for`, somewhere other than `except`. That is
- * proof the object is async, whatever its annotation or factory says (`Union[redis.Redis,
- * redis.asyncio.Redis]` read as the sync client). `awaitsCount: false` takes only `async for` as proof
- * (for judging an `await` itself: two awaits of sync methods would vouch for each other).
+ * Whether the function already uses this receiver (`client`, `self.redis`) as an async object where
+ * the resolved type says it is not: it awaits a method call on it, or iterates one with `async for`
+ * (somewhere other than `except`), and `isSyncInType` holds for that call (the method the type names
+ * is not async). That contradiction proves the type wrong (`Union[redis.Redis, redis.asyncio.Redis]`
+ * read as the sync client, an annotation naming the sync class). `awaitsCount: false` takes only
+ * `async for` as proof (for judging an `await` itself: two awaits of sync methods would vouch for
+ * each other).
  */
-export function isAsyncReceiver(receiver: PyNode, enclosing: PyFunction, except: PyNode, awaitsCount = true): boolean {
+export function isAsyncReceiver(
+  receiver: PyNode,
+  enclosing: PyFunction,
+  except: PyNode,
+  isSyncInType: (call: PyNode) => boolean,
+  awaitsCount = true,
+): boolean {
   if (receiver.type !== 'identifier' && receiver.type !== 'attribute') return false;
   const onReceiver = (value: PyNode | null | undefined): boolean => {
     const method = value?.type === 'call' && !value.equals(except) ? value.childForFieldName('function') : null;
-    return method?.type === 'attribute' && method.childForFieldName('object')?.text === receiver.text;
+    return method?.type === 'attribute' && method.childForFieldName('object')?.text === receiver.text && isSyncInType(value!);
   };
   let found = false;
   const visit = (node: PyNode): void => {

@@ -170,7 +170,7 @@ export const awaitNonThenableVisitors: PyVisitors = {
     if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return;
     if (mayReturnAwaitable(symbol.fn, context)) return;
     const receiver = call.childForFieldName('function')?.childForFieldName('object');
-    if (receiver && isAsyncReceiver(receiver, context.enclosing, call, false)) return;
+    if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return;
     const plain = returnsNoAwaitable(symbol.fn, context.resolver);
     context.report({
       rule: 'await-non-thenable',

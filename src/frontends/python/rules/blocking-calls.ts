@@ -226,7 +226,7 @@ function isUsedAsAsync(call: PyNode, context: PyRuleContext): boolean {
   if ((parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right')?.equals(call) === true && isAsyncLoop(parent)) return true;
   const callee = call.childForFieldName('function');
   const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
-  return !!receiver && isAsyncReceiver(receiver, context.enclosing, call);
+  return !!receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType);
 }
 
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
@@ -235,7 +235,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const { value: known, guess } = context.resolver.throughUnions(() => blockingApiFor(node, context));
   const api = known ?? guess;
   if (!api || api.rule !== rule) return;
-  if (runsInThreadUnit(node, context) || isUsedAsAsync(node, context)) return;
+  // A project method with an `_async` sibling is judged by its class, not by what else is awaited on `self`.
+  if (runsInThreadUnit(node, context) || (api.fix.kind !== 'rename' && isUsedAsAsync(node, context))) return;
   if (!known) {
     const callee = node.childForFieldName('function')!.text;
     context.report({ rule: api.rule, node, message: MESSAGES.mayBlock.replace('{callee}', callee).replace('{replacement}', api.replacement), kind: 'blocking', needsAsync: false });
