@@ -11,6 +11,7 @@ import { createTypeScriptFrontEnd } from './frontends/typescript/index.js';
 import type {
   AsyncRoot,
   BlockedEntry,
+  MakeAsyncImpact,
   BreakingEntry,
   UnresolvedCallEntry,
   CallGraph,
@@ -111,17 +112,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   }
   for (const hit of hits) hit.finding.severity = severityOf(hit.finding.rule, options.config);
 
-  // Roots chosen by the user.
+  // Roots chosen by the user; those given on the command line are the decision `check` weighs.
   const userRoots: AsyncRoot[] = [];
-  const targets = [...options.config.makeAsync, ...options.makeAsync];
-  for (const target of targets) {
+  const commandLineTargets: { target: string; roots: AsyncRoot[] }[] = [];
+  const targets = [...options.config.makeAsync.map((target) => ({ target, fromCommandLine: false })), ...options.makeAsync.map((target) => ({ target, fromCommandLine: true }))];
+  for (const { target, fromCommandLine } of targets) {
     const ids = frontEnds.flatMap(({ frontEnd }) => frontEnd.resolveTarget(target));
     if (ids.length === 0) {
       const names = frontEnds.flatMap(({ frontEnd }) => frontEnd.targetNames());
       const close = closestMatches(target, names);
       throw new UsageError(`--make-async: no function matches "${target}"${close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}`);
     }
-    for (const id of ids) userRoots.push({ function: id, reason: `--make-async ${target}` });
+    const roots = ids.map((id): AsyncRoot => ({ function: id, reason: `--make-async ${target}` }));
+    userRoots.push(...roots);
+    if (fromCommandLine) commandLineTargets.push({ target, roots });
   }
   for (const name of options.config.entryPoints) {
     for (const { frontEnd } of frontEnds) {
@@ -138,24 +142,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   }
 
-  // Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count.
   options.onPhase?.('plan');
-  let plan: Plan | undefined;
-  let counted: RuleHit[] = [];
-  let reachable = new Set<FunctionId>();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
-    const current = plan;
-    counted = hits.filter((hit) =>
-      (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
-      (hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing)));
-    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
-    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
-    const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
-    plan = next;
-    if (stable) break;
-  }
-  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
+  const { plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options);
+  // `check --make-async`: the same plan without the command line's targets, to show what they add.
+  const commandLineRoots = new Set(commandLineTargets.flatMap(({ roots }) => roots));
+  const defaultPlan =
+    options.command === 'check' && commandLineTargets.length > 0
+      ? planToFixpoint(graph, hits, userRoots.filter((root) => !commandLineRoots.has(root)), options)
+      : undefined;
 
   // Which fixes apply: those whose enclosing function runs async after the plan.
   const runsAsync = (id: FunctionId): boolean => runsAsyncUnder(graph, plan, id);
@@ -218,7 +212,78 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   for (const file of files) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
+  if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report);
   return { report, outputs, root };
+}
+
+interface PlannedRun {
+  plan: Plan;
+  /** The rule hits that count once the plan is known (blocking calls on the event loop). */
+  counted: RuleHit[];
+  reachable: Set<FunctionId>;
+}
+
+/** Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count. */
+function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: readonly AsyncRoot[], options: EngineOptions): PlannedRun {
+  let plan: Plan | undefined;
+  let counted: RuleHit[] = [];
+  let reachable = new Set<FunctionId>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
+    const current = plan;
+    counted = hits.filter((hit) =>
+      (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
+      (hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing)));
+    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
+    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
+    const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
+    plan = next;
+    if (stable) break;
+  }
+  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
+  return { plan, counted, reachable };
+}
+
+/** What the command line's `--make-async` targets add to the default plan, and whether each was refused. */
+function makeAsyncImpact(
+  targets: readonly { target: string; roots: AsyncRoot[] }[],
+  graph: CallGraph,
+  plan: Plan,
+  baseline: PlannedRun,
+  report: Report,
+): MakeAsyncImpact {
+  const before = planEntries(graph, baseline.plan);
+  // The same place in both plans is not new, even when its chain or reason differs.
+  const added = <T extends { file: string; line: number; name?: string; callee?: string }>(entries: T[], existing: T[]): T[] => {
+    const key = (entry: T): string => `${entry.file}:${entry.line}:${entry.name ?? entry.callee}`;
+    const known = new Set(existing.map(key));
+    return entries.filter((entry) => !known.has(key(entry)));
+  };
+  // A file the default plan already edits is not the decision's doing.
+  const defaultFiles = new Set([...before.asyncFunctions, ...before.awaitedCalls].map((entry) => entry.file));
+  for (const hit of baseline.counted) {
+    if (hit.fix && (!hit.needsAsync || runsAsyncUnder(graph, baseline.plan, hit.enclosing))) defaultFiles.add(hit.finding.file);
+  }
+  return {
+    targets: targets.flatMap(({ target, roots }) =>
+      roots.map((root) => {
+        const fn = graph.functions.get(root.function)!;
+        const refused = plan.blocked.get(root.function);
+        return {
+          target,
+          name: fn.name,
+          file: fn.location.file,
+          line: fn.location.line,
+          ...(refused ? { blocked: { kind: refused.kind, reason: refused.reason, suggestion: refused.suggestion } } : {}),
+        };
+      }),
+    ),
+    asyncFunctions: added(report.asyncFunctions, before.asyncFunctions),
+    awaitedCalls: added(report.awaitedCalls, before.awaitedCalls),
+    files: report.changes.map((change) => change.file).filter((file) => !defaultFiles.has(file)),
+    breaking: added(report.breaking, before.breaking),
+    blocked: added(report.blocked, before.blocked),
+  };
 }
 
 function stripBom(text: string): string {
@@ -289,18 +354,8 @@ function byLocation<T extends { file: string; line: number; column?: number }>(a
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
-function buildReport(
-  options: EngineOptions,
-  root: string,
-  fileCount: number,
-  hits: RuleHit[],
-  graph: CallGraph,
-  plan: Plan,
-  changes: Report['changes'],
-  skipped: SkippedFile[],
-  reachable: ReadonlySet<FunctionId>,
-): Report {
-  const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+/** The plan as report entries, each list sorted by location. */
+function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions' | 'awaitedCalls' | 'blocked' | 'breaking'> {
   const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
   // Under dual the function that is async is the sibling: name it, so the report says what exists.
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
@@ -325,11 +380,16 @@ function buildReport(
   const breaking: BreakingEntry[] = [];
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
+    if (!plan.dualFunctions.has(id) && !fn.returnsPromise) {
+      for (const alias of fn.exportedAs ?? []) {
+        breaking.push({ file: alias.location.file, line: alias.location.line, name: alias.name, before: alias.signature, after: alias.asyncSignature });
+      }
+    }
     if (!fn.isExported || !fn.signature || fn.returnsPromise) continue; // Promise<T> stays Promise<T>
     if (plan.dualFunctions.has(id)) {
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.
-      if (fn.kind === 'abstract-method') {
+      if (fn.kind === 'abstract-method' && fn.asyncSibling === undefined) {
         breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
       }
       continue;
@@ -337,7 +397,24 @@ function buildReport(
     breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature });
   }
   breaking.sort(byLocation);
+  return { asyncFunctions, awaitedCalls, blocked, breaking };
+}
+
+function buildReport(
+  options: EngineOptions,
+  root: string,
+  fileCount: number,
+  hits: RuleHit[],
+  graph: CallGraph,
+  plan: Plan,
+  changes: Report['changes'],
+  skipped: SkippedFile[],
+  reachable: ReadonlySet<FunctionId>,
+): Report {
+  const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const { asyncFunctions, awaitedCalls, blocked, breaking } = planEntries(graph, plan);
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const additive = breaking.filter((entry) => entry.kind === 'additive').length;
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
@@ -363,7 +440,8 @@ function buildReport(
       functionsMadeAsync: asyncFunctions.length,
       callSitesAwaited: awaitedCalls.length,
       blocked: blocked.length,
-      breaking: breaking.filter((entry) => entry.kind !== 'additive').length,
+      breaking: breaking.length - additive,
+      ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
       ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },

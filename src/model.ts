@@ -63,8 +63,18 @@ export interface FunctionNode {
    * (`sleepSync`) whose sync callers outside async code keep using it.
    */
   preferDual?: boolean;
-  /** The simple name of the async sibling the project already has (`aexecute` for `execute`), if any. */
+  /**
+   * The simple name of the async sibling the project already has (`aexecute` for `execute`,
+   * `loadAsync` for `load`), if any: under dual, callers move to it and its sync body is left as it is.
+   */
   asyncSibling?: string;
+  /** Why this function cannot gain an async sibling (`export default function (…)` has no name to give one): under dual it stays sync. */
+  noSibling?: string;
+  /**
+   * Public names that hold this function through a wrapper (`export const load = traced(loadImpl)`):
+   * their type changes with it, so they are breaking changes when it turns async.
+   */
+  exportedAs?: { name: string; location: Location; signature: string; asyncSignature: string }[];
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
   /**
@@ -102,6 +112,14 @@ export interface CallSite {
     rewrite: CallbackRewrite;
     /** The receiver's callback type returns void: it calls the callback and does not wait for it. */
     ignoresResult?: boolean;
+    /** Why the receiver needs the callback sync when its declared type does not say (a test suite body). */
+    blockedBecause?: { reason: string; suggestion: string };
+    /**
+     * The receiver wraps the function and hands back the wrapper (`const load = traced(loadImpl)`);
+     * calls of the wrapper are call sites of the function. An async sibling would not be wrapped, so
+     * under dual the function stays sync.
+     */
+    wrapper?: boolean;
   };
   /**
    * A top-level statement whose value is unused (`main();`, `if __name__ == "__main__": main()`): the
@@ -229,7 +247,10 @@ export interface ReportSummary {
   functionsMadeAsync: number;
   callSitesAwaited: number;
   blocked: number;
+  /** Entries of `breaking` that change an existing signature (not the additive ones). */
   breaking: number;
+  /** Entries of `breaking` of kind `additive` (a member added to an exported interface); omitted when 0. */
+  additive?: number;
   filesChanged: number;
   /** Unresolved call sites that may call a function that turns async (omitted when none). */
   unresolvedCalls?: number;
@@ -252,4 +273,27 @@ export interface Report {
   summary: ReportSummary;
   /** Async coverage: call sites in async-reachable code, and how many of them still block. */
   coverage?: { asyncReachableSites: number; stillBlocking: number };
+  /** `check --make-async`: what the command line's targets add to the default plan. */
+  makeAsync?: MakeAsyncImpact;
+}
+
+/** One function a `--make-async` target names, and whether the plan refused to make it async. */
+export interface MakeAsyncTargetEntry {
+  target: string;
+  name: string;
+  file: string;
+  line: number;
+  /** Set when the function cannot turn async: it stays sync, and so does what only it needed. */
+  blocked?: { kind: BlockedKind; reason: string; suggestion: string };
+}
+
+/** The difference the `--make-async` decision makes: entries the plan has and the default plan has not. */
+export interface MakeAsyncImpact {
+  targets: MakeAsyncTargetEntry[];
+  asyncFunctions: AsyncFunctionEntry[];
+  awaitedCalls: AwaitedCallEntry[];
+  /** Files changed only because of the decision. */
+  files: string[];
+  breaking: BreakingEntry[];
+  blocked: BlockedEntry[];
 }

@@ -20,13 +20,14 @@ interface FnOptions {
   line?: number;
   syncOnly?: FunctionNode['syncOnly'];
   preferDual?: boolean;
+  asyncSibling?: string;
 }
 
 interface SiteOptions {
   kind?: CallSite['kind'];
   line?: number;
   isAwaited?: boolean;
-  callback?: { api: string; rewrite: CallbackRewrite };
+  callback?: CallSite['callback'] & { rewrite: CallbackRewrite };
   entryCall?: boolean;
   cannotAwait?: { reason: string };
 }
@@ -55,6 +56,7 @@ class Graph {
     };
     if (options.syncOnly) node.syncOnly = options.syncOnly;
     if (options.preferDual) node.preferDual = true;
+    if (options.asyncSibling) node.asyncSibling = options.asyncSibling;
     this.functions.set(id, node);
     return id;
   }
@@ -712,6 +714,76 @@ describe('planPropagation: the dual strategy', () => {
     const graph = g.build();
     const plan = planPropagation(graph, [root(loadConfig, IO)], DUAL);
     expect(describePlan(graph, plan)).toMatchObject({ awaitSites: [site.id], dualFunctions: ['loadConfig'] });
+  });
+});
+
+describe('planPropagation: dual strategy, shared helpers and existing siblings', () => {
+  it('a helper that a kept sync body calls gets its own twin, and so does what it calls in turn', () => {
+    const g = new Graph();
+    const read = g.fn('read');
+    const readText = g.fn('readText');
+    const loadConfig = g.fn('loadConfig', { isExported: true });
+    const handler = g.fn('handler', { isAsync: true });
+    g.site(readText, read);
+    g.site(loadConfig, readText);
+    g.site(handler, loadConfig);
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(read, IO)], DUAL);
+    expect(describePlan(graph, plan)).toMatchObject({ dualFunctions: ['loadConfig', 'read', 'readText'] });
+  });
+
+  it('under inplace the same helper turns async in place', () => {
+    const g = new Graph();
+    const readText = g.fn('readText');
+    const loadConfig = g.fn('loadConfig', { isExported: true });
+    g.site(loadConfig, readText);
+    const graph = g.build();
+    expect(describePlan(graph, planPropagation(graph, [root(readText, IO)], INPLACE))).toMatchObject({ dualFunctions: [] });
+  });
+
+  it('a private function with a hand-written async sibling keeps its sync body and its callers move to the sibling', () => {
+    const g = new Graph();
+    const load = g.fn('load', { asyncSibling: 'loadAsync' });
+    const handler = g.fn('handler', { isAsync: true });
+    const site = g.site(handler, load);
+    const graph = g.build();
+    expect(describePlan(graph, planPropagation(graph, [root(load, IO)], DUAL))).toMatchObject({ awaitSites: [site.id], dualFunctions: ['load'] });
+  });
+
+  it('a function held through a wrapper stays sync under dual (its sibling would not be wrapped); in place it turns async', () => {
+    const g = new Graph();
+    const loadImpl = g.fn('loadImpl');
+    const module = g.fn('<top level>', { kind: 'module' });
+    const handler = g.fn('handler', { isAsync: true });
+    g.site(module, loadImpl, { kind: 'callback', callback: { api: 'traced', rewrite: 'accepts-async', wrapper: true } });
+    const call = g.site(handler, loadImpl);
+    const graph = g.build();
+    const dual = planPropagation(graph, [root(loadImpl, IO)], DUAL);
+    expect([...dual.blocked.keys()]).toEqual([loadImpl]);
+    expect(dual.blocked.get(loadImpl)!.reason).toContain('wrapped by traced');
+    expect(describePlan(graph, planPropagation(graph, [root(loadImpl, IO)], INPLACE))).toMatchObject({ asyncFunctions: { loadImpl: [IO] }, awaitSites: [call.id], blocked: {} });
+  });
+});
+
+describe('planPropagation: callbacks a sync caller registers', () => {
+  it('a blocked suite body does not block the test callbacks it registers (`accepts-async`)', () => {
+    const g = new Graph();
+    const helper = g.fn('readEntry');
+    const suite = g.fn('<describe callback>');
+    const test = g.fn('<it callback>');
+    const module = g.fn('<top level>', { kind: 'module' });
+    const because = { reason: 'collected synchronously', suggestion: 'Use a hook.' };
+    g.site(module, suite, { kind: 'callback', callback: { api: 'describe', rewrite: 'none', blockedBecause: because } });
+    g.site(suite, test, { kind: 'callback', callback: { api: 'it', rewrite: 'accepts-async' } });
+    g.site(test, helper);
+    g.site(suite, helper, { line: 7 });
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(helper, IO)], INPLACE);
+    expect(describePlan(graph, plan).blocked).toMatchObject({
+      '<describe callback>': { kind: 'callback', reason: '<describe callback> is passed to describe at src/a.ts:100: collected synchronously', suggestion: 'Use a hook.' },
+      readEntry: { kind: 'caller' },
+    });
+    expect(plan.blocked.has(test)).toBe(false);
   });
 });
 

@@ -34,3 +34,21 @@ describe('report formats on fixtures/example', () => {
     }
   });
 });
+
+// `check --make-async` has a section of its own in the human formats (the JSON side is the fixture
+// case's report.json): what the targets add, and the target a getter refuses.
+describe('the --make-async impact section on fixtures/migrate/make-async-impact', () => {
+  it.each([
+    ['markdown', 'make-async-impact.md'],
+    ['pretty', 'make-async-impact.pretty.txt'],
+  ] as const)('--format %s matches test/golden/%s', async (format, golden) => {
+    const { work, cleanup } = copyFixtureInput(path.join(REPO, 'fixtures/migrate/make-async-impact/input'));
+    try {
+      const result = await runCli(['check', '.', '--make-async', 'Store.get,Store.size', '--format', format, '--no-color'], work);
+      expect(result.stderr).toBe('');
+      expectGolden(golden, result.stdout);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -80,6 +80,14 @@ function siteNeedsAsyncCaller(site: CallSite): boolean {
 function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
   // A method whose signature is fixed by a base outside our reach can still gain an async sibling.
   if (fn.syncOnly && !(options.strategy === 'dual' && fn.syncOnly.kind === 'family')) return fn.syncOnly;
+  // A public function keeps its sync version under dual; one that cannot have a sibling cannot change.
+  if (options.strategy === 'dual' && fn.noSibling && fn.isExported) {
+    return {
+      kind: 'reference',
+      reason: `${fn.name} must keep its sync version under dual, and ${fn.noSibling}`,
+      suggestion: `Give ${fn.name} a name (or write its async version by hand), or use --strategy inplace.`,
+    };
+  }
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
@@ -89,8 +97,17 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
         suggestion: `Check the code that receives ${fn.name}; if it can await a promise, make it async by hand, or keep a sync version (--strategy dual).`,
       };
     }
+    if (site.kind === 'callback' && site.callback?.wrapper && site.callback.rewrite !== 'none' && options.strategy === 'dual') {
+      return {
+        kind: 'callback',
+        reason: `${fn.name} is wrapped by ${site.callback.api} at ${site.location.file}:${site.location.line}; an async sibling would not be wrapped, and the wrapper's callers would keep the sync one`,
+        suggestion: `Wrap an async version by hand (\`${site.callback.api}(${fn.name}Async)\`), or use --strategy inplace.`,
+      };
+    }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
       const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
+      const because = site.callback.blockedBecause;
+      if (because) return { kind: 'callback', reason: `${fn.name} is passed to ${where}: ${because.reason}`, suggestion: because.suggestion };
       return site.callback.ignoresResult
         ? {
             kind: 'callback',
@@ -166,6 +183,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
       if (!callee || callee.isAsync || callee.returnsPromise || !wanted.has(site.callee) || site.kind === 'reference') continue;
+      // A callback the receiver awaits (a test body registered by a sync suite) needs no async caller.
+      if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
       if (keepsSyncVersion(graph, callee, options)) continue; // the blocked caller keeps the sync version
       block(site.callee, {
         kind: 'caller',
@@ -186,16 +205,19 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   // 4. Under dual, public functions (and those a sync caller still needs) keep their sync body.
   const dualFunctions = new Set<FunctionId>();
   if (options.strategy === 'dual') {
+    const keepSync = (id: FunctionId): void => {
+      if (dualFunctions.has(id)) return;
+      for (const member of familyOf(graph, graph.functions.get(id)!)) dualFunctions.add(member);
+    };
     for (const id of asyncFunctions.keys()) {
       const fn = graph.functions.get(id)!;
       if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
-      const family = familyOf(graph, fn);
-      const isPublic = family.some((member) => graph.functions.get(member)?.isExported);
+      const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
         (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
-      if (isPublic || hasSyncCaller || hasFixedSignature) for (const member of family) dualFunctions.add(member);
+      if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
@@ -206,7 +228,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     while (queue.length > 0) {
       const id = queue.shift()!;
       for (const site of idx.sitesByCaller.get(id) ?? []) {
-        if (site.kind !== 'call' || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        if (site.kind !== 'call' || site.replacedByFix || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        if (graph.functions.get(site.callee)!.returnsPromise) continue; // already returns a promise: nothing to twin
         for (const member of familyOf(graph, graph.functions.get(site.callee)!)) {
           if (dualFunctions.has(member) || !asyncFunctions.has(member)) continue;
           dualFunctions.add(member);
@@ -228,7 +251,8 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     if (blocked.has(site.caller)) continue; // the blocked caller keeps calling the sync version (dual)
     const caller = graph.functions.get(site.caller);
     if (!caller) continue;
-    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || caller.kind === 'module';
+    // Top-level code awaits only where top-level await is allowed (a sync-only module keeps the sync version).
+    const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || (caller.kind === 'module' && !caller.syncOnly);
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);

@@ -1,7 +1,7 @@
 // The `--format json` report: the contract in CLI.md. Keys are written in the contract's order, entry
 // by entry, so the output is byte-stable whatever order the engine built its objects in.
 import { RULE_IDS } from '../model.js';
-import type { Report, ReportSummary } from '../model.js';
+import type { AsyncFunctionEntry, AwaitedCallEntry, BlockedEntry, BreakingEntry, MakeAsyncImpact, Report, ReportSummary } from '../model.js';
 
 export function formatJson(report: Report): string {
   return `${JSON.stringify(orderReport(report), null, 2)}\n`;
@@ -23,29 +23,10 @@ export function orderReport(report: Report): Record<string, unknown> {
       message: f.message,
       fixable: f.fixable,
     })),
-    asyncFunctions: report.asyncFunctions.map((a) => ({
-      name: a.name,
-      file: a.file,
-      line: a.line,
-      because: [...a.because],
-    })),
-    awaitedCalls: report.awaitedCalls.map((c) => ({ file: c.file, line: c.line, callee: c.callee })),
-    blocked: report.blocked.map((b) => ({
-      kind: b.kind,
-      file: b.file,
-      line: b.line,
-      name: b.name,
-      reason: b.reason,
-      suggestion: b.suggestion,
-    })),
-    breaking: report.breaking.map((b) => ({
-      file: b.file,
-      line: b.line,
-      name: b.name,
-      before: b.before,
-      after: b.after,
-      ...(b.kind === undefined ? {} : { kind: b.kind }),
-    })),
+    asyncFunctions: orderAsyncFunctions(report.asyncFunctions),
+    awaitedCalls: orderAwaitedCalls(report.awaitedCalls),
+    blocked: orderBlocked(report.blocked),
+    breaking: orderBreaking(report.breaking),
     changes: report.changes.map((c) => ({ file: c.file, edits: c.edits })),
   };
   if (report.skipped.length > 0) {
@@ -61,7 +42,41 @@ export function orderReport(report: Report): Record<string, unknown> {
       stillBlocking: report.coverage.stillBlocking,
     };
   }
+  if (report.makeAsync !== undefined) ordered.makeAsync = orderImpact(report.makeAsync);
   return ordered;
+}
+
+function orderAsyncFunctions(entries: readonly AsyncFunctionEntry[]): AsyncFunctionEntry[] {
+  return entries.map((a) => ({ name: a.name, file: a.file, line: a.line, because: [...a.because] }));
+}
+
+function orderAwaitedCalls(entries: readonly AwaitedCallEntry[]): AwaitedCallEntry[] {
+  return entries.map((c) => ({ file: c.file, line: c.line, callee: c.callee }));
+}
+
+function orderBlocked(entries: readonly BlockedEntry[]): BlockedEntry[] {
+  return entries.map((b) => ({ kind: b.kind, file: b.file, line: b.line, name: b.name, reason: b.reason, suggestion: b.suggestion }));
+}
+
+function orderBreaking(entries: readonly BreakingEntry[]): BreakingEntry[] {
+  return entries.map((b) => ({ file: b.file, line: b.line, name: b.name, before: b.before, after: b.after, ...(b.kind === undefined ? {} : { kind: b.kind }) }));
+}
+
+function orderImpact(impact: MakeAsyncImpact): MakeAsyncImpact {
+  return {
+    targets: impact.targets.map((t) => ({
+      target: t.target,
+      name: t.name,
+      file: t.file,
+      line: t.line,
+      ...(t.blocked ? { blocked: { kind: t.blocked.kind, reason: t.blocked.reason, suggestion: t.blocked.suggestion } } : {}),
+    })),
+    asyncFunctions: orderAsyncFunctions(impact.asyncFunctions),
+    awaitedCalls: orderAwaitedCalls(impact.awaitedCalls),
+    files: [...impact.files],
+    breaking: orderBreaking(impact.breaking),
+    blocked: orderBlocked(impact.blocked),
+  };
 }
 
 function orderSummary(summary: ReportSummary): ReportSummary {
@@ -78,6 +93,7 @@ function orderSummary(summary: ReportSummary): ReportSummary {
     callSitesAwaited: summary.callSitesAwaited,
     blocked: summary.blocked,
     breaking: summary.breaking,
+    ...(summary.additive === undefined ? {} : { additive: summary.additive }),
     filesChanged: summary.filesChanged,
     ...(summary.unresolvedCalls ? { unresolvedCalls: summary.unresolvedCalls } : {}),
   };

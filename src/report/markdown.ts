@@ -19,6 +19,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     stillBlockingSection(report),
     blockedSection(report),
     breakingSection(report),
+    makeAsyncSection(report),
     unresolvedSection(report),
     skippedSection(report),
     whySection(report),
@@ -77,6 +78,7 @@ function summarySection(report: Report): string {
     ['Call sites awaited', String(summary.callSitesAwaited)],
     ['Blocked', String(summary.blocked)],
     ['Breaking changes', String(summary.breaking)],
+    ...(summary.additive ? [['Additive API changes', String(summary.additive)] as [string, string]] : []),
     ['Files changed', String(summary.filesChanged)],
   );
   if (report.skipped.length > 0) rows.push(['Files skipped', String(report.skipped.length)]);
@@ -157,6 +159,46 @@ function breakingSection(report: Report): string {
     'Public signatures that change: callers outside this project must await them.',
     '',
     entries.join('\n\n'),
+  ].join('\n');
+}
+
+/** `check --make-async`: the decision's own cost, beyond what the default plan does anyway. */
+function makeAsyncSection(report: Report): string {
+  const impact = report.makeAsync;
+  if (!impact) return '';
+  const targets = impact.targets.map(
+    (t) =>
+      `| ${cellCode(t.target)} | ${cellCode(t.name)} | ${cellCode(`${t.file}:${t.line}`)} | ` +
+      `${t.blocked ? `refused (${t.blocked.kind}): ${cell(t.blocked.reason)} **Fix:** ${cell(t.blocked.suggestion)}` : 'turns async'} |`,
+  );
+  const counts: [string, number][] = [
+    ['Functions made async', impact.asyncFunctions.length],
+    ['Call sites awaited', impact.awaitedCalls.length],
+    ['Files changed', impact.files.length],
+    ['Breaking changes', impact.breaking.length],
+    ['Blocked', impact.blocked.length],
+  ];
+  const list = (title: string, items: string[]): string => (items.length === 0 ? '' : fold(`### ${title}`, items.join('\n'), items.length));
+  return [
+    '## Impact of `--make-async`',
+    '',
+    'What the targets add beyond the default plan (the same run without them).',
+    '',
+    '| Target | Function | Location | Outcome |',
+    '|---|---|---|---|',
+    ...targets,
+    '',
+    '| Added | |',
+    '|---|--:|',
+    ...counts.map(([label, count]) => `| ${label} | ${count} |`),
+    ...[
+      list('Functions it turns async', impact.asyncFunctions.map((f) => `- ${code(f.name)} (${code(`${f.file}:${f.line}`)})`)),
+      list('Breaking changes it adds', impact.breaking.map((b) => `- ${code(b.name)} (${code(`${b.file}:${b.line}`)}): ${code(b.before)} → ${code(b.after)}`)),
+      list('Blocked places it adds', impact.blocked.map((b) => `- ${code(b.name)} (${b.kind}, ${code(`${b.file}:${b.line}`)}): ${text(b.reason)}`)),
+      list('Files it changes', impact.files.map((file) => `- ${code(file)}`)),
+    ]
+      .filter((section) => section !== '')
+      .flatMap((section) => ['', section]),
   ].join('\n');
 }
 

@@ -67,6 +67,23 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     }
     out.push('');
   }
+  const impact = report.makeAsync;
+  if (impact) {
+    const targets = [...new Set(impact.targets.map((t) => t.target))].join(', ');
+    out.push(chalk.bold(`Impact of --make-async ${targets} (beyond the default plan):`));
+    for (const t of impact.targets) {
+      out.push(`  ${t.name}  ${chalk.dim(`${t.file}:${t.line}`)}  ${t.blocked ? chalk.yellow(`refused [${t.blocked.kind}] ${t.blocked.reason}`) : 'turns async'}`);
+      if (t.blocked) out.push(`    ${chalk.green('fix:')} ${t.blocked.suggestion}`);
+    }
+    out.push(
+      `  adds ${impact.asyncFunctions.length} async functions, ${impact.awaitedCalls.length} awaited call sites, ${impact.files.length} changed files, ` +
+        `${impact.breaking.length} breaking changes, ${impact.blocked.length} blocked places`,
+    );
+    for (const fn of impact.asyncFunctions) out.push(`  + ${fn.name}  ${chalk.dim(`${fn.file}:${fn.line}`)}`);
+    for (const entry of impact.breaking) out.push(`  ${chalk.red('breaking')} ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}`);
+    for (const entry of impact.blocked) out.push(`  ${chalk.yellow('blocked')} ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}  [${entry.kind}]`);
+    out.push('');
+  }
   if (report.unresolvedCalls && report.unresolvedCalls.length > 0) {
     out.push(chalk.bold(chalk.yellow(`Unresolved calls that may call a function that turns async (${report.unresolvedCalls.length}): check them by hand`)));
     for (const entry of report.unresolvedCalls) out.push(`  ${entry.call}  ${chalk.dim(`${entry.file}:${entry.line}:${entry.column}`)}  may call ${entry.mayCall.join(', ')}`);
@@ -80,7 +97,7 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
       (report.command === 'check' || options.dryRun
         ? `a migration would make ${s.functionsMadeAsync} functions async, await ${s.callSitesAwaited} call sites, change ${s.filesChanged} files`
         : `made ${s.functionsMadeAsync} functions async, awaited ${s.callSitesAwaited} call sites, changed ${s.filesChanged} files`) +
-      `; ${s.blocked} blocked, ${s.breaking} breaking`,
+      `; ${s.blocked} blocked, ${s.breaking} breaking${s.additive ? `, ${s.additive} additive` : ''}`,
   );
   return `${out.join('\n')}\n`;
 }

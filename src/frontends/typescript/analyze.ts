@@ -17,6 +17,8 @@ import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
+import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
@@ -54,7 +56,15 @@ export interface TsFileInfo {
   allowsTopLevelAwait: boolean;
   isCommonJs: boolean;
   moduleId: FunctionId;
+  /** Top-level names a CommonJS module exports (`module.exports = { load }`, `exports.load = load`), and where. */
+  commonJsExports: ReadonlyMap<string, CommonJsExport>;
 }
+
+/** Where a CommonJS module exports a local function: a property of `module.exports = {…}`, an `exports.x = x` statement, or the whole `module.exports`. */
+export type CommonJsExport =
+  | { kind: 'property'; exportedAs: string; node: ts.ObjectLiteralElementLike }
+  | { kind: 'assignment'; exportedAs: string; node: ts.ExpressionStatement; target: string }
+  | { kind: 'module' };
 
 export interface TsAnalysisState {
   files: Map<string, TsFileInfo>;
@@ -70,6 +80,8 @@ export interface TsAnalysisState {
   hitNodes: Map<RuleHit, ts.Node>;
   /** The program has Node.js types (so `process`, `node:` modules exist). */
   isNode: boolean;
+  /** `export { load } from './load.js'` (barrel files): the project functions each specifier re-exports. */
+  reexports: { specifier: ts.ExportSpecifier; functions: FunctionId[] }[];
   /** Where the type checker overflowed its stack: those nodes were skipped, the rest analysed. */
   uncheckedLines: { absolute: string; line: number }[];
 }
@@ -113,6 +125,7 @@ export class TsAnalyzer {
     hits: [],
     hitNodes: new Map(),
     isNode: false,
+    reexports: [],
     uncheckedLines: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
@@ -132,6 +145,11 @@ export class TsAnalyzer {
   /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
   private readonly constructedClassNames = new Set<string>();
   private readonly asyncSiblingNames = new Set<string>();
+  /** Wrapper calls being resolved, so `const a = wrap(b)` with `const b = wrap(a)` ends. */
+  private readonly resolvingWrappers = new Set<ts.CallExpression>();
+  private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
+  /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
+  private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
   private readonly isNode: boolean;
 
   constructor(
@@ -164,6 +182,8 @@ export class TsAnalyzer {
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
     for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
+    this.markExistingSiblings();
+    this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
     for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
     this.followCallbackParameters();
@@ -200,6 +220,7 @@ export class TsAnalyzer {
       allowsTopLevelAwait: !isCommonJs && this.allowsTopLevelAwait(sourceFile),
       isCommonJs,
       moduleId: `${file}#module`,
+      commonJsExports: commonJsExportedNames(sourceFile),
     };
     this.state.files.set(absolute, info);
     // `import load from './x.js'`, `{ read as load }`: calls through the local name must resolve too.
@@ -224,6 +245,10 @@ export class TsAnalyzer {
     });
     walkTree(sourceFile, (node) => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
+      else if ((isModuleLevelVariable(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+        this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
+        if (ts.isVariableDeclaration(node) && this.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
+      }
     });
   }
 
@@ -279,11 +304,15 @@ export class TsAnalyzer {
     }
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
+    const nameNode = declarationNameNode(node);
+    if (fn.isExported && !nameNode) fn.noSibling = 'it has no name to give an async sibling';
+    else if (nameNode && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
     const simpleName = name.split('.').pop();
     if (simpleName) this.functionNames.add(simpleName);
+    if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) this.functionNames.add('default'); // `ns.default(…)`
     for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
   }
@@ -317,7 +346,8 @@ export class TsAnalyzer {
     }
     if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return `${objectOwnerPrefix(parent.parent)}${parent.name.text}`;
     if (parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent))) {
-      const callee = parent.expression;
+      // `it.each(table)('…', (n) => …)` is named after `it.each`.
+      const callee = ts.isCallExpression(parent.expression) ? parent.expression.expression : parent.expression;
       const api = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : 'call';
       return `<${api} callback>@${info.file}:${line}`;
     }
@@ -326,7 +356,7 @@ export class TsAnalyzer {
 
   private isExported(node: FunctionLike, info: TsFileInfo): boolean {
     if (!this.isPublicFile(info.file)) return false;
-    if (ts.isFunctionDeclaration(node)) return hasExportModifier(node);
+    if (ts.isFunctionDeclaration(node)) return hasExportModifier(node) || (node.name !== undefined && info.commonJsExports.has(node.name.text));
     const parent = node.parent;
     // A method (or function property) of an object literal held by an exported const is public.
     const literal = ts.isObjectLiteralExpression(parent) ? parent : ts.isPropertyAssignment(parent) ? parent.parent : undefined;
@@ -337,22 +367,55 @@ export class TsAnalyzer {
     if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
       const owner = node.parent;
       const ownerExported = (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner);
-      const isPrivate =
-        hasModifier(node, ts.SyntaxKind.PrivateKeyword) ||
-        hasModifier(node, ts.SyntaxKind.ProtectedKeyword) ||
-        (node.name !== undefined && ts.isPrivateIdentifier(node.name));
+      // Protected members are public to subclasses outside the project: they count.
+      const isPrivate = hasModifier(node, ts.SyntaxKind.PrivateKeyword) || (node.name !== undefined && ts.isPrivateIdentifier(node.name));
       return ownerExported && !isPrivate;
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isPropertyDeclaration(parent)) {
       const owner = parent.parent;
-      const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || hasModifier(parent, ts.SyntaxKind.ProtectedKeyword) || ts.isPrivateIdentifier(parent.name);
+      const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || ts.isPrivateIdentifier(parent.name);
       return ts.isClassDeclaration(owner) && hasExportModifier(owner) && !isPrivate;
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
+      if (ts.isIdentifier(parent.name) && info.commonJsExports.has(parent.name.text)) return true;
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
     }
     return false;
+  }
+
+  private recordExportedWrappers(): void {
+    for (const { holder, info } of this.exportedWrapperHolders) {
+      const call = skipParentheses(holder.initializer!);
+      const wrapped = ts.isCallExpression(call) ? this.wrappedArgument(call) : undefined;
+      const signature = this.checker.getTypeAtLocation(holder.name).getCallSignatures()[0];
+      if (!wrapped || !signature || !ts.isIdentifier(holder.name)) continue;
+      const parameters = signature.getParameters().map((p) => `${p.getName()}: ${this.checker.typeToString(this.checker.getTypeOfSymbolAtLocation(p, holder))}`);
+      const result = this.checker.typeToString(signature.getReturnType());
+      const name = holder.name.text;
+      const start = holder.getStart(info.sourceFile);
+      const { line, column } = lineAndColumn(info.lineStarts, start);
+      for (const id of this.functionsOfExpression(wrapped)) {
+        const fn = this.state.functions.get(id)!;
+        (fn.exportedAs ??= []).push({
+          name,
+          location: { file: info.file, line, column },
+          signature: `const ${name}: (${parameters.join(', ')}) => ${result}`,
+          asyncSignature: `const ${name}: (${parameters.join(', ')}) => ${/^Promise</.test(result) ? result : `Promise<${result}>`}`,
+        });
+      }
+    }
+  }
+
+  /** `load` beside a hand-written `async loadAsync`: the dual strategy uses that one. */
+  private markExistingSiblings(): void {
+    for (const [id, declaration] of this.state.declarations) {
+      const fn = this.state.functions.get(id)!;
+      if (fn.isAsync || fn.kind === 'module' || fn.kind === 'constructor') continue;
+      const sibling = existingSibling(declaration);
+      if (!sibling || !(fn.kind === 'abstract-method' || isAwaitableSibling(sibling))) continue;
+      fn.asyncSibling = asyncSiblingName(fn.name.slice(fn.name.lastIndexOf('.') + 1));
+    }
   }
 
   // ---- pass 2 ---------------------------------------------------------------------------------
@@ -384,6 +447,7 @@ export class TsAnalyzer {
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+      if (ts.isExportSpecifier(node)) this.recordReexport(node);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
       else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
     });
@@ -457,6 +521,16 @@ export class TsAnalyzer {
       // `const f = () => …` and class fields `f = () => …` call the function they hold.
       if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
         target = skipParentheses(declaration.initializer);
+        // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
+        if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
+          const wrapped = this.wrappedArgument(target);
+          if (wrapped) {
+            this.resolvingWrappers.add(target);
+            for (const id of this.functionsOfExpression(wrapped)) if (!ids.includes(id)) ids.push(id);
+            this.resolvingWrappers.delete(target);
+          }
+          continue;
+        }
       }
       // Overload signatures share the implementation's id.
       if ((ts.isFunctionDeclaration(target) || ts.isMethodDeclaration(target)) && !target.body && !isAbstract(target)) {
@@ -467,6 +541,41 @@ export class TsAnalyzer {
       if (id && !ids.includes(id)) ids.push(id);
     }
     return ids;
+  }
+
+  private functionsOfExpression(expression: ts.Expression): FunctionId[] {
+    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
+      const id = this.idByDeclaration.get(expression);
+      return id ? [id] : [];
+    }
+    return ts.isIdentifier(expression) || ts.isPropertyAccessExpression(expression) ? this.resolveCallTargets(expression) : [];
+  }
+
+  /**
+   * The function argument a call wraps and hands back with the same type (`memoize(loadImpl)`,
+   * `traced('x', fn)`, a project `wrap<T>(fn: T): T`): calling the result calls that function.
+   */
+  private wrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    if (!this.wrappedArguments.has(call)) this.wrappedArguments.set(call, this.findWrappedArgument(call));
+    return this.wrappedArguments.get(call);
+  }
+
+  private findWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    const results = this.checker.getTypeAtLocation(call).getCallSignatures();
+    if (results.length !== 1) return undefined;
+    const result = results[0]!;
+    for (const argument of call.arguments) {
+      const inner = skipParentheses(argument);
+      if (!(ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner))) continue;
+      const signatures = this.checker.getTypeAtLocation(inner).getCallSignatures();
+      if (signatures.length !== 1) continue;
+      const signature = signatures[0]!;
+      const sameShape =
+        signature.getParameters().length === result.getParameters().length &&
+        this.checker.typeToString(signature.getReturnType()) === this.checker.typeToString(result.getReturnType());
+      if (sameShape) return inner;
+    }
+    return undefined;
   }
 
   private newSite(site: Omit<CallSite, 'id' | 'location'>, node: ts.Node, info: TsFileInfo): CallSite {
@@ -538,6 +647,7 @@ export class TsAnalyzer {
    */
   private followCallbackParameters(): void {
     for (const { site, functions, index } of this.callbacksToProjectFunctions) {
+      if (site.callback?.wrapper) continue; // its calls are the wrapper's calls, followed where it is held
       for (const receiver of functions) {
         const declaration = this.state.declarations.get(receiver);
         const parameter = declaration?.parameters[index];
@@ -553,6 +663,13 @@ export class TsAnalyzer {
         for (const call of calls) this.newSite({ caller: receiver, callee: site.callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
       }
     }
+  }
+
+  private recordReexport(specifier: ts.ExportSpecifier): void {
+    const exported = specifier.propertyName ?? specifier.name;
+    if (specifier.parent.parent.moduleSpecifier === undefined || !ts.isIdentifier(exported) || !this.functionNames.has(exported.text)) return;
+    const functions = this.functionsOfSymbol(this.checker.getSymbolAtLocation(exported));
+    if (functions.length > 0) this.state.reexports.push({ specifier, functions });
   }
 
   /** `new X()` runs X's constructor: a call that can never be awaited, for reachability and blocks. */
@@ -571,6 +688,11 @@ export class TsAnalyzer {
   private callbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number): NonNullable<CallSite['callback']> {
     const callee = call.expression;
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
+    const runner = ts.isCallExpression(call) ? testRunnerCallback(call, skipParentheses(call.arguments[index]!), this.checker) : undefined;
+    if (runner) return runner;
+    if (ts.isCallExpression(call) && isInitializer(call) && this.wrappedArgument(call) === skipParentheses(call.arguments[index]!)) {
+      return wrapperCallback(methodName);
+    }
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && index === 0) {
       const receiver = this.checker.getTypeAtLocation(callee.expression);
       if (this.checker.isArrayType(receiver) || this.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
@@ -645,7 +767,7 @@ export class TsAnalyzer {
     // `a.b.bind(this)` / `obj.method.call(...)` still reference the function.
     const callees = this.resolveCallTargets(node);
     if (callees.length === 0) return;
-    if (ts.isExportAssignment(parent)) return;
+    if (ts.isExportAssignment(parent) || isCommonJsExportValue(node)) return;
     for (const callee of callees) {
       if (callee === caller) continue;
       this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
@@ -705,6 +827,95 @@ export class TsAnalyzer {
 }
 
 // ---- syntax helpers -------------------------------------------------------------------------------
+
+/** `memoize(loadImpl)`, `traced('x', (n) => …)`: an initializer that may wrap a function. */
+function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean {
+  const call = initializer && skipParentheses(initializer);
+  return (
+    call !== undefined &&
+    ts.isCallExpression(call) &&
+    call.arguments.some((argument) => {
+      const inner = skipParentheses(argument);
+      return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
+    })
+  );
+}
+
+/** `save` in `exports.save = save` or `module.exports = { write: save }`: exporting it, not using it as a value. */
+function isCommonJsExportValue(node: ts.Node): boolean {
+  const parent = node.parent;
+  const isExportsTarget = (left: ts.Expression): boolean => /^(module\.exports|(module\.)?exports\.[\w$]+)$/.test(left.getText());
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (parent.right === node) return isExportsTarget(parent.left);
+    if (parent.left === node) return ts.isPropertyAccessExpression(node) && isExportsTarget(node); // the `exports.save` being assigned
+  }
+  if (ts.isPropertyAssignment(parent) && parent.initializer === node && ts.isObjectLiteralExpression(parent.parent)) return isModuleExportsObject(parent.parent);
+  return false;
+}
+
+/** `module.exports = { load, save: store }`, `module.exports = load`, `exports.load = load`: the local names exported. */
+function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsExport> {
+  const names = new Map<string, CommonJsExport>();
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    const target = left.getText(sourceFile);
+    const isModuleExports = target === 'module.exports';
+    if (!isModuleExports && !/^(module\.)?exports\.[\w$]+$/.test(target)) continue;
+    const value = skipParentheses(right);
+    if (ts.isIdentifier(value)) names.set(value.text, isModuleExports ? { kind: 'module' } : { kind: 'assignment', exportedAs: left.name.text, node: statement, target });
+    else if (isModuleExports && ts.isObjectLiteralExpression(value)) {
+      for (const property of value.properties) {
+        if (ts.isShorthandPropertyAssignment(property)) names.set(property.name.text, { kind: 'property', exportedAs: property.name.text, node: property });
+        else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer) && ts.isIdentifier(property.name)) {
+          names.set(property.initializer.text, { kind: 'property', exportedAs: property.name.text, node: property });
+        }
+      }
+    }
+  }
+  return names;
+}
+
+/** Wrapped functions are held at module level (or in class fields): locals are not looked at, to keep the name filter cheap. */
+function isModuleLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
+  if (!ts.isVariableDeclaration(node) || !ts.isVariableStatement(node.parent.parent)) return false;
+  const container = node.parent.parent.parent;
+  return ts.isSourceFile(container) || ts.isModuleBlock(container);
+}
+
+function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  return ts.isVariableStatement(statement) && hasExportModifier(statement);
+}
+
+/** The call is what a variable or class field is initialised with (through parentheses). */
+function isInitializer(call: ts.CallExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  return (ts.isVariableDeclaration(node.parent) || ts.isPropertyDeclaration(node.parent)) && node.parent.initializer === node;
+}
+
+/** Wrappers whose name says they cache what the function returns. */
+const CACHING_WRAPPER = /memo|cache|^once$|^mem$/i;
+
+/**
+ * A function held through a wrapper: its calls are followed (the wrapper passes the promise on). A
+ * caching wrapper would keep a rejected promise where the sync version's errors were never cached:
+ * that changes behaviour, so the function stays sync and is reported.
+ */
+function wrapperCallback(wrapper: string): NonNullable<CallSite['callback']> {
+  if (!CACHING_WRAPPER.test(wrapper)) return { api: wrapper, rewrite: 'accepts-async', wrapper: true };
+  return {
+    api: wrapper,
+    rewrite: 'none',
+    wrapper: true,
+    blockedBecause: {
+      reason: `${wrapper} caches what the function returns: once async, a rejected promise would be cached and returned to every later call, where the sync version's errors were not cached`,
+      suggestion: `Cache the promise and drop it from the cache when it rejects (or use a promise-aware memoizer such as p-memoize), make the function async by hand, then re-run.`,
+    },
+  };
+}
 
 /** The parameter's declared type is a function whose result may become a promise without a type error. */
 function acceptsPromiseResult(parameter: ts.ParameterDeclaration, owner: FunctionLike): boolean {

@@ -6,12 +6,9 @@ import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
 import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, siblingContainer } from './siblings.js';
 import { walkTree } from './walk.js';
 
-/** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */
-export function asyncSiblingName(name: string): string {
-  return name.endsWith('Sync') ? `${name.slice(0, -4)}Async` : `${name}Async`;
-}
 
 export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edits: EditSet): void {
   const editors = new Map<string, TsFileEditor>();
@@ -67,7 +64,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (!node || !ts.isCallExpression(node)) continue;
     const editor = editorFor(node.getSourceFile().fileName);
     if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
-    if (plan.dualFunctions.has(site.callee)) renameCallee(node, editor);
+    if (plan.dualFunctions.has(site.callee)) renameCallee(node, editor, state.declarations.get(site.callee));
   }
 
   for (const site of plan.callbackSites) rewriteCallbackSite(site, state, editorFor);
@@ -81,8 +78,11 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
       ? '.catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n})'
       : '.catch((error) => console.error(error))';
     editor.insert(node.end, handler.replace(/\n/g, editor.info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n'));
-    if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor);
+    if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor, state.declarations.get(site.callee));
   }
+
+  reexportSiblings(state, request, editorFor);
+  exportCommonJsSiblings(state, request, editorFor);
 
   for (const editor of editors.values()) {
     editor.guardStatementStarts();
@@ -150,29 +150,67 @@ function asyncKeywordPosition(node: FunctionLike, sourceFile: ts.SourceFile): nu
   return trivia.lastIndex;
 }
 
-function declarationNameNode(node: FunctionLike): ts.Identifier | undefined {
-  if (node.name && ts.isIdentifier(node.name)) return node.name;
-  const parent = node.parent;
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name;
-  return undefined;
-}
-
 function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
   const name = declarationNameNode(node);
   if (name) editor.replace(name.getStart(sourceFile), name.end, asyncSiblingName(name.text));
+  // A module has one default export: the sibling of `export default function load` is a named export.
+  const defaultKeyword = ts.getModifiers(node)?.find((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword);
+  if (name && defaultKeyword) editor.replace(defaultKeyword.getStart(sourceFile), defaultKeyword.end + (/^\s*/.exec(sourceFile.text.slice(defaultKeyword.end))?.[0].length ?? 0), '');
 }
 
-/** Points a call at the async sibling; an imported function's sibling is imported beside it. */
-function renameCallee(call: ts.CallExpression, editor: TsFileEditor): void {
+/**
+ * Points a call at the async sibling; an imported function's sibling is imported beside it. The
+ * sibling of a default export is the named export `loadAsync`, after the function's declared name.
+ */
+function renameCallee(call: ts.CallExpression, editor: TsFileEditor, declaration: FunctionLike | undefined): void {
   const callee = skipParentheses(call.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
   if (!name || !ts.isIdentifier(name)) return;
+  const declaredName = declaration ? declarationNameNode(declaration)?.text : undefined;
   const imported = ts.isIdentifier(callee) ? editor.info.imports.get(callee.text) : undefined;
-  const replacement =
-    imported && imported.name !== '*' && imported.name !== 'default'
-      ? editor.ensureImport(imported.module, asyncSiblingName(imported.name))
-      : asyncSiblingName(name.text);
+  let replacement = asyncSiblingName(name.text);
+  if (imported && imported.name !== '*') {
+    const exportName = imported.name === 'default' ? declaredName : imported.name;
+    if (exportName) replacement = editor.ensureImport(imported.module, asyncSiblingName(exportName));
+  } else if (name.text === 'default' && declaredName) {
+    replacement = asyncSiblingName(declaredName); // `loader.default(…)` -> `loader.loadAsync(…)`
+  }
   editor.replace(name.getStart(editor.info.sourceFile), name.end, replacement);
+}
+
+/** A barrel's `export { load } from './load.js'` re-exports the new `loadAsync` too, so its importers find it. */
+function reexportSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string) => TsFileEditor): void {
+  const { plan } = request;
+  for (const { specifier, functions } of state.reexports) {
+    if (!functions.some((id) => plan.dualFunctions.has(id) && plan.asyncFunctions.has(id))) continue;
+    const sibling = (name: ts.ModuleExportName): string => asyncSiblingName(name.text);
+    const exportedAs = sibling(specifier.name);
+    const elements = specifier.parent.elements;
+    if (elements.some((element) => element.name.text === exportedAs)) continue;
+    const text = specifier.propertyName ? `${sibling(specifier.propertyName)} as ${exportedAs}` : exportedAs;
+    editorFor(specifier.getSourceFile().fileName).insert(specifier.end, `, ${text}`);
+  }
+}
+
+/** `module.exports = { load }` exports `loadAsync` too, `exports.load = load` gains `exports.loadAsync = loadAsync`. */
+function exportCommonJsSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string) => TsFileEditor): void {
+  const { plan } = request;
+  for (const id of plan.dualFunctions) {
+    const declaration = state.declarations.get(id);
+    const name = declaration ? declarationNameNode(declaration) : undefined;
+    if (!declaration || !name || !plan.asyncFunctions.has(id) || existingSibling(declaration)) continue;
+    const info = state.files.get(declaration.getSourceFile().fileName)!;
+    const exported = info.commonJsExports.get(name.text);
+    if (!exported || exported.kind === 'module') continue;
+    const sibling = asyncSiblingName(name.text);
+    const exportedAs = asyncSiblingName(exported.exportedAs);
+    const editor = editorFor(info.absolute);
+    if (exported.kind === 'property') editor.insert(exported.node.end, exportedAs === sibling ? `, ${sibling}` : `, ${exportedAs}: ${sibling}`);
+    else {
+      const eol = info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
+      editor.insert(exported.node.end, `${eol}${exported.target.replace(/[\w$]+$/, exportedAs)} = ${sibling};`); // `exports.load` -> `exports.loadAsync`
+    }
+  }
 }
 
 /** `xs.forEach(cb)` -> `for (const x of xs) …`, `xs.map(cb)` -> `await Promise.all(xs.map(cb))`. */
@@ -249,7 +287,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
   for (const id of request.plan.dualFunctions) {
     const node = state.declarations.get(id);
     if (!node || node.getSourceFile() !== sourceFile) continue;
-    const container = ts.isVariableDeclaration(node.parent) ? node.parent.parent.parent : node;
+    const container = siblingContainer(node);
     ranges.push({ start: container.getStart(sourceFile), end: container.end, node });
   }
   // Outermost first: a dual function nested in another moves with it.
@@ -260,7 +298,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     coveredUntil = range.end;
     // Imports and module-level declarations belong to the file, even when they sit at its first function.
     // A sibling that exists already (a second run) is not added again.
-    const siblingExists = hasSibling(range.node);
+    const siblingExists = existingSibling(range.node) !== undefined;
     const inside = fileEdits.filter(
       (edit) => edit.source !== 'import' && edit.start >= range.start && edit.end <= range.end && !(edit.start === range.end && edit.end === range.end),
     );
@@ -282,27 +320,6 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000 });
   }
   return fileEdits;
-}
-
-/** Whether the function's container (class, interface, file) already declares its async sibling. */
-function hasSibling(node: FunctionLike): boolean {
-  const name = declarationNameNode(node);
-  if (!name) return false;
-  const sibling = asyncSiblingName(name.text);
-  const parent = node.parent;
-  if (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isObjectLiteralExpression(parent)) {
-    const members: readonly ts.Node[] = ts.isObjectLiteralExpression(parent) ? parent.properties : parent.members;
-    return members.some((member) => {
-      const memberName = (member as ts.NamedDeclaration).name;
-      return memberName !== undefined && ts.isIdentifier(memberName) && memberName.text === sibling;
-    });
-  }
-  const sourceFile = node.getSourceFile();
-  return sourceFile.statements.some(
-    (statement) =>
-      (ts.isFunctionDeclaration(statement) && statement.name?.text === sibling) ||
-      (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === sibling)),
-  );
 }
 
 /** Drops import bindings (`readFileSync`, `fs`) that no code refers to once the fixes replaced their uses. */

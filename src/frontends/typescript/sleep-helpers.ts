@@ -4,7 +4,7 @@
 import { ts } from 'ts-morph';
 import type { RuleHit } from '../../frontend.js';
 import type { TsAnalysisState } from './analyze.js';
-import { asyncSiblingName } from './emit.js';
+import { asyncSiblingName } from './siblings.js';
 
 const MAX_HELPER_STATEMENTS = 3;
 
