@@ -239,7 +239,7 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   if (runsInThreadUnit(node, context) || (api.fix.kind !== 'rename' && isUsedAsAsync(node, context))) return;
   if (!known) {
     const callee = node.childForFieldName('function')!.text;
-    context.report({ rule: api.rule, node, message: MESSAGES.mayBlock.replace('{callee}', callee).replace('{replacement}', api.replacement), kind: 'blocking', needsAsync: false });
+    context.report({ rule: api.rule, node, message: MESSAGES.mayBlock.replace('{callee}', callee).replace('{replacement}', replacementFor(api, node, context)), kind: 'blocking', needsAsync: false });
     return;
   }
   const unit = openUnitOf(node, api, context);
