@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
 import { runEngine, type EngineResult } from './engine.js';
-import { UsageError } from './errors.js';
+import { describeError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
 import { unifiedDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
@@ -19,7 +19,8 @@ import { EXTRA_FRONT_ENDS } from './frontends/registry.js';
 import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
 import { VERSION } from './version.js';
-import { assertCleanWorkTree, writeFileAtomic } from './write.js';
+import { encodeSource } from './source-text.js';
+import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
 
 type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github';
 const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github'];
@@ -50,6 +51,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   cwd: string;
   isTTY: boolean;
+  /** Where SIGINT/SIGTERM come from during the write phase (default: the process). */
+  signals?: SignalSource;
 }
 
 const defaultIo = (): CliIo => ({
@@ -82,12 +85,30 @@ function buildProgram(io: CliIo): Command {
     .option('--quiet', 'print only the report')
     .option('--no-progress', 'no progress on stderr')
     .option('--no-color', 'no colors')
-    .option('--debug', 'print stack traces of unexpected errors')
+    .option('--debug', 'print the stack of an internal error')
     .version(VERSION, '-v, --version')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  ${EXIT.ok}    success, or check found nothing at or above --fail-on
+  ${EXIT.problems}    check found problems; or a file could not be analysed, edited or written (see skipped)
+  ${EXIT.usage}    usage, configuration or input error
+  ${EXIT.internal}    internal error (a bug in async-migrate; --debug prints the stack)
+  ${EXIT.interrupted}  interrupted (SIGINT/SIGTERM)`,
+    );
+}
+
+/** Exit codes (README "Exit codes"): 2 is only ever bad input, never a crash. */
+export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 3, interrupted: 130 } as const;
+
+/** A file (a migrated file, the -o report) that could not be written: one line, exit 1. */
+class WriteFailure extends Error {
+  override name = 'WriteFailure';
 }
 
 export async function run(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
@@ -111,12 +132,15 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`async-migrate: ${error.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`async-migrate: unexpected error: ${message}\n`);
+    if (error instanceof WriteFailure) {
+      io.stderr(`async-migrate: ${error.message}\n`);
+      return EXIT.problems;
+    }
+    io.stderr(`async-migrate: internal error: ${describeError(error)} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return 2;
+    return EXIT.internal;
   }
 }
 
@@ -146,6 +170,10 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
+  // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
+  // the migrated files were written.
+  const outputProblem = options.output ? await unwritableReason(path.resolve(io.cwd, options.output)) : undefined;
+  if (options.output && outputProblem) throw new WriteFailure(`cannot write the report to ${options.output} (${outputProblem}); nothing was written`);
   const progress = createProgress({ quiet: options.quiet, progress: options.progress });
   const language: Language | undefined = options.language === 'ts' || options.language === 'typescript' ? 'typescript' : options.language ? 'python' : undefined;
   const result = await runEngine({
@@ -161,6 +189,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
     onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),
+    onWarning: (message) => io.stderr(`async-migrate: warning: ${message}\n`),
   });
   progress.stop();
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
@@ -173,7 +202,8 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     io.stdout(rendered);
     await writeOutput(options.output, io.cwd, result, format);
     const threshold = SEVERITY_RANK[options.failOn as Severity];
-    return result.report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold) ? 1 : 0;
+    const failing = result.report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold);
+    return failing || result.report.skipped.some(leavesMigrationIncomplete) ? EXIT.problems : EXIT.ok;
   }
 
   if (dryRun) {
@@ -182,17 +212,59 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     else if (diffs.length > 0 && !options.quiet) io.stderr(diffs.join(''));
     io.stdout(rendered);
     await writeOutput(options.output, io.cwd, result, format);
-    return 0;
+    return result.report.skipped.some(leavesMigrationIncomplete) ? EXIT.problems : EXIT.ok;
   }
 
-  if (!options.allowDirty && result.outputs.length > 0) {
-    // The paths being migrated must be clean, so that `git diff` afterwards shows the migration alone.
-    await assertCleanWorkTree(io.cwd, (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p)));
-  }
-  for (const output of result.outputs) await writeFileAtomic(output.absolute, output.after);
+  const written = await writeMigration(result, paths, options, io);
+  if (written.exitCode !== undefined) return written.exitCode;
   io.stdout(rendered);
   await writeOutput(options.output, io.cwd, result, format);
-  return result.report.skipped.some((entry) => entry.reason.includes('left unchanged')) ? 1 : 0;
+  if (written.interrupted) {
+    io.stderr(`async-migrate: interrupted; the signal was held until all ${result.outputs.length} files were written, so the migration is complete\n`);
+    return EXIT.interrupted;
+  }
+  const incomplete = result.report.skipped.some((entry) => entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry));
+  return incomplete ? EXIT.problems : EXIT.ok;
+}
+
+/**
+ * Writes the migrated files (after the dirty-tree guard and a writability check of every file) as
+ * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
+ * printed); `interrupted` when a signal was held until every file was written.
+ */
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo): Promise<{ exitCode?: number; interrupted: boolean }> {
+  if (!options.allowDirty && result.outputs.length > 0) {
+    // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
+    // alone; each is asked of its own repository, as is every file about to be written.
+    const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
+    await assertCleanWorkTree(io.cwd, targets, result.outputs.map((output) => output.absolute));
+  }
+  const shown = (output: { absolute: string }): string => path.relative(io.cwd, output.absolute).split(path.sep).join('/');
+  for (const output of result.outputs) {
+    const problem = await unwritableReason(output.absolute);
+    if (problem) throw new WriteFailure(`cannot write ${shown(output)} (${problem}); nothing was written`);
+  }
+  const outcome = await writeTransaction(
+    result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)! })),
+    io.signals,
+  );
+  if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
+    io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);
+    return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted };
+  }
+  return { interrupted: outcome.interrupted };
+}
+
+/** A skipped file that makes the run incomplete: an internal error, or calls into code turning async. */
+function leavesMigrationIncomplete(entry: Report['skipped'][number]): boolean {
+  return entry.internalError === true || (entry.mayCall?.length ?? 0) > 0;
+}
+
+function describeWriteOutcome(outcome: WriteOutcome): string {
+  const list = (files: readonly string[]): string => files.join(', ') || 'none';
+  const cause = outcome.failure ? `cannot write ${outcome.failure.file} (${outcome.failure.reason})` : 'interrupted';
+  if (outcome.written.length === 0) return `${cause}; nothing was written`;
+  return `${cause}; the tree is part-migrated: written: ${list(outcome.written)}; not written: ${list(outcome.notWritten)} (restore the written files, e.g. with git checkout, and run again)`;
 }
 
 async function renderReport(result: EngineResult, format: Format, color: boolean, dryRun = false): Promise<string> {
@@ -215,5 +287,9 @@ async function writeOutput(file: string | undefined, cwd: string, result: Engine
   if (!file) return;
   const report: Report = result.report;
   const text = await renderReport({ ...result, report }, formatFromOutput(file) ?? format, false);
-  await writeFile(path.resolve(cwd, file), text, 'utf8');
+  try {
+    await writeFile(path.resolve(cwd, file), text, 'utf8');
+  } catch (error) {
+    throw new WriteFailure(`cannot write the report to ${file} (${describeError(error)})`);
+  }
 }

@@ -43,6 +43,9 @@ export async function discoverFiles(paths: readonly string[], options: Discovery
       ignore: [...ALWAYS_IGNORED, ...options.exclude],
       onlyFiles: true,
       dot: false,
+      // Links are not followed: a link loop would multiply (or never end) the walk, and a linked
+      // file is either found where it really is or lies outside the tree, where nothing is written.
+      followSymbolicLinks: false,
     });
     for (const file of files) if (languageOf(file)) found.add(path.normalize(file));
   }

@@ -1,7 +1,7 @@
 // The run: discover, analyse with each front-end, plan once over the merged graph, emit edits,
 // and describe it all in a Report. Language-neutral: front-ends do everything language-specific.
 import path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
 import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
@@ -25,12 +25,15 @@ import type {
 } from './model.js';
 import { RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
+import { analyzeIsolated, markCallsIntoAsync, realRoots, undecodableFiles } from './safeguards.js';
+import { encodeSource, readSource, stripBom, type SourceEncoding } from './source-text.js';
 import { planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
+import { isWithin } from './write.js';
 import type { Phase } from './progress.js';
 
 export interface EngineOptions {
@@ -48,6 +51,8 @@ export interface EngineOptions {
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
   onPhase?: (phase: Phase, done?: number, total?: number) => void;
+  /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
+  onWarning?: (message: string) => void;
 }
 
 export interface FileOutput {
@@ -55,6 +60,8 @@ export interface FileOutput {
   file: string;
   before: string;
   after: string;
+  /** The file's own encoding, which the write keeps. */
+  encoding: SourceEncoding;
 }
 
 export interface EngineResult {
@@ -76,16 +83,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const root = await reportRoot(absolutePaths);
   const rules = enabledRules(options.rules, options.config);
   options.onPhase?.('parse', 0, files.length);
+  // A file that cannot be decoded exactly is skipped before any front-end sees it: a lossy decode
+  // would be written back with U+FFFD in place of its bytes.
+  const undecodable = await undecodableFiles(files);
 
   const frontEnds: { frontEnd: FrontEnd; files: string[] }[] = [];
-  const tsFiles = files.filter((file) => languageOf(file) === 'typescript');
+  const analysable = files.filter((file) => !undecodable.has(file));
+  const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
-      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]! }),
+      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]!, onWarning: options.onWarning }),
       files: tsFiles,
     });
   }
-  const pyFiles = files.filter((file) => languageOf(file) === 'python');
+  const pyFiles = analysable.filter((file) => languageOf(file) === 'python');
   if (pyFiles.length > 0) {
     for (const factory of options.extraFrontEnds ?? []) {
       const frontEnd = factory(root, options.config);
@@ -95,7 +106,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const analyses: Analysis[] = [];
   for (const { frontEnd, files: languageFiles } of frontEnds) {
-    analyses.push(await frontEnd.analyze(languageFiles, rules));
+    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules));
   }
   options.onPhase?.('types', files.length, files.length);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
@@ -175,19 +186,38 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const edits = new EditSet();
   for (const { frontEnd } of frontEnds) frontEnd.emit({ plan, fixes, fallbacks, graph }, edits);
   const outputs: FileOutput[] = [];
-  const skipped: SkippedFile[] = analyses.flatMap((analysis) => analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason })));
+  const skipped: SkippedFile[] = analyses.flatMap((analysis) =>
+    analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason, ...(s.internalError ? { internalError: true } : {}) })),
+  );
+  for (const [file, reason] of undecodable) skipped.push({ file: toReportPath(root, file), reason });
+  // Files of a language no front-end in this build handles are listed, never silently dropped.
+  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
+  for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
+  // Every file so far was left out of the analysis, so nothing awaits the calls in it.
+  await markCallsIntoAsync(skipped, root, graph, plan);
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
+  const writableRoots = await realRoots(absolutePaths);
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
-    const before = await readFile(absolute, 'utf8');
+    // A link out of the paths given (a file given through a symlink) is never written through.
+    const real = await realpath(absolute);
+    if (!writableRoots.some((writable) => isWithin(writable, real))) {
+      skipped.push({ file, reason: `it is a symbolic link to ${real}, outside the paths being migrated; the file is left unchanged` });
+      continue;
+    }
+    const { text: before, encoding } = await readSource(absolute);
     const text = stripBom(before);
     try {
       const normalized = normalizeEdits(file, text, edits.editsFor(absolute));
       if (normalized.length === 0) continue;
       const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
       if (after === before) continue;
-      candidates.push({ absolute, file, before, after, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
+      if (!encodeSource(after, encoding)) {
+        skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
+        continue;
+      }
+      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -203,13 +233,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         skipped.push({ file: candidate.file, reason: `the migrated text does not parse (${error}); the file is left unchanged (edits from: ${candidate.sources.join(', ')})` });
         continue;
       }
-      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after });
+      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding });
       changes.push({ file: candidate.file, edits: candidate.edits });
     }
   }
-  // Files of a language no front-end in this build handles are listed, never silently dropped.
-  const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
-  for (const file of files) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report);
@@ -233,7 +260,7 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
     const current = plan;
     counted = hits.filter((hit) =>
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
-      (hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing)));
+      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -284,10 +311,6 @@ function makeAsyncImpact(
     breaking: added(report.breaking, before.breaking),
     blocked: added(report.blocked, before.blocked),
   };
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Paths in the report are relative to the first path given (its folder, when it is a file). */
@@ -361,7 +384,8 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
     const name = !plan.dualFunctions.has(id) ? fn.name : fn.asyncSibling ? fn.name.slice(0, fn.name.lastIndexOf('.') + 1) + fn.asyncSibling : siblingName(fn.name, fn.location.file);
-    return { name, file: fn.location.file, line: fn.location.line, because };
+    const suggestion = plan.dualFunctions.has(id) ? undefined : syncNameSuggestion(fn.name, fn.location.file);
+    return { name, file: fn.location.file, line: fn.location.line, because, ...(suggestion ? { suggestion } : {}) };
   });
   asyncFunctions.sort(byLocation);
   const awaitedCalls = plan.awaitSites
@@ -418,7 +442,7 @@ function buildReport(
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
-  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || reachable.has(hit.enclosing)));
+  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
   const unresolvedCalls = unresolvedCallsOf(graph, plan);
   const report: Report = {
     tool: 'async-migrate',
@@ -468,6 +492,21 @@ function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] 
     entries.push({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() });
   }
   return entries.sort(byLocation);
+}
+
+/** Code that runs on the event loop: reached from async code, or a module's top level that awaits. */
+function countsAsAsyncCode(id: FunctionId, graph: CallGraph, reachable: ReadonlySet<FunctionId>): boolean {
+  return reachable.has(id) || graph.functions.get(id)?.awaitsAtTopLevel === true;
+}
+
+/** A function turned async in place whose name still says `Sync` misleads its callers. */
+function syncNameSuggestion(name: string, file: string): string | undefined {
+  const simple = name.slice(name.lastIndexOf('.') + 1);
+  const suffix = file.endsWith('.py') ? '_sync' : 'Sync';
+  if (!simple.endsWith(suffix) || simple.length === suffix.length) return undefined;
+  const base = simple.slice(0, -suffix.length);
+  const asyncName = file.endsWith('.py') ? `${base}_async` : `${base}Async`;
+  return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */

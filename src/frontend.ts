@@ -51,7 +51,7 @@ export interface Analysis {
   graph: CallGraph;
   hits: RuleHit[];
   /** Files that could not be read or parsed: skipped, with the reason. */
-  skipped: { file: string; reason: string }[];
+  skipped: { file: string; reason: string; internalError?: boolean }[];
 }
 
 export interface EmitRequest {

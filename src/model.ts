@@ -78,6 +78,11 @@ export interface FunctionNode {
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
   /**
+   * Top-level code (kind `module`) that already awaits: it runs on the event loop, so blocking calls
+   * written in it count under `--scope reachable`. The functions it calls are not reached through it.
+   */
+  awaitsAtTopLevel?: boolean;
+  /**
    * A method of a test double (a class in test code): it follows its family when the family turns
    * async, but its own blocking body does not make the production interface async (it is blocked).
    */
@@ -192,6 +197,8 @@ export interface AsyncFunctionEntry {
   file: string;
   line: number;
   because: string[];
+  /** Advice on the function beyond the change itself (an async function still named `…Sync`); omitted when none. */
+  suggestion?: string;
 }
 
 export interface AwaitedCallEntry {
@@ -228,6 +235,10 @@ export interface ChangeEntry {
 export interface SkippedFile {
   file: string;
   reason: string;
+  /** The analysis of this file hit an internal error (a bug): the run is incomplete. */
+  internalError?: boolean;
+  /** Functions turning async that this skipped file appears to call (its calls are not awaited). */
+  mayCall?: string[];
 }
 
 /** An unresolved call site that may call a function that turns async: check it by hand. */

@@ -1,54 +1,28 @@
 // CLI behaviour: exit codes, one-line usage errors, skipped files, check thresholds, and what
 // migrate writes (or refuses to write). Each test builds a small project in the OS temp folder.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../src/model.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { runCli } from './support/cli.js';
 import { buildProject } from './support/compile.js';
 import { REPO } from './support/files.js';
+import {
+  CLEAN_SOURCE,
+  commitAll,
+  expectUsageError,
+  git,
+  IO_MIGRATED,
+  IO_SOURCE,
+  jsonReport,
+  makeProject,
+  read,
+  readBytes,
+  removeProjects,
+  TSCONFIG,
+} from './support/project.js';
 
-const TSCONFIG = `${JSON.stringify(
-  {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      types: ['node'],
-      skipLibCheck: true,
-      noEmit: true,
-    },
-    include: ['src'],
-  },
-  null,
-  2,
-)}\n`;
-
-/** A blocking read in a sync function that async code calls: one `blocking-io` warning. */
-const IO_SOURCE = `import { readFileSync } from 'node:fs';
-
-export function load(file: string): string {
-  return readFileSync(file, 'utf8');
-}
-
-export async function main(): Promise<void> {
-  console.log(load('x.json'));
-}
-`;
-
-const IO_MIGRATED = `import { readFile } from 'node:fs/promises';
-
-export async function load(file: string): Promise<string> {
-  return await readFile(file, 'utf8');
-}
-
-export async function main(): Promise<void> {
-  console.log(await load('x.json'));
-}
-`;
+afterEach(removeProjects);
 
 const IO_DIFF = `--- a/src/io.ts\t
 +++ b/src/io.ts\t
@@ -67,63 +41,6 @@ const IO_DIFF = `--- a/src/io.ts\t
 +  console.log(await load('x.json'));
  }
 `;
-
-const CLEAN_SOURCE = `export function add(a: number, b: number): number {
-  return a + b;
-}
-`;
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-/**
- * A temporary project: a tsconfig (unless given), package.json, the files given, and the repo's
- * node_modules linked so `"types": ["node"]` resolves.
- */
-function makeProject(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'am-cli-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  const all: Record<string, string | Buffer> = { 'tsconfig.json': TSCONFIG, 'package.json': '{ "type": "module" }\n', ...files };
-  for (const [file, content] of Object.entries(all)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
-
-const read = (dir: string, file: string): string => readFileSync(path.join(dir, file), 'utf8');
-const readBytes = (dir: string, file: string): Buffer => readFileSync(path.join(dir, file));
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-}
-
-/** A git work tree with everything committed (node_modules ignored). */
-function commitAll(dir: string): void {
-  writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n');
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'initial');
-}
-
-function jsonReport(result: CliResult): Report {
-  return JSON.parse(result.stdout) as Report;
-}
-
-/** Exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
-function expectUsageError(result: CliResult, line: string | RegExp): void {
-  expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 2, stdout: '' });
-  expect(result.stderr).toMatch(/^async-migrate: [^\n]+\n$/);
-  expect(result.stderr).not.toMatch(/^\s+at /m);
-  if (typeof line === 'string') expect(result.stderr).toBe(`${line}\n`);
-  else expect(result.stderr.trimEnd()).toMatch(line);
-}
 
 describe('bad input: one line on stderr, exit 2', () => {
   it('a path that does not exist', async () => {
@@ -265,7 +182,7 @@ describe('a file that does not parse', () => {
         file: 'src/io.ts',
         line: 4,
         column: 10,
-        message: '`readFileSync` blocks the event loop; use `await readFile(…) from node:fs/promises`',
+        message: '`readFileSync` blocks the event loop; use `await readFile(…)` from node:fs/promises',
         fixable: true,
       },
     ]);
@@ -297,6 +214,21 @@ describe('a file that does not parse', () => {
     expect(report.changes).toEqual([{ file: 'src/io.ts', edits: 7 }]);
     expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
     expect(read(dir, 'src/broken.ts')).toBe(BROKEN);
+  });
+});
+
+describe('a tsconfig that extends a package not installed', () => {
+  // Before `npm install`: tsc reports TS6053 and checks with the rest of the config; so does the tool.
+  it('check warns once on stderr and goes on with the config minus the missing base', async () => {
+    const tsconfig = JSON.parse(TSCONFIG) as { compilerOptions: Record<string, unknown> };
+    const config = { extends: '@tsconfig/not-installed/tsconfig.json', compilerOptions: tsconfig.compilerOptions, include: ['src'] };
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'tsconfig.json': JSON.stringify(config) });
+    const result = await runCli(['check', '.', '--format', 'json'], dir);
+    expect(result.stderr).toBe(
+      `async-migrate: warning: ${path.join(dir, 'tsconfig.json')}: File '@tsconfig/not-installed/tsconfig.json' not found. Going on with the rest of the config.\n`,
+    );
+    expect(result.code).toBe(1);
+    expect(jsonReport(result).findings.map((finding) => `${finding.file}:${finding.line} ${finding.rule}`)).toEqual(['src/io.ts:4 blocking-io']);
   });
 });
 

@@ -1,24 +1,11 @@
 // Adoption filters: let a team turn `check` on in CI without fixing the whole codebase first, by
 // looking only at lines changed since a ref, or only at findings a baseline report does not have.
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { UsageError } from '../errors.js';
+import { runGit } from '../git.js';
 import { RULE_IDS } from '../model.js';
 import type { Finding, Report, ReportSummary } from '../model.js';
-
-const run = promisify(execFile);
-const GIT_OUTPUT_LIMIT = 256 * 1024 * 1024;
-
-async function git(root: string, args: readonly string[]): Promise<string> {
-  const { stdout } = await run('git', ['-c', 'core.quotePath=false', ...args], {
-    cwd: root,
-    maxBuffer: GIT_OUTPUT_LIMIT,
-    encoding: 'utf8',
-  });
-  return stdout;
-}
 
 /**
  * Lines added or changed since `ref`, by file relative to `root` (`/` separators), working tree
@@ -28,18 +15,18 @@ export async function changedLinesSince(root: string, ref: string): Promise<Map<
   // A ref that starts with `-` would be read as an option by git.
   if (ref === '' || ref.startsWith('-')) throw new UsageError(`git ref "${ref}" is not a revision`);
   try {
-    await git(root, ['rev-parse', '--is-inside-work-tree']);
+    await runGit(root, ['rev-parse', '--is-inside-work-tree']);
   } catch {
     throw new UsageError(`${root} is not inside a git work tree, so changed lines cannot be found`);
   }
   let commit: string;
   try {
-    commit = (await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+    commit = (await runGit(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
   } catch {
     throw new UsageError(`git ref "${ref}" is not a commit in ${root}`);
   }
 
-  const diff = await git(root, [
+  const diff = await runGit(root, [
     'diff',
     '-U0',
     '--no-color',
@@ -53,7 +40,7 @@ export async function changedLinesSince(root: string, ref: string): Promise<Map<
   ]);
   const changed = parseUnifiedDiff(diff);
 
-  const untracked = (await git(root, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
+  const untracked = (await runGit(root, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
   for (const file of untracked) {
     const lines = await countLines(join(root, file));
     if (lines !== undefined) changed.set(file, new Set(Array.from({ length: lines }, (_unused, index) => index + 1)));

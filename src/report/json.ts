@@ -30,7 +30,12 @@ export function orderReport(report: Report): Record<string, unknown> {
     changes: report.changes.map((c) => ({ file: c.file, edits: c.edits })),
   };
   if (report.skipped.length > 0) {
-    ordered.skipped = report.skipped.map((s) => ({ file: s.file, reason: s.reason }));
+    ordered.skipped = report.skipped.map((s) => ({
+      file: s.file,
+      reason: s.reason,
+      ...(s.internalError ? { internalError: true } : {}),
+      ...(s.mayCall && s.mayCall.length > 0 ? { mayCall: s.mayCall } : {}),
+    }));
   }
   if (report.unresolvedCalls !== undefined && report.unresolvedCalls.length > 0) {
     ordered.unresolvedCalls = report.unresolvedCalls.map((u) => ({ file: u.file, line: u.line, column: u.column, call: u.call, mayCall: [...u.mayCall] }));
@@ -47,7 +52,7 @@ export function orderReport(report: Report): Record<string, unknown> {
 }
 
 function orderAsyncFunctions(entries: readonly AsyncFunctionEntry[]): AsyncFunctionEntry[] {
-  return entries.map((a) => ({ name: a.name, file: a.file, line: a.line, because: [...a.because] }));
+  return entries.map((a) => ({ name: a.name, file: a.file, line: a.line, because: [...a.because], ...(a.suggestion ? { suggestion: a.suggestion } : {}) }));
 }
 
 function orderAwaitedCalls(entries: readonly AwaitedCallEntry[]): AwaitedCallEntry[] {

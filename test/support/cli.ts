@@ -1,5 +1,5 @@
 // Runs the CLI in-process, capturing stdout/stderr, as a user would from `cwd`.
-import { run } from '../../src/cli.js';
+import { run, type CliIo } from '../../src/cli.js';
 
 export interface CliResult {
   code: number;
@@ -7,10 +7,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], cwd: string): Promise<CliResult> {
+export async function runCli(argv: string[], cwd: string, io: Pick<CliIo, 'signals'> = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
+    ...io,
     cwd,
     isTTY: false,
     stdout: (text) => {

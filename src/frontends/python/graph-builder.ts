@@ -8,6 +8,7 @@ import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
+import { attributeTo } from '../../errors.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -97,16 +98,18 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const functions = new Map<string, PyFunction>();
   const nodes = new Map<string, FunctionNode>();
   for (const module of modules) {
-    for (const fn of module.allFunctions) {
-      functions.set(fn.id, fn);
-      nodes.set(fn.id, functionNode(fn, resolver, settings));
-    }
+    attributeTo(module.file, () => {
+      for (const fn of module.allFunctions) {
+        functions.set(fn.id, fn);
+        nodes.set(fn.id, functionNode(fn, resolver, settings));
+      }
+    });
   }
   const sites = new Map<string, SiteInfo>();
   const siteList: CallSite[] = [];
   const unresolved: UnresolvedCall[] = [];
   const flows: ProtocolFlows = new Map();
-  for (const module of modules) collectSites(module, resolver, blockingApis, siteList, sites, unresolved, flows);
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, flows));
   const families = buildFamilies(modules, resolver, nodes, flows);
   return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites };
 }

@@ -1,6 +1,5 @@
 // The Python front-end: tree-sitter parsing, a syntactic resolver, the call graph, rule hits and the
 // emitter, behind the language-neutral FrontEnd interface.
-import { readFile } from 'node:fs/promises';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
 import type { RuleId } from '../../model.js';
@@ -13,6 +12,8 @@ import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parse
 import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
+import { attributeTo, describeError } from '../../errors.js';
+import { readSource, stripBom } from '../../source-text.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 
@@ -70,7 +71,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       fixState = new FixState();
       for (const file of pythonFiles) {
         try {
-          const text = await readFile(file, 'utf8');
+          // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
+          const text = stripBom((await readSource(file)).text);
           // Two files Python would import by one name (scripts in two folders): the second keeps its path's name.
           const importName = importNameOf(file, settings, options.root);
           const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName);
@@ -83,7 +85,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           }
           modules.push(module);
         } catch (error) {
-          skipped.push({ file, reason: error instanceof Error ? error.message : String(error) });
+          // The file was decoded before (the engine checks every file): this is the front-end failing.
+          skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
       byName = new Map(modules.map((module) => [module.name, module]));
@@ -92,7 +95,9 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
       pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
       built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
-      const hits = modules.flatMap((module) => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
+      const hits = modules.flatMap((module) =>
+        attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState)),
+      );
       if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
         const findings = await runPyright(options.root, modules.map((m) => m.file));
         if (findings) hits.push(...hitsFromPyright(findings, modules, hits).filter((hit) => rules.has(hit.finding.rule)));

@@ -20,6 +20,7 @@ import { indexImports, type ImportIndex } from './imports.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
+import { attributeTo } from '../../errors.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
 
@@ -181,11 +182,11 @@ export class TsAnalyzer {
       if (sourceFile) sourceFiles.push(sourceFile);
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
-    for (const sourceFile of sourceFiles) this.declareFunctions(sourceFile);
+    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.declareFunctions(sourceFile));
     this.markExistingSiblings();
     this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
-    for (const sourceFile of sourceFiles) this.walkFile(sourceFile);
+    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
       if (members.length < 2) continue;
@@ -232,6 +233,7 @@ export class TsAnalyzer {
       kind: 'module',
       location: { file, line: 1, column: 1 },
       isAsync: false,
+      ...(info.allowsTopLevelAwait && awaitsAtTopLevel(sourceFile) ? { awaitsAtTopLevel: true } : {}),
       isExported: false,
       syncOnly: info.allowsTopLevelAwait
         ? undefined
@@ -1029,6 +1031,17 @@ function functionKind(node: FunctionLike): FunctionKind {
   if (ts.isMethodDeclaration(node)) return 'method';
   if (ts.isFunctionDeclaration(node)) return 'function';
   return 'arrow';
+}
+
+/** An `await` (or `for await`) outside every function and class: the module evaluates asynchronously. */
+function awaitsAtTopLevel(sourceFile: ts.SourceFile): boolean {
+  let found = false;
+  walkTree(sourceFile, (node) => {
+    if (found || isFunctionLike(node) || ts.isClassLike(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 function syncOnlyReason(node: FunctionLike, name: string): FunctionNode['syncOnly'] {

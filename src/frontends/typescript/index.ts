@@ -11,11 +11,14 @@ import { emitTypeScript } from './emit.js';
 import { walkTree } from './walk.js';
 import { findProjectFile, loadProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
+import { describeError } from '../../errors.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
   projectFile?: string;
   searchFrom: string;
+  /** A problem the run goes on despite (a tsconfig base that is not installed): one line for stderr. */
+  onWarning?: (message: string) => void;
 }
 
 export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
@@ -24,7 +27,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
-      const loaded = loadProgram(files, projectFile);
+      const loaded = loadProgram(files, projectFile, options.onWarning);
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(
         loaded.program,
@@ -40,7 +43,9 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       for (const file of files) {
         const sourceFile = loaded.program.getSourceFile(file);
         const syntaxError = sourceFile ? loaded.program.getSyntacticDiagnostics(sourceFile)[0] : undefined;
-        if (!sourceFile) skipped.push({ file, reason: 'not part of the TypeScript program' });
+        const parseFailure = loaded.unparsable.get(file);
+        if (parseFailure) skipped.push({ file, reason: `internal error while parsing this file (${parseFailure}); the file is skipped`, internalError: true });
+        else if (!sourceFile) skipped.push({ file, reason: 'not part of the TypeScript program' });
         else if (syntaxError) {
           const { line } = sourceFile.getLineAndCharacterOfPosition(syntaxError.start ?? 0);
           skipped.push({ file, reason: `syntax error at line ${line + 1}: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}` });
@@ -87,18 +92,28 @@ function uncheckedFiles(unchecked: readonly { absolute: string; line: number }[]
 function grammarErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
   const errors = new Map<string, string>();
   for (const [file, text] of texts) {
-    const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
-    // parseDiagnostics is internal but stable: the parser's own errors, without a program.
-    const parseError = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.[0];
-    const problem = parseError
-      ? { at: parseError.start ?? 0, message: ts.flattenDiagnosticMessageText(parseError.messageText, ' ') }
-      : misplacedAsyncOrAwait(sourceFile);
-    if (!problem) continue;
-    const { line } = sourceFile.getLineAndCharacterOfPosition(problem.at);
-    errors.set(file, `line ${line + 1}: ${problem.message}`);
+    try {
+      const problem = grammarError(file, text);
+      if (problem) errors.set(file, problem);
+    } catch (error) {
+      // The parser and the walk recurse: a stack overflow leaves the file unchanged, not the run aborted.
+      errors.set(file, `the parser failed (${describeError(error)})`);
+    }
   }
   return errors;
+}
+
+function grammarError(file: string, text: string): string | undefined {
+  const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  // parseDiagnostics is internal but stable: the parser's own errors, without a program.
+  const parseError = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.[0];
+  const problem = parseError
+    ? { at: parseError.start ?? 0, message: ts.flattenDiagnosticMessageText(parseError.messageText, ' ') }
+    : misplacedAsyncOrAwait(sourceFile);
+  if (!problem) return undefined;
+  const { line } = sourceFile.getLineAndCharacterOfPosition(problem.at);
+  return `line ${line + 1}: ${problem.message}`;
 }
 
 function misplacedAsyncOrAwait(sourceFile: ts.SourceFile): { at: number; message: string } | undefined {

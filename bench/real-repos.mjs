@@ -1,0 +1,579 @@
+#!/usr/bin/env node
+// `npm run real-repos`: runs async-migrate on real public repositories and measures what a user would
+// see: crashes, findings, what the migration changes, whether the migrated code still type-checks
+// (TypeScript) or compiles (Python) with no new error, and whether a second run changes nothing.
+// A script, not a test: it needs the repositories on disk and takes minutes. It never fetches
+// anything itself; see bench/README.md ("Real repositories") for how to get the mirrors.
+//
+//   node bench/real-repos.mjs [--mirrors <dir>] [--repo name=<git-dir>]... [--only a,b]
+//                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
+//                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
+//   node bench/real-repos.mjs --recount [--out <dir>]   (recount new errors from a finished run's output)
+//
+// --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
+// (the layout the `fetch` tool writes under /work/.mirror); --repo gives one repository's git dir
+// (bare or not) explicitly. Repositories that are not found are listed and skipped.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags } from './lib/source-file.mjs';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The async-migrate checkout under test: this one, or --tool <dir> (a built checkout of another commit).
+let TOOL_ROOT = REPO_ROOT;
+const cliBin = () => path.join(TOOL_ROOT, 'bin', 'async-migrate.js');
+const TSC_BIN = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
+
+/**
+ * The repositories of issue 9. `typecheck` lists the tsconfig files whose errors are compared before
+ * and after the migration (a references-only root config checks nothing with `-p`, so
+ * electron-builder lists its packages).
+ */
+const CATALOG = [
+  { name: 'npm-check-updates', github: 'raineorshine/npm-check-updates', language: 'ts', typecheck: ['tsconfig.json'] },
+  { name: 'changesets', github: 'changesets/changesets', language: 'ts', typecheck: ['tsconfig.json'] },
+  { name: 'projen', github: 'projen/projen', language: 'ts', typecheck: ['tsconfig.json', 'test/tsconfig.json'] },
+  {
+    name: 'electron-builder',
+    github: 'electron-userland/electron-builder',
+    language: 'ts',
+    typecheck: [
+      ...['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
+      'test/tsconfig.json',
+      'scripts/tsconfig.json',
+      'website/tsconfig.json',
+    ],
+  },
+  { name: 'arshai', github: 'nimunzn/arshai', language: 'python' },
+  { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
+  { name: 'admin-assistant', github: 'Auriora/admin-assistant', language: 'python' },
+];
+
+const VARIANTS = {
+  inplace: [],
+  dual: ['--strategy', 'dual'],
+  'scope-all': ['--scope', 'all'],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Running commands
+
+/** Runs a command with a time limit; output goes to files (a migrate diff can be megabytes). */
+function run(command, args, { cwd, timeoutSeconds, outPrefix, env }) {
+  const stdoutPath = `${outPrefix}.stdout`;
+  const stderrPath = `${outPrefix}.stderr`;
+  const stdout = fs.openSync(stdoutPath, 'w');
+  const stderr = fs.openSync(stderrPath, 'w');
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, {
+    cwd,
+    env: env ?? process.env,
+    stdio: ['ignore', stdout, stderr],
+    timeout: timeoutSeconds * 1000,
+    killSignal: 'SIGKILL',
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  fs.closeSync(stdout);
+  fs.closeSync(stderr);
+  const timedOut = result.error?.code === 'ETIMEDOUT';
+  return { status: result.status, signal: result.signal, timedOut, seconds, stdoutPath, stderrPath };
+}
+
+/** Runs git in `cwd`; throws with its stderr on failure (the harness's own steps must work). */
+function git(cwd, args, input) {
+  const result = spawnSync('git', ['-c', 'core.fsmonitor=false', '-c', 'core.autocrlf=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+    input,
+    maxBuffer: 1 << 30,
+  });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** A run of the tool: its exit code, its JSON report, and whether it crashed (and how). */
+function runTool(label, args, context) {
+  const r = run(process.execPath, [cliBin(), ...args], { ...context, outPrefix: path.join(context.outDir, label) });
+  const stderr = fs.readFileSync(r.stderrPath, 'utf8');
+  let report;
+  try {
+    report = JSON.parse(fs.readFileSync(r.stdoutPath, 'utf8'));
+  } catch {
+    report = undefined;
+  }
+  const crash = describeCrash(r, stderr);
+  return { ...r, report, crash, stderrHead: stderr.trim().split('\n').slice(0, 6).join('\n') };
+}
+
+/**
+ * A crash is a timeout, a signal, an exit code other than 0/1, an "unexpected error" line or a
+ * stack trace on stderr. Exit 2 is the contract's usage error, which on a whole repository given as
+ * `.` is itself a failure, so it is counted too.
+ */
+function describeCrash(r, stderr) {
+  if (r.timedOut) return `timeout after ${r.seconds.toFixed(0)} s`;
+  if (r.signal) return `killed by ${r.signal}`;
+  if (r.status !== 0 && r.status !== 1) return `exit ${r.status}: ${firstLine(stderr)}`;
+  if (/unexpected error/i.test(stderr)) return `"unexpected error": ${firstLine(stderr)}`;
+  if (/^\s+at .+:\d+:\d+\)?$/m.test(stderr)) return `stack trace: ${firstLine(stderr)}`;
+  return undefined;
+}
+
+function firstLine(text) {
+  return text.trim().split('\n')[0]?.slice(0, 200) ?? '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compile errors, counted as a multiset keyed by file + code + message (not line: a migration moves
+// lines), so "new errors" are the ones the migration added, whatever the repository had before.
+
+/**
+ * tsc stops before the semantic check when the options themselves have errors, so a config whose
+ * `types` name packages that are not installed (TS2688) or that uses an option TypeScript 6
+ * deprecates (TS5101, TS5107) would compare nothing. Those are met by flags on the command line, the
+ * same before and after the migration: `--types node` (the one types package the work tree has) and
+ * `--ignoreDeprecations 6.0`.
+ */
+function optionFixes(errors) {
+  const flags = [];
+  if (errors.some((e) => e.code === 'TS2688')) flags.push('--types', 'node');
+  if (errors.some((e) => /^TS510[0-9]$/.test(e.code) && /deprecated/.test(e.message))) flags.push('--ignoreDeprecations', '6.0');
+  return flags;
+}
+
+/**
+ * tsc errors of every config in `configs`; missing configs are noted, not fatal. `flagsByConfig` is
+ * filled on the first (before) run and reused after, so both runs check the same way.
+ */
+function tscErrors(work, configs, context, tag, flagsByConfig) {
+  const errors = [];
+  let seconds = 0;
+  for (const config of configs) {
+    if (!fs.existsSync(path.join(work, config))) {
+      errors.push({ file: config, line: 0, code: 'missing-config', message: `${config} not found` });
+      continue;
+    }
+    const runTsc = (flags) => {
+      const r = run(process.execPath, [TSC_BIN, '--noEmit', '--pretty', 'false', '-p', config, ...flags], {
+        ...context,
+        cwd: work,
+        outPrefix: path.join(context.outDir, `tsc-${tag}-${config.replaceAll('/', '_')}`),
+      });
+      seconds += r.seconds;
+      const found = parseTscOutput(fs.readFileSync(r.stdoutPath, 'utf8'));
+      if (r.timedOut) found.push({ file: config, line: 0, code: 'timeout', message: 'tsc timed out' });
+      return found;
+    };
+    if (!flagsByConfig.has(config)) {
+      const first = runTsc([]);
+      const fixes = optionFixes(first);
+      flagsByConfig.set(config, fixes);
+      if (fixes.length === 0) {
+        errors.push(...first);
+        continue;
+      }
+    }
+    errors.push(...runTsc(flagsByConfig.get(config)));
+  }
+  return { errors, seconds };
+}
+
+/** `file(line,col): error TS1234: message`, continuation lines (indented) appended to the message. */
+function parseTscOutput(text) {
+  const errors = [];
+  for (const line of text.split('\n')) {
+    const m = /^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/.exec(line) ?? /^()()error (TS\d+): (.*)$/.exec(line);
+    if (m) errors.push({ file: m[1], line: Number(m[2] || 0), code: m[3], message: m[4] });
+    else if (/^\s+\S/.test(line) && errors.length) errors[errors.length - 1].message += ` ${line.trim()}`;
+  }
+  return errors;
+}
+
+// One Python process compiles every .py (compile(), the check py_compile does, without writing .pyc
+// into the tree) and prints one JSON line per error.
+const PY_COMPILE_SCRIPT = String.raw`
+import json, os, sys
+root = sys.argv[1]
+for dirpath, dirnames, filenames in os.walk(root):
+    dirnames[:] = [d for d in dirnames if d not in ('.git', 'node_modules')]
+    for name in filenames:
+        if not name.endswith('.py'):
+            continue
+        full = os.path.join(dirpath, name)
+        rel = os.path.relpath(full, root)
+        try:
+            with open(full, 'rb') as f:
+                compile(f.read(), rel, 'exec', dont_inherit=True)
+        except (SyntaxError, ValueError, UnicodeDecodeError) as e:
+            print(json.dumps({'file': rel, 'line': getattr(e, 'lineno', 0) or 0, 'code': type(e).__name__, 'message': getattr(e, 'msg', None) or str(e)}))
+`;
+
+function pyCompileErrors(work, context, tag) {
+  const r = run('python3', ['-c', PY_COMPILE_SCRIPT, work], { ...context, cwd: work, outPrefix: path.join(context.outDir, `py_compile-${tag}`) });
+  const errors = fs
+    .readFileSync(r.stdoutPath, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  if (r.timedOut) errors.push({ file: '.', line: 0, code: 'timeout', message: 'py_compile timed out' });
+  return { errors, seconds: r.seconds };
+}
+
+/** Files (relative to the work tree) that the configs type-check: a changed file outside them is reported as unchecked. */
+function typeCheckedFiles(work, configs, flagsByConfig, timeoutSeconds) {
+  const files = new Set();
+  for (const config of configs) {
+    if (!fs.existsSync(path.join(work, config))) continue;
+    const r = spawnSync(process.execPath, [TSC_BIN, '--listFilesOnly', '-p', config, ...(flagsByConfig.get(config) ?? [])], {
+      cwd: work,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      timeout: timeoutSeconds * 1000,
+    });
+    for (const line of (r.stdout ?? '').split('\n')) if (line.startsWith(work)) files.add(path.relative(work, line.trim()));
+  }
+  return files;
+}
+
+const TS_OR_JS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+const PLAIN_JS = /\.(js|mjs|cjs)$/;
+
+function nodeCheck(work, file) {
+  const r = spawnSync(process.execPath, ['--check', file], { cwd: work, encoding: 'utf8' });
+  return r.status === 0 ? undefined : firstLine(r.stderr.split('\n').filter((l) => /Error/.test(l)).join('\n') || r.stderr);
+}
+
+/**
+ * Changed TS/JS files that no checked config covers. Plain JS among them gets `node --check` (syntax
+ * only) after the migration, and again on the base version when it fails, so only a syntax error the
+ * migration introduced counts as a new error.
+ */
+function uncheckedChanges(work, covered) {
+  const changed = git(work, ['diff', '--name-only', 'base']).split('\n').filter((f) => TS_OR_JS.test(f));
+  const unchecked = changed.filter((f) => !covered.has(f));
+  const syntaxErrors = [];
+  for (const file of unchecked.filter((f) => PLAIN_JS.test(f))) {
+    const after = nodeCheck(work, file);
+    if (!after) continue;
+    const migrated = fs.readFileSync(path.join(work, file));
+    fs.writeFileSync(path.join(work, file), git(work, ['show', `base:${file}`]));
+    const before = nodeCheck(work, file);
+    fs.writeFileSync(path.join(work, file), migrated);
+    if (!before) syntaxErrors.push({ file, line: 0, code: 'node --check', message: after });
+  }
+  return { unchecked, syntaxErrors };
+}
+
+// A module the work tree cannot resolve (its dependencies are not installed) fails the same way
+// whatever its name: an import the migration adds (`node:fs/promises` next to an unresolved
+// `node:fs`) is only new when the file had no such error before.
+const UNRESOLVED_MODULE = new Set(['TS2307', 'TS2591', 'TS2792']);
+const errorKey = (e) => (UNRESOLVED_MODULE.has(e.code) ? `${e.file}\u0000${e.code}` : `${e.file}\u0000${e.code}\u0000${e.message}`);
+
+/**
+ * Errors in `after` beyond as many as `before` had with the same key. An error reported by two
+ * configs that include the same file (a package's and the tests') counts once.
+ */
+function newErrors(before, after) {
+  const distinct = (errors) => [...new Map(errors.map((e) => [`${e.line}\u0000${errorKey(e)}\u0000${e.message}`, e])).values()];
+  const remaining = new Map();
+  for (const e of distinct(before)) remaining.set(errorKey(e), (remaining.get(errorKey(e)) ?? 0) + 1);
+  const added = [];
+  for (const e of distinct(after)) {
+    const key = errorKey(e);
+    const left = remaining.get(key) ?? 0;
+    if (left > 0) remaining.set(key, left - 1);
+    else if (!(UNRESOLVED_MODULE.has(e.code) && remaining.has(key))) added.push(e);
+  }
+  return added;
+}
+
+function compileErrors(repo, work, context, tag) {
+  return repo.language === 'ts' ? tscErrors(work, repo.typecheck, context, tag, context.tscFlags) : pyCompileErrors(work, context, tag);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One repository
+
+/** Extracts HEAD of the mirror into a fresh work tree with one commit, so the dirty guard passes. */
+function prepareWorkTree(repo, gitDir, work, depsDir) {
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const commit = git(REPO_ROOT, ['--git-dir', gitDir, 'rev-parse', 'HEAD']).trim();
+  // A mirror may lack its largest blobs (listed but absent): leave those paths out instead of failing.
+  const missing = missingBlobs(gitDir);
+  const pathspec = missing.map((file) => `:(exclude,literal)${file}`);
+  const extract = spawnSync('sh', ['-c', 'dir="$1"; shift; git --git-dir="$dir" archive HEAD -- . "$@" | tar -x -C "$0"', work, gitDir, ...pathspec], { encoding: 'utf8' });
+  if (extract.status !== 0) throw new Error(`extracting ${gitDir}: ${extract.stderr.trim()}`);
+  if (missing.length) process.stdout.write(`  (${missing.length} files absent from the mirror left out: ${missing.slice(0, 3).join(', ')})\n`);
+  git(work, ['init', '-q']);
+  // The type-check borrows this repo's @types/node (nothing is installed from the network); the link
+  // is excluded from git so the work tree stays clean.
+  fs.appendFileSync(path.join(work, '.git', 'info', 'exclude'), '/node_modules/\n');
+  if (repo.language === 'ts') {
+    linkPackage(work, '@types/node', TYPES_NODE);
+    for (const name of listPackages(depsDir)) linkPackage(work, name, path.join(depsDir, 'node_modules', name));
+  }
+  commitAll(work, 'base');
+  git(work, ['tag', 'base']);
+  return commit;
+}
+
+function missingBlobs(gitDir) {
+  const blobs = git(REPO_ROOT, ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD'])
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry))
+    .filter(Boolean);
+  const check = git(REPO_ROOT, ['--git-dir', gitDir, 'cat-file', '--batch-check'], blobs.map((m) => m[1]).join('\n') + '\n').split('\n');
+  return blobs.filter((_, i) => check[i]?.endsWith(' missing')).map((m) => m[2]);
+}
+
+/** Package names (`a`, `@scope/b`) in `<depsDir>/node_modules`; none without a deps dir. */
+function listPackages(depsDir) {
+  const modules = depsDir && path.join(depsDir, 'node_modules');
+  if (!modules || !fs.existsSync(modules)) return [];
+  return fs.readdirSync(modules).flatMap((entry) => {
+    if (entry.startsWith('.')) return [];
+    if (!entry.startsWith('@')) return [entry];
+    return fs.readdirSync(path.join(modules, entry)).map((inner) => `${entry}/${inner}`);
+  });
+}
+
+function linkPackage(work, name, target) {
+  const link = path.join(work, 'node_modules', name);
+  if (fs.existsSync(link)) return;
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(target, link);
+}
+
+function commitAll(work, message) {
+  git(work, ['add', '-A', '-f', '.']);
+  git(work, ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '--allow-empty', '--no-verify', '-m', message]);
+}
+
+/** Files the last step changed, from git (independent of what the report claims). */
+function changedFiles(work) {
+  return git(work, ['status', '--porcelain', '--untracked-files=all'])
+    .split('\n')
+    .filter(Boolean).length;
+}
+
+function runVariant(repo, work, variant, before, context) {
+  git(work, ['reset', '-q', '--hard', 'base']);
+  git(work, ['clean', '-q', '-fd']);
+  const flags = ['--language', repo.language, '--format', 'json', ...VARIANTS[variant]];
+  const outDir = path.join(context.outRoot, repo.name, variant);
+  fs.mkdirSync(outDir, { recursive: true });
+  const ctx = { ...context, cwd: work, outDir };
+
+  const check = runTool('check', ['check', '.', ...flags], ctx);
+  const first = runTool('migrate', ['migrate', '.', '--allow-dirty', ...flags], ctx);
+  const firstChanged = changedFiles(work);
+  fs.writeFileSync(path.join(outDir, 'migrate.diff'), git(work, ['diff']));
+  const after = compileErrors(repo, work, ctx, 'after');
+  const { unchecked, syntaxErrors } = repo.language === 'ts' ? uncheckedChanges(work, context.typeChecked) : { unchecked: [], syntaxErrors: [] };
+  const added = [...newErrors(before.errors, after.errors), ...syntaxErrors];
+  fs.writeFileSync(path.join(outDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
+  commitAll(work, `migrated (${variant})`);
+  const second = runTool('migrate-again', ['migrate', '.', '--allow-dirty', ...flags], ctx);
+  const secondChanged = changedFiles(work);
+  fs.writeFileSync(path.join(outDir, 'migrate-again.diff'), git(work, ['diff']));
+
+  const checkSummary = check.report?.summary ?? {};
+  const migrateSummary = first.report?.summary ?? {};
+  return {
+    repo: repo.name,
+    variant,
+    files: checkSummary.files,
+    findings: checkSummary.findings,
+    checkExit: check.status,
+    migrateExit: first.status,
+    functionsMadeAsync: migrateSummary.functionsMadeAsync,
+    callSitesAwaited: migrateSummary.callSitesAwaited,
+    blocked: migrateSummary.blocked,
+    filesChanged: migrateSummary.filesChanged,
+    filesChangedOnDisk: firstChanged,
+    skipped: first.report ? (first.report.skipped ?? []).length : undefined,
+    crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
+    newErrors: added.length,
+    uncheckedChangedFiles: unchecked,
+    newErrorSample: added.slice(0, 5),
+    secondRunFilesChanged: second.report?.summary?.filesChanged,
+    secondRunFilesChangedOnDisk: secondChanged,
+    checkSeconds: check.seconds,
+    migrateSeconds: first.seconds,
+    outDir: path.relative(REPO_ROOT, outDir),
+  };
+}
+
+function runRepo(repo, gitDir, variants, context) {
+  const work = path.join(context.workRoot, repo.name);
+  const commit = prepareWorkTree(repo, gitDir, work, context.depsDir);
+  const outDir = path.join(context.outRoot, repo.name);
+  fs.mkdirSync(outDir, { recursive: true });
+  context = { ...context, tscFlags: new Map() };
+  const before = compileErrors(repo, work, { ...context, outDir }, 'before');
+  context.typeChecked = repo.language === 'ts' ? typeCheckedFiles(work, repo.typecheck, context.tscFlags, context.timeoutSeconds) : new Set();
+  const tscFlags = Object.fromEntries([...context.tscFlags].filter(([, flags]) => flags.length));
+  process.stdout.write(`\n${repo.name} @ ${commit.slice(0, 10)}: ${before.errors.length} ${repo.language === 'ts' ? 'tsc' : 'py_compile'} errors before migrating (${before.seconds.toFixed(1)} s)\n`);
+  const rows = [];
+  for (const variant of variants) {
+    const row = { ...runVariant(repo, work, variant, before, context), commit, errorsBefore: before.errors.length, tscFlags };
+    rows.push(row);
+    process.stdout.write(`  ${variant}: ${JSON.stringify(row)}\n`);
+    fs.writeFileSync(path.join(context.outRoot, 'results.json'), `${JSON.stringify(context.results.concat(rows), null, 2)}\n`);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+const cell = (value) => (value === undefined || value === null ? '?' : String(value));
+
+/** `check: exit 2: X`, `migrate: exit 2: X` -> `check, migrate: exit 2: X` (the table stays readable). */
+function crashCell(crashes) {
+  const stepsByWhat = new Map();
+  for (const crash of crashes) {
+    const at = crash.indexOf(': ');
+    const what = crash.slice(at + 2);
+    stepsByWhat.set(what, [...(stepsByWhat.get(what) ?? []), crash.slice(0, at)]);
+  }
+  return [...stepsByWhat].map(([what, steps]) => `${steps.join(', ')}: ${what}`).join('; ');
+}
+
+function markdownTable(rows) {
+  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', '2nd-run changes', 'seconds (check / migrate)'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const crash = r.crashes.length ? crashCell(r.crashes).replaceAll('|', '\\|') : 'no';
+    lines.push(
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `--repo` may repeat, which parseFlags does not keep: take those out first. */
+function splitRepoFlags(argv) {
+  const rest = [];
+  const repoSpecs = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--repo' && i + 1 < argv.length) repoSpecs.push(argv[++i]);
+    else if (argv[i].startsWith('--repo=')) repoSpecs.push(argv[i].slice('--repo='.length));
+    else rest.push(argv[i]);
+  }
+  return { rest, repoSpecs };
+}
+
+function resolveRepos(flags, repoSpecs) {
+  const mirrors = flags.mirrors ?? process.env.REAL_REPOS_MIRRORS;
+  const explicit = new Map(
+    repoSpecs.map((spec) => {
+      const at = spec.indexOf('=');
+      if (at < 0) throw new Error(`--repo takes name=<git-dir>, got ${spec}`);
+      return [spec.slice(0, at), spec.slice(at + 1)];
+    }),
+  );
+  const only = flags.only ? new Set(String(flags.only).split(',')) : undefined;
+  const found = [];
+  const missing = [];
+  for (const repo of CATALOG) {
+    if (only && !only.has(repo.name)) continue;
+    const candidates = [explicit.get(repo.name), mirrors && path.join(mirrors, repo.github.replace('/', '+'), 'repo')].filter(Boolean);
+    const gitDir = candidates.find((dir) => fs.existsSync(dir));
+    if (gitDir) found.push({ repo, gitDir: path.resolve(gitDir) });
+    else missing.push(repo.name);
+  }
+  return { found, missing };
+}
+
+/** --deps / REAL_REPOS_DEPS, else .bench/real-repos-deps when it exists: packages linked into TS work trees. */
+function resolveDepsDir(flags) {
+  const given = flags.deps ?? process.env.REAL_REPOS_DEPS;
+  if (given) return path.resolve(given);
+  const fallback = path.join(REPO_ROOT, '.bench', 'real-repos-deps');
+  return fs.existsSync(fallback) ? fallback : undefined;
+}
+
+function main() {
+  const { rest, repoSpecs } = splitRepoFlags(process.argv.slice(2));
+  const flags = parseFlags(rest);
+  if (flags.recount) return recount(path.resolve(flags.out ?? path.join(REPO_ROOT, '.bench', 'real-repos')));
+  if (flags.tool) TOOL_ROOT = path.resolve(flags.tool);
+  if (!fs.existsSync(path.join(TOOL_ROOT, 'dist', 'src', 'cli.js'))) {
+    process.stderr.write(`async-migrate CLI not built (${path.join(TOOL_ROOT, 'dist', 'src', 'cli.js')} missing): run npm run build\n`);
+    return 2;
+  }
+  const variants = String(flags.variants ?? Object.keys(VARIANTS).join(',')).split(',');
+  const unknown = variants.filter((v) => !(v in VARIANTS));
+  if (unknown.length) {
+    process.stderr.write(`unknown variant(s) ${unknown.join(', ')}; known: ${Object.keys(VARIANTS).join(', ')}\n`);
+    return 2;
+  }
+  const { found, missing } = resolveRepos(flags, repoSpecs);
+  if (missing.length) process.stdout.write(`not found (skipped): ${missing.join(', ')} — give --mirrors <dir> or --repo name=<git-dir>\n`);
+  if (found.length === 0) return 2;
+  const outRoot = path.resolve(flags.out ?? path.join(REPO_ROOT, '.bench', 'real-repos'));
+  const context = {
+    outRoot,
+    workRoot: path.join(outRoot, 'work'),
+    timeoutSeconds: Number(flags.timeout ?? 600),
+    depsDir: resolveDepsDir(flags),
+    results: [],
+  };
+  const toolCommit = flags['tool-commit'] ?? spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: TOOL_ROOT, encoding: 'utf8' }).stdout.trim();
+  process.stdout.write(`async-migrate @ ${toolCommit}, ${new Date().toISOString()}; variants: ${variants.join(', ')}; output in ${path.relative(REPO_ROOT, outRoot)}\n`);
+  // One repository at a time: the runs are CPU-heavy and the timings should not fight each other.
+  for (const { repo, gitDir } of found) {
+    try {
+      context.results.push(...runRepo(repo, gitDir, variants, context));
+    } catch (error) {
+      // A harness failure on one repository (an unreadable mirror) must not lose the others' results.
+      process.stdout.write(`\n${repo.name}: harness error, skipped: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  return writeSummary(outRoot, context.results, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
+}
+
+/** Writes results.json and table.md, prints the table; exit code 1 when any row shows a problem. */
+function writeSummary(outRoot, rows, heading) {
+  const table = markdownTable(rows);
+  fs.writeFileSync(path.join(outRoot, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  fs.writeFileSync(path.join(outRoot, 'table.md'), `${heading}\n\n${table}`);
+  process.stdout.write(`\n${table}`);
+  return rows.some((r) => r.crashes.length || r.newErrors || r.secondRunFilesChangedOnDisk) ? 1 : 0;
+}
+
+/**
+ * --recount: recomputes the new errors of a finished run from the compiler output it kept (after a
+ * change to how errors are counted), without running anything again.
+ */
+function recount(outRoot) {
+  const rows = JSON.parse(fs.readFileSync(path.join(outRoot, 'results.json'), 'utf8'));
+  const read = (dir, pattern) =>
+    fs
+      .readdirSync(dir)
+      .filter((name) => pattern.test(name))
+      .flatMap((name) => {
+        const text = fs.readFileSync(path.join(dir, name), 'utf8');
+        return name.startsWith('tsc-') ? parseTscOutput(text) : text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      });
+  for (const row of rows) {
+    const variantDir = path.join(REPO_ROOT, row.outDir);
+    const before = read(path.dirname(variantDir), /^(tsc|py_compile)-before.*\.stdout$/);
+    const after = read(variantDir, /^(tsc|py_compile)-after.*\.stdout$/);
+    const kept = JSON.parse(fs.readFileSync(path.join(variantDir, 'new-errors.json'), 'utf8')).filter((e) => e.code === 'node --check');
+    const added = [...newErrors(before, after), ...kept];
+    fs.writeFileSync(path.join(variantDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
+    Object.assign(row, { newErrors: added.length, newErrorSample: added.slice(0, 5) });
+  }
+  const tablePath = path.join(outRoot, 'table.md');
+  const heading = fs.existsSync(tablePath) ? fs.readFileSync(tablePath, 'utf8').split('\n')[0] : `Recounted ${new Date().toISOString().slice(0, 10)}.`;
+  return writeSummary(outRoot, rows, heading);
+}
+
+process.exitCode = main();

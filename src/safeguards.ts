@@ -1,0 +1,98 @@
+// What keeps a run safe on real trees, for the engine: files that cannot be decoded exactly are
+// left out, an internal error in one file's analysis skips that file instead of aborting the run,
+// skipped files that call functions turning async are flagged, and writes stay inside the paths given.
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { languageOf } from './discovery.js';
+import { describeError, FileAnalysisError, UsageError } from './errors.js';
+import type { Analysis, FrontEnd } from './frontend.js';
+import type { CallGraph, Language, RuleId, SkippedFile } from './model.js';
+import type { Plan } from './plan/propagate.js';
+import { readSource, UndecodableSourceError } from './source-text.js';
+
+/** The real folders of the paths given (a file's folder): what a migration may write into. */
+export async function realRoots(absolutePaths: readonly string[]): Promise<string[]> {
+  return Promise.all(absolutePaths.map(async (given) => realpath((await stat(given)).isDirectory() ? given : path.dirname(given))));
+}
+
+/** The files that cannot be decoded exactly (or read), with the reason each is skipped. */
+export async function undecodableFiles(files: readonly string[]): Promise<Map<string, string>> {
+  const undecodable = new Map<string, string>();
+  const BATCH = 64; // files read at once: fast, and far from the open-files limit
+  for (let start = 0; start < files.length; start += BATCH) {
+    await Promise.all(
+      files.slice(start, start + BATCH).map((file) =>
+        readSource(file).catch((error: unknown) => {
+          undecodable.set(file, error instanceof UndecodableSourceError ? error.message : `cannot be read (${describeError(error)}); the file is skipped`);
+        }),
+      ),
+    );
+  }
+  return undecodable;
+}
+
+/** How many files may fail with an internal error before the rest of a front-end's files are given up. */
+const MAX_FAILED_FILES = 20;
+
+/**
+ * A front-end's analysis, surviving internal errors: a file whose analysis throws (a bug, a stack
+ * overflow on unusual code) is skipped and the others are analysed again without it; an error no
+ * file can be blamed for skips the front-end's files. Never aborts the run.
+ */
+export async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
+  const failed: Analysis['skipped'] = [];
+  let remaining = [...files];
+  for (;;) {
+    try {
+      const analysis = await frontEnd.analyze(remaining, rules);
+      return { ...analysis, skipped: [...analysis.skipped, ...failed] };
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      if (error instanceof FileAnalysisError && remaining.includes(error.file) && failed.length < MAX_FAILED_FILES) {
+        failed.push({ file: error.file, reason: `internal error while analysing this file (${describeError(error.reason)}); the file is skipped`, internalError: true });
+        remaining = remaining.filter((file) => file !== error.file);
+        continue;
+      }
+      const reason = `internal error in the ${frontEnd.language} analysis (${describeError(error instanceof FileAnalysisError ? error.reason : error)}); the file is skipped`;
+      return {
+        language: frontEnd.language,
+        files: [],
+        graph: { functions: new Map(), sites: [], families: new Map() },
+        hits: [],
+        skipped: [...failed, ...remaining.map((file) => ({ file, reason, internalError: true }))],
+      };
+    }
+  }
+}
+
+/**
+ * A skipped file keeps its calls as they are: when it appears to call a function that turns async
+ * (a text scan for the simple names, so "may"), say so, since those call sites are not awaited.
+ */
+export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, graph: CallGraph, plan: Plan): Promise<void> {
+  const changedNames = new Map<Language | undefined, Set<string>>();
+  for (const id of plan.asyncFunctions.keys()) {
+    const fn = graph.functions.get(id);
+    // Under dual the sync function stays, so its callers outside the analysis still work.
+    if (!fn || fn.kind === 'module' || plan.dualFunctions.has(id)) continue;
+    const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
+    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(simple)) continue;
+    const language = languageOf(fn.location.file);
+    if (!changedNames.has(language)) changedNames.set(language, new Set());
+    changedNames.get(language)!.add(simple);
+  }
+  if (changedNames.size === 0) return;
+  // One pattern per language: any of the names, as a whole identifier, followed by `(`.
+  const callPatterns = new Map(
+    [...changedNames].map(([language, names]) => [language, new RegExp(`(?<![\\p{L}\\p{N}_$])(${[...names].map((name) => name.replace(/\$/g, '\\$')).join('|')})\\s*\\(`, 'gu')]),
+  );
+  for (const entry of skipped) {
+    const pattern = callPatterns.get(languageOf(entry.file));
+    if (!pattern) continue;
+    const text = await readFile(path.join(root, entry.file), 'utf8').catch(() => '');
+    const called = [...new Set([...text.matchAll(pattern)].map((match) => match[1]!))].sort();
+    if (called.length === 0) continue;
+    entry.mayCall = called;
+    entry.reason += `; it may call ${called.join(', ')}, which turn${called.length === 1 ? 's' : ''} async: its call sites are not updated`;
+  }
+}
