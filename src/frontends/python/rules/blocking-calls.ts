@@ -8,6 +8,7 @@ import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
+import { isAsyncLoop, isAsyncReceiver } from '../walk.js';
 import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
 export const MESSAGES = {
@@ -19,6 +20,7 @@ export const MESSAGES = {
   receiverCall: '`{callee}` blocks the event loop; not rewritten, since its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
   argumentCall: '`{callee}` blocks the event loop; not rewritten, since an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
   likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
+  mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
 } as const;
 
@@ -177,6 +179,18 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
   }
 }
 
+/**
+ * What the finding tells to use: the fix `fixFor` applies. A client method moves to the async client
+ * only when this file builds the client with the sync class itself; any other client (`from_url`, a
+ * factory) gets the call run in a thread, and an iterator that ends is read whole there.
+ */
+function replacementFor(api: BlockingApi, call: PyNode, context: PyRuleContext): string {
+  if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return api.replacement;
+  if (ITERATOR_METHOD.test(methodName(call))) return 'await asyncio.to_thread(lambda: list(…))';
+  if (api.fix.kind === 'async-client' && !clientConstructor(call, context, api.path.replace(/\.\*$/, ''))) return 'await asyncio.to_thread(…)';
+  return api.replacement;
+}
+
 /** One visitor per rule: the table entry says which rule a call breaks. */
 function blockingCallVisitors(rule: BlockingApi['rule']): PyVisitors {
   return { call: (node, context) => reportBlockingCall(node, context, rule) };
@@ -218,18 +232,34 @@ function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
   }, context.enclosing);
 }
 
+/** The code already treats the call's value as async, whatever the resolver says (see `isAsyncReceiver`). */
+function isUsedAsAsync(call: PyNode, context: PyRuleContext): boolean {
+  const parent = call.parent;
+  if ((parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right')?.equals(call) === true && isAsyncLoop(parent)) return true;
+  const callee = call.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  return !!receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType);
+}
+
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
   if (node.parent?.type === 'await') return;
-  const api = blockingApiFor(node, context);
+  // A receiver that may be either client (a Union, a factory returning both) is reported, not fixed.
+  const { value: known, guess } = context.resolver.throughUnions(() => blockingApiFor(node, context));
+  const api = known ?? guess;
   if (!api) {
     if (rule === 'blocking-io' && context.enclosing.isAsync) reportLikelyPoolRequest(node, context);
     return;
   }
   if (api.rule !== rule) return;
-  if (runsInThreadUnit(node, context)) return;
+  // A project method with an `_async` sibling is judged by its class, not by what else is awaited on `self`.
+  if (runsInThreadUnit(node, context) || (api.fix.kind !== 'rename' && isUsedAsAsync(node, context))) return;
+  const callee = node.childForFieldName('function')!;
+  if (!known) {
+    context.report({ rule: api.rule, node, message: formatMessage(MESSAGES.mayBlock, { callee: callee.text, replacement: replacementFor(api, node, context) }), kind: 'blocking', needsAsync: false });
+    return;
+  }
   // In a sync function it counts once that function turns async (for another reason) in this run.
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
-  const callee = node.childForFieldName('function')!;
   const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
     context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyInAsync ? { onlyInAsync } : {}), ...(fix ? { fix } : {}) });
   if (api.fix.kind === 'report') {
@@ -262,7 +292,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
     return;
   }
   const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
-  report(formatMessage(template, { callee: callee.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit));
+  const replacement = unit ? api.replacement : replacementFor(api, node, context);
+  report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit));
 }
 
 /** Inside the body of a `with` (in this function) whose item binds or names `receiver`. */
