@@ -112,7 +112,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
   const suppressionsByFile = new Map<string, Suppressions | undefined>();
   const suppressionsOf = async (file: string): Promise<Suppressions | undefined> => {
-    if (!suppressionsByFile.has(file)) suppressionsByFile.set(file, readSuppressions(await readFile(path.join(root, file), 'utf8')));
+    if (!suppressionsByFile.has(file)) suppressionsByFile.set(file, readSuppressions(await readFile(path.join(root, file), 'utf8'), languageOf(file)));
     return suppressionsByFile.get(file);
   };
   const hits: RuleHit[] = [];

@@ -2,8 +2,9 @@
 //   // async-migrate-ignore-next-line [rule[, rule]]     (# … in Python)
 //   /* async-migrate-disable [rule[, rule]] */           (# async-migrate-disable … in Python)
 // No rule list means every rule.
-// typescript-eslint's directives for the peer rules count too (see readEslintSuppressions).
-import type { RuleId } from './model.js';
+// The peers' comments count too: typescript-eslint's directives in TypeScript/JavaScript (see
+// readEslintSuppressions), flake8's and ruff's `# noqa` in Python (see readNoqa).
+import type { Language, RuleId } from './model.js';
 
 const DIRECTIVE = /(?:\/\/|\/\*|#)\s*async-migrate-(ignore-next-line|disable)\b([^\n*]*)/g;
 
@@ -22,10 +23,10 @@ function parseRules(text: string): Set<RuleId> | 'all' {
   return ids.length === 0 ? 'all' : new Set(ids as RuleId[]);
 }
 
-export function readSuppressions(text: string): Suppressions | undefined {
-  const eslint = readEslintSuppressions(text);
-  if (!text.includes('async-migrate-')) return eslint;
-  const result: Suppressions = eslint ?? { file: new Set(), lines: new Map() };
+export function readSuppressions(text: string, language?: Language): Suppressions | undefined {
+  const peers = language === 'python' ? readNoqa(text) : readEslintSuppressions(text);
+  if (!text.includes('async-migrate-')) return peers;
+  const result: Suppressions = peers ?? { file: new Set(), lines: new Map() };
   for (const match of text.matchAll(DIRECTIVE)) {
     const rules = parseRules(match[2] ?? '');
     if (match[1] === 'disable') {
@@ -112,4 +113,64 @@ export function readEslintSuppressions(text: string): Suppressions | undefined {
   // A block never enabled again lasts to the end of the file.
   for (const rule of [...openBlocks.keys()]) closeBlock(rule, lineCount);
   return found ? result : undefined;
+}
+
+// ---- flake8 / ruff `# noqa` (Python) -------------------------------------------------------------
+
+/**
+ * flake8-async's codes (ruff reuses them) and the rule that finds the same thing here. ASYNC1xx
+ * (trio/anyio cancellation and checkpoints) and ASYNC300 (a dropped `create_task` result) check
+ * things no rule here checks, so they suppress nothing.
+ */
+export const NOQA_CODES: Readonly<Record<string, RuleId>> = {
+  ASYNC200: 'blocking-io', // the configured blocking calls: the config's `blocking` list
+  ASYNC210: 'blocking-io', // HTTP calls
+  ASYNC211: 'blocking-io', // likely urllib3 pool requests
+  ASYNC212: 'blocking-io', // sync httpx clients
+  ASYNC220: 'blocking-io', // subprocess.Popen, os.popen
+  ASYNC221: 'blocking-io', // subprocess.run and kin, os.system, os.spawn*
+  ASYNC222: 'blocking-io', // os.wait*
+  ASYNC230: 'blocking-io', // open() and kin
+  ASYNC231: 'blocking-io', // os.fdopen
+  ASYNC232: 'blocking-io', // methods of file objects
+  ASYNC240: 'blocking-io', // os.path (not flagged here; the comment is honoured all the same)
+  ASYNC250: 'blocking-io', // input()
+  ASYNC251: 'blocking-sleep', // time.sleep
+};
+
+// `# noqa`, `# noqa: ASYNC230`, `# NOQA:ASYNC230,E501`. As in flake8, a code suppresses the codes it
+// is a prefix of (`ASYNC2`), and a `# noqa` whose codes do not parse suppresses everything.
+const NOQA_LINE = /#\s*noqa(?::\s?([A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?/i;
+// `# ruff: noqa` and `# flake8: noqa` on a line of their own: the whole file (ruff: for the codes given).
+const NOQA_FILE = /^\s*#\s*(ruff|flake8)\s*:\s*noqa\b(?::\s*([A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?/i;
+
+/** The rules a list of flake8/ruff codes suppresses (codes of other tools suppress none of ours). */
+function rulesOfCodes(codes: string): Set<RuleId> {
+  const rules = new Set<RuleId>();
+  for (const code of codes.toUpperCase().split(/[,\s]+/).filter(Boolean)) {
+    for (const [known, rule] of Object.entries(NOQA_CODES)) if (known.startsWith(code)) rules.add(rule);
+  }
+  return rules;
+}
+
+/** The `# noqa` comments of a Python text, as suppressions (a `# noqa` covers its own line). */
+function readNoqa(text: string): Suppressions | undefined {
+  if (!/noqa/i.test(text)) return undefined;
+  const result: Suppressions = { file: new Set(), lines: new Map() };
+  text.split('\n').forEach((line, index) => {
+    if (!/noqa/i.test(line)) return;
+    const fileLevel = NOQA_FILE.exec(line);
+    if (fileLevel) {
+      // flake8 ignores the codes of a file-level noqa and skips the file; ruff scopes it to the codes.
+      const rules = fileLevel[1]!.toLowerCase() === 'ruff' && fileLevel[2] ? rulesOfCodes(fileLevel[2]) : 'all';
+      result.file = result.file === 'all' || rules === 'all' ? 'all' : new Set([...result.file, ...rules]);
+      return;
+    }
+    const match = NOQA_LINE.exec(line);
+    if (!match) return;
+    const rules = match[1] ? rulesOfCodes(match[1]) : 'all';
+    if (rules !== 'all' && rules.size === 0) return;
+    suppressLine(result, index + 1, rules);
+  });
+  return result;
 }

@@ -200,3 +200,25 @@ describe('await-non-thenable', () => {
     expect(analysis.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([['await-non-thenable', 26, 61]]);
   });
 });
+
+describe('blocking APIs outside the project', () => {
+  it('types httpx clients, urllib3 pools and files by their constructors, not by a stand-in package', async () => {
+    const out = await migrate({
+      'net.py':
+        'import io\nimport typing\n\nimport httpx\nimport urllib3\n\n\nasync def fetch(url: str, log: typing.TextIO, out: io.BufferedWriter) -> int:\n    with httpx.Client() as client:\n        response = client.get(url)\n    pool = urllib3.connection_from_url(url)\n    log.write("maybe a StringIO")\n    out.write(b"a real file")\n    return pool.urlopen("GET", "/").status + response.status_code\n',
+    });
+    expect(out['net.py']).toBe(
+      'import asyncio\nimport io\nimport typing\n\nimport httpx\nimport urllib3\n\n\nasync def fetch(url: str, log: typing.TextIO, out: io.BufferedWriter) -> int:\n    with httpx.Client() as client:\n        response = await asyncio.to_thread(client.get, url)\n    pool = urllib3.connection_from_url(url)\n    log.write("maybe a StringIO")\n    await asyncio.to_thread(out.write, b"a real file")\n    return (await asyncio.to_thread(pool.urlopen, "GET", "/")).status + response.status_code\n',
+    );
+  });
+
+  it('wraps open() only when its file is used by nothing but file methods of this function', async () => {
+    const out = await migrate({
+      'files.py':
+        'def later(f):\n    return f.read()\n\n\nasync def own(p: str) -> str:\n    f = open(p)\n    text = f.read()\n    print(f.name, f.fileno() > 0)\n    f.close()\n    return text\n\n\nasync def iterated(p: str) -> int:\n    f = open(p)\n    count = len([line for line in f])\n    f.close()\n    return count\n\n\nasync def passed(p: str) -> str:\n    f = open(p)\n    return later(f)\n',
+    });
+    expect(out['files.py']).toBe(
+      'import asyncio\ndef later(f):\n    return f.read()\n\n\nasync def own(p: str) -> str:\n    f = await asyncio.to_thread(open, p)\n    text = await asyncio.to_thread(f.read)\n    print(f.name, f.fileno() > 0)\n    await asyncio.to_thread(f.close)\n    return text\n\n\nasync def iterated(p: str) -> int:\n    f = open(p)\n    count = len([line for line in f])\n    await asyncio.to_thread(f.close)\n    return count\n\n\nasync def passed(p: str) -> str:\n    f = open(p)\n    return later(f)\n',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
+import { RESULT_TYPES } from './blocking-apis.js';
 import { firstParameterName, isPytestFixture, isPytestFunction, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
@@ -159,7 +160,13 @@ export class Resolver {
           const base = this.baseClasses(fn.cls)[0];
           return base ? { kind: 'instance', cls: base } : undefined;
         }
-        return this.resultOfCall(this.resolveExpression(callee, fn, module));
+        const symbol = this.resolveExpression(callee, fn, module);
+        // `await asyncio.to_thread(open, p)` gives what `open(p)` gives (a migrated call keeps its type).
+        if (symbol?.kind === 'external' && symbol.path === 'asyncio.to_thread') {
+          const target = node.childForFieldName('arguments')?.namedChild(0);
+          return target && target.type !== 'keyword_argument' ? this.resultOfCall(this.resolveExpression(target, fn, module)) : undefined;
+        }
+        return this.resultOfCall(symbol);
       }
       default:
         return undefined;
@@ -198,6 +205,8 @@ export class Resolver {
     if (!callee) return undefined;
     if (callee.kind === 'class') return { kind: 'instance', cls: callee.cls };
     if (callee.kind === 'external') {
+      const known = RESULT_TYPES.get(callee.path);
+      if (known) return { kind: 'external-instance', path: known };
       const last = callee.path.split('.').pop() ?? '';
       if (callee.path.startsWith('builtins.') && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: callee.path };
       // `Redis(...)`, `redis.from_url(...)`: a client object; its methods are named by the constructor.
@@ -328,10 +337,19 @@ export class Resolver {
     }
     const body = fn.node.childForFieldName('body');
     if (body && fn.kind !== 'arrow') {
-      for (const assignment of body.descendantsOfType('assignment')) {
-        const left = assignment?.childForFieldName('left');
-        if (!assignment || left?.type !== 'identifier' || map.has(left.text) || ownerScope(assignment) !== fn.node.id) continue;
-        const node = assignment.childForFieldName('type') ?? assignment.childForFieldName('right');
+      for (const binding of body.descendantsOfType(['assignment', 'with_item'])) {
+        if (!binding || ownerScope(binding) !== fn.node.id) continue;
+        if (binding.type === 'with_item') {
+          // `with open(p) as f`: f is what the context expression gives (its `__enter__`).
+          const pattern = binding.childForFieldName('value');
+          const target = pattern?.type === 'as_pattern' ? pattern.childForFieldName('alias')?.namedChild(0) : undefined;
+          const value = pattern?.namedChild(0);
+          if (target?.type === 'identifier' && value && !map.has(target.text)) map.set(target.text, value);
+          continue;
+        }
+        const left = binding.childForFieldName('left');
+        if (left?.type !== 'identifier' || map.has(left.text)) continue;
+        const node = binding.childForFieldName('type') ?? binding.childForFieldName('right');
         if (node) map.set(left.text, node);
       }
     }
@@ -340,7 +358,16 @@ export class Resolver {
 
   private typeOfAssignedNode(node: PyNode, fn: PyFunction): PySymbol | undefined {
     if (node.type === 'type') return this.resolveAnnotation(node, fn.module);
-    return this.followBinding(node, () => this.resolveExpression(node, fn, fn.module));
+    const value = this.followBinding(node, () => this.resolveExpression(node, fn, fn.module));
+    return node.parent?.type === 'as_pattern' ? this.enteredValue(value) : value;
+  }
+
+  /** What `with x as name` binds: the declared result of a project class's `__enter__`, else `x` itself. */
+  private enteredValue(symbol: PySymbol | undefined): PySymbol | undefined {
+    if (symbol?.kind !== 'instance') return symbol;
+    const enter = this.findMethod(symbol.cls, '__enter__') ?? this.findMethod(symbol.cls, '__aenter__');
+    const returns = enter?.node.childForFieldName('return_type');
+    return (returns && this.resolveAnnotation(returns, enter!.module)) || symbol;
   }
 
   /** Evaluates what a binding holds, unless that binding is already being evaluated (a cycle) or the chain is too deep. */

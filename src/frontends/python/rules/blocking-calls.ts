@@ -1,8 +1,9 @@
 // blocking-sleep and blocking-io: calls that park the thread the event loop runs on. Cheapest first:
 // the node is a call not already awaited, then its resolved path is looked up in the table.
 import type { FileEditor } from '../../../frontend.js';
-import { BLOCKING_METHOD_NAMES, findBlockingApi, type BlockingApi } from '../blocking-apis.js';
-import type { PyNode } from '../parser.js';
+import { formatMessage } from '../../../transform.js';
+import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
+import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { walkBody } from '../graph-builder.js';
@@ -13,6 +14,12 @@ import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type Threa
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
   blocks: '`{callee}` blocks the event loop; use `{replacement}`',
+  blocksWithEquivalent: '`{callee}` blocks the event loop; use `{replacement}`, or {equivalent}',
+  reported: '`{callee}` blocks the event loop; not rewritten: {suggestion}',
+  insideWith: '`{callee}` blocks the event loop; not rewritten, since the `with` block around it also closes or waits for `{receiver}` on the loop: move the whole block into a sync function and `await asyncio.to_thread(…)` it{alternative}',
+  receiverCall: '`{callee}` blocks the event loop; not rewritten, since its receiver is a blocking call: bind the object to a name first, then `await asyncio.to_thread(name.method, …)`',
+  argumentCall: '`{callee}` blocks the event loop; not rewritten, since an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
+  likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
   mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
 } as const;
@@ -106,11 +113,14 @@ function materialiseInThread(editor: FileEditor, call: PyNode): boolean {
  * Why `to_thread` of the call alone would leave the I/O on the loop, and what to do instead: the
  * result does the I/O later (a file object from `open()`, a pipeline, an iterator not iterated here).
  */
-function ioAfterTheCall(api: BlockingApi, call: PyNode, unit: ThreadUnit | undefined): string | undefined {
+function ioAfterTheCall(api: BlockingApi, call: PyNode, unit: ThreadUnit | undefined, context: PyRuleContext): string | undefined {
   if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return undefined;
   const method = methodName(call);
-  if (api.path === 'builtins.open' && !unit) {
-    return 'the file object it returns reads and writes on the loop; run the whole `with` block in a thread (a helper function passed to `asyncio.to_thread`, or `Path.read_text`/`write_text` there)';
+  // A file bound to a name that only file methods (run in a thread too) use may open in a thread.
+  const onLoop = api.opensFile && !unit ? fileUseOnLoop(call, context) : undefined;
+  if (onLoop) {
+    const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
+    return `${onLoop}; run the code that uses the file in a thread (a helper function passed to \`asyncio.to_thread\`, or \`Path.read_text\`/\`write_text\` there)${alternative}`;
   }
   if (CLIENT_BUILDERS.has(method)) {
     return `\`${method}()\` does no I/O, the \`execute()\` of what it returns does; build and execute it in a helper function passed to \`asyncio.to_thread\``;
@@ -138,7 +148,7 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
     context.fixState.addToGroup(group, `${context.file}:${at.line}:${at.column}`);
   }
   if (fix.kind === 'to-thread' || fix.kind === 'async-client') {
-    if (ioAfterTheCall(api, call, unit)) {
+    if (ioAfterTheCall(api, call, unit, context)) {
       if (group) context.fixState.keepSync(group);
       return undefined;
     }
@@ -154,6 +164,8 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
       return (editor) => wrapInThread(editor, call);
     case 'rename':
       return (editor) => renameAndAwait(editor, call, fix.name);
+    case 'report':
+      return undefined;
     case 'async-client': {
       if (!constructor || !group) return (editor) => wrapInThread(editor, call);
       return (editor) => {
@@ -189,7 +201,7 @@ export const blockingIoVisitors: PyVisitors = blockingCallVisitors('blocking-io'
 
 /** The `with open(…)` block this call opens, when the whole block can run in a thread. */
 function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): ThreadUnit | undefined {
-  if (api.path !== 'builtins.open') return undefined;
+  if (!api.opensFile) return undefined;
   // A call in the block may stay in it if it is sync for good: not a project function (it may turn
   // async), and not blocking unless the function is already async (then it runs in the thread too).
   return withBlockUnit(
@@ -207,7 +219,7 @@ function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): Thr
 /** The `open(…)` call of a one-item `with open(…) [as f]:` statement. */
 function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefined {
   const open = firstWithItem(statement)?.manager;
-  return open?.type === 'call' && blockingApiFor(open, context)?.path === 'builtins.open' ? open : undefined;
+  return open?.type === 'call' && blockingApiFor(open, context)?.opensFile ? open : undefined;
 }
 
 /** Inside an async function, a call in a `with open(…)` block that runs in a thread is not on the loop. */
@@ -234,28 +246,136 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   // A receiver that may be either client (a Union, a factory returning both) is reported, not fixed.
   const { value: known, guess } = context.resolver.throughUnions(() => blockingApiFor(node, context));
   const api = known ?? guess;
-  if (!api || api.rule !== rule) return;
+  if (!api) {
+    if (rule === 'blocking-io' && context.enclosing.isAsync) reportLikelyPoolRequest(node, context);
+    return;
+  }
+  if (api.rule !== rule) return;
   // A project method with an `_async` sibling is judged by its class, not by what else is awaited on `self`.
   if (runsInThreadUnit(node, context) || (api.fix.kind !== 'rename' && isUsedAsAsync(node, context))) return;
+  const callee = node.childForFieldName('function')!;
   if (!known) {
-    const callee = node.childForFieldName('function')!.text;
-    context.report({ rule: api.rule, node, message: MESSAGES.mayBlock.replace('{callee}', callee).replace('{replacement}', replacementFor(api, node, context)), kind: 'blocking', needsAsync: false });
+    context.report({ rule: api.rule, node, message: formatMessage(MESSAGES.mayBlock, { callee: callee.text, replacement: replacementFor(api, node, context) }), kind: 'blocking', needsAsync: false });
+    return;
+  }
+  // In a sync function it counts once that function turns async (for another reason) in this run.
+  const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
+  const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
+    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyInAsync ? { onlyInAsync } : {}), ...(fix ? { fix } : {}) });
+  if (api.fix.kind === 'report') {
+    report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
   }
   const unit = openUnitOf(node, api, context);
-  const callee = node.childForFieldName('function')!.text;
-  const advice = ioAfterTheCall(api, node, unit);
-  const message = advice
-    ? MESSAGES.blocksAfterTheCall.replace('{callee}', callee).replace('{advice}', advice)
-    : (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', unit ? api.replacement : replacementFor(api, node, context));
+  if (api.fix.kind === 'to-thread' && !unit) {
+    const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+    if (receiver && api.exitBlocks && isBoundByEnclosingWith(node, receiver.text)) {
+      const alternative = api.asyncEquivalent ? `, or use ${api.asyncEquivalent}` : '';
+      report(formatMessage(MESSAGES.insideWith, { callee: callee.text, receiver: receiver.text, alternative }));
+      return;
+    }
+    // The wrap rewrites this call's whole text, where the inner call's own fix edits too. A first run
+    // leaves the inner call wrapped in to_thread, which counts the same, so a second run agrees.
+    if (receiver && containsBlockingCall(receiver, context)) {
+      report(formatMessage(MESSAGES.receiverCall, { callee: callee.text }));
+      return;
+    }
+    const args = node.childForFieldName('arguments');
+    if (args && containsBlockingCall(args, context)) {
+      report(formatMessage(MESSAGES.argumentCall, { callee: callee.text }));
+      return;
+    }
+  }
+  const advice = ioAfterTheCall(api, node, unit, context);
+  if (advice) {
+    report(formatMessage(MESSAGES.blocksAfterTheCall, { callee: callee.text, advice }));
+    return;
+  }
+  const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
+  const replacement = unit ? api.replacement : replacementFor(api, node, context);
+  report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit));
+}
+
+/** Inside the body of a `with` (in this function) whose item binds or names `receiver`. */
+function isBoundByEnclosingWith(call: PyNode, receiver: string): boolean {
+  for (let node = call.parent; node && node.type !== 'function_definition' && node.type !== 'lambda'; node = node.parent) {
+    if (node.type !== 'with_statement') continue;
+    const body = node.childForFieldName('body');
+    if (!body || call.startIndex < body.startIndex) continue;
+    const clause = namedChildren(node).find((child) => child.type === 'with_clause');
+    for (const item of clause ? namedChildren(clause) : []) {
+      const value = item.childForFieldName('value');
+      const bound = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : value?.text;
+      if (bound === receiver) return true;
+    }
+  }
+  return false;
+}
+
+const FILE_METHOD_NAMES: ReadonlySet<string> = new Set(FILE_METHODS);
+
+/**
+ * Why the file an opening call returns would be read or written on the loop, or undefined when it is
+ * bound to a name whose every use in this function is a quiet member or a file method this rule runs
+ * in a thread (`f = open(p)`, `f.read()`, `f.close()`).
+ */
+function fileUseOnLoop(call: PyNode, context: PyRuleContext): string | undefined {
+  const parent = call.parent;
+  if (parent?.type === 'with_item' || parent?.type === 'as_pattern') return 'the `with` block around it reads, writes and closes the file on the loop';
+  const target = parent?.type === 'assignment' && parent.childForFieldName('right')?.equals(call) ? parent.childForFieldName('left') : null;
+  if (target?.type !== 'identifier') return 'the file object it returns is used right here, on the loop';
+  const name = target.text;
+  const scope = context.enclosing.node;
+  for (const use of scope.descendantsOfType('identifier')) {
+    if (!use || use.text !== name || use.equals(target)) continue;
+    const at = `\`${name}\` is used at line ${context.module.lines.at(use.startIndex).line} other than by a file method run in a thread`;
+    if (enclosingScopeOf(use) !== scope.startIndex) return at;
+    const member = use.parent?.type === 'attribute' && use.parent.childForFieldName('object')?.equals(use) ? use.parent : undefined;
+    const attribute = member?.childForFieldName('attribute')?.text;
+    if (!member || !attribute) return at;
+    if (FILE_QUIET_MEMBERS.has(attribute)) continue;
+    const methodCall = member.parent?.type === 'call' && member.parent.childForFieldName('function')?.equals(member) ? member.parent : undefined;
+    if (!methodCall || !FILE_METHOD_NAMES.has(attribute) || methodCall.parent?.type === 'await') return at;
+    const args = methodCall.childForFieldName('arguments');
+    if (isBoundByEnclosingWith(methodCall, name) || (args && containsBlockingCall(args, context))) return at;
+  }
+  return undefined;
+}
+
+/** The start of the function (or module) whose body holds the node. */
+function enclosingScopeOf(node: PyNode): number {
+  let current = node.parent;
+  while (current && current.type !== 'function_definition' && current.type !== 'lambda' && current.type !== 'module') current = current.parent;
+  return current?.startIndex ?? 0;
+}
+
+/** A call in `node` (or `node` itself) to a blocking API, or an `asyncio.to_thread` of one. */
+function containsBlockingCall(node: PyNode, context: PyRuleContext): boolean {
+  const calls = node.descendantsOfType('call').filter((call): call is PyNode => call !== null);
+  return calls.some((call) => {
+    if (blockingApiFor(call, context)) return true;
+    const symbol = context.resolveCallee(call);
+    if (symbol?.kind !== 'external' || symbol.path !== 'asyncio.to_thread') return false;
+    const target = call.childForFieldName('arguments')?.namedChild(0);
+    const path = target ? pathOf(context.resolver.resolveExpression(target, context.enclosing, context.module)) : undefined;
+    return path !== undefined && findBlockingApi(context.blockingApis, path) !== undefined;
+  });
+}
+
+/** ASYNC211: `pool.request("GET", …)` on an untyped receiver in a module that imports urllib3. */
+function reportLikelyPoolRequest(call: PyNode, context: PyRuleContext): void {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== LIKELY_POOL_REQUEST.method) return;
+  const first = call.childForFieldName('arguments')?.namedChild(0);
+  const method = first?.type === 'string' ? first.text.replace(/^[a-zA-Z]*["']+|["']+$/g, '').toLowerCase() : undefined;
+  if (!method || !LIKELY_POOL_REQUEST.httpMethods.has(method)) return;
+  const importsUrllib3 = [...context.module.imports.values()].some((binding) => binding.module === LIKELY_POOL_REQUEST.module || binding.module.startsWith(`${LIKELY_POOL_REQUEST.module}.`));
+  if (!importsUrllib3 || context.resolveCallee(call)) return;
   context.report({
-    rule: api.rule,
-    node,
-    message,
+    rule: 'blocking-io',
+    node: call,
+    message: formatMessage(MESSAGES.likelyPoolRequest, { callee: callee.text, suggestion: LIKELY_POOL_REQUEST.suggestion }),
     kind: 'blocking',
     needsAsync: true,
-    // In a sync function it counts once that function turns async (for another reason) in this run.
-    ...(api.asyncContextOnly && !context.enclosing.isAsync ? { onlyInAsync: true } : {}),
-    fix: fixFor(api, node, context, unit),
   });
 }
