@@ -15,13 +15,14 @@ const awaitNonThenable = defineTransform({
     example: 'const rows = await this.memory.retrieve(query); // retrieve() is sync',
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
     fixSafety:
-      'Removing the await is safe when the value provably is no thenable: a literal, or a project function whose body returns none. A type declared by a package can be wrong at run time (stale @types), so those awaits are reported, not removed. Making the callee async carries `async` to all of its callers.',
+      'Removing the await is safe when the value provably is no thenable: a literal, or a project function whose body returns none. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed. Making the callee async carries `async` to all of its callers.',
     doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
   },
   messages: {
     nonThenable: '`await` on `{expression}` of type `{type}`, which is not a promise',
     callableThen: '`await` on `{expression}` of type `{type}`, whose `then` takes no callback: no thenable, yet `await` calls it at run time, so the await is left for you to check',
     unprovenCallee: '`await` on `{expression}` of type `{type}`, which is not a promise by its declared type; its body returns values typed outside the project (or `any`), so removing the await is not provably safe',
+    voidResult: '`await` on `{expression}` of type `void`: a function declared to return `void` may still return a promise (TypeScript lets an async function stand in for it), so the await is left for you to check',
     unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations (a `.d.ts`, a package) that may be wrong at run time, so the await is left for you to check',
     aggregatorInput: '`{expression}` of type `{type}` passed to `Promise.{method}` is not a promise; it settles at once',
     aggregatorIterable: '`{expression}` of type `{type}` passed to `Promise.{method}` holds values that are not promises; they settle at once',
@@ -57,7 +58,8 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
   // Removing the await is automatic only where the value provably is no thenable.
   const isRemovable = isProvablyNonThenable(program, operand);
   const canTurnAsync = callees.length > 0;
-  const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : canTurnAsync ? 'unprovenCallee' : 'unproven';
+  const isVoid = (type.flags & ts.TypeFlags.Void) !== 0;
+  const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : isVoid && ts.isCallExpression(operand) ? 'voidResult' : canTurnAsync ? 'unprovenCallee' : 'unproven';
   context.report({
     rule: 'await-non-thenable',
     node,

@@ -177,8 +177,13 @@ export function isProvablyNonThenable(program: ts.Program, expression: ts.Expres
     if (!declaration || !isTrustedDeclaration(program, declaration)) return false;
     if (program.isSourceFileDefaultLibrary(declaration.getSourceFile())) return true;
     const implementation = implementationOf(declaration, checker);
-    // A contract without a body (an interface member, an abstract method): the project's own type.
-    if (!implementation) return true;
+    // A contract without a body (an interface member, an abstract method, a function-typed
+    // parameter): the project's own type, unless it returns `void`, which TypeScript lets any
+    // function satisfy (an async callback passed as `(data) => void` returns a promise).
+    if (!implementation) {
+      const returnType = checker.getResolvedSignature(node)?.getReturnType();
+      return returnType !== undefined && !unionConstituents(returnType).some((part) => (part.flags & ts.TypeFlags.Void) !== 0);
+    }
     return returnsNoThenable(program, implementation, seen);
   }
   if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
