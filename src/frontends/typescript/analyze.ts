@@ -508,6 +508,9 @@ export class TsAnalyzer {
 
   /** Project functions a callee expression can reach: cheap name filter first, then the checker. */
   resolveCallTargets(callee: ts.Expression): FunctionId[] {
+    // An IIFE `(() => { … })()` calls the function it holds: its caller must await it, or block it.
+    const called = skipParentheses(callee);
+    if (ts.isArrowFunction(called) || ts.isFunctionExpression(called)) return this.functionsOfExpression(called);
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     if (!nameNode || !this.functionNames.has(nameNode.text)) return [];
     return this.functionsOfSymbol(this.checker.getSymbolAtLocation(nameNode));
