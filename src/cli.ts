@@ -189,6 +189,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
     onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),
+    onWarning: (message) => io.stderr(`async-migrate: warning: ${message}\n`),
   });
   progress.stop();
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.

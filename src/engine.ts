@@ -51,6 +51,8 @@ export interface EngineOptions {
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
   onPhase?: (phase: Phase, done?: number, total?: number) => void;
+  /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
+  onWarning?: (message: string) => void;
 }
 
 export interface FileOutput {
@@ -90,7 +92,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
-      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]! }),
+      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]!, onWarning: options.onWarning }),
       files: tsFiles,
     });
   }
@@ -258,7 +260,7 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
     const current = plan;
     counted = hits.filter((hit) =>
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
-      (hit.kind !== 'blocking' || options.scope === 'all' || reachable.has(hit.enclosing)));
+      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -382,7 +384,8 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   const asyncFunctions = [...plan.asyncFunctions].map(([id, because]) => {
     const fn = graph.functions.get(id)!;
     const name = !plan.dualFunctions.has(id) ? fn.name : fn.asyncSibling ? fn.name.slice(0, fn.name.lastIndexOf('.') + 1) + fn.asyncSibling : siblingName(fn.name, fn.location.file);
-    return { name, file: fn.location.file, line: fn.location.line, because };
+    const suggestion = plan.dualFunctions.has(id) ? undefined : syncNameSuggestion(fn.name, fn.location.file);
+    return { name, file: fn.location.file, line: fn.location.line, because, ...(suggestion ? { suggestion } : {}) };
   });
   asyncFunctions.sort(byLocation);
   const awaitedCalls = plan.awaitSites
@@ -439,7 +442,7 @@ function buildReport(
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
-  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || reachable.has(hit.enclosing)));
+  const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
   const unresolvedCalls = unresolvedCallsOf(graph, plan);
   const report: Report = {
     tool: 'async-migrate',
@@ -489,6 +492,21 @@ function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] 
     entries.push({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() });
   }
   return entries.sort(byLocation);
+}
+
+/** Code that runs on the event loop: reached from async code, or a module's top level that awaits. */
+function countsAsAsyncCode(id: FunctionId, graph: CallGraph, reachable: ReadonlySet<FunctionId>): boolean {
+  return reachable.has(id) || graph.functions.get(id)?.awaitsAtTopLevel === true;
+}
+
+/** A function turned async in place whose name still says `Sync` misleads its callers. */
+function syncNameSuggestion(name: string, file: string): string | undefined {
+  const simple = name.slice(name.lastIndexOf('.') + 1);
+  const suffix = file.endsWith('.py') ? '_sync' : 'Sync';
+  if (!simple.endsWith(suffix) || simple.length === suffix.length) return undefined;
+  const base = simple.slice(0, -suffix.length);
+  const asyncName = file.endsWith('.py') ? `${base}_async` : `${base}Async`;
+  return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */

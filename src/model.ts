@@ -78,6 +78,11 @@ export interface FunctionNode {
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
   /**
+   * Top-level code (kind `module`) that already awaits: it runs on the event loop, so blocking calls
+   * written in it count under `--scope reachable`. The functions it calls are not reached through it.
+   */
+  awaitsAtTopLevel?: boolean;
+  /**
    * A method of a test double (a class in test code): it follows its family when the family turns
    * async, but its own blocking body does not make the production interface async (it is blocked).
    */
@@ -192,6 +197,8 @@ export interface AsyncFunctionEntry {
   file: string;
   line: number;
   because: string[];
+  /** Advice on the function beyond the change itself (an async function still named `…Sync`); omitted when none. */
+  suggestion?: string;
 }
 
 export interface AwaitedCallEntry {

@@ -182,7 +182,7 @@ describe('a file that does not parse', () => {
         file: 'src/io.ts',
         line: 4,
         column: 10,
-        message: '`readFileSync` blocks the event loop; use `await readFile(…) from node:fs/promises`',
+        message: '`readFileSync` blocks the event loop; use `await readFile(…)` from node:fs/promises',
         fixable: true,
       },
     ]);
@@ -214,6 +214,21 @@ describe('a file that does not parse', () => {
     expect(report.changes).toEqual([{ file: 'src/io.ts', edits: 7 }]);
     expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
     expect(read(dir, 'src/broken.ts')).toBe(BROKEN);
+  });
+});
+
+describe('a tsconfig that extends a package not installed', () => {
+  // Before `npm install`: tsc reports TS6053 and checks with the rest of the config; so does the tool.
+  it('check warns once on stderr and goes on with the config minus the missing base', async () => {
+    const tsconfig = JSON.parse(TSCONFIG) as { compilerOptions: Record<string, unknown> };
+    const config = { extends: '@tsconfig/not-installed/tsconfig.json', compilerOptions: tsconfig.compilerOptions, include: ['src'] };
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'tsconfig.json': JSON.stringify(config) });
+    const result = await runCli(['check', '.', '--format', 'json'], dir);
+    expect(result.stderr).toBe(
+      `async-migrate: warning: ${path.join(dir, 'tsconfig.json')}: File '@tsconfig/not-installed/tsconfig.json' not found. Going on with the rest of the config.\n`,
+    );
+    expect(result.code).toBe(1);
+    expect(jsonReport(result).findings.map((finding) => `${finding.file}:${finding.line} ${finding.rule}`)).toEqual(['src/io.ts:4 blocking-io']);
   });
 });
 

@@ -21,7 +21,7 @@ describe('npm pack', () => {
     const app = path.join(work, 'app');
     cpSync(path.join(REPO, 'fixtures/migrate/chain-three-files/input'), path.join(app, 'project'), { recursive: true });
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-    execFileSync(npm, ['install', '--omit=dev', '--no-audit', '--no-fund', path.join(work, tarball!)], { cwd: app, stdio: 'pipe' });
+    execFileSync(npm, ['install', '--omit=dev', '--no-audit', '--no-fund', path.join(work, tarball!)], { cwd: app, stdio: 'pipe', timeout: 240_000 });
     const result = spawnSync(process.execPath, [path.join(app, 'node_modules/.bin/async-migrate'), 'check', 'project', '--format', 'json', '--rules', 'blocking-io'], {
       cwd: app,
       encoding: 'utf8',

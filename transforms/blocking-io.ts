@@ -4,6 +4,7 @@ import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src
 import type { FileEditor } from '../src/frontend.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { appendArgument, insertAwait, needsParenthesesForAwait, shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
+import { quoteStyle } from '../src/frontends/typescript/file-editor.js';
 import { normalizeModule, resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 import { shellSleepSeconds } from './blocking-sleep.js';
@@ -21,7 +22,7 @@ const blockingIo = defineTransform({
     doesNotFlag: 'Blocking calls that only sync code reaches (startup, build scripts) under the default `--scope reachable`; callback and promise APIs; sync calls of libraries it does not know (list them in the config\'s `blocking`).',
   },
   messages: {
-    api: '`{callee}` blocks the event loop; use `{replacement}`',
+    api: '`{callee}` blocks the event loop; use {replacement}',
     noEquivalent: '`{callee}` blocks the event loop; {hint}',
     syncOnlyOption: '`{callee}` blocks the event loop; its `{option}` option has no `{async}` equivalent: use spawn() and await its "close" event',
     unreadableOptions: '`{callee}` blocks the event loop; its options `{option}` may hold settings only the Sync form has (`stdio`, `input`): use `await promisify({async})(…)` with options exec takes, or spawn()',
@@ -97,10 +98,10 @@ function reportApi(call: ts.CallExpression, api: BlockingApi, context: TsRuleCon
   }
   const replacement =
     equivalent.kind === 'exists'
-      ? 'await access(path) from node:fs/promises'
+      ? '`await access(path)` from node:fs/promises'
       : equivalent.kind === 'direct'
-        ? `await ${equivalent.name}(…) from ${equivalent.module}`
-        : `await promisify(${equivalent.name})(…)`;
+        ? `\`await ${equivalent.name}(…)\` from ${equivalent.module}`
+        : `\`await promisify(${equivalent.name})(…)\``;
   const fix = fixFor(call, equivalent, context);
   context.report({ rule: 'blocking-io', node: call, message: message('api', { callee: calleeText, replacement }), kind: 'blocking', needsAsync: true, fix });
 }
@@ -134,6 +135,8 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
       const literal = options && ts.isObjectLiteralExpression(options) ? options : undefined;
       const hasEncoding = literal !== undefined && literal.properties.some((p) => optionName(p, sourceFile) === 'encoding');
       if (options && !literal) return undefined;
+      // The option is written in the file's own quotes.
+      const buffer = `encoding: ${quoteStyle(sourceFile)}buffer${quoteStyle(sourceFile)}`;
       return (editor) => {
         const start = call.getStart(sourceFile);
         editor.replace(...calleeRange, promisified(editor, equivalent.module, equivalent.name));
@@ -141,10 +144,10 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
         // `stdio: 'pipe'` is exec's own behaviour, and not one of its options; the others (cwd, env,
         // timeout, …) mean the same to exec and execFile.
         const stdio = literal?.properties.find((p) => optionName(p, sourceFile) === 'stdio');
-        if (literal && stdio && !hasEncoding) editor.replace(stdio.getStart(sourceFile), stdio.end, 'encoding: "buffer"');
+        if (literal && stdio && !hasEncoding) editor.replace(stdio.getStart(sourceFile), stdio.end, buffer);
         else if (literal && stdio) removeProperty(editor, literal, stdio, sourceFile);
-        else if (literal && !hasEncoding) appendProperty(editor, literal, 'encoding: "buffer"', sourceFile);
-        else if (!hasEncoding) appendArgument(editor, call, '{ encoding: "buffer" }', sourceFile);
+        else if (literal && !hasEncoding) appendProperty(editor, literal, buffer, sourceFile);
+        else if (!hasEncoding) appendArgument(editor, call, `{ ${buffer} }`, sourceFile);
         editor.insert(call.end, ').stdout', -start);
         return true;
       };

@@ -3,6 +3,7 @@ import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js'
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten } from '../src/frontends/typescript/fix-helpers.js';
+import { walkTree } from '../src/frontends/typescript/walk.js';
 import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-context.js';
 import { isArrayLikeOnly, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
 import type { FileEditor } from '../src/frontend.js';
@@ -20,6 +21,8 @@ const floatingPromise = defineTransform({
   },
   messages: {
     floating: 'promise from `{expression}` is neither awaited, returned nor handled',
+    floatingOwnHandler:
+      'promise from `{expression}` is neither awaited, returned nor handled; not fixed: this module installs a `process.on(\'unhandledRejection\', …)` handler, which a `.catch` would bypass',
     floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
     floatingUselessHandler: 'promise from `{expression}` is not handled: the rejection handler `{handler}` is not always a function',
   },
@@ -59,7 +62,7 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
       ? formatMessage(floatingPromise.messages.floatingArray!, { expression: shown })
       : first.kind === 'nonFunctionHandler'
         ? formatMessage(floatingPromise.messages.floatingUselessHandler!, { expression: shown, handler: shorten(first.handler!.getText(sourceFile)) })
-        : formatMessage(floatingPromise.messages.floating!, { expression: shown });
+        : formatMessage(floatingPromise.messages[ownsRejections(canAwait, sourceFile) ? 'floatingOwnHandler' : 'floating']!, { expression: shown });
   context.report({
     rule: 'floating-promise',
     node: statement,
@@ -81,6 +84,7 @@ function fixOf(statement: ts.ExpressionStatement, unhandled: readonly Unhandled[
   if (unhandled.some((entry) => entry.nested)) return undefined;
   if (!canAwait) {
     const [only] = unhandled;
+    if (ownsRejections(canAwait, sourceFile)) return undefined;
     if (unhandled.length !== 1 || only!.node !== skipParentheses(statement.expression) || only!.kind === 'array') return undefined;
     return (editor) => {
       catchAtTopLevel(editor, statement, context);
@@ -152,6 +156,43 @@ function findUnhandled(expression: ts.Expression, context: TsRuleContext, nested
 
 function isLogical(kind: ts.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
+}
+
+/**
+ * Top-level code that cannot await, in a module with its own `unhandledRejection` handler: that
+ * handler decides what a dropped rejection does (often: exit at once), and a `.catch` would take
+ * it away, so the finding is reported without a fix.
+ */
+function ownsRejections(canAwait: boolean, sourceFile: ts.SourceFile): boolean {
+  return !canAwait && installsUnhandledRejectionHandler(sourceFile);
+}
+
+const handlerInstalled = new WeakMap<ts.SourceFile, boolean>();
+
+/** `process.on('unhandledRejection', …)` (or `once`, `addListener`, `prependListener`) anywhere in the file. */
+function installsUnhandledRejectionHandler(sourceFile: ts.SourceFile): boolean {
+  let installed = handlerInstalled.get(sourceFile);
+  if (installed === undefined) {
+    let found = false;
+    walkTree(sourceFile, (node) => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        ts.isIdentifier(node.expression.expression) &&
+        node.expression.expression.text === 'process' &&
+        ['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'].includes(node.expression.name.text) &&
+        node.arguments[0] !== undefined &&
+        ts.isStringLiteralLike(node.arguments[0]) &&
+        node.arguments[0].text === 'unhandledRejection'
+      ) {
+        found = true;
+      }
+      return !found;
+    });
+    installed = found;
+    handlerInstalled.set(sourceFile, installed);
+  }
+  return installed;
 }
 
 function isAssignment(kind: ts.SyntaxKind): boolean {

@@ -52,7 +52,7 @@ export function orderReport(report: Report): Record<string, unknown> {
 }
 
 function orderAsyncFunctions(entries: readonly AsyncFunctionEntry[]): AsyncFunctionEntry[] {
-  return entries.map((a) => ({ name: a.name, file: a.file, line: a.line, because: [...a.because] }));
+  return entries.map((a) => ({ name: a.name, file: a.file, line: a.line, because: [...a.because], ...(a.suggestion ? { suggestion: a.suggestion } : {}) }));
 }
 
 function orderAwaitedCalls(entries: readonly AwaitedCallEntry[]): AwaitedCallEntry[] {

@@ -212,7 +212,8 @@ function whySection(report: Report): string {
   if (report.asyncFunctions.length === 0) return '';
   const items = report.asyncFunctions.map((entry) => {
     const chain = entry.because.map((step) => code(step)).join(' ← ');
-    return `- ${code(entry.name)} (${code(`${entry.file}:${entry.line}`)}) ← ${chain === '' ? 'no recorded cause' : chain}`;
+    const suggestion = entry.suggestion ? ` (${entry.suggestion})` : '';
+    return `- ${code(entry.name)} (${code(`${entry.file}:${entry.line}`)}) ← ${chain === '' ? 'no recorded cause' : chain}${suggestion}`;
   });
   return fold(
     [

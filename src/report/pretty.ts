@@ -47,7 +47,10 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
   }
   if (report.asyncFunctions.length > 0) {
     out.push(chalk.bold(`Functions that turn async (${report.asyncFunctions.length}):`));
-    for (const fn of report.asyncFunctions) out.push(`  ${fn.name}  ${chalk.dim(`${fn.file}:${fn.line}`)}  because ${fn.because.join(' <- ')}`);
+    for (const fn of report.asyncFunctions) {
+      out.push(`  ${fn.name}  ${chalk.dim(`${fn.file}:${fn.line}`)}  because ${fn.because.join(' <- ')}`);
+      if (fn.suggestion) out.push(`    ${chalk.dim(fn.suggestion)}`);
+    }
     out.push('');
   }
   if (report.blocked.length > 0) {

@@ -236,6 +236,7 @@ export class TsAnalyzer {
       kind: 'module',
       location: { file, line: 1, column: 1 },
       isAsync: false,
+      ...(info.allowsTopLevelAwait && awaitsAtTopLevel(sourceFile) ? { awaitsAtTopLevel: true } : {}),
       isExported: false,
       syncOnly: info.allowsTopLevelAwait
         ? undefined
@@ -1069,6 +1070,17 @@ function objectLiteralHolder(node: FunctionLike): ts.VariableDeclaration | undef
   while (ts.isParenthesizedExpression(holder)) holder = holder.parent;
   // A typed holder (`const store: Store = { … }`) ties its members to the type's members instead.
   return ts.isVariableDeclaration(holder) && !holder.type && ts.isIdentifier(holder.name) ? holder : undefined;
+}
+
+/** An `await` (or `for await`) outside every function and class: the module evaluates asynchronously. */
+function awaitsAtTopLevel(sourceFile: ts.SourceFile): boolean {
+  let found = false;
+  walkTree(sourceFile, (node) => {
+    if (found || isFunctionLike(node) || ts.isClassLike(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 function syncOnlyReason(node: FunctionLike, name: string): FunctionNode['syncOnly'] {

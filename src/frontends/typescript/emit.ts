@@ -112,7 +112,14 @@ function makeAsync(node: FunctionLike, sourceFile: ts.SourceFile, editor: TsFile
 }
 
 function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile, editor: TsFileEditor): void {
-  if (!type || isPromiseType(type, sourceFile)) return;
+  if (!type) return;
+  // An async function must declare the global Promise (TS1064): `PromiseLike<T>` becomes `Promise<T>`,
+  // which every caller expecting a PromiseLike still accepts.
+  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'PromiseLike' && type.typeArguments?.length === 1) {
+    editor.replace(type.typeName.getStart(sourceFile), type.typeName.end, 'Promise');
+    return;
+  }
+  if (isPromiseType(type, sourceFile)) return;
   editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
 }
 
@@ -135,7 +142,7 @@ function overloadSignatures(node: FunctionLike): (ts.FunctionDeclaration | ts.Me
 }
 
 function isPromiseType(type: ts.TypeNode, sourceFile: ts.SourceFile): boolean {
-  return /^(Promise|PromiseLike)\s*</.test(type.getText(sourceFile));
+  return /^Promise\s*</.test(type.getText(sourceFile));
 }
 
 function asyncKeywordPosition(node: FunctionLike, sourceFile: ts.SourceFile): number {
@@ -242,6 +249,7 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
     if (ts.isBlock(body)) {
       editor.replace(receiver.end, body.getStart(sourceFile), ') ');
       editor.replace(body.end, statement.end, '');
+      outdentBody(editor, body, statement);
     } else {
       editor.replace(receiver.end, body.getStart(sourceFile), ') { ');
       editor.replace(body.end, statement.end, '; }');
@@ -254,6 +262,45 @@ function rewriteCallbackSite(site: CallSite, state: TsAnalysisState, editorFor: 
   keepComments(editor, [[receiver.end, argument.getStart(sourceFile)], [argument.end, statement.end]], receiverStart, -statement.end - 1);
   editor.replace(receiver.end, argument.getStart(sourceFile), ') await ');
   editor.replace(argument.end, statement.end, `(${item});`);
+}
+
+/**
+ * A callback body written deeper than its statement (`xs\n  .filter(f)\n  .forEach((x) => {`) moves
+ * out by the difference once it is the loop's body: the indent its closing brace has beyond the
+ * statement's comes off each line start, except where a line starts inside a template literal (its
+ * text is a value) or inside another edit.
+ */
+function outdentBody(editor: TsFileEditor, body: ts.Block, statement: ts.Statement): void {
+  const { sourceFile } = editor.info;
+  const text = sourceFile.text;
+  const statementStart = statement.getStart(sourceFile);
+  const statementIndent = text.slice(lineStartOf(text, statementStart), statementStart);
+  const closeAt = body.end - 1;
+  const closeIndent = text.slice(lineStartOf(text, closeAt), closeAt);
+  if (!/^[ \t]*$/.test(statementIndent) || !/^[ \t]*$/.test(closeIndent)) return;
+  if (closeIndent.length <= statementIndent.length || !closeIndent.startsWith(statementIndent)) return;
+  const extra = closeIndent.slice(statementIndent.length);
+  const literals: [number, number][] = [];
+  walkTree(body, (node) => {
+    if (ts.isTemplateLiteral(node) || ts.isStringLiteral(node)) {
+      literals.push([node.getStart(sourceFile), node.end]);
+      return false;
+    }
+    return true;
+  });
+  const existing = [...editor.edits];
+  for (let newline = text.indexOf('\n', body.getStart(sourceFile)); newline !== -1 && newline < closeAt; newline = text.indexOf('\n', newline + 1)) {
+    const start = newline + 1;
+    const end = start + extra.length;
+    if (text.slice(start, end) !== extra) continue;
+    if (literals.some(([from, to]) => from < start && start < to)) continue;
+    if (existing.some((edit) => edit.start < end && edit.end > start && !(edit.start === edit.end && (edit.start === start || edit.start === end)))) continue;
+    editor.replace(start, end, '');
+  }
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /**
@@ -270,7 +317,7 @@ function keepComments(editor: TsFileEditor, spans: readonly (readonly [number, n
     }
   }
   if (comments.length === 0) return;
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineStart = lineStartOf(text, at);
   const indent = /^[ \t]*/.exec(text.slice(lineStart, at))![0];
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   editor.insert(at, comments.map((comment) => `${comment}${eol}${indent}`).join(''), order);
@@ -308,7 +355,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     const shifted = inside.map((edit) => ({ ...edit, start: edit.start - range.start, end: edit.end - range.start }));
     const original = sourceFile.text.slice(range.start, range.end);
     const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
-    const lineStart = sourceFile.text.lastIndexOf('\n', range.start - 1) + 1;
+    const lineStart = lineStartOf(sourceFile.text, range.start);
     const before = sourceFile.text.slice(lineStart, range.start);
     // A comment after the declaration on its line stays with it: the sibling goes after the comment.
     const rest = /^[ \t]*(\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)?(?=\r?\n|$)/.exec(sourceFile.text.slice(range.end));
@@ -426,7 +473,7 @@ function listRemovals(elements: readonly ts.Node[], removed: readonly ts.Node[],
 /** The whole declaration, with its line when it is alone on it. */
 function declarationRemoval(declaration: ts.Node, sourceFile: ts.SourceFile): TextEdit {
   const start = declaration.getStart(sourceFile);
-  const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
+  const lineStart = lineStartOf(sourceFile.text, start);
   const newline = sourceFile.text.indexOf('\n', declaration.end);
   const onlyOnLine = sourceFile.text.slice(lineStart, start).trim() === '' && sourceFile.text.slice(declaration.end, newline === -1 ? undefined : newline).trim() === '';
   return onlyOnLine

@@ -160,13 +160,18 @@ export class TsFileEditor implements FileEditor {
   flushImports(): void {
     const { sourceFile } = this.info;
     const text = sourceFile.text;
-    const lines: string[] = [];
+    const importLines: string[] = [];
     const byModule = new Map<string, ImportRequest[]>();
     for (const request of this.newImports) {
       const list = byModule.get(request.module) ?? [];
       list.push(request);
       byModule.set(request.module, list);
     }
+    const at = this.importInsertionPoint();
+    // Where each name a new declaration may read is bound: a CommonJS emit evaluates the imports
+    // (requires) in order, so `promisify(execFile)` must come after the statement binding `execFile`.
+    const boundAfter = new Map<string, number>();
+    for (const [local, imported] of this.info.imports) boundAfter.set(local, lineEndAfter(text, imported.declaration.end));
     for (const [module, requests] of byModule) {
       const specifiers = requests.map((r) =>
         r.local === r.name ? r.name : this.usesRequire ? `${r.name}: ${r.local}` : `${r.name} as ${r.local}`,
@@ -175,24 +180,33 @@ export class TsFileEditor implements FileEditor {
       if (existing) {
         const last = existing.elements[existing.elements.length - 1]!;
         this.edits.push({ start: last.end, end: last.end, text: `, ${specifiers.join(', ')}`, source: 'import' });
+        for (const request of requests) boundAfter.set(request.local, lineEndAfter(text, existing.end));
         continue;
       }
       const q = this.quote;
-      lines.push(
+      importLines.push(
         this.usesRequire
           ? `const { ${specifiers.join(', ')} } = require(${q}${module}${q});`
           : `import { ${specifiers.join(', ')} } from ${q}${module}${q};`,
       );
+      for (const request of requests) boundAfter.set(request.local, at.offset);
     }
-    for (const { text: declaration } of this.declarations.values()) lines.push(declaration);
-    if (lines.length === 0) return;
+    // Each declaration goes below the import block, or below the last binding it reads when that is later.
+    const declarationsAt = new Map<number, string[]>([[at.offset, importLines]]);
+    for (const { text: declaration } of this.declarations.values()) {
+      let offset = at.offset;
+      for (const name of declaration.match(/[A-Za-z_$][\w$]*/g) ?? []) offset = Math.max(offset, boundAfter.get(name) ?? offset);
+      declarationsAt.set(offset, [...(declarationsAt.get(offset) ?? []), declaration]);
+    }
     // New statements follow the file's style: no semicolons in a file written without them.
-    if (!usesSemicolons(sourceFile)) for (let i = 0; i < lines.length; i++) lines[i] = lines[i]!.replace(/;$/, '');
-    const at = this.importInsertionPoint();
-    const block = lines.join(this.eol) + this.eol;
-    // At the top of a file, a blank line separates the new imports from the code below.
-    const needsBlankAfter = at.atTop && at.offset < text.length && !/^\r?\n/.test(text.slice(at.offset));
-    this.edits.push({ start: at.offset, end: at.offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: -2_000_000 });
+    const semicolons = usesSemicolons(sourceFile);
+    for (const [offset, lines] of declarationsAt) {
+      if (lines.length === 0) continue;
+      const block = lines.map((line) => (semicolons ? line : line.replace(/;$/, ''))).join(this.eol) + this.eol;
+      // At the top of a file, a blank line separates the new imports from the code below.
+      const needsBlankAfter = offset === at.offset && at.atTop && offset < text.length && !/^\r?\n/.test(text.slice(offset));
+      this.edits.push({ start: offset, end: offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: -2_000_000 });
+    }
   }
 
   private mergeableImport(module: string): ts.NamedImports | undefined {
@@ -209,7 +223,7 @@ export class TsFileEditor implements FileEditor {
   }
 
   /**
-   * The start of the line after the last import or require. With none: above the first statement and
+   * The start of the line after the last import (in a file that requires: the leading requires). With none: above the first statement and
    * the comments attached to it (a doc comment stays with its function), below a shebang, a
    * directive or a header comment separated by a blank line.
    */
@@ -221,10 +235,14 @@ export class TsFileEditor implements FileEditor {
       if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || isRequireStatement(statement) || isDirective(statement)) last = statement;
       else break;
     }
-    if (last) {
-      const newline = text.indexOf('\n', last.end);
-      return { offset: newline === -1 ? text.length : newline + 1, atTop: false };
+    // A file that imports: after its last import declaration, wherever that is (code may sit between
+    // imports), and not after a `require` that the next line already uses.
+    if (!this.usesRequire) {
+      const imports = sourceFile.statements.filter((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s));
+      const lastImport = imports[imports.length - 1];
+      if (lastImport) last = lastImport;
     }
+    if (last) return { offset: lineEndAfter(text, last.end), atTop: false };
     const first = sourceFile.statements[0];
     if (!first) return { offset: text.length, atTop: true };
     let offset = lineStartOf(text, first.getStart(sourceFile));
@@ -272,12 +290,18 @@ function continuesPrevious(statement: ts.ExpressionStatement, sourceFile: ts.Sou
   return sourceFile.text[previous.end - 1] !== ';';
 }
 
+/** The start of the line after the one `offset` is on (the end of the text on the last line). */
+function lineEndAfter(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
 function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** The quote the file's module specifiers (or, failing those, its first string) use. */
-function quoteStyle(sourceFile: ts.SourceFile): string {
+export function quoteStyle(sourceFile: ts.SourceFile): string {
   let quote: string | undefined;
   const visit = (root: ts.Node): void =>
     walkTree(root, (node) => {

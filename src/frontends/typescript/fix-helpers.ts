@@ -2,10 +2,14 @@
 import { ts } from 'ts-morph';
 import type { FileEditor } from '../../frontend.js';
 
-/** `await x` must be parenthesised where the expression is the target of a member access or call. */
+/**
+ * `await x` must be parenthesised where the expression is the target of a member access or call; it
+ * is, for readability (prettier's style), as the operand of a unary operator: `!(await exists(p))`.
+ */
 export function needsParenthesesForAwait(node: ts.Node): boolean {
   const parent = node.parent;
   if (!parent) return false;
+  if (ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent)) return true;
   if (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) return parent.expression === node;
   if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) return parent.expression === node;
   if (ts.isTaggedTemplateExpression(parent)) return parent.tag === node;
@@ -55,7 +59,9 @@ export function isStatementCall(node: ts.Node): boolean {
 }
 
 /** An expression shown in a message: long ones are cut to 60 characters. */
-export function shorten(text: string): string {
+export function shorten(source: string): string {
+  // A snippet is quoted on one line: newlines and indentation collapse to one space.
+  const text = source.replace(/\s+/g, ' ');
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -17,6 +17,8 @@ export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
   projectFile?: string;
   searchFrom: string;
+  /** A problem the run goes on despite (a tsconfig base that is not installed): one line for stderr. */
+  onWarning?: (message: string) => void;
 }
 
 export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
@@ -25,7 +27,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
-      const loaded = loadProgram(files, projectFile);
+      const loaded = loadProgram(files, projectFile, options.onWarning);
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(
         loaded.program,

@@ -46,6 +46,9 @@ const INFERRED_OPTIONS: ts.CompilerOptions = {
   jsx: ts.JsxEmit.Preserve,
 };
 
+/** TS6053 "File '…' not found.": in a tsconfig, a base config (`extends`) that cannot be found. */
+const MISSING_FILE = 6053;
+
 function describeDiagnostic(diagnostic: ts.Diagnostic): string {
   return ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
 }
@@ -107,12 +110,17 @@ function cachingHost(options: ts.CompilerOptions, unparsable: Map<string, string
   return host;
 }
 
-function parseProject(projectFile: string): ts.ParsedCommandLine {
+function parseProject(projectFile: string, onWarning?: (message: string) => void): ts.ParsedCommandLine {
   if (!existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   const read = ts.readConfigFile(projectFile, ts.sys.readFile);
   if (read.error) throw new UsageError(`cannot read ${projectFile}: ${describeDiagnostic(read.error)}`);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(projectFile), undefined, projectFile);
-  const fatal = parsed.errors.find((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003);
+  // A base config that is not installed yet (`extends: "@tsconfig/node22/tsconfig.json"` before
+  // `npm install`): tsc reports TS6053 and goes on with the rest of the config, and so does the tool.
+  for (const missing of parsed.errors.filter((error) => error.code === MISSING_FILE)) {
+    onWarning?.(`${projectFile}: ${describeDiagnostic(missing)} Going on with the rest of the config.`);
+  }
+  const fatal = parsed.errors.find((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003 && error.code !== MISSING_FILE);
   if (fatal) throw new UsageError(`invalid ${projectFile}: ${describeDiagnostic(fatal)}`);
   return parsed;
 }
@@ -121,16 +129,16 @@ function parseProject(projectFile: string): ts.ParsedCommandLine {
  * The parsed project, or, for a references-only ("solution-style") tsconfig with no files of its
  * own, the projects it references, recursively: their files are the code, not an inferred project.
  */
-function projectsOf(projectFile: string, seen = new Set<string>()): ts.ParsedCommandLine[] {
+function projectsOf(projectFile: string, onWarning?: (message: string) => void, seen = new Set<string>()): ts.ParsedCommandLine[] {
   seen.add(path.resolve(projectFile));
-  const parsed = parseProject(projectFile);
+  const parsed = parseProject(projectFile, onWarning);
   const references = parsed.projectReferences ?? [];
   if (parsed.fileNames.length > 0 || references.length === 0) return [parsed];
   const projects: ts.ParsedCommandLine[] = [];
   for (const reference of references) {
     const referenced = ts.resolveProjectReferencePath(reference);
     if (seen.has(path.resolve(referenced))) continue;
-    projects.push(...projectsOf(referenced, seen));
+    projects.push(...projectsOf(referenced, onWarning, seen));
   }
   return projects.length > 0 ? projects : [parsed];
 }
@@ -139,12 +147,12 @@ function projectsOf(projectFile: string, seen = new Set<string>()): ts.ParsedCom
  * Builds the program over the tsconfig's files plus the files given. The program is created once;
  * the checker is asked only about the expressions the rules and the call graph need.
  */
-export function loadProgram(files: readonly string[], projectFile: string | undefined): LoadedProgram {
+export function loadProgram(files: readonly string[], projectFile: string | undefined, onWarning?: (message: string) => void): LoadedProgram {
   if (projectFile && !existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   let options: ts.CompilerOptions = INFERRED_OPTIONS;
   const rootNames = new Set<string>();
   if (projectFile) {
-    const projects = projectsOf(projectFile);
+    const projects = projectsOf(projectFile, onWarning);
     // One program: the files of every project, with the first project's options (a solution-style
     // tsconfig has none of its own worth using: its files live in the projects it references).
     // JavaScript files are analysed whatever the tsconfig says; they are never type-checked for errors.
