@@ -38,6 +38,10 @@ export function detectHits(
         const callee = call.childForFieldName('function');
         return callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
       },
+      isSyncInType: (call) => {
+        const symbol = context.resolveCallee(call);
+        return !(symbol?.kind === 'function' && symbol.fn.isAsync);
+      },
       report: (report: PyReport) => {
         const severity = severities[report.rule];
         if (!rules.has(report.rule) || severity === 'off') return;

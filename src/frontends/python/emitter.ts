@@ -11,6 +11,7 @@ import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
 import type { FixState } from './rule-context.js';
+import { returnedAwaitables } from './rules/await-non-thenable.js';
 import { insertAwait } from './rules/fixes.js';
 import { needsParentheses } from './walk.js';
 
@@ -82,11 +83,20 @@ export function emitPython(
     };
   };
 
+  // A branch that already handed back a coroutine (`return self._connect_async()`) awaits it once the
+  // function is async (in place, or in its `_async` sibling): callers' `await f()` get the value in
+  // every branch, as before.
+  const awaitReturnedAwaitables = (fn: PyFunction): void => {
+    for (const value of returnedAwaitables(fn, resolver)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
+  };
+  for (const sibling of siblings.values()) awaitReturnedAwaitables(sibling.fn);
+
   // 1. Functions that turn async in place.
   for (const id of plan.asyncFunctions.keys()) {
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module' || fn.kind === 'arrow' || plan.dualFunctions.has(id)) continue;
     record(fn.module, { start: fn.node.startIndex, end: fn.node.startIndex, text: 'async ', source: 'propagation' }, false);
+    awaitReturnedAwaitables(fn);
     for (const run of ownAsyncioRuns(fn, resolver)) {
       // `asyncio.run(x())` cannot run inside a running loop: the function that turns async awaits it.
       const editor = editorFor(fn.module, 'propagation');

@@ -210,6 +210,36 @@ export class Resolver {
   }
 
   private readonly resolvingReturns = new Set<string>();
+  /** Set when two candidate types disagreed (a union, returns of different types) since the last `throughUnions`. */
+  private sawUnion = false;
+  /** While set, such candidates resolve to the first one instead of unknown. */
+  private unionAsFirst = false;
+
+  /** The one symbol the resolved candidates agree on; undefined when none resolved or two differ. */
+  private oneSymbol(symbols: readonly (PySymbol | undefined)[]): PySymbol | undefined {
+    const known = symbols.filter((symbol): symbol is PySymbol => symbol !== undefined);
+    const first = known[0];
+    if (!first || known.every((symbol) => symbolKey(symbol) === symbolKey(first))) return first;
+    this.sawUnion = true;
+    return this.unionAsFirst ? first : undefined;
+  }
+
+  /**
+   * `resolve()` as asked, and, when that met candidates that disagree, what it gives with each read as
+   * its first one (`Union[redis.Redis, redis.asyncio.Redis]` as `redis.Redis`): a guess to report what
+   * may block, never to fix it.
+   */
+  throughUnions<T>(resolve: () => T | undefined): { value: T | undefined; guess?: T } {
+    this.sawUnion = false;
+    const value = resolve();
+    if (value !== undefined || !this.sawUnion) return { value };
+    this.unionAsFirst = true;
+    try {
+      return { value, guess: resolve() };
+    } finally {
+      this.unionAsFirst = false;
+    }
+  }
 
   /** What a function returns: its return annotation, else what its first `return x` (or `yield x`) gives. */
   returnOf(fn: PyFunction): PySymbol | undefined {
@@ -218,11 +248,9 @@ export class Resolver {
     if (this.resolvingReturns.has(fn.id) || fn.kind === 'arrow' || fn.kind === 'module') return undefined;
     this.resolvingReturns.add(fn.id);
     try {
-      for (const value of ownReturnedValues(fn)) {
-        const symbol = this.resolveExpression(value, fn, fn.module);
-        if (symbol) return symbol;
-      }
-      return undefined;
+      // Returns that name different types (`redis.Redis()` in one branch, `redis.asyncio.Redis()` in
+      // another) leave the result unknown: reading it as the first would fix an async client as a sync one.
+      return this.oneSymbol(ownReturnedValues(fn).map((value) => this.resolveExpression(value, fn, fn.module)));
     } finally {
       this.resolvingReturns.delete(fn.id);
     }
@@ -241,9 +269,18 @@ export class Resolver {
     return undefined;
   }
 
-  /** The class an annotation names (`X`, `"X"`, `Optional[X]`, `X | None`, `mod.X`). */
+  /**
+   * The class an annotation names (`X`, `"X"`, `Optional[X]`, `X | None`, `mod.X`); a union of
+   * different types (`Union[redis.Redis, redis.asyncio.Redis]`) is unknown.
+   */
   resolveAnnotation(annotation: PyNode, module: PyModule): PySymbol | undefined {
     const text = annotation.text.trim().replace(/^["']|["']$/g, '');
+    const members = unionMembers(text);
+    if (members.length > 1) return this.oneSymbol(members.map((member) => this.resolveAnnotationText(member, module)));
+    return this.resolveAnnotationText(text, module);
+  }
+
+  private resolveAnnotationText(text: string, module: PyModule): PySymbol | undefined {
     const outer = /^([\p{L}\p{N}_.]+)\s*\[/u.exec(text)?.[1];
     const container = outer?.split('.').pop();
     if (container && BUILTIN_CONTAINERS[container]) return { kind: 'external-instance', path: `builtins.${BUILTIN_CONTAINERS[container]}` };
@@ -380,6 +417,38 @@ export class Resolver {
 }
 
 /** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
+function symbolKey(symbol: PySymbol): string {
+  switch (symbol.kind) {
+    case 'module': return `module:${symbol.module}`;
+    case 'function': return `function:${symbol.fn.id}`;
+    case 'class':
+    case 'instance': return `${symbol.kind}:${symbol.cls.qualifiedName}`;
+    case 'external':
+    case 'external-instance': return `${symbol.kind}:${symbol.path}`;
+  }
+}
+
+/** The members of `Union[A, B]`, `Optional[A]` or `A | B` (top-level only, `None` left out); else the text itself. */
+function unionMembers(text: string): string[] {
+  const union = /^(?:[\p{L}_][\p{L}\p{N}_]*\.)?(Union|Optional)\s*\[(.*)\]$/su.exec(text);
+  const inner = union ? union[2]! : text;
+  const members: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const char = inner[i];
+    if (char === '[' || char === '(') depth++;
+    else if (char === ']' || char === ')') depth--;
+    else if (depth === 0 && (char === '|' || (union && char === ','))) {
+      members.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  members.push(inner.slice(start));
+  const named = members.map((member) => member.trim()).filter((member) => member !== '' && member !== 'None');
+  return named.length > 0 ? named : [text];
+}
+
 function ownReturnedValues(fn: PyFunction): PyNode[] {
   const values: PyNode[] = [];
   const visit = (node: PyNode): void => {

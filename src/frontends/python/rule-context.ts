@@ -21,6 +21,8 @@ export interface PyRuleContext {
   readonly enclosing: PyFunction;
   /** What a call's callee resolves to. */
   resolveCallee(call: PyNode): PySymbol | undefined;
+  /** Whether a call's callee is not known to be async (not a project `async def`): awaiting it contradicts its type. */
+  isSyncInType(call: PyNode): boolean;
   report(hit: PyReport): void;
 }
 

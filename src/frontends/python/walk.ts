@@ -1,7 +1,7 @@
 // Visits every node of a module with the function whose body holds it. Parameters (defaults and
 // annotations) and decorators belong to the enclosing scope, as Python evaluates them there.
 import type { PyFunction, PyModule } from './modules.js';
-import { children, type PyNode } from './parser.js';
+import { children, namedChildren, type PyNode } from './parser.js';
 
 export type ScopedVisitor = (node: PyNode, enclosing: PyFunction) => void;
 
@@ -62,4 +62,43 @@ export function isInside(node: PyNode, types: ReadonlySet<string>, stopAt: PyNod
     if (types.has(current.type)) return true;
   }
   return false;
+}
+
+/** `async for` / `[… async for …]`: the loop's first token is `async`. */
+export function isAsyncLoop(loop: PyNode): boolean {
+  return loop.child(0)?.type === 'async';
+}
+
+/**
+ * Whether the function already uses this receiver (`client`, `self.redis`) as an async object where
+ * the resolved type says it is not: it awaits a method call on it, or iterates one with `async for`
+ * (somewhere other than `except`), and `isSyncInType` holds for that call (the method the type names
+ * is not async). That contradiction proves the type wrong (`Union[redis.Redis, redis.asyncio.Redis]`
+ * read as the sync client, an annotation naming the sync class). `awaitsCount: false` takes only
+ * `async for` as proof (for judging an `await` itself: two awaits of sync methods would vouch for
+ * each other).
+ */
+export function isAsyncReceiver(
+  receiver: PyNode,
+  enclosing: PyFunction,
+  except: PyNode,
+  isSyncInType: (call: PyNode) => boolean,
+  awaitsCount = true,
+): boolean {
+  if (receiver.type !== 'identifier' && receiver.type !== 'attribute') return false;
+  const onReceiver = (value: PyNode | null | undefined): boolean => {
+    const method = value?.type === 'call' && !value.equals(except) ? value.childForFieldName('function') : null;
+    return method?.type === 'attribute' && method.childForFieldName('object')?.text === receiver.text && isSyncInType(value!);
+  };
+  let found = false;
+  const visit = (node: PyNode): void => {
+    if (found) return;
+    if (node.type === 'await' && awaitsCount) found = onReceiver(node.namedChild(0));
+    else if ((node.type === 'for_statement' || node.type === 'for_in_clause') && isAsyncLoop(node)) found = onReceiver(node.childForFieldName('right'));
+    for (const child of namedChildren(node)) {
+      if (child.type !== 'function_definition' && child.type !== 'lambda' && child.type !== 'class_definition') visit(child);
+    }
+  };
+  visit(enclosing.kind === 'module' ? enclosing.node : enclosing.node.childForFieldName('body') ?? enclosing.node);
+  return found;
 }

@@ -6,6 +6,7 @@ import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
 import type { Resolver } from '../resolver.js';
+import { isAsyncReceiver } from '../walk.js';
 
 export const MESSAGES = {
   notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
@@ -28,24 +29,34 @@ const AWAITABLE_TYPE = /\b(Awaitable|Coroutine|Future|Task)\b/;
 function mayReturnAwaitable(fn: PyFunction, context: PyRuleContext): boolean {
   const annotation = fn.node.childForFieldName('return_type');
   if (annotation) return AWAITABLE_TYPE.test(annotation.text);
+  return returnedAwaitables(fn, context.resolver, (path) => path.startsWith('asyncio.')).length > 0;
+}
+
+/** asyncio functions whose result is always an awaitable (a coroutine, task or future). */
+const ASYNCIO_AWAITABLES = new Set(['sleep', 'gather', 'wait', 'wait_for', 'shield', 'create_task', 'ensure_future', 'to_thread', 'run_coroutine_threadsafe']
+  .map((name) => `asyncio.${name}`));
+
+/**
+ * The values of the function's own `return` statements that are awaitables it made: a call of a
+ * project `async def` or of an asyncio awaitable maker (`isAsyncioAwaitable` decides which), or a
+ * local bound to one (`coro = fetch()` … `return coro`).
+ */
+export function returnedAwaitables(fn: PyFunction, resolver: Resolver, isAsyncioAwaitable = (path: string) => ASYNCIO_AWAITABLES.has(path)): PyNode[] {
   const body = fn.node.childForFieldName('body');
   const makesAwaitable = (value: PyNode | null | undefined): boolean => {
     const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
     if (!callee) return false;
-    const returned = context.resolver.resolveExpression(callee, fn, fn.module);
-    return (returned?.kind === 'function' && returned.fn.isAsync) || (returned?.kind === 'external' && returned.path.startsWith('asyncio.'));
+    const returned = resolver.resolveExpression(callee, fn, fn.module);
+    return (returned?.kind === 'function' && returned.fn.isAsync) || (returned?.kind === 'external' && isAsyncioAwaitable(returned.path));
   };
-  // `return coro` where `coro = fetch()` hands the coroutine back as surely as `return fetch()`.
   const assignedAwaitables = new Set<string>();
+  const returns: PyNode[] = [];
   walkBody(body, (node) => {
     const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
     if (left?.type === 'identifier' && makesAwaitable(node.childForFieldName('right'))) assignedAwaitables.add(left.text);
+    if (node.type === 'return_statement' && node.namedChild(0)) returns.push(node.namedChild(0)!);
   });
-  for (const statement of body?.descendantsOfType('return_statement') ?? []) {
-    const value = statement?.namedChild(0);
-    if (makesAwaitable(value) || (value?.type === 'identifier' && assignedAwaitables.has(value.text))) return true;
-  }
-  return false;
+  return returns.filter((value) => makesAwaitable(value) || (value.type === 'identifier' && assignedAwaitables.has(value.text)));
 }
 
 /** How many functions and locals one proof may visit. */
@@ -158,6 +169,8 @@ export const awaitNonThenableVisitors: PyVisitors = {
     const symbol = context.resolveCallee(call);
     if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return;
     if (mayReturnAwaitable(symbol.fn, context)) return;
+    const receiver = call.childForFieldName('function')?.childForFieldName('object');
+    if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return;
     const plain = returnsNoAwaitable(symbol.fn, context.resolver);
     context.report({
       rule: 'await-non-thenable',

@@ -7,11 +7,13 @@ import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
+import { isAsyncLoop, isAsyncReceiver } from '../walk.js';
 import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
 
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
   blocks: '`{callee}` blocks the event loop; use `{replacement}`',
+  mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
 } as const;
 
@@ -165,6 +167,18 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
   }
 }
 
+/**
+ * What the finding tells to use: the fix `fixFor` applies. A client method moves to the async client
+ * only when this file builds the client with the sync class itself; any other client (`from_url`, a
+ * factory) gets the call run in a thread, and an iterator that ends is read whole there.
+ */
+function replacementFor(api: BlockingApi, call: PyNode, context: PyRuleContext): string {
+  if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return api.replacement;
+  if (ITERATOR_METHOD.test(methodName(call))) return 'await asyncio.to_thread(lambda: list(…))';
+  if (api.fix.kind === 'async-client' && !clientConstructor(call, context, api.path.replace(/\.\*$/, ''))) return 'await asyncio.to_thread(…)';
+  return api.replacement;
+}
+
 /** One visitor per rule: the table entry says which rule a call breaks. */
 function blockingCallVisitors(rule: BlockingApi['rule']): PyVisitors {
   return { call: (node, context) => reportBlockingCall(node, context, rule) };
@@ -206,17 +220,34 @@ function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
   }, context.enclosing);
 }
 
+/** The code already treats the call's value as async, whatever the resolver says (see `isAsyncReceiver`). */
+function isUsedAsAsync(call: PyNode, context: PyRuleContext): boolean {
+  const parent = call.parent;
+  if ((parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right')?.equals(call) === true && isAsyncLoop(parent)) return true;
+  const callee = call.childForFieldName('function');
+  const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  return !!receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType);
+}
+
 function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: BlockingApi['rule']): void {
   if (node.parent?.type === 'await') return;
-  const api = blockingApiFor(node, context);
+  // A receiver that may be either client (a Union, a factory returning both) is reported, not fixed.
+  const { value: known, guess } = context.resolver.throughUnions(() => blockingApiFor(node, context));
+  const api = known ?? guess;
   if (!api || api.rule !== rule) return;
-  if (runsInThreadUnit(node, context)) return;
+  // A project method with an `_async` sibling is judged by its class, not by what else is awaited on `self`.
+  if (runsInThreadUnit(node, context) || (api.fix.kind !== 'rename' && isUsedAsAsync(node, context))) return;
+  if (!known) {
+    const callee = node.childForFieldName('function')!.text;
+    context.report({ rule: api.rule, node, message: MESSAGES.mayBlock.replace('{callee}', callee).replace('{replacement}', replacementFor(api, node, context)), kind: 'blocking', needsAsync: false });
+    return;
+  }
   const unit = openUnitOf(node, api, context);
   const callee = node.childForFieldName('function')!.text;
   const advice = ioAfterTheCall(api, node, unit);
   const message = advice
     ? MESSAGES.blocksAfterTheCall.replace('{callee}', callee).replace('{advice}', advice)
-    : (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', api.replacement);
+    : (api.rule === 'blocking-sleep' ? MESSAGES.sleeps : MESSAGES.blocks).replace('{callee}', callee).replace('{replacement}', unit ? api.replacement : replacementFor(api, node, context));
   context.report({
     rule: api.rule,
     node,
