@@ -212,7 +212,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     else if (diffs.length > 0 && !options.quiet) io.stderr(diffs.join(''));
     io.stdout(rendered);
     await writeOutput(options.output, io.cwd, result, format);
-    return result.report.skipped.some(leavesMigrationIncomplete) ? EXIT.problems : EXIT.ok;
+    return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
   }
 
   const written = await writeMigration(result, paths, options, io);
@@ -223,8 +223,16 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     io.stderr(`async-migrate: interrupted; the signal was held until all ${result.outputs.length} files were written, so the migration is complete\n`);
     return EXIT.interrupted;
   }
-  const incomplete = result.report.skipped.some((entry) => entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry));
-  return incomplete ? EXIT.problems : EXIT.ok;
+  return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
+}
+
+/**
+ * `migrate` (written or --dry-run, and the default command) could not apply a change to some file:
+ * a file left unchanged (its migrated text does not parse, overlapping edits, a link out of the
+ * tree, …), or a skipped file that makes the run incomplete.
+ */
+function migrationIncomplete(report: Report): boolean {
+  return report.skipped.some((entry) => entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry));
 }
 
 /**

@@ -216,6 +216,19 @@ describe('symlinks', () => {
     expect(lstatSync(path.join(dir, 'src/io.ts')).isSymbolicLink()).toBe(true);
   });
 
+  it('migrate --dry-run and the default command exit 1 too when a file is left unchanged', async () => {
+    const outside = makeProject({ 'io.ts': IO_SOURCE });
+    const dir = makeProject({});
+    mkdirSync(path.join(dir, 'src'));
+    symlinkSync(path.join(outside, 'io.ts'), path.join(dir, 'src/io.ts'), 'file');
+    const reason = `it is a symbolic link to ${path.join(outside, 'io.ts')}, outside the paths being migrated; the file is left unchanged`;
+    for (const args of [['migrate', '--dry-run', 'src/io.ts', '--format', 'json'], ['src/io.ts', '--format', 'json']]) {
+      const result = await runCli(args, dir);
+      expect({ args, code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ args, code: 1, stderr: '', skipped: [{ file: 'io.ts', reason }] });
+    }
+    expect(read(outside, 'io.ts')).toBe(IO_SOURCE);
+  });
+
   it('a link inside the tree stays a link: its target is written', async () => {
     const dir = makeProject({ 'src/real/io.ts': IO_SOURCE });
     symlinkSync('real/io.ts', path.join(dir, 'src/io.ts'), 'file');

@@ -137,6 +137,9 @@ export class TsAnalyzer {
   private readonly replacedCalls = new Set<ts.Node>();
   /** Names of the project functions' parameters: the cheap filter for calls of a callback parameter. */
   private readonly parameterNames = new Set<string>();
+  /** `const map = { load: () => … }`: the variable holding an object literal -> its function members. */
+  private readonly functionHolders = new Map<ts.VariableDeclaration, FunctionId[]>();
+  private readonly functionHolderNames = new Set<string>();
   /** `fn#index` -> the calls of that parameter inside the function (`op(attempt)` in `withRetry`). */
   private readonly parameterCalls = new Map<string, ts.CallExpression[]>();
   /** `fn#index` of parameters used otherwise than called directly (stored, passed on, called from a nested function). */
@@ -316,6 +319,11 @@ export class TsAnalyzer {
     if (simpleName) this.functionNames.add(simpleName);
     if (hasModifier(node, ts.SyntaxKind.DefaultKeyword)) this.functionNames.add('default'); // `ns.default(…)`
     for (const parameter of node.parameters) if (ts.isIdentifier(parameter.name)) this.parameterNames.add(parameter.name.text);
+    const holder = objectLiteralHolder(node);
+    if (holder) {
+      this.functionHolders.set(holder, [...(this.functionHolders.get(holder) ?? []), id]);
+      this.functionHolderNames.add((holder.name as ts.Identifier).text);
+    }
     if (ts.isConstructorDeclaration(node) && ts.isClassDeclaration(node.parent) && node.parent.name) this.constructedClassNames.add(node.parent.name.text);
   }
 
@@ -449,6 +457,7 @@ export class TsAnalyzer {
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+      if (ts.isIdentifier(node) && this.functionHolderNames.has(node.text)) this.recordHolderUse(node, info, current);
       if (ts.isExportSpecifier(node)) this.recordReexport(node);
       if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
       else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
@@ -509,6 +518,9 @@ export class TsAnalyzer {
 
   /** Project functions a callee expression can reach: cheap name filter first, then the checker. */
   resolveCallTargets(callee: ts.Expression): FunctionId[] {
+    // An IIFE `(() => { … })()` calls the function it holds: its caller must await it, or block it.
+    const called = skipParentheses(callee);
+    if (ts.isArrowFunction(called) || ts.isFunctionExpression(called)) return this.functionsOfExpression(called);
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     if (!nameNode || !this.functionNames.has(nameNode.text)) return [];
     return this.functionsOfSymbol(this.checker.getSymbolAtLocation(nameNode));
@@ -520,8 +532,8 @@ export class TsAnalyzer {
     const ids: FunctionId[] = [];
     for (const declaration of symbol.declarations ?? []) {
       let target: ts.Node = declaration;
-      // `const f = () => …` and class fields `f = () => …` call the function they hold.
-      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
+      // `const f = () => …`, class fields `f = () => …` and `{ f: () => … }` call the function they hold.
+      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
         target = skipParentheses(declaration.initializer);
         // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
         if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
@@ -774,6 +786,22 @@ export class TsAnalyzer {
       if (callee === caller) continue;
       this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
     }
+  }
+
+  /**
+   * The object holding functions used as a whole (`const { [key]: f } = map`, `lookup(map)`,
+   * `map[key]`): what calls its functions there is not known, so each is used as a value.
+   * `map.load(…)` and `map.load` are calls and references of `load`, recorded by name.
+   */
+  private recordHolderUse(node: ts.Identifier, info: TsFileInfo, caller: FunctionId): void {
+    const parent = node.parent;
+    if (isDeclarationName(node) || ts.isTypeQueryNode(parent)) return;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === node) return;
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    const symbol = this.checker.getSymbolAtLocation(node);
+    const declaration = symbol?.valueDeclaration;
+    const members = declaration && ts.isVariableDeclaration(declaration) ? this.functionHolders.get(declaration) : undefined;
+    for (const callee of members ?? []) if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
   }
 
   private markFixedSignature(id: FunctionId, base: string, property: ts.Symbol): void {
@@ -1031,6 +1059,17 @@ function functionKind(node: FunctionLike): FunctionKind {
   if (ts.isMethodDeclaration(node)) return 'method';
   if (ts.isFunctionDeclaration(node)) return 'function';
   return 'arrow';
+}
+
+/** The untyped variable a function is a member of, when it is a property or method of `const x = { … }`. */
+function objectLiteralHolder(node: FunctionLike): ts.VariableDeclaration | undefined {
+  const member = ts.isMethodDeclaration(node) ? node : ts.isPropertyAssignment(node.parent) && node.parent.initializer === node ? node.parent : undefined;
+  const literal = member?.parent;
+  if (!literal || !ts.isObjectLiteralExpression(literal)) return undefined;
+  let holder: ts.Node = literal.parent;
+  while (ts.isParenthesizedExpression(holder)) holder = holder.parent;
+  // A typed holder (`const store: Store = { … }`) ties its members to the type's members instead.
+  return ts.isVariableDeclaration(holder) && !holder.type && ts.isIdentifier(holder.name) ? holder : undefined;
 }
 
 /** An `await` (or `for await`) outside every function and class: the module evaluates asynchronously. */
