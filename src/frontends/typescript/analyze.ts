@@ -12,11 +12,13 @@ import type {
   FunctionNode,
   MethodFamily,
   RuleId,
+  UnresolvedCall,
 } from '../../model.js';
 import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
+import { shorten } from './fix-helpers.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
@@ -130,6 +132,7 @@ export class TsAnalyzer {
     uncheckedLines: [],
   };
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
+  private readonly unresolvedCalls: UnresolvedCall[] = [];
   private readonly functionNames = new Set<string>();
   private readonly families = new FamilyBuilder();
   private readonly visitors = new Map<ts.SyntaxKind, { transform: Transform; visit: NonNullable<TsVisitors[ts.SyntaxKind]> }[]>();
@@ -201,7 +204,8 @@ export class TsAnalyzer {
   }
 
   graph(): CallGraph {
-    return { functions: this.state.functions, sites: this.state.sites, families: this.state.families };
+    const { functions, sites, families } = this.state;
+    return { functions, sites, families, ...(this.unresolvedCalls.length > 0 ? { unresolved: this.unresolvedCalls } : {}) };
   }
 
   /** The interface or abstract member names a family; otherwise its first declared member. */
@@ -602,7 +606,9 @@ export class TsAnalyzer {
   }
 
   private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
-    for (const callee of this.resolveCallTargets(call.expression)) {
+    const targets = this.resolveCallTargets(call.expression);
+    if (targets.length === 0) this.recordUnresolvedImportCall(call, info, caller);
+    for (const callee of targets) {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
       if (this.replacedCalls.has(call)) site.replacedByFix = true;
       if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) site.entryCall = true;
@@ -611,6 +617,25 @@ export class TsAnalyzer {
       this.newSite(site, call, info);
     }
     this.recordCallbackArguments(call, info, caller);
+  }
+
+  /**
+   * A call through an import whose module does not resolve (a workspace package or a dependency that
+   * is not installed): the checker cannot say what it calls, so the engine lists it when its name is
+   * that of a function turning async, rather than leave it unawaited silently.
+   */
+  private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
+    const callee = call.expression;
+    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
+    if (!name) return;
+    let root: ts.Expression = callee;
+    while (ts.isPropertyAccessExpression(root)) root = root.expression;
+    if (!ts.isIdentifier(root)) return;
+    const symbol = this.checker.getSymbolAtLocation(root);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
+    if ((this.checker.getAliasedSymbol(symbol).declarations ?? []).length > 0) return;
+    const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
+    this.unresolvedCalls.push({ caller, name: name.text, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
   }
 
   /** Functions passed as arguments (to a call, or to `new X(…)` such as a Promise executor) are callback sites. */
