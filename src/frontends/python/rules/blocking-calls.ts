@@ -210,7 +210,10 @@ function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): Thr
     (inner) => {
       const symbol = context.resolveCallee(inner);
       if (symbol?.kind === 'function') return false;
-      return context.enclosing.isAsync || !blockingApiFor(inner, context);
+      // A call that counts only in async code (a file method) moves with the block: the block's fix
+      // applies only once the function runs async, in this run or an earlier one (same result twice).
+      const innerApi = blockingApiFor(inner, context);
+      return context.enclosing.isAsync || !innerApi || innerApi.asyncContextOnly === true;
     },
     (statement) => openCallOf(statement, context) !== undefined,
   );
@@ -222,9 +225,8 @@ function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefin
   return open?.type === 'call' && blockingApiFor(open, context)?.opensFile ? open : undefined;
 }
 
-/** Inside an async function, a call in a `with open(…)` block that runs in a thread is not on the loop. */
+/** A call in a `with open(…)` block that runs in a thread (once its function runs async) is not on the loop. */
 function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
-  if (!context.enclosing.isAsync) return false;
   return isInsideUnit(node, (statement) => {
     const open = openCallOf(statement, context);
     const api = open ? blockingApiFor(open, context) : undefined;
