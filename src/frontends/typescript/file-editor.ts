@@ -131,6 +131,11 @@ export class TsFileEditor implements FileEditor {
   ensureDeclaration(key: string, preferredName: string, text: (local: string) => string): string {
     const existing = this.declarations.get(key);
     if (existing) return existing.local;
+    // A declaration an earlier run wrote (`const execFileAsync = promisify(execFile)`) is reused, so a
+    // second run adds no `execFileAsync2`.
+    const wanted = withoutSemicolon(text(preferredName));
+    const written = this.info.sourceFile.statements.some((statement) => ts.isVariableStatement(statement) && withoutSemicolon(statement.getText(this.info.sourceFile)) === wanted);
+    if (written) return preferredName;
     const local = this.freshName(preferredName);
     this.declarations.set(key, { local, text: text(local) });
     return local;
@@ -347,4 +352,8 @@ function isRequireStatement(statement: ts.Statement): boolean {
     const init = declaration.initializer;
     return init !== undefined && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require';
   });
+}
+
+function withoutSemicolon(statement: string): string {
+  return statement.trim().replace(/;$/, '');
 }
