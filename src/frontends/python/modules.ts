@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { FunctionKind } from '../../model.js';
 import { LineIndex, namedChildren, parsePython, type PyNode, type PyTree } from './parser.js';
+import { stripBom } from '../../source-text.js';
 
 export type ImportBinding =
   | { kind: 'module'; module: string }
@@ -81,7 +82,7 @@ function absoluteModule(importer: { name: string; isPackage: boolean }, dots: nu
 
 export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }): PyModule {
   // Offsets index the text after a UTF-8 BOM, as the engine's edits do (it writes the BOM back).
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const text = stripBom(source);
   const rel = relativePath(root, file);
   const { name, isPackage } = importName ?? moduleNameOf(rel);
   const tree = parsePython(text);
