@@ -213,8 +213,10 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
       const fn = graph.functions.get(id)!;
       if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
       const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
+      // An entry call (`main();` at the top of a module) is bridged to the async version
+      // (`main().catch(…)`): it leaves no caller of the sync one.
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
-        (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
+        (site) => !site.entryCall && (blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined),
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
       if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
