@@ -18,7 +18,7 @@ const blockingIo = defineTransform({
     example: "const text = fs.readFileSync(path, 'utf8');",
     useInstead: "const text = await readFile(path, 'utf8'); (node:fs/promises), the promisified callback API, or the `xAsync` sibling.",
     fixSafety:
-      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read (a spread argument `execSync(...command)` among them) is reported, not fixed. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
+      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
     doesNotFlag: 'Blocking calls that only sync code reaches (startup, build scripts) under the default `--scope reachable`; callback and promise APIs; sync calls of libraries it does not know (list them in the config\'s `blocking`).',
   },
   messages: {
