@@ -29,6 +29,7 @@ describe('workspace packages', () => {
       'packages/plain/src/index.ts': '',
       'packages/built/package.json': manifest({ name: '@p/built', exports: { '.': './dist/main.mjs', './*': { types: './dist/*.d.ts' } } }),
       'packages/built/src/main.mts': '',
+      'packages/built/dist/main.mjs': '', // built but not installed: the source is still what counts
       'packages/built/src/sub.ts': '',
       'packages/old/package.json': manifest({ name: '@p/old' }),
       'packages/old/src/index.ts': '',

@@ -198,24 +198,23 @@ function conditionTargets(value: unknown): string[] {
 }
 
 /**
- * The source file a package path stands for: the path itself when it is source, else the file its
- * build came from (outDir -> rootDir of the package's tsconfig files, or `dist|lib|out|build` -> `src`).
+ * The source file a package path stands for: the file its build came from (outDir -> rootDir of the
+ * package's tsconfig files, or `dist|lib|out|build` -> `src`), else the path itself when it is source
+ * (`main: "index.js"` in a JavaScript package, `pkg/src/util` written as the source path). A build
+ * output that happens to exist (built, not installed) is not taken for the source.
  */
 function sourceOf(pkg: WorkspacePackage, target: string): string | undefined {
-  const isDeclaration = /\.d\.[cm]?ts$/.test(target);
-  if (!isDeclaration && SOURCE_EXTENSIONS.some((extension) => target.endsWith(extension)) && isFile(target)) return target;
-  const relative = path.relative(pkg.dir, target);
-  const firstSegment = relative.split(path.sep)[0]!;
+  const firstSegment = path.relative(pkg.dir, target).split(path.sep)[0]!;
   const roots = [...pkg.outputRoots];
   if (CONVENTIONAL_OUT_DIRS.has(firstSegment)) roots.push({ outDir: path.join(pkg.dir, firstSegment), rootDir: path.join(pkg.dir, 'src') });
-  roots.push({ outDir: pkg.dir, rootDir: pkg.dir }); // a subpath written as the source path (`pkg/src/util`)
   for (const { outDir, rootDir } of roots) {
     const inside = path.relative(outDir, target);
     if (inside.startsWith('..') || path.isAbsolute(inside)) continue;
     const source = sourceCandidates(path.join(rootDir, inside)).find(isSourceFile);
     if (source) return source;
   }
-  return undefined;
+  if (SOURCE_EXTENSIONS.some((extension) => target.endsWith(extension)) && isSourceFile(target)) return target;
+  return sourceCandidates(target).find(isSourceFile);
 }
 
 /** `dist/util.d.ts` -> `util.ts`, `util.tsx`; `util` -> `util.ts`…, `util/index.ts`… */
