@@ -19,7 +19,7 @@ import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import { shorten } from './fix-helpers.js';
-import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { attributeTo } from '../../errors.js';
@@ -315,7 +315,7 @@ export class TsAnalyzer {
     if (syncOnly) fn.syncOnly = syncOnly;
     const nameNode = declarationNameNode(node);
     if (fn.isExported && !nameNode) fn.noSibling = 'it has no name to give an async sibling';
-    else if (nameNode && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
+    else if (nameNode && !isObjectLiteralMember(siblingContainer(node)) && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
