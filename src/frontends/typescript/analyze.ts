@@ -314,7 +314,7 @@ export class TsAnalyzer {
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
     const nameNode = declarationNameNode(node);
-    if (fn.isExported && !nameNode) fn.noSibling = 'it has no name to give an async sibling';
+    if (!nameNode) fn.noSibling = 'it has no name to give an async sibling';
     else if (nameNode && !isObjectLiteralMember(siblingContainer(node)) && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
