@@ -906,7 +906,7 @@ describe('planPropagation: functions that keep a sync version', () => {
     });
   });
 
-  it('a method whose signature a library base fixes is blocked in place but gets a sibling under dual', () => {
+  it('a public method whose signature a library base fixes is blocked in place but gets a sibling under dual', () => {
     const fixed = {
       kind: 'family' as const,
       reason: 'MyStream._read implements Readable._read, which async-migrate cannot change',
@@ -914,7 +914,7 @@ describe('planPropagation: functions that keep a sync version', () => {
     };
     const build = (): { graph: CallGraph; read: FunctionId } => {
       const g = new Graph();
-      const read = g.fn('MyStream._read', { kind: 'method', syncOnly: fixed });
+      const read = g.fn('MyStream._read', { kind: 'method', syncOnly: fixed, isExported: true });
       return { graph: g.build(), read };
     };
     const inplace = build();
