@@ -262,7 +262,9 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
           queue.push(site.callee);
           continue;
         }
-        if (site.kind !== 'call' || site.replacedByFix || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        // A function passed by name (`files.map(sizeOf)`) is twinned like one called: the sibling passes its twin.
+        const passed = site.kind === 'callback' && (site.callback?.rewrite === 'for-of' || site.callback?.rewrite === 'promise-all');
+        if (!(site.kind === 'call' || passed) || site.replacedByFix || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
         if (graph.functions.get(site.callee)!.returnsPromise) continue; // already returns a promise: nothing to twin
         for (const member of familyOf(graph, graph.functions.get(site.callee)!)) {
           if (dualFunctions.has(member) || !asyncFunctions.has(member)) continue;

@@ -380,7 +380,10 @@ export class TsAnalyzer {
     }
     if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
       const owner = node.parent;
-      const ownerExported = (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner);
+      // `export type Tool = { capture(…): string }` is an interface by another name.
+      const ownerExported =
+        ((ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner)) ||
+        (ts.isTypeLiteralNode(owner) && ts.isTypeAliasDeclaration(owner.parent) && hasExportModifier(owner.parent));
       // Protected members are public to subclasses outside the project: they count.
       const isPrivate = hasModifier(node, ts.SyntaxKind.PrivateKeyword) || (node.name !== undefined && ts.isPrivateIdentifier(node.name));
       return ownerExported && !isPrivate;

@@ -76,7 +76,14 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (plan.dualFunctions.has(site.callee) && movesToSibling(node)) renameCallee(node, editor, state.declarations.get(site.callee));
   }
 
-  for (const site of plan.callbackSites) rewriteCallbackSite(site, state, editorFor);
+  for (const site of plan.callbackSites) {
+    rewriteCallbackSite(site, state, editorFor);
+    // `files.map(sizeOf)` in a sibling passes `sizeOfAsync`.
+    const argument = state.siteNodes.get(site.id);
+    if (argument && plan.dualFunctions.has(site.callee) && ts.isExpression(argument)) {
+      renameToSibling(argument, editorFor(argument.getSourceFile().fileName), state.declarations.get(site.callee));
+    }
+  }
 
   for (const site of plan.entrySites) {
     const node = state.siteNodes.get(site.id);
@@ -179,7 +186,12 @@ function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor
  * sibling of a default export is the named export `loadAsync`, after the function's declared name.
  */
 function renameCallee(call: ts.CallExpression, editor: TsFileEditor, declaration: FunctionLike | undefined): void {
-  const callee = skipParentheses(call.expression);
+  renameToSibling(call.expression, editor, declaration);
+}
+
+/** `load`, `store.load`, `ns.default` (called, or passed as a callback) -> the async sibling's name. */
+function renameToSibling(expression: ts.Expression, editor: TsFileEditor, declaration: FunctionLike | undefined): void {
+  const callee = skipParentheses(expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
   if (!name || !ts.isIdentifier(name)) return;
   const declaredName = declaration ? declarationNameNode(declaration)?.text : undefined;
