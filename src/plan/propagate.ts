@@ -31,6 +31,8 @@ export interface Plan {
   droppedRoots: AsyncRoot[];
   /** Under `dual`: functions that keep their sync body and gain an async sibling. */
   dualFunctions: Set<FunctionId>;
+  /** Calls through a union (their `callGroup`) that reach a function with no sibling: they keep their callee's name. */
+  callsWithoutSibling: Set<string>;
 }
 
 export interface PlanOptions {
@@ -279,6 +281,11 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
   const awaitSites: CallSite[] = [];
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
+  // An awaited call through a union moves to the sibling only when every function it reaches has one.
+  const callsWithoutSibling = new Set<string>();
+  for (const site of graph.sites) {
+    if (site.callGroup && !(dualFunctions.has(site.callee) && asyncFunctions.has(site.callee))) callsWithoutSibling.add(site.callGroup);
+  }
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
     if (bridges.has(site.caller) && site.kind === 'call' && !dualFunctions.has(site.callee)) {
@@ -293,13 +300,13 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);
-      else if (callerRunsAsync && site.isAwaited && dualFunctions.has(site.callee)) awaitSites.push(site);
+      else if (callerRunsAsync && site.isAwaited && dualFunctions.has(site.callee) && !(site.callGroup && callsWithoutSibling.has(site.callGroup))) awaitSites.push(site);
     } else if (site.kind === 'callback' && site.callback && site.callback.rewrite !== 'none') {
       if (site.callback.rewrite === 'accepts-async' || callerRunsAsync) callbackSites.push(site);
     }
   }
 
-  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions };
+  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions, callsWithoutSibling };
 }
 
 /**

@@ -611,8 +611,10 @@ export class TsAnalyzer {
   private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     const targets = this.resolveCallTargets(call.expression);
     if (targets.length === 0) this.recordUnresolvedImportCall(call, info, caller);
+    const callGroup = targets.length > 1 ? `${info.file}#${call.getStart(info.sourceFile)}` : undefined;
     for (const callee of targets) {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
+      if (callGroup) site.callGroup = callGroup;
       if (this.replacedCalls.has(call)) site.replacedByFix = true;
       if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) site.entryCall = true;
       const blockedPosition = positionWithoutAwait(call, info.sourceFile);

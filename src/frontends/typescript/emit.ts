@@ -59,21 +59,14 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (plan.dualFunctions.has(id)) renameDeclaration(declaration, info.sourceFile, editor);
   }
 
-  // A call through a union (`Tool | AsyncTool`) reaches one function per member: it can move to
-  // `captureAsync` only when every one of them gains that sibling.
-  const calleesOfCall = new Map<ts.Node, FunctionId[]>();
-  for (const site of state.sites) {
-    const node = site.kind === 'call' ? state.siteNodes.get(site.id) : undefined;
-    if (node) calleesOfCall.set(node, [...(calleesOfCall.get(node) ?? []), site.callee]);
-  }
-  const movesToSibling = (node: ts.Node): boolean =>
-    (calleesOfCall.get(node) ?? []).every((callee) => plan.dualFunctions.has(callee) && plan.asyncFunctions.has(callee));
   for (const site of plan.awaitSites) {
     const node = state.siteNodes.get(site.id);
     if (!node || !ts.isCallExpression(node)) continue;
     const editor = editorFor(node.getSourceFile().fileName);
     if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
-    if (plan.dualFunctions.has(site.callee) && movesToSibling(node)) renameCallee(node, editor, state.declarations.get(site.callee));
+    // A call through a union (`Tool | AsyncTool`) moves to `captureAsync` only when every member has it.
+    const movesToSibling = !(site.callGroup && plan.callsWithoutSibling.has(site.callGroup));
+    if (plan.dualFunctions.has(site.callee) && movesToSibling) renameCallee(node, editor, state.declarations.get(site.callee));
   }
 
   for (const site of plan.callbackSites) {
