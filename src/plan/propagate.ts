@@ -201,7 +201,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
         if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
         block(site.callee, {
           kind: 'caller',
-          reason: `${callee.name} is written in ${fn.name}, which must stay sync (${blocked.get(id)!.kind}), and ${callee.noSibling}`,
+          reason: `${callee.name} is used by ${fn.name}, which must stay sync (${blocked.get(id)!.kind}), and ${callee.noSibling}`,
           suggestion: `Resolve the block on ${fn.name} first, or move the async work out of ${callee.name}.`,
         });
       }
@@ -240,9 +240,13 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
       const fn = graph.functions.get(id)!;
       if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
       const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
-      // A receiver that awaits the callback (a test registered by sync top-level code) is no sync caller.
+      // A receiver that awaits the callback (a test registered by sync top-level code) is no sync
+      // caller, nor is a top-level entry call (`main();`), which is bridged (`main().catch(…)`).
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
-        (site) => site.callback?.rewrite !== 'accepts-async' && (blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined),
+        (site) =>
+          site.callback?.rewrite !== 'accepts-async' &&
+          !site.entryCall &&
+          (blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined),
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
       if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
