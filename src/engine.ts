@@ -13,6 +13,7 @@ import type {
   BlockedEntry,
   MakeAsyncImpact,
   BreakingEntry,
+  UnresolvedCall,
   UnresolvedCallEntry,
   CallGraph,
   FunctionId,
@@ -154,7 +155,27 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   }
 
   options.onPhase?.('plan');
-  const { plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options);
+  let { plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options);
+  // Calls the front-ends could not resolve that may call a function turning async: a slower oracle
+  // (pyright) is asked about exactly those, and the plan is made again with what it resolved.
+  const askedOracle = new Set<UnresolvedCall>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const open = unresolvedMayCallAsync(graph, plan).filter(({ call }) => !askedOracle.has(call));
+    if (open.length === 0) break;
+    let added = 0;
+    for (const { frontEnd } of frontEnds) {
+      const mine = open.filter(({ call }) => languageOf(call.location.file) === frontEnd.language).map(({ call }) => call);
+      if (!frontEnd.resolveCalls || mine.length === 0) continue;
+      for (const call of mine) askedOracle.add(call);
+      const { sites, resolved } = await frontEnd.resolveCalls(mine);
+      graph.sites.push(...sites);
+      added += sites.length;
+      const done = new Set(resolved);
+      graph.unresolved = graph.unresolved?.filter((call) => !done.has(call));
+    }
+    if (added === 0) break;
+    ({ plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options));
+  }
   // `check --make-async`: the same plan without the command line's targets, to show what they add.
   const commandLineRoots = new Set(commandLineTargets.flatMap(({ roots }) => roots));
   const defaultPlan =
@@ -477,21 +498,26 @@ function buildReport(
   return report;
 }
 
-/** Unresolved call sites whose simple name is that of a function that turns async. */
-function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] {
+/** Unresolved call sites whose simple name is that of a function that turns async, with those functions' names. */
+function unresolvedMayCallAsync(graph: CallGraph, plan: Plan): { call: UnresolvedCall; mayCall: string[] }[] {
   const byName = new Map<string, string[]>();
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
     const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
     byName.set(simple, [...(byName.get(simple) ?? []), fn.name]);
   }
-  const entries: UnresolvedCallEntry[] = [];
+  const found: { call: UnresolvedCall; mayCall: string[] }[] = [];
   for (const call of graph.unresolved ?? []) {
     const mayCall = byName.get(call.name);
-    if (!mayCall || plan.blocked.has(call.caller)) continue;
-    entries.push({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() });
+    if (mayCall && !plan.blocked.has(call.caller)) found.push({ call, mayCall });
   }
-  return entries.sort(byLocation);
+  return found;
+}
+
+function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] {
+  return unresolvedMayCallAsync(graph, plan)
+    .map(({ call, mayCall }) => ({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() }))
+    .sort(byLocation);
 }
 
 /** Code that runs on the event loop: reached from async code, or a module's top level that awaits. */

@@ -1,15 +1,16 @@
 // The Python front-end: tree-sitter parsing, a syntactic resolver, the call graph, rule hits and the
 // emitter, behind the language-neutral FrontEnd interface.
+import path from 'node:path';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
-import type { RuleId } from '../../model.js';
+import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
-import { buildGraph, type BuiltGraph } from './graph-builder.js';
-import { buildModule, relativePath, type PyModule } from './modules.js';
+import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
+import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
-import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
+import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
 import { attributeTo, describeError } from '../../errors.js';
@@ -57,6 +58,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
   let built: BuiltGraph | undefined;
   let fixState = new FixState();
   let pytestAsyncio: PytestAsyncio = 'none';
+  const pyright = pyrightSettings();
 
   return {
     language: 'python',
@@ -98,11 +100,38 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const hits = modules.flatMap((module) =>
         attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState)),
       );
-      if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
-        const findings = await runPyright(options.root, modules.map((m) => m.file));
-        if (findings) hits.push(...hitsFromPyright(findings, modules, hits).filter((hit) => rules.has(hit.finding.rule)));
-      }
       return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
+    },
+
+    async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {
+      const asked = calls.flatMap((call) => {
+        const info = built?.unresolvedInfos.get(call);
+        return info ? [{ call, info }] : [];
+      });
+      if (!built || !resolver || !pyright.enabled || asked.length === 0) return { sites: [], resolved: [] };
+      const queries = asked.map(({ info }): SourcePosition => {
+        const at = info.module.lines.at(info.nameNode.startIndex);
+        return { file: info.module.file, line: at.line - 1, character: at.column - 1 };
+      });
+      const texts = new Map(asked.map(({ info }) => [info.module.file, info.module.text]));
+      const { definitions, failure } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
+      const unanswered = definitions.filter((definition) => definition === undefined).length;
+      if (failure) process.stderr.write(`async-migrate: pyright could not run (${failure}); ${unanswered} of ${asked.length} unresolved call(s) it was asked about stay listed in unresolvedCalls\n`);
+      const targets = new DefinitionTargets(modules, resolver);
+      const answers = new Map<UnresolvedCall, PyFunction>();
+      const resolved: UnresolvedCall[] = [];
+      for (const [index, { call }] of asked.entries()) {
+        const places = (definitions[index] ?? []).map((position) => targets.at(position));
+        // Nothing found, or a definition that is no function we know (a variable, a stub): still listed.
+        if (places.length === 0 || places.includes(undefined)) continue;
+        const inProject = [...new Set(places.filter((place): place is PyFunction => place !== 'outside'))];
+        if (inProject.length === 0) resolved.push(call); // only code outside the project: calls nothing turning async
+        else if (inProject.length === 1 && !places.includes('outside')) {
+          answers.set(call, inProject[0]!);
+          resolved.push(call);
+        }
+      }
+      return { sites: oracleSites(built, resolver, blockingApis, answers), resolved };
     },
 
     emit(request: EmitRequest, edits: EditSet): void {
@@ -127,4 +156,43 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       return pythonTargetNames(modules);
     },
   };
+}
+
+/** What a definition pyright gives is: a project function, code outside the project, or unknown (undefined). */
+class DefinitionTargets {
+  private readonly byFile: Map<string, PyModule>;
+  private readonly byOffset = new Map<PyModule, Map<number, PyFunction | undefined>>();
+
+  constructor(modules: readonly PyModule[], private readonly resolver: Resolver) {
+    this.byFile = new Map(modules.map((module) => [path.resolve(module.file), module]));
+  }
+
+  at(position: SourcePosition): PyFunction | 'outside' | undefined {
+    const file = path.resolve(position.file);
+    const module = this.byFile.get(file);
+    if (!module) {
+      // A project stub (`x.pyi` beside an analysed `x.py`) stands for code that may turn async.
+      const stubbed = file.endsWith('.pyi') && this.byFile.has(file.slice(0, -1));
+      return stubbed ? undefined : 'outside';
+    }
+    return this.definitionsOf(module).get(module.lines.offsetOf(position.line + 1, position.character + 1));
+  }
+
+  /** Project functions by the offset of the name pyright points at: a def's name, or a class's (its `__init__`). */
+  private definitionsOf(module: PyModule): Map<number, PyFunction | undefined> {
+    let offsets = this.byOffset.get(module);
+    if (!offsets) {
+      offsets = new Map();
+      for (const cls of module.classes.values()) {
+        const name = cls.node.childForFieldName('name');
+        if (name) offsets.set(name.startIndex, this.resolver.findMethod(cls, '__init__'));
+      }
+      for (const fn of module.allFunctions) {
+        const name = fn.kind === 'module' ? null : fn.node.childForFieldName('name');
+        if (name) offsets.set(name.startIndex, fn);
+      }
+      this.byOffset.set(module, offsets);
+    }
+    return offsets;
+  }
 }
