@@ -184,6 +184,22 @@ describe('pyright oracle', () => {
     expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load', 'lookup']);
   });
 
+  it('a call pyright places in a project file that was not analysed stays listed', async (context) => {
+    context.skip(!hasPyright, needsPyright);
+    const { root } = project({
+      'svc.py':
+        'import time\n\nfrom vendor.other import OTHERS\n\n\nclass Repo:\n    def load(self) -> int:\n        time.sleep(0.001)\n        return 1\n\n\n' +
+        'def lookup() -> int:\n    return OTHERS["a"].load()\n\n\nasync def run() -> int:\n    return Repo().load() + lookup()\n',
+      'vendor/__init__.py': '',
+      'vendor/other.py': 'class Other:\n    def load(self) -> int:\n        return 2\n\n\nOTHERS = {"a": Other()}\n',
+      'async-migrate.config.json': JSON.stringify({ exclude: ['vendor/**'] }),
+    });
+    const result = await runCli(['check', '.', '--format', 'json'], root);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.unresolvedCalls).toEqual([{ file: 'svc.py', line: 13, column: 12, call: 'OTHERS["a"].load', mayCall: ['Repo.load'] }]);
+    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+  });
+
   it('ASYNC_MIGRATE_PYRIGHT=0 never runs it: the call stays listed', async () => {
     const { report, stderr } = await checkWith({ ASYNC_MIGRATE_PYRIGHT: '0' });
     expect(stderr).toEqual([]);

@@ -1,5 +1,6 @@
 // The Python front-end: tree-sitter parsing, a syntactic resolver, the call graph, rule hits and the
 // emitter, behind the language-neutral FrontEnd interface.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
@@ -15,6 +16,7 @@ import { importNameOf, readProjectSettings, type PytestAsyncio } from './project
 import { Resolver } from './resolver.js';
 import { attributeTo, describeError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
+import { isWithin } from '../../write.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 
@@ -117,7 +119,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const { definitions, failure } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
       const unanswered = definitions.filter((definition) => definition === undefined).length;
       if (failure) process.stderr.write(`async-migrate: pyright could not run (${failure}); ${unanswered} of ${asked.length} unresolved call(s) it was asked about stay listed in unresolvedCalls\n`);
-      const targets = new DefinitionTargets(modules, resolver);
+      const targets = new DefinitionTargets(options.root, modules, resolver);
       const answers = new Map<UnresolvedCall, PyFunction>();
       const resolved: UnresolvedCall[] = [];
       for (const [index, { call }] of asked.entries()) {
@@ -160,21 +162,22 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
 
 /** What a definition pyright gives is: a project function, code outside the project, or unknown (undefined). */
 class DefinitionTargets {
-  private readonly byFile: Map<string, PyModule>;
+  private readonly byFile = new Map<string, PyModule>();
   private readonly byOffset = new Map<PyModule, Map<number, PyFunction | undefined>>();
+  private readonly roots: string[];
 
-  constructor(modules: readonly PyModule[], private readonly resolver: Resolver) {
-    this.byFile = new Map(modules.map((module) => [path.resolve(module.file), module]));
+  constructor(root: string, modules: readonly PyModule[], private readonly resolver: Resolver) {
+    // pyright may name a file by its real path (a symlinked root): both spellings are known.
+    for (const module of modules) for (const name of spellings(module.file)) this.byFile.set(name, module);
+    this.roots = spellings(root);
   }
 
   at(position: SourcePosition): PyFunction | 'outside' | undefined {
-    const file = path.resolve(position.file);
-    const module = this.byFile.get(file);
-    if (!module) {
-      // A project stub (`x.pyi` beside an analysed `x.py`) stands for code that may turn async.
-      const stubbed = file.endsWith('.pyi') && this.byFile.has(file.slice(0, -1));
-      return stubbed ? undefined : 'outside';
-    }
+    const names = spellings(position.file);
+    const module = names.map((name) => this.byFile.get(name)).find((found) => found !== undefined);
+    // A file of the project that was not analysed (excluded, a stub beside a module) may stand for
+    // code that turns async: only what lies outside the project counts as calling none of it.
+    if (!module) return names.some((name) => this.roots.some((root) => isWithin(root, name))) ? undefined : 'outside';
     return this.definitionsOf(module).get(module.lines.offsetOf(position.line + 1, position.character + 1));
   }
 
@@ -194,5 +197,15 @@ class DefinitionTargets {
       this.byOffset.set(module, offsets);
     }
     return offsets;
+  }
+}
+
+function spellings(file: string): string[] {
+  const resolved = path.resolve(file);
+  try {
+    const real = realpathSync(resolved);
+    return real === resolved ? [resolved] : [resolved, real];
+  } catch {
+    return [resolved];
   }
 }
