@@ -160,11 +160,11 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   // (pyright) is asked about exactly those, and the plan is made again with what it resolved.
   const askedOracle = new Set<UnresolvedCall>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const open = unresolvedMayCallAsync(graph, plan).filter(({ call }) => !askedOracle.has(call));
+    const open = oracleQuestions(graph, plan, hits, counted, reachable).filter((call) => !askedOracle.has(call));
     if (open.length === 0) break;
     let added = 0;
     for (const { frontEnd } of frontEnds) {
-      const mine = open.filter(({ call }) => languageOf(call.location.file) === frontEnd.language).map(({ call }) => call);
+      const mine = open.filter((call) => languageOf(call.location.file) === frontEnd.language);
       if (!frontEnd.resolveCalls || mine.length === 0) continue;
       for (const call of mine) askedOracle.add(call);
       const { sites, resolved } = await frontEnd.resolveCalls(mine);
@@ -512,6 +512,27 @@ function unresolvedMayCallAsync(graph: CallGraph, plan: Plan): { call: Unresolve
     if (mayCall && !plan.blocked.has(call.caller)) found.push({ call, mayCall });
   }
   return found;
+}
+
+/**
+ * What a front-end's oracle is asked: the unresolved calls that may call a function turning async,
+ * and those in code on the event loop that may call a function whose blocking call would count once
+ * that code reaches it.
+ */
+function oracleQuestions(graph: CallGraph, plan: Plan, hits: readonly RuleHit[], counted: readonly RuleHit[], reachable: ReadonlySet<FunctionId>): UnresolvedCall[] {
+  const questions = new Set(unresolvedMayCallAsync(graph, plan).map(({ call }) => call));
+  const countedHits = new Set(counted);
+  const waiting = new Set<string>();
+  for (const hit of hits) {
+    const fn = graph.functions.get(hit.enclosing);
+    if (hit.kind !== 'blocking' || countedHits.has(hit) || !hit.fix || !fn || fn.kind === 'module') continue;
+    waiting.add(fn.name.slice(fn.name.lastIndexOf('.') + 1));
+  }
+  for (const call of graph.unresolved ?? []) {
+    if (!waiting.has(call.name) || plan.blocked.has(call.caller)) continue;
+    if (countsAsAsyncCode(call.caller, graph, reachable) || runsAsyncUnder(graph, plan, call.caller)) questions.add(call);
+  }
+  return [...questions];
 }
 
 function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] {

@@ -184,6 +184,20 @@ describe('pyright oracle', () => {
     expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load', 'lookup']);
   });
 
+  it('asks about a call in async code that may reach a blocking function nothing else reaches', async (context) => {
+    context.skip(!hasPyright, needsPyright);
+    const { root } = project({
+      'svc.py':
+        'import time\n\n\nclass Repo:\n    def load(self) -> int:\n        time.sleep(0.001)\n        return 1\n\n\nREPOS = {"a": Repo()}\n\n\n' +
+        'async def run() -> int:\n    return REPOS["a"].load()\n',
+    });
+    const result = await runCli(['check', '.', '--format', 'json'], root);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.findings.map((finding) => [finding.rule, finding.line])).toEqual([['blocking-sleep', 6]]);
+    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+    expect(report.awaitedCalls.map((entry) => [entry.callee, entry.line])).toEqual([['Repo.load', 14]]);
+  });
+
   it('a call pyright places in a project file that was not analysed stays listed', async (context) => {
     context.skip(!hasPyright, needsPyright);
     const { root } = project({
