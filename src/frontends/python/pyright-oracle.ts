@@ -85,6 +85,7 @@ export async function pyrightDefinitions(root: string, queries: readonly SourceP
     child.once('error', (error) => resolve(`it could not start: ${error.message}`));
     child.once('exit', (code, signal) => resolve(`it exited early (${signal ?? `code ${code}`})${stderrTail.trim() ? `: ${stderrTail.trim().split('\n').pop()}` : ''}`));
     timer = setTimeout(() => resolve(`it took longer than ${timeoutMs / 1000} s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)`), timeoutMs);
+    timer.unref();
   });
   // The session's answers, raced against the process stopping or the timeout: what came in is kept.
   const session = askAll(connection, root, queries, texts, definitions).then(() => undefined, (error: unknown) => `it failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -107,25 +108,34 @@ async function askAll(connection: MessageConnection, root: string, queries: read
   for (const file of new Set(queries.map((query) => query.file))) {
     await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).href, languageId: 'python', version: 1, text: texts.get(file) ?? '' } });
   }
-  for (const [index, query] of queries.entries()) {
-    const result: unknown = await connection.sendRequest('textDocument/definition', {
-      textDocument: { uri: pathToFileURL(query.file).href },
-      position: { line: query.line, character: query.character },
-    });
-    definitions[index] = positionsOf(result);
-  }
+  // All at once: pyright checks open files (for diagnostics nobody reads here) when it is idle, and
+  // a queue of questions leaves it no idle time before the last answer.
+  await Promise.all(
+    queries.map(async (query, index) => {
+      const result: unknown = await connection.sendRequest('textDocument/definition', {
+        textDocument: { uri: pathToFileURL(query.file).href },
+        position: { line: query.line, character: query.character },
+      });
+      definitions[index] = positionsOf(result);
+    }),
+  );
 }
 
 async function close(connection: MessageConnection, child: ChildProcessWithoutNullStreams, politely: boolean): Promise<void> {
   if (politely && child.exitCode === null) {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
-      await Promise.race([connection.sendRequest('shutdown').then(() => connection.sendNotification('exit')), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await Promise.race([connection.sendRequest('shutdown').then(() => connection.sendNotification('exit')), delay(2000)]);
     } catch {
       // the process is killed below
     }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await Promise.race([exited, delay(2000)]);
   }
   connection.dispose();
   if (child.exitCode === null && child.signalCode === null) child.kill();
+}
+
+/** A pause that does not keep the process alive once everything else is done. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
