@@ -370,6 +370,14 @@ function isExitStatusOf(call: PyNode, enclosing: PyFunction, resolver: Resolver)
 
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
+/** `asyncio.to_thread(f, …)`, `loop.run_in_executor(pool, f, …)`: the call runs `f` in a worker thread. */
+function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, resolver: Resolver): boolean {
+  const callee = call.childForFieldName('function');
+  if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'run_in_executor') return true;
+  const symbol = callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
+  return symbol?.kind === 'external' && symbol.path === 'asyncio.to_thread';
+}
+
 function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], flows: ProtocolFlows): void {
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
@@ -436,7 +444,8 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       id,
       caller: enclosing.id,
       callee: symbol.fn.id,
-      kind: api ? 'callback' : 'reference',
+      // A function a thread runs (`asyncio.to_thread(helper)`) is not event-loop code, and cannot turn async: a value.
+      kind: api && !runsInThread(receiver!, enclosing, module, resolver) ? 'callback' : 'reference',
       location: { file: module.rel, line: at.line, column: at.column },
       isAwaited: false,
       ...(api ? { callback: { api, rewrite: 'none' as const } } : {}),
