@@ -3,6 +3,7 @@
 import type { CallGraph, CallSite, FunctionNode, MethodFamily, UnresolvedCall } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import { findBlockingApi } from './blocking-apis.js';
+import { awaitableReturnOf } from './awaitable-return.js';
 import { existingAsyncSibling, isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
@@ -110,6 +111,7 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const unresolved: UnresolvedCall[] = [];
   const flows: ProtocolFlows = new Map();
   for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, flows));
+  blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
   return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites };
 }
@@ -131,7 +133,10 @@ function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSetting
   }
   const sibling = existingAsyncSibling(fn);
   if (sibling && sibling.name !== `${fn.name}_async`) node.asyncSibling = sibling.name;
-  const syncOnly = syncOnlyReason(fn, resolver, settings);
+  const declared = fn.isAsync ? undefined : awaitableReturnOf(fn);
+  // Declared to return an awaitable: callers already await it, so turning it async leaves them as they are.
+  if (declared?.kind === 'awaitable') node.returnsPromise = true;
+  const syncOnly = syncOnlyReason(fn, resolver, settings) ?? (declared?.kind === 'maybe' ? maybeAwaitableReason(fn, declared.annotation) : undefined);
   if (syncOnly) node.syncOnly = syncOnly;
   if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
   return node;
@@ -225,6 +230,36 @@ function syncOnlyReason(fn: PyFunction, resolver: Resolver, settings: GraphSetti
     };
   }
   return undefined;
+}
+
+function maybeAwaitableReason(fn: PyFunction, annotation: PyNode): FunctionNode['syncOnly'] {
+  return {
+    kind: 'caller',
+    reason: `${fn.qualName} is declared \`-> ${annotation.text}\`: its callers tell an awaitable from the other values before awaiting it, and an \`async def\` always returns a coroutine`,
+    suggestion: `Make ${fn.qualName} async by hand: return the value (or None) from an \`async def\`, and have its callers await the call before they test the result.`,
+  };
+}
+
+/**
+ * A function declared to return an asyncio Future or Task may turn async only where every call of
+ * it is awaited on the spot: a coroutine has no `add_done_callback`, `cancel` or `result`, and it
+ * starts when awaited, not when called.
+ */
+function blockFuturesUsedAsFutures(functions: ReadonlyMap<string, PyFunction>, nodes: Map<string, FunctionNode>, sites: readonly CallSite[], infos: ReadonlyMap<string, SiteInfo>): void {
+  for (const site of sites) {
+    const node = nodes.get(site.callee);
+    const fn = functions.get(site.callee);
+    if (!node?.returnsPromise || node.syncOnly || !fn) continue;
+    const declared = awaitableReturnOf(fn);
+    if (declared?.kind !== 'awaitable' || !declared.future) continue;
+    const call = infos.get(site.id)?.call;
+    if (site.kind === 'call' && call?.parent?.type === 'await') continue;
+    node.syncOnly = {
+      kind: 'caller',
+      reason: `${fn.qualName} is declared \`-> ${declared.annotation.text}\` and used as one at ${site.location.file}:${site.location.line} (not awaited there): an \`async def\` returns a coroutine, which has no Future methods and starts only when awaited`,
+      suggestion: `Await ${fn.qualName}(…) where it is called (or wrap the call in \`asyncio.ensure_future(…)\` there), then re-run async-migrate.`,
+    };
+  }
 }
 
 /** Interface member + implementations + overrides, joined nominally (bases) and structurally (Protocols). */
