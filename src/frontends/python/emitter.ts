@@ -223,9 +223,12 @@ export function emitPython(
   }
 
   for (const insertion of imports.insertions()) {
-    edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
+    // Before anything else inserted at the same offset: a decorator of a first-line `def` goes below the import.
+    edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: IMPORTS_FIRST });
   }
 }
+
+const IMPORTS_FIRST = -10;
 
 /** pytest-asyncio in strict mode: an async test needs `@pytest.mark.asyncio`, an async fixture `@pytest_asyncio.fixture`. */
 function markForPytestAsyncio(fn: PyFunction, resolver: Resolver, editor: FileEditor & { flush(): void }): void {
