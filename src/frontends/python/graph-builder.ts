@@ -32,7 +32,7 @@ const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
  * Inside a generator expression, except its first iterable: Python evaluates that one eagerly in the
  * enclosing scope, so `sorted(x for x in await f())` is fine in an async def.
  */
-function isInsideGeneratorBody(node: PyNode, stopAt: PyNode): boolean {
+export function isInsideGeneratorBody(node: PyNode, stopAt: PyNode): boolean {
   for (let current = node.parent; current && !current.equals(stopAt); current = current.parent) {
     if (current.type !== 'generator_expression') continue;
     const firstFor = namedChildren(current).find((c) => c.type === 'for_in_clause');

@@ -6,7 +6,7 @@ import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingAp
 import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
-import { walkBody } from '../graph-builder.js';
+import { isInsideGeneratorBody, walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
 import { isAsyncLoop, isAsyncReceiver, needsParentheses } from '../walk.js';
 import { asTargetOf, firstWithItem, isInsideUnit, runUnitInThread, statementsUnit, withBlockUnit, type ThreadUnit, type UnitCandidate } from './thread-unit.js';
@@ -379,8 +379,18 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   }
   // In a sync function it counts once that function turns async (for another reason) in this run.
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
+  // An `await` in a generator expression's body makes it an async generator, which sum(), list()… cannot take.
+  const inGenerator = isInsideGeneratorBody(node, context.enclosing.node);
   const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
-    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyInAsync ? { onlyInAsync } : {}), ...(fix ? { fix } : {}) });
+    context.report({
+      rule: api.rule,
+      node,
+      message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop` : message,
+      kind: 'blocking',
+      needsAsync: true,
+      ...(onlyInAsync ? { onlyInAsync } : {}),
+      ...(fix && !inGenerator ? { fix } : {}),
+    });
   if (api.fix.kind === 'report') {
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
