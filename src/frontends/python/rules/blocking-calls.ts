@@ -202,8 +202,24 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
 function replacementFor(api: BlockingApi, call: PyNode, context: PyRuleContext): string {
   if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return api.replacement;
   if (ITERATOR_METHOD.test(methodName(call))) return 'await asyncio.to_thread(lambda: list(…))';
-  if (api.fix.kind === 'async-client' && !clientConstructor(call, context, api.path.replace(/\.\*$/, ''))) return 'await asyncio.to_thread(…)';
+  if (api.fix.kind === 'async-client' && (!clientConstructor(call, context, api.path.replace(/\.\*$/, '')) || classKeepsClientSync(call, context))) return 'await asyncio.to_thread(…)';
   return api.replacement;
+}
+
+/**
+ * The class also builds a pipeline or iterates on the same `self.x` client, which keeps it sync (see
+ * `keepSync`): said ahead, since the message is written before those calls are visited.
+ */
+function classKeepsClientSync(call: PyNode, context: PyRuleContext): boolean {
+  const receiver = call.childForFieldName('function')?.childForFieldName('object');
+  const cls = context.enclosing.cls;
+  if (!receiver || !cls) return false;
+  return cls.node.descendantsOfType('call').some((other) => {
+    const callee = other?.childForFieldName('function');
+    if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== receiver.text) return false;
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    return CLIENT_BUILDERS.has(method) || ITERATOR_METHOD.test(method);
+  });
 }
 
 /** One visitor per rule: the table entry says which rule a call breaks. */
