@@ -154,6 +154,8 @@ export class TsAnalyzer {
   private readonly asyncSiblingNames = new Set<string>();
   /** Wrapper calls being resolved, so `const a = wrap(b)` with `const b = wrap(a)` ends. */
   private readonly resolvingWrappers = new Set<ts.CallExpression>();
+  /** Declarations being resolved to the functions they name, so `exports.a = b` with `exports.b = a` ends. */
+  private readonly resolvingDeclarations = new Set<ts.Node>();
   private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
   /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
   private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
@@ -233,6 +235,8 @@ export class TsAnalyzer {
     this.state.files.set(absolute, info);
     // `import load from './x.js'`, `{ read as load }`: calls through the local name must resolve too.
     for (const local of info.imports.keys()) this.functionNames.add(local);
+    // `module.exports = { write: save }`, `exports.write = save`: callers elsewhere call `write`.
+    for (const exported of commonJsExportedProperties(sourceFile)) this.functionNames.add(exported);
     for (const match of sourceFile.text.matchAll(/\b([A-Za-z_$][\w$]*)Async\b/g)) this.asyncSiblingNames.add(match[1]!);
     this.state.functions.set(info.moduleId, {
       id: info.moduleId,
@@ -525,6 +529,9 @@ export class TsAnalyzer {
     // An IIFE `(() => { … })()` calls the function it holds: its caller must await it, or block it.
     const called = skipParentheses(callee);
     if (ts.isArrowFunction(called) || ts.isFunctionExpression(called)) return this.functionsOfExpression(called);
+    // `require('./load')(file)`: the module's `module.exports = load`.
+    const required = requiredModuleSymbol(called, this.checker);
+    if (required) return this.functionsOfSymbol(required.exports?.get(ts.InternalSymbolName.ExportEquals));
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     if (!nameNode || !this.functionNames.has(nameNode.text)) return [];
     return this.functionsOfSymbol(this.checker.getSymbolAtLocation(nameNode));
@@ -534,17 +541,37 @@ export class TsAnalyzer {
     if (!symbol) return [];
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
     const ids: FunctionId[] = [];
+    const add = (found: readonly FunctionId[]): void => {
+      for (const id of found) if (!ids.includes(id)) ids.push(id);
+    };
     for (const declaration of symbol.declarations ?? []) {
       let target: ts.Node = declaration;
-      // `const f = () => …`, class fields `f = () => …` and `{ f: () => … }` call the function they hold.
-      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
-        target = skipParentheses(declaration.initializer);
+      // `module.exports = { load }`: the property stands for the local `load`.
+      if (ts.isShorthandPropertyAssignment(declaration)) {
+        if (this.resolvingDeclarations.has(declaration)) continue;
+        this.resolvingDeclarations.add(declaration);
+        add(this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(declaration)));
+        this.resolvingDeclarations.delete(declaration);
+        continue;
+      }
+      const value = boundValue(declaration);
+      // `{ write: save }`, `exports.write = save`, `module.exports.write = save` (JS assignment declarations): the function named.
+      if (value && !ts.isVariableDeclaration(declaration) && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) {
+        if (this.resolvingDeclarations.has(declaration)) continue;
+        this.resolvingDeclarations.add(declaration);
+        add(this.functionsOfSymbol(this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(value) ? value.name : value)));
+        this.resolvingDeclarations.delete(declaration);
+        continue;
+      }
+      // `const f = () => …`, class fields `f = () => …`, `{ f: () => … }` and `exports.f = () => …` call the function they hold.
+      if (value) {
+        target = value;
         // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
         if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
           const wrapped = this.wrappedArgument(target);
           if (wrapped) {
             this.resolvingWrappers.add(target);
-            for (const id of this.functionsOfExpression(wrapped)) if (!ids.includes(id)) ids.push(id);
+            add(this.functionsOfExpression(wrapped));
             this.resolvingWrappers.delete(target);
           }
           continue;
@@ -621,8 +648,10 @@ export class TsAnalyzer {
 
   /**
    * A call through an import whose module does not resolve (a workspace package or a dependency that
-   * is not installed): the checker cannot say what it calls, so the engine lists it when its name is
-   * that of a function turning async, rather than leave it unawaited silently.
+   * is not installed), or through a project module (an import, a `require`) to a member the checker
+   * cannot find (`Object.assign(module.exports, …)`, `module.exports = build()`): it cannot say what
+   * it calls, so the engine lists it when its name is that of a function turning async, rather than
+   * leave it unawaited silently.
    */
   private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     const callee = call.expression;
@@ -630,12 +659,25 @@ export class TsAnalyzer {
     if (!name) return;
     let root: ts.Expression = callee;
     while (ts.isPropertyAccessExpression(root)) root = root.expression;
-    if (!ts.isIdentifier(root)) return;
-    const symbol = this.checker.getSymbolAtLocation(root);
-    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
-    if ((this.checker.getAliasedSymbol(symbol).declarations ?? []).length > 0) return;
+    const required = requiredModuleSymbol(root, this.checker);
+    if (required) {
+      if (root === callee || this.checker.getSymbolAtLocation(name) || !this.isProjectModule(required)) return;
+    } else {
+      if (!ts.isIdentifier(root)) return;
+      const symbol = this.checker.getSymbolAtLocation(root);
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
+      const aliased = this.checker.getAliasedSymbol(symbol);
+      const unresolvedModule = (aliased.declarations ?? []).length === 0;
+      const unknownMember = root !== callee && this.isProjectModule(aliased) && !this.checker.getSymbolAtLocation(name);
+      if (!unresolvedModule && !unknownMember) return;
+    }
     const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
     this.unresolvedCalls.push({ caller, name: name.text, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
+  }
+
+  /** A module (or a module's `module.exports` value) declared by a file of this analysis. */
+  private isProjectModule(symbol: ts.Symbol): boolean {
+    return (symbol.declarations ?? []).some((declaration) => this.state.files.has(declaration.getSourceFile().fileName));
   }
 
   /** Functions passed as arguments (to a call, or to `new X(…)` such as a Promise executor) are callback sites. */
@@ -927,6 +969,47 @@ function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsE
           names.set(property.initializer.text, { kind: 'property', exportedAs: property.name.text, node: property });
         }
       }
+    }
+  }
+  return names;
+}
+
+/** The module symbol of a `require('./x')` call in JavaScript (one the checker resolved). */
+function requiredModuleSymbol(expression: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
+  if (!ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return undefined;
+  const [specifier] = expression.arguments;
+  if (expression.arguments.length !== 1 || !specifier || !ts.isStringLiteralLike(specifier) || !(expression.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
+  const symbol = checker.getSymbolAtLocation(specifier);
+  return symbol && symbol.flags & ts.SymbolFlags.ValueModule ? symbol : undefined;
+}
+
+/**
+ * The expression a declaration binds its name to: an initializer (`const f = …`, a class field, a
+ * property `f: …`), or in JavaScript the value of an assignment declaration (`exports.f = …`,
+ * `module.exports.f = …`, `module.exports = …`), whose declaration is the assignment or its target.
+ */
+function boundValue(declaration: ts.Declaration): ts.Expression | undefined {
+  if (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) {
+    return declaration.initializer && skipParentheses(declaration.initializer);
+  }
+  const parent = declaration.parent as ts.Node | undefined; // a module's declaration is its SourceFile
+  const assignment = ts.isBinaryExpression(declaration) ? declaration : parent && ts.isBinaryExpression(parent) && parent.left === (declaration as ts.Node) ? parent : undefined;
+  if (!assignment || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !(assignment.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
+  return skipParentheses(assignment.right);
+}
+
+/** The property names a CommonJS module exports whatever their values (`exports.read = other.read`, `module.exports = { write: save }`). */
+function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
+  const names: string[] = [];
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    const target = left.getText(sourceFile);
+    if (/^(module\.)?exports\.[\w$]+$/.test(target)) names.push(left.name.text);
+    const value = skipParentheses(right);
+    if (target === 'module.exports' && ts.isObjectLiteralExpression(value)) {
+      for (const property of value.properties) if (property.name && ts.isIdentifier(property.name)) names.push(property.name.text);
     }
   }
   return names;
