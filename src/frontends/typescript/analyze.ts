@@ -25,6 +25,7 @@ import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { attributeTo } from '../../errors.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
+import { libraryWrapperOf, passesResultThrough } from './wrappers.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -606,8 +607,9 @@ export class TsAnalyzer {
   }
 
   private findWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    this.wrappedArguments.set(call, undefined); // a wrapper whose callee is held through itself ends here
     const results = this.checker.getTypeAtLocation(call).getCallSignatures();
-    if (results.length !== 1) return undefined;
+    if (results.length !== 1) return this.untypedWrappedArgument(call);
     const result = results[0]!;
     for (const argument of call.arguments) {
       const inner = skipParentheses(argument);
@@ -620,7 +622,67 @@ export class TsAnalyzer {
         this.checker.typeToString(signature.getReturnType()) === this.checker.typeToString(result.getReturnType());
       if (sameShape) return inner;
     }
-    return undefined;
+    return this.untypedWrappedArgument(call);
+  }
+
+  /**
+   * A wrapper whose types do not say it hands back the same function (`any`, an untyped JavaScript
+   * module): a caching library wrapper (lodash's `memoize`, `once`, `mem`, …), which returns what the
+   * function returned, or a project function whose body provably returns a function returning the
+   * call of its argument. An unknown wrapper is not followed (see `opaqueWrapperFunctions`).
+   */
+  private untypedWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    const info = this.state.files.get(call.getSourceFile().fileName);
+    const library = info ? libraryWrapperOf(call, info.imports) : undefined;
+    if (library) return library.kind === 'caching' && call.arguments[0] && isFunctionValue(call.arguments[0]) ? skipParentheses(call.arguments[0]) : undefined;
+    const [wrapper, ...others] = this.resolveCallTargets(call.expression);
+    const declaration = wrapper && others.length === 0 ? this.state.declarations.get(wrapper) : undefined;
+    if (!declaration) return undefined;
+    const index = call.arguments.findIndex((argument, at) => isFunctionValue(argument) && passesResultThrough(declaration, at, this.checker));
+    return index >= 0 ? skipParentheses(call.arguments[index]!) : undefined;
+  }
+
+  /**
+   * `const cached = wrap(load)` where `wrap` is not known to hand back `load` (`isOpaqueWrapperCall`),
+   * or is p-memoize: the project functions it is given, for the calls of `cached`. Those calls may run
+   * them, so they count for reachability, but no `await` is added through them: the wrapped function
+   * is blocked at an opaque wrapper (`opaqueWrapperCallback`), and p-memoize's calls return a promise already.
+   */
+  private heldWrapperFunctions(callee: ts.Expression): { functions: FunctionId[]; promiseWrapper?: string } {
+    const called = skipParentheses(callee);
+    const required = requiredModuleSymbol(called, this.checker);
+    const nameNode = ts.isPropertyAccessExpression(called) ? called.name : ts.isIdentifier(called) ? called : undefined;
+    if (!required && (!nameNode || !this.functionNames.has(nameNode.text))) return { functions: [] };
+    let symbol = required ? required.exports?.get(ts.InternalSymbolName.ExportEquals) : this.checker.getSymbolAtLocation(nameNode!);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    const functions: FunctionId[] = [];
+    let promiseWrapper: string | undefined;
+    for (const declaration of symbol?.declarations ?? []) {
+      const value = boundValue(declaration);
+      if (!value || !ts.isCallExpression(value)) continue;
+      const info = this.state.files.get(value.getSourceFile().fileName);
+      const library = info ? libraryWrapperOf(value, info.imports) : undefined;
+      if (library?.kind === 'promise') promiseWrapper = library.name;
+      else if (!this.isOpaqueWrapperCall(value)) continue;
+      for (const argument of value.arguments) if (isFunctionValue(argument)) functions.push(...this.functionsOfExpression(skipParentheses(argument)));
+    }
+    return { functions: [...new Set(functions)], ...(promiseWrapper ? { promiseWrapper } : {}) };
+  }
+
+  /**
+   * A call that hands back a function (or `any`) made from the functions it is given, not known to
+   * return what they return, and whose parameter types do not accept a promise-returning function
+   * either: an untyped wrapper (`any`, an untyped JavaScript module), or one that changes the result
+   * (`debounce`).
+   */
+  private isOpaqueWrapperCall(call: ts.CallExpression): boolean {
+    const result = this.checker.getTypeAtLocation(call);
+    if (!(result.flags & ts.TypeFlags.Any) && result.getCallSignatures().length === 0) return false;
+    if (this.wrappedArgument(call)) return false;
+    const info = this.state.files.get(call.getSourceFile().fileName);
+    if (info && libraryWrapperOf(call, info.imports)) return false;
+    const calleeName = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : call.expression.getText();
+    return call.arguments.some((argument, index) => isFunctionValue(argument) && this.declaredCallbackRewrite(call, index, calleeName).rewrite === 'none');
   }
 
   private newSite(site: Omit<CallSite, 'id' | 'location'>, node: ts.Node, info: TsFileInfo): CallSite {
@@ -634,7 +696,16 @@ export class TsAnalyzer {
 
   private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     const targets = this.resolveCallTargets(call.expression);
-    if (targets.length === 0) this.recordUnresolvedImportCall(call, info, caller);
+    if (targets.length === 0) {
+      // Through a wrapper not followed the call may run the wrapped function: reached, never awaited.
+      const { functions, promiseWrapper } = this.heldWrapperFunctions(call.expression);
+      for (const callee of functions) {
+        // p-memoize awaits the wrapped function itself: a callback it accepts async; an opaque wrapper's function is blocked where it is wrapped.
+        if (promiseWrapper) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback: { api: promiseWrapper, rewrite: 'accepts-async', wrapper: true } }, call, info);
+        else this.newSite({ caller, callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
+      }
+      this.recordUnresolvedImportCall(call, info, caller);
+    }
     for (const callee of targets) {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
       if (this.replacedCalls.has(call)) site.replacedByFix = true;
@@ -771,8 +842,12 @@ export class TsAnalyzer {
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
     const runner = ts.isCallExpression(call) ? testRunnerCallback(call, skipParentheses(call.arguments[index]!), this.checker) : undefined;
     if (runner) return runner;
-    if (ts.isCallExpression(call) && isInitializer(call) && this.wrappedArgument(call) === skipParentheses(call.arguments[index]!)) {
-      return wrapperCallback(methodName);
+    if (ts.isCallExpression(call) && isHeldValue(call)) {
+      const library = libraryWrapperOf(call, this.state.files.get(call.getSourceFile().fileName)!.imports);
+      // p-memoize's function returns a promise whatever the wrapped one returns: its callers already wait.
+      if (library?.kind === 'promise') return { api: library.name, rewrite: 'accepts-async', wrapper: true };
+      if (this.wrappedArgument(call) === skipParentheses(call.arguments[index]!)) return wrapperCallback(library?.name ?? methodName);
+      if (this.isOpaqueWrapperCall(call)) return opaqueWrapperCallback(methodName, call.arguments[index]!.getText(), this.declaredCallbackRewrite(call, index, methodName));
     }
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && index === 0) {
       const receiver = this.checker.getTypeAtLocation(callee.expression);
@@ -791,9 +866,15 @@ export class TsAnalyzer {
         return { api, rewrite: isLoop ? 'for-of' : 'none' };
       }
     }
-    // Elsewhere, the declared parameter type decides: a callback whose result may be a promise may
-    // turn async. One declared `void` is called and forgotten (an event listener): turning it async
-    // would let what follows run before it ends, so it stays sync, like one whose result is used.
+    return this.declaredCallbackRewrite(call, index, methodName);
+  }
+
+  /**
+   * Elsewhere, the declared parameter type decides: a callback whose result may be a promise may
+   * turn async. One declared `void` is called and forgotten (an event listener): turning it async
+   * would let what follows run before it ends, so it stays sync, like one whose result is used.
+   */
+  private declaredCallbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number, methodName: string): NonNullable<CallSite['callback']> {
     const signature = this.checker.getResolvedSignature(call);
     const parameter = signature?.getParameters()[Math.min(index, (signature?.getParameters().length ?? 1) - 1)];
     if (!parameter) return { api: methodName, rewrite: 'none' };
@@ -928,14 +1009,7 @@ export class TsAnalyzer {
 /** `memoize(loadImpl)`, `traced('x', (n) => …)`: an initializer that may wrap a function. */
 function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean {
   const call = initializer && skipParentheses(initializer);
-  return (
-    call !== undefined &&
-    ts.isCallExpression(call) &&
-    call.arguments.some((argument) => {
-      const inner = skipParentheses(argument);
-      return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
-    })
-  );
+  return call !== undefined && ts.isCallExpression(call) && call.arguments.some(isFunctionValue);
 }
 
 /** `save` in `exports.save = save` or `module.exports = { write: save }`: exporting it, not using it as a value. */
@@ -1027,11 +1101,19 @@ function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableStatement(statement) && hasExportModifier(statement);
 }
 
-/** The call is what a variable or class field is initialised with (through parentheses). */
-function isInitializer(call: ts.CallExpression): boolean {
+/** The call is what a variable, class field or property is initialised with, or what is assigned (`module.exports = wrap(f)`), through parentheses. */
+function isHeldValue(call: ts.CallExpression): boolean {
   let node: ts.Node = call;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  return (ts.isVariableDeclaration(node.parent) || ts.isPropertyDeclaration(node.parent)) && node.parent.initializer === node;
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent)) return parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+  return (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === node;
+}
+
+/** An argument that may be a function: a name, `a.b`, an arrow or a function expression. */
+function isFunctionValue(argument: ts.Expression): boolean {
+  const inner = skipParentheses(argument);
+  return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
 }
 
 /** Wrappers whose name says they cache what the function returns. */
@@ -1051,6 +1133,21 @@ function wrapperCallback(wrapper: string): NonNullable<CallSite['callback']> {
     blockedBecause: {
       reason: `${wrapper} caches what the function returns: once async, a rejected promise would be cached and returned to every later call, where the sync version's errors were not cached`,
       suggestion: `Cache the promise and drop it from the cache when it rejects (or use a promise-aware memoizer such as p-memoize), make the function async by hand, then re-run.`,
+    },
+  };
+}
+
+/**
+ * A function given to an untyped wrapper that is not known to hand it back: the calls of what the
+ * wrapper returns cannot be awaited for it, since the wrapper may not return its promise.
+ */
+function opaqueWrapperCallback(wrapper: string, wrapped: string, declared: NonNullable<CallSite['callback']>): NonNullable<CallSite['callback']> {
+  return {
+    ...declared,
+    wrapper: true,
+    blockedBecause: {
+      reason: `${wrapper} hands back a function that is not known to return what ${shorten(wrapped)} returns (its type does not say so, and its body is not one that returns the call), so the calls of what it hands back cannot be awaited for it`,
+      suggestion: `Type ${wrapper} so that it returns the type of the function it wraps (\`<F extends (...args: never[]) => unknown>(fn: F) => F\`), or make its returned function \`return fn(...args)\`, then re-run; or make the function async by hand and await the calls of the wrapper's result.`,
     },
   };
 }
