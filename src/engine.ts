@@ -477,17 +477,19 @@ function buildReport(
   return report;
 }
 
-/** Unresolved call sites whose simple name is that of a function that turns async. */
+/** Unresolved call sites whose simple name is that of a function of their language that turns async. */
 function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] {
+  // A TypeScript call never reaches a Python function, nor the other way round.
   const byName = new Map<string, string[]>();
+  const key = (language: Language | undefined, name: string): string => `${language}:${name}`;
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
-    const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
+    const simple = key(languageOf(fn.location.file), fn.name.slice(fn.name.lastIndexOf('.') + 1));
     byName.set(simple, [...(byName.get(simple) ?? []), fn.name]);
   }
   const entries: UnresolvedCallEntry[] = [];
   for (const call of graph.unresolved ?? []) {
-    const mayCall = byName.get(call.name);
+    const mayCall = byName.get(key(languageOf(call.location.file), call.name));
     if (!mayCall || plan.blocked.has(call.caller)) continue;
     entries.push({ file: call.location.file, line: call.location.line, column: call.location.column, call: call.text, mayCall: [...new Set(mayCall)].sort() });
   }

@@ -743,7 +743,10 @@ export class TsAnalyzer {
       if (!unresolvedModule && !unknownMember) return;
     }
     const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
-    this.unresolvedCalls.push({ caller, name: name.text, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
+    // `import { loadSettings as load }`: `load()` calls what the module exports as `loadSettings`.
+    const imported = name === callee ? info.imports.get(name.text)?.name : undefined;
+    const calledName = imported && imported !== '*' && imported !== 'default' ? imported : name.text;
+    this.unresolvedCalls.push({ caller, name: calledName, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
   }
 
   /** A module (or a module's `module.exports` value) declared by a file of this analysis. */
