@@ -17,7 +17,7 @@ import type {
 import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
-import { indexImports, type ImportIndex } from './imports.js';
+import { indexImports, requiredModule, type ImportIndex } from './imports.js';
 import { shorten } from './fix-helpers.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
@@ -1030,14 +1030,8 @@ function isCommonJsExportValue(node: ts.Node): boolean {
 /** `module.exports = { load, save: store }`, `module.exports = load`, `exports.load = load`: the local names exported. */
 function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsExport> {
   const names = new Map<string, CommonJsExport>();
-  for (const statement of sourceFile.statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-    const { left, operatorToken, right } = statement.expression;
-    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
-    const target = left.getText(sourceFile);
+  for (const { statement, left, target, value } of commonJsExportAssignments(sourceFile)) {
     const isModuleExports = target === 'module.exports';
-    if (!isModuleExports && !/^(module\.)?exports\.[\w$]+$/.test(target)) continue;
-    const value = skipParentheses(right);
     if (ts.isIdentifier(value)) names.set(value.text, isModuleExports ? { kind: 'module' } : { kind: 'assignment', exportedAs: left.name.text, node: statement, target });
     else if (isModuleExports && ts.isObjectLiteralExpression(value)) {
       for (const property of value.properties) {
@@ -1053,10 +1047,8 @@ function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsE
 
 /** The module symbol of a `require('./x')` call in JavaScript (one the checker resolved). */
 function requiredModuleSymbol(expression: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
-  if (!ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return undefined;
-  const [specifier] = expression.arguments;
-  if (expression.arguments.length !== 1 || !specifier || !ts.isStringLiteralLike(specifier) || !(expression.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
-  const symbol = checker.getSymbolAtLocation(specifier);
+  if (!requiredModule(expression) || !(expression.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
+  const symbol = checker.getSymbolAtLocation((expression as ts.CallExpression).arguments[0]!);
   return symbol && symbol.flags & ts.SymbolFlags.ValueModule ? symbol : undefined;
 }
 
@@ -1075,17 +1067,23 @@ function boundValue(declaration: ts.Declaration): ts.Expression | undefined {
   return skipParentheses(assignment.right);
 }
 
-/** The property names a CommonJS module exports whatever their values (`exports.read = other.read`, `module.exports = { write: save }`). */
-function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
-  const names: string[] = [];
+/** Top-level `module.exports = …`, `module.exports.x = …` and `exports.x = …` statements. */
+function* commonJsExportAssignments(sourceFile: ts.SourceFile): Generator<{ statement: ts.ExpressionStatement; left: ts.PropertyAccessExpression; target: string; value: ts.Expression }> {
   for (const statement of sourceFile.statements) {
     if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
     const { left, operatorToken, right } = statement.expression;
     if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
     const target = left.getText(sourceFile);
-    if (/^(module\.)?exports\.[\w$]+$/.test(target)) names.push(left.name.text);
-    const value = skipParentheses(right);
-    if (target === 'module.exports' && ts.isObjectLiteralExpression(value)) {
+    if (target === 'module.exports' || /^(module\.)?exports\.[\w$]+$/.test(target)) yield { statement, left, target, value: skipParentheses(right) };
+  }
+}
+
+/** The property names a CommonJS module exports whatever their values (`exports.read = other.read`, `module.exports = { write: save }`). */
+function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
+  const names: string[] = [];
+  for (const { left, target, value } of commonJsExportAssignments(sourceFile)) {
+    if (target !== 'module.exports') names.push(left.name.text);
+    else if (ts.isObjectLiteralExpression(value)) {
       for (const property of value.properties) if (property.name && ts.isIdentifier(property.name)) names.push(property.name.text);
     }
   }

@@ -2,7 +2,7 @@
 // of them provably hand back a function that calls the wrapped one and returns what it returns, so
 // that calls of the result are calls of the wrapped function, and an `await` added at them is right.
 import { ts } from 'ts-morph';
-import type { ImportIndex } from './imports.js';
+import { requiredModule, type ImportIndex } from './imports.js';
 import { walkTree } from './walk.js';
 
 /**
@@ -56,7 +56,7 @@ export function libraryWrapperOf(call: ts.CallExpression, imports: ImportIndex):
     const imported = imports.get(callee.expression.text);
     if (imported && (imported.name === 'default' || imported.name === '*')) return fromModule(imported.module, callee.name.text);
   }
-  const required = requiredSpecifier(callee);
+  const required = requiredModule(callee);
   return required === undefined ? undefined : fromModule(required, '*');
 }
 
@@ -166,10 +166,4 @@ function skipWrapping(expression: ts.Expression): ts.Expression {
       expression = expression.expression;
     } else return expression;
   }
-}
-
-function requiredSpecifier(expression: ts.Expression): string | undefined {
-  if (!ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return undefined;
-  const [specifier] = expression.arguments;
-  return expression.arguments.length === 1 && specifier && ts.isStringLiteralLike(specifier) ? specifier.text : undefined;
 }
