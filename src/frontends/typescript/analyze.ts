@@ -259,7 +259,7 @@ export class TsAnalyzer {
     });
     walkTree(sourceFile, (node) => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
-      else if ((isModuleLevelVariable(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+      else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
         if (ts.isVariableDeclaration(node) && this.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
       }
@@ -845,7 +845,7 @@ export class TsAnalyzer {
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
     const runner = ts.isCallExpression(call) ? testRunnerCallback(call, skipParentheses(call.arguments[index]!), this.checker) : undefined;
     if (runner) return runner;
-    if (ts.isCallExpression(call) && isHeldValue(call)) {
+    if (ts.isCallExpression(call) && isFollowedHolder(call)) {
       const library = libraryWrapperOf(call, this.state.files.get(call.getSourceFile().fileName)!.imports);
       // p-memoize's function returns a promise whatever the wrapped one returns: its callers already wait.
       if (library?.kind === 'promise') return { api: library.name, rewrite: 'accepts-async', wrapper: true };
@@ -1090,25 +1090,30 @@ function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
   return names;
 }
 
-/** Wrapped functions are held at module level (or in class fields): locals are not looked at, to keep the name filter cheap. */
-function isModuleLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
-  if (!ts.isVariableDeclaration(node) || !ts.isVariableStatement(node.parent.parent)) return false;
-  const container = node.parent.parent.parent;
-  return ts.isSourceFile(container) || ts.isModuleBlock(container);
-}
-
 function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
   const statement = declaration.parent.parent;
   return ts.isVariableStatement(statement) && hasExportModifier(statement);
 }
 
-/** The call is what a variable, class field or property is initialised with, or what is assigned (`module.exports = wrap(f)`), through parentheses. */
-function isHeldValue(call: ts.CallExpression): boolean {
+/**
+ * The call is the value of a holder whose calls the analysis follows (through parentheses): a
+ * variable (`const load = traced(f)`), a class field, or in JavaScript a CommonJS export
+ * (`module.exports = wrap(f)`, `exports.load = wrap(f)`, a property of `module.exports = {…}`). A
+ * wrapper's result kept anywhere else (`this.cb = wrap(f)` in TypeScript, `{ cb: wrap(f) }`) is not
+ * followed, so the function it wraps is not treated as wrapped there either.
+ */
+function isFollowedHolder(call: ts.CallExpression): boolean {
   let node: ts.Node = call;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const parent = node.parent;
-  if (ts.isBinaryExpression(parent)) return parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
-  return (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === node;
+  if (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent)) return parent.initializer === node && ts.isIdentifier(parent.name);
+  if (!(call.flags & ts.NodeFlags.JavaScriptFile)) return false;
+  const exportStatement = ts.isPropertyAssignment(parent) && parent.initializer === node && ts.isObjectLiteralExpression(parent.parent) ? parent.parent.parent.parent : parent.parent;
+  if (!exportStatement || !ts.isExpressionStatement(exportStatement) || !ts.isSourceFile(exportStatement.parent)) return false;
+  for (const { statement, value } of commonJsExportAssignments(exportStatement.parent)) {
+    if (statement === exportStatement) return value === node || (ts.isObjectLiteralExpression(value) && ts.isPropertyAssignment(parent) && parent.parent === value);
+  }
+  return false;
 }
 
 /** An argument that may be a function: a name, `a.b`, an arrow or a function expression. */
