@@ -157,6 +157,8 @@ export class TsAnalyzer {
   private readonly resolvingWrappers = new Set<ts.CallExpression>();
   /** Declarations being resolved to the functions they name, so `exports.a = b` with `exports.b = a` ends. */
   private readonly resolvingDeclarations = new Set<ts.Node>();
+  /** Variables inside functions initialised with a call given a function: candidates for `registerLocalHolders`. */
+  private readonly localHolders: ts.VariableDeclaration[] = [];
   private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
   /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
   private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
@@ -192,6 +194,7 @@ export class TsAnalyzer {
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.declareFunctions(sourceFile));
+    this.registerLocalHolders();
     this.markExistingSiblings();
     this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
@@ -259,7 +262,9 @@ export class TsAnalyzer {
     });
     walkTree(sourceFile, (node) => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
-      else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+      else if (ts.isVariableDeclaration(node) && !isModuleLevelVariable(node) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+        this.localHolders.push(node); // decided once every function is declared
+      } else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
         if (ts.isVariableDeclaration(node) && this.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
       }
@@ -423,6 +428,23 @@ export class TsAnalyzer {
           asyncSignature: `const ${name}: (${parameters.join(', ')}) => ${/^Promise</.test(result) ? result : `Promise<${result}>`}`,
         });
       }
+    }
+  }
+
+  /**
+   * `const read = traced('read', readImpl)` inside a function: its calls are followed like those of a
+   * module-level holder. Only a local given a function by name (one of the project's names) or
+   * inline counts, so that common local names (`const data = parse(text)`) stay out of the name filter.
+   */
+  private registerLocalHolders(): void {
+    for (const holder of this.localHolders) {
+      const call = skipParentheses(holder.initializer!) as ts.CallExpression;
+      const givesFunction = call.arguments.some((argument) => {
+        const inner = skipParentheses(argument);
+        const name = ts.isPropertyAccessExpression(inner) ? inner.name : inner;
+        return ts.isArrowFunction(inner) || ts.isFunctionExpression(inner) || (ts.isIdentifier(name) && this.functionNames.has(name.text));
+      });
+      if (givesFunction) this.functionNames.add((holder.name as ts.Identifier).text);
     }
   }
 
@@ -1065,6 +1087,13 @@ function boundValue(declaration: ts.Declaration): ts.Expression | undefined {
   const assignment = ts.isBinaryExpression(declaration) ? declaration : parent && ts.isBinaryExpression(parent) && parent.left === (declaration as ts.Node) ? parent : undefined;
   if (!assignment || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !(assignment.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
   return skipParentheses(assignment.right);
+}
+
+/** Module-level holders of wrapped functions are always in the name filter; locals only when given a project function. */
+function isModuleLevelVariable(node: ts.VariableDeclaration): boolean {
+  if (!ts.isVariableStatement(node.parent.parent)) return false;
+  const container = node.parent.parent.parent;
+  return ts.isSourceFile(container) || ts.isModuleBlock(container);
 }
 
 /** Top-level `module.exports = …`, `module.exports.x = …` and `exports.x = …` statements. */
