@@ -484,8 +484,8 @@ function unresolvedCallsOf(graph: CallGraph, plan: Plan): UnresolvedCallEntry[] 
   const key = (language: Language | undefined, name: string): string => `${language}:${name}`;
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
-    const simple = key(languageOf(fn.location.file), fn.name.slice(fn.name.lastIndexOf('.') + 1));
-    byName.set(simple, [...(byName.get(simple) ?? []), fn.name]);
+    const nameKey = key(languageOf(fn.location.file), fn.name.slice(fn.name.lastIndexOf('.') + 1));
+    byName.set(nameKey, [...(byName.get(nameKey) ?? []), fn.name]);
   }
   const entries: UnresolvedCallEntry[] = [];
   for (const call of graph.unresolved ?? []) {

@@ -651,7 +651,7 @@ export class TsAnalyzer {
    * A wrapper whose types do not say it hands back the same function (`any`, an untyped JavaScript
    * module): a caching library wrapper (lodash's `memoize`, `once`, `mem`, …), which returns what the
    * function returned, or a project function whose body provably returns a function returning the
-   * call of its argument. An unknown wrapper is not followed (see `opaqueWrapperFunctions`).
+   * call of its argument. An unknown wrapper is not followed (see `heldWrapperFunctions`).
    */
   private untypedWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
     const info = this.state.files.get(call.getSourceFile().fileName);
