@@ -529,10 +529,11 @@ function oracleQuestions(graph: CallGraph, plan: Plan, hits: readonly RuleHit[],
   for (const hit of hits) {
     const fn = graph.functions.get(hit.enclosing);
     if (hit.kind !== 'blocking' || countedHits.has(hit) || !hit.fix || !fn || fn.kind === 'module') continue;
-    waiting.add(fn.name.slice(fn.name.lastIndexOf('.') + 1));
+    // Keyed by language: a Python call is never a question about a TypeScript function's name.
+    waiting.add(`${languageOf(fn.location.file)}:${fn.name.slice(fn.name.lastIndexOf('.') + 1)}`);
   }
   for (const call of graph.unresolved ?? []) {
-    if (!waiting.has(call.name) || plan.blocked.has(call.caller)) continue;
+    if (!waiting.has(`${languageOf(call.location.file)}:${call.name}`) || plan.blocked.has(call.caller)) continue;
     if (runsAsyncUnder(graph, plan, call.caller)) questions.add(call);
   }
   return [...questions];
