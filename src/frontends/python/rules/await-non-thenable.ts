@@ -1,7 +1,7 @@
 // await-non-thenable: `await` on what a project sync function returns (agents awaiting a sync
 // Protocol method). The fix is the callee turning async; the fallback removes the `await`, only when
 // the callee's body proves that it never returns an awaitable.
-import { walkBody } from '../graph-builder.js';
+import { isStubBody, walkBody } from '../graph-builder.js';
 import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
@@ -81,6 +81,8 @@ function returnsNoAwaitable(fn: PyFunction, resolver: Resolver, seen = new Set<s
   // A cycle, or a chain too long to follow, proves nothing.
   if (seen.has(fn.id) || seen.size > MAX_PROOF_STEPS) return false;
   seen.add(fn.id);
+  // A Protocol's or abstract method's stub declares the member; the implementation that runs may be async.
+  if (isDeclarationStub(fn, resolver)) return false;
   const returned: PyNode[] = [];
   walkBody(fn.node.childForFieldName('body'), (node) => {
     if (node.type === 'return_statement' && node.namedChild(0)) returned.push(node.namedChild(0)!);
@@ -115,6 +117,10 @@ function isPlainValue(node: PyNode, fn: PyFunction, resolver: Resolver, seen: Se
     default:
       return false;
   }
+}
+
+function isDeclarationStub(fn: PyFunction, resolver: Resolver): boolean {
+  return fn.cls !== undefined && isStubBody(fn) && (resolver.isProtocol(fn.cls) || fn.decorators.some((decorator) => decorator.endsWith('abstractmethod')));
 }
 
 /** A local of the function (not a parameter) whose every binding is a plain `name = value`. */
