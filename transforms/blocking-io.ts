@@ -169,13 +169,16 @@ function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], 
 /**
  * Why the call's options cannot go to the async API: an option only the Sync form has (`stdio:
  * 'inherit'` streams to the terminal, `input` feeds stdin), or options that are not a literal the
- * tool can read. `stdio: 'pipe'` is what exec does anyway.
+ * tool can read (or may sit in a spread argument). `stdio: 'pipe'` is what exec does anyway.
  */
 function syncOnlyOption(
   call: ts.CallExpression,
   equivalent: { name: string; syncOnlyOptions: readonly string[] },
   sourceFile: ts.SourceFile,
 ): { text: string; unreadable: boolean } | undefined {
+  // `execFileSync(...command)`: the spread may hold the options, and the argument positions are unknown.
+  const spread = call.arguments.find(ts.isSpreadElement);
+  if (spread) return { text: shorten(textOf(spread, sourceFile)), unreadable: true };
   const options = execOptions(call, equivalent.name);
   if (!options) return undefined;
   if (!ts.isObjectLiteralExpression(options)) return { text: shorten(textOf(options, sourceFile)), unreadable: true };

@@ -62,6 +62,8 @@ export interface TsFileInfo {
   moduleId: FunctionId;
   /** Top-level names a CommonJS module exports (`module.exports = { load }`, `exports.load = load`), and where. */
   commonJsExports: ReadonlyMap<string, CommonJsExport>;
+  /** Local names an export list exports (`export { load, save as store }`, no `from`). */
+  exportListNames: ReadonlySet<string>;
 }
 
 /** Where a CommonJS module exports a local function: a property of `module.exports = {…}`, an `exports.x = x` statement, or the whole `module.exports`. */
@@ -235,6 +237,7 @@ export class TsAnalyzer {
       isCommonJs,
       moduleId: `${file}#module`,
       commonJsExports: commonJsExportedNames(sourceFile),
+      exportListNames: exportListNames(sourceFile),
     };
     this.state.files.set(absolute, info);
     // `import load from './x.js'`, `{ read as load }`: calls through the local name must resolve too.
@@ -380,7 +383,9 @@ export class TsAnalyzer {
 
   private isExported(node: FunctionLike, info: TsFileInfo): boolean {
     if (!this.isPublicFile(info.file)) return false;
-    if (ts.isFunctionDeclaration(node)) return hasExportModifier(node) || (node.name !== undefined && info.commonJsExports.has(node.name.text));
+    if (ts.isFunctionDeclaration(node)) {
+      return hasExportModifier(node) || (node.name !== undefined && (info.commonJsExports.has(node.name.text) || info.exportListNames.has(node.name.text)));
+    }
     const parent = node.parent;
     // A method (or function property) of an object literal held by an exported const is public.
     const literal = ts.isObjectLiteralExpression(parent) ? parent : ts.isPropertyAssignment(parent) ? parent.parent : undefined;
@@ -405,7 +410,7 @@ export class TsAnalyzer {
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
-      if (ts.isIdentifier(parent.name) && info.commonJsExports.has(parent.name.text)) return true;
+      if (ts.isIdentifier(parent.name) && (info.commonJsExports.has(parent.name.text) || info.exportListNames.has(parent.name.text))) return true;
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
     }
     return false;
@@ -849,8 +854,14 @@ export class TsAnalyzer {
 
   private recordReexport(specifier: ts.ExportSpecifier): void {
     const exported = specifier.propertyName ?? specifier.name;
-    if (specifier.parent.parent.moduleSpecifier === undefined || !ts.isIdentifier(exported) || !this.functionNames.has(exported.text)) return;
-    const functions = this.functionsOfSymbol(this.checker.getSymbolAtLocation(exported));
+    if (!ts.isIdentifier(exported) || !this.functionNames.has(exported.text)) return;
+    let functions = this.functionsOfSymbol(this.checker.getSymbolAtLocation(exported));
+    // A local export list (`export { load }`) names the sibling only when it is declared here too:
+    // a name imported from elsewhere has its sibling in that module, not in this one.
+    if (specifier.parent.parent.moduleSpecifier === undefined) {
+      const here = specifier.getSourceFile();
+      functions = functions.filter((id) => this.state.declarations.get(id)?.getSourceFile() === here);
+    }
     if (functions.length > 0) this.state.reexports.push({ specifier, functions });
   }
 
@@ -1052,6 +1063,20 @@ function isCommonJsExportValue(node: ts.Node): boolean {
   }
   if (ts.isPropertyAssignment(parent) && parent.initializer === node && ts.isObjectLiteralExpression(parent.parent)) return isModuleExportsObject(parent.parent);
   return false;
+}
+
+/** `export { load, save as store }` (without `from`): the local names exported, not type-only ones. */
+function exportListNames(sourceFile: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.moduleSpecifier || statement.isTypeOnly) continue;
+    if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+    for (const element of statement.exportClause.elements) {
+      const local = element.propertyName ?? element.name;
+      if (!element.isTypeOnly && ts.isIdentifier(local)) names.add(local.text);
+    }
+  }
+  return names;
 }
 
 /** `module.exports = { load, save: store }`, `module.exports = load`, `exports.load = load`: the local names exported. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { getLibFiles } from '@ts-morph/common';
 import { ts } from 'ts-morph';
 import { describeError, UsageError } from '../../errors.js';
+import { findWorkspace, type WorkspaceResolver } from './workspaces.js';
 
 export interface LoadedProgram {
   program: ts.Program;
@@ -110,6 +111,30 @@ function cachingHost(options: ts.CompilerOptions, unparsable: Map<string, string
   return host;
 }
 
+/**
+ * Module resolution as the compiler does it, except that a name it cannot resolve that is a package
+ * of the workspace (not installed: no node_modules yet) resolves to that package's source file.
+ */
+function resolveWorkspacePackages(host: ts.CompilerHost, options: ts.CompilerOptions, workspace: WorkspaceResolver): void {
+  const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (fileName) => host.getCanonicalFileName(fileName), options);
+  host.getModuleResolutionCache = () => cache;
+  host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
+    literals.map((literal) => {
+      const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
+      const resolved = ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, cache, redirectedReference, mode);
+      if (resolved.resolvedModule || ts.isExternalModuleNameRelative(literal.text)) return resolved;
+      const source = workspace(literal.text);
+      if (!source) return resolved;
+      return { ...resolved, resolvedModule: { resolvedFileName: source, extension: extensionOf(source), isExternalLibraryImport: false } };
+    });
+}
+
+function extensionOf(file: string): ts.Extension {
+  const extension = path.extname(file);
+  const known = Object.values(ts.Extension).find((candidate) => candidate === extension);
+  return known ?? ts.Extension.Ts;
+}
+
 function parseProject(projectFile: string, onWarning?: (message: string) => void): ts.ParsedCommandLine {
   if (!existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   const read = ts.readConfigFile(projectFile, ts.sys.readFile);
@@ -161,6 +186,10 @@ export function loadProgram(files: readonly string[], projectFile: string | unde
   }
   for (const file of files) rootNames.add(file);
   const unparsable = new Map<string, string>();
-  const program = ts.createProgram({ rootNames: [...rootNames], options, host: cachingHost(options, unparsable) });
+  const host = cachingHost(options, unparsable);
+  const start = projectFile ? path.dirname(projectFile) : files[0] ? path.dirname(files[0]) : undefined;
+  const workspace = start ? findWorkspace(start) : undefined;
+  if (workspace) resolveWorkspacePackages(host, options, workspace);
+  const program = ts.createProgram({ rootNames: [...rootNames], options, host });
   return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile, unparsable };
 }
