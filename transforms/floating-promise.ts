@@ -2,10 +2,11 @@ import { ts } from 'ts-morph';
 import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
-import { shorten } from '../src/frontends/typescript/fix-helpers.js';
+import { insertAwait, shorten } from '../src/frontends/typescript/fix-helpers.js';
 import { walkTree } from '../src/frontends/typescript/walk.js';
 import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-context.js';
-import { isArrayLikeOnly, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
+import { isArrayLikeOnly, isBuiltinPromise, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
+import { classifyUse, referencesOf, type PromiseUse } from '../src/frontends/typescript/resolved-uses.js';
 import type { FileEditor } from '../src/frontend.js';
 
 const floatingPromise = defineTransform({
@@ -25,13 +26,63 @@ const floatingPromise = defineTransform({
       'promise from `{expression}` is neither awaited, returned nor handled; not fixed: this module installs a `process.on(\'unhandledRejection\', …)` handler, which a `.catch` would bypass',
     floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
     floatingUselessHandler: 'promise from `{expression}` is not handled: the rejection handler `{handler}` is not always a function',
+    usedAsValue: 'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited',
+    usedAsValueMixed:
+      'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited; not fixed: `{name}` is also used as a promise ({promiseUses}), so await it by hand where the value is needed',
   },
   typescript: {
     [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),
+    [ts.SyntaxKind.VariableDeclaration]: (node, context) => detectStoredPromise(node as ts.VariableDeclaration, context),
   },
   python: floatingPromiseVisitors,
 });
 export default floatingPromise;
+
+/**
+ * `const prev = load(p)` where `load` (a project function) already returns a promise and `prev` is
+ * used as the value it resolves to (`prev.length`, `prev + 1`): the caller of a function that turned
+ * async was left behind (a half-migrated tree). Awaited at the call only when every use wants the
+ * value; a promise use beside them (`Promise.all([prev])`, `.then`) is reported, not edited.
+ */
+function detectStoredPromise(declaration: ts.VariableDeclaration, context: TsRuleContext): void {
+  const { name, initializer } = declaration;
+  if (!ts.isIdentifier(name) || !initializer) return;
+  const call = skipParentheses(initializer);
+  if (!ts.isCallExpression(call) || context.resolveCallee(call).length === 0) return;
+  const { checker, program, sourceFile } = context;
+  const promiseType = checker.getTypeAtLocation(call);
+  if (!isBuiltinPromise(program, promiseType)) return;
+  const references = referencesOf(checker, declaration as ts.VariableDeclaration & { name: ts.Identifier });
+  if (!references) return;
+  const uses = references.map((reference) => classifyUse(checker, program, reference, promiseType));
+  const valueUses = uses.filter((use) => use.kind === 'resolved');
+  if (valueUses.length === 0) return;
+  const promiseUses = uses.filter((use) => use.kind === 'promise');
+  const enclosing = context.enclosingFunction();
+  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+  const data = { expression: shorten(call.getText(sourceFile)), name: name.text, uses: describeUses(valueUses, sourceFile), promiseUses: describeUses(promiseUses, sourceFile) };
+  // A declared type (`const prev: Promise<T> = …`) would no longer hold the awaited value.
+  const fixable = promiseUses.length === 0 && canAwait && declaration.type === undefined;
+  context.report({
+    rule: 'floating-promise',
+    node: call,
+    message: formatMessage(floatingPromise.messages[promiseUses.length === 0 ? 'usedAsValue' : 'usedAsValueMixed']!, data),
+    kind: 'floating',
+    needsAsync: canAwait,
+    fix: fixable
+      ? (editor) => {
+          insertAwait(editor, call, sourceFile);
+          return true;
+        }
+      : undefined,
+  });
+}
+
+/** `.length` on line 12, `+` on line 13 (the first three). */
+function describeUses(uses: readonly PromiseUse[], sourceFile: ts.SourceFile): string {
+  const shown = uses.slice(0, 3).map((use) => `${use.what} on line ${sourceFile.getLineAndCharacterOfPosition(use.node.getStart(sourceFile)).line + 1}`);
+  return uses.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
 
 /** Why a dropped value is a finding: a promise, a rejection handler that is not a function, an array of promises. */
 interface Unhandled {
