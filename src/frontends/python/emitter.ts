@@ -83,11 +83,17 @@ export function emitPython(
     };
   };
 
+  for (const hit of request.fixes) fixState.fixedSites.add(`${hit.finding.file}:${hit.finding.line}:${hit.finding.column}`);
+
   // A branch that already handed back a coroutine (`return self._connect_async()`) awaits it once the
   // function is async (in place, or in its `_async` sibling): callers' `await f()` get the value in
-  // every branch, as before.
+  // every branch, as before; not a local whose binding a rule fix awaits already.
   const awaitReturnedAwaitables = (fn: PyFunction): void => {
-    for (const value of returnedAwaitables(fn, resolver)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
+    const awaitedWhereBound = (call: PyNode): boolean => {
+      const at = fn.module.lines.at(call.startIndex);
+      return fixState.fixedSites.has(`${fn.module.rel}:${at.line}:${at.column}`);
+    };
+    for (const value of returnedAwaitables(fn, resolver, undefined, awaitedWhereBound)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
   };
   for (const sibling of siblings.values()) awaitReturnedAwaitables(sibling.fn);
 
@@ -156,8 +162,6 @@ export function emitPython(
       editor.flush();
     }
   }
-
-  for (const hit of request.fixes) fixState.fixedSites.add(`${hit.finding.file}:${hit.finding.line}:${hit.finding.column}`);
 
   // 5. Rule fixes, and the `await` removals of await-non-thenable hits whose callee stays sync.
   for (const [hits, pick] of [[request.fixes, 'fix'], [request.fallbacks, 'fallbackFix']] as const) {

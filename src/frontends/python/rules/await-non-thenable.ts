@@ -41,7 +41,12 @@ const ASYNCIO_AWAITABLES = new Set(['sleep', 'gather', 'wait', 'wait_for', 'shie
  * project `async def` or of an asyncio awaitable maker (`isAsyncioAwaitable` decides which), or a
  * local bound to one (`coro = fetch()` … `return coro`).
  */
-export function returnedAwaitables(fn: PyFunction, resolver: Resolver, isAsyncioAwaitable = (path: string) => ASYNCIO_AWAITABLES.has(path)): PyNode[] {
+export function returnedAwaitables(
+  fn: PyFunction,
+  resolver: Resolver,
+  isAsyncioAwaitable = (path: string) => ASYNCIO_AWAITABLES.has(path),
+  awaitedWhereBound: (call: PyNode) => boolean = () => false,
+): PyNode[] {
   const body = fn.node.childForFieldName('body');
   const makesAwaitable = (value: PyNode | null | undefined): boolean => {
     const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
@@ -53,7 +58,8 @@ export function returnedAwaitables(fn: PyFunction, resolver: Resolver, isAsyncio
   const returns: PyNode[] = [];
   walkBody(body, (node) => {
     const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
-    if (left?.type === 'identifier' && makesAwaitable(node.childForFieldName('right'))) assignedAwaitables.add(left.text);
+    const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
+    if (left?.type === 'identifier' && makesAwaitable(right) && !awaitedWhereBound(right!)) assignedAwaitables.add(left.text);
     if (node.type === 'return_statement' && node.namedChild(0)) returns.push(node.namedChild(0)!);
   });
   return returns.filter((value) => makesAwaitable(value) || (value.type === 'identifier' && assignedAwaitables.has(value.text)));

@@ -2,11 +2,16 @@
 // Inside a function the fix awaits it; at module level it bridges with `asyncio.run(…)`.
 import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
-import type { PyVisitors } from '../rule-context.js';
+import type { PyRuleContext, PyVisitors } from '../rule-context.js';
+import { formatMessage } from '../../../transform.js';
 import { insertAwait } from './fixes.js';
+import { classifyCoroutineUse, referencesIn, type CoroutineUse } from './coroutine-uses.js';
 
 export const MESSAGES = {
   dropped: 'The coroutine from `{callee}` is never awaited, so its body never runs',
+  usedAsValue: 'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited',
+  usedAsValueMixed:
+    'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited; not fixed: `{name}` is also used as a coroutine ({coroutineUses}), so await it by hand where the value is needed',
 } as const;
 
 const KNOWN_COROUTINE_FUNCTIONS = new Set(['asyncio.sleep', 'asyncio.wait_for', 'asyncio.gather']);
@@ -30,7 +35,46 @@ export const floatingPromiseVisitors: PyVisitors = {
       fix: awaitCoroutineFix(call, atTopLevel),
     });
   },
+  /**
+   * `prev = load(p)` where `load` is a project `async def` and `prev` is used as the value it returns
+   * (`prev.name`, `prev + 1`, `len(prev)`): a caller left behind when `load` turned async. Awaited at
+   * the call when every use wants the value; a coroutine use beside them (`asyncio.gather(prev)`,
+   * `await prev` later) is reported, not edited.
+   */
+  assignment(node, context) {
+    const target = node.childForFieldName('left');
+    let call = node.childForFieldName('right');
+    while (call?.type === 'parenthesized_expression') call = call.namedChild(0);
+    if (target?.type !== 'identifier' || call?.type !== 'call' || node.childForFieldName('type')) return;
+    const symbol = context.resolveCallee(call);
+    if (symbol?.kind !== 'function' || !symbol.fn.isAsync || symbol.fn.kind === 'module') return;
+    const uses = referencesIn(context.enclosing, target.text, target).map((reference) => classifyCoroutineUse(reference, context));
+    const valueUses = uses.filter((use) => use.kind === 'resolved');
+    if (valueUses.length === 0) return;
+    const coroutineUses = uses.filter((use) => use.kind === 'coroutine');
+    const atTopLevel = context.enclosing.kind === 'module';
+    const data = {
+      callee: call.childForFieldName('function')!.text,
+      name: target.text,
+      uses: describeUses(valueUses, context),
+      coroutineUses: describeUses(coroutineUses, context),
+    };
+    context.report({
+      rule: 'floating-promise',
+      node: call,
+      message: formatMessage(coroutineUses.length === 0 ? MESSAGES.usedAsValue : MESSAGES.usedAsValueMixed, data),
+      kind: 'floating',
+      needsAsync: !atTopLevel,
+      fix: coroutineUses.length === 0 ? awaitCoroutineFix(call, atTopLevel) : undefined,
+    });
+  },
 };
+
+/** `.name` on line 12, `+` on line 13 (the first three). */
+function describeUses(uses: readonly CoroutineUse[], context: PyRuleContext): string {
+  const shown = uses.slice(0, 3).map((use) => `${use.what} on line ${context.module.lines.at(use.node.startIndex).line}`);
+  return uses.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
 
 /** Awaits a dropped coroutine; at module level, where nothing can await, runs it with `asyncio.run`. */
 export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: FileEditor) => boolean {
