@@ -26,6 +26,7 @@ const floatingPromise = defineTransform({
       'promise from `{expression}` is neither awaited, returned nor handled; not fixed: this module installs a `process.on(\'unhandledRejection\', …)` handler, which a `.catch` would bypass',
     floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
     floatingUselessHandler: 'promise from `{expression}` is not handled: the rejection handler `{handler}` is not always a function',
+    callUsedAsValue: 'promise from `{expression}` is used as the value it resolves to ({uses}) without being awaited',
     usedAsValue: 'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited',
     usedAsValueMixed:
       'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited; not fixed: `{name}` is also used as a promise ({promiseUses}), so await it by hand where the value is needed',
@@ -33,6 +34,7 @@ const floatingPromise = defineTransform({
   typescript: {
     [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),
     [ts.SyntaxKind.VariableDeclaration]: (node, context) => detectStoredPromise(node as ts.VariableDeclaration, context),
+    [ts.SyntaxKind.CallExpression]: (node, context) => detectPromiseUsedAsValue(node as ts.CallExpression, context),
   },
   python: floatingPromiseVisitors,
 });
@@ -76,6 +78,43 @@ function detectStoredPromise(declaration: ts.VariableDeclaration, context: TsRul
         }
       : undefined,
   });
+}
+
+/**
+ * `load(p).length`, `shout(readTitle())`, `` `${count()}` ``: the same half-migrated shape without a
+ * variable, where the one use is the call's own position.
+ */
+function detectPromiseUsedAsValue(call: ts.CallExpression, context: TsRuleContext): void {
+  const holder = skipParenthesesUp(call).parent;
+  // `const prev = load(p)` is judged by its variable's uses (detectStoredPromise).
+  if ((ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) || context.resolveCallee(call).length === 0) return;
+  const { checker, program, sourceFile } = context;
+  const promiseType = checker.getTypeAtLocation(call);
+  if (!isBuiltinPromise(program, promiseType)) return;
+  const use = classifyUse(checker, program, call, promiseType);
+  if (use.kind !== 'resolved') return;
+  const enclosing = context.enclosingFunction();
+  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+  context.report({
+    rule: 'floating-promise',
+    node: call,
+    message: formatMessage(floatingPromise.messages.callUsedAsValue!, { expression: shorten(call.getText(sourceFile)), uses: describeUses([use], sourceFile) }),
+    kind: 'floating',
+    needsAsync: canAwait,
+    fix: canAwait
+      ? (editor) => {
+          insertAwait(editor, call, sourceFile);
+          return true;
+        }
+      : undefined,
+  });
+}
+
+/** The outermost parenthesised expression around the node (the node itself when it has none). */
+function skipParenthesesUp(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current.parent)) current = current.parent;
+  return current;
 }
 
 /** `.length` on line 12, `+` on line 13 (the first three). */

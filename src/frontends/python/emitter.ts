@@ -87,13 +87,13 @@ export function emitPython(
 
   // A branch that already handed back a coroutine (`return self._connect_async()`) awaits it once the
   // function is async (in place, or in its `_async` sibling): callers' `await f()` get the value in
-  // every branch, as before; not a local whose binding a rule fix awaits already.
+  // every branch, as before; not a call a rule fix awaits already (floating-promise, where it is bound or returned).
   const awaitReturnedAwaitables = (fn: PyFunction): void => {
-    const awaitedWhereBound = (call: PyNode): boolean => {
+    const awaitedByFix = (call: PyNode): boolean => {
       const at = fn.module.lines.at(call.startIndex);
       return fixState.fixedSites.has(`${fn.module.rel}:${at.line}:${at.column}`);
     };
-    for (const value of returnedAwaitables(fn, resolver, undefined, awaitedWhereBound)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
+    for (const value of returnedAwaitables(fn, resolver, undefined, awaitedByFix)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
   };
   for (const sibling of siblings.values()) awaitReturnedAwaitables(sibling.fn);
 

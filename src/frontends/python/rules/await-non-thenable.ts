@@ -39,13 +39,14 @@ const ASYNCIO_AWAITABLES = new Set(['sleep', 'gather', 'wait', 'wait_for', 'shie
 /**
  * The values of the function's own `return` statements that are awaitables it made: a call of a
  * project `async def` or of an asyncio awaitable maker (`isAsyncioAwaitable` decides which), or a
- * local bound to one (`coro = fetch()` … `return coro`).
+ * local bound to one (`coro = fetch()` … `return coro`). Not a call a rule fix awaits already
+ * (`awaitedByFix`), where it is returned or where the local is bound.
  */
 export function returnedAwaitables(
   fn: PyFunction,
   resolver: Resolver,
   isAsyncioAwaitable = (path: string) => ASYNCIO_AWAITABLES.has(path),
-  awaitedWhereBound: (call: PyNode) => boolean = () => false,
+  awaitedByFix: (call: PyNode) => boolean = () => false,
 ): PyNode[] {
   const body = fn.node.childForFieldName('body');
   const makesAwaitable = (value: PyNode | null | undefined): boolean => {
@@ -59,10 +60,10 @@ export function returnedAwaitables(
   walkBody(body, (node) => {
     const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
     const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
-    if (left?.type === 'identifier' && makesAwaitable(right) && !awaitedWhereBound(right!)) assignedAwaitables.add(left.text);
+    if (left?.type === 'identifier' && makesAwaitable(right) && !awaitedByFix(right!)) assignedAwaitables.add(left.text);
     if (node.type === 'return_statement' && node.namedChild(0)) returns.push(node.namedChild(0)!);
   });
-  return returns.filter((value) => makesAwaitable(value) || (value.type === 'identifier' && assignedAwaitables.has(value.text)));
+  return returns.filter((value) => (makesAwaitable(value) && !awaitedByFix(value)) || (value.type === 'identifier' && assignedAwaitables.has(value.text)));
 }
 
 /** How many functions and locals one proof may visit. */

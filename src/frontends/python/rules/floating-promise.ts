@@ -9,6 +9,7 @@ import { classifyCoroutineUse, referencesIn, type CoroutineUse } from './corouti
 
 export const MESSAGES = {
   dropped: 'The coroutine from `{callee}` is never awaited, so its body never runs',
+  callUsedAsValue: 'The coroutine from `{callee}` is used as the value it returns ({uses}) without being awaited',
   usedAsValue: 'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited',
   usedAsValueMixed:
     'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited; not fixed: `{name}` is also used as a coroutine ({coroutineUses}), so await it by hand where the value is needed',
@@ -41,6 +42,27 @@ export const floatingPromiseVisitors: PyVisitors = {
    * the call when every use wants the value; a coroutine use beside them (`asyncio.gather(prev)`,
    * `await prev` later) is reported, not edited.
    */
+  /** `load_user(i).name`, `shout(read_title())`, `f"{count()}"`: the same shape without a variable. */
+  call(node, context) {
+    let holder = node;
+    while (holder.parent?.type === 'parenthesized_expression') holder = holder.parent;
+    const parent = holder.parent;
+    // `prev = load(p)` is judged by its variable's uses (the assignment visitor).
+    if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') return;
+    const symbol = context.resolveCallee(node);
+    if (symbol?.kind !== 'function' || !symbol.fn.isAsync || symbol.fn.kind === 'module') return;
+    const use = classifyCoroutineUse(node, context);
+    if (use.kind !== 'resolved') return;
+    const atTopLevel = context.enclosing.kind === 'module';
+    context.report({
+      rule: 'floating-promise',
+      node,
+      message: formatMessage(MESSAGES.callUsedAsValue, { callee: node.childForFieldName('function')!.text, uses: describeUses([use], context) }),
+      kind: 'floating',
+      needsAsync: !atTopLevel,
+      fix: awaitCoroutineFix(node, atTopLevel),
+    });
+  },
   assignment(node, context) {
     const target = node.childForFieldName('left');
     let call = node.childForFieldName('right');
