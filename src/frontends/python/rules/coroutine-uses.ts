@@ -20,6 +20,12 @@ const COROUTINE_MEMBERS = new Set(['send', 'throw', 'close', 'cr_await', 'cr_fra
 /** Builtins that read the value they are given (a coroutine there is a TypeError or a wrong result). */
 const VALUE_BUILTINS = new Set(['len', 'int', 'float', 'str', 'bool', 'bytes', 'list', 'tuple', 'set', 'frozenset', 'dict', 'sorted', 'reversed', 'sum', 'min', 'max', 'any', 'all', 'enumerate', 'zip', 'iter', 'next', 'abs', 'round', 'map', 'filter']);
 
+/** unittest.TestCase assertions whose arguments are compared as values. */
+const VALUE_ASSERTIONS = new Set(['assertEqual', 'assertNotEqual', 'assertTrue', 'assertFalse', 'assertIn', 'assertNotIn', 'assertIsNone',
+  'assertIsNotNone', 'assertGreater', 'assertGreaterEqual', 'assertLess', 'assertLessEqual', 'assertAlmostEqual', 'assertNotAlmostEqual',
+  'assertCountEqual', 'assertListEqual', 'assertDictEqual', 'assertSetEqual', 'assertTupleEqual', 'assertSequenceEqual', 'assertMultiLineEqual',
+  'assertRegex', 'assertNotRegex']);
+
 /** An annotation a coroutine fits: the parameter (or return) takes an awaitable, or anything. */
 const TAKES_COROUTINE = /\b(Awaitable|Coroutine|Future|Task|Any|object)\b/;
 
@@ -59,6 +65,8 @@ export function classifyCoroutineUse(reference: PyNode, context: UseContext): Co
     }
     case 'unary_operator':
       return use('resolved', `\`${parent.childForFieldName('operator')?.text ?? ''}\``);
+    case 'assert_statement':
+      return namedChildren(parent)[0]?.id === node.id ? use('resolved', 'an assert') : use('coroutine', 'a value');
     case 'not_operator':
     case 'if_statement':
     case 'elif_clause':
@@ -86,9 +94,13 @@ export function classifyCoroutineUse(reference: PyNode, context: UseContext): Co
   return use('coroutine', 'a value');
 }
 
-/** `return prev`: a return annotation a coroutine does not fit (`-> str`) wanted the value; none: passed on. */
+/**
+ * `return prev`: a return annotation a coroutine does not fit (`-> str`) wanted the value, in an
+ * `async def` too (unlike a JavaScript promise, a returned coroutine is not awaited for the caller:
+ * `await f()` would give the coroutine). No annotation: passed on.
+ */
 function returnUse(enclosing: PyFunction, use: (kind: CoroutineUse['kind'], what: string) => CoroutineUse): CoroutineUse {
-  if (enclosing.kind === 'module' || enclosing.isAsync) return use('coroutine', 'a return');
+  if (enclosing.kind === 'module') return use('coroutine', 'a return');
   const annotation = enclosing.node.childForFieldName('return_type')?.text;
   if (!annotation || TAKES_COROUTINE.test(annotation)) return use('coroutine', 'a return');
   return use('resolved', `a return of type \`${annotation}\``);
@@ -105,6 +117,11 @@ function argumentUse(node: PyNode, parent: PyNode, context: UseContext, use: (ki
   const argumentList = parent.type === 'keyword_argument' ? parent.parent : parent;
   const call = argumentList?.type === 'argument_list' ? argumentList.parent : undefined;
   if (!argumentList || call?.type !== 'call') return use('coroutine', 'an argument');
+  const callee = call.childForFieldName('function');
+  // unittest's value assertions (`self.assertEqual(prev, 3)`) compare what they are given.
+  if (callee?.type === 'attribute' && callee.childForFieldName('object')?.text === 'self' && VALUE_ASSERTIONS.has(callee.childForFieldName('attribute')?.text ?? '')) {
+    return use('resolved', `\`${callee.childForFieldName('attribute')!.text}()\``);
+  }
   const symbol = context.resolveCallee(call);
   if (symbol?.kind === 'external' && symbol.path.startsWith('builtins.') && VALUE_BUILTINS.has(symbol.path.slice('builtins.'.length))) {
     return use('resolved', `\`${symbol.path.slice('builtins.'.length)}()\``);
