@@ -13,12 +13,12 @@ const floatingPromise = defineTransform({
   id: 'floating-promise',
   severity: 'error',
   docs: {
-    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled; each operand of `?:`, `,` and the logical operators on its own, and arrays of promises.',
+    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled; each operand of `?:`, `,` and the logical operators on its own, and arrays of promises. Also a promise of a project async function used as the value it resolves to, stored or not (`const prev = f(p); prev.length`, `prev + 1`, `for (… of prev)`, a `string` parameter, a `number` return): a caller a migration left behind.',
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
-    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code.',
-    fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls.',
-    doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`.',
+    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code. A promise used as its value: `const prev = await f(p);`.',
+    fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls. A promise used as its value is awaited only when every use of it wants the value, so no concurrency (`Promise.all`) and no handler (`.catch`) changes.',
+    doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`; a stored promise used only as a promise (awaited later, `.then`/`.catch`/`.finally`, `Promise.all([a, b])`, `asyncio.gather`, a parameter taking a Promise, `unknown`, `any` or a type parameter, returned from an async function or one declared to return a Promise); one used both ways is reported, not fixed.',
   },
   messages: {
     floating: 'promise from `{expression}` is neither awaited, returned nor handled',
