@@ -45,7 +45,8 @@ export function classifyUse(checker: ts.TypeChecker, program: ts.Program, expres
     return use('resolved', `\`${ts.tokenToString(operator) ?? ''}\``);
   }
   if (ts.isPostfixUnaryExpression(parent)) return use('promise', 'an update');
-  if (ts.isTemplateSpan(parent) && parent.expression === node && ts.isTemplateExpression(parent.parent)) return use('resolved', 'a template literal');
+  // A tagged template hands its values to the tag, as arguments: not known to read them.
+  if (ts.isTemplateSpan(parent) && parent.expression === node && !ts.isTaggedTemplateExpression(parent.parent.parent)) return use('resolved', 'a template literal');
   if (ts.isForOfStatement(parent) && parent.expression === node) return use('resolved', '`for … of`');
   if (ts.isForInStatement(parent) && parent.expression === node) return use('resolved', '`for … in`');
   if (ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) return use('resolved', 'a spread');
@@ -90,13 +91,16 @@ const EQUALITY = new Set([
 
 /**
  * Arithmetic and ordering read the value; so does equality with something that is not itself a
- * promise (`prev === 0`; `prev === other` compares promises). Logical operators, `in`, `instanceof`
- * and assignments pass the promise on or write the variable: not known to read the value.
+ * promise (`prev === 0`; `prev === other` compares promises), and a destructuring assignment.
+ * Logical operators, `in`, `instanceof` and other assignments pass the promise on or write the
+ * variable: not known to read the value.
  */
 function binaryUse(checker: ts.TypeChecker, program: ts.Program, parent: ts.BinaryExpression, node: ts.Expression, use: MakeUse): PromiseUse {
   const operator = parent.operatorToken.kind;
   const text = `\`${ts.tokenToString(operator) ?? ''}\``;
   if (ARITHMETIC.has(operator)) return use('resolved', text);
+  const destructures = ts.isObjectLiteralExpression(parent.left) || ts.isArrayLiteralExpression(parent.left);
+  if (operator === ts.SyntaxKind.EqualsToken && parent.right === node && destructures) return use('resolved', 'destructuring');
   if (EQUALITY.has(operator)) {
     const other = parent.left === node ? parent.right : parent.left;
     return isBuiltinPromise(program, checker.getTypeAtLocation(other)) ? use('promise', text) : use('resolved', text);

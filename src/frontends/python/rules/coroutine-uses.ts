@@ -138,11 +138,15 @@ function parameterAnnotation(fn: PyFunction, call: PyNode, position: number, key
   const parameters = namedChildren(fn.node.childForFieldName('parameters') ?? fn.node).filter((child) => child.type !== 'comment');
   const boundReceiver = fn.cls !== undefined && !fn.decorators.includes('staticmethod') && call.childForFieldName('function')?.type === 'attribute';
   const candidates = boundReceiver ? parameters.slice(1) : parameters;
-  const nameOf = (parameter: PyNode): string | undefined =>
-    parameter.type === 'identifier' ? parameter.text : (parameter.childForFieldName('name') ?? namedChildren(parameter).find((child) => child.type === 'identifier'))?.text;
-  const parameter = keyword !== undefined ? candidates.find((candidate) => nameOf(candidate) === keyword) : candidates[position];
+  const parameter = keyword !== undefined ? candidates.find((candidate) => parameterName(candidate) === keyword) : candidates[position];
   if (!parameter || (parameter.type !== 'typed_parameter' && parameter.type !== 'typed_default_parameter')) return undefined;
   return parameter.childForFieldName('type')?.text;
+}
+
+/** `x`, `x: int`, `x=1`, `x: int = 1`, `*args`, `**kwargs`: the name a parameter binds. */
+function parameterName(parameter: PyNode): string | undefined {
+  if (parameter.type === 'identifier') return parameter.text;
+  return (parameter.childForFieldName('name') ?? namedChildren(parameter).find((child) => child.type === 'identifier'))?.text;
 }
 
 /**
@@ -156,8 +160,14 @@ export function referencesIn(enclosing: PyFunction, name: string, binding: PyNod
   const visit = (node: PyNode): void => {
     if (node.type === 'identifier' && node.text === name && node.id !== binding.id && isVariable(node)) references.push(node);
     for (const child of namedChildren(node)) {
-      if ((child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') && bindsName(child, name)) continue;
-      visit(child);
+      const isScope = child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition';
+      if (!isScope || !bindsName(child, name)) {
+        visit(child);
+        continue;
+      }
+      // Its default values and decorators run here; only its body is another scope.
+      const body = child.childForFieldName('body');
+      for (const part of namedChildren(child)) if (part.id !== body?.id) visit(part);
     }
   };
   visit(root);
@@ -174,8 +184,8 @@ function isVariable(node: PyNode): boolean {
 
 /** A nested scope with its own `name`: a parameter, or an assignment in its body. */
 function bindsName(scope: PyNode, name: string): boolean {
-  const parameters = scope.childForFieldName('parameters');
-  if (parameters && parameters.text.match(new RegExp(`\\b${name}\\b`))) return true;
+  const parameters = namedChildren(scope.childForFieldName('parameters') ?? scope).filter((child) => child.type !== 'comment');
+  if (scope.type !== 'class_definition' && parameters.some((parameter) => parameterName(parameter) === name)) return true;
   let binds = false;
   const visit = (node: PyNode): void => {
     if (binds) return;
