@@ -4,7 +4,7 @@
 import type { PyFunction } from '../modules.js';
 import { namedChildren, type PyNode } from '../parser.js';
 import type { PySymbol } from '../resolver.js';
-import { isHandled } from '../walk.js';
+import { isAsyncLoop, isHandled } from '../walk.js';
 
 /** `resolved`: needs the value the coroutine returns. `coroutine`: fits a coroutine, or cannot be told apart. */
 export interface CoroutineUse {
@@ -77,6 +77,8 @@ export function classifyCoroutineUse(reference: PyNode, context: UseContext): Co
       return namedChildren(parent)[1]?.id === node.id ? use('resolved', 'a condition') : use('coroutine', 'a value');
     case 'for_statement':
     case 'for_in_clause':
+      // `async for` takes an async iterator: not a use of a value.
+      if (isAsyncLoop(parent)) return use('coroutine', '`async for`');
       return is('right') ? use('resolved', '`for … in`') : use('coroutine', 'a loop target');
     case 'interpolation':
       return use('resolved', 'an f-string');

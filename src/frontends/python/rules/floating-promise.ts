@@ -4,6 +4,8 @@ import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { formatMessage } from '../../../transform.js';
+import { hasOwnYield } from '../graph-builder.js';
+import type { PySymbol } from '../resolver.js';
 import { insertAwait } from './fixes.js';
 import { classifyCoroutineUse, referencesIn, type CoroutineUse } from './coroutine-uses.js';
 
@@ -22,9 +24,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     const call = node.namedChild(0);
     if (call?.type !== 'call' || node.namedChildCount !== 1) return;
     const symbol = context.resolveCallee(call);
-    const isCoroutine =
-      (symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module') ||
-      (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
+    const isCoroutine = makesCoroutine(symbol) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
     if (!isCoroutine) return;
     const atTopLevel = context.enclosing.kind === 'module';
     context.report({
@@ -49,8 +49,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     const parent = holder.parent;
     // `prev = load(p)` is judged by its variable's uses (the assignment visitor).
     if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') return;
-    const symbol = context.resolveCallee(node);
-    if (symbol?.kind !== 'function' || !symbol.fn.isAsync || symbol.fn.kind === 'module') return;
+    if (!makesCoroutine(context.resolveCallee(node))) return;
     const use = classifyCoroutineUse(node, context);
     if (use.kind !== 'resolved') return;
     const atTopLevel = context.enclosing.kind === 'module';
@@ -68,8 +67,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     let call = node.childForFieldName('right');
     while (call?.type === 'parenthesized_expression') call = call.namedChild(0);
     if (target?.type !== 'identifier' || call?.type !== 'call' || node.childForFieldName('type')) return;
-    const symbol = context.resolveCallee(call);
-    if (symbol?.kind !== 'function' || !symbol.fn.isAsync || symbol.fn.kind === 'module') return;
+    if (!makesCoroutine(context.resolveCallee(call))) return;
     const uses = referencesIn(context.enclosing, target.text, target).map((reference) => classifyCoroutineUse(reference, context));
     const valueUses = uses.filter((use) => use.kind === 'resolved');
     if (valueUses.length === 0) return;
@@ -91,6 +89,14 @@ export const floatingPromiseVisitors: PyVisitors = {
     });
   },
 };
+
+/**
+ * A project `async def` without `yield`: its call makes a coroutine. An async generator's call makes
+ * an async iterator, which `async for` consumes and `await` rejects.
+ */
+function makesCoroutine(symbol: PySymbol | undefined): boolean {
+  return symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module' && !hasOwnYield(symbol.fn);
+}
 
 /** `.name` on line 12, `+` on line 13 (the first three). */
 function describeUses(uses: readonly CoroutineUse[], context: PyRuleContext): string {
