@@ -8,6 +8,7 @@ import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-c
 import { isArrayLikeOnly, isBuiltinPromise, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
 import { classifyUse, referencesOf, type PromiseUse } from '../src/frontends/typescript/resolved-uses.js';
 import type { FileEditor } from '../src/frontend.js';
+import type { FunctionNode } from '../src/model.js';
 
 const floatingPromise = defineTransform({
   id: 'floating-promise',
@@ -60,24 +61,10 @@ function detectStoredPromise(declaration: ts.VariableDeclaration, context: TsRul
   const valueUses = uses.filter((use) => use.kind === 'resolved');
   if (valueUses.length === 0) return;
   const promiseUses = uses.filter((use) => use.kind === 'promise');
-  const enclosing = context.enclosingFunction();
-  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
   const data = { expression: shorten(call.getText(sourceFile)), name: name.text, uses: describeUses(valueUses, sourceFile), promiseUses: describeUses(promiseUses, sourceFile) };
   // A declared type (`const prev: Promise<T> = …`) would no longer hold the awaited value.
-  const fixable = promiseUses.length === 0 && canAwait && declaration.type === undefined;
-  context.report({
-    rule: 'floating-promise',
-    node: call,
-    message: formatMessage(floatingPromise.messages[promiseUses.length === 0 ? 'usedAsValue' : 'usedAsValueMixed']!, data),
-    kind: 'floating',
-    needsAsync: canAwait,
-    fix: fixable
-      ? (editor) => {
-          insertAwait(editor, call, sourceFile);
-          return true;
-        }
-      : undefined,
-  });
+  const message = formatMessage(floatingPromise.messages[promiseUses.length === 0 ? 'usedAsValue' : 'usedAsValueMixed']!, data);
+  reportUsedAsValue(call, message, promiseUses.length === 0 && declaration.type === undefined, context);
 }
 
 /**
@@ -93,21 +80,32 @@ function detectPromiseUsedAsValue(call: ts.CallExpression, context: TsRuleContex
   if (!isBuiltinPromise(program, promiseType)) return;
   const use = classifyUse(checker, program, call, promiseType);
   if (use.kind !== 'resolved') return;
-  const enclosing = context.enclosingFunction();
-  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+  const message = formatMessage(floatingPromise.messages.callUsedAsValue!, { expression: shorten(call.getText(sourceFile)), uses: describeUses([use], sourceFile) });
+  reportUsedAsValue(call, message, true, context);
+}
+
+/** The finding on the call; its fix awaits the call, where the code can await and the uses allow it. */
+function reportUsedAsValue(call: ts.CallExpression, message: string, usesAllowFix: boolean, context: TsRuleContext): void {
+  const canAwait = canAwaitIn(context.enclosingFunction());
   context.report({
     rule: 'floating-promise',
     node: call,
-    message: formatMessage(floatingPromise.messages.callUsedAsValue!, { expression: shorten(call.getText(sourceFile)), uses: describeUses([use], sourceFile) }),
+    message,
     kind: 'floating',
     needsAsync: canAwait,
-    fix: canAwait
-      ? (editor) => {
-          insertAwait(editor, call, sourceFile);
-          return true;
-        }
-      : undefined,
+    fix:
+      usesAllowFix && canAwait
+        ? (editor) => {
+            insertAwait(editor, call, context.sourceFile);
+            return true;
+          }
+        : undefined,
   });
+}
+
+/** Anything but top-level code that cannot use top-level await (CommonJS). */
+function canAwaitIn(enclosing: FunctionNode): boolean {
+  return enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
 }
 
 /** The outermost parenthesised expression around the node (the node itself when it has none). */
@@ -144,9 +142,8 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
   if (!first) return;
   const { sourceFile } = context;
   const shown = shorten(first.node.getText(sourceFile));
-  const enclosing = context.enclosingFunction();
   // Top-level code that cannot await (CommonJS) gets a `.catch` that reports the error instead.
-  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+  const canAwait = canAwaitIn(context.enclosingFunction());
   const message =
     first.kind === 'array'
       ? formatMessage(floatingPromise.messages.floatingArray!, { expression: shown })
