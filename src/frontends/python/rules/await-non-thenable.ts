@@ -1,7 +1,7 @@
 // await-non-thenable: `await` on what a project sync function returns (agents awaiting a sync
 // Protocol method). The fix is the callee turning async; the fallback removes the `await`, only when
 // the callee's body proves that it never returns an awaitable.
-import { walkBody } from '../graph-builder.js';
+import { isStubBody, walkBody } from '../graph-builder.js';
 import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
@@ -12,6 +12,7 @@ export const MESSAGES = {
   notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
   mayBeAwaitable:
     '`{callee}` is a sync function, but what it returns is not known to be plain: awaiting it fails at run time unless that is an awaitable; make it async, or remove the `await` if it never is',
+  stub: '`{callee}` is a sync stub (a Protocol or abstract member): awaiting what it returns fails at run time unless its implementations are async; make it async, or remove the `await` if no implementation is',
 } as const;
 
 function awaitedCall(node: PyNode): PyNode | undefined {
@@ -178,11 +179,13 @@ export const awaitNonThenableVisitors: PyVisitors = {
     if (mayReturnAwaitable(symbol.fn, context)) return;
     const receiver = call.childForFieldName('function')?.childForFieldName('object');
     if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return;
-    const plain = returnsNoAwaitable(symbol.fn, context.resolver);
+    // A stub (a Protocol or abstract member) proves nothing: an implementation is what runs.
+    const stub = isStubBody(symbol.fn);
+    const plain = !stub && returnsNoAwaitable(symbol.fn, context.resolver);
     context.report({
       rule: 'await-non-thenable',
       node,
-      message: (plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', symbol.fn.qualName),
+      message: (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', symbol.fn.qualName),
       kind: 'await',
       needsAsync: false,
       awaitedCallee: symbol.fn.id,
