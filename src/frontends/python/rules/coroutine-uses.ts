@@ -88,12 +88,21 @@ export function classifyCoroutineUse(reference: PyNode, context: UseContext): Co
       return left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern' ? use('resolved', 'unpacking') : use('coroutine', 'another variable');
     }
     case 'return_statement':
-      return returnUse(context.enclosing, use);
+      return returnUse(functionAround(parent, context.enclosing), use);
     case 'argument_list':
     case 'keyword_argument':
       return argumentUse(node, parent, context, use);
   }
   return use('coroutine', 'a value');
+}
+
+/** The function whose body holds the node: a nested one, where the reference is a closure's. */
+function functionAround(node: PyNode, outer: PyFunction): PyFunction {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type !== 'function_definition' && current.type !== 'lambda') continue;
+    return outer.module.allFunctions.find((fn) => fn.node.id === current!.id) ?? outer;
+  }
+  return outer;
 }
 
 /**
