@@ -1,6 +1,6 @@
 // Walks fixtures/: each case is a directory with input/, report.json, and optionally expected/ and
 // args.json. Adding a case needs no test code. Python cases have their own runner. A case whose
-// input is broken on purpose (a half-migrated tree, which does not type-check) has
+// input is broken on purpose (a half-migrated tree: it does not type-check, or JavaScript misbehaves) has
 // expected-stdout.txt: its input is neither built nor run, and the migrated program must print that.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
