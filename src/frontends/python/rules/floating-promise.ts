@@ -1,4 +1,5 @@
-// floating-promise: a coroutine created and dropped (`save()` as a statement, `save` being async).
+// floating-promise: a coroutine created and dropped (`save()` as a statement, `save` being async), or
+// used as the value it returns (`prev = load(p)` then `prev.name`: a caller a migration left behind).
 // Inside a function the fix awaits it; at module level it bridges with `asyncio.run(…)`.
 import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
@@ -36,12 +37,6 @@ export const floatingPromiseVisitors: PyVisitors = {
       fix: awaitCoroutineFix(call, atTopLevel),
     });
   },
-  /**
-   * `prev = load(p)` where `load` is a project `async def` and `prev` is used as the value it returns
-   * (`prev.name`, `prev + 1`, `len(prev)`): a caller left behind when `load` turned async. Awaited at
-   * the call when every use wants the value; a coroutine use beside them (`asyncio.gather(prev)`,
-   * `await prev` later) is reported, not edited.
-   */
   /** `load_user(i).name`, `shout(read_title())`, `f"{count()}"`: the same shape without a variable. */
   call(node, context) {
     let holder = node;
@@ -62,6 +57,12 @@ export const floatingPromiseVisitors: PyVisitors = {
       fix: awaitCoroutineFix(node, atTopLevel),
     });
   },
+  /**
+   * `prev = load(p)` where `load` is a project `async def` and `prev` is used as the value it returns
+   * (`prev.name`, `prev + 1`, `len(prev)`): a caller left behind when `load` turned async. Awaited at
+   * the call when every use wants the value; a coroutine use beside them (`asyncio.gather(prev)`,
+   * `await prev` later) is reported, not edited.
+   */
   assignment(node, context) {
     const target = node.childForFieldName('left');
     let call = node.childForFieldName('right');
