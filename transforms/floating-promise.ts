@@ -30,7 +30,7 @@ const floatingPromise = defineTransform({
     callUsedAsValue: 'promise from `{expression}` is used as the value it resolves to ({uses}) without being awaited',
     usedAsValue: 'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited',
     usedAsValueMixed:
-      'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited; not fixed: `{name}` is also used as a promise ({promiseUses}), so await it by hand where the value is needed',
+      'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited; not fixed: `{name}` is also used as a promise or reassigned ({promiseUses}), so await it by hand where the value is needed',
   },
   typescript: {
     [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),

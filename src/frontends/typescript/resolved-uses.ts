@@ -101,6 +101,7 @@ function binaryUse(checker: ts.TypeChecker, program: ts.Program, parent: ts.Bina
   if (ARITHMETIC.has(operator)) return use('resolved', text);
   const destructures = ts.isObjectLiteralExpression(parent.left) || ts.isArrayLiteralExpression(parent.left);
   if (operator === ts.SyntaxKind.EqualsToken && parent.right === node && destructures) return use('resolved', 'destructuring');
+  if (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment && parent.left === node) return use('promise', 'a reassignment');
   if (EQUALITY.has(operator)) {
     const other = parent.left === node ? parent.right : parent.left;
     return isBuiltinPromise(program, checker.getTypeAtLocation(other)) ? use('promise', text) : use('resolved', text);

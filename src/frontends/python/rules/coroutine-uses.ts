@@ -84,7 +84,7 @@ export function classifyCoroutineUse(reference: PyNode, context: UseContext): Co
       return use('resolved', 'an f-string');
     case 'assignment': {
       const left = parent.childForFieldName('left');
-      if (!is('right') || !left) return use('coroutine', 'an assignment');
+      if (!is('right') || !left) return use('coroutine', 'a reassignment');
       return left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern' ? use('resolved', 'unpacking') : use('coroutine', 'another variable');
     }
     case 'return_statement':

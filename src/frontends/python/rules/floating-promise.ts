@@ -15,7 +15,7 @@ export const MESSAGES = {
   callUsedAsValue: 'The coroutine from `{callee}` is used as the value it returns ({uses}) without being awaited',
   usedAsValue: 'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited',
   usedAsValueMixed:
-    'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited; not fixed: `{name}` is also used as a coroutine ({coroutineUses}), so await it by hand where the value is needed',
+    'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited; not fixed: `{name}` is also used as a coroutine or reassigned ({coroutineUses}), so await it by hand where the value is needed',
 } as const;
 
 const KNOWN_COROUTINE_FUNCTIONS = new Set(['asyncio.sleep', 'asyncio.wait_for', 'asyncio.gather']);
