@@ -185,7 +185,7 @@ function parseTscOutput(text) {
   const errors = [];
   for (const line of text.split('\n')) {
     const m = /^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/.exec(line) ?? /^()()error (TS\d+): (.*)$/.exec(line);
-    if (m) errors.push({ file: m[1], line: Number(m[2] || 0), code: m[3], message: m[4] });
+    if (m) errors.push({ file: m[1], line: Number(m[2] || 0), code: m[3], message: m[4], headline: m[4] });
     else if (/^\s+\S/.test(line) && errors.length) errors[errors.length - 1].message += ` ${line.trim()}`;
   }
   return errors;
@@ -270,14 +270,17 @@ function uncheckedChanges(work, covered) {
 // whatever its name: an import the migration adds (`node:fs/promises` next to an unresolved
 // `node:fs`) is only new when the file had no such error before.
 const UNRESOLVED_MODULE = new Set(['TS2307', 'TS2591', 'TS2792']);
-const errorKey = (e) => (UNRESOLVED_MODULE.has(e.code) ? `${e.file}\u0000${e.code}` : `${e.file}\u0000${e.code}\u0000${e.message}`);
+// Errors are compared by their first line: the indented elaboration under it can list a type's
+// members (`Type '"node"' is not assignable to type '"project" | "attach" | …'` under a `keyof this`
+// error), which every member a migration adds lengthens without adding an error.
+const errorKey = (e) => (UNRESOLVED_MODULE.has(e.code) ? `${e.file}\u0000${e.code}` : `${e.file}\u0000${e.code}\u0000${e.headline ?? e.message}`);
 
 /**
  * Errors in `after` beyond as many as `before` had with the same key. An error reported by two
  * configs that include the same file (a package's and the tests') counts once.
  */
 function newErrors(before, after) {
-  const distinct = (errors) => [...new Map(errors.map((e) => [`${e.line}\u0000${errorKey(e)}\u0000${e.message}`, e])).values()];
+  const distinct = (errors) => [...new Map(errors.map((e) => [`${e.line}\u0000${errorKey(e)}`, e])).values()];
   const remaining = new Map();
   for (const e of distinct(before)) remaining.set(errorKey(e), (remaining.get(errorKey(e)) ?? 0) + 1);
   const added = [];

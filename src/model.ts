@@ -135,6 +135,11 @@ export interface CallSite {
   replacedByFix?: boolean;
   /** A position where await cannot be added (a default parameter value, a class field initializer…). */
   cannotAwait?: { reason: string };
+  /**
+   * Shared by the sites of one call that reaches several functions (`source.capture()` on a
+   * `Tool | AsyncTool`): under dual the call moves to a sibling only when each of them has one.
+   */
+  callGroup?: string;
 }
 
 export interface MethodFamily {

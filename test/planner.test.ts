@@ -30,6 +30,7 @@ interface SiteOptions {
   callback?: CallSite['callback'] & { rewrite: CallbackRewrite };
   entryCall?: boolean;
   cannotAwait?: { reason: string };
+  callGroup?: string;
 }
 
 /**
@@ -73,6 +74,7 @@ class Graph {
     if (options.callback) site.callback = options.callback;
     if (options.entryCall) site.entryCall = options.entryCall;
     if (options.cannotAwait) site.cannotAwait = options.cannotAwait;
+    if (options.callGroup) site.callGroup = options.callGroup;
     this.sites.push(site);
     return site;
   }
@@ -906,7 +908,7 @@ describe('planPropagation: functions that keep a sync version', () => {
     });
   });
 
-  it('a method whose signature a library base fixes is blocked in place but gets a sibling under dual', () => {
+  it('a public method whose signature a library base fixes is blocked in place but gets a sibling under dual', () => {
     const fixed = {
       kind: 'family' as const,
       reason: 'MyStream._read implements Readable._read, which async-migrate cannot change',
@@ -914,7 +916,7 @@ describe('planPropagation: functions that keep a sync version', () => {
     };
     const build = (): { graph: CallGraph; read: FunctionId } => {
       const g = new Graph();
-      const read = g.fn('MyStream._read', { kind: 'method', syncOnly: fixed });
+      const read = g.fn('MyStream._read', { kind: 'method', syncOnly: fixed, isExported: true });
       return { graph: g.build(), read };
     };
     const inplace = build();
@@ -1038,6 +1040,53 @@ describe('planPropagation: test doubles, bridges, dual helpers', () => {
     const plan = planPropagation(graph, [root(work, IO)], { ...INPLACE, reachable: new Set([runner, command, work]) });
     expect(plan.entrySites).toEqual([]);
     expect(plan.blocked.get(work)!.kind).toBe('caller');
+  });
+
+  it('under dual, a private helper that only a blocked constructor calls gets no twin; one that async code calls too does', () => {
+    const build = (withAsyncCaller: boolean): { graph: CallGraph; read: FunctionId; ctor: FunctionId } => {
+      const g = new Graph();
+      const ctor = g.fn('Store.constructor', { kind: 'constructor', syncOnly: { kind: 'constructor', reason: 'a constructor', suggestion: 'a factory' } });
+      const read = g.fn('Store._read', { kind: 'method' });
+      g.site(ctor, read);
+      if (withAsyncCaller) g.site(g.fn('serve', { isAsync: true }), read);
+      return { graph: g.build(), read, ctor };
+    };
+    const alone = build(false);
+    const plan = planPropagation(alone.graph, [root(alone.read, IO)], DUAL);
+    expect(describePlan(alone.graph, plan)).toMatchObject({ asyncFunctions: {}, dualFunctions: [], awaitSites: [] });
+    expect(plan.blocked.get(alone.read)).toMatchObject({ kind: 'caller', reason: expect.stringContaining('every caller of Store._read stays sync (Store.constructor)') });
+    const shared = build(true);
+    const sharedPlan = planPropagation(shared.graph, [root(shared.read, IO)], DUAL);
+    expect(describePlan(shared.graph, sharedPlan)).toMatchObject({ dualFunctions: ['Store._read'], awaitSites: ['site2'] });
+    expect(sharedPlan.blocked.has(shared.read)).toBe(false);
+  });
+
+  it('under dual, an awaited call through a union moves only when every function it reaches gets a sibling', () => {
+    const g = new Graph();
+    const capture = g.fn('Tool.capture', { kind: 'abstract-method', isExported: true });
+    const asyncCapture = g.fn('AsyncTool.capture', { kind: 'abstract-method', isAsync: true, isExported: true });
+    const either = g.fn('either', { isAsync: true });
+    const direct = g.fn('direct', { isAsync: true });
+    g.site(either, capture, { isAwaited: true, callGroup: 'call:either' });
+    g.site(either, asyncCapture, { isAwaited: true, callGroup: 'call:either' });
+    g.site(direct, capture, { isAwaited: true });
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(capture, IO)], DUAL);
+    expect(describePlan(graph, plan)).toMatchObject({ dualFunctions: ['Tool.capture'], awaitSites: ['site3'] });
+    expect([...plan.callsWithoutSibling]).toEqual(['call:either']);
+  });
+
+  it('under dual, a top-level entry call is no sync caller: a private main turns async in place and is bridged', () => {
+    const g = new Graph();
+    const module = g.fn('<module>', { kind: 'module', syncOnly: { kind: 'entry-point', reason: 'CommonJS top level', suggestion: '' } });
+    const main = g.fn('main');
+    g.site(module, main, { entryCall: true });
+    const graph = g.build();
+    expect(describePlan(graph, planPropagation(graph, [root(main, IO)], DUAL))).toMatchObject({
+      asyncFunctions: { main: [IO] },
+      entrySites: ['site1'],
+      dualFunctions: [],
+    });
   });
 
   it('under dual, a helper that a kept sync function calls gets a twin instead of changing in place', () => {

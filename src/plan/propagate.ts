@@ -31,6 +31,8 @@ export interface Plan {
   droppedRoots: AsyncRoot[];
   /** Under `dual`: functions that keep their sync body and gain an async sibling. */
   dualFunctions: Set<FunctionId>;
+  /** Calls through a union (their `callGroup`) that reach a function with no sibling: they keep their callee's name. */
+  callsWithoutSibling: Set<string>;
 }
 
 export interface PlanOptions {
@@ -133,7 +135,18 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
 
 export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], options: PlanOptions): Plan {
   const idx = indexSites(graph);
+  // Under dual, a twin that cannot be written or that nothing would call is refused, and the plan is
+  // made again without it (what it alone made async, or twinned, goes with it).
+  const refused = new Map<FunctionId, BlockedFunction>();
+  for (;;) {
+    const plan = planOnce(graph, idx, roots, options, refused);
+    const more = options.strategy === 'dual' ? refusedTwins(graph, idx, plan) : new Map<FunctionId, BlockedFunction>();
+    if (more.size === 0) return plan;
+    for (const [id, why] of more) refused.set(id, why);
+  }
+}
 
+function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], options: PlanOptions, refused: ReadonlyMap<FunctionId, BlockedFunction>): Plan {
   // 1. Everything that would turn async if nothing stood in the way, with the shortest chain.
   const wanted = closeUpward(graph, idx, roots, new Set(), options);
 
@@ -149,7 +162,7 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
     // Only its own nature can stop a function that returns a promise already: its callers do not change.
-    const why = fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted);
+    const why = refused.get(id) ?? (fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted));
     if (why) block(id, why);
   }
   // Sync entry points that nothing async calls run their async callees to completion (bridged).
@@ -179,7 +192,21 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
         });
       }
     }
-    if (options.strategy === 'dual') continue; // under dual, a sync caller keeps the sync version
+    if (options.strategy === 'dual') {
+      // Under dual, a sync caller keeps the sync version of what it calls, but a function with no
+      // name (a callback written in its body) can have no sibling: it stays sync with its caller.
+      for (const site of idx.sitesByCaller.get(id) ?? []) {
+        const callee = graph.functions.get(site.callee);
+        if (!callee?.noSibling || callee.isAsync || callee.returnsPromise || !wanted.has(site.callee) || site.kind === 'reference') continue;
+        if (site.kind === 'callback' && site.callback?.rewrite === 'accepts-async') continue;
+        block(site.callee, {
+          kind: 'caller',
+          reason: `${callee.name} is used by ${fn.name}, which must stay sync (${blocked.get(id)!.kind}), and ${callee.noSibling}`,
+          suggestion: `Resolve the block on ${fn.name} first, or move the async work out of ${callee.name}.`,
+        });
+      }
+      continue;
+    }
     for (const site of idx.sitesByCaller.get(id) ?? []) {
       const callee = graph.functions.get(site.callee);
       if (!callee || callee.isAsync || callee.returnsPromise || !wanted.has(site.callee) || site.kind === 'reference') continue;
@@ -213,8 +240,13 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
       const fn = graph.functions.get(id)!;
       if (fn.returnsPromise) continue; // its signature does not change: in place is already compatible
       const isPublic = familyOf(graph, fn).some((member) => graph.functions.get(member)?.isExported);
+      // A receiver that awaits the callback (a test registered by sync top-level code) is no sync
+      // caller, nor is a top-level entry call (`main();`), which is bridged (`main().catch(…)`).
       const hasSyncCaller = (idx.sitesByCallee.get(id) ?? []).some(
-        (site) => blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined,
+        (site) =>
+          site.callback?.rewrite !== 'accepts-async' &&
+          !site.entryCall &&
+          (blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined),
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
       if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
@@ -224,15 +256,26 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   if (options.strategy === 'dual') {
     // A dual function keeps its sync body, which still calls its helpers synchronously: a helper it
     // calls gets its own async twin (with its family) and is never changed in place.
+    // A callback (or IIFE) written in a dual body has no name and no sibling of its own: it moves to
+    // the sibling with that body, so what it calls is called from both versions too.
     const queue = [...dualFunctions];
+    const followed = new Set(queue);
     while (queue.length > 0) {
       const id = queue.shift()!;
       for (const site of idx.sitesByCaller.get(id) ?? []) {
-        if (site.kind !== 'call' || site.replacedByFix || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
+        if (site.kind !== 'reference' && graph.functions.get(site.callee)?.noSibling && asyncFunctions.has(site.callee) && !followed.has(site.callee)) {
+          followed.add(site.callee);
+          queue.push(site.callee);
+          continue;
+        }
+        // A function passed by name (`files.map(sizeOf)`) is twinned like one called: the sibling passes its twin.
+        const passed = site.kind === 'callback' && (site.callback?.rewrite === 'for-of' || site.callback?.rewrite === 'promise-all');
+        if (!(site.kind === 'call' || passed) || site.replacedByFix || !asyncFunctions.has(site.callee) || dualFunctions.has(site.callee)) continue;
         if (graph.functions.get(site.callee)!.returnsPromise) continue; // already returns a promise: nothing to twin
         for (const member of familyOf(graph, graph.functions.get(site.callee)!)) {
           if (dualFunctions.has(member) || !asyncFunctions.has(member)) continue;
           dualFunctions.add(member);
+          followed.add(member);
           queue.push(member);
         }
       }
@@ -242,6 +285,11 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
   const awaitSites: CallSite[] = [];
   const callbackSites: CallSite[] = [];
   const entrySites: CallSite[] = [];
+  // An awaited call through a union moves to the sibling only when every function it reaches has one.
+  const callsWithoutSibling = new Set<string>();
+  for (const site of graph.sites) {
+    if (site.callGroup && !(dualFunctions.has(site.callee) && asyncFunctions.has(site.callee))) callsWithoutSibling.add(site.callGroup);
+  }
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
     if (bridges.has(site.caller) && site.kind === 'call' && !dualFunctions.has(site.callee)) {
@@ -256,13 +304,47 @@ export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], o
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);
-      else if (callerRunsAsync && site.isAwaited && dualFunctions.has(site.callee)) awaitSites.push(site);
+      else if (callerRunsAsync && site.isAwaited && dualFunctions.has(site.callee) && !(site.callGroup && callsWithoutSibling.has(site.callGroup))) awaitSites.push(site);
     } else if (site.kind === 'callback' && site.callback && site.callback.rewrite !== 'none') {
       if (site.callback.rewrite === 'accepts-async' || callerRunsAsync) callbackSites.push(site);
     }
   }
 
-  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions };
+  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions, callsWithoutSibling };
+}
+
+/**
+ * Dual functions whose sibling must not be written: one with no name to give it, and one that is not
+ * public and that no call would move to (its callers all stay sync, so the twin would be dead code,
+ * TS6133 under noUnusedLocals). A family is refused together.
+ */
+function refusedTwins(graph: CallGraph, idx: Indexes, plan: Plan): Map<FunctionId, BlockedFunction> {
+  const movedCallees = new Set([...plan.awaitSites, ...plan.callbackSites, ...plan.entrySites].map((site) => site.callee));
+  const refused = new Map<FunctionId, BlockedFunction>();
+  for (const id of plan.dualFunctions) {
+    const fn = graph.functions.get(id)!;
+    if (refused.has(id) || !plan.asyncFunctions.has(id) || fn.asyncSibling !== undefined) continue;
+    const family = familyOf(graph, fn);
+    const syncCaller = (idx.sitesByCallee.get(id) ?? []).map((site) => graph.functions.get(site.caller)).find((caller) => caller && !plan.asyncFunctions.has(caller.id));
+    const where = syncCaller ? ` (${syncCaller.name})` : '';
+    let why: BlockedFunction | undefined;
+    if (fn.noSibling) {
+      why = {
+        kind: 'caller',
+        reason: `${fn.name} must keep its sync version for the code that stays sync${where}, and ${fn.noSibling}`,
+        suggestion: `Give ${fn.name} a name (or write its async version by hand), or use --strategy inplace.`,
+      };
+    } else if (!family.some((member) => graph.functions.get(member)?.isExported || movedCallees.has(member))) {
+      why = {
+        kind: 'caller',
+        reason: `every caller of ${fn.name} stays sync${where}: under dual it keeps its sync version, and an async sibling nothing calls is not added`,
+        suggestion: `Resolve the block on its callers first, or write ${fn.name}'s async version by hand where async code needs it.`,
+      };
+    }
+    if (!why) continue;
+    for (const member of family) if (plan.dualFunctions.has(member)) refused.set(member, why);
+  }
+  return refused;
 }
 
 /** A test double whose own body wants async while the production members of its family stay sync. */

@@ -19,7 +19,7 @@ import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, type ImportIndex } from './imports.js';
 import { shorten } from './fix-helpers.js';
-import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling } from './siblings.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { attributeTo } from '../../errors.js';
@@ -314,8 +314,8 @@ export class TsAnalyzer {
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
     const nameNode = declarationNameNode(node);
-    if (fn.isExported && !nameNode) fn.noSibling = 'it has no name to give an async sibling';
-    else if (nameNode && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
+    if (!nameNode) fn.noSibling = 'it has no name to give an async sibling';
+    else if (nameNode && !isObjectLiteralMember(siblingContainer(node)) && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
@@ -380,7 +380,10 @@ export class TsAnalyzer {
     }
     if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
       const owner = node.parent;
-      const ownerExported = (ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner);
+      // `export type Tool = { capture(…): string }` is an interface by another name.
+      const ownerExported =
+        ((ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner)) ||
+        (ts.isTypeLiteralNode(owner) && ts.isTypeAliasDeclaration(owner.parent) && hasExportModifier(owner.parent));
       // Protected members are public to subclasses outside the project: they count.
       const isPrivate = hasModifier(node, ts.SyntaxKind.PrivateKeyword) || (node.name !== undefined && ts.isPrivateIdentifier(node.name));
       return ownerExported && !isPrivate;
@@ -608,8 +611,10 @@ export class TsAnalyzer {
   private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     const targets = this.resolveCallTargets(call.expression);
     if (targets.length === 0) this.recordUnresolvedImportCall(call, info, caller);
+    const callGroup = targets.length > 1 ? `${info.file}#${call.getStart(info.sourceFile)}` : undefined;
     for (const callee of targets) {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
+      if (callGroup) site.callGroup = callGroup;
       if (this.replacedCalls.has(call)) site.replacedByFix = true;
       if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) site.entryCall = true;
       const blockedPosition = positionWithoutAwait(call, info.sourceFile);

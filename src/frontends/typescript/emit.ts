@@ -6,7 +6,7 @@ import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
 import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
-import { asyncSiblingName, declarationNameNode, existingSibling, siblingContainer } from './siblings.js';
+import { asyncSiblingName, declarationNameNode, existingSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { walkTree } from './walk.js';
 
 
@@ -64,10 +64,19 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (!node || !ts.isCallExpression(node)) continue;
     const editor = editorFor(node.getSourceFile().fileName);
     if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
-    if (plan.dualFunctions.has(site.callee)) renameCallee(node, editor, state.declarations.get(site.callee));
+    // A call through a union (`Tool | AsyncTool`) moves to `captureAsync` only when every member has it.
+    const movesToSibling = !(site.callGroup && plan.callsWithoutSibling.has(site.callGroup));
+    if (plan.dualFunctions.has(site.callee) && movesToSibling) renameCallee(node, editor, state.declarations.get(site.callee));
   }
 
-  for (const site of plan.callbackSites) rewriteCallbackSite(site, state, editorFor);
+  for (const site of plan.callbackSites) {
+    rewriteCallbackSite(site, state, editorFor);
+    // `files.map(sizeOf)` in a sibling passes `sizeOfAsync`.
+    const argument = state.siteNodes.get(site.id);
+    if (argument && plan.dualFunctions.has(site.callee) && ts.isExpression(argument)) {
+      renameToSibling(argument, editorFor(argument.getSourceFile().fileName), state.declarations.get(site.callee));
+    }
+  }
 
   for (const site of plan.entrySites) {
     const node = state.siteNodes.get(site.id);
@@ -170,7 +179,12 @@ function renameDeclaration(node: FunctionLike, sourceFile: ts.SourceFile, editor
  * sibling of a default export is the named export `loadAsync`, after the function's declared name.
  */
 function renameCallee(call: ts.CallExpression, editor: TsFileEditor, declaration: FunctionLike | undefined): void {
-  const callee = skipParentheses(call.expression);
+  renameToSibling(call.expression, editor, declaration);
+}
+
+/** `load`, `store.load`, `ns.default` (called, or passed as a callback) -> the async sibling's name. */
+function renameToSibling(expression: ts.Expression, editor: TsFileEditor, declaration: FunctionLike | undefined): void {
+  const callee = skipParentheses(expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
   if (!name || !ts.isIdentifier(name)) return;
   const declaredName = declaration ? declarationNameNode(declaration)?.text : undefined;
@@ -206,6 +220,7 @@ function exportCommonJsSiblings(state: TsAnalysisState, request: EmitRequest, ed
     const declaration = state.declarations.get(id);
     const name = declaration ? declarationNameNode(declaration) : undefined;
     if (!declaration || !name || !plan.asyncFunctions.has(id) || existingSibling(declaration)) continue;
+    if (isObjectLiteralMember(siblingContainer(declaration))) continue; // its sibling is a property beside it, not a module export
     const info = state.files.get(declaration.getSourceFile().fileName)!;
     const exported = info.commonJsExports.get(name.text);
     if (!exported || exported.kind === 'module') continue;
@@ -330,12 +345,12 @@ function keepComments(editor: TsFileEditor, spans: readonly (readonly [number, n
 function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: EmitRequest): TextEdit[] {
   let fileEdits = editor.edits;
   const { sourceFile } = editor.info;
-  const ranges: { start: number; end: number; node: FunctionLike }[] = [];
+  const ranges: { start: number; end: number; node: FunctionLike; container: ts.Node }[] = [];
   for (const id of request.plan.dualFunctions) {
     const node = state.declarations.get(id);
     if (!node || node.getSourceFile() !== sourceFile) continue;
     const container = siblingContainer(node);
-    ranges.push({ start: container.getStart(sourceFile), end: container.end, node });
+    ranges.push({ start: container.getStart(sourceFile), end: container.end, node, container });
   }
   // Outermost first: a dual function nested in another moves with it.
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -357,13 +372,25 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
     const lineStart = lineStartOf(sourceFile.text, range.start);
     const before = sourceFile.text.slice(lineStart, range.start);
-    // A comment after the declaration on its line stays with it: the sibling goes after the comment.
-    const rest = /^[ \t]*(\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)?(?=\r?\n|$)/.exec(sourceFile.text.slice(range.end));
-    const insertAt = rest ? range.end + rest[0].length : range.end;
+    const ownLine = /^[ \t]*$/.test(before);
     const eol = sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
-    // A member written on its own line gets its sibling on the next lines, with the same indent;
-    // one sharing a line with other code (`{ get(): T; }`) gets it beside it.
-    const text = /^[ \t]*$/.test(before) ? `${ts.isMethodSignature(range.node) ? eol : eol + eol}${before}${copy}` : ` ${copy}`;
+    // A comment after the declaration on its line stays with it: the sibling goes after the comment.
+    const restOfLine = (from: number): number => from + (/^[ \t]*(\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)?(?=\r?\n|$)/.exec(sourceFile.text.slice(from))?.[0].length ?? 0);
+    let insertAt = range.end;
+    let text: string;
+    if (isObjectLiteralMember(range.container)) {
+      // `capture: (…) => …,` gains `captureAsync: async (…) => …,` as the next property.
+      const comma = /^[ \t]*,/.exec(sourceFile.text.slice(range.end));
+      if (ownLine && comma) {
+        insertAt = restOfLine(range.end + comma[0].length);
+        text = `${eol}${before}${copy},`;
+      } else text = ownLine ? `,${eol}${before}${copy}` : `, ${copy}`;
+    } else {
+      insertAt = restOfLine(range.end);
+      // A member written on its own line gets its sibling on the next lines, with the same indent;
+      // one sharing a line with other code (`{ get(): T; }`) gets it beside it.
+      text = ownLine ? `${ts.isMethodSignature(range.node) ? eol : eol + eol}${before}${copy}` : ` ${copy}`;
+    }
     fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000 });
   }
   return fileEdits;

@@ -11,17 +11,29 @@ export function asyncSiblingName(name: string): string {
 export function declarationNameNode(node: FunctionLike): ts.Identifier | undefined {
   if (node.name && ts.isIdentifier(node.name)) return node.name;
   const parent = node.parent;
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) {
+  if (
+    (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) &&
+    (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) &&
+    ts.isIdentifier(parent.name)
+  ) {
     return parent.name;
   }
   return undefined;
 }
 
-/** What a sibling copies: the whole `const f = …` statement or class field for a held arrow, else the declaration. */
+/**
+ * What a sibling copies: the whole `const f = …` statement, class field or object literal property
+ * (`capture: (args) => …`) for a held arrow, else the declaration.
+ */
 export function siblingContainer(node: FunctionLike): ts.Node {
   if (ts.isVariableDeclaration(node.parent)) return node.parent.parent.parent;
-  if (ts.isPropertyDeclaration(node.parent)) return node.parent;
+  if (ts.isPropertyDeclaration(node.parent) || ts.isPropertyAssignment(node.parent)) return node.parent;
   return node;
+}
+
+/** A member of an object literal (`{ capture: (…) => …, run() {} }`): its sibling is another property, after a comma. */
+export function isObjectLiteralMember(container: ts.Node): boolean {
+  return ts.isObjectLiteralExpression(container.parent);
 }
 
 /** The declaration of the function's async sibling in the same container (class, interface, object, file), if one exists. */
@@ -29,7 +41,7 @@ export function existingSibling(node: FunctionLike): ts.Node | undefined {
   const name = declarationNameNode(node);
   if (!name) return undefined;
   const sibling = asyncSiblingName(name.text);
-  const parent = ts.isPropertyDeclaration(node.parent) ? node.parent.parent : node.parent;
+  const parent = ts.isPropertyDeclaration(node.parent) || ts.isPropertyAssignment(node.parent) ? node.parent.parent : node.parent;
   if (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isObjectLiteralExpression(parent)) {
     const members: readonly ts.Node[] = ts.isObjectLiteralExpression(parent) ? parent.properties : parent.members;
     return members.find((member) => {
