@@ -2,7 +2,7 @@
 // graphs of every front-end (ids are file-based, so they never clash) and plans once over the union.
 import type { EditSet } from './edits/edit-set.js';
 import type { Plan } from './plan/propagate.js';
-import type { CallGraph, Finding, FunctionId, Language, RuleId } from './model.js';
+import type { CallGraph, CallSite, Finding, FunctionId, Language, RuleId, UnresolvedCall } from './model.js';
 import type { Config } from './config.js';
 
 /** Writes the edits of one fix into one file; offsets index the original text. */
@@ -78,6 +78,12 @@ export interface FrontEnd {
   resolveTarget(target: string): FunctionId[];
   /** Names of this front-end's functions, for "did you mean" on an unknown target. */
   targetNames(): string[];
+  /**
+   * Asks a slower oracle (pyright for Python) about unresolved calls of its graph that may call a
+   * function turning async: the sites it resolved to project functions (the emitter knows them), and
+   * every call it resolved (also those to code outside the project, which call nothing turning async).
+   */
+  resolveCalls?(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }>;
 }
 
 export interface FrontEndOptions {

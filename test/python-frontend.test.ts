@@ -4,13 +4,14 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { EditSet, applyEdits, normalizeEdits } from '../src/edits/edit-set.js';
-import { RULE_IDS, type AsyncRoot } from '../src/model.js';
+import { RULE_IDS, type AsyncRoot, type Report } from '../src/model.js';
 import { planPropagation } from '../src/plan/propagate.js';
 import { createPythonFrontEnd } from '../src/frontends/python/index.js';
 import { moduleNameOf } from '../src/frontends/python/modules.js';
+import { runCli } from './support/cli.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -137,7 +138,7 @@ describe('emit', () => {
 
 const hasPyright = ((): boolean => {
   try {
-    createRequire(import.meta.url).resolve('pyright/index.js');
+    createRequire(import.meta.url).resolve('pyright/langserver.index.js');
     return true;
   } catch {
     return false;
@@ -145,24 +146,96 @@ const hasPyright = ((): boolean => {
 })();
 
 describe('pyright oracle', () => {
-  // pyright is an optional dependency: without it the analysis stays syntactic.
-  it.runIf(hasPyright)('adds what the syntactic resolver cannot decide (a value taken from a dict)', async () => {
-    const { root, paths } = project({
-      'svc.py': 'class Service:\n    async def ping(self) -> None:\n        pass\n\n    def count(self) -> int:\n        return 1\n\n\nSERVICES = {"a": Service()}\n\n\nasync def run() -> int:\n    s = SERVICES["a"]\n    s.ping()\n    return await s.count()\n',
+  // `svc.lookup()` reads an instance out of a dict: only pyright knows it calls Repo.load.
+  const files = {
+    'svc.py':
+      'import time\n\n\nclass Repo:\n    def load(self) -> int:\n        time.sleep(0.001)\n        return 1\n\n\nREPOS = {"a": Repo()}\n\n\n' +
+      'def lookup() -> int:\n    return REPOS["a"].load()\n\n\nasync def run() -> int:\n    return Repo().load() + lookup()\n',
+  };
+  const listed = [{ file: 'svc.py', line: 14, column: 12, call: 'REPOS["a"].load', mayCall: ['Repo.load'] }];
+
+  async function checkWith(env: Record<string, string>): Promise<{ code: number; report: Report; stderr: string[] }> {
+    const { root } = project(files);
+    const saved = { ...process.env };
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
     });
-    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
-    const syntactic = await frontEnd.analyze(paths, new Set(RULE_IDS));
-    expect(syntactic.hits).toEqual([]);
-    process.env.ASYNC_MIGRATE_PYRIGHT = '1';
+    Object.assign(process.env, env);
     try {
-      const withPyright = await frontEnd.analyze(paths, new Set(RULE_IDS));
-      expect(withPyright.hits.map((hit) => [hit.finding.rule, hit.finding.line, hit.finding.column])).toEqual([
-        ['floating-promise', 14, 5],
-        ['await-non-thenable', 15, 12],
-      ]);
+      const result = await runCli(['check', '.', '--format', 'json'], root);
+      lines.push(...(result.stderr ? [result.stderr] : []));
+      return { code: result.code, report: result.stdout ? (JSON.parse(result.stdout) as Report) : ({} as Report), stderr: lines };
     } finally {
-      delete process.env.ASYNC_MIGRATE_PYRIGHT;
+      spy.mockRestore();
+      for (const key of Object.keys(env)) delete process.env[key];
+      Object.assign(process.env, saved);
     }
+  }
+
+  const needsPyright = 'pyright is not installed (an optional dependency)';
+
+  it('resolves an unresolved call that may call a function turning async, so its caller turns async', async (context) => {
+    context.skip(!hasPyright, needsPyright);
+    const { report, stderr } = await checkWith({});
+    expect(stderr).toEqual([]);
+    expect(report.unresolvedCalls).toBeUndefined();
+    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load', 'lookup']);
+  });
+
+  it('asks about a call in async code that may reach a blocking function nothing else reaches', async (context) => {
+    context.skip(!hasPyright, needsPyright);
+    const { root } = project({
+      'svc.py':
+        'import time\n\n\nclass Repo:\n    def load(self) -> int:\n        time.sleep(0.001)\n        return 1\n\n\nREPOS = {"a": Repo()}\n\n\n' +
+        'async def run() -> int:\n    return REPOS["a"].load()\n',
+    });
+    const result = await runCli(['check', '.', '--format', 'json'], root);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.findings.map((finding) => [finding.rule, finding.line])).toEqual([['blocking-sleep', 6]]);
+    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+    expect(report.awaitedCalls.map((entry) => [entry.callee, entry.line])).toEqual([['Repo.load', 14]]);
+  });
+
+  it('a call pyright places in a project file that was not analysed stays listed', async (context) => {
+    context.skip(!hasPyright, needsPyright);
+    const { root } = project({
+      'svc.py':
+        'import time\n\nfrom vendor.other import OTHERS\n\n\nclass Repo:\n    def load(self) -> int:\n        time.sleep(0.001)\n        return 1\n\n\n' +
+        'def lookup() -> int:\n    return OTHERS["a"].load()\n\n\nasync def run() -> int:\n    return Repo().load() + lookup()\n',
+      'vendor/__init__.py': '',
+      'vendor/other.py': 'class Other:\n    def load(self) -> int:\n        return 2\n\n\nOTHERS = {"a": Other()}\n',
+      'async-migrate.config.json': JSON.stringify({ exclude: ['vendor/**'] }),
+    });
+    const result = await runCli(['check', '.', '--format', 'json'], root);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.unresolvedCalls).toEqual([{ file: 'svc.py', line: 13, column: 12, call: 'OTHERS["a"].load', mayCall: ['Repo.load'] }]);
+    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+  });
+
+  it('ASYNC_MIGRATE_PYRIGHT=0 never runs it: the call stays listed', async () => {
+    const { report, stderr } = await checkWith({ ASYNC_MIGRATE_PYRIGHT: '0' });
+    expect(stderr).toEqual([]);
+    expect(report.unresolvedCalls).toEqual(listed);
+    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+  });
+
+  it('a pyright that times out: one stderr line, and the report is what it is without pyright', async (context) => {
+    context.skip(!hasPyright, needsPyright);
+    const { report, stderr } = await checkWith({ ASYNC_MIGRATE_PYRIGHT_TIMEOUT: '0.001' });
+    expect(stderr).toEqual([
+      'async-migrate: pyright could not run (it took longer than 0.001 s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)); 1 of 1 unresolved call(s) it was asked about stay listed in unresolvedCalls\n',
+    ]);
+    const off = await checkWith({ ASYNC_MIGRATE_PYRIGHT: '0' });
+    expect(report).toEqual(off.report);
+  });
+
+  it('a bad ASYNC_MIGRATE_PYRIGHT or ASYNC_MIGRATE_PYRIGHT_TIMEOUT: one error line, exit 2', async () => {
+    const bad = await checkWith({ ASYNC_MIGRATE_PYRIGHT: 'yes' });
+    expect([bad.code, bad.stderr]).toEqual([2, ['async-migrate: ASYNC_MIGRATE_PYRIGHT must be 0 (never run pyright) or 1 (run it when installed, the default), not "yes"\n']]);
+    const timeout = await checkWith({ ASYNC_MIGRATE_PYRIGHT_TIMEOUT: '-3' });
+    expect([timeout.code, timeout.stderr]).toEqual([2, ['async-migrate: ASYNC_MIGRATE_PYRIGHT_TIMEOUT must be a positive number of seconds, not "-3"\n']]);
   });
 });
 

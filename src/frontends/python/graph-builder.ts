@@ -17,10 +17,20 @@ export interface SiteInfo {
   nameNode?: PyNode;
 }
 
+/** Where an unresolved call is, for an oracle to ask about it. */
+export interface UnresolvedInfo {
+  module: PyModule;
+  call: PyNode;
+  /** The called name: `load` in `repo.load(…)`. */
+  nameNode: PyNode;
+  enclosing: PyFunction;
+}
+
 export interface BuiltGraph {
   graph: CallGraph;
   functions: Map<string, PyFunction>;
   sites: Map<string, SiteInfo>;
+  unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>;
 }
 
 const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
@@ -108,10 +118,11 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const sites = new Map<string, SiteInfo>();
   const siteList: CallSite[] = [];
   const unresolved: UnresolvedCall[] = [];
+  const unresolvedInfos = new Map<UnresolvedCall, UnresolvedInfo>();
   const flows: ProtocolFlows = new Map();
-  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, flows));
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
   const families = buildFamilies(modules, resolver, nodes, flows);
-  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites };
+  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites, unresolvedInfos };
 }
 
 function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {
@@ -368,9 +379,49 @@ function isExitStatusOf(call: PyNode, enclosing: PyFunction, resolver: Resolver)
   return statement !== null && ['sys.exit', 'exit', 'quit', 'SystemExit', 'builtins.exit'].includes(path);
 }
 
+/** The call site of a call to a project function, registered in `infos` for the emitter. */
+function callSiteOf(module: PyModule, node: PyNode, enclosing: PyFunction, callee: PyFunction, resolver: Resolver, infos: Map<string, SiteInfo>): CallSite {
+  const at = module.lines.at(node.startIndex);
+  // `A(x).m()` and `A(x)` start at one offset: the end tells the two calls apart.
+  const id = `${module.rel}:${node.startIndex}-${node.endIndex}`;
+  const site: CallSite = {
+    id,
+    caller: enclosing.id,
+    callee: callee.id,
+    kind: 'call',
+    location: { file: module.rel, line: at.line, column: at.column },
+    isAwaited: isHandled(node),
+  };
+  if (enclosing.kind === 'module') {
+    if ((node.parent?.type === 'expression_statement' || isExitStatusOf(node, enclosing, resolver)) && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
+      site.entryCall = true;
+    } else {
+      site.cannotAwait = { reason: 'a module-level expression runs at import time, outside any event loop' };
+    }
+  } else if (isInsideGeneratorBody(node, enclosing.node)) {
+    site.cannotAwait = { reason: 'inside a generator expression, await makes an async generator' };
+  }
+  infos.set(id, { module, call: node, nameNode: calleeNameNode(node) });
+  return site;
+}
+
+/**
+ * Sites for unresolved calls an oracle (pyright) resolved to a project function, registered for the
+ * emitter like the resolver's own; a project function the config lists as blocking stays the rules'.
+ */
+export function oracleSites(built: BuiltGraph, resolver: Resolver, blockingApis: readonly BlockingApi[], answers: ReadonlyMap<UnresolvedCall, PyFunction>): CallSite[] {
+  const sites: CallSite[] = [];
+  for (const [call, callee] of answers) {
+    const info = built.unresolvedInfos.get(call);
+    if (!info || findBlockingApi(blockingApis, qualifiedNameOf(callee))) continue;
+    sites.push(callSiteOf(info.module, info.call, info.enclosing, callee, resolver, built.sites));
+  }
+  return sites;
+}
+
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], flows: ProtocolFlows): void {
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
       const { fn: callee, symbol } = resolveProjectCallee(node, enclosing, resolver, blockingApis);
@@ -380,32 +431,13 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
         const written = node.childForFieldName('function');
         if (name && written && !symbol) {
           const at = module.lines.at(node.startIndex);
-          unresolved.push({ caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } });
+          const call: UnresolvedCall = { caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } };
+          unresolved.push(call);
+          unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
         }
         return;
       }
-      const at = module.lines.at(node.startIndex);
-      // `A(x).m()` and `A(x)` start at one offset: the end tells the two calls apart.
-      const id = `${module.rel}:${node.startIndex}-${node.endIndex}`;
-      const site: CallSite = {
-        id,
-        caller: enclosing.id,
-        callee: callee.id,
-        kind: 'call',
-        location: { file: module.rel, line: at.line, column: at.column },
-        isAwaited: isHandled(node),
-      };
-      if (enclosing.kind === 'module') {
-        if ((node.parent?.type === 'expression_statement' || isExitStatusOf(node, enclosing, resolver)) && !isInside(node, new Set(['class_definition']), module.tree.rootNode)) {
-          site.entryCall = true;
-        } else {
-          site.cannotAwait = { reason: 'a module-level expression runs at import time, outside any event loop' };
-        }
-      } else if (isInsideGeneratorBody(node, enclosing.node)) {
-        site.cannotAwait = { reason: 'inside a generator expression, await makes an async generator' };
-      }
-      list.push(site);
-      infos.set(id, { module, call: node, nameNode: calleeNameNode(node) });
+      list.push(callSiteOf(module, node, enclosing, callee, resolver, infos));
       return;
     }
     if (node.type !== 'identifier' && node.type !== 'attribute') return;

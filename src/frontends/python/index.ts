@@ -1,19 +1,22 @@
 // The Python front-end: tree-sitter parsing, a syntactic resolver, the call graph, rule hits and the
 // emitter, behind the language-neutral FrontEnd interface.
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
-import type { RuleId } from '../../model.js';
+import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
-import { buildGraph, type BuiltGraph } from './graph-builder.js';
-import { buildModule, relativePath, type PyModule } from './modules.js';
+import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
+import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
-import { hitsFromPyright, isPyrightRequested, runPyright } from './pyright-oracle.js';
+import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
 import { attributeTo, describeError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
+import { isWithin } from '../../write.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
 
@@ -57,6 +60,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
   let built: BuiltGraph | undefined;
   let fixState = new FixState();
   let pytestAsyncio: PytestAsyncio = 'none';
+  const pyright = pyrightSettings();
 
   return {
     language: 'python',
@@ -98,11 +102,38 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const hits = modules.flatMap((module) =>
         attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState)),
       );
-      if (isPyrightRequested() && (rules.has('await-non-thenable') || rules.has('floating-promise'))) {
-        const findings = await runPyright(options.root, modules.map((m) => m.file));
-        if (findings) hits.push(...hitsFromPyright(findings, modules, hits).filter((hit) => rules.has(hit.finding.rule)));
-      }
       return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
+    },
+
+    async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {
+      const asked = calls.flatMap((call) => {
+        const info = built?.unresolvedInfos.get(call);
+        return info ? [{ call, info }] : [];
+      });
+      if (!built || !resolver || !pyright.enabled || asked.length === 0) return { sites: [], resolved: [] };
+      const queries = asked.map(({ info }): SourcePosition => {
+        const at = info.module.lines.at(info.nameNode.startIndex);
+        return { file: info.module.file, line: at.line - 1, character: at.column - 1 };
+      });
+      const texts = new Map(asked.map(({ info }) => [info.module.file, info.module.text]));
+      const { definitions, failure } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
+      const unanswered = definitions.filter((definition) => definition === undefined).length;
+      if (failure) process.stderr.write(`async-migrate: pyright could not run (${failure}); ${unanswered} of ${asked.length} unresolved call(s) it was asked about stay listed in unresolvedCalls\n`);
+      const targets = new DefinitionTargets(options.root, modules, resolver);
+      const answers = new Map<UnresolvedCall, PyFunction>();
+      const resolved: UnresolvedCall[] = [];
+      for (const [index, { call }] of asked.entries()) {
+        const places = (definitions[index] ?? []).map((position) => targets.at(position));
+        // Nothing found, or a definition that is no function we know (a variable, a stub): still listed.
+        if (places.length === 0 || places.includes(undefined)) continue;
+        const inProject = [...new Set(places.filter((place): place is PyFunction => place !== 'outside'))];
+        if (inProject.length === 0) resolved.push(call); // only code outside the project: calls nothing turning async
+        else if (inProject.length === 1 && !places.includes('outside')) {
+          answers.set(call, inProject[0]!);
+          resolved.push(call);
+        }
+      }
+      return { sites: oracleSites(built, resolver, blockingApis, answers), resolved };
     },
 
     emit(request: EmitRequest, edits: EditSet): void {
@@ -127,4 +158,54 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       return pythonTargetNames(modules);
     },
   };
+}
+
+/** What a definition pyright gives is: a project function, code outside the project, or unknown (undefined). */
+class DefinitionTargets {
+  private readonly byFile = new Map<string, PyModule>();
+  private readonly byOffset = new Map<PyModule, Map<number, PyFunction | undefined>>();
+  private readonly roots: string[];
+
+  constructor(root: string, modules: readonly PyModule[], private readonly resolver: Resolver) {
+    // pyright may name a file by its real path (a symlinked root): both spellings are known.
+    for (const module of modules) for (const name of spellings(module.file)) this.byFile.set(name, module);
+    this.roots = spellings(root);
+  }
+
+  at(position: SourcePosition): PyFunction | 'outside' | undefined {
+    const names = spellings(position.file);
+    const module = names.map((name) => this.byFile.get(name)).find((found) => found !== undefined);
+    // A file of the project that was not analysed (excluded, a stub beside a module) may stand for
+    // code that turns async: only what lies outside the project counts as calling none of it.
+    if (!module) return names.some((name) => this.roots.some((root) => isWithin(root, name))) ? undefined : 'outside';
+    return this.definitionsOf(module).get(module.lines.offsetOf(position.line + 1, position.character + 1));
+  }
+
+  /** Project functions by the offset of the name pyright points at: a def's name, or a class's (its `__init__`). */
+  private definitionsOf(module: PyModule): Map<number, PyFunction | undefined> {
+    let offsets = this.byOffset.get(module);
+    if (!offsets) {
+      offsets = new Map();
+      for (const cls of module.classes.values()) {
+        const name = cls.node.childForFieldName('name');
+        if (name) offsets.set(name.startIndex, this.resolver.findMethod(cls, '__init__'));
+      }
+      for (const fn of module.allFunctions) {
+        const name = fn.kind === 'module' ? null : fn.node.childForFieldName('name');
+        if (name) offsets.set(name.startIndex, fn);
+      }
+      this.byOffset.set(module, offsets);
+    }
+    return offsets;
+  }
+}
+
+function spellings(file: string): string[] {
+  const resolved = path.resolve(file);
+  try {
+    const real = realpathSync(resolved);
+    return real === resolved ? [resolved] : [resolved, real];
+  } catch {
+    return [resolved];
+  }
 }

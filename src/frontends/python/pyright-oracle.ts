@@ -1,138 +1,141 @@
-// pyright as an optional oracle: where the syntactic resolver cannot tell what is awaited or
-// dropped, pyright's types can ("X is not awaitable", reportUnusedCoroutine). It runs as a child
-// process on the analysed files only when asked (ASYNC_MIGRATE_PYRIGHT=1: it takes seconds), and
-// is never required: when it cannot run, one line says so and the analysis stays syntactic.
-import { execFile } from 'node:child_process';
+// pyright as the definition oracle for the calls the syntactic resolver could not resolve and that
+// may call a function turning async (the report's `unresolvedCalls`): pyright's inference knows what
+// an unannotated return value, a property chain or a dict lookup holds. It runs pyright-langserver
+// over stdio and asks `textDocument/definition` at exactly those call sites, so the cost is its
+// start plus those positions, not a check of the whole project (which made runs ~10x slower).
+// Never required: when it cannot run, one stderr line says so and the calls stay listed.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
-import type { RuleHit } from '../../frontend.js';
-import type { PyFunction, PyModule } from './modules.js';
-import type { PyNode } from './parser.js';
-import { MESSAGES as AWAIT_MESSAGES } from './rules/await-non-thenable.js';
-import { awaitCoroutineFix, MESSAGES as FLOATING_MESSAGES } from './rules/floating-promise.js';
-import { walkWithScopes } from './walk.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { UsageError } from '../../errors.js';
 
-export type PyrightFinding = { file: string; line: number; character: number; kind: 'not-awaitable' | 'unused-coroutine' };
-
-interface PyrightJson {
-  generalDiagnostics?: { file: string; rule?: string; message: string; range: { start: { line: number; character: number } } }[];
+/** A 0-based LSP position (UTF-16 code units, as JavaScript strings count) in a file. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  character: number;
 }
 
-let warned = false;
-
-function warnOnce(reason: string): void {
-  if (warned) return;
-  warned = true;
-  process.stderr.write(`async-migrate: pyright could not run (${reason}); Python analysis stays syntactic\n`);
+export interface DefinitionResults {
+  /** One entry per query, in order: where pyright says the callee is defined, or undefined when it did not answer. */
+  definitions: (SourcePosition[] | undefined)[];
+  /** Why some or all queries went unanswered (pyright missing, crashed, timed out). */
+  failure?: string;
 }
 
-export function isPyrightRequested(): boolean {
-  return process.env.ASYNC_MIGRATE_PYRIGHT === '1';
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/**
+ * ASYNC_MIGRATE_PYRIGHT: unset or `1` asks pyright when it is installed, `0` never does.
+ * ASYNC_MIGRATE_PYRIGHT_TIMEOUT: seconds one pyright session may take (default 60).
+ */
+export function pyrightSettings(env: NodeJS.ProcessEnv = process.env): { enabled: boolean; timeoutMs: number } {
+  const value = env.ASYNC_MIGRATE_PYRIGHT ?? '';
+  if (!['', '0', '1'].includes(value)) throw new UsageError(`ASYNC_MIGRATE_PYRIGHT must be 0 (never run pyright) or 1 (run it when installed, the default), not "${value}"`);
+  const timeout = env.ASYNC_MIGRATE_PYRIGHT_TIMEOUT ?? '';
+  const seconds = timeout === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`ASYNC_MIGRATE_PYRIGHT_TIMEOUT must be a positive number of seconds, not "${timeout}"`);
+  return { enabled: value !== '0', timeoutMs: seconds * 1000 };
 }
 
-/** pyright's verdicts on the files, or undefined when it cannot run. */
-export async function runPyright(root: string, files: readonly string[]): Promise<PyrightFinding[] | undefined> {
-  let entry: string;
+function langserverEntry(): string | undefined {
   try {
-    entry = createRequire(import.meta.url).resolve('pyright/index.js');
+    return createRequire(import.meta.url).resolve('pyright/langserver.index.js');
   } catch {
-    warnOnce('the pyright package is not installed');
     return undefined;
   }
-  let stdout: string;
-  try {
-    // pyright exits 1 when it finds errors; its JSON is on stdout either way.
-    const result = await promisify(execFile)(process.execPath, [entry, '--outputjson', ...files], { cwd: root, maxBuffer: 64 * 1024 * 1024 }).catch(
-      (error: { stdout?: string; message: string }) => {
-        if (typeof error.stdout === 'string' && error.stdout.trim().startsWith('{')) return { stdout: error.stdout };
-        throw error;
-      },
-    );
-    stdout = result.stdout;
-  } catch (error) {
-    warnOnce(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-    return undefined;
-  }
-  let parsed: PyrightJson;
-  try {
-    parsed = JSON.parse(stdout) as PyrightJson;
-  } catch {
-    warnOnce('its output was not JSON');
-    return undefined;
-  }
-  const findings: PyrightFinding[] = [];
-  for (const diagnostic of parsed.generalDiagnostics ?? []) {
-    const kind = diagnostic.rule === 'reportUnusedCoroutine' ? 'unused-coroutine' : /is not awaitable/.test(diagnostic.message) ? 'not-awaitable' : undefined;
-    if (kind) findings.push({ file: diagnostic.file, line: diagnostic.range.start.line, character: diagnostic.range.start.character, kind });
-  }
-  return findings;
 }
 
-/** Hits pyright adds where the syntactic rules said nothing at the same place. */
-export function hitsFromPyright(findings: readonly PyrightFinding[], modules: readonly PyModule[], existing: readonly RuleHit[]): RuleHit[] {
-  const hits: RuleHit[] = [];
-  const known = new Set(existing.map((hit) => `${hit.finding.file}:${hit.finding.rule}:${hit.finding.line}`));
-  for (const module of modules) {
-    const mine = findings.filter((finding) => finding.file === module.file);
-    if (mine.length === 0) continue;
-    // LSP positions count UTF-16 code units, as JavaScript strings do.
-    const offsets = new Map(mine.map((finding) => [module.lines.offsetOf(finding.line + 1, finding.character + 1), finding]));
-    walkWithScopes(module, (node, enclosing) => {
-      const finding = offsets.get(node.startIndex);
-      if (!finding) return;
-      if (finding.kind === 'not-awaitable' && node.parent?.type === 'await') {
-        const hit = notAwaitableHit(module, node.parent, node, enclosing);
-        if (!known.has(`${module.rel}:await-non-thenable:${hit.finding.line}`)) hits.push(hit);
-        offsets.delete(node.startIndex);
-      } else if (finding.kind === 'unused-coroutine' && node.type === 'call') {
-        const hit = unusedCoroutineHit(module, node, enclosing);
-        if (!known.has(`${module.rel}:floating-promise:${hit.finding.line}`)) hits.push(hit);
-        offsets.delete(node.startIndex);
-      }
-    });
+interface LspLocation {
+  uri?: string;
+  range?: { start: { line: number; character: number } };
+  targetUri?: string;
+  targetSelectionRange?: { start: { line: number; character: number } };
+}
+
+function positionsOf(result: unknown): SourcePosition[] {
+  const locations = (Array.isArray(result) ? result : result ? [result] : []) as LspLocation[];
+  const positions: SourcePosition[] = [];
+  for (const location of locations) {
+    const uri = location.targetUri ?? location.uri;
+    const start = (location.targetSelectionRange ?? location.range)?.start;
+    if (!uri?.startsWith('file:') || !start) continue;
+    positions.push({ file: fileURLToPath(uri), line: start.line, character: start.character });
   }
-  return hits;
+  return positions;
 }
 
-function notAwaitableHit(module: PyModule, awaitNode: PyNode, operand: PyNode, enclosing: PyFunction): RuleHit {
-  const at = module.lines.at(awaitNode.startIndex);
-  return {
-    finding: {
-      rule: 'await-non-thenable',
-      severity: 'error',
-      file: module.rel,
-      line: at.line,
-      column: at.column,
-      message: AWAIT_MESSAGES.notAwaitable.replace('{callee}', operand.text.replace(/\(.*$/s, '')),
-      fixable: true,
-    },
-    enclosing: enclosing.id,
-    kind: 'await',
-    needsAsync: false,
-    fix: () => true,
-    fallbackFix: (editor) => {
-      editor.replace(awaitNode.startIndex, operand.startIndex, '');
-      return true;
-    },
-  };
+/**
+ * Asks pyright where the callee at each position is defined. `texts` holds the text of each queried
+ * file (opened in the server, so pyright answers from exactly what was analysed).
+ */
+export async function pyrightDefinitions(root: string, queries: readonly SourcePosition[], texts: ReadonlyMap<string, string>, timeoutMs: number): Promise<DefinitionResults> {
+  const definitions: (SourcePosition[] | undefined)[] = queries.map(() => undefined);
+  const entry = langserverEntry();
+  if (!entry) return { definitions, failure: 'the pyright package is not installed' };
+  const child = spawn(process.execPath, [entry, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderrTail = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-500);
+  });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = new Promise<string>((resolve) => {
+    child.once('error', (error) => resolve(`it could not start: ${error.message}`));
+    child.once('exit', (code, signal) => resolve(`it exited early (${signal ?? `code ${code}`})${stderrTail.trim() ? `: ${stderrTail.trim().split('\n').pop()}` : ''}`));
+    timer = setTimeout(() => resolve(`it took longer than ${timeoutMs / 1000} s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)`), timeoutMs);
+    timer.unref();
+  });
+  // The session's answers, raced against the process stopping or the timeout: what came in is kept.
+  const session = askAll(connection, root, queries, texts, definitions).then(() => undefined, (error: unknown) => `it failed: ${error instanceof Error ? error.message : String(error)}`);
+  const failure = await Promise.race([session, stopped]);
+  clearTimeout(timer);
+  await close(connection, child, failure === undefined);
+  return failure === undefined ? { definitions } : { definitions, failure };
 }
 
-function unusedCoroutineHit(module: PyModule, call: PyNode, enclosing: PyFunction): RuleHit {
-  const at = module.lines.at(call.startIndex);
-  const atTopLevel = enclosing.kind === 'module';
-  return {
-    finding: {
-      rule: 'floating-promise',
-      severity: 'error',
-      file: module.rel,
-      line: at.line,
-      column: at.column,
-      message: FLOATING_MESSAGES.dropped.replace('{callee}', call.childForFieldName('function')?.text ?? call.text),
-      fixable: true,
-    },
-    enclosing: enclosing.id,
-    kind: 'floating',
-    needsAsync: !atTopLevel,
-    fix: awaitCoroutineFix(call, atTopLevel),
-  };
+async function askAll(connection: MessageConnection, root: string, queries: readonly SourcePosition[], texts: ReadonlyMap<string, string>, definitions: (SourcePosition[] | undefined)[]): Promise<void> {
+  // pyright asks for its settings; the project's own pyrightconfig.json / pyproject.toml still apply.
+  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
+  connection.onRequest(() => null);
+  connection.onNotification(() => undefined);
+  connection.listen();
+  const rootUri = pathToFileURL(root).href;
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, workspaceFolders: [{ uri: rootUri, name: 'root' }] });
+  await connection.sendNotification('initialized', {});
+  // Opened documents are in pyright's program at once (no waiting for it to list the workspace).
+  for (const file of new Set(queries.map((query) => query.file))) {
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).href, languageId: 'python', version: 1, text: texts.get(file) ?? '' } });
+  }
+  // All at once: pyright checks open files (for diagnostics nobody reads here) when it is idle, and
+  // a queue of questions leaves it no idle time before the last answer.
+  await Promise.all(
+    queries.map(async (query, index) => {
+      const result: unknown = await connection.sendRequest('textDocument/definition', {
+        textDocument: { uri: pathToFileURL(query.file).href },
+        position: { line: query.line, character: query.character },
+      });
+      definitions[index] = positionsOf(result);
+    }),
+  );
+}
+
+async function close(connection: MessageConnection, child: ChildProcessWithoutNullStreams, politely: boolean): Promise<void> {
+  if (politely && child.exitCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      await Promise.race([connection.sendRequest('shutdown').then(() => connection.sendNotification('exit')), delay(2000)]);
+    } catch {
+      // the process is killed below
+    }
+    await Promise.race([exited, delay(2000)]);
+  }
+  connection.dispose();
+  if (child.exitCode === null && child.signalCode === null) child.kill();
+}
+
+/** A pause that does not keep the process alive once everything else is done. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
