@@ -291,7 +291,7 @@ describe('blocking APIs outside the project', () => {
         'def later(f):\n    return f.read()\n\n\nasync def own(p: str) -> str:\n    f = open(p)\n    text = f.read()\n    print(f.name, f.fileno() > 0)\n    f.close()\n    return text\n\n\nasync def iterated(p: str) -> int:\n    f = open(p)\n    count = len([line for line in f])\n    f.close()\n    return count\n\n\nasync def passed(p: str) -> str:\n    f = open(p)\n    return later(f)\n',
     });
     expect(out['files.py']).toBe(
-      'import asyncio\ndef later(f):\n    return f.read()\n\n\nasync def own(p: str) -> str:\n    f = await asyncio.to_thread(open, p)\n    text = await asyncio.to_thread(f.read)\n    print(f.name, f.fileno() > 0)\n    await asyncio.to_thread(f.close)\n    return text\n\n\nasync def iterated(p: str) -> int:\n    f = open(p)\n    count = len([line for line in f])\n    await asyncio.to_thread(f.close)\n    return count\n\n\nasync def passed(p: str) -> str:\n    f = open(p)\n    return later(f)\n',
+      'import asyncio\n\n\ndef later(f):\n    return f.read()\n\n\nasync def own(p: str) -> str:\n    f = await asyncio.to_thread(open, p)\n    text = await asyncio.to_thread(f.read)\n    print(f.name, f.fileno() > 0)\n    await asyncio.to_thread(f.close)\n    return text\n\n\nasync def iterated(p: str) -> int:\n    f = open(p)\n    count = len([line for line in f])\n    await asyncio.to_thread(f.close)\n    return count\n\n\nasync def passed(p: str) -> str:\n    f = open(p)\n    return later(f)\n',
     );
   });
 });

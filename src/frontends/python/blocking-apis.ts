@@ -35,6 +35,12 @@ export interface BlockingApi {
    * every use of that object is a file method that does too (`f = open(p)`, then `f.read()`).
    */
   opensFile?: boolean;
+  /**
+   * It sends what calls on its receiver queued since a client built it (`pipe.execute()` after
+   * `pipe = r.pipeline()`): the statements from that building call to this one are the unit to run
+   * in a thread.
+   */
+  sendsQueued?: boolean;
 }
 
 const TO_THREAD: BlockingFix = { kind: 'to-thread' };
@@ -72,6 +78,18 @@ const redisClient = (path: string): BlockingApi => ({
   fix: { kind: 'async-client', clientPath: 'redis.asyncio.Redis', importModule: 'redis.asyncio' },
   replacement: 'an awaited redis.asyncio.Redis call',
 });
+
+/** redis-py: a client's `pipeline()` builds a `redis.client.Pipeline`; its commands only queue, `execute()` sends them. */
+const REDIS_PIPELINE = 'redis.client.Pipeline';
+const redisPipelineExecute: BlockingApi = {
+  path: `${REDIS_PIPELINE}.execute`,
+  rule: 'blocking-io',
+  sendsQueued: true,
+  fix: TO_THREAD,
+  replacement: THREAD_WRAP,
+  asyncEquivalent: 'a `redis.asyncio` client, whose pipeline runs with `await pipe.execute()`',
+};
+const REDIS_CLIENTS = ['redis.Redis', 'redis.StrictRedis', 'redis.client.Redis'] as const;
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'] as const;
 const ASYNC_HTTP = 'an `httpx.AsyncClient`';
@@ -169,9 +187,8 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   toThread('pathlib.Path.touch', FILE),
   // ASYNC250: the console is a file too.
   toThread('builtins.input', { asyncContextOnly: true }),
-  redisClient('redis.Redis'),
-  redisClient('redis.StrictRedis'),
-  redisClient('redis.client.Redis'),
+  ...REDIS_CLIENTS.map(redisClient),
+  redisPipelineExecute,
 ];
 
 /** What a call outside the project returns, for the APIs whose result has blocking methods. */
@@ -186,6 +203,15 @@ export const RESULT_TYPES: ReadonlyMap<string, string> = new Map([
   ['urllib3.connection_from_url', 'urllib3.HTTPConnectionPool'],
   ['urllib3.PoolManager.connection_from_url', 'urllib3.HTTPConnectionPool'],
   ['urllib3.PoolManager.connection_from_host', 'urllib3.HTTPConnectionPool'],
+  ...REDIS_CLIENTS.map((client) => [`${client}.pipeline`, REDIS_PIPELINE] as const),
+]);
+
+/**
+ * Builder types: each method returns the object itself (`r.pipeline().set(k, v).execute()`), except
+ * the ones listed.
+ */
+export const SELF_RETURNING_TYPES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  [REDIS_PIPELINE, new Set(['execute', 'watch', 'unwatch', 'multi', 'reset', 'immediate_execute_command', 'pipeline_execute_command'])],
 ]);
 
 /**

@@ -12,6 +12,7 @@ import { namedChildren, type PyNode } from './parser.js';
 import type { Resolver } from './resolver.js';
 import type { FixState } from './rule-context.js';
 import { returnedAwaitables } from './rules/await-non-thenable.js';
+import { awaitableReturnOf, awaitedAnnotation, PRIMARY_EXPRESSIONS, returnValues, type AwaitableReturn } from './awaitable-return.js';
 import { insertAwait } from './rules/fixes.js';
 import { needsParentheses } from './walk.js';
 
@@ -95,6 +96,18 @@ export function emitPython(
     };
     for (const value of returnedAwaitables(fn, resolver, undefined, awaitedByFix)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
   };
+  // Declared `-> Awaitable[T]`: every value it returns is awaited, and the annotation becomes `T`.
+  const awaitDeclaredAwaitables = (fn: PyFunction, declared: Extract<AwaitableReturn, { kind: 'awaitable' }>): void => {
+    for (const value of returnValues(fn)) {
+      const parenthesise = !PRIMARY_EXPRESSIONS.has(value.type);
+      record(fn.module, { start: value.startIndex, end: value.startIndex, text: parenthesise ? 'await (' : 'await ', source: 'propagation', order: -1 }, true);
+      if (parenthesise) record(fn.module, { start: value.endIndex, end: value.endIndex, text: ')', source: 'propagation', order: 1 }, true);
+    }
+    const result = awaitedAnnotation(declared);
+    // A bare `-> Awaitable` names no result type: the annotation goes.
+    const start = result === undefined ? fn.node.childForFieldName('parameters')!.endIndex : declared.annotation.startIndex;
+    record(fn.module, { start, end: declared.annotation.endIndex, text: result ?? '', source: 'propagation' }, false);
+  };
   for (const sibling of siblings.values()) awaitReturnedAwaitables(sibling.fn);
 
   // 1. Functions that turn async in place.
@@ -102,7 +115,9 @@ export function emitPython(
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module' || fn.kind === 'arrow' || plan.dualFunctions.has(id)) continue;
     record(fn.module, { start: fn.node.startIndex, end: fn.node.startIndex, text: 'async ', source: 'propagation' }, false);
-    awaitReturnedAwaitables(fn);
+    const declared = awaitableReturnOf(fn);
+    if (declared?.kind === 'awaitable' && !fn.isAsync) awaitDeclaredAwaitables(fn, declared);
+    else awaitReturnedAwaitables(fn);
     for (const run of ownAsyncioRuns(fn, resolver)) {
       // `asyncio.run(x())` cannot run inside a running loop: the function that turns async awaits it.
       const editor = editorFor(fn.module, 'propagation');
@@ -212,9 +227,12 @@ export function emitPython(
   }
 
   for (const insertion of imports.insertions()) {
-    edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: -1 });
+    // Before anything else inserted at the same offset: a decorator of a first-line `def` goes below the import.
+    edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: IMPORTS_FIRST });
   }
 }
+
+const IMPORTS_FIRST = -10;
 
 /** pytest-asyncio in strict mode: an async test needs `@pytest.mark.asyncio`, an async fixture `@pytest_asyncio.fixture`. */
 function markForPytestAsyncio(fn: PyFunction, resolver: Resolver, editor: FileEditor & { flush(): void }): void {
@@ -293,8 +311,10 @@ function siblingText(sibling: Sibling, imports: ImportPlanner): string {
     return applyEdits(text.slice(start, fn.outer.endIndex), all);
   }
   const headerText = applyEdits(text.slice(start, body.startIndex), normalizeEdits(fn.module.file, text.slice(start, body.startIndex), header.map(shift)));
-  const asyncio = imports.ensure(fn.module, 'asyncio', 'asyncio');
   const args = forwardedArguments(fn);
+  // A member that is async already (its family's declaration was sync) is awaited, not run in a thread.
+  if (fn.isAsync) return `${headerText}return await ${targetOf(fn)}(${args.join(', ')})`;
+  const asyncio = imports.ensure(fn.module, 'asyncio', 'asyncio');
   return `${headerText}return await ${asyncio}.to_thread(${[targetOf(fn), ...args].join(', ')})`;
 }
 

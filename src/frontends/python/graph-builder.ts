@@ -3,6 +3,7 @@
 import type { CallGraph, CallSite, FunctionNode, MethodFamily, UnresolvedCall } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import { findBlockingApi } from './blocking-apis.js';
+import { awaitableReturnOf } from './awaitable-return.js';
 import { existingAsyncSibling, isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
@@ -41,7 +42,7 @@ const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
  * Inside a generator expression, except its first iterable: Python evaluates that one eagerly in the
  * enclosing scope, so `sorted(x for x in await f())` is fine in an async def.
  */
-function isInsideGeneratorBody(node: PyNode, stopAt: PyNode): boolean {
+export function isInsideGeneratorBody(node: PyNode, stopAt: PyNode): boolean {
   for (let current = node.parent; current && !current.equals(stopAt); current = current.parent) {
     if (current.type !== 'generator_expression') continue;
     const firstFor = namedChildren(current).find((c) => c.type === 'for_in_clause');
@@ -121,6 +122,7 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const unresolvedInfos = new Map<UnresolvedCall, UnresolvedInfo>();
   const flows: ProtocolFlows = new Map();
   for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
+  blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
   return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites, unresolvedInfos };
 }
@@ -142,7 +144,10 @@ function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSetting
   }
   const sibling = existingAsyncSibling(fn);
   if (sibling && sibling.name !== `${fn.name}_async`) node.asyncSibling = sibling.name;
-  const syncOnly = syncOnlyReason(fn, resolver, settings);
+  const declared = fn.isAsync ? undefined : awaitableReturnOf(fn);
+  // Declared to return an awaitable: callers already await it, so turning it async leaves them as they are.
+  if (declared?.kind === 'awaitable') node.returnsPromise = true;
+  const syncOnly = syncOnlyReason(fn, resolver, settings) ?? (declared?.kind === 'maybe' ? maybeAwaitableReason(fn, declared.annotation) : undefined);
   if (syncOnly) node.syncOnly = syncOnly;
   if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
   return node;
@@ -236,6 +241,36 @@ function syncOnlyReason(fn: PyFunction, resolver: Resolver, settings: GraphSetti
     };
   }
   return undefined;
+}
+
+function maybeAwaitableReason(fn: PyFunction, annotation: PyNode): FunctionNode['syncOnly'] {
+  return {
+    kind: 'caller',
+    reason: `${fn.qualName} is declared \`-> ${annotation.text}\`: its callers tell an awaitable from the other values before awaiting it, and an \`async def\` always returns a coroutine`,
+    suggestion: `Make ${fn.qualName} async by hand: return the value (or None) from an \`async def\`, and have its callers await the call before they test the result.`,
+  };
+}
+
+/**
+ * A function declared to return an asyncio Future or Task may turn async only where every call of
+ * it is awaited on the spot: a coroutine has no `add_done_callback`, `cancel` or `result`, and it
+ * starts when awaited, not when called.
+ */
+function blockFuturesUsedAsFutures(functions: ReadonlyMap<string, PyFunction>, nodes: Map<string, FunctionNode>, sites: readonly CallSite[], infos: ReadonlyMap<string, SiteInfo>): void {
+  for (const site of sites) {
+    const node = nodes.get(site.callee);
+    const fn = functions.get(site.callee);
+    if (!node?.returnsPromise || node.syncOnly || !fn) continue;
+    const declared = awaitableReturnOf(fn);
+    if (declared?.kind !== 'awaitable' || !declared.future) continue;
+    const call = infos.get(site.id)?.call;
+    if (site.kind === 'call' && call?.parent?.type === 'await') continue;
+    node.syncOnly = {
+      kind: 'caller',
+      reason: `${fn.qualName} is declared \`-> ${declared.annotation.text}\` and used as one at ${site.location.file}:${site.location.line} (not awaited there): an \`async def\` returns a coroutine, which has no Future methods and starts only when awaited`,
+      suggestion: `Await ${fn.qualName}(…) where it is called (or wrap the call in \`asyncio.ensure_future(…)\` there), then re-run async-migrate.`,
+    };
+  }
 }
 
 /** Interface member + implementations + overrides, joined nominally (bases) and structurally (Protocols). */
@@ -421,6 +456,14 @@ export function oracleSites(built: BuiltGraph, resolver: Resolver, blockingApis:
 
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
+/** `asyncio.to_thread(f, …)`, `loop.run_in_executor(pool, f, …)`: the call runs `f` in a worker thread. */
+function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, resolver: Resolver): boolean {
+  const callee = call.childForFieldName('function');
+  if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'run_in_executor') return true;
+  const symbol = callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
+  return symbol?.kind === 'external' && symbol.path === 'asyncio.to_thread';
+}
+
 function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
@@ -468,7 +511,8 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       id,
       caller: enclosing.id,
       callee: symbol.fn.id,
-      kind: api ? 'callback' : 'reference',
+      // A function a thread runs (`asyncio.to_thread(helper)`) is not event-loop code, and cannot turn async: a value.
+      kind: api && !runsInThread(receiver!, enclosing, module, resolver) ? 'callback' : 'reference',
       location: { file: module.rel, line: at.line, column: at.column },
       isAwaited: false,
       ...(api ? { callback: { api, rewrite: 'none' as const } } : {}),

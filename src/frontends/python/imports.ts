@@ -63,18 +63,18 @@ export class ImportPlanner {
       const module = [...this.modules.values()].find((m) => m.file === file);
       if (!module) continue;
       const anchor = importAnchor(module);
-      const grouped = new Map<number, { before: boolean; lines: string[] }>();
+      const grouped = new Map<number, { before: boolean; blankLines: number; lines: string[] }>();
       for (const line of [...(this.added.get(file) ?? [])].sort()) {
         // `import redis.asyncio` goes right after the file's `import redis`.
         const sibling = packageImport(module, line);
         const at = sibling ? lineEnd(module, sibling.endIndex) : anchor.at;
         const before = sibling ? module.text[at - 1] === '\n' : anchor.before;
-        const group = grouped.get(at) ?? { before, lines: [] };
+        const group = grouped.get(at) ?? { before, blankLines: sibling ? 0 : anchor.blankLines ?? 0, lines: [] };
         group.lines.push(line);
         grouped.set(at, group);
       }
-      for (const [at, { before, lines }] of grouped) {
-        const text = before ? lines.map((line) => line + module.eol).join('') : lines.map((line) => module.eol + line).join('');
+      for (const [at, { before, blankLines, lines }] of grouped) {
+        const text = before ? lines.map((line) => line + module.eol).join('') + module.eol.repeat(blankLines) : lines.map((line) => module.eol + line).join('');
         yield { module, at, text };
       }
       const declarations = [...(this.declarations.get(file)?.values() ?? [])].map(([, text]) => text);
@@ -141,7 +141,7 @@ function isDocstring(node: PyNode): boolean {
  * Before the first top-level import (after `from __future__`), so `import asyncio` sorts in front of
  * the file's imports; with no import, after the docstring, or at the top of the file.
  */
-function importAnchor(module: PyModule): { at: number; before: boolean } {
+function importAnchor(module: PyModule): { at: number; before: boolean; blankLines?: number } {
   const statements = namedChildren(module.tree.rootNode).filter((s) => s.type !== 'comment');
   const first = statements.find(
     (s) => (s.type === 'import_statement' || s.type === 'import_from_statement') && !/^from\s+__future__\b/.test(s.text),
@@ -158,5 +158,9 @@ function importAnchor(module: PyModule): { at: number; before: boolean } {
     if (next < 0) break;
     at = next + 1;
   }
-  return { at, before: true };
+  // A definition right below keeps the two blank lines PEP 8 puts around it.
+  const definition = statements[0] && DEFINITIONS.has(statements[0].type) && statements[0].startIndex >= at;
+  return { at, before: true, ...(definition ? { blankLines: 2 } : {}) };
 }
+
+const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);

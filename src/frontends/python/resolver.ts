@@ -1,6 +1,6 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
-import { RESULT_TYPES } from './blocking-apis.js';
+import { RESULT_TYPES, SELF_RETURNING_TYPES } from './blocking-apis.js';
 import { firstParameterName, isPytestFixture, isPytestFunction, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 
@@ -208,6 +208,8 @@ export class Resolver {
       const known = RESULT_TYPES.get(callee.path);
       if (known) return { kind: 'external-instance', path: known };
       const last = callee.path.split('.').pop() ?? '';
+      const owner = callee.path.slice(0, -last.length - 1);
+      if (SELF_RETURNING_TYPES.get(owner)?.has(last) === false) return { kind: 'external-instance', path: owner };
       if (callee.path.startsWith('builtins.') && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: callee.path };
       // `Redis(...)`, `redis.from_url(...)`: a client object; its methods are named by the constructor.
       if (/^[A-Z]/.test(last)) return { kind: 'external-instance', path: callee.path };

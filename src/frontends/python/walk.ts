@@ -44,7 +44,9 @@ const HANDLING_WRAPPERS = new Set(['run', 'gather', 'create_task', 'wait_for', '
 /** The coroutine is awaited, or handed to something that runs or schedules it. */
 export function isHandled(call: PyNode): boolean {
   let node = call;
-  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  // `await (a() if c else b())`: the value of each branch is what gets awaited.
+  const isBranch = (branch: PyNode, parent: PyNode): boolean => parent.type === 'conditional_expression' && !parent.namedChild(1)?.equals(branch);
+  while (node.parent?.type === 'parenthesized_expression' || (node.parent && isBranch(node, node.parent))) node = node.parent;
   const parent = node.parent;
   if (!parent) return false;
   if (parent.type === 'await') return true;

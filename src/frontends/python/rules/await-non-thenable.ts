@@ -89,6 +89,8 @@ function returnsNoAwaitable(fn: PyFunction, resolver: Resolver, seen = new Set<s
   // A cycle, or a chain too long to follow, proves nothing.
   if (seen.has(fn.id) || seen.size > MAX_PROOF_STEPS) return false;
   seen.add(fn.id);
+  // A Protocol's or abstract method's stub declares the member; the implementation that runs may be async.
+  if (isDeclarationStub(fn, resolver)) return false;
   const returned: PyNode[] = [];
   walkBody(fn.node.childForFieldName('body'), (node) => {
     if (node.type === 'return_statement' && node.namedChild(0)) returned.push(node.namedChild(0)!);
@@ -123,6 +125,10 @@ function isPlainValue(node: PyNode, fn: PyFunction, resolver: Resolver, seen: Se
     default:
       return false;
   }
+}
+
+function isDeclarationStub(fn: PyFunction, resolver: Resolver): boolean {
+  return fn.cls !== undefined && isStubBody(fn) && (resolver.isProtocol(fn.cls) || fn.decorators.some((decorator) => decorator.endsWith('abstractmethod')));
 }
 
 /** A local of the function (not a parameter) whose every binding is a plain `name = value`. */
@@ -179,9 +185,9 @@ export const awaitNonThenableVisitors: PyVisitors = {
     if (mayReturnAwaitable(symbol.fn, context)) return;
     const receiver = call.childForFieldName('function')?.childForFieldName('object');
     if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return;
-    // A stub (a Protocol or abstract member) proves nothing: an implementation is what runs.
-    const stub = isStubBody(symbol.fn);
-    const plain = !stub && returnsNoAwaitable(symbol.fn, context.resolver);
+    // A Protocol's or abstract method's stub proves nothing (returnsNoAwaitable): say why.
+    const stub = isDeclarationStub(symbol.fn, context.resolver);
+    const plain = returnsNoAwaitable(symbol.fn, context.resolver);
     context.report({
       rule: 'await-non-thenable',
       node,

@@ -6,10 +6,11 @@ import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingAp
 import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
-import { walkBody } from '../graph-builder.js';
+import { isInsideGeneratorBody, walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
-import { isAsyncLoop, isAsyncReceiver } from '../walk.js';
-import { firstWithItem, isInsideUnit, runUnitInThread, withBlockUnit, type ThreadUnit } from './thread-unit.js';
+import { isAsyncLoop, isAsyncReceiver, needsParentheses } from '../walk.js';
+import { asTargetOf, firstWithItem, isInsideUnit, runUnitInThread, statementsUnit, withBlockUnit, type ThreadUnit, type UnitCandidate } from './thread-unit.js';
+import { pipelineShapeOf } from './pipeline-unit.js';
 
 export const MESSAGES = {
   sleeps: '`{callee}` blocks the event loop; use `{replacement}`',
@@ -21,6 +22,7 @@ export const MESSAGES = {
   argumentCall: '`{callee}` blocks the event loop; not rewritten, since an argument is a blocking call: bind its result to a name first, then `await asyncio.to_thread({callee}, …)`',
   likelyPoolRequest: '`{callee}` is likely a sync urllib3 request (urllib3 is imported here); not rewritten: {suggestion}',
   mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
+  pipelineUnit: '`{callee}` blocks the event loop, and sends what was queued on the pipeline since `{builder}`: use `{replacement}` of a helper that builds and executes it, or {equivalent}',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
 } as const;
 
@@ -74,6 +76,14 @@ function clientConstructor(call: PyNode, context: PyRuleContext, clientClass: st
   return undefined;
 }
 
+const PIPELINE_SUGGESTION = 'the pipeline is not built and executed here in statements that can move into a thread as a unit; move the code that builds and executes it into a sync function and `await asyncio.to_thread(…)` it, or use a `redis.asyncio` client, whose pipeline runs with `await pipe.execute()`';
+
+/** The client of a call on `self.x`, built in this file with the sync class: it must stay that class. */
+function keepClientSync(call: PyNode, api: BlockingApi, context: PyRuleContext): void {
+  const constructor = clientConstructor(call, context, api.path.replace(/\.\*$/, ''));
+  if (constructor) context.fixState.keepSync(`${context.file}:${constructor.startIndex}`);
+}
+
 /** Client methods that do no I/O: they build an object whose own calls do (`pipe.execute()`). */
 const CLIENT_BUILDERS = new Set(['pipeline', 'pubsub']);
 /** Methods that return an iterator: every step of the iteration does I/O, not the call. */
@@ -101,11 +111,16 @@ function isIteratedWhole(call: PyNode): boolean {
   return !leavesEarly;
 }
 
-/** `for k in r.scan_iter(…)` -> `for k in await asyncio.to_thread(lambda: list(r.scan_iter(…)))`: the iteration runs in the thread. */
-function materialiseInThread(editor: FileEditor, call: PyNode): boolean {
+/**
+ * `await asyncio.to_thread(lambda: <call>)`: the whole expression runs in the thread (the chain
+ * `r.pipeline().set(…).execute()`), or with `collect` the iteration too
+ * (`for k in await asyncio.to_thread(lambda: list(r.scan_iter(…)))`).
+ */
+function runExpressionInThread(editor: FileEditor, call: PyNode, collect: boolean): boolean {
   const asyncio = editor.ensureImport('asyncio', 'asyncio');
-  editor.insert(call.startIndex, `await ${asyncio}.to_thread(lambda: list(`, -1);
-  editor.insert(call.endIndex, '))', 2);
+  const parenthesise = needsParentheses(call);
+  editor.insert(call.startIndex, `${parenthesise ? '(' : ''}await ${asyncio}.to_thread(lambda: ${collect ? 'list(' : ''}`, -1);
+  editor.insert(call.endIndex, `${collect ? ')' : ''})${parenthesise ? ')' : ''}`, 2);
   return true;
 }
 
@@ -154,7 +169,7 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
     }
     if (ITERATOR_METHOD.test(method)) {
       if (group) context.fixState.keepSync(group);
-      return (editor) => materialiseInThread(editor, call);
+      return (editor) => runExpressionInThread(editor, call, true);
     }
   }
   switch (fix.kind) {
@@ -187,8 +202,24 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
 function replacementFor(api: BlockingApi, call: PyNode, context: PyRuleContext): string {
   if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return api.replacement;
   if (ITERATOR_METHOD.test(methodName(call))) return 'await asyncio.to_thread(lambda: list(…))';
-  if (api.fix.kind === 'async-client' && !clientConstructor(call, context, api.path.replace(/\.\*$/, ''))) return 'await asyncio.to_thread(…)';
+  if (api.fix.kind === 'async-client' && (!clientConstructor(call, context, api.path.replace(/\.\*$/, '')) || classKeepsClientSync(call, context))) return 'await asyncio.to_thread(…)';
   return api.replacement;
+}
+
+/**
+ * The class also builds a pipeline or iterates on the same `self.x` client, which keeps it sync (see
+ * `keepSync`): said ahead, since the message is written before those calls are visited.
+ */
+function classKeepsClientSync(call: PyNode, context: PyRuleContext): boolean {
+  const receiver = call.childForFieldName('function')?.childForFieldName('object');
+  const cls = context.enclosing.cls;
+  if (!receiver || !cls) return false;
+  return cls.node.descendantsOfType('call').some((other) => {
+    const callee = other?.childForFieldName('function');
+    if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== receiver.text) return false;
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    return CLIENT_BUILDERS.has(method) || ITERATOR_METHOD.test(method);
+  });
 }
 
 /** One visitor per rule: the table entry says which rule a call breaks. */
@@ -215,9 +246,102 @@ function openUnitOf(call: PyNode, api: BlockingApi, context: PyRuleContext): Thr
       const innerApi = blockingApiFor(inner, context);
       return context.enclosing.isAsync || !innerApi || innerApi.asyncContextOnly === true;
     },
-    (statement) => openCallOf(statement, context) !== undefined,
+    () => unitCandidates(context),
   );
 }
+
+/**
+ * The statements of the enclosing function that may move into helpers of their own: `with open(…)`
+ * blocks and pipelines (see thread-unit's `identifiersOutside`).
+ */
+function unitCandidates(context: PyRuleContext): UnitCandidate[] {
+  return cached(candidateCache, context, () => {
+    const found: UnitCandidate[] = [];
+    walkBody(context.enclosing.node.childForFieldName('body'), (node) => {
+      if (node.type === 'with_statement' && openCallOf(node, context)) found.push({ first: node, last: node, ...ownName(asTargetOf(node)) });
+    });
+    for (const execute of pipelineExecutes(context)) {
+      const shape = pipelineShapeOf(execute, context.enclosing, (call) => isPipelineBuilder(call, context));
+      if (shape?.kind === 'with') found.push({ first: shape.statement, last: shape.statement, ...ownName(asTargetOf(shape.statement)) });
+      if (shape?.kind === 'statements') found.push({ first: shape.first, last: shape.last, ownName: shape.name });
+    }
+    return found;
+  });
+}
+
+const ownName = (name: string | undefined): { ownName?: string } => (name ? { ownName: name } : {});
+
+/** Per run (its FixState) and function: what the visits of every call in that function ask again. */
+type FunctionCache<T> = WeakMap<object, Map<string, T>>;
+const candidateCache: FunctionCache<UnitCandidate[]> = new WeakMap();
+const pipelineUnitCache: FunctionCache<PipelineUnit[]> = new WeakMap();
+
+function cached<T>(cache: FunctionCache<T>, context: PyRuleContext, compute: () => T): T {
+  let byFunction = cache.get(context.fixState);
+  if (!byFunction) cache.set(context.fixState, (byFunction = new Map()));
+  const key = `${context.file}:${context.enclosing.id}`;
+  if (!byFunction.has(key)) byFunction.set(key, compute());
+  return byFunction.get(key)!;
+}
+
+/** `r.pipeline()` on a sync redis client: it builds the object whose `execute()` sends. */
+function isPipelineBuilder(call: PyNode, context: PyRuleContext): boolean {
+  return methodName(call) === 'pipeline' && blockingApiFor(call, context)?.fix.kind === 'async-client';
+}
+
+/** The calls in the function's own body that send what a pipeline queued (`pipe.execute()`), in order. */
+function pipelineExecutes(context: PyRuleContext): PyNode[] {
+  const calls: PyNode[] = [];
+  walkBody(context.enclosing.node.childForFieldName('body'), (node) => {
+    if (node.type === 'call' && methodName(node) === 'execute' && blockingApiFor(node, context)?.sendsQueued) calls.push(node);
+  });
+  return calls;
+}
+
+/** A pipeline that runs whole in a thread: its first `execute()` carries the fix, the rest of it runs along. */
+interface PipelineUnit {
+  execute: PyNode;
+  builder: PyNode;
+  start: number;
+  end: number;
+  fix: (editor: FileEditor) => boolean;
+}
+
+/**
+ * The pipelines of the function that move into a thread as a unit: a chain whose calls stay sync for
+ * good (no `await`, no project function) runs in a lambda; the statements or the `with` block in a
+ * helper, when thread-unit finds their meaning kept. A project function called in the unit may turn
+ * async, so it stops the move; a blocking call runs in the thread with the rest.
+ */
+function pipelineUnits(context: PyRuleContext): PipelineUnit[] {
+  return cached(pipelineUnitCache, context, () => {
+    const units: PipelineUnit[] = [];
+    const fn = context.enclosing;
+    for (const execute of pipelineExecutes(context)) {
+      // The pipeline's own methods (`pipe.set(…)`) only queue, whatever the resolver calls them.
+      const pipelineType = pathOf(context.resolveCallee(execute))!.replace(/\.[^.]*$/, '.');
+      const callsOk = (inner: PyNode): boolean => {
+        const symbol = context.resolveCallee(inner);
+        return symbol?.kind !== 'function' || pathOf(symbol)!.startsWith(pipelineType);
+      };
+      const shape = pipelineShapeOf(execute, fn, (call) => isPipelineBuilder(call, context));
+      if (!shape || units.some((unit) => unit.start <= execute.startIndex && execute.endIndex <= unit.end)) continue;
+      if (shape.kind === 'chain') {
+        const stays = fn.kind !== 'module' && fn.kind !== 'arrow' && execute.descendantsOfType(['await', 'yield', 'named_expression']).length === 0
+          && execute.descendantsOfType('call').every((inner) => !inner || inner.equals(execute) || inner.equals(shape.builder) || callsOk(inner));
+        if (stays) units.push({ execute, builder: shape.builder, start: execute.startIndex, end: execute.endIndex, fix: (editor) => runExpressionInThread(editor, execute, false) });
+        continue;
+      }
+      const unit = shape.kind === 'with'
+        ? withBlockUnit(shape.builder, fn, callsOk, () => unitCandidates(context), PIPELINE_HELPER)
+        : statementsUnit({ first: shape.first, last: shape.last, ownName: shape.name }, fn, shape.builder, callsOk, () => unitCandidates(context), PIPELINE_HELPER, true);
+      if (unit) units.push({ execute, builder: shape.builder, start: unit.first.startIndex, end: unit.last.endIndex, fix: (editor) => runUnitInThread(editor, unit) });
+    }
+    return units;
+  });
+}
+
+const PIPELINE_HELPER = '_run_pipeline';
 
 /** The `open(…)` call of a one-item `with open(…) [as f]:` statement. */
 function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefined {
@@ -225,8 +349,12 @@ function openCallOf(statement: PyNode, context: PyRuleContext): PyNode | undefin
   return open?.type === 'call' && blockingApiFor(open, context)?.opensFile ? open : undefined;
 }
 
-/** A call in a `with open(…)` block that runs in a thread (once its function runs async) is not on the loop. */
+/**
+ * A call in a `with open(…)` block that runs in a thread (once its function runs async) is not on the
+ * loop, nor one in a pipeline unit other than the `execute()` that stands for it.
+ */
 function runsInThreadUnit(node: PyNode, context: PyRuleContext): boolean {
+  if (pipelineUnits(context).some((unit) => unit.start <= node.startIndex && node.endIndex <= unit.end && !unit.execute.equals(node))) return true;
   return isInsideUnit(node, (statement) => {
     const open = openCallOf(statement, context);
     const api = open ? blockingApiFor(open, context) : undefined;
@@ -256,16 +384,37 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   // A project method with an `_async` sibling is judged by its class, not by what else is awaited on `self`.
   if (runsInThreadUnit(node, context) || (api.fix.kind !== 'rename' && isUsedAsAsync(node, context))) return;
   const callee = node.childForFieldName('function')!;
+  if (isPipelineBuilder(node, context)) {
+    // The async client's pipeline is no drop-in: the client stays sync wherever it builds one.
+    keepClientSync(node, api, context);
+    if (pipelineExecutes(context).some((execute) => pipelineShapeOf(execute, context.enclosing, (call) => call.equals(node)))) return; // its execute() is the finding
+  }
   if (!known) {
     context.report({ rule: api.rule, node, message: formatMessage(MESSAGES.mayBlock, { callee: callee.text, replacement: replacementFor(api, node, context) }), kind: 'blocking', needsAsync: false });
     return;
   }
   // In a sync function it counts once that function turns async (for another reason) in this run.
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
+  // An `await` in a generator expression's body makes it an async generator, which sum(), list()… cannot take.
+  const inGenerator = isInsideGeneratorBody(node, context.enclosing.node);
   const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
-    context.report({ rule: api.rule, node, message, kind: 'blocking', needsAsync: true, ...(onlyInAsync ? { onlyInAsync } : {}), ...(fix ? { fix } : {}) });
+    context.report({
+      rule: api.rule,
+      node,
+      message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop` : message,
+      kind: 'blocking',
+      needsAsync: true,
+      ...(onlyInAsync ? { onlyInAsync } : {}),
+      ...(fix && !inGenerator ? { fix } : {}),
+    });
   if (api.fix.kind === 'report') {
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
+    return;
+  }
+  if (api.sendsQueued) {
+    const unit = pipelineUnits(context).find((candidate) => candidate.execute.equals(node));
+    if (unit) report(formatMessage(MESSAGES.pipelineUnit, { callee: callee.text, builder: unit.builder.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), unit.fix);
+    else report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: PIPELINE_SUGGESTION }));
     return;
   }
   const unit = openUnitOf(node, api, context);

@@ -8,6 +8,8 @@
 //         return data                          # names bound only here and used after the block
 //     data = await asyncio.to_thread(_file_io)
 //
+// A redis pipeline is such a unit too: from `pipe = r.pipeline()` to the statement of its last use
+// (`return len(pipe.execute())` included: the helper returns the value, so does the function).
 // Only blocks whose meaning survives the move qualify; any other is reported, not edited.
 import type { FileEditor } from '../../../frontend.js';
 import { walkBody } from '../graph-builder.js';
@@ -15,12 +17,29 @@ import type { PyFunction } from '../modules.js';
 import type { PyNode } from '../parser.js';
 
 export interface ThreadUnit {
-  statement: PyNode;
+  /** The first and the last statement that move (a `with` block: the same statement). */
+  first: PyNode;
+  last: PyNode;
   fn: PyFunction;
   /** Names the helper assigns that the function also binds outside the block. */
   nonlocals: string[];
   /** Names bound only in the block (each by a plain top-level assignment) and used after it. */
   returned: string[];
+  /** The last statement is `return value`: the helper returns it, and the function what the thread gives back. */
+  returns: boolean;
+  /** The helper's name (numbered when the module has it already). */
+  helper: string;
+}
+
+/**
+ * Statements of a function that may each move into a helper of their own (a `with open` block, a
+ * pipeline's statements), and the name each binds first (`as f`, `pipe = …`): a use of that name
+ * inside it is its own, not a use from outside.
+ */
+export interface UnitCandidate {
+  first: PyNode;
+  last: PyNode;
+  ownName?: string;
 }
 
 /** Statements and expressions whose meaning changes inside a nested sync function. */
@@ -30,52 +49,82 @@ const SCOPE_SENSITIVE = new Set(['await', 'yield', 'return_statement', 'break_st
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 /**
- * The unit of the `with` statement whose only item opens a file with this call, if moving it into a
- * thread keeps its meaning. `callsOk` vets each call in the block (project functions that may turn
- * async, blocking calls that another fix would await, cannot run inside the sync helper).
+ * The unit of the `with` statement whose only item is this call (it opens a file, builds a pipeline),
+ * if moving it into a thread keeps its meaning. `callsOk` vets each other call in the block (project
+ * functions that may turn async, blocking calls that another fix would await, cannot run inside the
+ * sync helper); `candidates` are the function's statements that may move into helpers of their own.
  */
-export function withBlockUnit(call: PyNode, fn: PyFunction, callsOk: (call: PyNode) => boolean, opensFile: (withStatement: PyNode) => boolean): ThreadUnit | undefined {
+export function withBlockUnit(call: PyNode, fn: PyFunction, callsOk: (call: PyNode) => boolean, candidates: () => UnitCandidate[], helper = '_file_io'): ThreadUnit | undefined {
   const item = call.parent?.type === 'as_pattern' ? call.parent.parent : call.parent;
   const clause = item?.type === 'with_item' ? item.parent : null;
   const statement = clause?.type === 'with_clause' ? clause.parent : null;
   if (!statement || statement.type !== 'with_statement' || clause!.namedChildren.filter((c) => c?.type === 'with_item').length !== 1) return undefined;
   if (statement.children.some((child) => child?.type === 'async')) return undefined;
-  if (fn.kind === 'module' || fn.kind === 'arrow' || !isStatementOf(statement, fn)) return undefined;
   const body = statement.childForFieldName('body');
   const module = fn.module;
   if (!body || module.lines.at(body.startIndex).line === module.lines.at(statement.startIndex).line) return undefined;
-  if (!/^[ \t]*$/.test(module.text.slice(module.lines.lineStart(statement.startIndex), statement.startIndex))) return undefined;
+  return statementsUnit({ first: statement, last: statement, ownName: asTargetOf(statement) }, fn, call, callsOk, candidates, helper, false);
+}
 
-  // Nothing in the block may depend on running in the async function's own frame.
+/**
+ * The unit of the statements from `first` to `last` (siblings in one block of the function's own
+ * body), if moving them into a thread keeps their meaning; `exempt` is the call that makes the unit
+ * (`open(…)`, `r.pipeline()`), not vetted by `callsOk`. With `mayReturn`, the last statement may be a
+ * `return` at the top of the unit.
+ */
+export function statementsUnit(unit: UnitCandidate, fn: PyFunction, exempt: PyNode, callsOk: (call: PyNode) => boolean, candidates: () => UnitCandidate[], helper: string, mayReturn: boolean): ThreadUnit | undefined {
+  const { first, last } = unit;
+  if (fn.kind === 'module' || fn.kind === 'arrow' || !isStatementOf(first, fn)) return undefined;
+  const module = fn.module;
+  if (!/^[ \t]*$/.test(module.text.slice(module.lines.lineStart(first.startIndex), first.startIndex))) return undefined;
+  const lineEnd = endOfLine(module.text, last.endIndex);
+  if (!/^[ \t]*(#.*)?$/.test(module.text.slice(last.endIndex, lineEnd))) return undefined;
+  const returns = mayReturn && last.type === 'return_statement';
+  if (returns && !last.namedChild(0)) return undefined;
+
+  // Nothing in the unit may depend on running in the async function's own frame.
   let movable = true;
   const bound = new Set<string>();
   const visit = (node: PyNode): void => {
     if (!movable) return;
-    if (SCOPE_SENSITIVE.has(node.type)) movable = false;
+    if (SCOPE_SENSITIVE.has(node.type) && !(returns && node.equals(last))) movable = false;
     else if (node.type === 'string' && module.lines.at(node.startIndex).line !== module.lines.at(node.endIndex).line) movable = false; // re-indenting would change it
-    else if (node.type === 'call' && (isZeroArgumentSuper(node) || (!node.equals(call) && !callsOk(node)))) movable = false;
+    else if (node.type === 'call' && (isZeroArgumentSuper(node) || (!node.equals(exempt) && !callsOk(node)))) movable = false;
     else for (const name of boundNames(node)) bound.add(name);
     if (node.type !== 'lambda') for (const child of node.namedChildren) if (child) visit(child);
   };
-  visit(statement);
+  for (let statement: PyNode | null = first; statement; statement = statement.equals(last) ? null : statement.nextNamedSibling) visit(statement);
   if (!movable || functionDeclaresScopes(fn)) return undefined;
 
   const nonlocals: string[] = [];
   const returned: string[] = [];
-  const plainlyAssigned = new Set(body.namedChildren.flatMap((stmt) => {
+  const topLevel = first.equals(last) && first.type === 'with_statement' ? first.childForFieldName('body')!.namedChildren : siblingsFrom(first, last);
+  const plainlyAssigned = new Set(topLevel.flatMap((stmt) => {
     const assignment = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : null;
     const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
     return left?.type === 'identifier' ? [left.text] : [];
   }));
-  const outside = identifiersOutside(fn, statement, opensFile);
+  const outside = identifiersOutside(fn, unit, candidates());
   for (const name of bound) {
-    if (!outside.used.has(name)) continue; // local to the block: a local of the helper
+    if (!outside.used.has(name)) continue; // local to the unit: a local of the helper
     if (outside.bound.has(name)) nonlocals.push(name);
-    // Returned values are lost if the block raises: only where no handler in the function can see them.
-    else if (plainlyAssigned.has(name) && !isInsideTry(statement, fn)) returned.push(name);
+    // Returned values are lost if the unit raises: only where no handler in the function can see them.
+    else if (plainlyAssigned.has(name) && !returns && !isInsideTry(first, fn)) returned.push(name);
     else return undefined;
   }
-  return { statement, fn, nonlocals: nonlocals.sort(), returned: returned.sort() };
+  return { first, last, fn, nonlocals: nonlocals.sort(), returned: returned.sort(), returns, helper };
+}
+
+function siblingsFrom(first: PyNode, last: PyNode): PyNode[] {
+  const statements: PyNode[] = [];
+  for (let statement: PyNode | null = first; statement; statement = statement.equals(last) ? null : statement.nextNamedSibling) statements.push(statement);
+  return statements;
+}
+
+/** The end of the line that holds `at`, before its line break. */
+function endOfLine(text: string, at: number): number {
+  const newline = text.indexOf('\n', at);
+  return newline === -1 ? text.length : text[newline - 1] === '\r' ? newline - 1 : newline;
 }
 
 /** Whether the node is in the body of a `with` block that a unit will run in a thread. */
@@ -87,39 +136,51 @@ export function isInsideUnit(node: PyNode, unitOf: (withStatement: PyNode) => bo
   return false;
 }
 
-/** Writes the helper around the block and the awaited `to_thread` call after it. */
+/** Writes the helper around the unit and the awaited `to_thread` call after it. */
 export function runUnitInThread(editor: FileEditor, unit: ThreadUnit): boolean {
-  const { statement, fn } = unit;
+  const { first, last, fn } = unit;
   const { text, lines, eol } = fn.module;
-  const body = statement.childForFieldName('body')!;
-  const lineStart = lines.lineStart(statement.startIndex);
-  const indent = text.slice(lineStart, statement.startIndex);
-  const bodyIndent = text.slice(lines.lineStart(body.startIndex), body.startIndex);
-  if (!bodyIndent.startsWith(indent) || bodyIndent.length === indent.length) return false;
-  const unitIndent = bodyIndent.slice(indent.length);
+  const lineStart = lines.lineStart(first.startIndex);
+  const indent = text.slice(lineStart, first.startIndex);
+  const unitIndent = indentStep(first, fn);
+  if (unitIndent === undefined) return false;
   const asyncio = editor.ensureImport('asyncio', 'asyncio');
-  const name = helperName(fn);
+  const name = helperName(fn, unit.helper);
   const nonlocal = unit.nonlocals.length > 0 ? `${indent}${unitIndent}nonlocal ${unit.nonlocals.join(', ')}${eol}` : '';
   editor.insert(lineStart, `${indent}def ${name}():${eol}${nonlocal}${unitIndent}`, -2);
-  // Every further line of the block moves one level in (blank lines stay empty).
-  const lastLine = lines.at(statement.endIndex).line;
-  for (let line = lines.at(statement.startIndex).line + 1; line <= lastLine; line++) {
+  // Every further line of the unit moves one level in (blank lines stay empty).
+  const lastLine = lines.at(last.endIndex).line;
+  for (let line = lines.at(first.startIndex).line + 1; line <= lastLine; line++) {
     const start = lines.offsetOf(line, 1);
     const end = text.indexOf('\n', start);
     if (/\S/.test(text.slice(start, end === -1 ? text.length : end))) editor.insert(start, unitIndent, -2);
   }
-  // After the block's last line, its trailing comment included.
-  const newline = text.indexOf('\n', statement.endIndex);
-  const lineEnd = newline === -1 ? text.length : text[newline - 1] === '\r' ? newline - 1 : newline;
+  // After the unit's last line, its trailing comment included.
   const names = unit.returned.join(', ');
   const returnLine = names ? `${eol}${indent}${unitIndent}return ${names}` : '';
-  editor.insert(lineEnd, `${returnLine}${eol}${indent}${names ? `${names} = ` : ''}await ${asyncio}.to_thread(${name})`, 3);
+  const result = unit.returns ? 'return ' : names ? `${names} = ` : '';
+  editor.insert(endOfLine(text, last.endIndex), `${returnLine}${eol}${indent}${result}await ${asyncio}.to_thread(${name})`, 3);
   return true;
 }
 
-function helperName(fn: PyFunction): string {
-  let name = '_file_io';
-  for (let n = 2; new RegExp(`\\b${name}\\b`).test(fn.module.text); n++) name = `_file_io_${n}`;
+/**
+ * One level of indentation: a `with` block's own (its body's lines are indented by it), else the
+ * function's (its body's indentation beyond its `def`).
+ */
+function indentStep(first: PyNode, fn: PyFunction): string | undefined {
+  const { text, lines } = fn.module;
+  const step = (outer: PyNode, body: PyNode | null): string | undefined => {
+    if (!body) return undefined;
+    const outerIndent = text.slice(lines.lineStart(outer.startIndex), outer.startIndex);
+    const bodyIndent = text.slice(lines.lineStart(body.startIndex), body.startIndex);
+    return bodyIndent.startsWith(outerIndent) && bodyIndent.length > outerIndent.length && /^[ \t]*$/.test(bodyIndent) ? bodyIndent.slice(outerIndent.length) : undefined;
+  };
+  return first.type === 'with_statement' ? step(first, first.childForFieldName('body')) : step(fn.node, fn.node.childForFieldName('body'));
+}
+
+function helperName(fn: PyFunction, stem: string): string {
+  let name = stem;
+  for (let n = 2; new RegExp(`\\b${name}\\b`).test(fn.module.text); n++) name = `${stem}_${n}`;
   return name;
 }
 
@@ -162,22 +223,19 @@ function insideComprehension(node: PyNode, stop: PyNode): boolean {
 }
 
 /**
- * Identifiers of the function outside the statement: the names used, and the names bound (parameters
- * included) outside every `with open(…)` block, as each of those may move into a helper of its own.
- * A use inside another such block of the name that block binds with `as` is that block's own.
+ * Identifiers of the function outside the unit: the names used, and the names bound (parameters
+ * included) outside every candidate unit, as each of those may move into a helper of its own. A use
+ * inside another candidate of the name it binds first (`as f`, `pipe = …`) is that candidate's own.
  */
-function identifiersOutside(fn: PyFunction, statement: PyNode, opensFile: (withStatement: PyNode) => boolean): { used: Set<string>; bound: Set<string> } {
-  const blocks: PyNode[] = [];
-  walkBody(fn.node.childForFieldName('body'), (node) => {
-    if (node.type === 'with_statement' && (node.equals(statement) || opensFile(node))) blocks.push(node);
-  });
-  const within = (node: PyNode, block: PyNode): boolean => block.startIndex <= node.startIndex && node.endIndex <= block.endIndex;
+function identifiersOutside(fn: PyFunction, unit: UnitCandidate, candidates: readonly UnitCandidate[]): { used: Set<string>; bound: Set<string> } {
+  const blocks = [unit, ...candidates];
+  const within = (node: PyNode, block: UnitCandidate): boolean => block.first.startIndex <= node.startIndex && node.endIndex <= block.last.endIndex;
   const used = new Set<string>();
   const bound = new Set<string>();
   for (const id of fn.node.descendantsOfType('identifier')) {
-    if (!id || within(id, statement)) continue;
+    if (!id || within(id, unit)) continue;
     const owner = blocks.find((block) => within(id, block));
-    if (owner && asTargetOf(owner) === id.text) continue;
+    if (owner?.ownName === id.text) continue;
     used.add(id.text);
   }
   const parameters = fn.node.childForFieldName('parameters');
@@ -200,7 +258,7 @@ export function firstWithItem(withStatement: PyNode): { manager: PyNode; alias?:
 }
 
 /** The name a `with … as name:` binds. */
-function asTargetOf(withStatement: PyNode): string | undefined {
+export function asTargetOf(withStatement: PyNode): string | undefined {
   const alias = firstWithItem(withStatement)?.alias;
   return alias?.type === 'identifier' ? alias.text : undefined;
 }
