@@ -498,17 +498,19 @@ function buildReport(
   return report;
 }
 
-/** Unresolved call sites whose simple name is that of a function that turns async, with those functions' names. */
+/** Unresolved call sites whose simple name is that of a function of their language that turns async, with those functions' names. */
 function unresolvedMayCallAsync(graph: CallGraph, plan: Plan): { call: UnresolvedCall; mayCall: string[] }[] {
+  // A TypeScript call never reaches a Python function, nor the other way round.
   const byName = new Map<string, string[]>();
+  const key = (language: Language | undefined, name: string): string => `${language}:${name}`;
   for (const id of plan.asyncFunctions.keys()) {
     const fn = graph.functions.get(id)!;
-    const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
-    byName.set(simple, [...(byName.get(simple) ?? []), fn.name]);
+    const nameKey = key(languageOf(fn.location.file), fn.name.slice(fn.name.lastIndexOf('.') + 1));
+    byName.set(nameKey, [...(byName.get(nameKey) ?? []), fn.name]);
   }
   const found: { call: UnresolvedCall; mayCall: string[] }[] = [];
   for (const call of graph.unresolved ?? []) {
-    const mayCall = byName.get(call.name);
+    const mayCall = byName.get(key(languageOf(call.location.file), call.name));
     if (mayCall && !plan.blocked.has(call.caller)) found.push({ call, mayCall });
   }
   return found;
@@ -527,10 +529,11 @@ function oracleQuestions(graph: CallGraph, plan: Plan, hits: readonly RuleHit[],
   for (const hit of hits) {
     const fn = graph.functions.get(hit.enclosing);
     if (hit.kind !== 'blocking' || countedHits.has(hit) || !hit.fix || !fn || fn.kind === 'module') continue;
-    waiting.add(fn.name.slice(fn.name.lastIndexOf('.') + 1));
+    // Keyed by language: a Python call is never a question about a TypeScript function's name.
+    waiting.add(`${languageOf(fn.location.file)}:${fn.name.slice(fn.name.lastIndexOf('.') + 1)}`);
   }
   for (const call of graph.unresolved ?? []) {
-    if (!waiting.has(call.name) || plan.blocked.has(call.caller)) continue;
+    if (!waiting.has(`${languageOf(call.location.file)}:${call.name}`) || plan.blocked.has(call.caller)) continue;
     if (runsAsyncUnder(graph, plan, call.caller)) questions.add(call);
   }
   return [...questions];

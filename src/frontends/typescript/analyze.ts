@@ -17,7 +17,7 @@ import type {
 import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
-import { indexImports, type ImportIndex } from './imports.js';
+import { indexImports, requiredModule, type ImportIndex } from './imports.js';
 import { shorten } from './fix-helpers.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
@@ -25,6 +25,7 @@ import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { attributeTo } from '../../errors.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
+import { libraryWrapperOf, passesResultThrough } from './wrappers.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -154,6 +155,10 @@ export class TsAnalyzer {
   private readonly asyncSiblingNames = new Set<string>();
   /** Wrapper calls being resolved, so `const a = wrap(b)` with `const b = wrap(a)` ends. */
   private readonly resolvingWrappers = new Set<ts.CallExpression>();
+  /** Declarations being resolved to the functions they name, so `exports.a = b` with `exports.b = a` ends. */
+  private readonly resolvingDeclarations = new Set<ts.Node>();
+  /** Variables inside functions initialised with a call given a function: candidates for `registerLocalHolders`. */
+  private readonly localHolders: ts.VariableDeclaration[] = [];
   private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
   /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
   private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
@@ -189,6 +194,7 @@ export class TsAnalyzer {
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.declareFunctions(sourceFile));
+    this.registerLocalHolders();
     this.markExistingSiblings();
     this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
@@ -233,6 +239,8 @@ export class TsAnalyzer {
     this.state.files.set(absolute, info);
     // `import load from './x.js'`, `{ read as load }`: calls through the local name must resolve too.
     for (const local of info.imports.keys()) this.functionNames.add(local);
+    // `module.exports = { write: save }`, `exports.write = save`: callers elsewhere call `write`.
+    for (const exported of commonJsExportedProperties(sourceFile)) this.functionNames.add(exported);
     for (const match of sourceFile.text.matchAll(/\b([A-Za-z_$][\w$]*)Async\b/g)) this.asyncSiblingNames.add(match[1]!);
     this.state.functions.set(info.moduleId, {
       id: info.moduleId,
@@ -254,7 +262,9 @@ export class TsAnalyzer {
     });
     walkTree(sourceFile, (node) => {
       if (isFunctionLike(node)) this.declareFunction(node, info);
-      else if ((isModuleLevelVariable(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+      else if (ts.isVariableDeclaration(node) && !isModuleLevelVariable(node) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
+        this.localHolders.push(node); // decided once every function is declared
+      } else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
         if (ts.isVariableDeclaration(node) && this.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
       }
@@ -424,6 +434,23 @@ export class TsAnalyzer {
     }
   }
 
+  /**
+   * `const read = traced('read', readImpl)` inside a function: its calls are followed like those of a
+   * module-level holder. Only a local given a function by name (one of the project's names) or
+   * inline counts, so that common local names (`const data = parse(text)`) stay out of the name filter.
+   */
+  private registerLocalHolders(): void {
+    for (const holder of this.localHolders) {
+      const call = skipParentheses(holder.initializer!) as ts.CallExpression;
+      const givesFunction = call.arguments.some((argument) => {
+        const inner = skipParentheses(argument);
+        const name = ts.isPropertyAccessExpression(inner) ? inner.name : inner;
+        return ts.isArrowFunction(inner) || ts.isFunctionExpression(inner) || (ts.isIdentifier(name) && this.functionNames.has(name.text));
+      });
+      if (givesFunction) this.functionNames.add((holder.name as ts.Identifier).text);
+    }
+  }
+
   /** `load` beside a hand-written `async loadAsync`: the dual strategy uses that one. */
   private markExistingSiblings(): void {
     for (const [id, declaration] of this.state.declarations) {
@@ -528,6 +555,9 @@ export class TsAnalyzer {
     // An IIFE `(() => { … })()` calls the function it holds: its caller must await it, or block it.
     const called = skipParentheses(callee);
     if (ts.isArrowFunction(called) || ts.isFunctionExpression(called)) return this.functionsOfExpression(called);
+    // `require('./load')(file)`: the module's `module.exports = load`.
+    const required = requiredModuleSymbol(called, this.checker);
+    if (required) return this.functionsOfSymbol(required.exports?.get(ts.InternalSymbolName.ExportEquals));
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     if (!nameNode || !this.functionNames.has(nameNode.text)) return [];
     return this.functionsOfSymbol(this.checker.getSymbolAtLocation(nameNode));
@@ -537,17 +567,37 @@ export class TsAnalyzer {
     if (!symbol) return [];
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
     const ids: FunctionId[] = [];
+    const add = (found: readonly FunctionId[]): void => {
+      for (const id of found) if (!ids.includes(id)) ids.push(id);
+    };
     for (const declaration of symbol.declarations ?? []) {
       let target: ts.Node = declaration;
-      // `const f = () => …`, class fields `f = () => …` and `{ f: () => … }` call the function they hold.
-      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
-        target = skipParentheses(declaration.initializer);
+      // `module.exports = { load }`: the property stands for the local `load`.
+      if (ts.isShorthandPropertyAssignment(declaration)) {
+        if (this.resolvingDeclarations.has(declaration)) continue;
+        this.resolvingDeclarations.add(declaration);
+        add(this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(declaration)));
+        this.resolvingDeclarations.delete(declaration);
+        continue;
+      }
+      const value = boundValue(declaration);
+      // `{ write: save }`, `exports.write = save`, `module.exports.write = save` (JS assignment declarations): the function named.
+      if (value && !ts.isVariableDeclaration(declaration) && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) {
+        if (this.resolvingDeclarations.has(declaration)) continue;
+        this.resolvingDeclarations.add(declaration);
+        add(this.functionsOfSymbol(this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(value) ? value.name : value)));
+        this.resolvingDeclarations.delete(declaration);
+        continue;
+      }
+      // `const f = () => …`, class fields `f = () => …`, `{ f: () => … }` and `exports.f = () => …` call the function they hold.
+      if (value) {
+        target = value;
         // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
         if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
           const wrapped = this.wrappedArgument(target);
           if (wrapped) {
             this.resolvingWrappers.add(target);
-            for (const id of this.functionsOfExpression(wrapped)) if (!ids.includes(id)) ids.push(id);
+            add(this.functionsOfExpression(wrapped));
             this.resolvingWrappers.delete(target);
           }
           continue;
@@ -582,8 +632,9 @@ export class TsAnalyzer {
   }
 
   private findWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    this.wrappedArguments.set(call, undefined); // a wrapper whose callee is held through itself ends here
     const results = this.checker.getTypeAtLocation(call).getCallSignatures();
-    if (results.length !== 1) return undefined;
+    if (results.length !== 1) return this.untypedWrappedArgument(call);
     const result = results[0]!;
     for (const argument of call.arguments) {
       const inner = skipParentheses(argument);
@@ -596,7 +647,67 @@ export class TsAnalyzer {
         this.checker.typeToString(signature.getReturnType()) === this.checker.typeToString(result.getReturnType());
       if (sameShape) return inner;
     }
-    return undefined;
+    return this.untypedWrappedArgument(call);
+  }
+
+  /**
+   * A wrapper whose types do not say it hands back the same function (`any`, an untyped JavaScript
+   * module): a caching library wrapper (lodash's `memoize`, `once`, `mem`, …), which returns what the
+   * function returned, or a project function whose body provably returns a function returning the
+   * call of its argument. An unknown wrapper is not followed (see `heldWrapperFunctions`).
+   */
+  private untypedWrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
+    const info = this.state.files.get(call.getSourceFile().fileName);
+    const library = info ? libraryWrapperOf(call, info.imports) : undefined;
+    if (library) return library.kind === 'caching' && call.arguments[0] && isFunctionValue(call.arguments[0]) ? skipParentheses(call.arguments[0]) : undefined;
+    const [wrapper, ...others] = this.resolveCallTargets(call.expression);
+    const declaration = wrapper && others.length === 0 ? this.state.declarations.get(wrapper) : undefined;
+    if (!declaration) return undefined;
+    const index = call.arguments.findIndex((argument, at) => isFunctionValue(argument) && passesResultThrough(declaration, at, this.checker));
+    return index >= 0 ? skipParentheses(call.arguments[index]!) : undefined;
+  }
+
+  /**
+   * `const cached = wrap(load)` where `wrap` is not known to hand back `load` (`isOpaqueWrapperCall`),
+   * or is p-memoize: the project functions it is given, for the calls of `cached`. Those calls may run
+   * them, so they count for reachability, but no `await` is added through them: the wrapped function
+   * is blocked at an opaque wrapper (`opaqueWrapperCallback`), and p-memoize's calls return a promise already.
+   */
+  private heldWrapperFunctions(callee: ts.Expression): { functions: FunctionId[]; promiseWrapper?: string } {
+    const called = skipParentheses(callee);
+    const required = requiredModuleSymbol(called, this.checker);
+    const nameNode = ts.isPropertyAccessExpression(called) ? called.name : ts.isIdentifier(called) ? called : undefined;
+    if (!required && (!nameNode || !this.functionNames.has(nameNode.text))) return { functions: [] };
+    let symbol = required ? required.exports?.get(ts.InternalSymbolName.ExportEquals) : this.checker.getSymbolAtLocation(nameNode!);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    const functions: FunctionId[] = [];
+    let promiseWrapper: string | undefined;
+    for (const declaration of symbol?.declarations ?? []) {
+      const value = boundValue(declaration);
+      if (!value || !ts.isCallExpression(value)) continue;
+      const info = this.state.files.get(value.getSourceFile().fileName);
+      const library = info ? libraryWrapperOf(value, info.imports) : undefined;
+      if (library?.kind === 'promise') promiseWrapper = library.name;
+      else if (!this.isOpaqueWrapperCall(value)) continue;
+      for (const argument of value.arguments) if (isFunctionValue(argument)) functions.push(...this.functionsOfExpression(skipParentheses(argument)));
+    }
+    return { functions: [...new Set(functions)], ...(promiseWrapper ? { promiseWrapper } : {}) };
+  }
+
+  /**
+   * A call that hands back a function (or `any`) made from the functions it is given, not known to
+   * return what they return, and whose parameter types do not accept a promise-returning function
+   * either: an untyped wrapper (`any`, an untyped JavaScript module), or one that changes the result
+   * (`debounce`).
+   */
+  private isOpaqueWrapperCall(call: ts.CallExpression): boolean {
+    const result = this.checker.getTypeAtLocation(call);
+    if (!(result.flags & ts.TypeFlags.Any) && result.getCallSignatures().length === 0) return false;
+    if (this.wrappedArgument(call)) return false;
+    const info = this.state.files.get(call.getSourceFile().fileName);
+    if (info && libraryWrapperOf(call, info.imports)) return false;
+    const calleeName = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : call.expression.getText();
+    return call.arguments.some((argument, index) => isFunctionValue(argument) && this.declaredCallbackRewrite(call, index, calleeName).rewrite === 'none');
   }
 
   private newSite(site: Omit<CallSite, 'id' | 'location'>, node: ts.Node, info: TsFileInfo): CallSite {
@@ -610,7 +721,16 @@ export class TsAnalyzer {
 
   private recordCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     const targets = this.resolveCallTargets(call.expression);
-    if (targets.length === 0) this.recordUnresolvedImportCall(call, info, caller);
+    if (targets.length === 0) {
+      // Through a wrapper not followed the call may run the wrapped function: reached, never awaited.
+      const { functions, promiseWrapper } = this.heldWrapperFunctions(call.expression);
+      for (const callee of functions) {
+        // p-memoize awaits the wrapped function itself: a callback it accepts async; an opaque wrapper's function is blocked where it is wrapped.
+        if (promiseWrapper) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback: { api: promiseWrapper, rewrite: 'accepts-async', wrapper: true } }, call, info);
+        else this.newSite({ caller, callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
+      }
+      this.recordUnresolvedImportCall(call, info, caller);
+    }
     const callGroup = targets.length > 1 ? `${info.file}#${call.getStart(info.sourceFile)}` : undefined;
     for (const callee of targets) {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
@@ -626,8 +746,10 @@ export class TsAnalyzer {
 
   /**
    * A call through an import whose module does not resolve (a workspace package or a dependency that
-   * is not installed): the checker cannot say what it calls, so the engine lists it when its name is
-   * that of a function turning async, rather than leave it unawaited silently.
+   * is not installed), or through a project module (an import, a `require`) to a member the checker
+   * cannot find (`Object.assign(module.exports, …)`, `module.exports = build()`): it cannot say what
+   * it calls, so the engine lists it when its name is that of a function turning async, rather than
+   * leave it unawaited silently.
    */
   private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
     const callee = call.expression;
@@ -635,12 +757,28 @@ export class TsAnalyzer {
     if (!name) return;
     let root: ts.Expression = callee;
     while (ts.isPropertyAccessExpression(root)) root = root.expression;
-    if (!ts.isIdentifier(root)) return;
-    const symbol = this.checker.getSymbolAtLocation(root);
-    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
-    if ((this.checker.getAliasedSymbol(symbol).declarations ?? []).length > 0) return;
+    const required = requiredModuleSymbol(root, this.checker);
+    if (required) {
+      if (root === callee || this.checker.getSymbolAtLocation(name) || !this.isProjectModule(required)) return;
+    } else {
+      if (!ts.isIdentifier(root)) return;
+      const symbol = this.checker.getSymbolAtLocation(root);
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
+      const aliased = this.checker.getAliasedSymbol(symbol);
+      const unresolvedModule = (aliased.declarations ?? []).length === 0;
+      const unknownMember = root !== callee && this.isProjectModule(aliased) && !this.checker.getSymbolAtLocation(name);
+      if (!unresolvedModule && !unknownMember) return;
+    }
     const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
-    this.unresolvedCalls.push({ caller, name: name.text, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
+    // `import { loadSettings as load }`: `load()` calls what the module exports as `loadSettings`.
+    const imported = name === callee ? info.imports.get(name.text)?.name : undefined;
+    const calledName = imported && imported !== '*' && imported !== 'default' ? imported : name.text;
+    this.unresolvedCalls.push({ caller, name: calledName, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
+  }
+
+  /** A module (or a module's `module.exports` value) declared by a file of this analysis. */
+  private isProjectModule(symbol: ts.Symbol): boolean {
+    return (symbol.declarations ?? []).some((declaration) => this.state.files.has(declaration.getSourceFile().fileName));
   }
 
   /** Functions passed as arguments (to a call, or to `new X(…)` such as a Promise executor) are callback sites. */
@@ -734,8 +872,12 @@ export class TsAnalyzer {
     const methodName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '<call>';
     const runner = ts.isCallExpression(call) ? testRunnerCallback(call, skipParentheses(call.arguments[index]!), this.checker) : undefined;
     if (runner) return runner;
-    if (ts.isCallExpression(call) && isInitializer(call) && this.wrappedArgument(call) === skipParentheses(call.arguments[index]!)) {
-      return wrapperCallback(methodName);
+    if (ts.isCallExpression(call) && isFollowedHolder(call)) {
+      const library = libraryWrapperOf(call, this.state.files.get(call.getSourceFile().fileName)!.imports);
+      // p-memoize's function returns a promise whatever the wrapped one returns: its callers already wait.
+      if (library?.kind === 'promise') return { api: library.name, rewrite: 'accepts-async', wrapper: true };
+      if (this.wrappedArgument(call) === skipParentheses(call.arguments[index]!)) return wrapperCallback(library?.name ?? methodName);
+      if (this.isOpaqueWrapperCall(call)) return opaqueWrapperCallback(methodName, call.arguments[index]!.getText(), this.declaredCallbackRewrite(call, index, methodName));
     }
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && index === 0) {
       const receiver = this.checker.getTypeAtLocation(callee.expression);
@@ -754,9 +896,15 @@ export class TsAnalyzer {
         return { api, rewrite: isLoop ? 'for-of' : 'none' };
       }
     }
-    // Elsewhere, the declared parameter type decides: a callback whose result may be a promise may
-    // turn async. One declared `void` is called and forgotten (an event listener): turning it async
-    // would let what follows run before it ends, so it stays sync, like one whose result is used.
+    return this.declaredCallbackRewrite(call, index, methodName);
+  }
+
+  /**
+   * Elsewhere, the declared parameter type decides: a callback whose result may be a promise may
+   * turn async. One declared `void` is called and forgotten (an event listener): turning it async
+   * would let what follows run before it ends, so it stays sync, like one whose result is used.
+   */
+  private declaredCallbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number, methodName: string): NonNullable<CallSite['callback']> {
     const signature = this.checker.getResolvedSignature(call);
     const parameter = signature?.getParameters()[Math.min(index, (signature?.getParameters().length ?? 1) - 1)];
     if (!parameter) return { api: methodName, rewrite: 'none' };
@@ -891,14 +1039,7 @@ export class TsAnalyzer {
 /** `memoize(loadImpl)`, `traced('x', (n) => …)`: an initializer that may wrap a function. */
 function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean {
   const call = initializer && skipParentheses(initializer);
-  return (
-    call !== undefined &&
-    ts.isCallExpression(call) &&
-    call.arguments.some((argument) => {
-      const inner = skipParentheses(argument);
-      return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
-    })
-  );
+  return call !== undefined && ts.isCallExpression(call) && call.arguments.some(isFunctionValue);
 }
 
 /** `save` in `exports.save = save` or `module.exports = { write: save }`: exporting it, not using it as a value. */
@@ -916,14 +1057,8 @@ function isCommonJsExportValue(node: ts.Node): boolean {
 /** `module.exports = { load, save: store }`, `module.exports = load`, `exports.load = load`: the local names exported. */
 function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsExport> {
   const names = new Map<string, CommonJsExport>();
-  for (const statement of sourceFile.statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-    const { left, operatorToken, right } = statement.expression;
-    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
-    const target = left.getText(sourceFile);
+  for (const { statement, left, target, value } of commonJsExportAssignments(sourceFile)) {
     const isModuleExports = target === 'module.exports';
-    if (!isModuleExports && !/^(module\.)?exports\.[\w$]+$/.test(target)) continue;
-    const value = skipParentheses(right);
     if (ts.isIdentifier(value)) names.set(value.text, isModuleExports ? { kind: 'module' } : { kind: 'assignment', exportedAs: left.name.text, node: statement, target });
     else if (isModuleExports && ts.isObjectLiteralExpression(value)) {
       for (const property of value.properties) {
@@ -937,11 +1072,56 @@ function commonJsExportedNames(sourceFile: ts.SourceFile): Map<string, CommonJsE
   return names;
 }
 
-/** Wrapped functions are held at module level (or in class fields): locals are not looked at, to keep the name filter cheap. */
-function isModuleLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
-  if (!ts.isVariableDeclaration(node) || !ts.isVariableStatement(node.parent.parent)) return false;
+/** The module symbol of a `require('./x')` call in JavaScript (one the checker resolved). */
+function requiredModuleSymbol(expression: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
+  if (!requiredModule(expression) || !(expression.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
+  const symbol = checker.getSymbolAtLocation((expression as ts.CallExpression).arguments[0]!);
+  return symbol && symbol.flags & ts.SymbolFlags.ValueModule ? symbol : undefined;
+}
+
+/**
+ * The expression a declaration binds its name to: an initializer (`const f = …`, a class field, a
+ * property `f: …`), or in JavaScript the value of an assignment declaration (`exports.f = …`,
+ * `module.exports.f = …`, `module.exports = …`), whose declaration is the assignment or its target.
+ */
+function boundValue(declaration: ts.Declaration): ts.Expression | undefined {
+  if (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) {
+    return declaration.initializer && skipParentheses(declaration.initializer);
+  }
+  const parent = declaration.parent as ts.Node | undefined; // a module's declaration is its SourceFile
+  const assignment = ts.isBinaryExpression(declaration) ? declaration : parent && ts.isBinaryExpression(parent) && parent.left === (declaration as ts.Node) ? parent : undefined;
+  if (!assignment || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !(assignment.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
+  return skipParentheses(assignment.right);
+}
+
+/** Module-level holders of wrapped functions are always in the name filter; locals only when given a project function. */
+function isModuleLevelVariable(node: ts.VariableDeclaration): boolean {
+  if (!ts.isVariableStatement(node.parent.parent)) return false;
   const container = node.parent.parent.parent;
   return ts.isSourceFile(container) || ts.isModuleBlock(container);
+}
+
+/** Top-level `module.exports = …`, `module.exports.x = …` and `exports.x = …` statements. */
+function* commonJsExportAssignments(sourceFile: ts.SourceFile): Generator<{ statement: ts.ExpressionStatement; left: ts.PropertyAccessExpression; target: string; value: ts.Expression }> {
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    const target = left.getText(sourceFile);
+    if (target === 'module.exports' || /^(module\.)?exports\.[\w$]+$/.test(target)) yield { statement, left, target, value: skipParentheses(right) };
+  }
+}
+
+/** The property names a CommonJS module exports whatever their values (`exports.read = other.read`, `module.exports = { write: save }`). */
+function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
+  const names: string[] = [];
+  for (const { left, target, value } of commonJsExportAssignments(sourceFile)) {
+    if (target !== 'module.exports') names.push(left.name.text);
+    else if (ts.isObjectLiteralExpression(value)) {
+      for (const property of value.properties) if (property.name && ts.isIdentifier(property.name)) names.push(property.name.text);
+    }
+  }
+  return names;
 }
 
 function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
@@ -949,11 +1129,31 @@ function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
   return ts.isVariableStatement(statement) && hasExportModifier(statement);
 }
 
-/** The call is what a variable or class field is initialised with (through parentheses). */
-function isInitializer(call: ts.CallExpression): boolean {
+/**
+ * The call is the value of a holder whose calls the analysis follows (through parentheses): a
+ * variable (`const load = traced(f)`), a class field, or in JavaScript a CommonJS export
+ * (`module.exports = wrap(f)`, `exports.load = wrap(f)`, a property of `module.exports = {…}`). A
+ * wrapper's result kept anywhere else (`this.cb = wrap(f)` in TypeScript, `{ cb: wrap(f) }`) is not
+ * followed, so the function it wraps is not treated as wrapped there either.
+ */
+function isFollowedHolder(call: ts.CallExpression): boolean {
   let node: ts.Node = call;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  return (ts.isVariableDeclaration(node.parent) || ts.isPropertyDeclaration(node.parent)) && node.parent.initializer === node;
+  const parent = node.parent;
+  if (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent)) return parent.initializer === node && ts.isIdentifier(parent.name);
+  if (!(call.flags & ts.NodeFlags.JavaScriptFile)) return false;
+  const exportStatement = ts.isPropertyAssignment(parent) && parent.initializer === node && ts.isObjectLiteralExpression(parent.parent) ? parent.parent.parent.parent : parent.parent;
+  if (!exportStatement || !ts.isExpressionStatement(exportStatement) || !ts.isSourceFile(exportStatement.parent)) return false;
+  for (const { statement, value } of commonJsExportAssignments(exportStatement.parent)) {
+    if (statement === exportStatement) return value === node || (ts.isObjectLiteralExpression(value) && ts.isPropertyAssignment(parent) && parent.parent === value);
+  }
+  return false;
+}
+
+/** An argument that may be a function: a name, `a.b`, an arrow or a function expression. */
+function isFunctionValue(argument: ts.Expression): boolean {
+  const inner = skipParentheses(argument);
+  return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner);
 }
 
 /** Wrappers whose name says they cache what the function returns. */
@@ -973,6 +1173,21 @@ function wrapperCallback(wrapper: string): NonNullable<CallSite['callback']> {
     blockedBecause: {
       reason: `${wrapper} caches what the function returns: once async, a rejected promise would be cached and returned to every later call, where the sync version's errors were not cached`,
       suggestion: `Cache the promise and drop it from the cache when it rejects (or use a promise-aware memoizer such as p-memoize), make the function async by hand, then re-run.`,
+    },
+  };
+}
+
+/**
+ * A function given to an untyped wrapper that is not known to hand it back: the calls of what the
+ * wrapper returns cannot be awaited for it, since the wrapper may not return its promise.
+ */
+function opaqueWrapperCallback(wrapper: string, wrapped: string, declared: NonNullable<CallSite['callback']>): NonNullable<CallSite['callback']> {
+  return {
+    ...declared,
+    wrapper: true,
+    blockedBecause: {
+      reason: `${wrapper} hands back a function that is not known to return what ${shorten(wrapped)} returns (its type does not say so, and its body is not one that returns the call), so the calls of what it hands back cannot be awaited for it`,
+      suggestion: `Type ${wrapper} so that it returns the type of the function it wraps (\`<F extends (...args: never[]) => unknown>(fn: F) => F\`), or make its returned function \`return fn(...args)\`, then re-run; or make the function async by hand and await the calls of the wrapper's result.`,
     },
   };
 }

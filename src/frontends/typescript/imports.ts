@@ -14,7 +14,8 @@ export interface ImportedName {
 
 export type ImportIndex = Map<string, ImportedName>;
 
-function requiredModule(expression: ts.Expression | undefined): string | undefined {
+/** The module of `require('…')` (a string literal argument). */
+export function requiredModule(expression: ts.Expression | undefined): string | undefined {
   if (
     expression &&
     ts.isCallExpression(expression) &&
