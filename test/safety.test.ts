@@ -9,9 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Report } from '../src/model.js';
 import { writeTransaction } from '../src/write.js';
 import { runCli } from './support/cli.js';
-import { REPO } from './support/files.js';
+import { copyFixtureInput, readTree, REPO } from './support/files.js';
 import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, readBytes, removeProjects, TSCONFIG } from './support/project.js';
 
 afterEach(removeProjects);
@@ -376,6 +377,39 @@ describe('interrupted writes (SIGINT)', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.ts', 'b.ts']);
     expect(read(dir, 'a.ts')).toBe('a1\n');
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('a half-migrated tree (an older version, `kill -9`, a hand edit) is finished by a re-run', () => {
+  // One file of a migrated copy goes back to its text before the migration; the callees it calls
+  // are async already. Migrating again must give exactly the tree one clean run gives.
+  it.each([
+    ['example', 'src/index.ts'], // const config = loadConfig(file); config.name…
+    ['example', 'src/service.ts'], // `${this.catalog.count()} items`, a dropped promise in a callback
+    ['python-example', 'backend/api.py'], // result = self.kb.store_fact(…); result["fact_id"]
+    ['python-example', 'test_knowledge_base.py'], // self.assertEqual(kb.search("hel"), ["hello"])
+  ])('fixtures/%s with %s reverted ends as one clean run does', async (fixture, reverted) => {
+    const clean = copyFixtureInput(path.join(REPO, 'fixtures', fixture));
+    const half = copyFixtureInput(path.join(REPO, 'fixtures', fixture));
+    try {
+      const migrate = async (dir: string): Promise<Report> => {
+        const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+        return jsonReport(result);
+      };
+      await migrate(clean.work);
+      const before = read(half.work, reverted);
+      await migrate(half.work);
+      expect(read(half.work, reverted), 'the first run changes the file').not.toBe(before);
+      writeFileSync(path.join(half.work, reverted), before);
+      const rerun = await migrate(half.work);
+      expect(rerun.changes.map((change) => change.file)).toEqual([reverted]);
+      expect(Object.fromEntries(readTree(half.work))).toEqual(Object.fromEntries(readTree(clean.work)));
+      expect((await migrate(half.work)).changes).toEqual([]);
+    } finally {
+      clean.cleanup();
+      half.cleanup();
+    }
   });
 });
 

@@ -2,22 +2,24 @@ import { ts } from 'ts-morph';
 import { floatingPromiseVisitors } from '../src/frontends/python/rules/index.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
-import { shorten } from '../src/frontends/typescript/fix-helpers.js';
+import { insertAwait, shorten } from '../src/frontends/typescript/fix-helpers.js';
 import { walkTree } from '../src/frontends/typescript/walk.js';
 import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-context.js';
-import { isArrayLikeOnly, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
+import { isArrayLikeOnly, isBuiltinPromise, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
+import { classifyUse, referencesOf, type PromiseUse } from '../src/frontends/typescript/resolved-uses.js';
 import type { FileEditor } from '../src/frontend.js';
+import type { FunctionNode } from '../src/model.js';
 
 const floatingPromise = defineTransform({
   id: 'floating-promise',
   severity: 'error',
   docs: {
-    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled; each operand of `?:`, `,` and the logical operators on its own, and arrays of promises.',
+    what: 'Finds promises (and coroutines) that are created and dropped: not awaited, returned, stored, passed on, `void`-ed or handled; each operand of `?:`, `,` and the logical operators on its own, and arrays of promises. Also a promise of a project async function used as the value it resolves to, stored or not (`const prev = f(p); prev.length`, `prev + 1`, `for (… of prev)`, a `string` parameter, a `number` return): a caller a migration left behind.',
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
-    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code.',
-    fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls.',
-    doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`.',
+    useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code. A promise used as its value: `const prev = await f(p);`.',
+    fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls. A promise used as its value is awaited only when every use of it wants the value, so no concurrency (`Promise.all`) and no handler (`.catch`) changes.',
+    doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`; a stored promise used only as a promise (awaited later, `.then`/`.catch`/`.finally`, `Promise.all([a, b])`, `asyncio.gather`, a parameter taking a Promise, `unknown`, `any` or a type parameter, returned from an async function or one declared to return a Promise); one used both ways is reported, not fixed.',
   },
   messages: {
     floating: 'promise from `{expression}` is neither awaited, returned nor handled',
@@ -25,13 +27,99 @@ const floatingPromise = defineTransform({
       'promise from `{expression}` is neither awaited, returned nor handled; not fixed: this module installs a `process.on(\'unhandledRejection\', …)` handler, which a `.catch` would bypass',
     floatingArray: 'array of promises `{expression}` is neither awaited nor handled; use `await Promise.all(…)`',
     floatingUselessHandler: 'promise from `{expression}` is not handled: the rejection handler `{handler}` is not always a function',
+    callUsedAsValue: 'promise from `{expression}` is used as the value it resolves to ({uses}) without being awaited',
+    usedAsValue: 'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited',
+    usedAsValueMixed:
+      'promise from `{expression}` is stored in `{name}` and used as the value it resolves to ({uses}) without being awaited; not fixed: `{name}` is also used as a promise or reassigned ({promiseUses}), so await it by hand where the value is needed',
   },
   typescript: {
     [ts.SyntaxKind.ExpressionStatement]: (node, context) => detectFloating(node as ts.ExpressionStatement, context),
+    [ts.SyntaxKind.VariableDeclaration]: (node, context) => detectStoredPromise(node as ts.VariableDeclaration, context),
+    [ts.SyntaxKind.CallExpression]: (node, context) => detectPromiseUsedAsValue(node as ts.CallExpression, context),
   },
   python: floatingPromiseVisitors,
 });
 export default floatingPromise;
+
+/**
+ * `const prev = load(p)` where `load` (a project function) already returns a promise and `prev` is
+ * used as the value it resolves to (`prev.length`, `prev + 1`): the caller of a function that turned
+ * async was left behind (a half-migrated tree). Awaited at the call only when every use wants the
+ * value; a promise use beside them (`Promise.all([prev])`, `.then`) is reported, not edited.
+ */
+function detectStoredPromise(declaration: ts.VariableDeclaration, context: TsRuleContext): void {
+  const { name, initializer } = declaration;
+  if (!ts.isIdentifier(name) || !initializer) return;
+  const call = skipParentheses(initializer);
+  if (!ts.isCallExpression(call) || context.resolveCallee(call).length === 0) return;
+  const { checker, program, sourceFile } = context;
+  const promiseType = checker.getTypeAtLocation(call);
+  if (!isBuiltinPromise(program, promiseType)) return;
+  const references = referencesOf(checker, declaration as ts.VariableDeclaration & { name: ts.Identifier });
+  if (!references) return;
+  const uses = references.map((reference) => classifyUse(checker, program, reference, promiseType));
+  const valueUses = uses.filter((use) => use.kind === 'resolved');
+  if (valueUses.length === 0) return;
+  const promiseUses = uses.filter((use) => use.kind === 'promise');
+  const data = { expression: shorten(call.getText(sourceFile)), name: name.text, uses: describeUses(valueUses, sourceFile), promiseUses: describeUses(promiseUses, sourceFile) };
+  // A declared type (`const prev: Promise<T> = …`) would no longer hold the awaited value.
+  const message = formatMessage(floatingPromise.messages[promiseUses.length === 0 ? 'usedAsValue' : 'usedAsValueMixed']!, data);
+  reportUsedAsValue(call, message, promiseUses.length === 0 && declaration.type === undefined, context);
+}
+
+/**
+ * `load(p).length`, `shout(readTitle())`, `` `${count()}` ``: the same half-migrated shape without a
+ * variable, where the one use is the call's own position.
+ */
+function detectPromiseUsedAsValue(call: ts.CallExpression, context: TsRuleContext): void {
+  const holder = skipParenthesesUp(call).parent;
+  // `const prev = load(p)` is judged by its variable's uses (detectStoredPromise).
+  if ((ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) || context.resolveCallee(call).length === 0) return;
+  const { checker, program, sourceFile } = context;
+  const promiseType = checker.getTypeAtLocation(call);
+  if (!isBuiltinPromise(program, promiseType)) return;
+  const use = classifyUse(checker, program, call, promiseType);
+  if (use.kind !== 'resolved') return;
+  const message = formatMessage(floatingPromise.messages.callUsedAsValue!, { expression: shorten(call.getText(sourceFile)), uses: describeUses([use], sourceFile) });
+  reportUsedAsValue(call, message, true, context);
+}
+
+/** The finding on the call; its fix awaits the call, where the code can await and the uses allow it. */
+function reportUsedAsValue(call: ts.CallExpression, message: string, usesAllowFix: boolean, context: TsRuleContext): void {
+  const canAwait = canAwaitIn(context.enclosingFunction());
+  context.report({
+    rule: 'floating-promise',
+    node: call,
+    message,
+    kind: 'floating',
+    needsAsync: canAwait,
+    fix:
+      usesAllowFix && canAwait
+        ? (editor) => {
+            insertAwait(editor, call, context.sourceFile);
+            return true;
+          }
+        : undefined,
+  });
+}
+
+/** Anything but top-level code that cannot use top-level await (CommonJS). */
+function canAwaitIn(enclosing: FunctionNode): boolean {
+  return enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+}
+
+/** The outermost parenthesised expression around the node (the node itself when it has none). */
+function skipParenthesesUp(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current.parent)) current = current.parent;
+  return current;
+}
+
+/** `.length` on line 12, `+` on line 13 (the first three). */
+function describeUses(uses: readonly PromiseUse[], sourceFile: ts.SourceFile): string {
+  const shown = uses.slice(0, 3).map((use) => `${use.what} on line ${sourceFile.getLineAndCharacterOfPosition(use.node.getStart(sourceFile)).line + 1}`);
+  return uses.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
 
 /** Why a dropped value is a finding: a promise, a rejection handler that is not a function, an array of promises. */
 interface Unhandled {
@@ -54,9 +142,8 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
   if (!first) return;
   const { sourceFile } = context;
   const shown = shorten(first.node.getText(sourceFile));
-  const enclosing = context.enclosingFunction();
   // Top-level code that cannot await (CommonJS) gets a `.catch` that reports the error instead.
-  const canAwait = enclosing.kind !== 'module' || enclosing.syncOnly === undefined;
+  const canAwait = canAwaitIn(context.enclosingFunction());
   const message =
     first.kind === 'array'
       ? formatMessage(floatingPromise.messages.floatingArray!, { expression: shown })

@@ -84,11 +84,17 @@ export function emitPython(
     };
   };
 
+  for (const hit of request.fixes) fixState.fixedSites.add(`${hit.finding.file}:${hit.finding.line}:${hit.finding.column}`);
+
   // A branch that already handed back a coroutine (`return self._connect_async()`) awaits it once the
   // function is async (in place, or in its `_async` sibling): callers' `await f()` get the value in
-  // every branch, as before.
+  // every branch, as before; not a call a rule fix awaits already (floating-promise, where it is bound or returned).
   const awaitReturnedAwaitables = (fn: PyFunction): void => {
-    for (const value of returnedAwaitables(fn, resolver)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
+    const awaitedByFix = (call: PyNode): boolean => {
+      const at = fn.module.lines.at(call.startIndex);
+      return fixState.fixedSites.has(`${fn.module.rel}:${at.line}:${at.column}`);
+    };
+    for (const value of returnedAwaitables(fn, resolver, undefined, awaitedByFix)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
   };
   // Declared `-> Awaitable[T]`: every value it returns is awaited, and the annotation becomes `T`.
   const awaitDeclaredAwaitables = (fn: PyFunction, declared: Extract<AwaitableReturn, { kind: 'awaitable' }>): void => {
@@ -171,8 +177,6 @@ export function emitPython(
       editor.flush();
     }
   }
-
-  for (const hit of request.fixes) fixState.fixedSites.add(`${hit.finding.file}:${hit.finding.line}:${hit.finding.column}`);
 
   // 5. Rule fixes, and the `await` removals of await-non-thenable hits whose callee stays sync.
   for (const [hits, pick] of [[request.fixes, 'fix'], [request.fallbacks, 'fallbackFix']] as const) {

@@ -65,7 +65,7 @@ export function isStubBody(fn: PyFunction): boolean {
   });
 }
 
-function hasOwnYield(fn: PyFunction): boolean {
+export function hasOwnYield(fn: PyFunction): boolean {
   let found = false;
   walkBody(fn.node.childForFieldName('body'), (node) => {
     if (node.type === 'yield') found = true;

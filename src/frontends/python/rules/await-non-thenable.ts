@@ -12,6 +12,7 @@ export const MESSAGES = {
   notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
   mayBeAwaitable:
     '`{callee}` is a sync function, but what it returns is not known to be plain: awaiting it fails at run time unless that is an awaitable; make it async, or remove the `await` if it never is',
+  stub: '`{callee}` is a sync stub (a Protocol or abstract member): awaiting what it returns fails at run time unless its implementations are async; make it async, or remove the `await` if no implementation is',
 } as const;
 
 function awaitedCall(node: PyNode): PyNode | undefined {
@@ -39,9 +40,15 @@ const ASYNCIO_AWAITABLES = new Set(['sleep', 'gather', 'wait', 'wait_for', 'shie
 /**
  * The values of the function's own `return` statements that are awaitables it made: a call of a
  * project `async def` or of an asyncio awaitable maker (`isAsyncioAwaitable` decides which), or a
- * local bound to one (`coro = fetch()` … `return coro`).
+ * local bound to one (`coro = fetch()` … `return coro`). Not a call a rule fix awaits already
+ * (`awaitedByFix`), where it is returned or where the local is bound.
  */
-export function returnedAwaitables(fn: PyFunction, resolver: Resolver, isAsyncioAwaitable = (path: string) => ASYNCIO_AWAITABLES.has(path)): PyNode[] {
+export function returnedAwaitables(
+  fn: PyFunction,
+  resolver: Resolver,
+  isAsyncioAwaitable = (path: string) => ASYNCIO_AWAITABLES.has(path),
+  awaitedByFix: (call: PyNode) => boolean = () => false,
+): PyNode[] {
   const body = fn.node.childForFieldName('body');
   const makesAwaitable = (value: PyNode | null | undefined): boolean => {
     const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
@@ -53,10 +60,11 @@ export function returnedAwaitables(fn: PyFunction, resolver: Resolver, isAsyncio
   const returns: PyNode[] = [];
   walkBody(body, (node) => {
     const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
-    if (left?.type === 'identifier' && makesAwaitable(node.childForFieldName('right'))) assignedAwaitables.add(left.text);
+    const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
+    if (left?.type === 'identifier' && makesAwaitable(right) && !awaitedByFix(right!)) assignedAwaitables.add(left.text);
     if (node.type === 'return_statement' && node.namedChild(0)) returns.push(node.namedChild(0)!);
   });
-  return returns.filter((value) => makesAwaitable(value) || (value.type === 'identifier' && assignedAwaitables.has(value.text)));
+  return returns.filter((value) => (makesAwaitable(value) && !awaitedByFix(value)) || (value.type === 'identifier' && assignedAwaitables.has(value.text)));
 }
 
 /** How many functions and locals one proof may visit. */
@@ -177,11 +185,13 @@ export const awaitNonThenableVisitors: PyVisitors = {
     if (mayReturnAwaitable(symbol.fn, context)) return;
     const receiver = call.childForFieldName('function')?.childForFieldName('object');
     if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return;
+    // A Protocol's or abstract method's stub proves nothing (returnsNoAwaitable): say why.
+    const stub = isDeclarationStub(symbol.fn, context.resolver);
     const plain = returnsNoAwaitable(symbol.fn, context.resolver);
     context.report({
       rule: 'await-non-thenable',
       node,
-      message: (plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', symbol.fn.qualName),
+      message: (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', symbol.fn.qualName),
       kind: 'await',
       needsAsync: false,
       awaitedCallee: symbol.fn.id,

@@ -1,12 +1,21 @@
-// floating-promise: a coroutine created and dropped (`save()` as a statement, `save` being async).
+// floating-promise: a coroutine created and dropped (`save()` as a statement, `save` being async), or
+// used as the value it returns (`prev = load(p)` then `prev.name`: a caller a migration left behind).
 // Inside a function the fix awaits it; at module level it bridges with `asyncio.run(…)`.
 import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
-import type { PyVisitors } from '../rule-context.js';
+import type { PyRuleContext, PyVisitors } from '../rule-context.js';
+import { formatMessage } from '../../../transform.js';
+import { hasOwnYield } from '../graph-builder.js';
+import type { PySymbol } from '../resolver.js';
 import { insertAwait } from './fixes.js';
+import { classifyCoroutineUse, referencesIn, type CoroutineUse } from './coroutine-uses.js';
 
 export const MESSAGES = {
   dropped: 'The coroutine from `{callee}` is never awaited, so its body never runs',
+  callUsedAsValue: 'The coroutine from `{callee}` is used as the value it returns ({uses}) without being awaited',
+  usedAsValue: 'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited',
+  usedAsValueMixed:
+    'The coroutine from `{callee}` is stored in `{name}` and used as the value it returns ({uses}) without being awaited; not fixed: `{name}` is also used as a coroutine or reassigned ({coroutineUses}), so await it by hand where the value is needed',
 } as const;
 
 const KNOWN_COROUTINE_FUNCTIONS = new Set(['asyncio.sleep', 'asyncio.wait_for', 'asyncio.gather']);
@@ -16,9 +25,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     const call = node.namedChild(0);
     if (call?.type !== 'call' || node.namedChildCount !== 1) return;
     const symbol = context.resolveCallee(call);
-    const isCoroutine =
-      (symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module') ||
-      (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
+    const isCoroutine = makesCoroutine(symbol) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
     if (!isCoroutine) return;
     const atTopLevel = context.enclosing.kind === 'module';
     context.report({
@@ -30,7 +37,73 @@ export const floatingPromiseVisitors: PyVisitors = {
       fix: awaitCoroutineFix(call, atTopLevel),
     });
   },
+  /** `load_user(i).name`, `shout(read_title())`, `f"{count()}"`: the same shape without a variable. */
+  call(node, context) {
+    let holder = node;
+    while (holder.parent?.type === 'parenthesized_expression') holder = holder.parent;
+    const parent = holder.parent;
+    // `prev = load(p)` is judged by its variable's uses (the assignment visitor).
+    if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') return;
+    if (!makesCoroutine(context.resolveCallee(node))) return;
+    const use = classifyCoroutineUse(node, context);
+    if (use.kind !== 'resolved') return;
+    const atTopLevel = context.enclosing.kind === 'module';
+    context.report({
+      rule: 'floating-promise',
+      node,
+      message: formatMessage(MESSAGES.callUsedAsValue, { callee: node.childForFieldName('function')!.text, uses: describeUses([use], context) }),
+      kind: 'floating',
+      needsAsync: !atTopLevel,
+      fix: awaitCoroutineFix(node, atTopLevel),
+    });
+  },
+  /**
+   * `prev = load(p)` where `load` is a project `async def` and `prev` is used as the value it returns
+   * (`prev.name`, `prev + 1`, `len(prev)`): a caller left behind when `load` turned async. Awaited at
+   * the call when every use wants the value; a coroutine use beside them (`asyncio.gather(prev)`,
+   * `await prev` later) is reported, not edited.
+   */
+  assignment(node, context) {
+    const target = node.childForFieldName('left');
+    let call = node.childForFieldName('right');
+    while (call?.type === 'parenthesized_expression') call = call.namedChild(0);
+    if (target?.type !== 'identifier' || call?.type !== 'call' || node.childForFieldName('type')) return;
+    if (!makesCoroutine(context.resolveCallee(call))) return;
+    const uses = referencesIn(context.enclosing, target.text, target).map((reference) => classifyCoroutineUse(reference, context));
+    const valueUses = uses.filter((use) => use.kind === 'resolved');
+    if (valueUses.length === 0) return;
+    const coroutineUses = uses.filter((use) => use.kind === 'coroutine');
+    const atTopLevel = context.enclosing.kind === 'module';
+    const data = {
+      callee: call.childForFieldName('function')!.text,
+      name: target.text,
+      uses: describeUses(valueUses, context),
+      coroutineUses: describeUses(coroutineUses, context),
+    };
+    context.report({
+      rule: 'floating-promise',
+      node: call,
+      message: formatMessage(coroutineUses.length === 0 ? MESSAGES.usedAsValue : MESSAGES.usedAsValueMixed, data),
+      kind: 'floating',
+      needsAsync: !atTopLevel,
+      fix: coroutineUses.length === 0 ? awaitCoroutineFix(call, atTopLevel) : undefined,
+    });
+  },
 };
+
+/**
+ * A project `async def` without `yield`: its call makes a coroutine. An async generator's call makes
+ * an async iterator, which `async for` consumes and `await` rejects.
+ */
+function makesCoroutine(symbol: PySymbol | undefined): boolean {
+  return symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module' && !hasOwnYield(symbol.fn);
+}
+
+/** `.name` on line 12, `+` on line 13 (the first three). */
+function describeUses(uses: readonly CoroutineUse[], context: PyRuleContext): string {
+  const shown = uses.slice(0, 3).map((use) => `${use.what} on line ${context.module.lines.at(use.node.startIndex).line}`);
+  return uses.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
 
 /** Awaits a dropped coroutine; at module level, where nothing can await, runs it with `asyncio.run`. */
 export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: FileEditor) => boolean {
