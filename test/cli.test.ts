@@ -1,6 +1,6 @@
 // CLI behaviour: exit codes, one-line usage errors, skipped files, check thresholds, and what
 // migrate writes (or refuses to write). Each test builds a small project in the OS temp folder.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -651,5 +651,20 @@ export async function tick(): Promise<void> {
     expect(result.code).toBe(0);
     expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
     expect(read(dir, 'src/other.ts')).toBe(other);
+  });
+});
+
+describe('a reader that closes early', () => {
+  it('`check … | head`: the rest of the output is dropped, no stack trace, the exit code stays the run’s', async () => {
+    // Enough findings that the JSON report is far larger than a pipe's buffer.
+    const lines = Array.from({ length: 3000 }, (_, i) => `  readFileSync('f${i}.json', 'utf8');`).join('\n');
+    const dir = makeProject({ 'src/io.ts': `import { readFileSync } from 'node:fs';\n\nexport async function main(): Promise<void> {\n${lines}\n}\n` });
+    const child = spawn(process.execPath, [path.join(REPO, 'bin', 'async-migrate.js'), 'check', '.', '--format', 'json', '--no-color'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Like `head -c`: take the first chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
   });
 });
