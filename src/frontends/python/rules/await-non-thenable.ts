@@ -18,7 +18,8 @@ export const MESSAGES = {
     '`{function}` is declared to return an awaitable and returns what the sync `{callee}` returns: once `{function}` is async it awaits that, which fails at run time unless it is an awaitable; make `{callee}` async, or correct the annotation of `{function}` if it never returns one',
 } as const;
 
-function awaitedCall(node: PyNode): PyNode | undefined {
+/** The call that is the operand of an `await` (or the value of a `return`), through parentheses. */
+function operandCall(node: PyNode): PyNode | undefined {
   let inner = node.namedChild(0);
   while (inner?.type === 'parenthesized_expression') inner = inner.namedChild(0);
   return inner?.type === 'call' ? inner : undefined;
@@ -192,7 +193,7 @@ function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFuncti
 
 export const awaitNonThenableVisitors: PyVisitors = {
   await(node, context: PyRuleContext) {
-    const call = awaitedCall(node);
+    const call = operandCall(node);
     const callee = call && syncAwaitedCallee(call, context);
     if (!callee) return;
     const { fn, stub, plain } = callee;
@@ -223,9 +224,8 @@ export const awaitNonThenableVisitors: PyVisitors = {
   return_statement(node, context: PyRuleContext) {
     const returning = context.enclosing;
     if (returning.kind === 'module' || returning.isAsync || awaitableReturnOf(returning)?.kind !== 'awaitable') return;
-    let value = node.namedChild(0);
-    while (value?.type === 'parenthesized_expression') value = value.namedChild(0);
-    const callee = value?.type === 'call' ? syncAwaitedCallee(value, context) : undefined;
+    const call = operandCall(node);
+    const callee = call && syncAwaitedCallee(call, context);
     if (!callee) return;
     context.report({
       rule: 'await-non-thenable',
