@@ -99,7 +99,12 @@ Exit codes:
   ${EXIT.problems}    check found problems; or a file could not be analysed, edited or written (see skipped)
   ${EXIT.usage}    usage, configuration or input error
   ${EXIT.internal}    internal error (a bug in async-migrate; --debug prints the stack)
-  ${EXIT.interrupted}  interrupted (SIGINT/SIGTERM)`,
+  ${EXIT.interrupted}  interrupted (SIGINT/SIGTERM)
+
+Environment:
+  ASYNC_MIGRATE_PYRIGHT=0          Python: never ask pyright (by default it is asked, when installed,
+                                   where the calls the resolver cannot see go)
+  ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60)`,
     );
 }
 
