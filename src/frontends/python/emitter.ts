@@ -14,7 +14,7 @@ import type { FixState } from './rule-context.js';
 import { returnedAwaitables } from './rules/await-non-thenable.js';
 import { awaitableReturnOf, awaitedAnnotation, PRIMARY_EXPRESSIONS, returnValues, type AwaitableReturn } from './awaitable-return.js';
 import { insertAwait } from './rules/fixes.js';
-import { needsParentheses } from './walk.js';
+import { needsParentheses, valueHolder } from './walk.js';
 
 interface Sibling {
   fn: PyFunction;
@@ -97,8 +97,12 @@ export function emitPython(
     for (const value of returnedAwaitables(fn, resolver, undefined, awaitedByFix)) record(fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
   };
   // Declared `-> Awaitable[T]`: every value it returns is awaited, and the annotation becomes `T`.
+  // A call site whose value is one of those (`return (f() if c else g())`) gets no `await` of its own.
+  const awaitedReturns = new Set<string>();
+  const valueKey = (module: PyModule, node: PyNode): string => `${module.file}:${node.startIndex}:${node.endIndex}`;
   const awaitDeclaredAwaitables = (fn: PyFunction, declared: Extract<AwaitableReturn, { kind: 'awaitable' }>): void => {
     for (const value of returnValues(fn)) {
+      awaitedReturns.add(valueKey(fn.module, value));
       const parenthesise = !PRIMARY_EXPRESSIONS.has(value.type);
       record(fn.module, { start: value.startIndex, end: value.startIndex, text: parenthesise ? 'await (' : 'await ', source: 'propagation', order: -1 }, true);
       if (parenthesise) record(fn.module, { start: value.endIndex, end: value.endIndex, text: ')', source: 'propagation', order: 1 }, true);
@@ -141,7 +145,7 @@ export function emitPython(
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
     if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
-    if (!site.isAwaited) insertAwait(editor, info.call);
+    if (!site.isAwaited && !awaitedReturns.has(valueKey(info.module, valueHolder(info.call)))) insertAwait(editor, info.call);
     editor.flush();
   }
 

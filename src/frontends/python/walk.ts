@@ -41,12 +41,20 @@ export function needsParentheses(call: PyNode): boolean {
 
 const HANDLING_WRAPPERS = new Set(['run', 'gather', 'create_task', 'wait_for', 'ensure_future', 'shield', 'wait', 'as_completed', 'run_until_complete', 'run_coroutine_threadsafe']);
 
-/** The coroutine is awaited, or handed to something that runs or schedules it. */
-export function isHandled(call: PyNode): boolean {
+/**
+ * The expression whose value is the call's: the call, or the parentheses and `?:` branches around it
+ * (`await (a() if c else b())` awaits what each branch gives).
+ */
+export function valueHolder(call: PyNode): PyNode {
   let node = call;
-  // `await (a() if c else b())`: the value of each branch is what gets awaited.
   const isBranch = (branch: PyNode, parent: PyNode): boolean => parent.type === 'conditional_expression' && !parent.namedChild(1)?.equals(branch);
   while (node.parent?.type === 'parenthesized_expression' || (node.parent && isBranch(node, node.parent))) node = node.parent;
+  return node;
+}
+
+/** The coroutine is awaited, or handed to something that runs or schedules it. */
+export function isHandled(call: PyNode): boolean {
+  const node = valueHolder(call);
   const parent = node.parent;
   if (!parent) return false;
   if (parent.type === 'await') return true;

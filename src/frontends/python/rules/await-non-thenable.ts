@@ -1,6 +1,7 @@
 // await-non-thenable: `await` on what a project sync function returns (agents awaiting a sync
 // Protocol method). The fix is the callee turning async; the fallback removes the `await`, only when
 // the callee's body proves that it never returns an awaitable.
+import { awaitableReturnOf } from '../awaitable-return.js';
 import { isStubBody, walkBody } from '../graph-builder.js';
 import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
@@ -13,9 +14,12 @@ export const MESSAGES = {
   mayBeAwaitable:
     '`{callee}` is a sync function, but what it returns is not known to be plain: awaiting it fails at run time unless that is an awaitable; make it async, or remove the `await` if it never is',
   stub: '`{callee}` is a sync stub (a Protocol or abstract member): awaiting what it returns fails at run time unless its implementations are async; make it async, or remove the `await` if no implementation is',
+  returned:
+    '`{function}` is declared to return an awaitable and returns what the sync `{callee}` returns: once `{function}` is async it awaits that, which fails at run time unless it is an awaitable; make `{callee}` async, or correct the annotation of `{function}` if it never returns one',
 } as const;
 
-function awaitedCall(node: PyNode): PyNode | undefined {
+/** The call that is the operand of an `await` (or the value of a `return`), through parentheses. */
+function operandCall(node: PyNode): PyNode | undefined {
   let inner = node.namedChild(0);
   while (inner?.type === 'parenthesized_expression') inner = inner.namedChild(0);
   return inner?.type === 'call' ? inner : undefined;
@@ -176,25 +180,30 @@ function isBoundIn(name: string, fn: PyFunction): boolean {
   return isParameter(name, fn) || fn.module.functions.has(name) || fn.module.classes.has(name) || fn.module.imports.has(name) || fn.module.variables.has(name);
 }
 
+/** The project sync function a call awaits by mistake, if it is one (its callee is no awaitable maker). */
+function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFunction; stub: boolean; plain: boolean } | undefined {
+  const symbol = context.resolveCallee(call);
+  if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return undefined;
+  if (mayReturnAwaitable(symbol.fn, context)) return undefined;
+  const receiver = call.childForFieldName('function')?.childForFieldName('object');
+  if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return undefined;
+  // A Protocol's or abstract method's stub proves nothing (returnsNoAwaitable): say why.
+  return { fn: symbol.fn, stub: isDeclarationStub(symbol.fn, context.resolver), plain: returnsNoAwaitable(symbol.fn, context.resolver) };
+}
+
 export const awaitNonThenableVisitors: PyVisitors = {
   await(node, context: PyRuleContext) {
-    const call = awaitedCall(node);
-    if (!call) return;
-    const symbol = context.resolveCallee(call);
-    if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return;
-    if (mayReturnAwaitable(symbol.fn, context)) return;
-    const receiver = call.childForFieldName('function')?.childForFieldName('object');
-    if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return;
-    // A Protocol's or abstract method's stub proves nothing (returnsNoAwaitable): say why.
-    const stub = isDeclarationStub(symbol.fn, context.resolver);
-    const plain = returnsNoAwaitable(symbol.fn, context.resolver);
+    const call = operandCall(node);
+    const callee = call && syncAwaitedCallee(call, context);
+    if (!callee) return;
+    const { fn, stub, plain } = callee;
     context.report({
       rule: 'await-non-thenable',
       node,
-      message: (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', symbol.fn.qualName),
+      message: (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', fn.qualName),
       kind: 'await',
       needsAsync: false,
-      awaitedCallee: symbol.fn.id,
+      awaitedCallee: fn.id,
       fix: () => true, // the planner turns the callee async (or moves this call to its async sibling)
       // Removing the `await` is right only if the callee never returns an awaitable; otherwise it is reported.
       ...(plain
@@ -207,6 +216,28 @@ export const awaitNonThenableVisitors: PyVisitors = {
             },
           }
         : {}),
+    });
+  },
+  // A sync function declared `-> Awaitable[T]` that turns async awaits each value it returns
+  // (awaitable-return.ts): a returned call of a sync project function is then the `await` above, so it
+  // is judged in the same run (onlyInAsync: once the function turns async), and a second run agrees.
+  return_statement(node, context: PyRuleContext) {
+    const returning = context.enclosing;
+    if (returning.kind === 'module' || returning.isAsync || awaitableReturnOf(returning)?.kind !== 'awaitable') return;
+    const call = operandCall(node);
+    const callee = call && syncAwaitedCallee(call, context);
+    if (!callee) return;
+    context.report({
+      rule: 'await-non-thenable',
+      node: node.namedChild(0)!,
+      message: MESSAGES.returned.replaceAll('{callee}', callee.fn.qualName).replaceAll('{function}', returning.qualName),
+      kind: 'await',
+      needsAsync: false,
+      onlyInAsync: true,
+      awaitedCallee: callee.fn.id,
+      // The planner turns the callee async (under dual: this call moves to its async sibling). No
+      // fallback: the `await` is the declared annotation's doing, not written here.
+      fix: () => true,
     });
   },
 };
