@@ -5,11 +5,11 @@
 // change. An optional expected-stdout.txt gives the output after migration when it differs from
 // before (the input was already broken). UPDATE_FIXTURES=1 rewrites expected/ and report.json.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { langserverEntry } from '../src/frontends/python/pyright-oracle.js';
 import { runCli } from './support/cli.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/python');
@@ -36,14 +36,7 @@ async function migrate(dir: string, args: string[]): Promise<{ code: number; rep
 }
 
 // A case with a `needs-pyright` file (its reason) resolves calls through pyright, an optional dependency.
-const hasPyright = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('pyright/langserver.index.js');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPyright = langserverEntry() !== undefined;
 
 const cases = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((name) => existsSync(path.join(FIXTURES, name, 'input'))).sort() : [];
 

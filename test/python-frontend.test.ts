@@ -1,7 +1,6 @@
 // The Python front-end's pieces on small in-memory projects: module names, targets, parsing, the
 // resolver's families, and the edit shapes a fixture would take many files to show.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +10,7 @@ import { RULE_IDS, type AsyncRoot, type Report } from '../src/model.js';
 import { planPropagation } from '../src/plan/propagate.js';
 import { createPythonFrontEnd } from '../src/frontends/python/index.js';
 import { moduleNameOf } from '../src/frontends/python/modules.js';
+import { langserverEntry } from '../src/frontends/python/pyright-oracle.js';
 import { runCli } from './support/cli.js';
 
 const roots: string[] = [];
@@ -136,14 +136,7 @@ describe('emit', () => {
   });
 });
 
-const hasPyright = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('pyright/langserver.index.js');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPyright = langserverEntry() !== undefined;
 
 describe('pyright oracle', () => {
   // `svc.lookup()` reads an instance out of a dict: only pyright knows it calls Repo.load.

@@ -4,6 +4,7 @@
 // annotation becomes `T` (an `async def f() -> Awaitable[T]` would declare a coroutine of an awaitable).
 // `Optional[Awaitable[T]]` is different: callers test the result for None before awaiting it, and an
 // `async def` always returns a coroutine, so such a function is not turned async automatically.
+import { splitTopLevel } from './annotation-text.js';
 import type { PyFunction, PyModule } from './modules.js';
 import type { PyNode } from './parser.js';
 
@@ -70,24 +71,6 @@ function unionMembers(text: string): string[] {
 
 function unquoted(text: string): string {
   return /^(["'])[\s\S]*\1$/.test(text) && !/^("""|''')/.test(text) ? text.slice(1, -1).trim() : text;
-}
-
-/** Splits at `separator` outside brackets. */
-function splitTopLevel(text: string, separator = ','): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '[' || char === '(') depth++;
-    else if (char === ']' || char === ')') depth--;
-    else if (char === separator && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
 }
 
 /** Expressions `await` can precede as they are; any other returned value is parenthesised. */

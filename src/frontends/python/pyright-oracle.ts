@@ -39,7 +39,8 @@ export function pyrightSettings(env: NodeJS.ProcessEnv = process.env): { enabled
   return { enabled: value !== '0', timeoutMs: seconds * 1000 };
 }
 
-function langserverEntry(): string | undefined {
+/** The installed pyright-langserver script, or undefined when pyright is not installed. */
+export function langserverEntry(): string | undefined {
   try {
     return createRequire(import.meta.url).resolve('pyright/langserver.index.js');
   } catch {

@@ -1,5 +1,6 @@
 // A syntactic name resolver: no type inference beyond annotations, constructor calls and `self.x`
 // assignments. It answers "what does this expression name?" for calls, receivers and annotations.
+import { splitTopLevel } from './annotation-text.js';
 import { RESULT_TYPES, SELF_RETURNING_TYPES } from './blocking-apis.js';
 import { firstParameterName, isPytestFixture, isPytestFunction, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
@@ -460,20 +461,8 @@ function symbolKey(symbol: PySymbol): string {
 /** The members of `Union[A, B]`, `Optional[A]` or `A | B` (top-level only, `None` left out); else the text itself. */
 function unionMembers(text: string): string[] {
   const union = /^(?:[\p{L}_][\p{L}\p{N}_]*\.)?(Union|Optional)\s*\[(.*)\]$/su.exec(text);
-  const inner = union ? union[2]! : text;
-  const members: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const char = inner[i];
-    if (char === '[' || char === '(') depth++;
-    else if (char === ']' || char === ')') depth--;
-    else if (depth === 0 && (char === '|' || (union && char === ','))) {
-      members.push(inner.slice(start, i));
-      start = i + 1;
-    }
-  }
-  members.push(inner.slice(start));
+  // Inside `Union[…]` both `,` and `|` separate members; outside, only `|`.
+  const members = union ? splitTopLevel(union[2]!).flatMap((member) => splitTopLevel(member, '|')) : splitTopLevel(text, '|');
   const named = members.map((member) => member.trim()).filter((member) => member !== '' && member !== 'None');
   return named.length > 0 ? named : [text];
 }
