@@ -40,8 +40,17 @@ export interface RuleHit {
   awaitedCallee?: FunctionId;
   /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */
   fix?: (editor: FileEditor) => boolean;
+  /**
+   * `unsafe` when the fix may change timing, ordering, error flow or dispatch: it is reported and
+   * applied only with `--unsafe-fixes`, and never turns a function async without it. Default `safe`.
+   */
+  applicability?: 'safe' | 'unsafe';
+  /** Alternatives shown with an unsafe or missing fix (`void f()` beside `await f()`). */
+  suggestions?: string[];
   /** await-non-thenable only: the alternative fix when the callee does not turn async (remove `await`). */
   fallbackFix?: (editor: FileEditor) => boolean;
+  /** The fallback's applicability: `unsafe` when the operand's type comes from code the tool did not read. Default `safe`. */
+  fallbackApplicability?: 'safe' | 'unsafe';
 }
 
 export interface Analysis {

@@ -5,6 +5,14 @@ export type RuleId = 'blocking-sleep' | 'blocking-io' | 'await-non-thenable' | '
 export const RULE_IDS: readonly RuleId[] = ['blocking-sleep', 'blocking-io', 'await-non-thenable', 'floating-promise'];
 
 export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * How far a fix can be trusted, as ruff draws it: `safe` keeps behaviour (applied by `migrate`),
+ * `unsafe` may change timing, ordering, error flow or dispatch (applied only with `--unsafe-fixes`),
+ * `display-only` is a fix described in words and never applied.
+ */
+export type Applicability = 'safe' | 'unsafe' | 'display-only';
+export const APPLICABILITIES: readonly Applicability[] = ['safe', 'unsafe', 'display-only'];
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 export type Language = 'typescript' | 'python';
@@ -194,7 +202,12 @@ export interface Finding {
   line: number;
   column: number;
   message: string;
+  /** A fix exists that `migrate` can apply (a `safe` one, or an `unsafe` one with `--unsafe-fixes`). */
   fixable: boolean;
+  /** The fix's applicability when `fixable`; `display-only` when the only fix is described in `suggestions`. */
+  applicability?: Applicability;
+  /** Alternative fixes in words or code (`await f()`, `void f()`), for unsafe and display-only fixes. */
+  suggestions?: string[];
 }
 
 export interface AsyncFunctionEntry {

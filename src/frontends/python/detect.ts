@@ -63,6 +63,9 @@ export function detectHits(
           ...(report.awaitedCallee ? { awaitedCallee: report.awaitedCallee } : {}),
           ...(report.fix ? { fix: report.fix } : {}),
           ...(report.fallbackFix ? { fallbackFix: report.fallbackFix } : {}),
+          ...(report.applicability ? { applicability: report.applicability } : {}),
+          ...(report.fallbackApplicability ? { fallbackApplicability: report.fallbackApplicability } : {}),
+          ...(report.suggestions ? { suggestions: report.suggestions } : {}),
         });
       },
     };

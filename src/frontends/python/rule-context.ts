@@ -38,6 +38,10 @@ export interface PyReport {
   awaitedCallee?: string;
   fix?: (editor: FileEditor) => boolean;
   fallbackFix?: (editor: FileEditor) => boolean;
+  /** See RuleHit.applicability. */
+  applicability?: RuleHit['applicability'];
+  fallbackApplicability?: RuleHit['fallbackApplicability'];
+  suggestions?: string[];
 }
 
 /**
