@@ -37,6 +37,7 @@ const TRANSPARENT = new RegExp(
       '(\\w+\\.)*(property|cached_property|getter|setter|deleter)',
       '(functools\\.)?(lru_cache|cache)',
       '(contextlib\\.)?(contextmanager|asynccontextmanager)',
+      '((typing_extensions|warnings)\\.)?deprecated',
     ].join('|') +
     ')$',
 );
@@ -86,7 +87,7 @@ function effectOf(expression: PyNode, fn: PyFunction, resolver: Resolver, framew
   return { kind: 'unknown', decorator: text };
 }
 
-/** The values of a function's own `return` statements (not those of nested defs), and whether it has other statements after one. */
+/** The values of a function's own `return` statements, not those of nested defs (a bare `return` gives the statement). */
 function ownReturns(fn: PyFunction): PyNode[] {
   const returns: PyNode[] = [];
   const visit = (node: PyNode): void => {
@@ -118,8 +119,10 @@ function isPassThroughDecorator(decorator: PyFunction): boolean {
     const body = namedChildren(wrapper.node.childForFieldName('body')!).filter((statement) => statement.type !== 'comment');
     const last = body[body.length - 1];
     const call = last?.type === 'return_statement' ? last.namedChild(0) : null;
-    // Only the wrapped call, returned as it is: code after it (timing, retries, `finally`) would run
-    // before a coroutine's body does.
-    return body.length === 1 && call?.type === 'call' && call.childForFieldName('function')?.text === name;
+    // The wrapped call, returned as it is, after plain statements (a log line): code after it
+    // (timing, retries, `finally`) would run before a coroutine's body does.
+    const before = body.slice(0, -1);
+    const plain = before.every((statement) => statement.type === 'expression_statement' && !/\b(await|yield)\b/.test(statement.text));
+    return plain && call?.type === 'call' && call.childForFieldName('function')?.text === name;
   });
 }
