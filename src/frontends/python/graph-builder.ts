@@ -538,6 +538,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     for (const argument of threadedFunctionArguments(node)) {
       if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
       const name = argument.childForFieldName('attribute')?.text;
+      if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
       for (const fn of methodsNamed(name, resolver)) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
     }
   });
