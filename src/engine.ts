@@ -435,7 +435,7 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.
       if (fn.kind === 'abstract-method' && fn.asyncSibling === undefined) {
-        breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
+        breaking.push({ file: fn.location.file, line: fn.location.line, name: siblingName(fn.name, fn.location.file), before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
       }
       continue;
     }

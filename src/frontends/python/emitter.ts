@@ -112,7 +112,16 @@ export function emitPython(
     const start = result === undefined ? fn.node.childForFieldName('parameters')!.endIndex : declared.annotation.startIndex;
     record(fn.module, { start, end: declared.annotation.endIndex, text: result ?? '', source: 'propagation' }, false);
   };
-  for (const sibling of siblings.values()) awaitReturnedAwaitables(sibling.fn);
+  // A sibling never runs a function that hands back an awaitable in a thread (`asyncio.to_thread` would
+  // return the coroutine unawaited, or create a task off the loop): it awaits what the body returns.
+  for (const sibling of siblings.values()) {
+    const declared = awaitableReturnOf(sibling.fn);
+    if (declared?.kind === 'awaitable' && !sibling.fn.isAsync) awaitDeclaredAwaitables(sibling.fn, declared);
+    else {
+      awaitReturnedAwaitables(sibling.fn);
+      if (!sibling.fn.isAsync) for (const value of loopAwaitables(sibling.fn)) record(sibling.fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
+    }
+  }
 
   // 1. Functions that turn async in place.
   for (const id of plan.asyncFunctions.keys()) {
@@ -237,6 +246,17 @@ export function emitPython(
 }
 
 const IMPORTS_FIRST = -10;
+
+/** Event-loop methods whose result is a Task or Future, whatever the loop's variable resolves to. */
+const LOOP_AWAITABLE_METHODS = new Set(['create_task', 'run_in_executor', 'create_future']);
+
+/** The function's own `return loop.create_task(…)` values (not those a project resolver already proves awaitable). */
+function loopAwaitables(fn: PyFunction): PyNode[] {
+  return returnValues(fn).filter((value) => {
+    const callee = value.type === 'call' ? value.childForFieldName('function') : null;
+    return callee?.type === 'attribute' && LOOP_AWAITABLE_METHODS.has(callee.childForFieldName('attribute')?.text ?? '');
+  });
+}
 
 /** pytest-asyncio in strict mode: an async test needs `@pytest.mark.asyncio`, an async fixture `@pytest_asyncio.fixture`. */
 function markForPytestAsyncio(fn: PyFunction, resolver: Resolver, editor: FileEditor & { flush(): void }): void {
