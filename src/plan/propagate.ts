@@ -258,7 +258,9 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     // calls gets its own async twin (with its family) and is never changed in place.
     // A callback (or IIFE) written in a dual body has no name and no sibling of its own: it moves to
     // the sibling with that body, so what it calls is called from both versions too.
-    const queue = [...dualFunctions];
+    // A member that is async already (its family gains the sibling) keeps no sync body: what it calls
+    // turns async in place, as for any async caller.
+    const queue = [...dualFunctions].filter((id) => !graph.functions.get(id)?.isAsync);
     const followed = new Set(queue);
     while (queue.length > 0) {
       const id = queue.shift()!;

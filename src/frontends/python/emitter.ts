@@ -21,6 +21,11 @@ interface Sibling {
   edits: TextEdit[];
   /** Edits other than the rename: the body has something to migrate. */
   hasBodyEdits: boolean;
+  /**
+   * The function is async already (its family gains the sibling): its own edits stay in place and its
+   * sibling only awaits it, never a second copy of the body.
+   */
+  forwardsOnly: boolean;
 }
 
 export function emitPython(
@@ -44,12 +49,13 @@ export function emitPython(
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module') continue;
     if (existingAsyncSibling(fn)) alreadyDual.push(fn);
-    else siblings.set(id, { fn, edits: [], hasBodyEdits: false });
+    else siblings.set(id, { fn, edits: [], hasBodyEdits: false, forwardsOnly: fn.isAsync && !isStubBody(fn) });
   }
   const siblingAt = (module: PyModule, start: number, end: number): Sibling | undefined => {
     let best: Sibling | undefined;
     for (const sibling of siblings.values()) {
       const outer = sibling.fn.outer;
+      if (sibling.forwardsOnly) continue;
       if (sibling.fn.module === module && outer.startIndex <= start && end <= outer.endIndex) {
         if (!best || best.fn.outer.startIndex < outer.startIndex) best = sibling;
       }
@@ -115,6 +121,7 @@ export function emitPython(
   // A sibling never runs a function that hands back an awaitable in a thread (`asyncio.to_thread` would
   // return the coroutine unawaited, or create a task off the loop): it awaits what the body returns.
   for (const sibling of siblings.values()) {
+    if (sibling.forwardsOnly) continue;
     const declared = awaitableReturnOf(sibling.fn);
     if (declared?.kind === 'awaitable' && !sibling.fn.isAsync) awaitDeclaredAwaitables(sibling.fn, declared);
     else {
@@ -330,7 +337,7 @@ function siblingText(sibling: Sibling, imports: ImportPlanner): string {
   ];
   const shift = (edit: TextEdit): TextEdit => ({ ...edit, start: edit.start - start, end: edit.end - start });
   const body = fn.node.childForFieldName('body')!;
-  if (sibling.hasBodyEdits || isStubBody(fn)) {
+  if (!sibling.forwardsOnly && (sibling.hasBodyEdits || isStubBody(fn))) {
     const all = normalizeEdits(fn.module.file, text.slice(start, fn.outer.endIndex), [...header, ...sibling.edits].map(shift));
     return applyEdits(text.slice(start, fn.outer.endIndex), all);
   }
