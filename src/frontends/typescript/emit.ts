@@ -357,7 +357,9 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
       continue;
     }
     const container = siblingContainer(node);
-    ranges.push({ start: container.getStart(sourceFile), end: container.end, node, container, id });
+    // JavaScript declares its types in JSDoc: the sibling gets a copy of the comment (with its
+    // `@returns {Promise<T>}`), and the kept function keeps its own as written.
+    ranges.push({ start: container.getStart(sourceFile, isJavaScript(sourceFile)), end: container.end, node, container, id });
   }
   // Outermost first: a dual function nested in another moves with it.
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
