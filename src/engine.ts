@@ -217,7 +217,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   // Every file so far was left out of the analysis, so nothing awaits the calls in it.
   await markCallsIntoAsync(skipped, root, graph, plan);
   const changes: Report['changes'] = [];
-  const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
+  const candidates: (FileOutput & { edits: number; sources: string[]; linesCopied: number })[] = [];
   const writableRoots = await realRoots(absolutePaths);
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
@@ -238,7 +238,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
         continue;
       }
-      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
+      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))], linesCopied: linesCopiedBy(normalized) });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -255,7 +255,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         continue;
       }
       outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding });
-      changes.push({ file: candidate.file, edits: candidate.edits });
+      changes.push({ file: candidate.file, edits: candidate.edits, ...(candidate.linesCopied > 0 ? { linesCopied: candidate.linesCopied } : {}) });
     }
   }
 
@@ -460,6 +460,7 @@ function buildReport(
   const { asyncFunctions, awaitedCalls, blocked, breaking } = planEntries(graph, plan);
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const additive = breaking.filter((entry) => entry.kind === 'additive').length;
+  const linesCopied = changes.reduce((sum, change) => sum + (change.linesCopied ?? 0), 0);
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
@@ -488,6 +489,7 @@ function buildReport(
       breaking: breaking.length - additive,
       ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
+      ...(linesCopied > 0 ? { linesCopied } : {}),
       ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },
     coverage: {
@@ -558,6 +560,16 @@ function syncNameSuggestion(name: string, file: string): string | undefined {
   const base = simple.slice(0, -suffix.length);
   const asyncName = file.endsWith('.py') ? `${base}_async` : `${base}Async`;
   return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
+}
+
+/** The lines of code (blank ones aside) the async siblings of a dual run write into a file. */
+function linesCopiedBy(edits: readonly { text: string; source: string }[]): number {
+  let lines = 0;
+  for (const edit of edits) {
+    if (edit.source !== 'dual' || !edit.text.includes('\n')) continue;
+    lines += edit.text.split('\n').filter((line) => line.trim() !== '').length;
+  }
+  return lines;
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */

@@ -247,6 +247,8 @@ export interface BreakingEntry {
 export interface ChangeEntry {
   file: string;
   edits: number;
+  /** Under dual: the lines of code the async siblings written into this file copy (omitted when none). */
+  linesCopied?: number;
 }
 
 /** A file that could not be read, parsed or transformed: an outcome for that file, never an abort. */
@@ -281,6 +283,8 @@ export interface ReportSummary {
   /** Entries of `breaking` of kind `additive` (a member added to an exported interface); omitted when 0. */
   additive?: number;
   filesChanged: number;
+  /** Under dual: the lines of code all async siblings copy, the width of the kept sync API (omitted when none). */
+  linesCopied?: number;
   /** Unresolved call sites that may call a function that turns async (omitted when none). */
   unresolvedCalls?: number;
 }

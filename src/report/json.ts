@@ -27,7 +27,7 @@ export function orderReport(report: Report): Record<string, unknown> {
     awaitedCalls: orderAwaitedCalls(report.awaitedCalls),
     blocked: orderBlocked(report.blocked),
     breaking: orderBreaking(report.breaking),
-    changes: report.changes.map((c) => ({ file: c.file, edits: c.edits })),
+    changes: report.changes.map((c) => ({ file: c.file, edits: c.edits, ...(c.linesCopied ? { linesCopied: c.linesCopied } : {}) })),
   };
   if (report.skipped.length > 0) {
     ordered.skipped = report.skipped.map((s) => ({
@@ -100,6 +100,7 @@ function orderSummary(summary: ReportSummary): ReportSummary {
     breaking: summary.breaking,
     ...(summary.additive === undefined ? {} : { additive: summary.additive }),
     filesChanged: summary.filesChanged,
+    ...(summary.linesCopied ? { linesCopied: summary.linesCopied } : {}),
     ...(summary.unresolvedCalls ? { unresolvedCalls: summary.unresolvedCalls } : {}),
   };
 }

@@ -94,6 +94,7 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
   }
   for (const skipped of report.skipped) out.push(chalk.yellow(`skipped ${skipped.file}: ${skipped.reason}`));
   const s = report.summary;
+  if (s.linesCopied) out.push(...copyWidth(report, chalk));
   const rules = Object.entries(s.byRule).map(([rule, count]) => `${rule} ${count}`).join(', ');
   out.push(
     `${s.files} files, ${s.findings} findings${rules ? ` (${rules})` : ''}; ` +
@@ -103,4 +104,25 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
       `; ${s.blocked} blocked, ${s.breaking} breaking${s.additive ? `, ${s.additive} additive` : ''}`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Under dual, a sync API is kept by copying every function on the way to its blocking call: one
+ * `existsSync` in a file registry copied a whole comment parser (+3,000 lines). Say how wide the copy
+ * is, and when it is large, where it lands.
+ */
+export const LARGE_COPY_LINES = 500;
+
+function copyWidth(report: Report, chalk: ChalkInstance): string[] {
+  const copied = report.summary.linesCopied ?? 0;
+  if (copied < LARGE_COPY_LINES) return [`dual: the async siblings copy ${copied} lines`];
+  const widest = report.changes
+    .filter((change) => change.linesCopied)
+    .sort((a, b) => b.linesCopied! - a.linesCopied! || (a.file < b.file ? -1 : 1))
+    .slice(0, 5)
+    .map((change) => `${change.file} +${change.linesCopied}`);
+  return [
+    chalk.yellow(`dual: the async siblings copy ${copied} lines (${widest.join(', ')}): a large copy to keep the sync API; ` +
+      'check which chains need it, or migrate those functions in place (--strategy inplace, --make-async)'),
+  ];
 }
