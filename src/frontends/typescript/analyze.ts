@@ -397,7 +397,7 @@ export class TsAnalyzer {
       const owner = node.parent;
       // `export type Tool = { capture(…): string }` is an interface by another name.
       const ownerExported =
-        ((ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner)) ||
+        ((ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && isExportedDeclaration(owner, info)) ||
         (ts.isTypeLiteralNode(owner) && ts.isTypeAliasDeclaration(owner.parent) && hasExportModifier(owner.parent));
       // Protected members are public to subclasses outside the project: they count.
       const isPrivate = hasModifier(node, ts.SyntaxKind.PrivateKeyword) || (node.name !== undefined && ts.isPrivateIdentifier(node.name));
@@ -406,7 +406,7 @@ export class TsAnalyzer {
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isPropertyDeclaration(parent)) {
       const owner = parent.parent;
       const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || ts.isPrivateIdentifier(parent.name);
-      return ts.isClassDeclaration(owner) && hasExportModifier(owner) && !isPrivate;
+      return ts.isClassDeclaration(owner) && isExportedDeclaration(owner, info) && !isPrivate;
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
@@ -1147,6 +1147,19 @@ function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
     }
   }
   return names;
+}
+
+/**
+ * A class or interface its module exports: `export class Store`, or by name elsewhere in the file
+ * (`export { Store }`, `export default Store;`, `export = Store`, `module.exports = Store`,
+ * `module.exports = { Store }`): its public members are public either way.
+ */
+function isExportedDeclaration(node: ts.ClassDeclaration | ts.InterfaceDeclaration, info: TsFileInfo): boolean {
+  if (hasExportModifier(node)) return true;
+  const name = node.name?.text;
+  if (name === undefined) return false;
+  if (info.exportListNames.has(name) || info.commonJsExports.has(name)) return true;
+  return info.sourceFile.statements.some((statement) => ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name);
 }
 
 function isExportedVariable(declaration: ts.VariableDeclaration): boolean {
