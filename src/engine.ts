@@ -22,6 +22,7 @@ import type {
   RuleId,
   Severity,
   SkippedFile,
+  StaleMockEntry,
   Strategy,
 } from './model.js';
 import { RULE_IDS } from './model.js';
@@ -466,6 +467,7 @@ function buildReport(
   // Under --scope all every blocking call counts; otherwise those on the event loop.
   const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
   const unresolvedCalls = unresolvedCallsOf(graph, plan);
+  const staleMocks = staleMocksOf(graph, plan);
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,
@@ -479,6 +481,7 @@ function buildReport(
     changes,
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)),
     ...(unresolvedCalls.length > 0 ? { unresolvedCalls } : {}),
+    ...(staleMocks.length > 0 ? { staleMocks } : {}),
     summary: {
       files: fileCount,
       findings: findings.length,
@@ -490,6 +493,7 @@ function buildReport(
       ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
       ...(linesCopied > 0 ? { linesCopied } : {}),
+      ...(staleMocks.length > 0 ? { staleMocks: staleMocks.length } : {}),
       ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },
     coverage: {
@@ -560,6 +564,23 @@ function syncNameSuggestion(name: string, file: string): string | undefined {
   const base = simple.slice(0, -suffix.length);
   const asyncName = file.endsWith('.py') ? `${base}_async` : `${base}Async`;
   return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
+}
+
+/** Tests patching the sync name of a function whose callers the plan moves to its async sibling. */
+function staleMocksOf(graph: CallGraph, plan: Plan): StaleMockEntry[] {
+  const moved = new Set(
+    [...plan.awaitSites, ...plan.callbackSites, ...plan.entrySites]
+      .filter((site) => plan.dualFunctions.has(site.callee) && !(site.callGroup && plan.callsWithoutSibling.has(site.callGroup)))
+      .map((site) => site.callee),
+  );
+  const entries: StaleMockEntry[] = [];
+  for (const id of moved) {
+    const fn = graph.functions.get(id);
+    if (!fn?.patchedBy) continue;
+    const sibling = fn.asyncSibling ?? siblingName(fn.name, fn.location.file).slice(fn.name.lastIndexOf('.') + 1);
+    for (const { target, location } of fn.patchedBy) entries.push({ file: location.file, line: location.line, target, name: fn.name, sibling });
+  }
+  return entries.sort(byLocation);
 }
 
 /** The lines of code (blank ones aside) the async siblings of a dual run write into a file. */

@@ -40,6 +40,9 @@ export function orderReport(report: Report): Record<string, unknown> {
   if (report.unresolvedCalls !== undefined && report.unresolvedCalls.length > 0) {
     ordered.unresolvedCalls = report.unresolvedCalls.map((u) => ({ file: u.file, line: u.line, column: u.column, call: u.call, mayCall: [...u.mayCall] }));
   }
+  if (report.staleMocks !== undefined && report.staleMocks.length > 0) {
+    ordered.staleMocks = report.staleMocks.map((m) => ({ file: m.file, line: m.line, target: m.target, name: m.name, sibling: m.sibling }));
+  }
   ordered.summary = orderSummary(report.summary);
   if (report.coverage !== undefined) {
     ordered.coverage = {
@@ -101,6 +104,7 @@ function orderSummary(summary: ReportSummary): ReportSummary {
     ...(summary.additive === undefined ? {} : { additive: summary.additive }),
     filesChanged: summary.filesChanged,
     ...(summary.linesCopied ? { linesCopied: summary.linesCopied } : {}),
+    ...(summary.staleMocks ? { staleMocks: summary.staleMocks } : {}),
     ...(summary.unresolvedCalls ? { unresolvedCalls: summary.unresolvedCalls } : {}),
   };
 }
