@@ -280,9 +280,10 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
     const current = plan;
+    const awaiting = modulesMadeToAwait(graph, current, counted);
     counted = hits.filter((hit) =>
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
-      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
+      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable) || awaiting.has(hit.enclosing)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -291,6 +292,23 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
   }
   plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
   return { plan, counted, reachable };
+}
+
+/**
+ * Top-level code the plan makes await (a call of a function turning async, or a floating promise
+ * awaited): once migrated it is top-level code that awaits, whose blocking calls count. Counting them
+ * in the same run keeps a second run from finding them (it would read the awaits as the author's).
+ */
+function modulesMadeToAwait(graph: CallGraph, plan: Plan | undefined, counted: readonly RuleHit[]): Set<FunctionId> {
+  const modules = new Set<FunctionId>();
+  if (!plan) return modules;
+  const isAwaitingModule = (id: FunctionId): boolean => {
+    const fn = graph.functions.get(id);
+    return fn?.kind === 'module' && !fn.syncOnly;
+  };
+  for (const site of plan.awaitSites) if (isAwaitingModule(site.caller)) modules.add(site.caller);
+  for (const hit of counted) if (hit.fix && hit.needsAsync && isAwaitingModule(hit.enclosing)) modules.add(hit.enclosing);
+  return modules;
 }
 
 /** What the command line's `--make-async` targets add to the default plan, and whether each was refused. */

@@ -129,6 +129,14 @@ function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile,
     return;
   }
   if (isPromiseType(type, sourceFile)) return;
+  // `string | Promise<string>` (a member that may be either) resolves to `string` once awaited.
+  if (ts.isUnionTypeNode(type) && type.types.some((member) => isPromiseType(member, sourceFile))) {
+    const members = type.types.map((member) =>
+      ts.isTypeReferenceNode(member) && isPromiseType(member, sourceFile) && member.typeArguments?.length === 1 ? member.typeArguments[0]!.getText(sourceFile) : member.getText(sourceFile),
+    );
+    editor.replace(type.getStart(sourceFile), type.end, `Promise<${[...new Set(members)].join(' | ')}>`);
+    return;
+  }
   editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
 }
 
