@@ -94,7 +94,7 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
   }
   if (report.staleMocks && report.staleMocks.length > 0) {
     out.push(chalk.bold(chalk.yellow(`Mocks that no longer apply (${report.staleMocks.length}): the async callers call the sibling, not the patched name`)));
-    for (const mock of report.staleMocks) out.push(`  patch ${mock.target}  ${chalk.dim(`${mock.file}:${mock.line}`)}  ${mock.name}'s async callers now call ${mock.sibling}: patch that too`);
+    for (const mock of report.staleMocks) out.push(`  patch ${mock.target}  ${chalk.dim(`${mock.file}:${mock.line}`)}  ${mock.name}'s async callers now call ${mock.sibling}: patch (or spy on) that too`);
     out.push('');
   }
   for (const skipped of report.skipped) out.push(chalk.yellow(`skipped ${skipped.file}: ${skipped.reason}`));

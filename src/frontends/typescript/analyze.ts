@@ -201,6 +201,7 @@ export class TsAnalyzer {
     this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
+    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.recordSpies(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
       if (members.length < 2) continue;
@@ -214,6 +215,30 @@ export class TsAnalyzer {
   graph(): CallGraph {
     const { functions, sites, families } = this.state;
     return { functions, sites, families, ...(this.unresolvedCalls.length > 0 ? { unresolved: this.unresolvedCalls } : {}) };
+  }
+
+  /**
+   * `vi.spyOn(store, 'load')`, `jest.spyOn(Store.prototype, 'load')`, `spyOn(mod, 'load')`: a test
+   * that replaces a function by its name. Under dual, callers moved to the sibling bypass it.
+   */
+  private recordSpies(sourceFile: ts.SourceFile): void {
+    if (!/\bspyOn\b/.test(sourceFile.text)) return;
+    const info = this.state.files.get(sourceFile.fileName);
+    if (!info) return;
+    walkTree(sourceFile, (node) => {
+      if (!ts.isCallExpression(node) || node.arguments.length < 2) return true;
+      const callee = node.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      const [owner, member] = node.arguments;
+      if (name !== 'spyOn' || !owner || !member || !ts.isStringLiteralLike(member)) return true;
+      const property = this.checker.getTypeAtLocation(owner).getProperty(member.text);
+      const { line, column } = lineAndColumn(info.lineStarts, node.getStart(sourceFile));
+      for (const id of this.functionsOfSymbol(property)) {
+        const fn = this.state.functions.get(id);
+        if (fn) (fn.patchedBy ??= []).push({ target: `${owner.getText(sourceFile)}.${member.text}`, location: { file: info.file, line, column } });
+      }
+      return true;
+    });
   }
 
   /** The interface or abstract member names a family; otherwise its first declared member. */
