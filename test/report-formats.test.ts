@@ -108,9 +108,9 @@ describe('dual copy width', () => {
       summary: { ...base.summary, linesCopied: 3052 },
     };
     const pretty = formatPretty(large, { color: false, sources: new Map() });
-    expect(pretty).toContain('dual: the async siblings copy 3052 lines (src/comments/parser.ts +3012, src/registry.ts +40): a large copy');
+    expect(pretty).toContain('async siblings beside kept sync functions copy 3052 lines (src/comments/parser.ts +3012, src/registry.ts +40): a large copy');
     const small = formatPretty({ ...large, summary: { ...base.summary, linesCopied: 12 } }, { color: false, sources: new Map() });
-    expect(small).toContain('dual: the async siblings copy 12 lines\n');
+    expect(small).toContain('async siblings beside kept sync functions copy 12 lines\n');
     expect(JSON.parse(formatJson(large)).summary.linesCopied).toBe(3052);
     expect(JSON.parse(formatJson(large)).changes[1]).toEqual({ file: 'src/comments/parser.ts', edits: 90, linesCopied: 3012 });
   });

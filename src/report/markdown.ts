@@ -81,7 +81,7 @@ function summarySection(report: Report): string {
     ['Breaking changes', String(summary.breaking)],
     ...(summary.additive ? [['Additive API changes', String(summary.additive)] as [string, string]] : []),
     ['Files changed', String(summary.filesChanged)],
-    ...(summary.linesCopied ? [['Lines copied into async siblings (dual)', String(summary.linesCopied)] as [string, string]] : []),
+    ...(summary.linesCopied ? [['Lines copied into async siblings', String(summary.linesCopied)] as [string, string]] : []),
   );
   if (report.skipped.length > 0) rows.push(['Files skipped', String(report.skipped.length)]);
   if (report.coverage !== undefined) rows.push(['Async coverage', asyncCoverage(report.coverage)]);

@@ -120,14 +120,14 @@ export const LARGE_COPY_LINES = 500;
 
 function copyWidth(report: Report, chalk: ChalkInstance): string[] {
   const copied = report.summary.linesCopied ?? 0;
-  if (copied < LARGE_COPY_LINES) return [`dual: the async siblings copy ${copied} lines`];
+  if (copied < LARGE_COPY_LINES) return [`async siblings beside kept sync functions copy ${copied} lines`];
   const widest = report.changes
     .filter((change) => change.linesCopied)
     .sort((a, b) => b.linesCopied! - a.linesCopied! || (a.file < b.file ? -1 : 1))
     .slice(0, 5)
     .map((change) => `${change.file} +${change.linesCopied}`);
   return [
-    chalk.yellow(`dual: the async siblings copy ${copied} lines (${widest.join(', ')}): a large copy to keep the sync API; ` +
+    chalk.yellow(`async siblings beside kept sync functions copy ${copied} lines (${widest.join(', ')}): a large copy to keep the sync API; ` +
       'check which chains need it, or migrate those functions in place (--strategy inplace, --make-async)'),
   ];
 }
