@@ -31,7 +31,11 @@ export function recordMockPatches(
       } else if (PATCH_OBJECT.test(callee) && list[0] && list[1] && isPlainString(list[1])) {
         const owner = resolver.resolveExpression(list[0], undefined, module);
         const member = list[1].text.slice(1, -1);
-        if (owner?.kind === 'class') patched = resolver.findMethod(owner.cls, member);
+        if (owner?.kind === 'class' || owner?.kind === 'instance') patched = resolver.findMethod(owner.cls, member);
+        else if (owner?.kind === 'module' && owner.project) {
+          const symbol = resolver.resolveModuleName(owner.project, member, new Set());
+          if (symbol?.kind === 'function') patched = symbol.fn;
+        }
         target = `${list[0].text}.${member}`;
       }
       const node = patched ? nodes.get(patched.id) : undefined;
