@@ -220,13 +220,23 @@ export function emitPython(
     }
   }
 
-  // 6. Dual siblings, written after the function they mirror.
-  for (const sibling of siblings.values()) {
+  // 6. Dual siblings, written after the function they mirror. A function nested in another dual
+  // function gets its sibling in that function's sibling (where the calls moved to it are), so the
+  // innermost are written first.
+  const innermostFirst = [...siblings.values()].sort((a, b) => (a.fn.outer.endIndex - a.fn.outer.startIndex) - (b.fn.outer.endIndex - b.fn.outer.startIndex));
+  for (const sibling of innermostFirst) {
     const text = siblingText(sibling, imports);
     const { fn } = sibling;
     const indent = fn.module.text.slice(fn.module.lines.lineStart(fn.outer.startIndex), fn.outer.startIndex);
-    const gap = fn.cls ? fn.module.eol : fn.module.eol + fn.module.eol;
-    edits.add(fn.module.file, { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 });
+    const gap = fn.cls || fn.parent ? fn.module.eol : fn.module.eol + fn.module.eol;
+    const edit: TextEdit = { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 };
+    const enclosing = innermostFirst.find(
+      (other) => other !== sibling && !other.forwardsOnly && other.fn.module === fn.module && other.fn.outer.startIndex <= fn.outer.startIndex && fn.outer.endIndex <= other.fn.outer.endIndex,
+    );
+    if (enclosing) {
+      enclosing.edits.push(edit);
+      enclosing.hasBodyEdits = true;
+    } else edits.add(fn.module.file, edit);
   }
 
   // 7. Barrels: a package `__init__.py` that re-exports a function re-exports its new sibling too.
