@@ -122,7 +122,9 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
             suggestion: `Await the async work before calling ${site.callback.api} (precompute the values), or rewrite the ${site.callback.api} call as a loop with await.`,
           };
     }
-    if (site.kind === 'call' && site.cannotAwait && caller) {
+    // Under dual, top-level code that cannot await keeps calling a public function's sync version.
+    const keepsSyncCaller = options.strategy === 'dual' && caller?.kind === 'module' && keepsSyncVersion(graph, fn, options);
+    if (site.kind === 'call' && site.cannotAwait && caller && !keepsSyncCaller) {
       return {
         kind: 'caller',
         reason: `${fn.name} is called at ${site.location.file}:${site.location.line} where await cannot be added (${site.cannotAwait.reason})`,
