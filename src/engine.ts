@@ -22,6 +22,7 @@ import type {
   RuleId,
   Severity,
   SkippedFile,
+  StaleMockEntry,
   Strategy,
 } from './model.js';
 import { RULE_IDS } from './model.js';
@@ -241,7 +242,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   // Every file so far was left out of the analysis, so nothing awaits the calls in it.
   await markCallsIntoAsync(skipped, root, graph, plan);
   const changes: Report['changes'] = [];
-  const candidates: (FileOutput & { edits: number; sources: string[] })[] = [];
+  const candidates: (FileOutput & { edits: number; sources: string[]; linesCopied: number })[] = [];
   const writableRoots = await realRoots(absolutePaths);
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
@@ -262,7 +263,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
         continue;
       }
-      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))] });
+      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))], linesCopied: linesCopiedBy(normalized) });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -279,7 +280,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         continue;
       }
       outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding });
-      changes.push({ file: candidate.file, edits: candidate.edits });
+      changes.push({ file: candidate.file, edits: candidate.edits, ...(candidate.linesCopied > 0 ? { linesCopied: candidate.linesCopied } : {}) });
     }
   }
 
@@ -303,9 +304,10 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
     const current = plan;
+    const awaiting = modulesMadeToAwait(graph, current, counted);
     counted = hits.filter((hit) =>
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
-      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
+      (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable) || awaiting.has(hit.enclosing)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy, options.unsafeFixes === true)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
@@ -314,6 +316,23 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
   }
   plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
   return { plan, counted, reachable };
+}
+
+/**
+ * Top-level code the plan makes await (a call of a function turning async, or a floating promise
+ * awaited): once migrated it is top-level code that awaits, whose blocking calls count. Counting them
+ * in the same run keeps a second run from finding them (it would read the awaits as the author's).
+ */
+function modulesMadeToAwait(graph: CallGraph, plan: Plan | undefined, counted: readonly RuleHit[]): Set<FunctionId> {
+  const modules = new Set<FunctionId>();
+  if (!plan) return modules;
+  const isAwaitingModule = (id: FunctionId): boolean => {
+    const fn = graph.functions.get(id);
+    return fn?.kind === 'module' && !fn.syncOnly;
+  };
+  for (const site of plan.awaitSites) if (isAwaitingModule(site.caller)) modules.add(site.caller);
+  for (const hit of counted) if (hit.fix && hit.needsAsync && isAwaitingModule(hit.enclosing)) modules.add(hit.enclosing);
+  return modules;
 }
 
 /** What the command line's `--make-async` targets add to the default plan, and whether each was refused. */
@@ -477,7 +496,7 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
       // Under dual, nothing changes for callers; a member added to an exported interface is still
       // something every implementation outside the project must add.
       if (fn.kind === 'abstract-method' && fn.asyncSibling === undefined) {
-        breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
+        breaking.push({ file: fn.location.file, line: fn.location.line, name: siblingName(fn.name, fn.location.file), before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
       }
       continue;
     }
@@ -503,12 +522,14 @@ function buildReport(
   const { asyncFunctions, awaitedCalls, blocked, breaking } = planEntries(graph, plan);
   changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const additive = breaking.filter((entry) => entry.kind === 'additive').length;
+  const linesCopied = changes.reduce((sum, change) => sum + (change.linesCopied ?? 0), 0);
   const byRule: Report['summary']['byRule'] = {};
   for (const finding of findings) byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
   // Under --scope all every blocking call counts; otherwise those on the event loop.
   const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
   const unresolvedCalls = unresolvedCallsOf(graph, plan);
   const fixesBy = (applicability: 'safe' | 'unsafe'): number => findings.filter((finding) => finding.fixable && finding.applicability === applicability).length;
+  const staleMocks = staleMocksOf(graph, plan);
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,
@@ -522,6 +543,7 @@ function buildReport(
     changes,
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)),
     ...(unresolvedCalls.length > 0 ? { unresolvedCalls } : {}),
+    ...(staleMocks.length > 0 ? { staleMocks } : {}),
     summary: {
       files: fileCount,
       findings: findings.length,
@@ -533,6 +555,8 @@ function buildReport(
       ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
       fixes: { safe: fixesBy('safe'), unsafe: fixesBy('unsafe'), unsafeApplied: options.unsafeFixes === true },
+      ...(linesCopied > 0 ? { linesCopied } : {}),
+      ...(staleMocks.length > 0 ? { staleMocks: staleMocks.length } : {}),
       ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },
     coverage: {
@@ -603,6 +627,33 @@ function syncNameSuggestion(name: string, file: string): string | undefined {
   const base = simple.slice(0, -suffix.length);
   const asyncName = file.endsWith('.py') ? `${base}_async` : `${base}Async`;
   return `\`${simple}\` is async now but still named for a sync function: rename it to \`${base}\` or \`${asyncName}\`, or migrate with --strategy dual to keep \`${simple}\` and add \`${asyncName}\``;
+}
+
+/** Tests patching the sync name of a function whose callers the plan moves to its async sibling. */
+function staleMocksOf(graph: CallGraph, plan: Plan): StaleMockEntry[] {
+  const moved = new Set(
+    [...plan.awaitSites, ...plan.callbackSites, ...plan.entrySites]
+      .filter((site) => plan.dualFunctions.has(site.callee) && !(site.callGroup && plan.callsWithoutSibling.has(site.callGroup)))
+      .map((site) => site.callee),
+  );
+  const entries: StaleMockEntry[] = [];
+  for (const id of moved) {
+    const fn = graph.functions.get(id);
+    if (!fn?.patchedBy) continue;
+    const sibling = fn.asyncSibling ?? siblingName(fn.name, fn.location.file).slice(fn.name.lastIndexOf('.') + 1);
+    for (const { target, location } of fn.patchedBy) entries.push({ file: location.file, line: location.line, target, name: fn.name, sibling });
+  }
+  return entries.sort(byLocation);
+}
+
+/** The lines of code (blank ones aside) the async siblings of a dual run write into a file. */
+function linesCopiedBy(edits: readonly { text: string; source: string }[]): number {
+  let lines = 0;
+  for (const edit of edits) {
+    if (edit.source !== 'dual' || !edit.text.includes('\n')) continue;
+    lines += edit.text.split('\n').filter((line) => line.trim() !== '').length;
+  }
+  return lines;
 }
 
 /** The async sibling of `Class.foo`: `Class.fooAsync` (`fooSync` -> `fooAsync`) in TypeScript, `Class.foo_async` in Python. */

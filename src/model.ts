@@ -83,6 +83,11 @@ export interface FunctionNode {
    * their type changes with it, so they are breaking changes when it turns async.
    */
   exportedAs?: { name: string; location: Location; signature: string; asyncSignature: string }[];
+  /**
+   * Tests that patch this function by its name (`mock.patch("pkg.llm.get_llm")`): under dual, the
+   * callers that move to the sibling no longer call that name, so the mock stops applying to them.
+   */
+  patchedBy?: { target: string; location: Location }[];
   /** Ids of the family this function belongs to (interface member + implementations + overrides). */
   familyId?: string;
   /**
@@ -250,9 +255,22 @@ export interface BreakingEntry {
   kind?: 'signature' | 'additive';
 }
 
+/** A test's mock of a function's sync name that callers moved to the async sibling bypass (dual). */
+export interface StaleMockEntry {
+  file: string;
+  line: number;
+  /** What the test patches, as written: `pkg.llm.get_llm`, `Client.fetch`. */
+  target: string;
+  /** The function it patches, and the sibling its async callers now call. */
+  name: string;
+  sibling: string;
+}
+
 export interface ChangeEntry {
   file: string;
   edits: number;
+  /** Under dual: the lines of code the async siblings written into this file copy (omitted when none). */
+  linesCopied?: number;
 }
 
 /** A file that could not be read, parsed or transformed: an outcome for that file, never an abort. */
@@ -292,6 +310,10 @@ export interface ReportSummary {
    * `--unsafe-fixes`); `unsafeApplied`: this run applied (or, in `check`, would apply) the unsafe ones.
    */
   fixes: { safe: number; unsafe: number; unsafeApplied: boolean };
+  /** Entries of `staleMocks` (omitted when none). */
+  staleMocks?: number;
+  /** Under dual: the lines of code all async siblings copy, the width of the kept sync API (omitted when none). */
+  linesCopied?: number;
   /** Unresolved call sites that may call a function that turns async (omitted when none). */
   unresolvedCalls?: number;
 }
@@ -310,6 +332,8 @@ export interface Report {
   skipped: SkippedFile[];
   /** Call sites no front-end could resolve that may call a function that turns async (omitted when none). */
   unresolvedCalls?: UnresolvedCallEntry[];
+  /** Under dual: mocks of a sync name whose async callers moved to the sibling, so the mock no longer applies to them (omitted when none). */
+  staleMocks?: StaleMockEntry[];
   summary: ReportSummary;
   /** Async coverage: call sites in async-reachable code, and how many of them still block. */
   coverage?: { asyncReachableSites: number; stillBlocking: number };

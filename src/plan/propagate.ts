@@ -125,7 +125,9 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
             suggestion: `Await the async work before calling ${site.callback.api} (precompute the values), or rewrite the ${site.callback.api} call as a loop with await.`,
           };
     }
-    if (site.kind === 'call' && site.cannotAwait && caller) {
+    // Under dual, top-level code that cannot await keeps calling a public function's sync version.
+    const keepsSyncCaller = options.strategy === 'dual' && caller?.kind === 'module' && keepsSyncVersion(graph, fn, options);
+    if (site.kind === 'call' && site.cannotAwait && caller && !keepsSyncCaller) {
       return {
         kind: 'caller',
         reason: `${fn.name} is called at ${site.location.file}:${site.location.line} where await cannot be added (${site.cannotAwait.reason})`,
@@ -261,7 +263,9 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     // calls gets its own async twin (with its family) and is never changed in place.
     // A callback (or IIFE) written in a dual body has no name and no sibling of its own: it moves to
     // the sibling with that body, so what it calls is called from both versions too.
-    const queue = [...dualFunctions];
+    // A member that is async already (its family gains the sibling) keeps no sync body: what it calls
+    // turns async in place, as for any async caller.
+    const queue = [...dualFunctions].filter((id) => !graph.functions.get(id)?.isAsync);
     const followed = new Set(queue);
     while (queue.length > 0) {
       const id = queue.shift()!;

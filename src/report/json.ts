@@ -22,14 +22,12 @@ export function orderReport(report: Report): Record<string, unknown> {
       column: f.column,
       message: f.message,
       fixable: f.fixable,
-      ...(f.applicability ? { applicability: f.applicability } : {}),
-      ...(f.suggestions && f.suggestions.length > 0 ? { suggestions: [...f.suggestions] } : {}),
     })),
     asyncFunctions: orderAsyncFunctions(report.asyncFunctions),
     awaitedCalls: orderAwaitedCalls(report.awaitedCalls),
     blocked: orderBlocked(report.blocked),
     breaking: orderBreaking(report.breaking),
-    changes: report.changes.map((c) => ({ file: c.file, edits: c.edits })),
+    changes: report.changes.map((c) => ({ file: c.file, edits: c.edits, ...(c.linesCopied ? { linesCopied: c.linesCopied } : {}) })),
   };
   if (report.skipped.length > 0) {
     ordered.skipped = report.skipped.map((s) => ({
@@ -41,6 +39,9 @@ export function orderReport(report: Report): Record<string, unknown> {
   }
   if (report.unresolvedCalls !== undefined && report.unresolvedCalls.length > 0) {
     ordered.unresolvedCalls = report.unresolvedCalls.map((u) => ({ file: u.file, line: u.line, column: u.column, call: u.call, mayCall: [...u.mayCall] }));
+  }
+  if (report.staleMocks !== undefined && report.staleMocks.length > 0) {
+    ordered.staleMocks = report.staleMocks.map((m) => ({ file: m.file, line: m.line, target: m.target, name: m.name, sibling: m.sibling }));
   }
   ordered.summary = orderSummary(report.summary);
   if (report.coverage !== undefined) {
@@ -103,6 +104,8 @@ function orderSummary(summary: ReportSummary): ReportSummary {
     ...(summary.additive === undefined ? {} : { additive: summary.additive }),
     filesChanged: summary.filesChanged,
     fixes: { safe: summary.fixes.safe, unsafe: summary.fixes.unsafe, unsafeApplied: summary.fixes.unsafeApplied },
+    ...(summary.linesCopied ? { linesCopied: summary.linesCopied } : {}),
+    ...(summary.staleMocks ? { staleMocks: summary.staleMocks } : {}),
     ...(summary.unresolvedCalls ? { unresolvedCalls: summary.unresolvedCalls } : {}),
   };
 }

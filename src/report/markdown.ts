@@ -23,6 +23,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     breakingSection(report),
     makeAsyncSection(report),
     unresolvedSection(report),
+    staleMocksSection(report),
     skippedSection(report),
     whySection(report),
     propagationSection(report, options.chartNodeCap ?? DEFAULT_NODE_CAP),
@@ -85,6 +86,7 @@ function summarySection(report: Report): string {
     ['Breaking changes', String(summary.breaking)],
     ...(summary.additive ? [['Additive API changes', String(summary.additive)] as [string, string]] : []),
     ['Files changed', String(summary.filesChanged)],
+    ...(summary.linesCopied ? [['Lines copied into async siblings', String(summary.linesCopied)] as [string, string]] : []),
   );
   if (report.skipped.length > 0) rows.push(['Files skipped', String(report.skipped.length)]);
   if (report.coverage !== undefined) rows.push(['Async coverage', asyncCoverage(report.coverage)]);
@@ -167,6 +169,18 @@ function unresolvedSection(report: Report): string {
     `${plural(entries.length, 'call site')} the analysis could not resolve, named like a function that turns async: check each by hand (an unawaited call there would drop a coroutine).`,
     '',
     ...entries.map((u) => `- ${code(u.call)} at ${code(`${u.file}:${u.line}:${u.column}`)} may call ${u.mayCall.map(code).join(', ')}`),
+  ].join('\n');
+}
+
+function staleMocksSection(report: Report): string {
+  const entries = report.staleMocks ?? [];
+  if (entries.length === 0) return '';
+  return [
+    '## Mocks that no longer apply',
+    '',
+    `${plural(entries.length, 'mock')} of a sync name that the async callers no longer call (they call the sibling): patch (or spy on) the sibling too.`,
+    '',
+    ...entries.map((m) => `- ${code(m.target)} at ${code(`${m.file}:${m.line}`)}: ${code(m.name)}'s async callers call ${code(m.sibling)}`),
   ].join('\n');
 }
 

@@ -93,8 +93,14 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     for (const entry of report.unresolvedCalls) out.push(`  ${entry.call}  ${chalk.dim(`${entry.file}:${entry.line}:${entry.column}`)}  may call ${entry.mayCall.join(', ')}`);
     out.push('');
   }
+  if (report.staleMocks && report.staleMocks.length > 0) {
+    out.push(chalk.bold(chalk.yellow(`Mocks that no longer apply (${report.staleMocks.length}): the async callers call the sibling, not the patched name`)));
+    for (const mock of report.staleMocks) out.push(`  patch ${mock.target}  ${chalk.dim(`${mock.file}:${mock.line}`)}  ${mock.name}'s async callers now call ${mock.sibling}: patch (or spy on) that too`);
+    out.push('');
+  }
   for (const skipped of report.skipped) out.push(chalk.yellow(`skipped ${skipped.file}: ${skipped.reason}`));
   const s = report.summary;
+  if (s.linesCopied) out.push(...copyWidth(report, chalk));
   const rules = Object.entries(s.byRule).map(([rule, count]) => `${rule} ${count}`).join(', ');
   out.push(
     `${s.files} files, ${s.findings} findings${rules ? ` (${rules})` : ''}; ` +
@@ -119,4 +125,25 @@ export function unsafeFixesNote(report: Report): string | undefined {
   return report.command === 'check'
     ? `${what} available with \`async-migrate migrate --unsafe-fixes\` (they may change timing, ordering or dispatch: review each)`
     : `${what} not applied; run with \`--unsafe-fixes\` to apply them (they may change timing, ordering or dispatch: review each)`;
+}
+
+/**
+ * Under dual, a sync API is kept by copying every function on the way to its blocking call: one
+ * `existsSync` in a file registry copied a whole comment parser (+3,000 lines). Say how wide the copy
+ * is, and when it is large, where it lands.
+ */
+export const LARGE_COPY_LINES = 500;
+
+function copyWidth(report: Report, chalk: ChalkInstance): string[] {
+  const copied = report.summary.linesCopied ?? 0;
+  if (copied < LARGE_COPY_LINES) return [`async siblings beside kept sync functions copy ${copied} lines`];
+  const widest = report.changes
+    .filter((change) => change.linesCopied)
+    .sort((a, b) => b.linesCopied! - a.linesCopied! || (a.file < b.file ? -1 : 1))
+    .slice(0, 5)
+    .map((change) => `${change.file} +${change.linesCopied}`);
+  return [
+    chalk.yellow(`async siblings beside kept sync functions copy ${copied} lines (${widest.join(', ')}): a large copy to keep the sync API; ` +
+      'check which chains need it, or migrate those functions in place (--strategy inplace, --make-async)'),
+  ];
 }

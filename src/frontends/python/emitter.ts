@@ -21,6 +21,11 @@ interface Sibling {
   edits: TextEdit[];
   /** Edits other than the rename: the body has something to migrate. */
   hasBodyEdits: boolean;
+  /**
+   * The function is async already (its family gains the sibling): its own edits stay in place and its
+   * sibling only awaits it, never a second copy of the body.
+   */
+  forwardsOnly: boolean;
 }
 
 export function emitPython(
@@ -44,12 +49,13 @@ export function emitPython(
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module') continue;
     if (existingAsyncSibling(fn)) alreadyDual.push(fn);
-    else siblings.set(id, { fn, edits: [], hasBodyEdits: false });
+    else siblings.set(id, { fn, edits: [], hasBodyEdits: false, forwardsOnly: fn.isAsync && !isStubBody(fn) });
   }
   const siblingAt = (module: PyModule, start: number, end: number): Sibling | undefined => {
     let best: Sibling | undefined;
     for (const sibling of siblings.values()) {
       const outer = sibling.fn.outer;
+      if (sibling.forwardsOnly) continue;
       if (sibling.fn.module === module && outer.startIndex <= start && end <= outer.endIndex) {
         if (!best || best.fn.outer.startIndex < outer.startIndex) best = sibling;
       }
@@ -112,7 +118,17 @@ export function emitPython(
     const start = result === undefined ? fn.node.childForFieldName('parameters')!.endIndex : declared.annotation.startIndex;
     record(fn.module, { start, end: declared.annotation.endIndex, text: result ?? '', source: 'propagation' }, false);
   };
-  for (const sibling of siblings.values()) awaitReturnedAwaitables(sibling.fn);
+  // A sibling never runs a function that hands back an awaitable in a thread (`asyncio.to_thread` would
+  // return the coroutine unawaited, or create a task off the loop): it awaits what the body returns.
+  for (const sibling of siblings.values()) {
+    if (sibling.forwardsOnly) continue;
+    const declared = awaitableReturnOf(sibling.fn);
+    if (declared?.kind === 'awaitable' && !sibling.fn.isAsync) awaitDeclaredAwaitables(sibling.fn, declared);
+    else {
+      awaitReturnedAwaitables(sibling.fn);
+      if (!sibling.fn.isAsync) for (const value of loopAwaitables(sibling.fn)) record(sibling.fn.module, { start: value.startIndex, end: value.startIndex, text: 'await ', source: 'propagation', order: -1 }, true);
+    }
+  }
 
   // 1. Functions that turn async in place.
   for (const id of plan.asyncFunctions.keys()) {
@@ -204,13 +220,23 @@ export function emitPython(
     }
   }
 
-  // 6. Dual siblings, written after the function they mirror.
-  for (const sibling of siblings.values()) {
+  // 6. Dual siblings, written after the function they mirror. A function nested in another dual
+  // function gets its sibling in that function's sibling (where the calls moved to it are), so the
+  // innermost are written first.
+  const innermostFirst = [...siblings.values()].sort((a, b) => (a.fn.outer.endIndex - a.fn.outer.startIndex) - (b.fn.outer.endIndex - b.fn.outer.startIndex));
+  for (const sibling of innermostFirst) {
     const text = siblingText(sibling, imports);
     const { fn } = sibling;
     const indent = fn.module.text.slice(fn.module.lines.lineStart(fn.outer.startIndex), fn.outer.startIndex);
-    const gap = fn.cls ? fn.module.eol : fn.module.eol + fn.module.eol;
-    edits.add(fn.module.file, { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 });
+    const gap = fn.cls || fn.parent ? fn.module.eol : fn.module.eol + fn.module.eol;
+    const edit: TextEdit = { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 };
+    const enclosing = innermostFirst.find(
+      (other) => other !== sibling && !other.forwardsOnly && other.fn.module === fn.module && other.fn.outer.startIndex <= fn.outer.startIndex && fn.outer.endIndex <= other.fn.outer.endIndex,
+    );
+    if (enclosing) {
+      enclosing.edits.push(edit);
+      enclosing.hasBodyEdits = true;
+    } else edits.add(fn.module.file, edit);
   }
 
   // 7. Barrels: a package `__init__.py` that re-exports a function re-exports its new sibling too.
@@ -237,6 +263,17 @@ export function emitPython(
 }
 
 const IMPORTS_FIRST = -10;
+
+/** Event-loop methods whose result is a Task or Future, whatever the loop's variable resolves to. */
+const LOOP_AWAITABLE_METHODS = new Set(['create_task', 'run_in_executor', 'create_future']);
+
+/** The function's own `return loop.create_task(…)` values (not those a project resolver already proves awaitable). */
+function loopAwaitables(fn: PyFunction): PyNode[] {
+  return returnValues(fn).filter((value) => {
+    const callee = value.type === 'call' ? value.childForFieldName('function') : null;
+    return callee?.type === 'attribute' && LOOP_AWAITABLE_METHODS.has(callee.childForFieldName('attribute')?.text ?? '');
+  });
+}
 
 /** pytest-asyncio in strict mode: an async test needs `@pytest.mark.asyncio`, an async fixture `@pytest_asyncio.fixture`. */
 function markForPytestAsyncio(fn: PyFunction, resolver: Resolver, editor: FileEditor & { flush(): void }): void {
@@ -310,7 +347,7 @@ function siblingText(sibling: Sibling, imports: ImportPlanner): string {
   ];
   const shift = (edit: TextEdit): TextEdit => ({ ...edit, start: edit.start - start, end: edit.end - start });
   const body = fn.node.childForFieldName('body')!;
-  if (sibling.hasBodyEdits || isStubBody(fn)) {
+  if (!sibling.forwardsOnly && (sibling.hasBodyEdits || isStubBody(fn))) {
     const all = normalizeEdits(fn.module.file, text.slice(start, fn.outer.endIndex), [...header, ...sibling.edits].map(shift));
     return applyEdits(text.slice(start, fn.outer.endIndex), all);
   }

@@ -93,9 +93,14 @@ export function signatureOf(fn: PyFunction): string {
   return header.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/,?\s*\)/g, ')');
 }
 
+/**
+ * A script: top-level `main.py`, a package's `__main__.py`, a test. A `main.py` inside a package
+ * (`app.main`, what `[project.scripts]` and `uvicorn app.main:app` name) is importable: its functions
+ * are the package's entry points, public like any module's.
+ */
 function isScriptModule(module: PyModule): boolean {
   const base = module.rel.split('/').pop()!;
-  return base === 'main.py' || base === '__main__.py' || isTestModule(module);
+  return (base === 'main.py' && !module.name.includes('.')) || base === '__main__.py' || isTestModule(module);
 }
 
 

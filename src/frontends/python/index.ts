@@ -9,6 +9,7 @@ import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './block
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
+import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
@@ -99,6 +100,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
       pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
       built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
+      recordMockPatches(modules, byName, resolver, built.graph.functions);
       const hits = modules.flatMap((module) =>
         attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState)),
       );

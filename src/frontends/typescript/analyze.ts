@@ -201,6 +201,7 @@ export class TsAnalyzer {
     this.recordExportedWrappers();
     // Pass 2: sites, families and rules.
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
+    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.recordSpies(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
       if (members.length < 2) continue;
@@ -214,6 +215,30 @@ export class TsAnalyzer {
   graph(): CallGraph {
     const { functions, sites, families } = this.state;
     return { functions, sites, families, ...(this.unresolvedCalls.length > 0 ? { unresolved: this.unresolvedCalls } : {}) };
+  }
+
+  /**
+   * `vi.spyOn(store, 'load')`, `jest.spyOn(Store.prototype, 'load')`, `spyOn(mod, 'load')`: a test
+   * that replaces a function by its name. Under dual, callers moved to the sibling bypass it.
+   */
+  private recordSpies(sourceFile: ts.SourceFile): void {
+    if (!/\bspyOn\b/.test(sourceFile.text)) return;
+    const info = this.state.files.get(sourceFile.fileName);
+    if (!info) return;
+    walkTree(sourceFile, (node) => {
+      if (!ts.isCallExpression(node) || node.arguments.length < 2) return true;
+      const callee = node.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      const [owner, member] = node.arguments;
+      if (name !== 'spyOn' || !owner || !member || !ts.isStringLiteralLike(member)) return true;
+      const property = this.checker.getTypeAtLocation(owner).getProperty(member.text);
+      const { line, column } = lineAndColumn(info.lineStarts, node.getStart(sourceFile));
+      for (const id of this.functionsOfSymbol(property)) {
+        const fn = this.state.functions.get(id);
+        if (fn) (fn.patchedBy ??= []).push({ target: `${owner.getText(sourceFile)}.${member.text}`, location: { file: info.file, line, column } });
+      }
+      return true;
+    });
   }
 
   /** The interface or abstract member names a family; otherwise its first declared member. */
@@ -397,7 +422,7 @@ export class TsAnalyzer {
       const owner = node.parent;
       // `export type Tool = { capture(…): string }` is an interface by another name.
       const ownerExported =
-        ((ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && hasExportModifier(owner)) ||
+        ((ts.isClassDeclaration(owner) || ts.isInterfaceDeclaration(owner)) && isExportedDeclaration(owner, info)) ||
         (ts.isTypeLiteralNode(owner) && ts.isTypeAliasDeclaration(owner.parent) && hasExportModifier(owner.parent));
       // Protected members are public to subclasses outside the project: they count.
       const isPrivate = hasModifier(node, ts.SyntaxKind.PrivateKeyword) || (node.name !== undefined && ts.isPrivateIdentifier(node.name));
@@ -406,7 +431,7 @@ export class TsAnalyzer {
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isPropertyDeclaration(parent)) {
       const owner = parent.parent;
       const isPrivate = hasModifier(parent, ts.SyntaxKind.PrivateKeyword) || ts.isPrivateIdentifier(parent.name);
-      return ts.isClassDeclaration(owner) && hasExportModifier(owner) && !isPrivate;
+      return ts.isClassDeclaration(owner) && isExportedDeclaration(owner, info) && !isPrivate;
     }
     if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent)) {
       const statement = parent.parent?.parent;
@@ -1147,6 +1172,19 @@ function commonJsExportedProperties(sourceFile: ts.SourceFile): string[] {
     }
   }
   return names;
+}
+
+/**
+ * A class or interface its module exports: `export class Store`, or by name elsewhere in the file
+ * (`export { Store }`, `export default Store;`, `export = Store`, `module.exports = Store`,
+ * `module.exports = { Store }`): its public members are public either way.
+ */
+function isExportedDeclaration(node: ts.ClassDeclaration | ts.InterfaceDeclaration, info: TsFileInfo): boolean {
+  if (hasExportModifier(node)) return true;
+  const name = node.name?.text;
+  if (name === undefined) return false;
+  if (info.exportListNames.has(name) || info.commonJsExports.has(name)) return true;
+  return info.sourceFile.statements.some((statement) => ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name);
 }
 
 function isExportedVariable(declaration: ts.VariableDeclaration): boolean {

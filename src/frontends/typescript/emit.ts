@@ -129,6 +129,14 @@ function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile,
     return;
   }
   if (isPromiseType(type, sourceFile)) return;
+  // `string | Promise<string>` (a member that may be either) resolves to `string` once awaited.
+  if (ts.isUnionTypeNode(type) && type.types.some((member) => isPromiseType(member, sourceFile))) {
+    const members = type.types.map((member) =>
+      ts.isTypeReferenceNode(member) && isPromiseType(member, sourceFile) && member.typeArguments?.length === 1 ? member.typeArguments[0]!.getText(sourceFile) : member.getText(sourceFile),
+    );
+    editor.replace(type.getStart(sourceFile), type.end, `Promise<${[...new Set(members)].join(' | ')}>`);
+    return;
+  }
   editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
 }
 
@@ -345,12 +353,21 @@ function keepComments(editor: TsFileEditor, spans: readonly (readonly [number, n
 function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: EmitRequest): TextEdit[] {
   let fileEdits = editor.edits;
   const { sourceFile } = editor.info;
-  const ranges: { start: number; end: number; node: FunctionLike; container: ts.Node }[] = [];
+  const ranges: { start: number; end: number; node: FunctionLike; container: ts.Node; id: FunctionId }[] = [];
+  const forwarders: TextEdit[] = [];
   for (const id of request.plan.dualFunctions) {
     const node = state.declarations.get(id);
     if (!node || node.getSourceFile() !== sourceFile) continue;
+    // A member that is async already keeps its edits in place; its family's sibling only forwards to it.
+    if (state.functions.get(id)?.isAsync) {
+      const forwarder = existingSibling(node) ? undefined : forwardingSibling(node, sourceFile);
+      if (forwarder) forwarders.push(forwarder);
+      continue;
+    }
     const container = siblingContainer(node);
-    ranges.push({ start: container.getStart(sourceFile), end: container.end, node, container });
+    // JavaScript declares its types in JSDoc: the sibling gets a copy of the comment (with its
+    // `@returns {Promise<T>}`), and the kept function keeps its own as written.
+    ranges.push({ start: container.getStart(sourceFile, isJavaScript(sourceFile)), end: container.end, node, container, id });
   }
   // Outermost first: a dual function nested in another moves with it.
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -368,6 +385,14 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     fileEdits = fileEdits.filter((edit) => !inside.includes(edit));
     if (siblingExists) continue;
     const shifted = inside.map((edit) => ({ ...edit, start: edit.start - range.start, end: edit.end - range.start }));
+    // `override` only where the base has the sibling too: a base outside the project (a library's
+    // class) keeps its one sync member, and `override` there would be TS4113.
+    const override = ts.getModifiers(range.node)?.find((modifier) => modifier.kind === ts.SyntaxKind.OverrideKeyword);
+    if (override && state.functions.get(range.id)?.syncOnly?.kind === 'family') {
+      const start = override.getStart(sourceFile);
+      const end = override.end + (/^\s*/.exec(sourceFile.text.slice(override.end))?.[0].length ?? 0);
+      shifted.push({ start: start - range.start, end: end - range.start, text: '', source: 'dual' });
+    }
     const original = sourceFile.text.slice(range.start, range.end);
     const copy = applyEdits(original, normalizeEdits(editor.file, original, shifted));
     const lineStart = lineStartOf(sourceFile.text, range.start);
@@ -393,7 +418,34 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     }
     fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000 });
   }
-  return fileEdits;
+  return [...fileEdits, ...forwarders];
+}
+
+/**
+ * The sibling of a method or function that is async already: the same head under the sibling's name,
+ * returning the call of the original (`runAsync(path: string): Promise<string> { return this.run(path); }`).
+ * Undefined when its parameters cannot be passed on by name (a destructured one).
+ */
+function forwardingSibling(node: FunctionLike, sourceFile: ts.SourceFile): TextEdit | undefined {
+  if (!(ts.isMethodDeclaration(node) || ts.isFunctionDeclaration(node)) || !node.body || !node.name || !ts.isIdentifier(node.name)) return undefined;
+  const args: string[] = [];
+  for (const parameter of node.parameters) {
+    if (!ts.isIdentifier(parameter.name)) return undefined;
+    if (parameter.name.text === 'this') continue;
+    args.push(`${parameter.dotDotDotToken ? '...' : ''}${parameter.name.text}`);
+  }
+  const text = sourceFile.text;
+  const start = node.getStart(sourceFile);
+  const name = node.name;
+  const head = text.slice(start, name.getStart(sourceFile)) + asyncSiblingName(name.text) + text.slice(name.end, node.body.getStart(sourceFile));
+  const target = ts.isMethodDeclaration(node) ? `this.${name.text}` : name.text;
+  const lineStart = lineStartOf(text, start);
+  const indent = text.slice(lineStart, start);
+  if (!/^[ \t]*$/.test(indent)) return undefined;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const inner = `${indent}  `;
+  const sibling = `${head}{${eol}${inner}return ${target}(${args.join(', ')});${eol}${indent}}`;
+  return { start: node.end, end: node.end, text: `${eol}${eol}${indent}${sibling}`, source: 'dual', order: -1_000_000 };
 }
 
 /** Drops import bindings (`readFileSync`, `fs`) that no code refers to once the fixes replaced their uses. */
