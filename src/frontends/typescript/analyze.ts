@@ -734,7 +734,7 @@ export class TsAnalyzer {
         if (promiseWrapper) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback: { api: promiseWrapper, rewrite: 'accepts-async', wrapper: true } }, call, info);
         else this.newSite({ caller, callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
       }
-      this.recordUnresolvedImportCall(call, info, caller);
+      if (!this.recordUnresolvedImportCall(call, info, caller)) this.recordUntypedReceiverCall(call, info, caller);
     }
     const callGroup = targets.length > 1 ? `${info.file}#${call.getStart(info.sourceFile)}` : undefined;
     for (const callee of targets) {
@@ -756,29 +756,68 @@ export class TsAnalyzer {
    * it calls, so the engine lists it when its name is that of a function turning async, rather than
    * leave it unawaited silently.
    */
-  private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
+  private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): boolean {
     const callee = call.expression;
     const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
-    if (!name) return;
+    if (!name) return false;
     let root: ts.Expression = callee;
     while (ts.isPropertyAccessExpression(root)) root = root.expression;
     const required = requiredModuleSymbol(root, this.checker);
     if (required) {
-      if (root === callee || this.checker.getSymbolAtLocation(name) || !this.isProjectModule(required)) return;
+      if (root === callee || this.checker.getSymbolAtLocation(name) || !this.isProjectModule(required)) return false;
     } else {
-      if (!ts.isIdentifier(root)) return;
+      if (!ts.isIdentifier(root)) return false;
       const symbol = this.checker.getSymbolAtLocation(root);
-      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
       const aliased = this.checker.getAliasedSymbol(symbol);
       const unresolvedModule = (aliased.declarations ?? []).length === 0;
       const unknownMember = root !== callee && this.isProjectModule(aliased) && !this.checker.getSymbolAtLocation(name);
-      if (!unresolvedModule && !unknownMember) return;
+      if (!unresolvedModule && !unknownMember) return false;
     }
-    const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
     // `import { loadSettings as load }`: `load()` calls what the module exports as `loadSettings`.
     const imported = name === callee ? info.imports.get(name.text)?.name : undefined;
     const calledName = imported && imported !== '*' && imported !== 'default' ? imported : name.text;
-    this.unresolvedCalls.push({ caller, name: calledName, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
+    this.pushUnresolved(call, calledName, info, caller);
+    return true;
+  }
+
+  /**
+   * `cache.isDirectory(p)` on a receiver typed `any` (an untyped parameter, a JavaScript value, a
+   * `JSON.parse` result): the checker cannot say which method runs. When a project method of that
+   * name turns async the call may return a promise, which a condition would take as always true, so
+   * it is listed for a person to check (never awaited on a guess).
+   */
+  private recordUntypedReceiverCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
+    const callee = skipParentheses(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name) || !this.functionNames.has(callee.name.text)) return;
+    const receiver = this.checker.getTypeAtLocation(callee.expression);
+    if (!(receiver.flags & ts.TypeFlags.Any) || this.comesFromLibrary(callee.expression)) return;
+    this.pushUnresolved(call, callee.name.text, info, caller);
+  }
+
+  /**
+   * `statSync(p).isDirectory()` with the package's types missing: the value is made by an import
+   * from outside the project (or one that does not resolve), so it holds no project object.
+   */
+  private comesFromLibrary(expression: ts.Expression): boolean {
+    let root = expression;
+    for (;;) {
+      if (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root)) root = root.expression;
+      else if (ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root) || ts.isAsExpression(root)) root = root.expression;
+      else break;
+    }
+    if (!ts.isIdentifier(root)) return false;
+    if (requiredModuleSymbol(expression, this.checker)) return false;
+    if (root.text === 'require') return true;
+    const symbol = this.checker.getSymbolAtLocation(root);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
+    const declarations = this.checker.getAliasedSymbol(symbol).declarations ?? [];
+    return declarations.length === 0 || declarations.some((declaration) => !this.state.files.has(declaration.getSourceFile().fileName));
+  }
+
+  private pushUnresolved(call: ts.CallExpression, name: string, info: TsFileInfo, caller: FunctionId): void {
+    const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
+    this.unresolvedCalls.push({ caller, name, text: shorten(call.expression.getText(info.sourceFile)), location: { file: info.file, line, column } });
   }
 
   /** A module (or a module's `module.exports` value) declared by a file of this analysis. */
