@@ -26,6 +26,7 @@ import { attributeTo } from '../../errors.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
 import { libraryWrapperOf, passesResultThrough } from './wrappers.js';
+import { MethodFamilies } from './families.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -94,32 +95,6 @@ export interface TsAnalysisState {
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
 
-/** Union-find over function ids: the method families. */
-class FamilyBuilder {
-  private readonly parent = new Map<FunctionId, FunctionId>();
-  find(id: FunctionId): FunctionId {
-    let root = id;
-    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
-    this.parent.set(id, root);
-    return root;
-  }
-  union(a: FunctionId, b: FunctionId): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(rb, ra);
-  }
-  groups(): Map<FunctionId, FunctionId[]> {
-    const groups = new Map<FunctionId, FunctionId[]>();
-    for (const id of this.parent.keys()) {
-      const root = this.find(id);
-      const list = groups.get(root) ?? [];
-      list.push(id);
-      groups.set(root, list);
-    }
-    return groups;
-  }
-}
-
 export class TsAnalyzer {
   readonly state: TsAnalysisState = {
     files: new Map(),
@@ -137,7 +112,9 @@ export class TsAnalyzer {
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly unresolvedCalls: UnresolvedCall[] = [];
   private readonly functionNames = new Set<string>();
-  private readonly families = new FamilyBuilder();
+  private readonly families: MethodFamilies;
+  /** Classes, interfaces and object literals that may link family members, recorded before the walk. */
+  private readonly familyLinks: { node: ts.Node; info: TsFileInfo }[] = [];
   private readonly visitors = new Map<ts.SyntaxKind, { transform: Transform; visit: NonNullable<TsVisitors[ts.SyntaxKind]> }[]>();
   private siteCounter = 0;
   private readonly replacedCalls = new Set<ts.Node>();
@@ -175,6 +152,12 @@ export class TsAnalyzer {
     private readonly isPublicFile: (file: string) => boolean,
     private readonly configBlocking: readonly BlockingApiConfig[],
   ) {
+    this.families = new MethodFamilies({
+      checker,
+      functions: this.state.functions,
+      idOf: (declaration) => this.idByDeclaration.get(declaration),
+      functionsOfSymbol: (symbol) => this.functionsOfSymbol(symbol),
+    });
     this.isNode = checker.getAmbientModules().some((module) => /^"(node:)?timers\/promises"$/.test(module.getName()));
     this.state.isNode = this.isNode;
     for (const transform of transforms) {
@@ -199,7 +182,9 @@ export class TsAnalyzer {
     this.registerLocalHolders();
     this.markExistingSiblings();
     this.recordExportedWrappers();
-    // Pass 2: sites, families and rules.
+    // Families before the walk: a rule asks which members a call may dispatch to.
+    for (const { node, info } of this.familyLinks) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.families.record(node)));
+    // Pass 2: sites and rules.
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
@@ -264,6 +249,7 @@ export class TsAnalyzer {
           },
     });
     walkTree(sourceFile, (node) => {
+      if (MethodFamilies.mayLink(node)) this.familyLinks.push({ node, info });
       if (isFunctionLike(node)) this.declareFunction(node, info);
       else if (ts.isVariableDeclaration(node) && !isModuleLevelVariable(node) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.localHolders.push(node); // decided once every function is declared
@@ -498,8 +484,6 @@ export class TsAnalyzer {
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
       if (ts.isIdentifier(node) && this.functionHolderNames.has(node.text)) this.recordHolderUse(node, info, current);
       if (ts.isExportSpecifier(node)) this.recordReexport(node);
-      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
-      else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
     });
   }
 
@@ -532,6 +516,8 @@ export class TsAnalyzer {
       isThenable: (type, some) => this.isThenable(type, some),
       enclosingFunction: () => this.state.functions.get(enclosing())!,
       resolveCallee: (call) => this.resolveCallTargets(call.expression),
+      dispatchLine: (callee) => this.families.dispatchLine(callee).map((id) => this.state.functions.get(id)!),
+      functionOf: (id) => this.state.functions.get(id),
       report: ({ node, message, fixable, rule, replacesCall, ...hit }) => {
         if (replacesCall) this.replacedCalls.add(node);
         const start = node.getStart(info.sourceFile);
@@ -1030,57 +1016,6 @@ export class TsAnalyzer {
     const declaration = symbol?.valueDeclaration;
     const members = declaration && ts.isVariableDeclaration(declaration) ? this.functionHolders.get(declaration) : undefined;
     for (const callee of members ?? []) if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
-  }
-
-  private markFixedSignature(id: FunctionId, base: string, property: ts.Symbol): void {
-    const fn = this.state.functions.get(id);
-    if (!fn || fn.syncOnly) return;
-    const declaration = property.declarations?.[0];
-    const where = declaration && declaration.getSourceFile().fileName.includes('/node_modules/') ? 'a library' : 'this project, as a property';
-    fn.syncOnly = {
-      kind: 'family',
-      reason: `${fn.name} implements ${base}.${property.getName()}, declared in ${where}; its signature cannot change`,
-      suggestion: `Keep ${fn.name} sync for ${base} and add an async sibling (--strategy dual), or change ${base}.${property.getName()} to return a promise first.`,
-    };
-  }
-
-  /** `const store: Store = { get() { … } }`: the literal's methods implement the interface's members. */
-  private recordObjectFamilies(literal: ts.ObjectLiteralExpression): void {
-    const members = literal.properties.filter(
-      (p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && (ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer))),
-    );
-    if (members.length === 0) return;
-    const contextual = this.checker.getContextualType(literal);
-    if (!contextual) return;
-    for (const member of members) {
-      const declaration = ts.isMethodDeclaration(member) ? member : (member as ts.PropertyAssignment).initializer;
-      const id = this.idByDeclaration.get(declaration);
-      if (!id || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
-      for (const baseId of this.functionsOfSymbol(contextual.getProperty(member.name.text))) this.families.union(baseId, id);
-    }
-  }
-
-  /** Links each class method to the members it implements or overrides (interfaces, base classes). */
-  private recordFamilies(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): void {
-    const heritage = node.heritageClauses ?? [];
-    if (heritage.length === 0) return;
-    for (const member of node.members) {
-      if (!(ts.isMethodDeclaration(member) || ts.isMethodSignature(member))) continue;
-      const id = this.idByDeclaration.get(member);
-      if (!id || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
-      for (const clause of heritage) {
-        for (const typeNode of clause.types) {
-          const baseType = this.checker.getTypeAtLocation(typeNode);
-          const property = baseType.getProperty(member.name.text);
-          if (!property) continue;
-          const baseIds = this.functionsOfSymbol(property);
-          for (const baseId of baseIds) this.families.union(baseId, id);
-          // The member it implements is declared outside the project, or as a property: its
-          // signature cannot change with this one, so this one cannot turn async.
-          if (baseIds.length === 0) this.markFixedSignature(id, typeNode.getText(), property);
-        }
-      }
-    }
   }
 }
 
