@@ -18,7 +18,7 @@ import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, requiredModule, type ImportIndex } from './imports.js';
-import { shorten } from './fix-helpers.js';
+import { asyncResultTypeText, shorten } from './fix-helpers.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
@@ -1382,8 +1382,8 @@ function asyncSignatureText(node: FunctionLike, sourceFile: ts.SourceFile): stri
     return /^Promise</.test(result) ? text : `${text.slice(0, text.length - result.length)}Promise<${result}>`;
   }
   const returnType = node.type ? node.type.getText(sourceFile) : undefined;
-  if (returnType && !/^Promise</.test(returnType)) {
-    const wrapped = `Promise<${returnType}>`;
+  if (node.type && returnType && !/^Promise</.test(returnType)) {
+    const wrapped = asyncResultTypeText(node.type, sourceFile);
     const at = text.lastIndexOf(returnType);
     if (at >= 0) text = text.slice(0, at) + wrapped + text.slice(at + returnType.length);
   }

@@ -4,7 +4,7 @@ import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../e
 import type { EmitRequest } from '../../frontend.js';
 import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
-import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
+import { asyncResultTypeText, insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { walkTree } from './walk.js';
@@ -129,7 +129,7 @@ function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile,
     return;
   }
   if (isPromiseType(type, sourceFile)) return;
-  editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
+  editor.replace(type.getStart(sourceFile), type.end, asyncResultTypeText(type, sourceFile));
 }
 
 function isJavaScript(sourceFile: ts.SourceFile): boolean {
