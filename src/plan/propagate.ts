@@ -95,7 +95,7 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
     if (site.kind === 'reference') {
       return {
         kind: 'reference',
-        reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}; what calls it there is not known`,
+        reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}${quoted(site)}; what calls it there is not known`,
         suggestion: `Check the code that receives ${fn.name}; if it can await a promise, make it async by hand, or keep a sync version (--strategy dual).`,
       };
     }
@@ -107,9 +107,16 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       };
     }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
-      const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
+      const where = `${site.callback.api} at ${site.location.file}:${site.location.line}${quoted(site)}`;
       const because = site.callback.blockedBecause;
       if (because) return { kind: 'callback', reason: `${fn.name} is passed to ${where}: ${because.reason}`, suggestion: because.suggestion };
+      if (site.callback.receiverUnknown) {
+        return {
+          kind: 'callback',
+          reason: `${fn.name} is passed to ${where}, whose type is not known: whether it waits for a promise ${fn.name} returned is not known`,
+          suggestion: `Give ${site.callback.api} a type (install its types, or declare it); if it awaits what the callback returns, make ${fn.name} async by hand.`,
+        };
+      }
       return site.callback.ignoresResult
         ? {
             kind: 'callback',
@@ -165,7 +172,9 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     // Only its own nature can stop a function that returns a promise already: its callers do not change.
     const why =
       refused.get(id) ??
-      (fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted) ?? disagreeingFamilyBlock(graph, fn, decided));
+      (fn.returnsPromise
+        ? fn.syncOnly
+        : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted) ?? disagreeingFamilyBlock(graph, fn, decided, options));
     if (why) block(id, why);
   }
   // Sync entry points that nothing async calls run their async callees to completion (bridged).
@@ -364,6 +373,11 @@ function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap
   };
 }
 
+/** The expression at a reference or callback site, quoted for a refusal. */
+function quoted(site: CallSite): string {
+  return site.text ? ` (\`${site.text}\`)` : '';
+}
+
 /** Families a person decided to turn async (`--make-async`, the config's `makeAsync`): one of their members is such a root. */
 function decidedFamilies(graph: CallGraph, roots: readonly AsyncRoot[]): Set<string> {
   const decided = new Set<string>();
@@ -379,15 +393,18 @@ function decidedFamilies(graph: CallGraph, roots: readonly AsyncRoot[]): Set<str
  * declared to), others do not (a sync base with an async override, an interface member declared
  * `void` or `void | Promise<void>` with async and sync implementations). A call through the family
  * may run either kind, so which calls need `await` is not known: a sync member stays sync, and its
- * callers as they are, until a person decides the family's contract.
+ * callers as they are, until a person decides the family's contract. Under dual nothing existing
+ * changes: the family gains one async sibling with one contract (an async member's awaits itself).
  */
-function disagreeingFamilyBlock(graph: CallGraph, fn: FunctionNode, decided: ReadonlySet<string>): BlockedFunction | undefined {
+function disagreeingFamilyBlock(graph: CallGraph, fn: FunctionNode, decided: ReadonlySet<string>, options: PlanOptions): BlockedFunction | undefined {
   if (!fn.familyId || decided.has(fn.familyId)) return undefined;
   const family = graph.families.get(fn.familyId);
   if (!family) return undefined;
   const members = family.members.map((id) => graph.functions.get(id)).filter((member): member is FunctionNode => member !== undefined);
   const awaitable = members.filter((member) => member.isAsync || member.returnsPromise);
   if (awaitable.length === 0) return undefined;
+  // Under dual every member gains the sibling, an async one a sibling that awaits it, when its front-end writes one.
+  if (options.strategy === 'dual' && awaitable.every((member) => !member.noSibling)) return undefined;
   const sync = members.filter((member) => !member.isAsync && !member.returnsPromise);
   return {
     kind: 'family',

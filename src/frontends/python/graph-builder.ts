@@ -515,7 +515,27 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       kind: api && !runsInThread(receiver!, enclosing, module, resolver) ? 'callback' : 'reference',
       location: { file: module.rel, line: at.line, column: at.column },
       isAwaited: false,
+      text: shortSnippet((api ? receiver! : valueHolder(node)).text),
       ...(api ? { callback: { api, rewrite: 'none' as const } } : {}),
     });
   });
+}
+
+/** The node that holds a function used as a value, for the refusal to quote: `[load, save]`, `{"k": load}`, `f if ok else g`. */
+function valueHolder(node: PyNode): PyNode {
+  let use = node;
+  for (let level = 0; level < 3; level++) {
+    const parent = use.parent;
+    if (!parent || !VALUE_HOLDERS.has(parent.type)) break;
+    use = parent;
+  }
+  return use;
+}
+
+const VALUE_HOLDERS = new Set(['list', 'tuple', 'set', 'dictionary', 'pair', 'parenthesized_expression', 'conditional_expression', 'boolean_operator']);
+
+/** One line, at most 60 characters. */
+function shortSnippet(source: string): string {
+  const text = source.replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

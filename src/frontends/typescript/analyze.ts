@@ -315,6 +315,8 @@ export class TsAnalyzer {
     const nameNode = declarationNameNode(node);
     if (!nameNode) fn.noSibling = 'it has no name to give an async sibling';
     else if (nameNode && !isObjectLiteralMember(siblingContainer(node)) && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
+    // Under dual an async member of a family would need a sibling that awaits it; none is written here.
+    else if (fn.isAsync && (ts.isMethodDeclaration(node) || ts.isMethodSignature(node))) fn.noSibling = 'it is async already, and no sibling that awaits it is written';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
@@ -826,7 +828,7 @@ export class TsAnalyzer {
       const callback = this.callbackRewrite(call, index);
       const receivers = ts.isCallExpression(call) ? this.resolveCallTargets(call.expression) : [];
       for (const callee of callees) {
-        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
+        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback, text: shorten(call.getText(info.sourceFile)) }, inner, info);
         if (receivers.length > 0) this.callbacksToProjectFunctions.push({ site, functions: receivers, index });
       }
     });
@@ -943,7 +945,11 @@ export class TsAnalyzer {
   private declaredCallbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number, methodName: string): NonNullable<CallSite['callback']> {
     const signature = this.checker.getResolvedSignature(call);
     const parameter = signature?.getParameters()[Math.min(index, (signature?.getParameters().length ?? 1) - 1)];
-    if (!parameter) return { api: methodName, rewrite: 'none' };
+    if (!parameter) {
+      // `lib.register(fn)` on an `any` (an untyped library): nothing says what it does with the callback.
+      const callee = this.checker.getTypeAtLocation(call.expression);
+      return { api: methodName, rewrite: 'none', ...(callee.flags & ts.TypeFlags.Any ? { receiverUnknown: true } : {}) };
+    }
     const parameterType = this.checker.getTypeOfSymbolAtLocation(parameter, call);
     const returnTypes = parameterType.getCallSignatures().map((s) => s.getReturnType());
     const acceptsAsync =
@@ -988,7 +994,7 @@ export class TsAnalyzer {
       if (ts.isObjectLiteralExpression(parent.parent) && isModuleExportsObject(parent.parent)) return;
       // `{ color, size }` stores the functions themselves: a reference, like `{ color: color }`.
       for (const callee of this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(parent))) {
-        if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+        if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false, text: valueUseText(node, info.sourceFile) }, node, info);
       }
       return;
     }
@@ -998,7 +1004,7 @@ export class TsAnalyzer {
     if (ts.isExportAssignment(parent) || isCommonJsExportValue(node)) return;
     for (const callee of callees) {
       if (callee === caller) continue;
-      this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+      this.newSite({ caller, callee, kind: 'reference', isAwaited: false, text: valueUseText(node, info.sourceFile) }, node, info);
     }
   }
 
@@ -1015,11 +1021,39 @@ export class TsAnalyzer {
     const symbol = this.checker.getSymbolAtLocation(node);
     const declaration = symbol?.valueDeclaration;
     const members = declaration && ts.isVariableDeclaration(declaration) ? this.functionHolders.get(declaration) : undefined;
-    for (const callee of members ?? []) if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+    for (const callee of members ?? []) if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false, text: valueUseText(node, info.sourceFile) }, node, info);
   }
 }
 
 // ---- syntax helpers -------------------------------------------------------------------------------
+
+/**
+ * The expression that uses a function as a value, for the refusal to quote: the reference with what
+ * holds it (`[load, save]`, `{ onLoad: load }`, `load.call(this)`, `ok ? load : save`), a few levels up.
+ */
+function valueUseText(node: ts.Node, sourceFile: ts.SourceFile): string {
+  let use = node;
+  for (let level = 0; level < 3; level++) {
+    const parent = use.parent;
+    if (!parent) break;
+    const holds =
+      ts.isArrayLiteralExpression(parent) ||
+      ts.isObjectLiteralExpression(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isShorthandPropertyAssignment(parent) ||
+      ts.isSpreadElement(parent) ||
+      ts.isParenthesizedExpression(parent) ||
+      ts.isConditionalExpression(parent) ||
+      ts.isBinaryExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      // `load.call(this)`, `load.bind(this)`: the reference itself, not a literal holding it.
+      (ts.isPropertyAccessExpression(parent) && parent.expression === use && use === node) ||
+      (ts.isCallExpression(parent) && parent.expression === use && ts.isPropertyAccessExpression(use) && use.expression === node);
+    if (!holds) break;
+    use = parent;
+  }
+  return shorten(use.getText(sourceFile));
+}
 
 /** `memoize(loadImpl)`, `traced('x', (n) => …)`: an initializer that may wrap a function. */
 function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean {
