@@ -828,7 +828,9 @@ export class TsAnalyzer {
       const callback = this.callbackRewrite(call, index);
       const receivers = ts.isCallExpression(call) ? this.resolveCallTargets(call.expression) : [];
       for (const callee of callees) {
-        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback, text: shorten(call.getText(info.sourceFile)) }, inner, info);
+        // A function written inline is named after the call already (`<on callback>@file:line`); one passed by name is quoted with its call.
+        const text = ts.isArrowFunction(inner) || ts.isFunctionExpression(inner) ? undefined : shorten(call.getText(info.sourceFile));
+        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback, ...(text ? { text } : {}) }, inner, info);
         if (receivers.length > 0) this.callbacksToProjectFunctions.push({ site, functions: receivers, index });
       }
     });

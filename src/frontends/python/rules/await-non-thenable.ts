@@ -15,7 +15,7 @@ export const MESSAGES = {
     '`{callee}` is a sync function, but what it returns is not known to be plain: awaiting it fails at run time unless that is an awaitable; make it async, or remove the `await` if it never is',
   stub: '`{callee}` is a sync stub (a Protocol or abstract member): awaiting what it returns fails at run time unless its implementations are async; make it async, or remove the `await` if no implementation is',
   familyDisagrees:
-    '`{callee}` is a sync method, but {members} on its method family {verb} async, and the call may run {pronoun}: the `await` is left for you to check; decide the family\'s contract (make `{callee}` async too, or make {members} sync and then remove the `await`)',
+    '`{callee}` is {kind}, but {members} on its method family {verb} async, and the call may run {pronoun}: the `await` is left for you to check; decide the family\'s contract (make `{callee}` async too, or make {members} sync and then remove the `await`)',
   returned:
     '`{function}` is declared to return an awaitable and returns what the sync `{callee}` returns: once `{function}` is async it awaits that, which fails at run time unless it is an awaitable; make `{callee}` async, or correct the annotation of `{function}` if it never returns one',
 } as const;
@@ -222,10 +222,11 @@ function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFuncti
   };
 }
 
-function familyMessage(fn: PyFunction, disagreeing: readonly PyFunction[]): string {
+function familyMessage(fn: PyFunction, disagreeing: readonly PyFunction[], stub: boolean): string {
   const names = [...new Set(disagreeing.map((member) => `\`${member.qualName}\``))].sort();
   const members = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   return MESSAGES.familyDisagrees.replaceAll('{callee}', fn.qualName)
+    .replace('{kind}', stub ? 'a sync stub (a Protocol or abstract member)' : 'a sync method')
     .replaceAll('{members}', members)
     .replace('{verb}', names.length === 1 ? 'is' : 'are')
     .replace('{pronoun}', names.length === 1 ? 'it' : 'them');
@@ -241,7 +242,7 @@ export const awaitNonThenableVisitors: PyVisitors = {
       rule: 'await-non-thenable',
       node,
       message:
-        disagreeing.length > 0 ? familyMessage(fn, disagreeing) : (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', fn.qualName),
+        disagreeing.length > 0 ? familyMessage(fn, disagreeing, stub) : (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', fn.qualName),
       kind: 'await',
       needsAsync: false,
       awaitedCallee: fn.id,
