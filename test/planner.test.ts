@@ -259,7 +259,7 @@ describe('planPropagation: families whose members disagree', () => {
     return { g, iface, buffered, file, emit, call };
   }
   const reason = (name: string): string =>
-    `${name} belongs to the method family Output.put, whose members disagree: BufferedOutput.put already returns a promise, FileOutput.put and Output.put are not async; a call through Output.put may run either, so which calls to await is not known`;
+    `${name} belongs to the method family Output.put, whose members disagree: BufferedOutput.put already returns an awaitable, FileOutput.put and Output.put are not async; a call through Output.put may run either, so which calls to await is not known`;
 
   it('blocks the sync members (kind family, naming both sides) and leaves the calls through the family as they are', () => {
     const { g, file } = sinkFamily();

@@ -408,7 +408,7 @@ function disagreeingFamilyBlock(graph: CallGraph, fn: FunctionNode, decided: Rea
   const sync = members.filter((member) => !member.isAsync && !member.returnsPromise);
   return {
     kind: 'family',
-    reason: `${fn.name} belongs to the method family ${family.name}, whose members disagree: ${nameList(awaitable)} already ${awaitable.length === 1 ? 'returns' : 'return'} a promise, ${nameList(sync)} ${sync.length === 1 ? 'is' : 'are'} not async; a call through ${family.name} may run either, so which calls to await is not known`,
+    reason: `${fn.name} belongs to the method family ${family.name}, whose members disagree: ${nameList(awaitable)} already ${awaitable.length === 1 ? 'returns' : 'return'} an awaitable, ${nameList(sync)} ${sync.length === 1 ? 'is' : 'are'} not async; a call through ${family.name} may run either, so which calls to await is not known`,
     suggestion: `Decide the family's contract: make ${family.name} return a promise and every member async (--make-async ${family.name}), or keep its sync members sync and move the blocking work out of them.`,
   };
 }
