@@ -288,6 +288,11 @@ export interface ReportSummary {
   /** Entries of `breaking` of kind `additive` (a member added to an exported interface); omitted when 0. */
   additive?: number;
   filesChanged: number;
+  /**
+   * Findings whose fix is `safe` (applied by `migrate`) and `unsafe` (applied only with
+   * `--unsafe-fixes`); `unsafeApplied`: this run applied (or, in `check`, would apply) the unsafe ones.
+   */
+  fixes: { safe: number; unsafe: number; unsafeApplied: boolean };
   /** Unresolved call sites that may call a function that turns async (omitted when none). */
   unresolvedCalls?: number;
 }

@@ -28,13 +28,18 @@ export const floatingPromiseVisitors: PyVisitors = {
     const isCoroutine = makesCoroutine(symbol) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
     if (!isCoroutine) return;
     const atTopLevel = context.enclosing.kind === 'module';
+    const callee = call.childForFieldName('function')!.text;
     context.report({
       rule: 'floating-promise',
       node: call,
-      message: MESSAGES.dropped.replace('{callee}', call.childForFieldName('function')!.text),
+      message: MESSAGES.dropped.replace('{callee}', callee),
       kind: 'floating',
       needsAsync: !atTopLevel,
       fix: awaitCoroutineFix(call, atTopLevel),
+      // A coroutine never awaited never ran: awaiting it in a function that is already async is what
+      // the code meant. Turning a sync function async for it (a breaking change for its callers), or
+      // running it with asyncio.run at module level, starts code that never ran: unsafe.
+      ...(context.enclosing.isAsync ? {} : { applicability: 'unsafe' as const, suggestions: [atTopLevel ? `asyncio.run(${shortCall(call, callee)})` : `await ${shortCall(call, callee)}`, `delete the call to ${callee}`] }),
     });
   },
   /** `load_user(i).name`, `shout(read_title())`, `f"{count()}"`: the same shape without a variable. */
@@ -117,4 +122,9 @@ export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: F
     editor.insert(call.endIndex, ')', 1);
     return true;
   };
+}
+
+/** The call as written when it is short and on one line, else `callee(…)`. */
+function shortCall(call: PyNode, callee: string): string {
+  return call.text.length <= 60 && !call.text.includes('\n') ? call.text : `${callee}(…)`;
 }
