@@ -192,10 +192,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   const applied = new Set<RuleHit>();
-  const markFix = (hit: RuleHit, applicability: 'safe' | 'unsafe', apply: boolean): void => {
+  const markFix = (hit: RuleHit, applicability: 'safe' | 'unsafe', apply: boolean, suggestions = hit.suggestions): void => {
     hit.finding.fixable = true;
     hit.finding.applicability = applicability;
-    if (hit.suggestions && hit.suggestions.length > 0) hit.finding.suggestions = hit.suggestions;
+    if (suggestions && suggestions.length > 0) hit.finding.suggestions = suggestions;
     if (apply) applied.add(hit);
   };
   for (const hit of counted) {
@@ -205,7 +205,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       const calleeTurnsAsync = callee !== undefined && plan.asyncFunctions.has(callee);
       if (calleeTurnsAsync) {
         hit.finding.message += `; fix: ${graph.functions.get(callee)!.name} turns async`;
-        markFix(hit, 'safe', true);
+        // The await stays: the suggestions about removing it no longer apply.
+        markFix(hit, 'safe', true, []);
       } else if (hit.fallbackFix) {
         const applicability = hit.fallbackApplicability ?? 'safe';
         const apply = applicability === 'safe' || unsafeFixes;

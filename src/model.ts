@@ -95,6 +95,12 @@ export interface FunctionNode {
    * async, but its own blocking body does not make the production interface async (it is blocked).
    */
   testDouble?: boolean;
+  /**
+   * Test code (a test, a fixture, a helper in a test module). A test that turns async only because it
+   * awaits what it tests runs on the test's own loop, not the program's: what else it calls is not
+   * reached through it.
+   */
+  isTest?: boolean;
 }
 
 /** How a function is used at a site. */

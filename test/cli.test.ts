@@ -196,6 +196,7 @@ describe('a file that does not parse', () => {
       blocked: 0,
       breaking: 1,
       filesChanged: 1,
+      fixes: { safe: 1, unsafe: 0, unsafeApplied: false },
     });
   });
 

@@ -5,7 +5,8 @@ import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { formatMessage } from '../../../transform.js';
-import { hasOwnYield } from '../graph-builder.js';
+import { FRAMEWORK_DECORATOR, hasOwnYield } from '../graph-builder.js';
+import { decoratorEffect } from '../decorators.js';
 import type { PySymbol } from '../resolver.js';
 import { insertAwait } from './fixes.js';
 import { classifyCoroutineUse, referencesIn, type CoroutineUse } from './coroutine-uses.js';
@@ -25,7 +26,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     const call = node.namedChild(0);
     if (call?.type !== 'call' || node.namedChildCount !== 1) return;
     const symbol = context.resolveCallee(call);
-    const isCoroutine = makesCoroutine(symbol) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
+    const isCoroutine = makesCoroutine(symbol, context) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
     if (!isCoroutine) return;
     const atTopLevel = context.enclosing.kind === 'module';
     const callee = call.childForFieldName('function')!.text;
@@ -49,7 +50,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     const parent = holder.parent;
     // `prev = load(p)` is judged by its variable's uses (the assignment visitor).
     if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') return;
-    if (!makesCoroutine(context.resolveCallee(node))) return;
+    if (!makesCoroutine(context.resolveCallee(node), context)) return;
     const use = classifyCoroutineUse(node, context);
     if (use.kind !== 'resolved') return;
     const atTopLevel = context.enclosing.kind === 'module';
@@ -73,7 +74,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     let call = node.childForFieldName('right');
     while (call?.type === 'parenthesized_expression') call = call.namedChild(0);
     if (target?.type !== 'identifier' || call?.type !== 'call' || node.childForFieldName('type')) return;
-    if (!makesCoroutine(context.resolveCallee(call))) return;
+    if (!makesCoroutine(context.resolveCallee(call), context)) return;
     const uses = referencesIn(context.enclosing, target.text, target).map((reference) => classifyCoroutineUse(reference, context));
     const valueUses = uses.filter((use) => use.kind === 'resolved');
     if (valueUses.length === 0) return;
@@ -100,8 +101,10 @@ export const floatingPromiseVisitors: PyVisitors = {
  * A project `async def` without `yield`: its call makes a coroutine. An async generator's call makes
  * an async iterator, which `async for` consumes and `await` rejects.
  */
-function makesCoroutine(symbol: PySymbol | undefined): boolean {
-  return symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module' && !hasOwnYield(symbol.fn);
+function makesCoroutine(symbol: PySymbol | undefined, context: PyRuleContext): boolean {
+  if (symbol?.kind !== 'function' || !symbol.fn.isAsync || symbol.fn.kind === 'module' || hasOwnYield(symbol.fn)) return false;
+  // A decorator not seen through (asgiref's `async_to_sync`, a wrapper) may give something else than a coroutine.
+  return decoratorEffect(symbol.fn, context.resolver, (d) => FRAMEWORK_DECORATOR.test(d)).kind === 'transparent';
 }
 
 /** `.name` on line 12, `+` on line 13 (the first three). */
