@@ -130,12 +130,19 @@ export interface CallSite {
   location: Location;
   /** The call is already awaited (or returned from an async function, or otherwise handled). */
   isAwaited: boolean;
+  /**
+   * For `reference` and `callback` sites: the expression that uses the function as a value, as
+   * written (`setTimeout(flush, 10)`, `[load, save]`), shortened; the refusal quotes it.
+   */
+  text?: string;
   /** For `callback` sites: the receiving API (`Array.forEach`, `setTimeout`, …) and what can be done. */
   callback?: {
     api: string;
     rewrite: CallbackRewrite;
     /** The receiver's callback type returns void: it calls the callback and does not wait for it. */
     ignoresResult?: boolean;
+    /** The receiver's type is not known (`any`, an untyped library): what it does with the callback is not known either. */
+    receiverUnknown?: boolean;
     /** Why the receiver needs the callback sync when its declared type does not say (a test suite body). */
     blockedBecause?: { reason: string; suggestion: string };
     /**

@@ -247,6 +247,56 @@ describe('planPropagation: cycles', () => {
   });
 });
 
+describe('planPropagation: families whose members disagree', () => {
+  function sinkFamily(): { g: Graph; iface: FunctionId; buffered: FunctionId; file: FunctionId; emit: FunctionId; call: CallSite } {
+    const g = new Graph();
+    const iface = g.fn('Output.put', { kind: 'abstract-method' });
+    const buffered = g.fn('BufferedOutput.put', { kind: 'method', isAsync: true });
+    const file = g.fn('FileOutput.put', { kind: 'method' });
+    const emit = g.fn('emit');
+    g.family('Output.put', [iface, buffered, file]);
+    const call = g.site(emit, iface);
+    return { g, iface, buffered, file, emit, call };
+  }
+  const reason = (name: string): string =>
+    `${name} belongs to the method family Output.put, whose members disagree: BufferedOutput.put already returns an awaitable, FileOutput.put and Output.put are not async; a call through Output.put may run either, so which calls to await is not known`;
+
+  it('blocks the sync members (kind family, naming both sides) and leaves the calls through the family as they are', () => {
+    const { g, file } = sinkFamily();
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(file, IO)], INPLACE);
+    expect(describePlan(graph, plan)).toEqual({
+      asyncFunctions: {},
+      awaitSites: [],
+      callbackSites: [],
+      entrySites: [],
+      blocked: {
+        'Output.put': { kind: 'family', reason: reason('Output.put'), suggestion: expect.stringContaining('--make-async Output.put') as string },
+        'FileOutput.put': { kind: 'family', reason: reason('FileOutput.put'), suggestion: expect.stringContaining('--make-async Output.put') as string },
+      },
+      droppedRoots: [root(file, IO)],
+      dualFunctions: [],
+    });
+  });
+
+  it('turns the family async when --make-async decides it', () => {
+    const { g, iface, file, emit, call } = sinkFamily();
+    const graph = g.build();
+    const plan = planPropagation(graph, [root(file, IO), root(iface, '--make-async Output.put')], INPLACE);
+    expect([...plan.asyncFunctions.keys()].sort()).toEqual([emit, file, iface].sort());
+    expect(plan.awaitSites.map((site) => site.id)).toEqual([call.id]);
+    expect(plan.blocked.size).toBe(0);
+  });
+
+  it('under dual, gives the family a sibling when every async member can have one, and blocks it when one cannot', () => {
+    const { g, buffered, file } = sinkFamily();
+    const graph = g.build();
+    expect(planPropagation(graph, [root(file, IO)], DUAL).blocked.size).toBe(0);
+    graph.functions.get(buffered)!.noSibling = 'it is async already, and no sibling that awaits it is written';
+    expect([...planPropagation(graph, [root(file, IO)], DUAL).blocked.values()].map((why) => why.kind)).toEqual(['family', 'family']);
+  });
+});
+
 describe('planPropagation: method families', () => {
   function storeFamily(): { g: Graph; iface: FunctionId; file: FunctionId; memory: FunctionId; persist: FunctionId; call: CallSite } {
     const g = new Graph();

@@ -25,6 +25,7 @@ const awaitNonThenable = defineTransform({
     callableThen: '`await` on `{expression}` of type `{type}`, whose `then` takes no callback: no thenable, yet `await` calls it at run time, so the await is left for you to check',
     unprovenCallee: '`await` on `{expression}` of type `{type}`, which is not a promise by its declared type; its body returns values typed outside the project (or `any`), so removing the await is not provably safe',
     voidResult: '`await` on `{expression}` of type `void`: a function declared to return `void` may still return a promise (TypeScript lets an async function stand in for it), so the await is left for you to check',
+    familyDisagrees: '`await` on `{expression}` of type `{type}`: `{callee}` is not async, but {members} on its method family {verb} a promise, and the call may run {pronoun}; the await is left for you to check',
     unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations (a `.d.ts`, a package) that may be wrong at run time, so the await is left for you to check',
     aggregatorInput: '`{expression}` of type `{type}` passed to `Promise.{method}` is not a promise; it settles at once',
     aggregatorIterable: '`{expression}` of type `{type}` passed to `Promise.{method}` holds values that are not promises; they settle at once',
@@ -57,9 +58,25 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
   const callees = ts.isCallExpression(operand) ? context.resolveCallee(operand) : [];
   const expression = shorten(textOf(operand, sourceFile));
   const shownType = checker.typeToString(type);
-  // Removing the await is automatic only where the value provably is no thenable.
-  const isRemovable = isProvablyNonThenable(program, operand);
   const canTurnAsync = callees.length > 0;
+  // A method family whose members disagree (a sync base, an async override): which member runs is
+  // decided at run time, so the await may be needed however the callee's own body looks.
+  const disagreeing = awaitableDispatchMembers(callees, context);
+  if (disagreeing) {
+    context.report({
+      rule: 'await-non-thenable',
+      node,
+      message: formatMessage(awaitNonThenable.messages.familyDisagrees!, { expression, type: shownType, ...disagreeing.words }),
+      kind: 'await',
+      needsAsync: false,
+      awaitedCallee: callees[0],
+      fixable: canTurnAsync,
+      suggestions: [disagreeing.suggestion],
+    });
+    return;
+  }
+  // Removing the await is offered only where the value provably is no thenable.
+  const isRemovable = isProvablyNonThenable(program, operand);
   const isVoid = (type.flags & ts.TypeFlags.Void) !== 0;
   const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : isVoid && ts.isCallExpression(operand) ? 'voidResult' : canTurnAsync ? 'unprovenCallee' : 'unproven';
   context.report({
@@ -81,6 +98,23 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
     // callbacks now runs before them (typescript-eslint and TypeScript offer it as a suggestion too).
     ...(isRemovable ? { fallbackApplicability: 'unsafe' as const, suggestions: ['remove the `await`', 'keep it as a deliberate yield, written `await Promise.resolve()`'] } : {}),
   });
+}
+
+/**
+ * The members a call of these callees may run instead (overrides, implementations) or stands in for
+ * (what they override) that return a promise, with the words for the message and the suggestion.
+ */
+function awaitableDispatchMembers(callees: readonly string[], context: TsRuleContext): { words: Record<string, string>; suggestion: string } | undefined {
+  const callee = callees.length > 0 ? context.functionOf(callees[0]!) : undefined;
+  if (!callee) return undefined;
+  const awaitable = [...new Set(callees.flatMap((id) => context.dispatchLine(id)))].filter((fn) => fn.isAsync || fn.returnsPromise);
+  if (awaitable.length === 0) return undefined;
+  const names = [...new Set(awaitable.map((fn) => `\`${fn.name}\``))].sort();
+  const members = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return {
+    words: { callee: callee.name, members, verb: names.length === 1 ? 'returns' : 'return', pronoun: names.length === 1 ? 'it' : 'them' },
+    suggestion: `Decide the family's contract: make \`${callee.name}\` and every member of its family async (--make-async ${callee.name}), or make ${members} sync and then remove the await.`,
+  };
 }
 
 const PROMISE_AGGREGATORS = new Set(['all', 'allSettled', 'race', 'any']);

@@ -98,7 +98,7 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       if (because) return { kind: 'reference', reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}: ${because.reason}`, suggestion: because.suggestion };
       return {
         kind: 'reference',
-        reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}; what calls it there is not known`,
+        reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}${quoted(site)}; what calls it there is not known`,
         suggestion: `Check the code that receives ${fn.name}; if it can await a promise, make it async by hand, or keep a sync version (--strategy dual).`,
       };
     }
@@ -110,9 +110,16 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       };
     }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
-      const where = `${site.callback.api} at ${site.location.file}:${site.location.line}`;
+      const where = `${site.callback.api} at ${site.location.file}:${site.location.line}${quoted(site)}`;
       const because = site.callback.blockedBecause;
       if (because) return { kind: 'callback', reason: `${fn.name} is passed to ${where}: ${because.reason}`, suggestion: because.suggestion };
+      if (site.callback.receiverUnknown) {
+        return {
+          kind: 'callback',
+          reason: `${fn.name} is passed to ${where}, whose type is not known: whether it waits for a promise ${fn.name} returned is not known`,
+          suggestion: `Give ${site.callback.api} a type (install its types, or declare it); if it awaits what the callback returns, make ${fn.name} async by hand.`,
+        };
+      }
       return site.callback.ignoresResult
         ? {
             kind: 'callback',
@@ -157,6 +164,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
 
   // 2. What cannot turn async, and (in place) everything it calls that would have had to.
   const blocked = new Map<FunctionId, BlockedFunction>();
+  const decided = decidedFamilies(graph, roots);
   const queue: FunctionId[] = [];
   const block = (id: FunctionId, why: BlockedFunction): void => {
     if (blocked.has(id)) return;
@@ -167,7 +175,11 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     const fn = graph.functions.get(id);
     if (!fn || fn.isAsync) continue;
     // Only its own nature can stop a function that returns a promise already: its callers do not change.
-    const why = refused.get(id) ?? (fn.returnsPromise ? fn.syncOnly : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted));
+    const why =
+      refused.get(id) ??
+      (fn.returnsPromise
+        ? fn.syncOnly
+        : intrinsicBlock(graph, fn, idx, options) ?? testDoubleBlock(graph, fn, wanted) ?? disagreeingFamilyBlock(graph, fn, decided, options));
     if (why) block(id, why);
   }
   // Sync entry points that nothing async calls run their async callees to completion (bridged).
@@ -366,6 +378,52 @@ function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap
     reason: `${fn.name} is a test double of ${staying.name}, which stays sync: a blocking call in test code does not make the production interface async`,
     suggestion: `Keep ${fn.name} sync (simulate the delay without blocking), or decide that ${staying.name} turns async with --make-async ${staying.name}.`,
   };
+}
+
+/** The expression at a reference or callback site, quoted for a refusal. */
+function quoted(site: CallSite): string {
+  return site.text ? ` (\`${site.text}\`)` : '';
+}
+
+/** Families a person decided to turn async (`--make-async`, the config's `makeAsync`): one of their members is such a root. */
+function decidedFamilies(graph: CallGraph, roots: readonly AsyncRoot[]): Set<string> {
+  const decided = new Set<string>();
+  for (const root of roots) {
+    const familyId = graph.functions.get(root.function)?.familyId;
+    if (familyId && root.reason.startsWith('--make-async')) decided.add(familyId);
+  }
+  return decided;
+}
+
+/**
+ * A family whose members disagree before the migration: some return a promise already (async, or
+ * declared to), others do not (a sync base with an async override, an interface member declared
+ * `void` or `void | Promise<void>` with async and sync implementations). A call through the family
+ * may run either kind, so which calls need `await` is not known: a sync member stays sync, and its
+ * callers as they are, until a person decides the family's contract. Under dual nothing existing
+ * changes: the family gains one async sibling with one contract (an async member's awaits itself).
+ */
+function disagreeingFamilyBlock(graph: CallGraph, fn: FunctionNode, decided: ReadonlySet<string>, options: PlanOptions): BlockedFunction | undefined {
+  if (!fn.familyId || decided.has(fn.familyId)) return undefined;
+  const family = graph.families.get(fn.familyId);
+  if (!family) return undefined;
+  const members = family.members.map((id) => graph.functions.get(id)).filter((member): member is FunctionNode => member !== undefined);
+  const awaitable = members.filter((member) => member.isAsync || member.returnsPromise);
+  if (awaitable.length === 0) return undefined;
+  // Under dual every member gains the sibling, an async one a sibling that awaits it, when its front-end writes one.
+  if (options.strategy === 'dual' && awaitable.every((member) => !member.noSibling)) return undefined;
+  const sync = members.filter((member) => !member.isAsync && !member.returnsPromise);
+  return {
+    kind: 'family',
+    reason: `${fn.name} belongs to the method family ${family.name}, whose members disagree: ${nameList(awaitable)} already ${awaitable.length === 1 ? 'returns' : 'return'} an awaitable, ${nameList(sync)} ${sync.length === 1 ? 'is' : 'are'} not async; a call through ${family.name} may run either, so which calls to await is not known`,
+    suggestion: `Decide the family's contract: make ${family.name} return a promise and every member async (--make-async ${family.name}), or keep its sync members sync and move the blocking work out of them.`,
+  };
+}
+
+function nameList(functions: readonly FunctionNode[]): string {
+  const names = [...new Set(functions.map((fn) => fn.name))].sort();
+  const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} more`] : names;
+  return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
 }
 
 /** A function that will keep its sync version, so only its event-loop callers follow it. */

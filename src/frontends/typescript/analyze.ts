@@ -18,7 +18,7 @@ import { computeLineStarts, lineAndColumn, toReportPath } from '../../paths.js';
 import type { Transform } from '../../transform.js';
 import type { BlockingApiConfig } from '../../config.js';
 import { indexImports, requiredModule, type ImportIndex } from './imports.js';
-import { shorten } from './fix-helpers.js';
+import { asyncResultTypeText, shorten } from './fix-helpers.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { testRunnerCallback } from './test-runners.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
@@ -26,6 +26,7 @@ import { attributeTo } from '../../errors.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
 import { libraryWrapperOf, passesResultThrough } from './wrappers.js';
+import { MethodFamilies } from './families.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -94,32 +95,6 @@ export interface TsAnalysisState {
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
 
-/** Union-find over function ids: the method families. */
-class FamilyBuilder {
-  private readonly parent = new Map<FunctionId, FunctionId>();
-  find(id: FunctionId): FunctionId {
-    let root = id;
-    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
-    this.parent.set(id, root);
-    return root;
-  }
-  union(a: FunctionId, b: FunctionId): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(rb, ra);
-  }
-  groups(): Map<FunctionId, FunctionId[]> {
-    const groups = new Map<FunctionId, FunctionId[]>();
-    for (const id of this.parent.keys()) {
-      const root = this.find(id);
-      const list = groups.get(root) ?? [];
-      list.push(id);
-      groups.set(root, list);
-    }
-    return groups;
-  }
-}
-
 export class TsAnalyzer {
   readonly state: TsAnalysisState = {
     files: new Map(),
@@ -137,7 +112,9 @@ export class TsAnalyzer {
   private readonly idByDeclaration = new Map<ts.Node, FunctionId>();
   private readonly unresolvedCalls: UnresolvedCall[] = [];
   private readonly functionNames = new Set<string>();
-  private readonly families = new FamilyBuilder();
+  private readonly families: MethodFamilies;
+  /** Classes, interfaces and object literals that may link family members, recorded before the walk. */
+  private readonly familyLinks: { node: ts.Node; info: TsFileInfo }[] = [];
   private readonly visitors = new Map<ts.SyntaxKind, { transform: Transform; visit: NonNullable<TsVisitors[ts.SyntaxKind]> }[]>();
   private siteCounter = 0;
   private readonly replacedCalls = new Set<ts.Node>();
@@ -175,6 +152,12 @@ export class TsAnalyzer {
     private readonly isPublicFile: (file: string) => boolean,
     private readonly configBlocking: readonly BlockingApiConfig[],
   ) {
+    this.families = new MethodFamilies({
+      checker,
+      functions: this.state.functions,
+      idOf: (declaration) => this.idByDeclaration.get(declaration),
+      functionsOfSymbol: (symbol) => this.functionsOfSymbol(symbol),
+    });
     this.isNode = checker.getAmbientModules().some((module) => /^"(node:)?timers\/promises"$/.test(module.getName()));
     this.state.isNode = this.isNode;
     for (const transform of transforms) {
@@ -199,7 +182,9 @@ export class TsAnalyzer {
     this.registerLocalHolders();
     this.markExistingSiblings();
     this.recordExportedWrappers();
-    // Pass 2: sites, families and rules.
+    // Families before the walk: a rule asks which members a call may dispatch to.
+    for (const { node, info } of this.familyLinks) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.families.record(node)));
+    // Pass 2: sites and rules.
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.recordSpies(sourceFile));
     this.followCallbackParameters();
@@ -289,6 +274,7 @@ export class TsAnalyzer {
           },
     });
     walkTree(sourceFile, (node) => {
+      if (MethodFamilies.mayLink(node)) this.familyLinks.push({ node, info });
       if (isFunctionLike(node)) this.declareFunction(node, info);
       else if (ts.isVariableDeclaration(node) && !isModuleLevelVariable(node) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.localHolders.push(node); // decided once every function is declared
@@ -354,6 +340,8 @@ export class TsAnalyzer {
     const nameNode = declarationNameNode(node);
     if (!nameNode) fn.noSibling = 'it has no name to give an async sibling';
     else if (nameNode && !isObjectLiteralMember(siblingContainer(node)) && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
+    // Under dual an async member of a family would need a sibling that awaits it; none is written here.
+    else if (fn.isAsync && (ts.isMethodDeclaration(node) || ts.isMethodSignature(node))) fn.noSibling = 'it is async already, and no sibling that awaits it is written';
     this.state.functions.set(id, fn);
     this.state.declarations.set(id, node);
     this.idByDeclaration.set(node, id);
@@ -523,8 +511,6 @@ export class TsAnalyzer {
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
       if (ts.isIdentifier(node) && this.functionHolderNames.has(node.text)) this.recordHolderUse(node, info, current);
       if (ts.isExportSpecifier(node)) this.recordReexport(node);
-      if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) this.recordFamilies(node);
-      else if (ts.isObjectLiteralExpression(node)) this.recordObjectFamilies(node);
     });
   }
 
@@ -557,6 +543,8 @@ export class TsAnalyzer {
       isThenable: (type, some) => this.isThenable(type, some),
       enclosingFunction: () => this.state.functions.get(enclosing())!,
       resolveCallee: (call) => this.resolveCallTargets(call.expression),
+      dispatchLine: (callee) => this.families.dispatchLine(callee).map((id) => this.state.functions.get(id)!),
+      functionOf: (id) => this.state.functions.get(id),
       report: ({ node, message, fixable, rule, replacesCall, ...hit }) => {
         if (replacesCall) this.replacedCalls.add(node);
         const start = node.getStart(info.sourceFile);
@@ -759,7 +747,7 @@ export class TsAnalyzer {
         if (promiseWrapper) this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback: { api: promiseWrapper, rewrite: 'accepts-async', wrapper: true } }, call, info);
         else this.newSite({ caller, callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
       }
-      this.recordUnresolvedImportCall(call, info, caller);
+      if (!this.recordUnresolvedImportCall(call, info, caller)) this.recordUntypedReceiverCall(call, info, caller);
     }
     const callGroup = targets.length > 1 ? `${info.file}#${call.getStart(info.sourceFile)}` : undefined;
     for (const callee of targets) {
@@ -781,29 +769,68 @@ export class TsAnalyzer {
    * it calls, so the engine lists it when its name is that of a function turning async, rather than
    * leave it unawaited silently.
    */
-  private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
+  private recordUnresolvedImportCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): boolean {
     const callee = call.expression;
     const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
-    if (!name) return;
+    if (!name) return false;
     let root: ts.Expression = callee;
     while (ts.isPropertyAccessExpression(root)) root = root.expression;
     const required = requiredModuleSymbol(root, this.checker);
     if (required) {
-      if (root === callee || this.checker.getSymbolAtLocation(name) || !this.isProjectModule(required)) return;
+      if (root === callee || this.checker.getSymbolAtLocation(name) || !this.isProjectModule(required)) return false;
     } else {
-      if (!ts.isIdentifier(root)) return;
+      if (!ts.isIdentifier(root)) return false;
       const symbol = this.checker.getSymbolAtLocation(root);
-      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return;
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
       const aliased = this.checker.getAliasedSymbol(symbol);
       const unresolvedModule = (aliased.declarations ?? []).length === 0;
       const unknownMember = root !== callee && this.isProjectModule(aliased) && !this.checker.getSymbolAtLocation(name);
-      if (!unresolvedModule && !unknownMember) return;
+      if (!unresolvedModule && !unknownMember) return false;
     }
-    const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
     // `import { loadSettings as load }`: `load()` calls what the module exports as `loadSettings`.
     const imported = name === callee ? info.imports.get(name.text)?.name : undefined;
     const calledName = imported && imported !== '*' && imported !== 'default' ? imported : name.text;
-    this.unresolvedCalls.push({ caller, name: calledName, text: shorten(callee.getText(info.sourceFile)), location: { file: info.file, line, column } });
+    this.pushUnresolved(call, calledName, info, caller);
+    return true;
+  }
+
+  /**
+   * `cache.isDirectory(p)` on a receiver typed `any` (an untyped parameter, a JavaScript value, a
+   * `JSON.parse` result): the checker cannot say which method runs. When a project method of that
+   * name turns async the call may return a promise, which a condition would take as always true, so
+   * it is listed for a person to check (never awaited on a guess).
+   */
+  private recordUntypedReceiverCall(call: ts.CallExpression, info: TsFileInfo, caller: FunctionId): void {
+    const callee = skipParentheses(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name) || !this.functionNames.has(callee.name.text)) return;
+    const receiver = this.checker.getTypeAtLocation(callee.expression);
+    if (!(receiver.flags & ts.TypeFlags.Any) || this.comesFromLibrary(callee.expression)) return;
+    this.pushUnresolved(call, callee.name.text, info, caller);
+  }
+
+  /**
+   * `statSync(p).isDirectory()` with the package's types missing: the value is made by an import
+   * from outside the project (or one that does not resolve), so it holds no project object.
+   */
+  private comesFromLibrary(expression: ts.Expression): boolean {
+    let root = expression;
+    for (;;) {
+      if (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root)) root = root.expression;
+      else if (ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root) || ts.isAsExpression(root)) root = root.expression;
+      else break;
+    }
+    if (!ts.isIdentifier(root)) return false;
+    if (requiredModuleSymbol(expression, this.checker)) return false;
+    if (root.text === 'require') return true;
+    const symbol = this.checker.getSymbolAtLocation(root);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
+    const declarations = this.checker.getAliasedSymbol(symbol).declarations ?? [];
+    return declarations.length === 0 || declarations.some((declaration) => !this.state.files.has(declaration.getSourceFile().fileName));
+  }
+
+  private pushUnresolved(call: ts.CallExpression, name: string, info: TsFileInfo, caller: FunctionId): void {
+    const { line, column } = lineAndColumn(info.lineStarts, call.getStart(info.sourceFile));
+    this.unresolvedCalls.push({ caller, name, text: shorten(call.expression.getText(info.sourceFile)), location: { file: info.file, line, column } });
   }
 
   /** A module (or a module's `module.exports` value) declared by a file of this analysis. */
@@ -826,7 +853,9 @@ export class TsAnalyzer {
       const callback = this.callbackRewrite(call, index);
       const receivers = ts.isCallExpression(call) ? this.resolveCallTargets(call.expression) : [];
       for (const callee of callees) {
-        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback }, inner, info);
+        // A function written inline is named after the call already (`<on callback>@file:line`); one passed by name is quoted with its call.
+        const text = ts.isArrowFunction(inner) || ts.isFunctionExpression(inner) ? undefined : shorten(call.getText(info.sourceFile));
+        const site = this.newSite({ caller, callee, kind: 'callback', isAwaited: false, callback, ...(text ? { text } : {}) }, inner, info);
         if (receivers.length > 0) this.callbacksToProjectFunctions.push({ site, functions: receivers, index });
       }
     });
@@ -943,7 +972,11 @@ export class TsAnalyzer {
   private declaredCallbackRewrite(call: ts.CallExpression | ts.NewExpression, index: number, methodName: string): NonNullable<CallSite['callback']> {
     const signature = this.checker.getResolvedSignature(call);
     const parameter = signature?.getParameters()[Math.min(index, (signature?.getParameters().length ?? 1) - 1)];
-    if (!parameter) return { api: methodName, rewrite: 'none' };
+    if (!parameter) {
+      // `lib.register(fn)` on an `any` (an untyped library): nothing says what it does with the callback.
+      const callee = this.checker.getTypeAtLocation(call.expression);
+      return { api: methodName, rewrite: 'none', ...(callee.flags & ts.TypeFlags.Any ? { receiverUnknown: true } : {}) };
+    }
     const parameterType = this.checker.getTypeOfSymbolAtLocation(parameter, call);
     const returnTypes = parameterType.getCallSignatures().map((s) => s.getReturnType());
     const acceptsAsync =
@@ -988,7 +1021,7 @@ export class TsAnalyzer {
       if (ts.isObjectLiteralExpression(parent.parent) && isModuleExportsObject(parent.parent)) return;
       // `{ color, size }` stores the functions themselves: a reference, like `{ color: color }`.
       for (const callee of this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(parent))) {
-        if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+        if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false, text: valueUseText(node, info.sourceFile) }, node, info);
       }
       return;
     }
@@ -998,7 +1031,7 @@ export class TsAnalyzer {
     if (ts.isExportAssignment(parent) || isCommonJsExportValue(node)) return;
     for (const callee of callees) {
       if (callee === caller) continue;
-      this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
+      this.newSite({ caller, callee, kind: 'reference', isAwaited: false, text: valueUseText(node, info.sourceFile) }, node, info);
     }
   }
 
@@ -1015,62 +1048,39 @@ export class TsAnalyzer {
     const symbol = this.checker.getSymbolAtLocation(node);
     const declaration = symbol?.valueDeclaration;
     const members = declaration && ts.isVariableDeclaration(declaration) ? this.functionHolders.get(declaration) : undefined;
-    for (const callee of members ?? []) if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false }, node, info);
-  }
-
-  private markFixedSignature(id: FunctionId, base: string, property: ts.Symbol): void {
-    const fn = this.state.functions.get(id);
-    if (!fn || fn.syncOnly) return;
-    const declaration = property.declarations?.[0];
-    const where = declaration && declaration.getSourceFile().fileName.includes('/node_modules/') ? 'a library' : 'this project, as a property';
-    fn.syncOnly = {
-      kind: 'family',
-      reason: `${fn.name} implements ${base}.${property.getName()}, declared in ${where}; its signature cannot change`,
-      suggestion: `Keep ${fn.name} sync for ${base} and add an async sibling (--strategy dual), or change ${base}.${property.getName()} to return a promise first.`,
-    };
-  }
-
-  /** `const store: Store = { get() { … } }`: the literal's methods implement the interface's members. */
-  private recordObjectFamilies(literal: ts.ObjectLiteralExpression): void {
-    const members = literal.properties.filter(
-      (p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && (ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer))),
-    );
-    if (members.length === 0) return;
-    const contextual = this.checker.getContextualType(literal);
-    if (!contextual) return;
-    for (const member of members) {
-      const declaration = ts.isMethodDeclaration(member) ? member : (member as ts.PropertyAssignment).initializer;
-      const id = this.idByDeclaration.get(declaration);
-      if (!id || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
-      for (const baseId of this.functionsOfSymbol(contextual.getProperty(member.name.text))) this.families.union(baseId, id);
-    }
-  }
-
-  /** Links each class method to the members it implements or overrides (interfaces, base classes). */
-  private recordFamilies(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): void {
-    const heritage = node.heritageClauses ?? [];
-    if (heritage.length === 0) return;
-    for (const member of node.members) {
-      if (!(ts.isMethodDeclaration(member) || ts.isMethodSignature(member))) continue;
-      const id = this.idByDeclaration.get(member);
-      if (!id || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
-      for (const clause of heritage) {
-        for (const typeNode of clause.types) {
-          const baseType = this.checker.getTypeAtLocation(typeNode);
-          const property = baseType.getProperty(member.name.text);
-          if (!property) continue;
-          const baseIds = this.functionsOfSymbol(property);
-          for (const baseId of baseIds) this.families.union(baseId, id);
-          // The member it implements is declared outside the project, or as a property: its
-          // signature cannot change with this one, so this one cannot turn async.
-          if (baseIds.length === 0) this.markFixedSignature(id, typeNode.getText(), property);
-        }
-      }
-    }
+    for (const callee of members ?? []) if (callee !== caller) this.newSite({ caller, callee, kind: 'reference', isAwaited: false, text: valueUseText(node, info.sourceFile) }, node, info);
   }
 }
 
 // ---- syntax helpers -------------------------------------------------------------------------------
+
+/**
+ * The expression that uses a function as a value, for the refusal to quote: the reference with what
+ * holds it (`[load, save]`, `{ onLoad: load }`, `load.call(this)`, `ok ? load : save`), a few levels up.
+ */
+function valueUseText(node: ts.Node, sourceFile: ts.SourceFile): string {
+  let use = node;
+  for (let level = 0; level < 3; level++) {
+    const parent = use.parent;
+    if (!parent) break;
+    const holds =
+      ts.isArrayLiteralExpression(parent) ||
+      ts.isObjectLiteralExpression(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isShorthandPropertyAssignment(parent) ||
+      ts.isSpreadElement(parent) ||
+      ts.isParenthesizedExpression(parent) ||
+      ts.isConditionalExpression(parent) ||
+      ts.isBinaryExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      // `load.call(this)`, `load.bind(this)`: the reference itself, not a literal holding it.
+      (ts.isPropertyAccessExpression(parent) && parent.expression === use && use === node) ||
+      (ts.isCallExpression(parent) && parent.expression === use && ts.isPropertyAccessExpression(use) && use.expression === node);
+    if (!holds) break;
+    use = parent;
+  }
+  return shorten(use.getText(sourceFile));
+}
 
 /** `memoize(loadImpl)`, `traced('x', (n) => …)`: an initializer that may wrap a function. */
 function mayHoldWrappedFunction(initializer: ts.Expression | undefined): boolean {
@@ -1446,8 +1456,8 @@ function asyncSignatureText(node: FunctionLike, sourceFile: ts.SourceFile): stri
     return /^Promise</.test(result) ? text : `${text.slice(0, text.length - result.length)}Promise<${result}>`;
   }
   const returnType = node.type ? node.type.getText(sourceFile) : undefined;
-  if (returnType && !/^Promise</.test(returnType)) {
-    const wrapped = `Promise<${returnType}>`;
+  if (node.type && returnType && !/^Promise</.test(returnType)) {
+    const wrapped = asyncResultTypeText(node.type, sourceFile);
     const at = text.lastIndexOf(returnType);
     if (at >= 0) text = text.slice(0, at) + wrapped + text.slice(at + returnType.length);
   }

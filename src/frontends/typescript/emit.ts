@@ -4,7 +4,7 @@ import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../e
 import type { EmitRequest } from '../../frontend.js';
 import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
-import { insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
+import { asyncResultTypeText, insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { walkTree } from './walk.js';
@@ -130,14 +130,7 @@ function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile,
   }
   if (isPromiseType(type, sourceFile)) return;
   // `string | Promise<string>` (a member that may be either) resolves to `string` once awaited.
-  if (ts.isUnionTypeNode(type) && type.types.some((member) => isPromiseType(member, sourceFile))) {
-    const members = type.types.map((member) =>
-      ts.isTypeReferenceNode(member) && isPromiseType(member, sourceFile) && member.typeArguments?.length === 1 ? member.typeArguments[0]!.getText(sourceFile) : member.getText(sourceFile),
-    );
-    editor.replace(type.getStart(sourceFile), type.end, `Promise<${[...new Set(members)].join(' | ')}>`);
-    return;
-  }
-  editor.replace(type.getStart(sourceFile), type.end, `Promise<${type.getText(sourceFile)}>`);
+  editor.replace(type.getStart(sourceFile), type.end, asyncResultTypeText(type, sourceFile));
 }
 
 function isJavaScript(sourceFile: ts.SourceFile): boolean {

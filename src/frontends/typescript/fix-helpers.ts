@@ -93,3 +93,24 @@ export function appendArgument(editor: FileEditor, call: ts.CallExpression, argu
   if (!hasTrailingComma) editor.insert(last.end, ',');
   editor.insert(commaEnd + rest.length, `${eol}${indent}${argument}${hasTrailingComma ? ',' : ''}`);
 }
+
+/**
+ * The declared result of a function turning async: `T` becomes `Promise<T>`, and a union that
+ * already admits a promise (`void | Promise<void>`, `T | PromiseLike<T>`) becomes the promise of its
+ * values (`Promise<void>`), not a promise of a promise.
+ */
+export function asyncResultTypeText(type: ts.TypeNode, sourceFile: ts.SourceFile): string {
+  if (!ts.isUnionTypeNode(type)) return `Promise<${type.getText(sourceFile)}>`;
+  const parts: string[] = [];
+  let admitsPromise = false;
+  for (const member of type.types) {
+    const promised =
+      ts.isTypeReferenceNode(member) && ts.isIdentifier(member.typeName) && /^(Promise|PromiseLike)$/.test(member.typeName.text) && member.typeArguments?.length === 1
+        ? member.typeArguments[0]!
+        : undefined;
+    if (promised) admitsPromise = true;
+    const text = (promised ?? member).getText(sourceFile);
+    if (!parts.includes(text)) parts.push(text);
+  }
+  return admitsPromise ? `Promise<${parts.join(' | ')}>` : `Promise<${type.getText(sourceFile)}>`;
+}

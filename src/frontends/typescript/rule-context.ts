@@ -36,6 +36,13 @@ export interface TsRuleContext {
   enclosingFunction(): FunctionNode;
   /** Project functions a call can reach (resolved with the checker, through aliases). */
   resolveCallee(call: ts.CallExpression): FunctionId[];
+  /**
+   * The members a call of this function may run instead, or that it stands in for: what it
+   * implements or overrides and what implements or overrides it, transitively (not its siblings).
+   */
+  dispatchLine(callee: FunctionId): FunctionNode[];
+  /** The project function behind an id. */
+  functionOf(id: FunctionId): FunctionNode | undefined;
   report(report: TsReport): void;
 }
 

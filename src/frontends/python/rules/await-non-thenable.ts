@@ -13,6 +13,8 @@ import { isAsyncReceiver } from '../walk.js';
 export const MESSAGES = {
   notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
   stub: '`{callee}` is a sync stub (a Protocol or abstract member): awaiting what it returns fails at run time unless its implementations are async; make it async, or remove the `await` if no implementation is',
+  familyDisagrees:
+    '`{callee}` is {kind}, but {members} on its method family {verb} async, and the call may run {pronoun}: the `await` is left for you to check; decide the family\'s contract (make `{callee}` async too, or make {members} sync and then remove the `await`)',
   returned:
     '`{function}` is declared to return an awaitable and returns what the sync `{callee}` returns: once `{function}` is async it awaits that, which fails at run time unless it is an awaitable; make `{callee}` async, or correct the annotation of `{function}` if it never returns one',
 } as const;
@@ -196,13 +198,36 @@ function isBoundIn(name: string, fn: PyFunction): boolean {
   return isParameter(name, fn) || fn.module.functions.has(name) || fn.module.classes.has(name) || fn.module.imports.has(name) || fn.module.variables.has(name);
 }
 
+/**
+ * The async methods a call of this method may run instead, or that it stands in for: those of the
+ * same name its class inherits (its bases) and those its subclasses define. A sync base with an
+ * async override is a family whose members disagree: which one runs is decided at run time.
+ */
+function asyncDispatchMembers(fn: PyFunction, resolver: Resolver): PyFunction[] {
+  const cls = fn.cls;
+  if (!cls) return [];
+  const found = new Set<PyFunction>();
+  for (const base of resolver.mro(cls).slice(1)) {
+    const method = base.methods.get(fn.name);
+    if (method?.isAsync) found.add(method);
+  }
+  for (const module of resolver.modules.values()) {
+    for (const klass of module.classes.values()) {
+      if (klass === cls || !resolver.mro(klass).includes(cls)) continue;
+      const method = klass.methods.get(fn.name);
+      if (method?.isAsync) found.add(method);
+    }
+  }
+  return [...found];
+}
+
 /** Calling the function calls it as written: no decorator it cannot see through stands between (decorators.ts). */
 function isUndecorated(fn: PyFunction, resolver: Resolver): boolean {
   return decoratorEffect(fn, resolver, (d) => FRAMEWORK_DECORATOR.test(d)).kind === 'transparent';
 }
 
 /** The project sync function a call awaits by mistake, if it is one (its callee is no awaitable maker). */
-function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFunction; stub: boolean; plain: boolean } | undefined {
+function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFunction; stub: boolean; plain: boolean; disagreeing: PyFunction[] } | undefined {
   const symbol = context.resolveCallee(call);
   if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return undefined;
   // `client.send(…)` where `send` is a @property calls what the getter returns, which may be an async
@@ -212,7 +237,23 @@ function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFuncti
   const receiver = call.childForFieldName('function')?.childForFieldName('object');
   if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return undefined;
   // A Protocol's or abstract method's stub proves nothing (returnsNoAwaitable): say why.
-  return { fn: symbol.fn, stub: isDeclarationStub(symbol.fn, context.resolver), plain: returnsNoAwaitable(symbol.fn, context.resolver) };
+  const disagreeing = asyncDispatchMembers(symbol.fn, context.resolver);
+  return {
+    fn: symbol.fn,
+    stub: isDeclarationStub(symbol.fn, context.resolver),
+    plain: disagreeing.length === 0 && returnsNoAwaitable(symbol.fn, context.resolver),
+    disagreeing,
+  };
+}
+
+function familyMessage(fn: PyFunction, disagreeing: readonly PyFunction[], stub: boolean): string {
+  const names = [...new Set(disagreeing.map((member) => `\`${member.qualName}\``))].sort();
+  const members = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return MESSAGES.familyDisagrees.replaceAll('{callee}', fn.qualName)
+    .replace('{kind}', stub ? 'a sync stub (a Protocol or abstract member)' : 'a sync method')
+    .replaceAll('{members}', members)
+    .replace('{verb}', names.length === 1 ? 'is' : 'are')
+    .replace('{pronoun}', names.length === 1 ? 'it' : 'them');
 }
 
 export const awaitNonThenableVisitors: PyVisitors = {
@@ -220,14 +261,15 @@ export const awaitNonThenableVisitors: PyVisitors = {
     const call = operandCall(node);
     const callee = call && syncAwaitedCallee(call, context);
     if (!callee) return;
-    const { fn, stub, plain } = callee;
-    // What the callee returns is not known (not a stub, not provably plain): the `await` may be right,
-    // as typescript-eslint's await-thenable says nothing of an `await` on `any`.
-    if (!stub && !plain) return;
+    const { fn, stub, plain, disagreeing } = callee;
+    // What the callee returns is not known (not a stub, not provably plain, no async member on its
+    // dispatch line): the `await` may be right, as typescript-eslint's await-thenable says nothing of
+    // an `await` on `any`.
+    if (!stub && !plain && disagreeing.length === 0) return;
     context.report({
       rule: 'await-non-thenable',
       node,
-      message: (stub ? MESSAGES.stub : MESSAGES.notAwaitable).replace('{callee}', fn.qualName),
+      message: disagreeing.length > 0 ? familyMessage(fn, disagreeing, stub) : (stub ? MESSAGES.stub : MESSAGES.notAwaitable).replace('{callee}', fn.qualName),
       kind: 'await',
       needsAsync: false,
       awaitedCallee: fn.id,
