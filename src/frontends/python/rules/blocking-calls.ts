@@ -2,7 +2,7 @@
 // the node is a call not already awaited, then its resolved path is looked up in the table.
 import type { FileEditor } from '../../../frontend.js';
 import { formatMessage } from '../../../transform.js';
-import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
+import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingApi, isFileApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
 import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
@@ -24,7 +24,7 @@ export const MESSAGES = {
   mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
   pipelineUnit: '`{callee}` blocks the event loop, and sends what was queued on the pipeline since `{builder}`: use `{replacement}` of a helper that builds and executes it, or {equivalent}',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
-  unsafeUnit: '{message}; unsafe fix: {written}, and in a thread concurrent calls interleave with the block (a read-modify-write can lose updates, a reader can see a half-written file)',
+  unsafeUnit: '{message}; unsafe fix: {written}, and in a thread, concurrent calls interleave with it (a read-modify-write can lose updates, a reader can see a half-written file)',
 } as const;
 
 /**
@@ -445,8 +445,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
   // An `await` in a generator expression's body makes it an async generator, which sum(), list()… cannot take.
   const inGenerator = isInsideGeneratorBody(node, context.enclosing.node);
-  const report = (message: string, fix?: (editor: FileEditor) => boolean, unit?: ThreadUnit): void => {
-    const written = fix && !inGenerator && unit ? unsafeUnitReason(unit, context) : undefined;
+  const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
+    const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
     context.report({
       rule: api.rule,
       node,
@@ -465,7 +465,7 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   }
   if (api.sendsQueued) {
     const unit = pipelineUnits(context).find((candidate) => candidate.execute.equals(node));
-    if (unit) report(formatMessage(MESSAGES.pipelineUnit, { callee: callee.text, builder: unit.builder.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), unit.fix, unit.unit);
+    if (unit) report(formatMessage(MESSAGES.pipelineUnit, { callee: callee.text, builder: unit.builder.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), unit.fix, () => (unit.unit ? unsafeUnitReason(unit.unit, context) : undefined));
     else report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: PIPELINE_SUGGESTION }));
     return;
   }
@@ -496,7 +496,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   }
   const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
   const replacement = unit ? api.replacement : replacementFor(api, node, context);
-  report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit), unit);
+  const unsafe = (): string | undefined => (unit ? unsafeUnitReason(unit, context) : api.fix.kind === 'to-thread' && isFileApi(api) ? unsafeWrapReason(node, context) : undefined);
+  report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit), unsafe);
 }
 
 /**
@@ -509,12 +510,31 @@ function unsafeUnitReason(unit: ThreadUnit, context: PyRuleContext): string | un
   const writesFile = (call: PyNode): string | undefined => fileWrittenBy(call, context);
   const own = sharedStateWrittenBy(unit, writesFile);
   if (own) return `the block writes ${own}`;
-  for (const other of unitCandidates(context)) {
-    if (other.first.equals(unit.first) || !openCallOf(other.first, context)) continue;
-    const written = sharedStateWrittenBy({ first: other.first, last: other.last, fn: unit.fn }, writesFile);
-    if (written) return `the block at line ${context.module.lines.at(other.first.startIndex).line} of this function writes ${written}`;
-  }
-  return undefined;
+  const other = fileWriteOutside(unit.first.startIndex, unit.last.endIndex, context);
+  return other ? `line ${other.line} of this function writes ${other.written}` : undefined;
+}
+
+/**
+ * The same for one file call run in a thread (`p.write_text(…)`, `f = open(p, "w")`, `f.read()`): it
+ * writes a file, or the function writes one elsewhere (the read and the write of one update, in two
+ * thread hops).
+ */
+function unsafeWrapReason(call: PyNode, context: PyRuleContext): string | undefined {
+  const own = fileWrittenBy(call, context);
+  if (own) return `the call writes ${own}`;
+  const other = fileWriteOutside(call.startIndex, call.endIndex, context);
+  return other ? `line ${other.line} of this function writes ${other.written}` : undefined;
+}
+
+/** A call of the function's own body, outside `start`…`end`, that writes a file. */
+function fileWriteOutside(start: number, end: number, context: PyRuleContext): { line: number; written: string } | undefined {
+  let found: { line: number; written: string } | undefined;
+  walkBody(context.enclosing.node.childForFieldName('body'), (node) => {
+    if (found || node.type !== 'call' || (start <= node.startIndex && node.endIndex <= end)) return;
+    const written = fileWrittenBy(node, context);
+    if (written) found = { line: context.module.lines.at(node.startIndex).line, written };
+  });
+  return found;
 }
 
 /**
