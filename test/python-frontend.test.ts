@@ -131,6 +131,23 @@ describe('emit', () => {
     );
   });
 
+  it('removes imports its edits leave unused, in their own layout, and only those', async () => {
+    const body = '\n\nasync def main() -> None:\n    sleep(0)\n';
+    const out = await migrate({
+      'lines.py': 'from time import (\n    monotonic,\n    sleep,  # pauses\n)' + body + '    monotonic()\n',
+      'only.py': 'from time import (\n    sleep,\n)' + body,
+      'semicolon.py': 'from time import sleep; import os' + body,
+      'pkg/__init__.py': 'from time import sleep' + body,
+      'shadow.py': 'from time import sleep\n\nLATER = sleep' + body,
+    });
+    expect(out['lines.py']).toBe('import asyncio\nfrom time import (\n    monotonic,\n)\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n    monotonic()\n');
+    expect(out['only.py']).toBe('import asyncio\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n');
+    // A statement sharing its line with another stays; so does a package's import (a re-export) and a name still read.
+    expect(out['semicolon.py']).toBe('import asyncio\nfrom time import sleep; import os\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n');
+    expect(out['pkg/__init__.py']).toContain('from time import sleep\n');
+    expect(out['shadow.py']).toContain('from time import sleep\n');
+  });
+
   it('bridges the __main__ entry call with asyncio.run', async () => {
     const out = await migrate({ 'main.py': 'import time\n\n\ndef main() -> None:\n    time.sleep(0)\n\n\nif __name__ == "__main__":\n    main()\n' });
     expect(out['main.py']).toBe('import asyncio\n\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n');
