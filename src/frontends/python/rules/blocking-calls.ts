@@ -526,15 +526,25 @@ function unsafeWrapReason(call: PyNode, context: PyRuleContext): string | undefi
   return other ? `line ${other.line} of this function writes ${other.written}` : undefined;
 }
 
-/** A call of the function's own body, outside `start`…`end`, that writes a file. */
+/**
+ * A call of the function's own body, outside `start`…`end`, that writes a file with no `await` of
+ * the original code between the two: on the loop they ran as one step, which two thread hops split.
+ * With an `await` between them other tasks could run there already, and the hops add nothing new.
+ */
 function fileWriteOutside(start: number, end: number, context: PyRuleContext): { line: number; written: string } | undefined {
-  let found: { line: number; written: string } | undefined;
+  const writers: { node: PyNode; written: string }[] = [];
+  const awaits: number[] = [];
   walkBody(context.enclosing.node.childForFieldName('body'), (node) => {
-    if (found || node.type !== 'call' || (start <= node.startIndex && node.endIndex <= end)) return;
+    if (node.type === 'await') awaits.push(node.startIndex);
+    if (node.type !== 'call' || (start <= node.startIndex && node.endIndex <= end)) return;
     const written = fileWrittenBy(node, context);
-    if (written) found = { line: context.module.lines.at(node.startIndex).line, written };
+    if (written) writers.push({ node, written });
   });
-  return found;
+  const found = writers.find(({ node }) => {
+    const [from, to] = node.startIndex < start ? [node.endIndex, start] : [end, node.startIndex];
+    return !awaits.some((at) => from <= at && at < to);
+  });
+  return found ? { line: context.module.lines.at(found.node.startIndex).line, written: found.written } : undefined;
 }
 
 /**
