@@ -38,6 +38,7 @@ interface CliOptions {
   since?: string;
   baseline?: string;
   allowDirty?: boolean;
+  unsafeFixes?: boolean;
   dryRun?: boolean;
   language?: string;
   quiet?: boolean;
@@ -80,6 +81,7 @@ function buildProgram(io: CliIo): Command {
     .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
     .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
     .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes')
+    .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
     .option('--quiet', 'print only the report')
@@ -191,6 +193,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     projectFile: options.project ? path.resolve(io.cwd, options.project) : undefined,
     makeAsync: options.makeAsync,
     strategy: (options.strategy as 'inplace' | 'dual' | undefined) ?? config.strategy,
+    unsafeFixes: Boolean(options.unsafeFixes) || config.unsafeFixes,
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
     onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),

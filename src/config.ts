@@ -31,6 +31,8 @@ export interface Config {
   entryPoints: string[];
   /** Files whose exports are the public API (for `breaking` and the dual strategy). */
   public: string[];
+  /** `migrate` also applies fixes marked unsafe (as `--unsafe-fixes`). */
+  unsafeFixes: boolean;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: Config = {
   blocking: [],
   entryPoints: [],
   public: [],
+  unsafeFixes: false,
 };
 
 export const CONFIG_FILE_NAME = 'async-migrate.config.json';
@@ -140,6 +143,9 @@ export function parseConfig(value: unknown, file: string): Config {
     },
     entryPoints: stringList,
     public: stringList,
+    unsafeFixes: (v, key) => {
+      if (typeof v !== 'boolean') fail(key, `must be true or false, got ${describe(v)}`);
+    },
   };
 
   if (!isObject(value)) return fail('(top level)', `must be a JSON object, got ${describe(value)}`);

@@ -49,6 +49,8 @@ export interface EngineOptions {
   makeAsync: string[];
   strategy: Strategy;
   scope: 'reachable' | 'all';
+  /** Apply fixes marked `unsafe` too (`--unsafe-fixes`); otherwise they are reported, not applied. */
+  unsafeFixes?: boolean;
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
   onPhase?: (phase: Phase, done?: number, total?: number) => void;
@@ -183,24 +185,46 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       ? planToFixpoint(graph, hits, userRoots.filter((root) => !commandLineRoots.has(root)), options)
       : undefined;
 
-  // Which fixes apply: those whose enclosing function runs async after the plan.
+  // Which fixes apply: those whose enclosing function runs async after the plan, and, without
+  // --unsafe-fixes, only safe ones. An unsafe fix is still reported as fixable, with its applicability.
   const runsAsync = (id: FunctionId): boolean => runsAsyncUnder(graph, plan, id);
+  const unsafeFixes = options.unsafeFixes === true;
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
+  const applied = new Set<RuleHit>();
+  const markFix = (hit: RuleHit, applicability: 'safe' | 'unsafe', apply: boolean, suggestions = hit.suggestions): void => {
+    hit.finding.fixable = true;
+    hit.finding.applicability = applicability;
+    if (suggestions && suggestions.length > 0) hit.finding.suggestions = suggestions;
+    if (apply) applied.add(hit);
+  };
   for (const hit of counted) {
     if (hit.kind === 'await') {
       // Say which of the two fixes applies: the callee turns async (the await stays), or the await goes.
       const callee = hit.awaitedCallee;
       const calleeTurnsAsync = callee !== undefined && plan.asyncFunctions.has(callee);
-      if (calleeTurnsAsync) hit.finding.message += `; fix: ${graph.functions.get(callee)!.name} turns async`;
-      else if (hit.fallbackFix) {
-        fallbacks.push(hit);
-        hit.finding.message += '; fix: remove the await';
-      } else hit.finding.fixable = false; // neither fix is known to be right: reported, not edited
+      if (calleeTurnsAsync) {
+        hit.finding.message += `; fix: ${graph.functions.get(callee)!.name} turns async`;
+        // The await stays: the suggestions about removing it no longer apply.
+        markFix(hit, 'safe', true, []);
+      } else if (hit.fallbackFix) {
+        const applicability = hit.fallbackApplicability ?? 'safe';
+        const apply = applicability === 'safe' || unsafeFixes;
+        if (apply) fallbacks.push(hit);
+        hit.finding.message += applicability === 'safe' ? '; fix: remove the await' : '; suggested fix (unsafe): remove the await';
+        markFix(hit, applicability, apply);
+      } else notFixable(hit); // neither fix is known to be right: reported, not edited
       continue;
     }
-    if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) fixes.push(hit);
-    else hit.finding.fixable = false;
+    const applicability = hit.applicability ?? 'safe';
+    if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) {
+      const apply = applicability === 'safe' || unsafeFixes;
+      if (apply) fixes.push(hit);
+      markFix(hit, applicability, apply);
+    } else if (hit.fix && applicability === 'unsafe' && !unsafeFixes && couldRunAsync(graph, plan, hit)) {
+      // Not applied, so it turned nothing async; with --unsafe-fixes its function would turn async.
+      markFix(hit, 'unsafe', false);
+    } else notFixable(hit);
   }
 
   options.onPhase?.('write');
@@ -259,8 +283,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   }
 
-  const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable);
-  if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report);
+  const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable, applied);
+  if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, options.unsafeFixes === true);
   return { report, outputs, root };
 }
 
@@ -282,7 +306,7 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
     counted = hits.filter((hit) =>
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
       (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
-    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy)];
+    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy, options.unsafeFixes === true)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
     plan = next;
@@ -299,6 +323,7 @@ function makeAsyncImpact(
   plan: Plan,
   baseline: PlannedRun,
   report: Report,
+  unsafeFixes: boolean,
 ): MakeAsyncImpact {
   const before = planEntries(graph, baseline.plan);
   // The same place in both plans is not new, even when its chain or reason differs.
@@ -310,7 +335,7 @@ function makeAsyncImpact(
   // A file the default plan already edits is not the decision's doing.
   const defaultFiles = new Set([...before.asyncFunctions, ...before.awaitedCalls].map((entry) => entry.file));
   for (const hit of baseline.counted) {
-    if (hit.fix && (!hit.needsAsync || runsAsyncUnder(graph, baseline.plan, hit.enclosing))) defaultFiles.add(hit.finding.file);
+    if (hit.fix && (hit.applicability !== 'unsafe' || unsafeFixes) && (!hit.needsAsync || runsAsyncUnder(graph, baseline.plan, hit.enclosing))) defaultFiles.add(hit.finding.file);
   }
   return {
     targets: targets.flatMap(({ target, roots }) =>
@@ -372,7 +397,22 @@ function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId
   return fn.isAsync || (plan?.asyncFunctions.has(id) ?? false) || (fn.kind === 'module' && !fn.syncOnly);
 }
 
-function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRoot[] {
+/** A finding with no fix the tool can apply: what to do is in its message (and `suggestions`, when given). */
+function notFixable(hit: RuleHit): void {
+  hit.finding.fixable = false;
+  if (hit.suggestions && hit.suggestions.length > 0) {
+    hit.finding.applicability = 'display-only';
+    hit.finding.suggestions = hit.suggestions;
+  }
+}
+
+/** An unsafe fix that needs its function async, which nothing stops from turning async with --unsafe-fixes. */
+function couldRunAsync(graph: CallGraph, plan: Plan, hit: RuleHit): boolean {
+  const fn = graph.functions.get(hit.enclosing);
+  return fn !== undefined && !hit.onlyInAsync && fn.syncOnly === undefined && !plan.blocked.has(hit.enclosing);
+}
+
+function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy, unsafeFixes: boolean): AsyncRoot[] {
   const roots: AsyncRoot[] = [];
   for (const hit of hits) {
     // Under dual, an awaited sync callee gets its async sibling (seed 000's plan): the await was meant.
@@ -381,6 +421,8 @@ function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy): AsyncRo
       continue;
     }
     if (!hit.fix || !hit.needsAsync || hit.onlyInAsync) continue;
+    // An unsafe fix never turns a function async unless the user asked for unsafe fixes.
+    if (hit.applicability === 'unsafe' && !unsafeFixes) continue;
     const fn = graph.functions.get(hit.enclosing);
     if (!fn || fn.isAsync) continue;
     roots.push({ function: hit.enclosing, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
@@ -455,6 +497,7 @@ function buildReport(
   changes: Report['changes'],
   skipped: SkippedFile[],
   reachable: ReadonlySet<FunctionId>,
+  applied: ReadonlySet<RuleHit>,
 ): Report {
   const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   const { asyncFunctions, awaitedCalls, blocked, breaking } = planEntries(graph, plan);
@@ -465,6 +508,7 @@ function buildReport(
   // Under --scope all every blocking call counts; otherwise those on the event loop.
   const blockingHits = hits.filter((hit) => hit.kind === 'blocking' && (options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable)));
   const unresolvedCalls = unresolvedCallsOf(graph, plan);
+  const fixesBy = (applicability: 'safe' | 'unsafe'): number => findings.filter((finding) => finding.fixable && finding.applicability === applicability).length;
   const report: Report = {
     tool: 'async-migrate',
     version: VERSION,
@@ -488,11 +532,12 @@ function buildReport(
       breaking: breaking.length - additive,
       ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
+      fixes: { safe: fixesBy('safe'), unsafe: fixesBy('unsafe'), unsafeApplied: options.unsafeFixes === true },
       ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),
     },
     coverage: {
       asyncReachableSites: blockingHits.length,
-      stillBlocking: blockingHits.filter((hit) => !hit.finding.fixable).length,
+      stillBlocking: blockingHits.filter((hit) => !applied.has(hit)).length,
     },
   };
   return report;

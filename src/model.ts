@@ -95,6 +95,12 @@ export interface FunctionNode {
    * async, but its own blocking body does not make the production interface async (it is blocked).
    */
   testDouble?: boolean;
+  /**
+   * Test code (a test, a fixture, a helper in a test module). A test that turns async only because it
+   * awaits what it tests runs on the test's own loop, not the program's: what else it calls is not
+   * reached through it.
+   */
+  isTest?: boolean;
 }
 
 /** How a function is used at a site. */
@@ -281,6 +287,11 @@ export interface ReportSummary {
   /** Entries of `breaking` of kind `additive` (a member added to an exported interface); omitted when 0. */
   additive?: number;
   filesChanged: number;
+  /**
+   * Findings whose fix is `safe` (applied by `migrate`) and `unsafe` (applied only with
+   * `--unsafe-fixes`); `unsafeApplied`: this run applied (or, in `check`, would apply) the unsafe ones.
+   */
+  fixes: { safe: number; unsafe: number; unsafeApplied: boolean };
   /** Unresolved call sites that may call a function that turns async (omitted when none). */
   unresolvedCalls?: number;
 }

@@ -11,6 +11,8 @@ export interface TransformDocs {
   example: string;
   useInstead: string;
   fixSafety: string;
+  /** One line: which of the rule's fixes are safe, unsafe or display-only (the README's applicability column). */
+  applicability: string;
   /** One line: what the rule deliberately leaves alone (the README's "does not flag" column). */
   doesNotFlag: string;
 }

@@ -184,6 +184,7 @@ describe('a file that does not parse', () => {
         column: 10,
         message: '`readFileSync` blocks the event loop; use `await readFile(…)` from node:fs/promises',
         fixable: true,
+        applicability: 'safe',
       },
     ]);
     expect(report.summary).toEqual({
@@ -195,6 +196,7 @@ describe('a file that does not parse', () => {
       blocked: 0,
       breaking: 1,
       filesChanged: 1,
+      fixes: { safe: 1, unsafe: 0, unsafeApplied: false },
     });
   });
 
@@ -249,6 +251,7 @@ describe('--help and --version', () => {
       '--fail-on <severity>',
       '--config <file>',
       '--allow-dirty',
+      '--unsafe-fixes',
       '--dry-run',
       '--language <language>',
       '--quiet',
@@ -666,5 +669,75 @@ describe('a reader that closes early', () => {
     child.stdout.once('data', () => child.stdout.destroy());
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+  });
+});
+
+describe('fix applicability: migrate applies safe fixes, --unsafe-fixes the rest', () => {
+  // A promise dropped before the migration (unsafe to await) beside a blocking read (safe to fix).
+  const MIXED_SOURCE = `import { readFileSync } from 'node:fs';
+
+async function audit(line: string): Promise<void> {
+  console.log(line);
+}
+
+export async function load(file: string): Promise<string> {
+  audit(file);
+  return readFileSync(file, 'utf8');
+}
+`;
+  const SAFE_ONLY = `import { readFile } from 'node:fs/promises';
+
+async function audit(line: string): Promise<void> {
+  console.log(line);
+}
+
+export async function load(file: string): Promise<string> {
+  audit(file);
+  return await readFile(file, 'utf8');
+}
+`;
+  const BOTH = SAFE_ONLY.replace('  audit(file);', '  await audit(file);');
+
+  it('migrate writes the safe fix only, reports the unsafe one with its suggestions, and says how to apply it', async () => {
+    const dir = makeProject({ 'src/io.ts': MIXED_SOURCE });
+    const result = await runCli(['migrate', '.', '--allow-dirty', '--no-color'], dir);
+    expect(result.code).toBe(0);
+    expect(read(dir, 'src/io.ts')).toBe(SAFE_ONLY);
+    expect(result.stdout).toContain('(unsafe fix)');
+    expect(result.stdout).toContain('suggestions: await audit(file) | void audit(file)');
+    expect(result.stdout).toContain('1 unsafe fix not applied; run with `--unsafe-fixes` to apply them');
+  });
+
+  it('the JSON report gives each finding its applicability and the summary counts them', async () => {
+    const dir = makeProject({ 'src/io.ts': MIXED_SOURCE });
+    const report = jsonReport(await runCli(['check', '.', '--format', 'json'], dir));
+    expect(report.findings.map(({ rule, line, fixable, applicability, suggestions }) => ({ rule, line, fixable, applicability, suggestions }))).toEqual([
+      { rule: 'floating-promise', line: 8, fixable: true, applicability: 'unsafe', suggestions: ['await audit(file)', 'void audit(file)'] },
+      { rule: 'blocking-io', line: 9, fixable: true, applicability: 'safe', suggestions: undefined },
+    ]);
+    expect(report.summary.fixes).toEqual({ safe: 1, unsafe: 1, unsafeApplied: false });
+  });
+
+  it('--unsafe-fixes applies both, and so does the config key', async () => {
+    const flagged = makeProject({ 'src/io.ts': MIXED_SOURCE });
+    const result = await runCli(['migrate', '.', '--allow-dirty', '--unsafe-fixes', '--format', 'json'], flagged);
+    expect(result.code).toBe(0);
+    expect(read(flagged, 'src/io.ts')).toBe(BOTH);
+    expect(jsonReport(result).summary.fixes).toEqual({ safe: 1, unsafe: 1, unsafeApplied: true });
+    const configured = makeProject({ 'src/io.ts': MIXED_SOURCE, 'async-migrate.config.json': '{ "unsafeFixes": true }\n' });
+    expect((await runCli(['migrate', '.', '--allow-dirty'], configured)).code).toBe(0);
+    expect(read(configured, 'src/io.ts')).toBe(BOTH);
+  });
+
+  it('a bad unsafeFixes value in the config is one error line', async () => {
+    const dir = makeProject({ 'src/io.ts': MIXED_SOURCE, 'async-migrate.config.json': '{ "unsafeFixes": "yes" }\n' });
+    expectUsageError(await runCli(['check', '.'], dir), /^async-migrate: config .*: unsafeFixes: must be true or false, got string "yes"$/);
+  });
+
+  it('check --fail-on counts a finding whose only fix is unsafe', async () => {
+    const dir = makeProject({ 'src/io.ts': SAFE_ONLY });
+    const result = await runCli(['check', '.', '--format', 'json', '--fail-on', 'error'], dir);
+    expect(result.code).toBe(1);
+    expect(jsonReport(result).findings.map((finding) => finding.applicability)).toEqual(['unsafe']);
   });
 });

@@ -306,3 +306,49 @@ describe('blocking APIs outside the project', () => {
     );
   });
 });
+
+describe('decorators', () => {
+  // Which decorated functions may turn async: those whose decorator is known, or provably hands back
+  // the function or its result; the others stay sync (syncOnly), and @sync_to_async is a thread.
+  it('keeps sync what a decorator it cannot see through wraps', async () => {
+    const { root, paths } = project({
+      'hooks.py': [
+        'import functools',
+        'from asgiref.sync import sync_to_async as to_async',
+        'REGISTRY = []',
+        'def register(f):',
+        '    REGISTRY.append(f)',
+        '    return f',
+        'def logged(f):',
+        '    @functools.wraps(f)',
+        '    def inner(*a, **kw):',
+        '        print("call")',
+        '        return f(*a, **kw)',
+        '    return inner',
+        'def timed(f):',
+        '    def inner(*a):',
+        '        result = f(*a)',
+        '        print("done")',
+        '        return result',
+        '    return inner',
+        '@register',
+        'def a(): pass',
+        '@logged',
+        'def b(): pass',
+        '@timed',
+        'def c(): pass',
+        '@to_async',
+        'def d(): pass',
+        'class K:',
+        '    @staticmethod',
+        '    def e(): pass',
+        '    @functools.lru_cache',
+        '    def f(self): pass',
+        '',
+      ].join('\n'),
+    });
+    const analysis = await createPythonFrontEnd({ root, config: DEFAULT_CONFIG }).analyze(paths, new Set(RULE_IDS));
+    const kinds = Object.fromEntries([...analysis.graph.functions.values()].map((fn) => [fn.name, fn.syncOnly?.reason.match(/@[\w.]+/)?.[0] ?? null]));
+    expect(kinds).toMatchObject({ a: null, b: null, c: '@timed', d: '@to_async', 'K.e': null, 'K.f': '@functools.lru_cache' });
+  });
+});

@@ -117,7 +117,7 @@ describe('finding filters', () => {
   it('keeps only findings on changed lines and recounts the summary', () => {
     const filtered = filterFindingsToLines(report, new Map([['src/kb/store.ts', new Set([57])], ['src/app.ts', new Set([1])]]));
     expect(filtered.findings.map((finding) => `${finding.file}:${finding.line}`)).toEqual(['src/kb/store.ts:57']);
-    expect(filtered.summary).toEqual({ ...report.summary, findings: 1, byRule: { 'blocking-io': 1 } });
+    expect(filtered.summary).toEqual({ ...report.summary, findings: 1, byRule: { 'blocking-io': 1 }, fixes: { safe: 0, unsafe: 0, unsafeApplied: false } });
     expect(filtered.asyncFunctions).toBe(report.asyncFunctions);
   });
 

@@ -383,29 +383,31 @@ describe('interrupted writes (SIGINT)', () => {
 describe('a half-migrated tree (an older version, `kill -9`, a hand edit) is finished by a re-run', () => {
   // One file of a migrated copy goes back to its text before the migration; the callees it calls
   // are async already. Migrating again must give exactly the tree one clean run gives.
+  // A promise used as its value is awaited safely; a dropped one cannot be told apart from a
+  // fire-and-forget call, so finishing it is an unsafe fix: that case runs with --unsafe-fixes.
   it.each([
-    ['example', 'src/index.ts'], // const config = loadConfig(file); config.name…
-    ['example', 'src/service.ts'], // `${this.catalog.count()} items`, a dropped promise in a callback
-    ['python-example', 'backend/api.py'], // result = self.kb.store_fact(…); result["fact_id"]
-    ['python-example', 'test_knowledge_base.py'], // self.assertEqual(kb.search("hel"), ["hello"])
-  ])('fixtures/%s with %s reverted ends as one clean run does', async (fixture, reverted) => {
+    ['example', 'src/index.ts', []], // const config = loadConfig(file); config.name…
+    ['example', 'src/service.ts', ['--unsafe-fixes']], // `${this.catalog.count()} items`, a dropped promise in a callback
+    ['python-example', 'backend/api.py', []], // result = self.kb.store_fact(…); result["fact_id"]
+    ['python-example', 'test_knowledge_base.py', []], // self.assertEqual(kb.search("hel"), ["hello"])
+  ] as const)('fixtures/%s with %s reverted ends as one clean run does (runs with %j)', async (fixture, reverted, args) => {
     const clean = copyFixtureInput(path.join(REPO, 'fixtures', fixture));
     const half = copyFixtureInput(path.join(REPO, 'fixtures', fixture));
     try {
-      const migrate = async (dir: string): Promise<Report> => {
-        const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
+      const migrate = async (dir: string, args: readonly string[] = []): Promise<Report> => {
+        const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty', ...args], dir);
         expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
         return jsonReport(result);
       };
-      await migrate(clean.work);
+      await migrate(clean.work, args);
       const before = read(half.work, reverted);
-      await migrate(half.work);
+      await migrate(half.work, args);
       expect(read(half.work, reverted), 'the first run changes the file').not.toBe(before);
       writeFileSync(path.join(half.work, reverted), before);
-      const rerun = await migrate(half.work);
+      const rerun = await migrate(half.work, args);
       expect(rerun.changes.map((change) => change.file)).toEqual([reverted]);
       expect(Object.fromEntries(readTree(half.work))).toEqual(Object.fromEntries(readTree(clean.work)));
-      expect((await migrate(half.work)).changes).toEqual([]);
+      expect((await migrate(half.work, args)).changes).toEqual([]);
     } finally {
       clean.cleanup();
       half.cleanup();

@@ -14,18 +14,19 @@ describe('transforms', () => {
   });
 
   it.each(TRANSFORMS.map((t) => [t.id, t]))('%s has docs, messages and fixture cases', (id, transform) => {
-    for (const heading of ['what', 'why', 'example', 'useInstead', 'fixSafety', 'doesNotFlag'] as const) {
+    for (const heading of ['what', 'why', 'example', 'useInstead', 'fixSafety', 'applicability', 'doesNotFlag'] as const) {
       expect(transform.docs[heading].length, `${id} docs.${heading}`).toBeGreaterThan(10);
     }
     expect(Object.keys(transform.messages).length).toBeGreaterThan(0);
     expect(existsSync(path.join(REPO, 'fixtures', id)), `fixtures/${id}`).toBe(true);
   });
 
-  it('the README rule table shows every rule with its docs: what it finds and what it does not flag', () => {
+  it('the README rule table shows every rule with its docs: what it finds, what it does not flag and how far its fixes are safe', () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-    expect(readme).toContain('| id | finds | does not flag | fix | severity |');
+    expect(readme).toContain('| id | finds | does not flag | fix | fix applicability | severity |');
     for (const transform of TRANSFORMS) {
       expect(readme).toContain(`| \`${transform.id}\` | ${transform.docs.what} | ${transform.docs.doesNotFlag} |`);
+      expect(readme).toContain(`| ${transform.docs.applicability} | ${transform.severity} |`);
     }
   });
 });

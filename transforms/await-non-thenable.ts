@@ -15,7 +15,9 @@ const awaitNonThenable = defineTransform({
     example: 'const rows = await this.memory.retrieve(query); // retrieve() is sync',
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
     fixSafety:
-      'Removing the await is safe when the value provably is no thenable: a literal, or a project function whose body returns none. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed. Making the callee async carries `async` to all of its callers.',
+      'Making the callee async (when it blocks or the strategy asks for it) is safe and carries `async` to all of its callers. In TypeScript, removing the `await` is unsafe: even on a value that provably is no thenable, the `await` gives other pending callbacks a turn first, so without it the next line runs earlier than it did (two tasks interleave in another order); it is suggested only where the value provably is no thenable, and applied only with `--unsafe-fixes`. In Python, an `await` on a project function that never returns an awaitable raises `TypeError` at run time, so removing it is safe. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed.',
+    applicability:
+      'safe: the callee turns async; in Python, removing an `await` on a project function that returns no awaitable (it raises today); unsafe: removing an `await` in TypeScript (it changes the order in which pending callbacks run); reported without a fix: types declared by packages, `void` results, dispatch the tool cannot see.',
     doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
   },
   messages: {
@@ -75,6 +77,9 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
           return true;
         }
       : undefined,
+    // Removing an `await` always drops a turn of the event loop: code that ran after other pending
+    // callbacks now runs before them (typescript-eslint and TypeScript offer it as a suggestion too).
+    ...(isRemovable ? { fallbackApplicability: 'unsafe' as const, suggestions: ['remove the `await`', 'keep it as a deliberate yield, written `await Promise.resolve()`'] } : {}),
   });
 }
 

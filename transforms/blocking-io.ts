@@ -18,7 +18,9 @@ const blockingIo = defineTransform({
     example: "const text = fs.readFileSync(path, 'utf8');",
     useInstead: "const text = await readFile(path, 'utf8'); (node:fs/promises), the promisified callback API, or the `xAsync` sibling.",
     fixSafety:
-      'Safe for the fs/promises twins. `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`: same value, but stderr is captured rather than inherited; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. `existsSync` becomes an `access()` check. Descriptor APIs and `spawnSync` are reported, not fixed.',
+      'Safe for the fs/promises twins, promisified zlib and crypto calls, the `access()` check that replaces `existsSync`, a method\'s `xAsync` sibling and the config\'s own equivalents. Unsafe: `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`, the same value, but stderr is captured rather than inherited (a failing command no longer prints its error), so it is applied only with `--unsafe-fixes`; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. Descriptor APIs and `spawnSync` are reported, not fixed.',
+    applicability:
+      "safe: fs/promises twins, promisified zlib/crypto, `existsSync` -> `access()`, `xAsync` siblings, the config's equivalents, `asyncio.to_thread` wraps; unsafe: `execSync`/`execFileSync` (stderr captured instead of inherited); APIs with no equivalent are reported without a fix.",
     doesNotFlag: 'Blocking calls that only sync code reaches (startup, build scripts) under the default `--scope reachable`; callback and promise APIs; sync calls of libraries it does not know (list them in the config\'s `blocking`).',
   },
   messages: {
@@ -103,7 +105,20 @@ function reportApi(call: ts.CallExpression, api: BlockingApi, context: TsRuleCon
         ? `\`await ${equivalent.name}(…)\` from ${equivalent.module}`
         : `\`await promisify(${equivalent.name})(…)\``;
   const fix = fixFor(call, equivalent, context);
-  context.report({ rule: 'blocking-io', node: call, message: message('api', { callee: calleeText, replacement }), kind: 'blocking', needsAsync: true, fix });
+  // exec captures stderr where execSync let the child write to ours: same value, but a failing
+  // command no longer prints its error.
+  const capturesStderr = equivalent.kind === 'promisify-stdout';
+  context.report({
+    rule: 'blocking-io',
+    node: call,
+    message: message('api', { callee: calleeText, replacement }),
+    kind: 'blocking',
+    needsAsync: true,
+    fix,
+    ...(capturesStderr
+      ? { applicability: 'unsafe' as const, suggestions: [`${replacement}, printing \`stderr\` yourself if the command's errors should still show`, `keep \`${calleeText}\` and run it in a worker`] }
+      : {}),
+  });
 }
 
 function fixFor(call: ts.CallExpression, equivalent: BlockingApi['equivalent'], context: TsRuleContext): ((editor: FileEditor) => boolean) | undefined {
@@ -286,13 +301,21 @@ function detectAsyncSibling(call: ts.CallExpression, context: TsRuleContext): vo
   if (!returnsPromise) return;
   if (context.isThenable(checker.getTypeAtLocation(call), true)) return;
   const siblingName = `${name}Async`;
+  // `t.throws(() => { … })` -> `t.throwsAsync(…)`: a sibling given a function expects it to be
+  // async (an assertion awaits what it returns); with the callback still sync, the call no longer
+  // does what it did.
+  const takesFunction = call.arguments.some((argument) => checker.getTypeAtLocation(argument).getCallSignatures().length > 0);
   context.report({
     rule: 'blocking-io',
     node: call,
     message: message('sibling', { callee: textOf(callee, sourceFile), sibling: siblingName }),
     kind: 'blocking',
     needsAsync: true,
-    replacesCall: true,
+    // Unapplied (unsafe), the call still reaches the sync method.
+    replacesCall: !takesFunction,
+    ...(takesFunction
+      ? { applicability: 'unsafe' as const, suggestions: [`keep \`${textOf(callee, sourceFile)}\` (its callback is sync)`, `\`await ${textOf(callee.expression, sourceFile)}.${siblingName}(…)\` once the callback is async`] }
+      : {}),
     fix: (editor) => {
       editor.replace(callee.name.getStart(sourceFile), callee.name.end, siblingName);
       insertAwait(editor, call, sourceFile);

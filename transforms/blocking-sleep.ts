@@ -18,6 +18,8 @@ const blockingSleep = defineTransform({
     example: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);',
     useInstead: 'await setTimeout(50) from node:timers/promises (Python: await asyncio.sleep(…)); the enclosing function turns async and its callers await it.',
     fixSafety: 'Safe where the sleep is a statement; a sleep inside a constructor or getter cannot be awaited and is reported as blocked.',
+    applicability:
+      'safe: the sleep becomes an awaited timer in a function that is or turns async; reported without a fix where it cannot be awaited (a constructor, a getter, an expression).',
     doesNotFlag: 'Sleeps that only sync code reaches (startup, scripts) under the default `--scope reachable`; timer waits (`setTimeout`, `await sleep(…)`).',
   },
   messages: {

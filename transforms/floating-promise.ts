@@ -18,7 +18,9 @@ const floatingPromise = defineTransform({
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
     useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code. A promise used as its value: `const prev = await f(p);`.',
-    fixSafety: 'Adding `await` makes the code wait where it did not; that is what the code meant in almost every case, but review fire-and-forget calls. A promise used as its value is awaited only when every use of it wants the value, so no concurrency (`Promise.all`) and no handler (`.catch`) changes.',
+    fixSafety: 'Unsafe for a promise dropped before the migration: adding `await` makes the code wait where it did not (a fire-and-forget listener or child process, a `Promise.all(…).then(…)` that a later loop resolves), so it is a suggestion (`await` or `void`) applied only with `--unsafe-fixes`; at a CommonJS top level the `.catch` that reports the error is unsafe too. Safe for a promise used as the value it resolves to (a caller a migration left behind): it is awaited only when every use of it wants the value, so no concurrency (`Promise.all`) and no handler (`.catch`) changes. Calls of functions this migration turns async are awaited by the propagation, safely.',
+    applicability:
+      'unsafe: `await` (or `void`) for a promise dropped before the migration, and a Python coroutine dropped in sync code; safe: awaiting a promise used as its value, or a coroutine dropped in an `async def`.',
     doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`; a stored promise used only as a promise (awaited later, `.then`/`.catch`/`.finally`, `Promise.all([a, b])`, `asyncio.gather`, a parameter taking a Promise, `unknown`, `any` or a type parameter, returned from an async function or one declared to return a Promise); one used both ways is reported, not fixed.',
   },
   messages: {
@@ -157,6 +159,11 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
     kind: 'floating',
     needsAsync: canAwait,
     fix: fixOf(statement, unhandled, canAwait, context),
+    // The promise floated before the migration: its caller may have chosen fire-and-forget (a
+    // listener, a child process, a deadlock-prone `Promise.all(…).then(…)`), so waiting for it
+    // changes timing and error flow. typescript-eslint offers the same two suggestions.
+    applicability: 'unsafe',
+    suggestions: canAwait ? [`await ${shown}`, `void ${shown}`] : [`${shown}.catch(…)`, `void ${shown}`],
   });
 }
 

@@ -93,6 +93,9 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
+      // A front-end that knows what holds the value says so (the expression, what it does with it).
+      const because = site.callback?.blockedBecause;
+      if (because) return { kind: 'reference', reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}: ${because.reason}`, suggestion: because.suggestion };
       return {
         kind: 'reference',
         reason: `${fn.name} is used as a value at ${site.location.file}:${site.location.line}; what calls it there is not known`,

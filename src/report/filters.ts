@@ -191,5 +191,6 @@ export function summaryWithFindings(summary: ReportSummary, findings: readonly F
     const count = findings.filter((finding) => finding.rule === rule).length;
     if (count > 0) byRule[rule] = count;
   }
-  return { ...summary, findings: findings.length, byRule };
+  const fixesBy = (applicability: 'safe' | 'unsafe'): number => findings.filter((finding) => finding.fixable && finding.applicability === applicability).length;
+  return { ...summary, findings: findings.length, byRule, fixes: { ...summary.fixes, safe: fixesBy('safe'), unsafe: fixesBy('unsafe') } };
 }

@@ -21,7 +21,7 @@ function annotationCommand(root: string, finding: Finding): string {
     `col=${finding.column}`,
     `title=${escapeProperty(`async-migrate ${finding.rule}`)}`,
   ].join(',');
-  const fixHint = finding.fixable ? ' (fixable: run async-migrate migrate)' : '';
+  const fixHint = !finding.fixable ? '' : finding.applicability === 'unsafe' ? ' (unsafe fix: async-migrate migrate --unsafe-fixes, after review)' : ' (fixable: run async-migrate migrate)';
   return `::${COMMAND_BY_SEVERITY[finding.severity]} ${properties}::${escapeData(finding.message + fixHint)}\n`;
 }
 

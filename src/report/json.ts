@@ -22,6 +22,8 @@ export function orderReport(report: Report): Record<string, unknown> {
       column: f.column,
       message: f.message,
       fixable: f.fixable,
+      ...(f.applicability ? { applicability: f.applicability } : {}),
+      ...(f.suggestions && f.suggestions.length > 0 ? { suggestions: [...f.suggestions] } : {}),
     })),
     asyncFunctions: orderAsyncFunctions(report.asyncFunctions),
     awaitedCalls: orderAwaitedCalls(report.awaitedCalls),
@@ -100,6 +102,7 @@ function orderSummary(summary: ReportSummary): ReportSummary {
     breaking: summary.breaking,
     ...(summary.additive === undefined ? {} : { additive: summary.additive }),
     filesChanged: summary.filesChanged,
+    fixes: { safe: summary.fixes.safe, unsafe: summary.fixes.unsafe, unsafeApplied: summary.fixes.unsafeApplied },
     ...(summary.unresolvedCalls ? { unresolvedCalls: summary.unresolvedCalls } : {}),
   };
 }

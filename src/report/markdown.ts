@@ -3,6 +3,7 @@
 import { RULE_IDS } from '../model.js';
 import type { Report } from '../model.js';
 import { DEFAULT_NODE_CAP, propagationFlowchart } from './mermaid.js';
+import { unsafeFixesNote } from './pretty.js';
 
 export interface MarkdownOptions {
   /** Most nodes drawn one by one in the flowchart before it collapses to files. */
@@ -17,6 +18,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     header(report),
     summarySection(report),
     stillBlockingSection(report),
+    unsafeFixesSection(report),
     blockedSection(report),
     breakingSection(report),
     makeAsyncSection(report),
@@ -58,6 +60,8 @@ function verdict(report: Report): string {
   ].filter((part) => part !== '');
   const undecided = summary.blocked + summary.breaking;
   if (decisions.length > 0) parts.push(`${decisions.join(' and ')} ${undecided === 1 ? 'needs' : 'need'} a decision`);
+  const unsafeNote = unsafeFixesNote(report);
+  if (unsafeNote) parts.push(unsafeNote);
   return `${parts.join('; ')}.`;
 }
 
@@ -73,6 +77,7 @@ function summarySection(report: Report): string {
   }
   const unfixable = report.findings.filter((finding) => !finding.fixable).length;
   if (unfixable > 0) rows.push(['&nbsp;&nbsp;not fixable automatically', String(unfixable)]);
+  if (summary.fixes.unsafe > 0) rows.push([`&nbsp;&nbsp;unsafe fixes${summary.fixes.unsafeApplied ? ' (applied)' : ' (need `--unsafe-fixes`)'}`, String(summary.fixes.unsafe)]);
   rows.push(
     ['Functions made async', String(summary.functionsMadeAsync)],
     ['Call sites awaited', String(summary.callSitesAwaited)],
@@ -109,6 +114,27 @@ function stillBlockingSection(report: Report): string {
     ].join('\n'),
     ['| Location | Rule | Severity | Message |', '|---|---|---|---|', ...rows].join('\n'),
     unfixable.length,
+  );
+}
+
+/** Fixes `migrate` applies only with --unsafe-fixes: each may change timing, ordering or dispatch. */
+function unsafeFixesSection(report: Report): string {
+  const unsafe = report.findings.filter((finding) => finding.fixable && finding.applicability === 'unsafe');
+  if (unsafe.length === 0) return '';
+  const rows = unsafe.map(
+    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${code(f.rule)} | ${cell(f.message)} | ${cell((f.suggestions ?? []).join(' · '))} |`,
+  );
+  const applied = report.summary.fixes.unsafeApplied;
+  return fold(
+    [
+      '## Unsafe fixes',
+      '',
+      `${plural(unsafe.length, 'finding')} whose fix may change timing, ordering, error flow or dispatch; ${
+        applied ? 'applied because of `--unsafe-fixes`: review each' : '`migrate` applies them only with `--unsafe-fixes`: decide each by hand'
+      }.`,
+    ].join('\n'),
+    ['| Location | Rule | Message | Suggestions |', '|---|---|---|---|', ...rows].join('\n'),
+    unsafe.length,
   );
 }
 

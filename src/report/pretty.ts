@@ -38,8 +38,9 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     out.push(chalk.underline(file));
     for (const finding of findings) {
       const severity = finding.severity === 'error' ? chalk.red('error') : finding.severity === 'warning' ? chalk.yellow('warning') : chalk.blue('info');
-      const fix = finding.fixable ? chalk.green(' (fixable)') : '';
+      const fix = !finding.fixable ? (finding.applicability === 'display-only' ? chalk.dim(' (suggestion)') : '') : finding.applicability === 'unsafe' ? chalk.yellow(' (unsafe fix)') : chalk.green(' (fixable)');
       out.push(`  ${finding.line}:${finding.column}  ${severity}  ${finding.message}  ${chalk.dim(finding.rule)}${fix}`);
+      if (finding.suggestions && finding.suggestions.length > 0) out.push(`    ${chalk.green('suggestions:')} ${finding.suggestions.join(' | ')}`);
       const frame = codeFrame(options.sources.get(file), finding, chalk);
       if (frame) out.push(frame);
     }
@@ -102,5 +103,20 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
         : `made ${s.functionsMadeAsync} functions async, awaited ${s.callSitesAwaited} call sites, changed ${s.filesChanged} files`) +
       `; ${s.blocked} blocked, ${s.breaking} breaking${s.additive ? `, ${s.additive} additive` : ''}`,
   );
+  const unsafeNote = unsafeFixesNote(report);
+  if (unsafeNote) out.push(chalk.yellow(unsafeNote));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * "2 unsafe fixes not applied; run with `--unsafe-fixes`" (ruff's wording), or undefined when the
+ * run has none or applied them.
+ */
+export function unsafeFixesNote(report: Report): string | undefined {
+  const { unsafe, unsafeApplied } = report.summary.fixes;
+  if (unsafe === 0 || unsafeApplied) return undefined;
+  const what = `${unsafe} unsafe ${unsafe === 1 ? 'fix' : 'fixes'}`;
+  return report.command === 'check'
+    ? `${what} available with \`async-migrate migrate --unsafe-fixes\` (they may change timing, ordering or dispatch: review each)`
+    : `${what} not applied; run with \`--unsafe-fixes\` to apply them (they may change timing, ordering or dispatch: review each)`;
 }

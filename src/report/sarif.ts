@@ -65,7 +65,11 @@ export function buildSarifLog(report: Report, rules: readonly SarifRuleMeta[], o
       // Rule, file and message without the line, so the fingerprint survives code moving above it;
       // the occurrence number separates identical findings in one file.
       partialFingerprints: { 'asyncMigrate/v1': `${sha256(identity)}:${occurrence + 1}` },
-      properties: { fixable: finding.fixable },
+      properties: {
+        fixable: finding.fixable,
+        ...(finding.applicability ? { applicability: finding.applicability } : {}),
+        ...(finding.suggestions && finding.suggestions.length > 0 ? { suggestions: finding.suggestions } : {}),
+      },
     };
   });
   return {

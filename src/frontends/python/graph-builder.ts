@@ -10,6 +10,7 @@ import { namedChildren, type PyNode } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
 import { attributeTo } from '../../errors.js';
+import { decoratorEffect } from './decorators.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -34,7 +35,7 @@ export interface BuiltGraph {
   unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>;
 }
 
-const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
+export const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
 const CLI_DECORATOR = /\.(command|callback)$|^click\.(command|group)$/;
 const CACHING_DECORATOR = /(^|\.)(lru_cache|cache)$/;
 const IMPLICIT_DUNDERS = /^__(?!init__|aenter__|aexit__|aiter__|anext__)\w+__$/;
@@ -150,6 +151,7 @@ function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSetting
   const syncOnly = syncOnlyReason(fn, resolver, settings) ?? (declared?.kind === 'maybe' ? maybeAwaitableReason(fn, declared.annotation) : undefined);
   if (syncOnly) node.syncOnly = syncOnly;
   if (fn.cls && isTestModule(fn.module) && !resolver.isTestCase(fn.cls)) node.testDouble = true;
+  if (isTestModule(fn.module)) node.isTest = true;
   return node;
 }
 
@@ -231,6 +233,21 @@ function syncOnlyReason(fn: PyFunction, resolver: Resolver, settings: GraphSetti
       // A CLI command or console script runs with no event loop: asyncio.run at its calls is safe
       // (the planner checks that nothing async calls it). A web route may run on a loop: not bridged.
       ...(script || (framework && CLI_DECORATOR.test(framework)) ? { bridge: true } : {}),
+    };
+  }
+  const decorated = decoratorEffect(fn, resolver, (d) => FRAMEWORK_DECORATOR.test(d));
+  if (decorated.kind === 'thread') {
+    return {
+      kind: 'callback',
+      reason: `${name} is decorated with @${decorated.decorator}, which runs it in a worker thread and hands its callers an awaitable: its body is not event-loop code, and @${decorated.decorator} takes only a sync function`,
+      suggestion: `Keep ${name} sync (its blocking calls already run off the loop), or remove @${decorated.decorator} and make ${name} an \`async def\` that awaits async APIs by hand.`,
+    };
+  }
+  if (decorated.kind === 'unknown') {
+    return {
+      kind: 'callback',
+      reason: `${name} is decorated with @${decorated.decorator}, which async-migrate cannot see through: whether the decorated ${name} would still hand back the coroutine of an \`async def\`, or call it synchronously, is not known`,
+      suggestion: `Check that @${decorated.decorator} supports coroutine functions (or use an async variant of it), then make ${name} async by hand and await it at each call.`,
     };
   }
   if (IMPLICIT_DUNDERS.test(fn.name)) {
@@ -423,7 +440,8 @@ function callSiteOf(module: PyModule, node: PyNode, enclosing: PyFunction, calle
     id,
     caller: enclosing.id,
     callee: callee.id,
-    kind: 'call',
+    // A call of a function under @sync_to_async runs its body in a worker thread: not event-loop code.
+    kind: decoratorEffect(callee, resolver, (d) => FRAMEWORK_DECORATOR.test(d)).kind === 'thread' ? 'reference' : 'call',
     location: { file: module.rel, line: at.line, column: at.column },
     isAwaited: isHandled(node),
   };
@@ -456,12 +474,17 @@ export function oracleSites(built: BuiltGraph, resolver: Resolver, blockingApis:
 
 const HIGHER_ORDER_SAFE = new Set(['getattr', 'hasattr', 'isinstance', 'callable', 'print', 'repr', 'id']);
 
-/** `asyncio.to_thread(f, …)`, `loop.run_in_executor(pool, f, …)`: the call runs `f` in a worker thread. */
+/**
+ * `asyncio.to_thread(f, …)`, `loop.run_in_executor(pool, f, …)`, `threading.Thread(target=f)`,
+ * `executor.submit(f, …)`, asgiref's `sync_to_async(f)`: the call runs `f` in a worker thread.
+ */
 function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, resolver: Resolver): boolean {
   const callee = call.childForFieldName('function');
-  if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'run_in_executor') return true;
+  const attribute = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  if (attribute === 'run_in_executor' || attribute === 'submit') return true;
   const symbol = callee ? resolver.resolveExpression(callee, enclosing, module) : undefined;
-  return symbol?.kind === 'external' && symbol.path === 'asyncio.to_thread';
+  const path = symbol?.kind === 'external' ? symbol.path : symbol?.kind === 'function' ? qualifiedNameOf(symbol.fn) : callee?.text ?? '';
+  return ['asyncio.to_thread', 'threading.Thread', 'threading.Timer'].includes(path) || /(^|\.)(sync_to_async|database_sync_to_async)$/.test(path);
 }
 
 function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
@@ -506,16 +529,94 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     const receiver = parent.type === 'argument_list' || parent.type === 'keyword_argument' ? (parent.type === 'keyword_argument' ? parent.parent?.parent : parent.parent) : undefined;
     const api = receiver?.type === 'call' ? receiver.childForFieldName('function')?.text : undefined;
     if (api && HIGHER_ORDER_SAFE.has(api)) return;
-    const id = `${module.rel}:${node.startIndex}:ref`;
-    list.push({
-      id,
-      caller: enclosing.id,
-      callee: symbol.fn.id,
-      // A function a thread runs (`asyncio.to_thread(helper)`) is not event-loop code, and cannot turn async: a value.
-      kind: api && !runsInThread(receiver!, enclosing, module, resolver) ? 'callback' : 'reference',
-      location: { file: module.rel, line: at.line, column: at.column },
-      isAwaited: false,
-      ...(api ? { callback: { api, rewrite: 'none' as const } } : {}),
-    });
+    list.push(referenceSite(module, node, enclosing, symbol.fn, receiver?.type === 'call' ? receiver : undefined, resolver));
   });
+  // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
+  // the one a thread runs, so none of them may turn async on the strength of its direct calls.
+  walkWithScopes(module, (node, enclosing) => {
+    if (node.type !== 'call' || !runsInThread(node, enclosing, module, resolver)) return;
+    for (const argument of threadedFunctionArguments(node)) {
+      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
+      const name = argument.childForFieldName('attribute')?.text;
+      if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
+      for (const fn of methodsNamed(name, resolver)) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
+    }
+  });
+}
+
+/** The arguments of a thread runner that are the function it runs: `to_thread(f, …)`, `run_in_executor(pool, f, …)`, `Thread(target=f)`, `submit(f, …)`. */
+function threadedFunctionArguments(call: PyNode): PyNode[] {
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return [];
+  const all = namedChildren(args);
+  const target = all.find((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'target')?.childForFieldName('value');
+  if (target) return [target];
+  const positional = all.filter((arg) => arg.type !== 'keyword_argument');
+  const attribute = call.childForFieldName('function')?.childForFieldName('attribute')?.text;
+  const value = attribute === 'run_in_executor' ? positional[1] : positional[0];
+  return value ? [value] : [];
+}
+
+function methodsNamed(name: string | undefined, resolver: Resolver): PyFunction[] {
+  if (!name) return [];
+  return [...resolver.modules.values()].flatMap((module) => [...module.classes.values()].flatMap((cls) => {
+    const method = cls.methods.get(name);
+    return method && method.kind === 'method' ? [method] : [];
+  }));
+}
+
+/** Builtins (and `list.sort`) that call a function they are given on the spot and use its result. */
+const SYNC_HIGHER_ORDER = /^(sorted|map|filter|min|max|functools\.reduce|reduce|itertools\.\w+|\w+\.sort)$/;
+
+/** One line of at most 80 characters: the expression as a reason can quote it. */
+function quoted(node: PyNode): string {
+  const text = node.text.replace(/\s+/g, ' ');
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/**
+ * A function used as a value (passed to a thread, a key function, a mock assertion, stored): what
+ * calls it there is not known, so it cannot turn async unless that use is rewritten too, and no
+ * rewrite exists for it here. The reason quotes the expression that holds it.
+ */
+function referenceSite(module: PyModule, node: PyNode, enclosing: PyFunction, fn: PyFunction, receiver: PyNode | undefined, resolver: Resolver): CallSite {
+  const at = module.lines.at(node.startIndex);
+  const holder = receiver ?? (node.parent && node.parent.type !== 'module' && node.parent.type !== 'block' ? node.parent : node);
+  const api = receiver?.childForFieldName('function')?.text;
+  const thread = receiver !== undefined && runsInThread(receiver, enclosing, module, resolver);
+  const attribute = receiver?.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '';
+  const expression = `\`${quoted(holder)}\``;
+  const because = thread
+    ? {
+        reason: `${expression} runs it in a worker thread, where the coroutine of an \`async def\` would never be awaited`,
+        suggestion: `Keep ${fn.qualName} sync (the thread keeps it off the loop), or await ${fn.qualName}(…) in place of the thread by hand, then re-run async-migrate.`,
+      }
+    : /^assert_|^assert_any_call$/.test(attribute)
+      ? {
+          reason: `${expression} checks that it is handed over as a value, and what calls it where it is handed over is not known`,
+          suggestion: `Find where ${fn.qualName} is passed as a value; if that code can await a coroutine, make ${fn.qualName} async by hand and update this assertion.`,
+        }
+      : api && SYNC_HIGHER_ORDER.test(api)
+        ? {
+            reason: `${expression} calls it synchronously and uses its result, which would be a coroutine`,
+            suggestion: `Await the async work before ${api}(…) (precompute the values), or rewrite the ${api}(…) call as a loop with await, then re-run async-migrate.`,
+          }
+      : api
+        ? {
+            reason: `${expression} hands it to code that is not known to await what it returns`,
+            suggestion: `Check what ${api} does with ${fn.qualName}; if it awaits a coroutine, make ${fn.qualName} async by hand, else keep it sync.`,
+          }
+        : {
+            reason: `it is held in ${expression}, and what calls it from there is not known`,
+            suggestion: `Check the code that calls ${fn.qualName} through that value; if it can await a coroutine, make ${fn.qualName} async by hand.`,
+          };
+  return {
+    id: `${module.rel}:${node.startIndex}:ref:${fn.id}`,
+    caller: enclosing.id,
+    callee: fn.id,
+    kind: 'reference',
+    location: { file: module.rel, line: at.line, column: at.column },
+    isAwaited: false,
+    callback: { api: api ?? quoted(holder), rewrite: 'none', blockedBecause: because },
+  };
 }

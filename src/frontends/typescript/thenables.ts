@@ -256,3 +256,4 @@ function returnsNoThenable(program: ts.Program, fn: FunctionWithBody, seen: Set<
   ts.forEachChild(fn.body, visit);
   return provable;
 }
+

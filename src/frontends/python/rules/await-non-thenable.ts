@@ -2,17 +2,16 @@
 // Protocol method). The fix is the callee turning async; the fallback removes the `await`, only when
 // the callee's body proves that it never returns an awaitable.
 import { awaitableReturnOf } from '../awaitable-return.js';
-import { isStubBody, walkBody } from '../graph-builder.js';
+import { FRAMEWORK_DECORATOR, isStubBody, walkBody } from '../graph-builder.js';
+import { decoratorEffect } from '../decorators.js';
 import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
-import { parameterName, type Resolver } from '../resolver.js';
+import { parameterName, type PySymbol, type Resolver } from '../resolver.js';
 import { isAsyncReceiver } from '../walk.js';
 
 export const MESSAGES = {
   notAwaitable: '`{callee}` is a sync function: awaiting what it returns fails at run time',
-  mayBeAwaitable:
-    '`{callee}` is a sync function, but what it returns is not known to be plain: awaiting it fails at run time unless that is an awaitable; make it async, or remove the `await` if it never is',
   stub: '`{callee}` is a sync stub (a Protocol or abstract member): awaiting what it returns fails at run time unless its implementations are async; make it async, or remove the `await` if no implementation is',
   returned:
     '`{function}` is declared to return an awaitable and returns what the sync `{callee}` returns: once `{function}` is async it awaits that, which fails at run time unless it is an awaitable; make `{callee}` async, or correct the annotation of `{function}` if it never returns one',
@@ -33,8 +32,23 @@ const AWAITABLE_TYPE = /\b(Awaitable|Coroutine|Future|Task)\b/;
  */
 function mayReturnAwaitable(fn: PyFunction, context: PyRuleContext): boolean {
   const annotation = fn.node.childForFieldName('return_type');
-  if (annotation) return AWAITABLE_TYPE.test(annotation.text);
-  return returnedAwaitables(fn, context.resolver, (path) => path.startsWith('asyncio.')).length > 0;
+  if (annotation) return AWAITABLE_TYPE.test(annotation.text) || isAwaitableClass(context.resolver.resolveAnnotation(annotation, fn.module), context.resolver);
+  if (returnedAwaitables(fn, context.resolver, (path) => path.startsWith('asyncio.')).length > 0) return true;
+  // `return Connection(path)`, Connection defining `__await__` (aiosqlite's `connect`): awaitable.
+  const returned: PyNode[] = [];
+  walkBody(fn.node.childForFieldName('body'), (node) => {
+    if (node.type === 'return_statement' && node.namedChild(0)) returned.push(node.namedChild(0)!);
+  });
+  return returned.some((value) => {
+    const callee = value.type === 'call' ? value.childForFieldName('function') : null;
+    const made = callee ? context.resolver.resolveExpression(callee, fn, fn.module) : undefined;
+    return made?.kind === 'class' && isAwaitableClass({ kind: 'instance', cls: made.cls }, context.resolver);
+  });
+}
+
+/** An instance of a project class that defines (or inherits) `__await__`: awaiting it is right. */
+function isAwaitableClass(symbol: PySymbol | undefined, resolver: Resolver): boolean {
+  return symbol?.kind === 'instance' && resolver.findMethod(symbol.cls, '__await__') !== undefined;
 }
 
 /** asyncio functions whose result is always an awaitable (a coroutine, task or future). */
@@ -123,7 +137,9 @@ function isPlainValue(node: PyNode, fn: PyFunction, resolver: Resolver, seen: Se
       if (!symbol) return callee.type === 'identifier' && PLAIN_BUILTINS.has(callee.text) && !isBoundIn(callee.text, fn);
       if (symbol.kind === 'external') return symbol.path.startsWith('builtins.') && PLAIN_BUILTINS.has(symbol.path.slice('builtins.'.length));
       if (symbol.kind === 'class') return !resolver.findMethod(symbol.cls, '__await__');
-      if (symbol.kind === 'function') return !symbol.fn.isAsync && symbol.fn.kind !== 'arrow' && returnsNoAwaitable(symbol.fn, resolver, seen);
+      if (symbol.kind === 'function') {
+        return !symbol.fn.isAsync && symbol.fn.kind !== 'arrow' && symbol.fn.kind !== 'getter' && isUndecorated(symbol.fn, resolver) && returnsNoAwaitable(symbol.fn, resolver, seen);
+      }
       return false;
     }
     default:
@@ -180,10 +196,18 @@ function isBoundIn(name: string, fn: PyFunction): boolean {
   return isParameter(name, fn) || fn.module.functions.has(name) || fn.module.classes.has(name) || fn.module.imports.has(name) || fn.module.variables.has(name);
 }
 
+/** Calling the function calls it as written: no decorator it cannot see through stands between (decorators.ts). */
+function isUndecorated(fn: PyFunction, resolver: Resolver): boolean {
+  return decoratorEffect(fn, resolver, (d) => FRAMEWORK_DECORATOR.test(d)).kind === 'transparent';
+}
+
 /** The project sync function a call awaits by mistake, if it is one (its callee is no awaitable maker). */
 function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFunction; stub: boolean; plain: boolean } | undefined {
   const symbol = context.resolveCallee(call);
   if (symbol?.kind !== 'function' || symbol.fn.isAsync || symbol.fn.kind === 'constructor') return undefined;
+  // `client.send(…)` where `send` is a @property calls what the getter returns, which may be an async
+  // callable; `@sync_to_async` or a decorator not seen through makes what the call gives unknown.
+  if (symbol.fn.kind === 'getter' || !isUndecorated(symbol.fn, context.resolver)) return undefined;
   if (mayReturnAwaitable(symbol.fn, context)) return undefined;
   const receiver = call.childForFieldName('function')?.childForFieldName('object');
   if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return undefined;
@@ -197,10 +221,13 @@ export const awaitNonThenableVisitors: PyVisitors = {
     const callee = call && syncAwaitedCallee(call, context);
     if (!callee) return;
     const { fn, stub, plain } = callee;
+    // What the callee returns is not known (not a stub, not provably plain): the `await` may be right,
+    // as typescript-eslint's await-thenable says nothing of an `await` on `any`.
+    if (!stub && !plain) return;
     context.report({
       rule: 'await-non-thenable',
       node,
-      message: (stub ? MESSAGES.stub : plain ? MESSAGES.notAwaitable : MESSAGES.mayBeAwaitable).replace('{callee}', fn.qualName),
+      message: (stub ? MESSAGES.stub : MESSAGES.notAwaitable).replace('{callee}', fn.qualName),
       kind: 'await',
       needsAsync: false,
       awaitedCallee: fn.id,

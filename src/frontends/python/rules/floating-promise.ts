@@ -5,7 +5,8 @@ import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { formatMessage } from '../../../transform.js';
-import { hasOwnYield } from '../graph-builder.js';
+import { FRAMEWORK_DECORATOR, hasOwnYield } from '../graph-builder.js';
+import { decoratorEffect } from '../decorators.js';
 import type { PySymbol } from '../resolver.js';
 import { insertAwait } from './fixes.js';
 import { classifyCoroutineUse, referencesIn, type CoroutineUse } from './coroutine-uses.js';
@@ -25,16 +26,21 @@ export const floatingPromiseVisitors: PyVisitors = {
     const call = node.namedChild(0);
     if (call?.type !== 'call' || node.namedChildCount !== 1) return;
     const symbol = context.resolveCallee(call);
-    const isCoroutine = makesCoroutine(symbol) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
+    const isCoroutine = makesCoroutine(symbol, context) || (symbol?.kind === 'external' && KNOWN_COROUTINE_FUNCTIONS.has(symbol.path));
     if (!isCoroutine) return;
     const atTopLevel = context.enclosing.kind === 'module';
+    const callee = call.childForFieldName('function')!.text;
     context.report({
       rule: 'floating-promise',
       node: call,
-      message: MESSAGES.dropped.replace('{callee}', call.childForFieldName('function')!.text),
+      message: MESSAGES.dropped.replace('{callee}', callee),
       kind: 'floating',
       needsAsync: !atTopLevel,
       fix: awaitCoroutineFix(call, atTopLevel),
+      // A coroutine never awaited never ran: awaiting it in a function that is already async is what
+      // the code meant. Turning a sync function async for it (a breaking change for its callers), or
+      // running it with asyncio.run at module level, starts code that never ran: unsafe.
+      ...(context.enclosing.isAsync ? {} : { applicability: 'unsafe' as const, suggestions: [atTopLevel ? `asyncio.run(${shortCall(call, callee)})` : `await ${shortCall(call, callee)}`, `delete the call to ${callee}`] }),
     });
   },
   /** `load_user(i).name`, `shout(read_title())`, `f"{count()}"`: the same shape without a variable. */
@@ -44,7 +50,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     const parent = holder.parent;
     // `prev = load(p)` is judged by its variable's uses (the assignment visitor).
     if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') return;
-    if (!makesCoroutine(context.resolveCallee(node))) return;
+    if (!makesCoroutine(context.resolveCallee(node), context)) return;
     const use = classifyCoroutineUse(node, context);
     if (use.kind !== 'resolved') return;
     const atTopLevel = context.enclosing.kind === 'module';
@@ -68,7 +74,7 @@ export const floatingPromiseVisitors: PyVisitors = {
     let call = node.childForFieldName('right');
     while (call?.type === 'parenthesized_expression') call = call.namedChild(0);
     if (target?.type !== 'identifier' || call?.type !== 'call' || node.childForFieldName('type')) return;
-    if (!makesCoroutine(context.resolveCallee(call))) return;
+    if (!makesCoroutine(context.resolveCallee(call), context)) return;
     const uses = referencesIn(context.enclosing, target.text, target).map((reference) => classifyCoroutineUse(reference, context));
     const valueUses = uses.filter((use) => use.kind === 'resolved');
     if (valueUses.length === 0) return;
@@ -95,8 +101,10 @@ export const floatingPromiseVisitors: PyVisitors = {
  * A project `async def` without `yield`: its call makes a coroutine. An async generator's call makes
  * an async iterator, which `async for` consumes and `await` rejects.
  */
-function makesCoroutine(symbol: PySymbol | undefined): boolean {
-  return symbol?.kind === 'function' && symbol.fn.isAsync && symbol.fn.kind !== 'module' && !hasOwnYield(symbol.fn);
+function makesCoroutine(symbol: PySymbol | undefined, context: PyRuleContext): boolean {
+  if (symbol?.kind !== 'function' || !symbol.fn.isAsync || symbol.fn.kind === 'module' || hasOwnYield(symbol.fn)) return false;
+  // A decorator not seen through (asgiref's `async_to_sync`, a wrapper) may give something else than a coroutine.
+  return decoratorEffect(symbol.fn, context.resolver, (d) => FRAMEWORK_DECORATOR.test(d)).kind === 'transparent';
 }
 
 /** `.name` on line 12, `+` on line 13 (the first three). */
@@ -117,4 +125,9 @@ export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: F
     editor.insert(call.endIndex, ')', 1);
     return true;
   };
+}
+
+/** The call as written when it is short and on one line, else `callee(…)`. */
+function shortCall(call: PyNode, callee: string): string {
+  return call.text.length <= 60 && !call.text.includes('\n') ? call.text : `${callee}(…)`;
 }
