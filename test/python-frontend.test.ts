@@ -110,14 +110,15 @@ describe('emit', () => {
       'm.py': 'import time\n\n\nclass A:\n    def get(self) -> "A":\n        time.sleep(0.01)\n        return self\n\n    x = 1\n\n\ndef use(a: A) -> int:\n    return a.get().x + [a.get() for _ in range(2)][0].x\n',
     });
     expect(out['m.py']).toBe(
-      'import asyncio\nimport time\n\n\nclass A:\n    async def get(self) -> "A":\n        await asyncio.sleep(0.01)\n        return self\n\n    x = 1\n\n\nasync def use(a: A) -> int:\n    return (await a.get()).x + [await a.get() for _ in range(2)][0].x\n',
+      'import asyncio\n\n\nclass A:\n    async def get(self) -> "A":\n        await asyncio.sleep(0.01)\n        return self\n\n    x = 1\n\n\nasync def use(a: A) -> int:\n    return (await a.get()).x + [await a.get() for _ in range(2)][0].x\n',
     );
   });
 
   it('keeps non-ASCII text and CRLF outside the edits', async () => {
     const source = '# ünï 😀\r\nfrom time import sleep\r\n\r\ndef wait() -> str:\r\n    sleep(0)  # é\r\n    return "😀"\r\n';
     const out = await migrate({ 'w.py': source }, ['wait']);
-    expect(out['w.py']).toBe('# ünï 😀\r\nimport asyncio\r\nfrom time import sleep\r\n\r\nasync def wait() -> str:\r\n    await asyncio.sleep(0)  # é\r\n    return "😀"\r\n');
+    // `sleep` is used by nothing else: its import goes with the call it served.
+    expect(out['w.py']).toBe('# ünï 😀\r\nimport asyncio\r\n\r\nasync def wait() -> str:\r\n    await asyncio.sleep(0)  # é\r\n    return "😀"\r\n');
   });
 
   it('turns TestCase classes with async tests into IsolatedAsyncioTestCase, setUp into asyncSetUp', async () => {
@@ -126,13 +127,30 @@ describe('emit', () => {
       'test_db.py': 'from unittest import TestCase\n\nfrom db import connect\n\n\nclass DbTest(TestCase):\n    def setUp(self) -> None:\n        self.conn = connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
     });
     expect(out['test_db.py']).toBe(
-      'from unittest import TestCase, IsolatedAsyncioTestCase\n\nfrom db import connect\n\n\nclass DbTest(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self) -> None:\n        self.conn = await connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
+      'from unittest import IsolatedAsyncioTestCase\n\nfrom db import connect\n\n\nclass DbTest(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self) -> None:\n        self.conn = await connect()\n\n    def test_conn(self) -> None:\n        self.assertEqual(self.conn, "c")\n',
     );
+  });
+
+  it('removes imports its edits leave unused, in their own layout, and only those', async () => {
+    const body = '\n\nasync def main() -> None:\n    sleep(0)\n';
+    const out = await migrate({
+      'lines.py': 'from time import (\n    monotonic,\n    sleep,  # pauses\n)' + body + '    monotonic()\n',
+      'only.py': 'from time import (\n    sleep,\n)' + body,
+      'semicolon.py': 'from time import sleep; import os' + body,
+      'pkg/__init__.py': 'from time import sleep' + body,
+      'shadow.py': 'from time import sleep\n\nLATER = sleep' + body,
+    });
+    expect(out['lines.py']).toBe('import asyncio\nfrom time import (\n    monotonic,\n)\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n    monotonic()\n');
+    expect(out['only.py']).toBe('import asyncio\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n');
+    // A statement sharing its line with another stays; so does a package's import (a re-export) and a name still read.
+    expect(out['semicolon.py']).toBe('import asyncio\nfrom time import sleep; import os\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n');
+    expect(out['pkg/__init__.py']).toContain('from time import sleep\n');
+    expect(out['shadow.py']).toContain('from time import sleep\n');
   });
 
   it('bridges the __main__ entry call with asyncio.run', async () => {
     const out = await migrate({ 'main.py': 'import time\n\n\ndef main() -> None:\n    time.sleep(0)\n\n\nif __name__ == "__main__":\n    main()\n' });
-    expect(out['main.py']).toBe('import asyncio\nimport time\n\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n');
+    expect(out['main.py']).toBe('import asyncio\n\n\nasync def main() -> None:\n    await asyncio.sleep(0)\n\n\nif __name__ == "__main__":\n    asyncio.run(main())\n');
   });
 });
 

@@ -79,9 +79,9 @@ describe('an internal error while parsing one file', () => {
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
       skipped: [{ file: 'deep.py', reason: 'internal error while parsing this file (RangeError: Maximum call stack size exceeded); the file is skipped', internalError: true }],
-      changes: [{ file: 'app.py', edits: 3 }],
+      changes: [{ file: 'app.py', edits: 4 }],
     });
-    expect({ app: read(dir, 'app.py'), deep: read(dir, 'deep.py') }).toEqual({ app: 'import asyncio\nimport time\n\n\nasync def main():\n    await asyncio.sleep(1)\n', deep });
+    expect({ app: read(dir, 'app.py'), deep: read(dir, 'deep.py') }).toEqual({ app: 'import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n', deep });
   });
 });
 
@@ -146,7 +146,7 @@ describe('dirty-tree guard: each target is asked of its own repository', () => {
 
 describe('encodings: decoded per BOM or coding cookie, bytes outside the edits kept', () => {
   const LATIN1_SOURCE = '# -*- coding: latin-1 -*-\nimport time\n\n\ndef pause():\n    # caf\xe9 cr\xe8me\n    time.sleep(1)\n\n\nasync def main():\n    pause()\n';
-  const LATIN1_MIGRATED = '# -*- coding: latin-1 -*-\nimport asyncio\nimport time\n\n\nasync def pause():\n    # caf\xe9 cr\xe8me\n    await asyncio.sleep(1)\n\n\nasync def main():\n    await pause()\n';
+  const LATIN1_MIGRATED = '# -*- coding: latin-1 -*-\nimport asyncio\n\n\nasync def pause():\n    # caf\xe9 cr\xe8me\n    await asyncio.sleep(1)\n\n\nasync def main():\n    await pause()\n';
 
   it('a Python file declaring latin-1 is migrated, its Latin-1 bytes unchanged', async () => {
     const dir = makeProject({ 'app.py': Buffer.from(LATIN1_SOURCE, 'latin1') });
@@ -160,7 +160,7 @@ describe('encodings: decoded per BOM or coding cookie, bytes outside the edits k
     const dir = makeProject({ 'app.py': Buffer.from(source, 'utf8') });
     const result = await runCli(['migrate', '.', '--format', 'json'], dir);
     expect({ code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ code: 0, stderr: '', skipped: undefined });
-    const expected = '\uFEFFimport asyncio\nimport time\n\n\nasync def pause():\n    await asyncio.sleep(1)  # café\n\n\nasync def main():\n    await pause()\n';
+    const expected = '\uFEFFimport asyncio\n\n\nasync def pause():\n    await asyncio.sleep(1)  # café\n\n\nasync def main():\n    await pause()\n';
     expect(readBytes(dir, 'app.py')).toEqual(Buffer.from(expected, 'utf8'));
   });
 

@@ -123,6 +123,11 @@ const FILE_TYPES = ['io.TextIOWrapper', 'io.BufferedReader', 'io.BufferedWriter'
  */
 export const FILE_METHODS: readonly string[] = ['read', 'read1', 'readall', 'readinto', 'readinto1', 'readline', 'readlines', 'write', 'writelines', 'flush', 'seek', 'truncate', 'close'];
 const FILE = { asyncContextOnly: true, asyncEquivalent: ASYNC_FILES } as const;
+
+/** A call that opens, reads or writes a file of the file system (not a pipe to a process). */
+export function isFileApi(api: BlockingApi): boolean {
+  return api.asyncEquivalent === ASYNC_FILES;
+}
 const OPENS_FILE = { ...FILE, opensFile: true } as const;
 /** What a file object offers besides FILE_METHODS: no I/O, so a use of it keeps the object off the loop. */
 export const FILE_QUIET_MEMBERS: ReadonlySet<string> = new Set(['name', 'mode', 'closed', 'encoding', 'errors', 'newlines', 'fileno', 'isatty', 'readable', 'writable', 'seekable', 'tell']);

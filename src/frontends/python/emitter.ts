@@ -256,9 +256,11 @@ export function emitPython(
     }
   }
 
+  // Imports the edits above left unused (`import time` once every `time.sleep` is `asyncio.sleep`).
+  for (const module of modules.values()) if (edits.hasEdits(module.file)) imports.dropUnused(module, edits.editsFor(module.file));
   for (const insertion of imports.insertions()) {
     // Before anything else inserted at the same offset: a decorator of a first-line `def` goes below the import.
-    edits.add(insertion.module.file, { start: insertion.at, end: insertion.at, text: insertion.text, source: 'import', order: IMPORTS_FIRST });
+    edits.add(insertion.module.file, { start: insertion.start, end: insertion.end, text: insertion.text, source: 'import', order: IMPORTS_FIRST });
   }
 }
 

@@ -1,11 +1,17 @@
-// Adds imports once per file: `import asyncio`, `from unittest import IsolatedAsyncioTestCase`.
+// Adds imports once per file (`import asyncio`, `from unittest import IsolatedAsyncioTestCase`), and
+// removes the ones the migration's own edits left unused (`import time` once every `time.sleep` is
+// `asyncio.sleep`).
+import type { TextEdit } from '../../edits/edit-set.js';
 import type { PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
+import { isVariableName } from './walk.js';
 
 export class ImportPlanner {
   private readonly added = new Map<string, Set<string>>();
   /** Names added to an existing `from m import …` statement, keyed by that statement. */
   private readonly appended = new Map<string, { module: PyModule; statement: PyNode; names: string[] }>();
+  /** Imported names the migration's edits leave unused, keyed by their statement. */
+  private readonly removed = new Map<string, { module: PyModule; statement: PyNode; items: PyNode[] }>();
   /** file -> declaration key -> [local name, text]; declared once, after the imports. */
   private readonly declarations = new Map<string, Map<string, [string, string]>>();
 
@@ -52,11 +58,61 @@ export class ImportPlanner {
     return local;
   }
 
-  /** The import lines and declarations to insert per file, with where to put them. */
-  *insertions(): Generator<{ module: PyModule; at: number; text: string }> {
-    for (const { module, statement, names } of this.appended.values()) {
-      const items = statement.childrenForFieldName('name').filter((item): item is PyNode => item !== null);
-      yield { module, at: items[items.length - 1]!.endIndex, text: names.map((name) => `, ${name}`).join('') };
+  /**
+   * Records the top-level imports of the module that `edits` (every edit of the file, against the
+   * original text) leave unused: each use of the name in code lies inside text an edit replaces, and
+   * no edit writes the name again. An import nothing used before stays (it may be a re-export or a
+   * side effect), and so does one a package `__init__.py` holds, one `__all__` lists, or one another
+   * module imports from this one. Strings and comments are no uses.
+   */
+  dropUnused(module: PyModule, edits: readonly TextEdit[]): void {
+    if (module.isPackage) return;
+    const exported = exportedNames(module);
+    const uses = new Map<string, PyNode[]>();
+    const collect = (node: PyNode): void => {
+      if (node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement') return;
+      if (node.type === 'identifier' && isVariableName(node)) {
+        const list = uses.get(node.text) ?? [];
+        list.push(node);
+        uses.set(node.text, list);
+      }
+      for (const child of namedChildren(node)) collect(child);
+    };
+    collect(module.tree.rootNode);
+    const replacing = edits.filter((edit) => edit.end > edit.start);
+    for (const statement of namedChildren(module.tree.rootNode)) {
+      if (statement.type !== 'import_statement' && statement.type !== 'import_from_statement') continue;
+      if (statement.namedChildren.some((child) => child?.type === 'wildcard_import')) continue;
+      const unused = importedItems(statement).filter(({ local }) => {
+        const found = uses.get(local) ?? [];
+        if (found.length === 0 || exported.has(local) || this.importedElsewhere(module, local)) return false;
+        const word = new RegExp(`(?<![\\w.])${local}(?!\\w)`);
+        if (edits.some((edit) => word.test(edit.text))) return false;
+        return found.every((use) => replacing.some((edit) => edit.start <= use.startIndex && use.endIndex <= edit.end));
+      });
+      if (unused.length > 0) this.removed.set(`${module.file}:${statement.startIndex}`, { module, statement, items: unused.map(({ item }) => item) });
+    }
+  }
+
+  /** Another module of the project imports the name from this one (`from store import time`). */
+  private importedElsewhere(module: PyModule, local: string): boolean {
+    for (const other of this.modules.values()) {
+      for (const binding of other.imports.values()) if (binding.kind === 'symbol' && binding.module === module.name && binding.name === local) return true;
+    }
+    return false;
+  }
+
+  /** The import lines and declarations to insert, and the import statements to rewrite, per file. */
+  *insertions(): Generator<{ module: PyModule; start: number; end: number; text: string }> {
+    const statements = new Map<string, { module: PyModule; statement: PyNode; names: string[]; removed: PyNode[] }>();
+    for (const [key, { module, statement, names }] of this.appended) statements.set(key, { module, statement, names, removed: [] });
+    for (const [key, { module, statement, items }] of this.removed) {
+      const entry = statements.get(key) ?? { module, statement, names: [], removed: [] };
+      entry.removed = items;
+      statements.set(key, entry);
+    }
+    for (const { module, statement, names, removed } of statements.values()) {
+      for (const edit of rewriteImport(module, statement, names, removed)) yield { module, ...edit };
     }
     const files = new Set([...this.added.keys(), ...this.declarations.keys()]);
     for (const file of files) {
@@ -75,14 +131,87 @@ export class ImportPlanner {
       }
       for (const [at, { before, blankLines, lines }] of grouped) {
         const text = before ? lines.map((line) => line + module.eol).join('') + module.eol.repeat(blankLines) : lines.map((line) => module.eol + line).join('');
-        yield { module, at, text };
+        yield { module, start: at, end: at, text };
       }
       const declarations = [...(this.declarations.get(file)?.values() ?? [])].map(([, text]) => text);
       if (declarations.length > 0) {
-        yield { module, at: afterImports(module), text: declarations.map((text) => module.eol + text).join('') };
+        const at = afterImports(module);
+        yield { module, start: at, end: at, text: declarations.map((text) => module.eol + text).join('') };
       }
     }
   }
+}
+
+/** Names `__all__` lists. */
+function exportedNames(module: PyModule): Set<string> {
+  const list = module.variables.get('__all__');
+  return new Set((list ? list.descendantsOfType('string') : []).flatMap((item) => (item ? [item.text.replace(/^[a-zA-Z]*["']+|["']+$/g, '')] : [])));
+}
+
+/** The items of an import statement with the name each binds (`import a.b` binds `a`). */
+function importedItems(statement: PyNode): { item: PyNode; local: string }[] {
+  return statement.childrenForFieldName('name').flatMap((item) => {
+    if (!item) return [];
+    if (item.type === 'aliased_import') {
+      const alias = item.childForFieldName('alias')?.text;
+      return alias ? [{ item, local: alias }] : [];
+    }
+    // `import os.path` binds `os`, which `import os` may bind too: left alone.
+    return item.type === 'dotted_name' && !item.text.includes('.') ? [{ item, local: item.text }] : [];
+  });
+}
+
+/**
+ * The edits that add `names` to an import statement and take `removed` items out, in its own layout:
+ * one name per line in parentheses gets a line per new name (with its trailing comma) and loses the
+ * lines of removed names; a statement on one line is written anew; a statement with every name
+ * removed and none added goes, with its line. Another layout with removals keeps its names (rare,
+ * and rewriting it could lose comments).
+ */
+function rewriteImport(module: PyModule, statement: PyNode, names: readonly string[], removed: readonly PyNode[]): { start: number; end: number; text: string }[] {
+  const { text, lines, eol } = module;
+  const items = statement.childrenForFieldName('name').filter((item): item is PyNode => item !== null);
+  const last = items[items.length - 1]!;
+  const isRemoved = (item: PyNode): boolean => removed.some((gone) => gone.equals(item));
+  const kept = items.filter((item) => !isRemoved(item));
+  const lineOf = (offset: number): number => lines.at(offset).line;
+  const appendOnly = (): { start: number; end: number; text: string }[] =>
+    names.length === 0 ? [] : [{ start: last.endIndex, end: last.endIndex, text: names.map((name) => `, ${name}`).join('') }];
+  const wholeLines = (first: PyNode, end: PyNode): { start: number; end: number } | undefined => {
+    const start = lines.lineStart(first.startIndex);
+    const lineEnd = text.indexOf('\n', end.endIndex);
+    const after = text.slice(end.endIndex, lineEnd === -1 ? text.length : lineEnd);
+    if (!/^[ \t]*$/.test(text.slice(start, first.startIndex)) || !/^[ \t]*,?[ \t]*(#.*)?\r?$/.test(after)) return undefined;
+    return { start, end: lineEnd === -1 ? text.length : lineEnd + 1 };
+  };
+  if (kept.length === 0 && names.length === 0) {
+    const span = wholeLines(statement, statement);
+    return span ? [{ ...span, text: '' }] : [];
+  }
+  const open = statement.children.find((child) => child?.type === '(') ?? undefined;
+  const oneNamePerLine = open !== undefined && items.every((item, index) => lineOf(item.startIndex) === lineOf(open.startIndex) + 1 + index)
+    && lineOf(statement.endIndex) > lineOf(last.endIndex);
+  if (oneNamePerLine) {
+    const edits: { start: number; end: number; text: string }[] = [];
+    for (const item of removed) {
+      const span = wholeLines(item, item);
+      if (!span) return appendOnly();
+      edits.push({ ...span, text: '' });
+    }
+    if (names.length > 0) {
+      const indent = text.slice(lines.lineStart(last.startIndex), last.startIndex);
+      // A trailing comma after the last name stays the style: the new last name gets one, or none.
+      const trailingComma = /^[ \t]*,/.test(text.slice(last.endIndex));
+      if (!trailingComma && !isRemoved(last)) edits.push({ start: last.endIndex, end: last.endIndex, text: ',' });
+      const after = wholeLines(last, last)?.end ?? lines.lineStart(statement.endIndex);
+      const added = names.map((name, index) => `${indent}${name}${trailingComma || index < names.length - 1 ? ',' : ''}${eol}`);
+      edits.push({ start: after, end: after, text: added.join('') });
+    }
+    return edits;
+  }
+  if (removed.length === 0) return appendOnly();
+  if (lineOf(items[0]!.startIndex) !== lineOf(last.endIndex)) return appendOnly();
+  return [{ start: items[0]!.startIndex, end: last.endIndex, text: [...kept.map((item) => item.text), ...names].join(', ') }];
 }
 
 /** Just past the line break ending the line of `offset` (the end of the text on the last line). */

@@ -485,7 +485,7 @@ function ownReturnedValues(fn: PyFunction): PyNode[] {
 }
 
 /** The name a parameter binds (`x`, `x: T`, `x=1`, `*args`, `**kwargs`), if any. */
-function parameterName(parameter: PyNode): string | undefined {
+export function parameterName(parameter: PyNode): string | undefined {
   switch (parameter.type) {
     case 'identifier':
       return parameter.text;

@@ -29,6 +29,18 @@ export function calleeNameNode(call: PyNode): PyNode | undefined {
   return undefined;
 }
 
+/**
+ * Whether an identifier names a variable (reads or binds one): not the attribute of `x.name`, nor the
+ * keyword of `f(name=v)` or `class C(metaclass=M)`, which only look like names. Every collection of a
+ * function's reads and names asks this first.
+ */
+export function isVariableName(id: PyNode): boolean {
+  const parent = id.parent;
+  if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.equals(id) === true) return false;
+  if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.equals(id) === true) return false;
+  return true;
+}
+
 /** `await` must be parenthesised when the call is the object of `.x`, `[i]` or another call. */
 export function needsParentheses(call: PyNode): boolean {
   const parent = call.parent;

@@ -7,7 +7,7 @@ import { decoratorEffect } from '../decorators.js';
 import type { PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import type { PyNode } from '../parser.js';
-import type { PySymbol, Resolver } from '../resolver.js';
+import { parameterName, type PySymbol, type Resolver } from '../resolver.js';
 import { isAsyncReceiver } from '../walk.js';
 
 export const MESSAGES = {
@@ -191,7 +191,7 @@ function bindingTarget(node: PyNode): PyNode | null {
 
 function isParameter(name: string, fn: PyFunction): boolean {
   const parameters = fn.node.childForFieldName('parameters');
-  return !!parameters && parameters.descendantsOfType('identifier').some((id) => id?.text === name && id.parent?.type !== 'attribute');
+  return !!parameters && parameters.namedChildren.some((parameter) => parameter !== null && parameterName(parameter) === name);
 }
 
 function isBoundIn(name: string, fn: PyFunction): boolean {

@@ -2,14 +2,14 @@
 // the node is a call not already awaited, then its resolved path is looked up in the table.
 import type { FileEditor } from '../../../frontend.js';
 import { formatMessage } from '../../../transform.js';
-import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
+import { BLOCKING_METHOD_NAMES, FILE_METHODS, FILE_QUIET_MEMBERS, findBlockingApi, isFileApi, LIKELY_POOL_REQUEST, type BlockingApi } from '../blocking-apis.js';
 import { namedChildren, type PyNode } from '../parser.js';
 import { qualifiedNameOf, type PySymbol } from '../resolver.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
 import { isInsideGeneratorBody, walkBody } from '../graph-builder.js';
 import { insertAwait, renameAndAwait, replaceCalleeAndAwait, wrapInThread } from './fixes.js';
-import { isAsyncLoop, isAsyncReceiver, needsParentheses } from '../walk.js';
-import { asTargetOf, firstWithItem, isInsideUnit, runUnitInThread, statementsUnit, withBlockUnit, type ThreadUnit, type UnitCandidate } from './thread-unit.js';
+import { isAsyncLoop, isAsyncReceiver, isVariableName, needsParentheses } from '../walk.js';
+import { asTargetOf, firstWithItem, isInsideUnit, runUnitInThread, sharedStateWrittenBy, statementsUnit, withBlockUnit, type ThreadUnit, type UnitCandidate } from './thread-unit.js';
 import { pipelineShapeOf } from './pipeline-unit.js';
 
 export const MESSAGES = {
@@ -24,7 +24,21 @@ export const MESSAGES = {
   mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
   pipelineUnit: '`{callee}` blocks the event loop, and sends what was queued on the pipeline since `{builder}`: use `{replacement}` of a helper that builds and executes it, or {equivalent}',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
+  unsafeUnit: '{message}; unsafe fix: {written}, and in a thread, concurrent calls interleave with it (a read-modify-write can lose updates, a reader can see a half-written file)',
 } as const;
+
+/**
+ * Suggested with a thread unit that writes shared state. The migration does not add the lock itself:
+ * it would have to be one lock shared by every unit that touches the same file or object (a path is
+ * a run-time value, the object may be reached from other modules), held from the read to the write
+ * across the loop code between them, and a module-level `asyncio.Lock` binds to the first event loop
+ * that waits on it, so code that runs several loops (`asyncio.run` per test) would fail. The tool can
+ * prove none of that, so the fix is marked unsafe (applied only with `--unsafe-fixes`) instead.
+ */
+const UNSAFE_UNIT_SUGGESTIONS = [
+  'serialise what reads and writes that state: hold one `asyncio.Lock` (created on the running loop) from the read to the write, around the `await asyncio.to_thread(…)` calls',
+  'or keep the block on the event loop, where it runs whole before any other task',
+];
 
 function pathOf(symbol: PySymbol | undefined): string | undefined {
   if (symbol?.kind === 'external') return symbol.path;
@@ -111,6 +125,32 @@ function isIteratedWhole(call: PyNode): boolean {
   return !leavesEarly;
 }
 
+/** Builtins that read an iterable to its end before they return: the whole call may run in the thread. */
+const CONSUMING_BUILTINS = new Set(['sorted', 'list', 'set', 'tuple', 'frozenset']);
+
+/**
+ * The builtin call that reads the iterator whole, right where it is made (`sorted(r.scan_iter(…))`,
+ * `list(…)`, `set(…)`, `tuple(…)`), when that whole call can run in the thread: the iterator is its
+ * first argument, and its other arguments (`key=`, `reverse=`) hold no `await`, `yield` or walrus, nor
+ * any project function (which may turn async, and a thread cannot await it).
+ */
+function wholeConsumerOf(call: PyNode, context: PyRuleContext): PyNode | undefined {
+  if (!FINITE_ITERATOR_METHOD.test(methodName(call))) return undefined;
+  const args = call.parent;
+  const consumer = args?.type === 'argument_list' ? args.parent : null;
+  if (consumer?.type !== 'call' || args!.namedChildren.filter((arg) => arg?.type !== 'comment')[0]?.equals(call) !== true) return undefined;
+  const callee = consumer.childForFieldName('function');
+  const symbol = callee?.type === 'identifier' && CONSUMING_BUILTINS.has(callee.text) ? context.resolveCallee(consumer) : undefined;
+  if (symbol?.kind !== 'external' || symbol.path !== `builtins.${callee!.text}`) return undefined;
+  const others = args!.namedChildren.filter((arg): arg is PyNode => arg !== null && !arg.equals(call) && arg.type !== 'comment');
+  if (callee!.text !== 'sorted' && others.length > 0) return undefined;
+  const movable = others.every((arg) => arg.type === 'keyword_argument' && arg.descendantsOfType(['await', 'yield', 'named_expression']).length === 0
+    && arg.descendantsOfType('call').every((inner) => inner !== null && context.resolveCallee(inner)?.kind !== 'function')
+    && arg.descendantsOfType('identifier').every((id) => id === null || !isVariableName(id)
+      || context.resolver.resolveExpression(id, context.enclosing, context.module)?.kind !== 'function'));
+  return movable ? consumer : undefined;
+}
+
 /**
  * `await asyncio.to_thread(lambda: <call>)`: the whole expression runs in the thread (the chain
  * `r.pipeline().set(…).execute()`), or with `collect` the iteration too
@@ -140,7 +180,7 @@ function ioAfterTheCall(api: BlockingApi, call: PyNode, unit: ThreadUnit | undef
   if (CLIENT_BUILDERS.has(method)) {
     return `\`${method}()\` does no I/O, the \`execute()\` of what it returns does; build and execute it in a helper function passed to \`asyncio.to_thread\``;
   }
-  if (ITERATOR_METHOD.test(method) && !isIteratedWhole(call)) {
+  if (ITERATOR_METHOD.test(method) && !isIteratedWhole(call) && !wholeConsumerOf(call, context)) {
     return 'every step of the iterator it returns does I/O; iterate it in the thread (a helper function passed to `asyncio.to_thread`, or `lambda: list(…)` for an iterator that ends and is read whole)';
   }
   return undefined;
@@ -169,6 +209,9 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
     }
     if (ITERATOR_METHOD.test(method)) {
       if (group) context.fixState.keepSync(group);
+      // Read whole by `sorted(…)`/`list(…)`…: that call runs in the thread, not a lazy iterator the loop would then step.
+      const consumer = wholeConsumerOf(call, context);
+      if (consumer) return (editor) => runExpressionInThread(editor, consumer, false);
       return (editor) => runExpressionInThread(editor, call, true);
     }
   }
@@ -201,7 +244,10 @@ function fixFor(api: BlockingApi, call: PyNode, context: PyRuleContext, unit: Th
  */
 function replacementFor(api: BlockingApi, call: PyNode, context: PyRuleContext): string {
   if (api.fix.kind !== 'to-thread' && api.fix.kind !== 'async-client') return api.replacement;
-  if (ITERATOR_METHOD.test(methodName(call))) return 'await asyncio.to_thread(lambda: list(…))';
+  if (ITERATOR_METHOD.test(methodName(call))) {
+    const consumer = wholeConsumerOf(call, context)?.childForFieldName('function')?.text;
+    return `await asyncio.to_thread(lambda: ${consumer ?? 'list'}(…))`;
+  }
   if (api.fix.kind === 'async-client' && (!clientConstructor(call, context, api.path.replace(/\.\*$/, '')) || classKeepsClientSync(call, context))) return 'await asyncio.to_thread(…)';
   return api.replacement;
 }
@@ -300,6 +346,8 @@ function pipelineExecutes(context: PyRuleContext): PyNode[] {
 
 /** A pipeline that runs whole in a thread: its first `execute()` carries the fix, the rest of it runs along. */
 interface PipelineUnit {
+  /** The statements or `with` block that move (none for a chain, which is one expression). */
+  unit?: ThreadUnit;
   execute: PyNode;
   builder: PyNode;
   start: number;
@@ -335,7 +383,7 @@ function pipelineUnits(context: PyRuleContext): PipelineUnit[] {
       const unit = shape.kind === 'with'
         ? withBlockUnit(shape.builder, fn, callsOk, () => unitCandidates(context), PIPELINE_HELPER)
         : statementsUnit({ first: shape.first, last: shape.last, ownName: shape.name }, fn, shape.builder, callsOk, () => unitCandidates(context), PIPELINE_HELPER, true);
-      if (unit) units.push({ execute, builder: shape.builder, start: unit.first.startIndex, end: unit.last.endIndex, fix: (editor) => runUnitInThread(editor, unit) });
+      if (unit) units.push({ unit, execute, builder: shape.builder, start: unit.first.startIndex, end: unit.last.endIndex, fix: (editor) => runUnitInThread(editor, unit) });
     }
     return units;
   });
@@ -397,23 +445,27 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
   // An `await` in a generator expression's body makes it an async generator, which sum(), list()… cannot take.
   const inGenerator = isInsideGeneratorBody(node, context.enclosing.node);
-  const report = (message: string, fix?: (editor: FileEditor) => boolean): void =>
+  const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
+    const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
     context.report({
       rule: api.rule,
       node,
-      message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop` : message,
+      message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop`
+        : written ? formatMessage(MESSAGES.unsafeUnit, { message, written }) : message,
       kind: 'blocking',
       needsAsync: true,
       ...(onlyInAsync ? { onlyInAsync } : {}),
       ...(fix && !inGenerator ? { fix } : {}),
+      ...(written ? { applicability: 'unsafe' as const, suggestions: UNSAFE_UNIT_SUGGESTIONS } : {}),
     });
+  };
   if (api.fix.kind === 'report') {
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
     return;
   }
   if (api.sendsQueued) {
     const unit = pipelineUnits(context).find((candidate) => candidate.execute.equals(node));
-    if (unit) report(formatMessage(MESSAGES.pipelineUnit, { callee: callee.text, builder: unit.builder.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), unit.fix);
+    if (unit) report(formatMessage(MESSAGES.pipelineUnit, { callee: callee.text, builder: unit.builder.text, replacement: api.replacement, equivalent: api.asyncEquivalent ?? '' }), unit.fix, () => (unit.unit ? unsafeUnitReason(unit.unit, context) : undefined));
     else report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: PIPELINE_SUGGESTION }));
     return;
   }
@@ -444,7 +496,77 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   }
   const template = api.rule === 'blocking-sleep' ? MESSAGES.sleeps : api.asyncEquivalent ? MESSAGES.blocksWithEquivalent : MESSAGES.blocks;
   const replacement = unit ? api.replacement : replacementFor(api, node, context);
-  report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit));
+  const unsafe = (): string | undefined => (unit ? unsafeUnitReason(unit, context) : api.fix.kind === 'to-thread' && isFileApi(api) ? unsafeWrapReason(node, context) : undefined);
+  report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit), unsafe);
+}
+
+/**
+ * Why running the unit in a thread may change what the program does: it writes a file or an object
+ * that outlives it, or another `with open(…)` block of the function writes a file (the two halves of
+ * a read-modify-write, each in its own thread hop, let concurrent calls interleave between them).
+ * Undefined for a unit that only reads.
+ */
+function unsafeUnitReason(unit: ThreadUnit, context: PyRuleContext): string | undefined {
+  const writesFile = (call: PyNode): string | undefined => fileWrittenBy(call, context);
+  const own = sharedStateWrittenBy(unit, writesFile);
+  if (own) return `the block writes ${own}`;
+  const other = fileWriteOutside(unit.first.startIndex, unit.last.endIndex, context);
+  return other ? `line ${other.line} of this function writes ${other.written}` : undefined;
+}
+
+/**
+ * The same for one file call run in a thread (`p.write_text(…)`, `f = open(p, "w")`, `f.read()`): it
+ * writes a file, or the function writes one elsewhere (the read and the write of one update, in two
+ * thread hops).
+ */
+function unsafeWrapReason(call: PyNode, context: PyRuleContext): string | undefined {
+  const own = fileWrittenBy(call, context);
+  if (own) return `the call writes ${own}`;
+  const other = fileWriteOutside(call.startIndex, call.endIndex, context);
+  return other ? `line ${other.line} of this function writes ${other.written}` : undefined;
+}
+
+/**
+ * A call of the function's own body, outside `start`…`end`, that writes a file with no `await` of
+ * the original code between the two: on the loop they ran as one step, which two thread hops split.
+ * With an `await` between them other tasks could run there already, and the hops add nothing new.
+ */
+function fileWriteOutside(start: number, end: number, context: PyRuleContext): { line: number; written: string } | undefined {
+  const writers: { node: PyNode; written: string }[] = [];
+  const awaits: number[] = [];
+  walkBody(context.enclosing.node.childForFieldName('body'), (node) => {
+    if (node.type === 'await') awaits.push(node.startIndex);
+    if (node.type !== 'call' || (start <= node.startIndex && node.endIndex <= end)) return;
+    const written = fileWrittenBy(node, context);
+    if (written) writers.push({ node, written });
+  });
+  const found = writers.find(({ node }) => {
+    const [from, to] = node.startIndex < start ? [node.endIndex, start] : [end, node.startIndex];
+    return !awaits.some((at) => from <= at && at < to);
+  });
+  return found ? { line: context.module.lines.at(found.node.startIndex).line, written: found.written } : undefined;
+}
+
+/**
+ * The file a call writes, in words, if it writes one: an opening call whose mode may write (`"w"`,
+ * `"a"`, `"x"`, `"+"`, or a mode not written out), `Path.write_text` and kin.
+ */
+function fileWrittenBy(call: PyNode, context: PyRuleContext): string | undefined {
+  const api = blockingApiFor(call, context);
+  const callee = call.childForFieldName('function')?.text;
+  if (!api) return undefined;
+  if (/^pathlib\.Path\.(write_text|write_bytes|touch)$/.test(api.path)) return `a file (\`${callee}(…)\`)`;
+  return api.opensFile && api.path !== 'io.open_code' && opensForWriting(call, api) ? `the file it opens for writing (\`${callee}(…)\`)` : undefined;
+}
+
+function opensForWriting(call: PyNode, api: BlockingApi): boolean {
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((arg): arg is PyNode => arg !== null && arg.type !== 'comment') ?? [];
+  const keyword = args.find((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'mode');
+  const positional = args.filter((arg) => arg.type !== 'keyword_argument');
+  if (positional.some((arg) => arg.type === 'list_splat' || arg.type === 'dictionary_splat') || args.some((arg) => arg.type === 'dictionary_splat')) return true;
+  const mode = keyword ? keyword.childForFieldName('value') : positional[api.path === 'pathlib.Path.open' ? 0 : 1];
+  if (!mode) return false;
+  return mode.type !== 'string' || mode.descendantsOfType('interpolation').length > 0 || /[wax+]/.test(mode.text.replace(/^[a-zA-Z]*["']+|["']+$/g, ''));
 }
 
 /** Inside the body of a `with` (in this function) whose item binds or names `receiver`. */
@@ -478,7 +600,7 @@ function fileUseOnLoop(call: PyNode, context: PyRuleContext): string | undefined
   const name = target.text;
   const scope = context.enclosing.node;
   for (const use of scope.descendantsOfType('identifier')) {
-    if (!use || use.text !== name || use.equals(target)) continue;
+    if (!use || use.text !== name || use.equals(target) || !isVariableName(use)) continue;
     const at = `\`${name}\` is used at line ${context.module.lines.at(use.startIndex).line} other than by a file method run in a thread`;
     if (enclosingScopeOf(use) !== scope.startIndex) return at;
     const member = use.parent?.type === 'attribute' && use.parent.childForFieldName('object')?.equals(use) ? use.parent : undefined;

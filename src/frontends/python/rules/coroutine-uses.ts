@@ -4,7 +4,7 @@
 import type { PyFunction } from '../modules.js';
 import { namedChildren, type PyNode } from '../parser.js';
 import type { PySymbol } from '../resolver.js';
-import { isAsyncLoop, isHandled } from '../walk.js';
+import { isAsyncLoop, isHandled, isVariableName } from '../walk.js';
 
 /** `resolved`: needs the value the coroutine returns. `coroutine`: fits a coroutine, or cannot be told apart. */
 export interface CoroutineUse {
@@ -169,7 +169,7 @@ export function referencesIn(enclosing: PyFunction, name: string, binding: PyNod
   if (!root) return [];
   const references: PyNode[] = [];
   const visit = (node: PyNode): void => {
-    if (node.type === 'identifier' && node.text === name && node.id !== binding.id && isVariable(node)) references.push(node);
+    if (node.type === 'identifier' && node.text === name && node.id !== binding.id && isVariableName(node)) references.push(node);
     for (const child of namedChildren(node)) {
       const isScope = child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition';
       if (!isScope || !bindsName(child, name)) {
@@ -183,14 +183,6 @@ export function referencesIn(enclosing: PyFunction, name: string, binding: PyNod
   };
   visit(root);
   return references;
-}
-
-/** Not an attribute name (`x.prev`) or a keyword (`f(prev=1)`). */
-function isVariable(node: PyNode): boolean {
-  const parent = node.parent;
-  if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === node.id) return false;
-  if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === node.id) return false;
-  return true;
 }
 
 /** A nested scope with its own `name`: a parameter, or an assignment in its body. */

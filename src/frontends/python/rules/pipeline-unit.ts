@@ -9,6 +9,7 @@
 // This module finds the shape; blocking-calls decides whether it moves into a thread (thread-unit).
 import type { PyFunction } from '../modules.js';
 import type { PyNode } from '../parser.js';
+import { isVariableName } from '../walk.js';
 import { firstWithItem } from './thread-unit.js';
 
 export type PipelineShape =
@@ -47,7 +48,7 @@ export function pipelineShapeOf(execute: PyNode, fn: PyFunction, isBuilder: (cal
 
 /** `name = <builder>` as a statement, `name` bound nowhere else in the function, every use of it in later siblings. */
 function statementsShape(execute: PyNode, name: string, fn: PyFunction, isBuilder: (call: PyNode) => boolean): PipelineShape | undefined {
-  const occurrences = fn.node.descendantsOfType('identifier').filter((id): id is PyNode => id !== null && id.text === name && !isAttributeName(id));
+  const occurrences = fn.node.descendantsOfType('identifier').filter((id): id is PyNode => id !== null && id.text === name && isVariableName(id));
   const bindings = occurrences.filter(isBindingTarget);
   const binding = bindings[0];
   const assignment = binding?.parent;
@@ -71,11 +72,6 @@ function statementIn(node: PyNode, block: PyNode): PyNode | undefined {
     if (current.parent?.equals(block)) return current;
   }
   return undefined;
-}
-
-/** `x.name`: the attribute's own name, not a variable. */
-function isAttributeName(id: PyNode): boolean {
-  return id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.equals(id) === true;
 }
 
 /** Whether the identifier is bound here: an assignment or loop target, `as`, walrus, a parameter, `del`, `global`. */

@@ -15,6 +15,8 @@ import type { FileEditor } from '../../../frontend.js';
 import { walkBody } from '../graph-builder.js';
 import type { PyFunction } from '../modules.js';
 import type { PyNode } from '../parser.js';
+import { parameterName } from '../resolver.js';
+import { isVariableName } from '../walk.js';
 
 export interface ThreadUnit {
   /** The first and the last statement that move (a `with` block: the same statement). */
@@ -178,9 +180,20 @@ function indentStep(first: PyNode, fn: PyFunction): string | undefined {
   return first.type === 'with_statement' ? step(first, first.childForFieldName('body')) : step(fn.node, fn.node.childForFieldName('body'));
 }
 
+/** Helper names already given out in each function during this run (the PyFunction is per run). */
+const helpersGiven = new WeakMap<PyFunction, Set<string>>();
+
+/**
+ * A name for a new helper that nothing in the module spells (a local, a global, an attribute or a
+ * string: cheap and on the safe side) and that no other helper of this function got: two units of one
+ * function get `_file_io` and `_file_io_2`, not two `def`s of one name.
+ */
 function helperName(fn: PyFunction, stem: string): string {
+  let given = helpersGiven.get(fn);
+  if (!given) helpersGiven.set(fn, (given = new Set()));
   let name = stem;
-  for (let n = 2; new RegExp(`\\b${name}\\b`).test(fn.module.text); n++) name = `${stem}_${n}`;
+  for (let n = 2; given.has(name) || new RegExp(`(?<![\\w])${name}(?![\\w])`).test(fn.module.text); n++) name = `${stem}_${n}`;
+  given.add(name);
   return name;
 }
 
@@ -233,17 +246,83 @@ function identifiersOutside(fn: PyFunction, unit: UnitCandidate, candidates: rea
   const used = new Set<string>();
   const bound = new Set<string>();
   for (const id of fn.node.descendantsOfType('identifier')) {
-    if (!id || within(id, unit)) continue;
+    if (!id || within(id, unit) || !isVariableName(id)) continue;
     const owner = blocks.find((block) => within(id, block));
     if (owner?.ownName === id.text) continue;
     used.add(id.text);
   }
   const parameters = fn.node.childForFieldName('parameters');
-  for (const id of parameters?.descendantsOfType('identifier') ?? []) if (id) bound.add(id.text);
+  for (const parameter of parameters?.namedChildren ?? []) {
+    const name = parameter ? parameterName(parameter) : undefined;
+    if (name) bound.add(name);
+  }
   walkBody(fn.node.childForFieldName('body'), (node) => {
     if (!blocks.some((block) => within(node, block))) for (const name of boundNames(node)) bound.add(name);
   });
   return { used, bound };
+}
+
+/** Methods that change the object they are called on (lists, dicts, sets, deques, queues, files). */
+const MUTATING_METHODS = new Set(['append', 'extend', 'insert', 'pop', 'popitem', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard',
+  'sort', 'reverse', 'appendleft', 'extendleft', 'popleft', 'put', 'put_nowait', 'write', 'writelines', 'truncate']);
+const FRESH_VALUES = new Set(['list', 'dictionary', 'set', 'tuple', ...COMPREHENSIONS]);
+
+/**
+ * What the unit changes that outlives it and others can read, in words (`the file it opens for
+ * writing`, `` `self.items` ``), or undefined when it only reads. On the loop the unit ran whole
+ * before any other task ran; in a thread, concurrent calls of the function (and any other code that
+ * reads that state) interleave with it. `writesFile` says which calls in the unit write a file
+ * (`open(p, "w")`, `Path.write_text`). Changes to names the unit binds, and to objects the function
+ * made fresh for this call (`seen = []`), are its own.
+ */
+export function sharedStateWrittenBy(unit: Pick<ThreadUnit, 'first' | 'last' | 'fn'>, writesFile: (call: PyNode) => string | undefined): string | undefined {
+  const { first, last, fn } = unit;
+  const statements = siblingsFrom(first, last);
+  const own = new Set<string>();
+  const collectOwn = (node: PyNode): void => {
+    for (const name of boundNames(node)) own.add(name);
+    for (const child of node.namedChildren) if (child && child.type !== 'lambda') collectOwn(child);
+  };
+  statements.forEach(collectOwn);
+  const isShared = (target: PyNode): boolean => {
+    let root: PyNode | null = target;
+    while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.childForFieldName(root.type === 'attribute' ? 'object' : 'value');
+    return root?.type !== 'identifier' || (!own.has(root.text) && !isFreshLocal(root.text, fn));
+  };
+  let written: string | undefined;
+  const visit = (node: PyNode): void => {
+    if (written) return;
+    const file = node.type === 'call' ? writesFile(node) : undefined;
+    if (file) written = file;
+    else if (node.type === 'assignment' || node.type === 'augmented_assignment' || node.type === 'delete_statement') {
+      const targets = node.type === 'delete_statement' ? node.namedChildren : [node.childForFieldName('left')];
+      for (const target of targets.flatMap((t) => (t ? (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'expression_list' ? t.namedChildren : [t]) : [])))
+        if (target && (target.type === 'attribute' || target.type === 'subscript') && isShared(target)) written = `\`${target.text}\``;
+    } else if (node.type === 'call') {
+      const callee = node.childForFieldName('function');
+      const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      if (receiver && MUTATING_METHODS.has(callee!.childForFieldName('attribute')?.text ?? '') && isShared(receiver)) written = `\`${receiver.text}\``;
+    }
+    if (node.type !== 'lambda') for (const child of node.namedChildren) if (child) visit(child);
+  };
+  statements.forEach(visit);
+  return written;
+}
+
+/** A local of the function (no parameter) whose every binding is a new container: `seen = []`, `{}`, a comprehension. */
+function isFreshLocal(name: string, fn: PyFunction): boolean {
+  const parameters = fn.node.childForFieldName('parameters');
+  if (parameters?.namedChildren.some((parameter) => parameter !== null && parameterName(parameter) === name)) return false;
+  let bound = false;
+  let fresh = true;
+  walkBody(fn.node.childForFieldName('body'), (node) => {
+    if (!boundNames(node).includes(name)) return;
+    bound = true;
+    const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
+    const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
+    if (left?.type !== 'identifier' || !right || !FRESH_VALUES.has(right.type)) fresh = false;
+  });
+  return bound && fresh;
 }
 
 /** The first item of a `with` statement: its context manager expression and the `as` target, if any. */
