@@ -108,6 +108,23 @@ const CATALOG = [
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
   {
+    // A small async web framework (asyncio, with WSGI/ASGI adapters); pure Python, tests need only pytest.
+    name: 'microdot',
+    github: 'miguelgrinberg/microdot',
+    commit: '118f4ef71af8816b87abed32219e2c90839a2161',
+    language: 'python',
+    pythonPaths: ['src', 'libs/common'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:logging', '-q', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src:libs/common' } },
+  },
+  {
+    // An async GitHub API library for bots (sans-I/O core, aiohttp/httpx/tornado adapters).
+    name: 'gidgethub',
+    github: 'gidgethub/gidgethub',
+    commit: '219ff065ea4f87455f0595ba5cbf9d4fb48ef80c',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
+  {
     name: 'admin-assistant',
     github: 'Auriora/admin-assistant',
     commit: '75761fbf5c5b19c404d542e690ca931629848b3e',

@@ -68,8 +68,8 @@ export function installCommand(repo, work) {
     if (pm?.[1] === 'yarn' && !pm[2].startsWith('1.')) return { argv: ['npx', '--yes', `@yarnpkg/cli-dist@${pm[2]}`, 'install', '--immutable', '--mode=skip-build'], lockfile: 'yarn.lock (berry)', env: { YARN_ENABLE_SCRIPTS: '0', YARN_ENABLE_TELEMETRY: '0' } };
     return { argv: ['npx', '--yes', 'yarn@1', 'install', '--frozen-lockfile', '--ignore-scripts', '--non-interactive'], lockfile: 'yarn.lock' };
   }
-  if (has('package-lock.json') || has('npm-shrinkwrap.json')) return { argv: ['npm', 'ci', '--ignore-scripts', '--no-audit', '--no-fund'], lockfile: 'package-lock.json', fallback: ['npm', 'install', '--ignore-scripts', '--no-audit', '--no-fund'] };
-  return { argv: ['npm', 'install', '--ignore-scripts', '--no-audit', '--no-fund'], lockfile: 'none (npm install resolves the ranges today)' };
+  if (has('package-lock.json') || has('npm-shrinkwrap.json')) return { argv: ['npm', 'ci', '--ignore-scripts', '--no-audit', '--no-fund', '--engine-strict=false'], lockfile: 'package-lock.json', fallback: ['npm', 'install', '--ignore-scripts', '--no-audit', '--no-fund', '--engine-strict=false'] };
+  return { argv: ['npm', 'install', '--ignore-scripts', '--no-audit', '--no-fund', '--engine-strict=false'], lockfile: 'none (npm install resolves the ranges today)' };
 }
 
 /** Installs the dependencies; returns what happened (an install failure is recorded, not fatal). */
