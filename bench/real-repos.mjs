@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm run real-repos`: runs async-migrate on real public repositories and measures what a user would
 // see: crashes, findings, what the migration changes, whether the migrated code still type-checks
-// (TypeScript) or compiles (Python) with no new error, and whether a second run changes nothing.
-// A script, not a test: it needs the repositories on disk and takes minutes. It never fetches
-// anything itself; see bench/README.md ("Real repositories") for how to get the mirrors.
+// (TypeScript) or compiles (Python) with no new error, whether the repository's own tests still pass,
+// whether typescript-eslint's promise rules (TypeScript/JavaScript) or pyright (Python) find new
+// violations in the changed files, and whether a second run changes nothing.
+// A script, not a test: it needs the repositories on disk (it installs their dependencies from their
+// lockfiles) and takes minutes. It never fetches a repository itself; see bench/README.md ("Real
+// repositories") for how to get the mirrors. The oracles are in bench/lib/oracles.mjs.
 //
 //   node bench/real-repos.mjs [--mirrors <dir>] [--repo name=<git-dir>]... [--only a,b]
 //                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
 //                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
+//                             [--oracles lint,tests] [--no-install] [--append]
 //   node bench/real-repos.mjs --recount [--out <dir>]   (recount new errors from a finished run's output)
 //
 // --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
@@ -104,6 +108,36 @@ const CATALOG = [
     typecheck: [],
     lintInclude: ['lib/**/*.js'],
     test: { argv: ['mocha', 'lib/**/__tests__/**/*.test.js', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // Publishes a directory to a gh-pages branch: a CLI over git and fs (JavaScript, CommonJS).
+    name: 'gh-pages',
+    github: 'tschaub/gh-pages',
+    commit: '48f62a750216e72c5e89058bb61dffdb8450949d',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/*.js', 'plugin.js'],
+    test: { argv: ['mocha', '--recursive', 'test', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // A module-dependency graph CLI (JavaScript, CommonJS).
+    name: 'madge',
+    github: 'pahen/madge',
+    commit: '456057b85c2d063dad9c10147d7686ded4fc5ce5',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/*.js'],
+    test: { argv: ['mocha', 'test/*.js', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // A JavaScript minifier and its CLI (ESM); the mocha suite (test/compress.js is a separate runner, left out).
+    name: 'terser',
+    github: 'terser/terser',
+    commit: '9fc8a85aaa7087d2b8c9b4b31d267202b731b5f1',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js'],
+    test: { argv: ['mocha', 'test/mocha', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
@@ -657,7 +691,7 @@ function runRepo(repo, gitDir, variants, context) {
     };
     rows.push(row);
     process.stdout.write(`  ${variant}: ${JSON.stringify(row)}\n`);
-    fs.writeFileSync(path.join(context.outRoot, 'results.json'), `${JSON.stringify(context.results.concat(rows), null, 2)}\n`);
+    fs.writeFileSync(path.join(context.outRoot, 'results.partial.json'), `${JSON.stringify(context.results.concat(rows), null, 2)}\n`);
   }
   return rows;
 }
@@ -774,7 +808,14 @@ function main() {
       process.stdout.write(`\n${repo.name}: harness error, skipped: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
-  return writeSummary(outRoot, context.results, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
+  // --append: keep the rows of an earlier run in the same --out for the repositories and variants not run now.
+  let rows = context.results;
+  const previous = path.join(outRoot, 'results.json');
+  if (flags.append && fs.existsSync(previous)) {
+    const ran = new Set(rows.map((r) => `${r.repo}\u0000${r.variant}`));
+    rows = [...JSON.parse(fs.readFileSync(previous, 'utf8')).filter((r) => !ran.has(`${r.repo}\u0000${r.variant}`)), ...rows];
+  }
+  return writeSummary(outRoot, rows, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
 }
 
 /** Writes results.json and table.md, prints the table; exit code 1 when any row shows a problem. */
