@@ -139,7 +139,7 @@ const CATALOG = [
     lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js'],
     test: { argv: ['mocha', 'test/mocha', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
-  { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit' } },
+  { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
   {
     // A small async web framework (asyncio, with WSGI/ASGI adapters); pure Python, tests need only pytest.
@@ -156,7 +156,7 @@ const CATALOG = [
     github: 'gidgethub/gidgethub',
     commit: '219ff065ea4f87455f0595ba5cbf9d4fb48ef80c',
     language: 'python',
-    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
   {
     name: 'admin-assistant',
@@ -164,7 +164,7 @@ const CATALOG = [
     commit: '75761fbf5c5b19c404d542e690ca931629848b3e',
     language: 'python',
     pythonPaths: ['src'],
-    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-o', 'addopts=', '--junitxml={report}', 'tests/unit'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '-o', 'addopts=', '--junitxml={report}', 'tests/unit'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
   },
 ];
 

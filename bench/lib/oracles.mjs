@@ -213,8 +213,9 @@ export function compareTests(before, after) {
     if (!a) vanished.push(name);
     else if (a.status === 'failed') newlyFailing.push({ name, message: a.message });
   }
-  // A file that passed before and now fails as a whole stands for its vanished tests.
-  for (const [name, a] of after) if (a.status === 'failed' && !before.has(name) && name.endsWith('> (file)')) newlyFailing.push({ name, message: a.message });
+  // A failure not reported before at all (a test file that now fails as a whole, a pytest collection
+  // error) stands for the tests that vanished with it.
+  for (const [name, a] of after) if (a.status === 'failed' && !before.has(name)) newlyFailing.push({ name: `${name} (not reported before)`, message: a.message });
   return { newlyFailing, vanished };
 }
 
