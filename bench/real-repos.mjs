@@ -11,7 +11,7 @@
 //   node bench/real-repos.mjs [--mirrors <dir>] [--repo name=<git-dir>]... [--only a,b]
 //                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
 //                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
-//                             [--oracles lint,tests] [--no-install] [--append]
+//                             [--oracles lint,tests] [--no-install] [--append] [--test-timeout <s>] [--no-rerun]
 //   node bench/real-repos.mjs --recount [--out <dir>]   (recount new errors from a finished run's output)
 //
 // --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
@@ -79,7 +79,7 @@ const CATALOG = [
     language: 'ts',
     typecheck: ['tsconfig.json'],
     lintInclude: ['index.js', 'lib/**/*.js', 'bin/metalsmith', 'test/**/*.js'],
-    test: { argv: ['mocha', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json' },
+    test: { argv: ['mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json' },
   },
   {
     // A static-site generator (TypeScript); tests are mocha through ts-node.
@@ -88,7 +88,7 @@ const CATALOG = [
     commit: 'a16a7e609f8d3786d21d65e98ffcf602eecbc0f6',
     language: 'ts',
     typecheck: ['tsconfig.json'],
-    test: { argv: ['mocha', 'test/scripts/**/*.ts', '--require', 'ts-node/register', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json', env: { TS_NODE_TRANSPILE_ONLY: '1' } },
+    test: { argv: ['mocha', 'test/scripts/**/*.ts', '--require', 'ts-node/register', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json', env: { TS_NODE_TRANSPILE_ONLY: '1' } },
   },
   {
     // A glob library with sync, async and stream APIs side by side (TypeScript, mocha on the compiled output).
@@ -97,7 +97,7 @@ const CATALOG = [
     commit: '096a5b620f4224eb692bd8ff2c8de0e634e50d8e',
     language: 'ts',
     typecheck: ['tsconfig.json'],
-    test: { pre: [['tsc']], argv: ['mocha', 'out/**/*.spec.js', '-s', '0', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+    test: { pre: [['tsc']], argv: ['mocha', 'out/**/*.spec.js', '-s', '0', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   {
     // fs-extra: every API has a sync and a promise form (JavaScript, CommonJS; no lockfile).
@@ -107,7 +107,7 @@ const CATALOG = [
     language: 'ts',
     typecheck: [],
     lintInclude: ['lib/**/*.js'],
-    test: { argv: ['mocha', 'lib/**/__tests__/**/*.test.js', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+    test: { argv: ['mocha', 'lib/**/__tests__/**/*.test.js', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   {
     // Publishes a directory to a gh-pages branch: a CLI over git and fs (JavaScript, CommonJS).
@@ -117,7 +117,7 @@ const CATALOG = [
     language: 'ts',
     typecheck: [],
     lintInclude: ['lib/**/*.js', 'bin/*.js', 'plugin.js'],
-    test: { argv: ['mocha', '--recursive', 'test', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+    test: { argv: ['mocha', '--recursive', 'test', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   {
     // A module-dependency graph CLI (JavaScript, CommonJS).
@@ -127,7 +127,7 @@ const CATALOG = [
     language: 'ts',
     typecheck: [],
     lintInclude: ['lib/**/*.js', 'bin/*.js'],
-    test: { argv: ['mocha', 'test/*.js', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+    test: { argv: ['mocha', 'test/*.js', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   {
     // A JavaScript minifier and its CLI (ESM); the mocha suite (test/compress.js is a separate runner, left out).
@@ -137,7 +137,7 @@ const CATALOG = [
     language: 'ts',
     typecheck: [],
     lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js'],
-    test: { argv: ['mocha', 'test/mocha', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+    test: { argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
@@ -581,11 +581,33 @@ function runVariant(repo, work, variant, before, context) {
   fs.writeFileSync(path.join(outDir, repo.language === 'ts' ? 'new-lint.json' : 'new-pyright.json'), `${JSON.stringify(lint, null, 2)}\n`);
   let tests = { ran: false, reason: repo.test ? 'not asked (--oracles)' : 'no test command in the catalog' };
   if (repo.test && context.oracles.has('tests') && before.tests?.ran && firstChanged > 0) {
-    const t = oracles.runTests(repo, work, outDir, 'after', context.timeoutSeconds);
+    const t = oracles.runTests(repo, work, outDir, 'after', context.testTimeoutSeconds);
     fs.writeFileSync(path.join(outDir, 'tests-after.json'), `${JSON.stringify(Object.fromEntries(t.tests), null, 2)}\n`);
-    const cmp = oracles.compareTests(before.tests.tests, t.tests);
-    tests = { ran: t.ran, error: t.error, counts: oracles.testCounts(t.tests), ...cmp, seconds: t.seconds };
+    let cmp = oracles.compareTests(before.tests.tests, t.tests);
+    let flaky = [];
     resetTo(work, migratedCommit);
+    if ((cmp.newlyFailing.length || cmp.vanished.length) && context.rerun) {
+      // Confirm: the base suite once more (once per repository; a test failing in either base run is
+      // flaky, not "passed before"), and the migrated suite once more (a failure must repeat).
+      if (!before.tests.rerun) {
+        resetTo(work, 'base');
+        const again = oracles.runTests(repo, work, context.repoOutDir, 'before-again', context.testTimeoutSeconds);
+        before.tests.rerun = true;
+        for (const [name, result] of again.tests) {
+          const first = before.tests.tests.get(name);
+          if (first && first.status !== result.status) before.tests.tests.set(name, { ...first, status: 'flaky' });
+        }
+        resetTo(work, migratedCommit);
+      }
+      const t2 = oracles.runTests(repo, work, outDir, 'after-again', context.testTimeoutSeconds);
+      resetTo(work, migratedCommit);
+      const cmp1 = oracles.compareTests(before.tests.tests, t.tests);
+      const cmp2 = oracles.compareTests(before.tests.tests, t2.tests);
+      const failing2 = new Set([...cmp2.newlyFailing.map((f) => f.name), ...cmp2.vanished]);
+      flaky = [...cmp1.newlyFailing.map((f) => f.name), ...cmp1.vanished].filter((n) => !failing2.has(n));
+      cmp = { newlyFailing: cmp1.newlyFailing.filter((f) => failing2.has(f.name)), vanished: cmp1.vanished.filter((n) => failing2.has(n)) };
+    }
+    tests = { ran: t.ran, error: t.error, counts: oracles.testCounts(t.tests), ...cmp, flaky, seconds: t.seconds };
   } else if (repo.test && firstChanged === 0) tests = { ran: false, reason: 'the migration changed nothing' };
   else if (repo.test && before.tests && !before.tests.ran) tests = { ran: false, reason: `tests did not run before: ${before.tests.error}` };
   fs.writeFileSync(path.join(outDir, 'new-test-failures.json'), `${JSON.stringify(tests, null, 2)}\n`);
@@ -615,7 +637,7 @@ function runVariant(repo, work, variant, before, context) {
     newErrorSample: added.slice(0, 5),
     lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule) },
     newLintSample: (lint.added ?? []).slice(0, 5).map(({ hunk, ...m }) => m),
-    tests: { ran: tests.ran, reason: tests.reason, error: tests.error, counts: tests.counts, newlyFailing: tests.newlyFailing?.map((t) => t.name), vanished: tests.vanished?.length, vanishedSample: tests.vanished?.slice(0, 10) },
+    tests: { ran: tests.ran, reason: tests.reason, error: tests.error, counts: tests.counts, newlyFailing: tests.newlyFailing?.map((t) => t.name), vanished: tests.vanished?.length, vanishedSample: tests.vanished?.slice(0, 10), flaky: tests.flaky },
     secondRunFilesChanged: second.report?.summary?.filesChanged,
     secondRunFilesChangedOnDisk: secondChanged,
     checkSeconds: check.seconds,
@@ -641,6 +663,7 @@ function findingsMarkdown(row, errors, lint, tests) {
   if (tests.error) out.push(`(runner: ${tests.error})`, '');
   for (const t of tests.newlyFailing ?? []) out.push(`- ${t.name}`, '', '```', (t.message ?? '').split('\n').slice(0, 15).join('\n'), '```', '');
   if (tests.vanished?.length) out.push('Vanished (passed before, not reported after):', '', ...tests.vanished.slice(0, 50).map((n) => `- ${n}`), '');
+  if (tests.flaky?.length) out.push('Failed once after the migration but not on the re-run (flaky, not counted):', '', ...tests.flaky.map((n) => `- ${n}`), '');
   out.push(`## Second run: ${row.secondRunFilesChangedOnDisk} files changed (migrate-again.diff)`, '');
   return `${out.join('\n')}\n`;
 }
@@ -651,7 +674,7 @@ function runRepo(repo, gitDir, variants, context) {
   fs.mkdirSync(repoOutDir, { recursive: true });
   const { commit, install } = prepareWorkTree(repo, gitDir, work, { ...context, repoOutDir });
   const outDir = repoOutDir;
-  context = { ...context, tscFlags: new Map(), staticBefore: new Map() };
+  context = { ...context, repoOutDir, tscFlags: new Map(), staticBefore: new Map() };
   const before = compileErrors(repo, work, { ...context, outDir }, 'before');
   context.typeChecked = repo.language === 'ts' ? typeCheckedFiles(work, repo.typecheck, context.tscFlags, context.timeoutSeconds) : new Set();
   const tscFlags = Object.fromEntries([...context.tscFlags].filter(([, flags]) => flags.length));
@@ -673,7 +696,7 @@ function runRepo(repo, gitDir, variants, context) {
     context.eslintConfig = oracles.writeEslintConfig(eslintDir, work, configs);
   }
   if (repo.test && context.oracles.has('tests')) {
-    const t = oracles.runTests(repo, work, outDir, 'before', context.timeoutSeconds);
+    const t = oracles.runTests(repo, work, outDir, 'before', context.testTimeoutSeconds);
     fs.writeFileSync(path.join(outDir, 'tests-before.json'), `${JSON.stringify(Object.fromEntries(t.tests), null, 2)}\n`);
     before.tests = { ...t, ran: t.ran && t.tests.size > 0, error: t.error ?? (t.tests.size ? undefined : 'no tests reported') };
     process.stdout.write(`  tests before: ${JSON.stringify(oracles.testCounts(t.tests))} in ${t.seconds.toFixed(0)} s${before.tests.error ? ` (${before.tests.error.slice(0, 300)})` : ''}\n`);
@@ -792,6 +815,8 @@ function main() {
     outRoot,
     workRoot: path.join(outRoot, 'work'),
     timeoutSeconds: Number(flags.timeout ?? 600),
+    testTimeoutSeconds: Number(flags['test-timeout'] ?? 300),
+    rerun: !flags['no-rerun'],
     depsDir: resolveDepsDir(flags),
     install: flags.install !== 'false' && !flags['no-install'],
     oracles: new Set(String(flags.oracles ?? 'lint,tests').split(',')),

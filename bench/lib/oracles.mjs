@@ -220,7 +220,7 @@ export function compareTests(before, after) {
 }
 
 export const testCounts = (tests) => {
-  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0, flaky: 0 };
   for (const t of tests.values()) counts[t.status]++;
   return counts;
 };
