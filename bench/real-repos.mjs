@@ -542,7 +542,9 @@ function staticOracle(repo, work, changed, ctx) {
     resetTo(work, migrated);
   }
   const before = lintable.flatMap((f) => ctx.staticBefore.get(f) ?? []);
-  const added = oracles.newMessages(before, after.messages).map((m) => ({ ...m, hunk: oracles.hunkFor(ctx.hunks, m.file, m.line) }));
+  const withHunk = (m) => ({ ...m, hunk: oracles.hunkFor(ctx.hunks, m.file, m.line) });
+  const { caused, copied, renamed } = oracles.splitCopied(before, oracles.newMessages(before, after.messages), after.messages, ctx.hunks);
+  const added = caused.map(withHunk);
   return {
     ran: !after.error && !beforeError,
     error: after.error ?? beforeError,
@@ -551,6 +553,9 @@ function staticOracle(repo, work, changed, ctx) {
     before: before.length,
     after: after.messages.length,
     added,
+    // Diagnostics the repository had before, copied into a dual sibling or renamed after one: not counted.
+    copiedIntoSiblings: copied.map(withHunk),
+    renamedToSiblings: renamed.map(withHunk),
     seconds: after.seconds,
   };
 }
@@ -635,7 +640,7 @@ function runVariant(repo, work, variant, before, context) {
     newErrors: added.length,
     uncheckedChangedFiles: unchecked,
     newErrorSample: added.slice(0, 5),
-    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule) },
+    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
     newLintSample: (lint.added ?? []).slice(0, 5).map(({ hunk, ...m }) => m),
     tests: { ran: tests.ran, reason: tests.reason, error: tests.error, counts: tests.counts, newlyFailing: tests.newlyFailing?.map((t) => t.name), vanished: tests.vanished?.length, vanishedSample: tests.vanished?.slice(0, 10), flaky: tests.flaky },
     secondRunFilesChanged: second.report?.summary?.filesChanged,
@@ -656,9 +661,11 @@ function findingsMarkdown(row, errors, lint, tests) {
   const fence = (text) => ['```diff', text ?? '(no hunk)', '```'];
   out.push(`## New compile errors: ${errors.length}`, '');
   for (const e of errors) out.push(`- ${e.file}:${e.line} ${e.code} ${e.message}`, '', ...fence(e.hunk), '');
-  out.push(`## New ${row.repo && lint.added && lint.added[0]?.severity !== undefined ? 'pyright diagnostics' : 'promise-rule violations / pyright diagnostics'}: ${lint.ran ? lint.added.length : `not run (${lint.reason ?? lint.error})`}`, '');
+  out.push(`## New promise-rule violations (TypeScript) / pyright diagnostics (Python): ${lint.ran ? lint.added.length : `not run (${lint.reason ?? lint.error})`}`, '');
   if (lint.error) out.push(`(oracle error: ${lint.error})`, '');
   for (const m of lint.added ?? []) out.push(`- ${m.rule} at ${m.file}:${m.line}: ${m.message}`, '', ...fence(m.hunk), '');
+  const moved = [...(lint.copiedIntoSiblings ?? []), ...(lint.renamedToSiblings ?? [])];
+  if (moved.length) out.push(`Not counted: ${moved.length} diagnostics the code had before, copied into a dual sibling or renamed with one:`, '', ...moved.map((m) => `- ${m.rule} at ${m.file}:${m.line}: ${m.message}`), '');
   out.push(`## Tests: ${tests.ran ? `${tests.newlyFailing.length} newly failing, ${tests.vanished.length} vanished (${JSON.stringify(tests.counts)})` : `not run (${tests.reason ?? tests.error})`}`, '');
   if (tests.error) out.push(`(runner: ${tests.error})`, '');
   for (const t of tests.newlyFailing ?? []) out.push(`- ${t.name}`, '', '```', (t.message ?? '').split('\n').slice(0, 15).join('\n'), '```', '');

@@ -344,6 +344,64 @@ export function newMessages(before, after) {
   return added;
 }
 
+/** A message with the dual strategy's sibling suffixes taken out (`retrieve_async` -> `retrieve`, `readAsync` -> `read`). */
+const unsuffixed = (m) => `${m.file}\u0000${m.rule}\u0000${m.message.replace(/\b(\w+?)(_async|Async)\b/g, '$1')}`;
+
+/**
+ * Splits new messages into the ones a migration caused and the ones it only moved: under the dual
+ * strategy a sibling (`foo_async`) is a copy of `foo`'s body, so a diagnostic `foo` already had
+ * appears again in the copy, and one naming the callee appears with the sibling's name at a call site
+ * that moved to it. Those are `copied` when their line is in a hunk that only adds lines and the same
+ * message (suffixes taken out) was reported before in the file, `renamed` when it matches a message
+ * before that no message after accounts for.
+ */
+export function splitCopied(before, added, after, hunks) {
+  const unmatched = new Map();
+  const afterKeys = new Set(after.map((m) => `${m.file}\u0000${m.rule}\u0000${m.message}`));
+  for (const m of before) if (!afterKeys.has(`${m.file}\u0000${m.rule}\u0000${m.message}`)) unmatched.set(unsuffixed(m), (unmatched.get(unsuffixed(m)) ?? 0) + 1);
+  const seenBefore = new Set(before.map(unsuffixed));
+  // Messages after that sit in inserted code (a sibling): each may explain one surplus of its key,
+  // wherever the surplus shows (the multiset cannot tell the copy from the original).
+  const inserted = new Map();
+  for (const m of after) if (seenBefore.has(unsuffixed(m)) && pureInsertion(hunks, m.file, m.line)) inserted.set(unsuffixed(m), (inserted.get(unsuffixed(m)) ?? 0) + 1);
+  const caused = [];
+  const copied = [];
+  const renamed = [];
+  for (const m of added) {
+    const key = unsuffixed(m);
+    if ((unmatched.get(key) ?? 0) > 0) {
+      unmatched.set(key, unmatched.get(key) - 1);
+      renamed.push(m);
+    } else if ((inserted.get(key) ?? 0) > 0) {
+      inserted.set(key, inserted.get(key) - 1);
+      copied.push(m);
+    }
+    else caused.push(m);
+  }
+  return { caused, copied, renamed };
+}
+
+/** Whether `line` of the migrated file is an added line in a block of changed lines that removes none (an inserted sibling). */
+function pureInsertion(hunks, file, line) {
+  const h = (hunks.get(file) ?? []).find((x) => line >= x.newStart && line < x.newStart + x.newCount);
+  if (!h) return false;
+  let at = h.newStart;
+  let block = [];
+  let hit = false;
+  for (const l of h.lines.slice(1)) {
+    if (l.startsWith('+') || l.startsWith('-')) {
+      block.push(l[0]);
+      if (l.startsWith('+') && at === line) hit = true;
+      if (l.startsWith('+')) at++;
+      continue;
+    }
+    if (hit) return !block.includes('-');
+    block = [];
+    if (!l.startsWith('\\')) at++;
+  }
+  return hit && !block.includes('-');
+}
+
 /** Hunks of a unified diff (git diff), per new-side file: { newStart, newCount, text }. */
 export function parseDiffHunks(diff) {
   const byFile = new Map();
