@@ -130,14 +130,15 @@ const CATALOG = [
     test: { argv: ['mocha', 'test/*.js', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   {
-    // A JavaScript minifier and its CLI (ESM); the mocha suite (test/compress.js is a separate runner, left out).
+    // A JavaScript minifier and its CLI (ESM); the mocha suite, after the rollup build the CLI tests
+    // run (test/compress.js is a separate runner with its own output, left out).
     name: 'terser',
     github: 'terser/terser',
     commit: '9fc8a85aaa7087d2b8c9b4b31d267202b731b5f1',
     language: 'ts',
     typecheck: [],
     lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js'],
-    test: { argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+    test: { pre: [['rollup', '--config', '--silent']], argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
