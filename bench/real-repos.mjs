@@ -576,7 +576,12 @@ function runVariant(repo, work, variant, before, context) {
   ctx.hunks = oracles.parseDiffHunks(diff);
   const after = compileErrors(repo, work, ctx, 'after');
   const { unchecked, syntaxErrors } = repo.language === 'ts' ? uncheckedChanges(work, context.typeChecked) : { unchecked: [], syntaxErrors: [] };
-  const added = [...newErrors(before.errors, after.errors), ...syntaxErrors].map((e) => ({ ...e, hunk: oracles.hunkFor(ctx.hunks, e.file, e.line) }));
+  // An error the code had before that a dual sibling copied (or a call site carried over to it) is not new.
+  const asMessage = (e) => ({ ...e, rule: e.code, message: e.headline ?? e.message });
+  const compiled = oracles.splitCopied(before.errors.map(asMessage), newErrors(before.errors, after.errors).map(asMessage), after.errors.map(asMessage), ctx.hunks);
+  const added = [...compiled.caused, ...syntaxErrors].map((e) => ({ ...e, hunk: oracles.hunkFor(ctx.hunks, e.file, e.line) }));
+  const errorsCopied = [...compiled.copied, ...compiled.renamed];
+  if (errorsCopied.length) fs.writeFileSync(path.join(outDir, 'errors-copied-to-siblings.json'), `${JSON.stringify(errorsCopied, null, 2)}\n`);
   fs.writeFileSync(path.join(outDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
   commitAll(work, `migrated (${variant})`);
   const migratedCommit = git(work, ['rev-parse', 'HEAD']).trim();
@@ -639,6 +644,7 @@ function runVariant(repo, work, variant, before, context) {
     skipped: first.report ? (first.report.skipped ?? []).length : undefined,
     crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
     newErrors: added.length,
+    errorsCopiedToSiblings: errorsCopied.length,
     uncheckedChangedFiles: unchecked,
     newErrorSample: added.slice(0, 5),
     lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
@@ -752,7 +758,7 @@ function markdownTable(rows) {
     const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
     const before = r.testsBefore ? `${r.testsBefore.passed}/${r.testsBefore.failed}` : '-';
     lines.push(
-      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, tests, lint, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.errorsCopiedToSiblings ? `; ${r.errorsCopiedToSiblings} copied into siblings` : ''}${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, tests, lint, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -879,9 +885,12 @@ function recount(outRoot) {
     const before = read(path.dirname(variantDir), /^(tsc|py_compile)-before.*\.stdout$/);
     const after = read(variantDir, /^(tsc|py_compile)-after.*\.stdout$/);
     const kept = JSON.parse(fs.readFileSync(path.join(variantDir, 'new-errors.json'), 'utf8')).filter((e) => e.code === 'node --check');
-    const added = [...newErrors(before, after), ...kept];
+    const hunks = oracles.parseDiffHunks(fs.existsSync(path.join(variantDir, 'migrate.diff')) ? fs.readFileSync(path.join(variantDir, 'migrate.diff'), 'utf8') : '');
+    const asMessage = (e) => ({ ...e, rule: e.code, message: e.headline ?? e.message });
+    const compiled = oracles.splitCopied(before.map(asMessage), newErrors(before, after).map(asMessage), after.map(asMessage), hunks);
+    const added = [...compiled.caused, ...kept].map((e) => ({ ...e, hunk: oracles.hunkFor(hunks, e.file, e.line) }));
     fs.writeFileSync(path.join(variantDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
-    Object.assign(row, { newErrors: added.length, newErrorSample: added.slice(0, 5) });
+    Object.assign(row, { newErrors: added.length, errorsCopiedToSiblings: compiled.copied.length + compiled.renamed.length, newErrorSample: added.slice(0, 5).map(({ hunk, ...e }) => e) });
   }
   const tablePath = path.join(outRoot, 'table.md');
   const heading = fs.existsSync(tablePath) ? fs.readFileSync(tablePath, 'utf8').split('\n')[0] : `Recounted ${new Date().toISOString().slice(0, 10)}.`;
