@@ -88,6 +88,7 @@ const CATALOG = [
     commit: 'a16a7e609f8d3786d21d65e98ffcf602eecbc0f6',
     language: 'ts',
     typecheck: ['tsconfig.json'],
+    lintInclude: ['test/**/*.ts', 'test/*.js'],
     test: { argv: ['mocha', 'test/scripts/**/*.ts', '--require', 'ts-node/register', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json', env: { TS_NODE_TRANSPILE_ONLY: '1' } },
   },
   {
@@ -126,7 +127,7 @@ const CATALOG = [
     commit: '456057b85c2d063dad9c10147d7686ded4fc5ce5',
     language: 'ts',
     typecheck: [],
-    lintInclude: ['lib/**/*.js', 'bin/*.js'],
+    lintInclude: ['lib/**/*.js', 'bin/*.js', 'test/*.js'],
     test: { argv: ['mocha', 'test/*.js', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   {
@@ -137,7 +138,7 @@ const CATALOG = [
     commit: '9fc8a85aaa7087d2b8c9b4b31d267202b731b5f1',
     language: 'ts',
     typecheck: [],
-    lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js'],
+    lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js', 'test/mocha/**/*.js'],
     test: { pre: [['rollup', '--config', '--silent']], argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
