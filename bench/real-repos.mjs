@@ -61,8 +61,10 @@ const CATALOG = [
   },
   { name: 'projen', github: 'projen/projen', commit: '9482fdf3aebd6d47ab5d7338a0bc8dffb5d8f846', language: 'ts', typecheck: ['tsconfig.json', 'test/tsconfig.json'] },
   {
+    // Node >= 22 and pnpm 11 (its packageManager): on Node 20 the install is attempted and may fail.
     name: 'electron-builder',
     github: 'electron-userland/electron-builder',
+    commit: '8e95ad0e00c866c8389ae295ac802ebd9954d2ca',
     language: 'ts',
     typecheck: [
       ...['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
@@ -142,7 +144,7 @@ const CATALOG = [
     test: { pre: [['rollup', '--config', '--silent']], argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
-  { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
+  { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', commit: '4ccc9286ced3de471c89a7269849fcc0907cbe86', language: 'python' },
   {
     // A small async web framework (asyncio, with WSGI/ASGI adapters); pure Python, tests need only pytest.
     name: 'microdot',
