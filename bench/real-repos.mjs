@@ -44,6 +44,8 @@ const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
  */
 const CATALOG = [
   {
+    // Asks Node >= 22; here its `npm ci` failed on a tarball the registry did not serve
+    // (@streamparser/json 0.0.24), so it ran without dependencies and without tests.
     name: 'npm-check-updates',
     github: 'raineorshine/npm-check-updates',
     commit: 'c68fe38eb6ba99a2aa65836533f8dd89e5a15f7f',
@@ -52,6 +54,7 @@ const CATALOG = [
     test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
   },
   {
+    // Node >= 22 and pnpm 11 (its packageManager): not run here on Node 20.
     name: 'changesets',
     github: 'changesets/changesets',
     commit: '5322174b2722b626161ca1b9c0889ede440b30b5',
