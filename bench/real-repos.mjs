@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm run real-repos`: runs async-migrate on real public repositories and measures what a user would
 // see: crashes, findings, what the migration changes, whether the migrated code still type-checks
-// (TypeScript) or compiles (Python) with no new error, and whether a second run changes nothing.
-// A script, not a test: it needs the repositories on disk and takes minutes. It never fetches
-// anything itself; see bench/README.md ("Real repositories") for how to get the mirrors.
+// (TypeScript) or compiles (Python) with no new error, whether the repository's own tests still pass,
+// whether typescript-eslint's promise rules (TypeScript/JavaScript) or pyright (Python) find new
+// violations in the changed files, and whether a second run changes nothing.
+// A script, not a test: it needs the repositories on disk (it installs their dependencies from their
+// lockfiles) and takes minutes. It never fetches a repository itself; see bench/README.md ("Real
+// repositories") for how to get the mirrors. The oracles are in bench/lib/oracles.mjs.
 //
 //   node bench/real-repos.mjs [--mirrors <dir>] [--repo name=<git-dir>]... [--only a,b]
 //                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
 //                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
+//                             [--oracles lint,tests] [--no-install] [--append] [--test-timeout <s>] [--no-rerun]
 //   node bench/real-repos.mjs --recount [--out <dir>]   (recount new errors from a finished run's output)
 //
 // --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
@@ -18,6 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from './lib/source-file.mjs';
+import * as oracles from './lib/oracles.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The async-migrate checkout under test: this one, or --tool <dir> (a built checkout of another commit).
@@ -27,17 +32,42 @@ const TSC_BIN = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
 const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
 
 /**
- * The repositories of issue 9. `typecheck` lists the tsconfig files whose errors are compared before
- * and after the migration (a references-only root config checks nothing with `-p`, so
- * electron-builder lists its packages).
+ * The repositories. `commit` is the one measured (HEAD of the mirror when the mirror lacks it).
+ * `typecheck` lists the tsconfig files whose errors are compared before and after the migration (a
+ * references-only root config checks nothing with `-p`, so electron-builder lists its packages); the
+ * promise rules are typed through the same configs (or `lint`). `lintInclude` (JavaScript
+ * repositories whose tsconfig covers only type declarations) gives globs of the JS files a config the
+ * harness writes (allowJs, outside the tree) covers, for the promise rules only. `test` is the
+ * repository's own test command: `argv` (with `{report}`, `{python}`, `{work}` substituted), `pre`
+ * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `junit` for pytest
+ * and node --test). Dependencies come from the lockfile (`install` overrides); Python's from Debian.
  */
 const CATALOG = [
-  { name: 'npm-check-updates', github: 'raineorshine/npm-check-updates', language: 'ts', typecheck: ['tsconfig.json'] },
-  { name: 'changesets', github: 'changesets/changesets', language: 'ts', typecheck: ['tsconfig.json'] },
-  { name: 'projen', github: 'projen/projen', language: 'ts', typecheck: ['tsconfig.json', 'test/tsconfig.json'] },
   {
+    // Asks Node >= 22; here its `npm ci` failed on a tarball the registry did not serve
+    // (@streamparser/json 0.0.24), so it ran without dependencies and without tests.
+    name: 'npm-check-updates',
+    github: 'raineorshine/npm-check-updates',
+    commit: 'c68fe38eb6ba99a2aa65836533f8dd89e5a15f7f',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
+  },
+  {
+    // Node >= 22 and pnpm 11 (its packageManager): not run here on Node 20.
+    name: 'changesets',
+    github: 'changesets/changesets',
+    commit: '5322174b2722b626161ca1b9c0889ede440b30b5',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
+  },
+  { name: 'projen', github: 'projen/projen', commit: '9482fdf3aebd6d47ab5d7338a0bc8dffb5d8f846', language: 'ts', typecheck: ['tsconfig.json', 'test/tsconfig.json'] },
+  {
+    // Node >= 22 and pnpm 11 (its packageManager): on Node 20 the install is attempted and may fail.
     name: 'electron-builder',
     github: 'electron-userland/electron-builder',
+    commit: '8e95ad0e00c866c8389ae295ac802ebd9954d2ca',
     language: 'ts',
     typecheck: [
       ...['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
@@ -46,9 +76,113 @@ const CATALOG = [
       'website/tsconfig.json',
     ],
   },
-  { name: 'arshai', github: 'nimunzn/arshai', language: 'python' },
-  { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', language: 'python' },
-  { name: 'admin-assistant', github: 'Auriora/admin-assistant', language: 'python' },
+  {
+    // A static-site generator (JavaScript, CommonJS); its tsconfig covers only the type declarations.
+    name: 'metalsmith',
+    github: 'metalsmith/metalsmith',
+    commit: '9190ff2b66f4d72c28f417ae4a29146f49af12de',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    lintInclude: ['index.js', 'lib/**/*.js', 'bin/metalsmith', 'test/**/*.js'],
+    test: { argv: ['mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json' },
+  },
+  {
+    // A static-site generator (TypeScript); tests are mocha through ts-node.
+    name: 'hexo',
+    github: 'hexojs/hexo',
+    commit: 'a16a7e609f8d3786d21d65e98ffcf602eecbc0f6',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    lintInclude: ['test/**/*.ts', 'test/*.js'],
+    test: { argv: ['mocha', 'test/scripts/**/*.ts', '--require', 'ts-node/register', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}', '--no-color'], reporter: 'mocha-json', env: { TS_NODE_TRANSPILE_ONLY: '1' } },
+  },
+  {
+    // A glob library with sync, async and stream APIs side by side (TypeScript, mocha on the compiled output).
+    name: 'fast-glob',
+    github: 'mrmlnc/fast-glob',
+    commit: '096a5b620f4224eb692bd8ff2c8de0e634e50d8e',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    test: { pre: [['tsc', '--skipLibCheck']], argv: ['mocha', 'out/**/*.spec.js', '-s', '0', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // fs-extra: every API has a sync and a promise form (JavaScript, CommonJS; no lockfile).
+    name: 'fs-extra',
+    github: 'jprichardson/node-fs-extra',
+    commit: '62a4e720804aaa45d377d06788e258375cc544fa',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js'],
+    test: { argv: ['mocha', 'lib/**/__tests__/**/*.test.js', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // Publishes a directory to a gh-pages branch: a CLI over git and fs (JavaScript, CommonJS).
+    name: 'gh-pages',
+    github: 'tschaub/gh-pages',
+    commit: '48f62a750216e72c5e89058bb61dffdb8450949d',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/*.js', 'plugin.js'],
+    test: { argv: ['mocha', '--recursive', 'test', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // A module-dependency graph CLI (JavaScript, CommonJS).
+    name: 'madge',
+    github: 'pahen/madge',
+    commit: '456057b85c2d063dad9c10147d7686ded4fc5ce5',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/*.js', 'test/*.js'],
+    test: { argv: ['mocha', 'test/*.js', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // A JavaScript minifier and its CLI (ESM); the mocha suite, after the rollup build the CLI tests
+    // run (test/compress.js is a separate runner with its own output, left out).
+    name: 'terser',
+    github: 'terser/terser',
+    commit: '9fc8a85aaa7087d2b8c9b4b31d267202b731b5f1',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js', 'test/mocha/**/*.js'],
+    test: { pre: [['rollup', '--config', '--silent']], argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
+  { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', commit: '4ccc9286ced3de471c89a7269849fcc0907cbe86', language: 'python' },
+  {
+    // A small async web framework (asyncio, with WSGI/ASGI adapters); pure Python, tests need only pytest.
+    name: 'microdot',
+    github: 'miguelgrinberg/microdot',
+    commit: '118f4ef71af8816b87abed32219e2c90839a2161',
+    language: 'python',
+    pythonPaths: ['src', 'libs/common'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-p', 'no:logging', '-q', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src:libs/common' } },
+  },
+  {
+    // Socket.IO server and client, sync and asyncio flavours side by side (python-engineio from Debian is
+    // older than the one it asks for, so part of its suite fails before the migration already).
+    name: 'python-socketio',
+    github: 'miguelgrinberg/python-socketio',
+    commit: '2d21903008b185b66ee644bfe231bb953298e9b1',
+    language: 'python',
+    pythonPaths: ['src'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
+  {
+    // An async GitHub API library for bots (sans-I/O core, aiohttp/httpx/tornado adapters).
+    name: 'gidgethub',
+    github: 'gidgethub/gidgethub',
+    commit: '219ff065ea4f87455f0595ba5cbf9d4fb48ef80c',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
+  {
+    name: 'admin-assistant',
+    github: 'Auriora/admin-assistant',
+    commit: '75761fbf5c5b19c404d542e690ca931629848b3e',
+    language: 'python',
+    pythonPaths: ['src'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '-o', 'addopts=', '--junitxml={report}', 'tests/unit'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
 ];
 
 const VARIANTS = {
@@ -300,32 +434,52 @@ function compileErrors(repo, work, context, tag) {
 // ---------------------------------------------------------------------------------------------
 // One repository
 
-/** Extracts HEAD of the mirror into a fresh work tree with one commit, so the dirty guard passes. */
-function prepareWorkTree(repo, gitDir, work, depsDir) {
+/**
+ * Extracts the catalog's commit (HEAD when the catalog names none or the mirror lacks it) into a
+ * fresh work tree, installs its dependencies (lockfile, no scripts), writes pyright's config for a
+ * Python repository, and commits the lot as `base` (so the dirty guard passes and each variant starts
+ * from it). node_modules stays out of git (info/exclude).
+ */
+function prepareWorkTree(repo, gitDir, work, context) {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
-  const commit = git(REPO_ROOT, ['--git-dir', gitDir, 'rev-parse', 'HEAD']).trim();
+  const head = git(REPO_ROOT, ['--git-dir', gitDir, 'rev-parse', 'HEAD']).trim();
+  let commit = head;
+  if (repo.commit && repo.commit !== head) {
+    const has = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '-e', `${repo.commit}^{commit}`]).status === 0;
+    if (has) commit = repo.commit;
+    else process.stdout.write(`  (catalog commit ${repo.commit.slice(0, 10)} not in the mirror: using HEAD ${head.slice(0, 10)})\n`);
+  }
   // A mirror may lack its largest blobs (listed but absent): leave those paths out instead of failing.
-  const missing = missingBlobs(gitDir);
+  const missing = missingBlobs(gitDir, commit);
   const pathspec = missing.map((file) => `:(exclude,literal)${file}`);
-  const extract = spawnSync('sh', ['-c', 'dir="$1"; shift; git --git-dir="$dir" archive HEAD -- . "$@" | tar -x -C "$0"', work, gitDir, ...pathspec], { encoding: 'utf8' });
+  const extract = spawnSync('sh', ['-c', 'dir="$1"; rev="$2"; shift 2; git --git-dir="$dir" archive "$rev" -- . "$@" | tar -x -C "$0"', work, gitDir, commit, ...pathspec], { encoding: 'utf8' });
   if (extract.status !== 0) throw new Error(`extracting ${gitDir}: ${extract.stderr.trim()}`);
   if (missing.length) process.stdout.write(`  (${missing.length} files absent from the mirror left out: ${missing.slice(0, 3).join(', ')})\n`);
   git(work, ['init', '-q']);
-  // The type-check borrows this repo's @types/node (nothing is installed from the network); the link
-  // is excluded from git so the work tree stays clean.
-  fs.appendFileSync(path.join(work, '.git', 'info', 'exclude'), '/node_modules/\n');
+  fs.appendFileSync(path.join(work, '.git', 'info', 'exclude'), '/node_modules/\nnode_modules/\n');
+  if (repo.language === 'python') fs.writeFileSync(path.join(work, 'pyrightconfig.json'), `${JSON.stringify(oracles.pyrightConfig(repo), null, 2)}\n`);
+  // Every extracted file, ignored or not (-f: a repository may track files its .gitignore matches).
+  commitAll(work, 'extracted', { force: true });
+  let install = { skipped: true };
+  if (repo.language === 'ts' && context.install) {
+    install = oracles.installDependencies(repo, work, context.repoOutDir, context.timeoutSeconds);
+    process.stdout.write(`  install (${install.lockfile ?? 'none'}): ${install.skipped ? 'skipped' : install.ok ? 'ok' : `FAILED: ${install.error}`} ${install.seconds ? `${install.seconds.toFixed(0)} s` : ''}\n`);
+  }
+  // The type-check falls back on this repo's @types/node and the --deps packages where the
+  // repository's own install did not provide them (or was not run).
   if (repo.language === 'ts') {
     linkPackage(work, '@types/node', TYPES_NODE);
-    for (const name of listPackages(depsDir)) linkPackage(work, name, path.join(depsDir, 'node_modules', name));
+    for (const name of listPackages(context.depsDir)) linkPackage(work, name, path.join(context.depsDir, 'node_modules', name));
   }
+  // What the install wrote outside node_modules (a lockfile npm install created) is part of the base.
   commitAll(work, 'base');
   git(work, ['tag', 'base']);
-  return commit;
+  return { commit, install };
 }
 
-function missingBlobs(gitDir) {
-  const blobs = git(REPO_ROOT, ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD'])
+function missingBlobs(gitDir, commit) {
+  const blobs = git(REPO_ROOT, ['--git-dir', gitDir, 'ls-tree', '-r', '-z', commit])
     .split('\0')
     .filter(Boolean)
     .map((entry) => /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry))
@@ -352,8 +506,9 @@ function linkPackage(work, name, target) {
   fs.symlinkSync(target, link);
 }
 
-function commitAll(work, message) {
-  git(work, ['add', '-A', '-f', '.']);
+/** Commits the work tree; only the first commit forces ignored files in (later, node_modules would be). */
+function commitAll(work, message, { force = false } = {}) {
+  git(work, ['add', '-A', ...(force ? ['-f'] : []), '.']);
   git(work, ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '--allow-empty', '--no-verify', '-m', message]);
 }
 
@@ -364,30 +519,133 @@ function changedFiles(work) {
     .filter(Boolean).length;
 }
 
-function runVariant(repo, work, variant, before, context) {
-  git(work, ['reset', '-q', '--hard', 'base']);
+function resetTo(work, ref) {
+  git(work, ['reset', '-q', '--hard', ref]);
   git(work, ['clean', '-q', '-fd']);
+}
+
+/** The behaviour oracles need the migrated files as committed; tests and builds may write into the tree. */
+function changedSourceFiles(work, repo) {
+  const pattern = repo.language === 'ts' ? TS_OR_JS : /\.pyi?$/;
+  return git(work, ['diff', '--name-only', '--diff-filter=AM', 'base', 'HEAD']).split('\n').filter((f) => pattern.test(f));
+}
+
+/**
+ * Lint (TypeScript) or pyright (Python) before and after, on the files the migration changed.
+ * "Before" is the base commit checked out in the same directory (the same paths, node_modules and
+ * tsconfigs), cached per file: the base tree is the same for every variant.
+ */
+function staticOracle(repo, work, changed, ctx) {
+  if (changed.length === 0) return { ran: true, files: 0, added: [] };
+  const lintable = repo.language === 'ts' ? changed.filter((f) => ctx.lintable.has(f)) : changed;
+  const notLinted = repo.language === 'ts' ? changed.filter((f) => !ctx.lintable.has(f)) : [];
+  const runOn = (files, tag) =>
+    repo.language === 'ts'
+      ? oracles.runEslint(work, files, ctx.eslintConfig, path.join(ctx.outDir, `eslint-${tag}`), ctx.timeoutSeconds)
+      : oracles.runPyright(work, files, path.join(ctx.outDir, `pyright-${tag}`), ctx.timeoutSeconds);
+  if (repo.language === 'ts' && !ctx.eslintConfig) return { ran: false, reason: 'eslint/typescript-eslint not installed (npm ci --prefix bench/oracles)' };
+  if (repo.language === 'python' && !oracles.pyrightAvailable()) return { ran: false, reason: 'pyright not installed' };
+  const after = runOn(lintable, 'after');
+  const migrated = git(work, ['rev-parse', 'HEAD']).trim();
+  const uncached = lintable.filter((f) => !ctx.staticBefore.has(f));
+  let beforeError;
+  if (uncached.length) {
+    resetTo(work, 'base');
+    const existing = uncached.filter((f) => fs.existsSync(path.join(work, f)));
+    const before = runOn(existing, `before-${ctx.variant}`);
+    beforeError = before.error;
+    for (const f of uncached) ctx.staticBefore.set(f, []);
+    for (const m of before.messages) ctx.staticBefore.get(m.file)?.push(m);
+    resetTo(work, migrated);
+  }
+  const before = lintable.flatMap((f) => ctx.staticBefore.get(f) ?? []);
+  const withHunk = (m) => ({ ...m, hunk: oracles.hunkFor(ctx.hunks, m.file, m.line) });
+  const { caused, copied, renamed } = oracles.splitCopied(before, oracles.newMessages(before, after.messages), after.messages, ctx.hunks);
+  const added = caused.map(withHunk);
+  return {
+    ran: !after.error && !beforeError,
+    error: after.error ?? beforeError,
+    files: lintable.length,
+    notLinted,
+    before: before.length,
+    after: after.messages.length,
+    added,
+    // Diagnostics the repository had before, copied into a dual sibling or renamed after one: not counted.
+    copiedIntoSiblings: copied.map(withHunk),
+    renamedToSiblings: renamed.map(withHunk),
+    seconds: after.seconds,
+  };
+}
+
+function runVariant(repo, work, variant, before, context) {
+  resetTo(work, 'base');
   const flags = ['--language', repo.language, '--format', 'json', ...VARIANTS[variant]];
   const outDir = path.join(context.outRoot, repo.name, variant);
   fs.mkdirSync(outDir, { recursive: true });
-  const ctx = { ...context, cwd: work, outDir };
+  const ctx = { ...context, cwd: work, outDir, variant };
 
   const check = runTool('check', ['check', '.', ...flags], ctx);
   const first = runTool('migrate', ['migrate', '.', '--allow-dirty', ...flags], ctx);
   const firstChanged = changedFiles(work);
-  fs.writeFileSync(path.join(outDir, 'migrate.diff'), git(work, ['diff']));
+  const diff = git(work, ['diff']);
+  fs.writeFileSync(path.join(outDir, 'migrate.diff'), diff);
+  ctx.hunks = oracles.parseDiffHunks(diff);
   const after = compileErrors(repo, work, ctx, 'after');
   const { unchecked, syntaxErrors } = repo.language === 'ts' ? uncheckedChanges(work, context.typeChecked) : { unchecked: [], syntaxErrors: [] };
-  const added = [...newErrors(before.errors, after.errors), ...syntaxErrors];
+  // An error the code had before that a dual sibling copied (or a call site carried over to it) is not new.
+  const asMessage = (e) => ({ ...e, rule: e.code, message: e.headline ?? e.message });
+  const compiled = oracles.splitCopied(before.errors.map(asMessage), newErrors(before.errors, after.errors).map(asMessage), after.errors.map(asMessage), ctx.hunks);
+  const added = [...compiled.caused, ...syntaxErrors].map((e) => ({ ...e, hunk: oracles.hunkFor(ctx.hunks, e.file, e.line) }));
+  const errorsCopied = [...compiled.copied, ...compiled.renamed];
+  if (errorsCopied.length) fs.writeFileSync(path.join(outDir, 'errors-copied-to-siblings.json'), `${JSON.stringify(errorsCopied, null, 2)}\n`);
   fs.writeFileSync(path.join(outDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
   commitAll(work, `migrated (${variant})`);
+  const migratedCommit = git(work, ['rev-parse', 'HEAD']).trim();
+  const changed = changedSourceFiles(work, repo);
+
+  // Behaviour: the promise rules / pyright on the changed files, then the test suite.
+  const lint = context.oracles.has('lint') ? staticOracle(repo, work, changed, ctx) : { ran: false, reason: 'not asked (--oracles)' };
+  fs.writeFileSync(path.join(outDir, repo.language === 'ts' ? 'new-lint.json' : 'new-pyright.json'), `${JSON.stringify(lint, null, 2)}\n`);
+  let tests = { ran: false, reason: repo.test ? 'not asked (--oracles)' : 'no test command in the catalog' };
+  if (repo.test && context.oracles.has('tests') && before.tests?.ran && firstChanged > 0) {
+    const t = oracles.runTests(repo, work, outDir, 'after', context.testTimeoutSeconds);
+    fs.writeFileSync(path.join(outDir, 'tests-after.json'), `${JSON.stringify(Object.fromEntries(t.tests), null, 2)}\n`);
+    let cmp = oracles.compareTests(before.tests.tests, t.tests);
+    let flaky = [];
+    resetTo(work, migratedCommit);
+    if ((cmp.newlyFailing.length || cmp.vanished.length) && context.rerun) {
+      // Confirm: the base suite once more (once per repository; a test failing in either base run is
+      // flaky, not "passed before"), and the migrated suite once more (a failure must repeat).
+      if (!before.tests.rerun) {
+        resetTo(work, 'base');
+        const again = oracles.runTests(repo, work, context.repoOutDir, 'before-again', context.testTimeoutSeconds);
+        before.tests.rerun = true;
+        for (const [name, result] of again.tests) {
+          const first = before.tests.tests.get(name);
+          if (first && first.status !== result.status) before.tests.tests.set(name, { ...first, status: 'flaky' });
+        }
+        resetTo(work, migratedCommit);
+      }
+      const t2 = oracles.runTests(repo, work, outDir, 'after-again', context.testTimeoutSeconds);
+      resetTo(work, migratedCommit);
+      const cmp1 = oracles.compareTests(before.tests.tests, t.tests);
+      const cmp2 = oracles.compareTests(before.tests.tests, t2.tests);
+      const failing2 = new Set([...cmp2.newlyFailing.map((f) => f.name), ...cmp2.vanished]);
+      flaky = [...cmp1.newlyFailing.map((f) => f.name), ...cmp1.vanished].filter((n) => !failing2.has(n));
+      cmp = { newlyFailing: cmp1.newlyFailing.filter((f) => failing2.has(f.name)), vanished: cmp1.vanished.filter((n) => failing2.has(n)) };
+    }
+    tests = { ran: t.ran, error: t.error, counts: oracles.testCounts(t.tests), ...cmp, flaky, seconds: t.seconds };
+  } else if (repo.test && firstChanged === 0) tests = { ran: false, reason: 'the migration changed nothing' };
+  else if (repo.test && before.tests && !before.tests.ran) tests = { ran: false, reason: `tests did not run before: ${before.tests.error}` };
+  fs.writeFileSync(path.join(outDir, 'new-test-failures.json'), `${JSON.stringify(tests, null, 2)}\n`);
+
   const second = runTool('migrate-again', ['migrate', '.', '--allow-dirty', ...flags], ctx);
   const secondChanged = changedFiles(work);
   fs.writeFileSync(path.join(outDir, 'migrate-again.diff'), git(work, ['diff']));
 
   const checkSummary = check.report?.summary ?? {};
   const migrateSummary = first.report?.summary ?? {};
-  return {
+  const row = {
     repo: repo.name,
     variant,
     files: checkSummary.files,
@@ -402,32 +660,91 @@ function runVariant(repo, work, variant, before, context) {
     skipped: first.report ? (first.report.skipped ?? []).length : undefined,
     crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
     newErrors: added.length,
+    errorsCopiedToSiblings: errorsCopied.length,
     uncheckedChangedFiles: unchecked,
     newErrorSample: added.slice(0, 5),
+    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
+    newLintSample: (lint.added ?? []).slice(0, 5).map(({ hunk, ...m }) => m),
+    tests: { ran: tests.ran, reason: tests.reason, error: tests.error, counts: tests.counts, newlyFailing: tests.newlyFailing?.map((t) => t.name), vanished: tests.vanished?.length, vanishedSample: tests.vanished?.slice(0, 10), flaky: tests.flaky },
     secondRunFilesChanged: second.report?.summary?.filesChanged,
     secondRunFilesChangedOnDisk: secondChanged,
     checkSeconds: check.seconds,
     migrateSeconds: first.seconds,
     outDir: path.relative(REPO_ROOT, outDir),
   };
+  fs.writeFileSync(path.join(outDir, 'findings.md'), findingsMarkdown(row, added, lint, tests));
+  return row;
+}
+
+const countBy = (items, key) => items.reduce((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
+
+/** One readable page per repository and variant: every new error, violation and failing test, with the hunk behind it. */
+function findingsMarkdown(row, errors, lint, tests) {
+  const out = [`# ${row.repo} (${row.variant})`, ''];
+  const fence = (text) => ['```diff', text ?? '(no hunk)', '```'];
+  out.push(`## New compile errors: ${errors.length}`, '');
+  for (const e of errors) out.push(`- ${e.file}:${e.line} ${e.code} ${e.message}`, '', ...fence(e.hunk), '');
+  out.push(`## New promise-rule violations (TypeScript) / pyright diagnostics (Python): ${lint.ran ? lint.added.length : `not run (${lint.reason ?? lint.error})`}`, '');
+  if (lint.error) out.push(`(oracle error: ${lint.error})`, '');
+  for (const m of lint.added ?? []) out.push(`- ${m.rule} at ${m.file}:${m.line}: ${m.message}`, '', ...fence(m.hunk), '');
+  const moved = [...(lint.copiedIntoSiblings ?? []), ...(lint.renamedToSiblings ?? [])];
+  if (moved.length) out.push(`Not counted: ${moved.length} diagnostics the code had before, copied into a dual sibling or renamed with one:`, '', ...moved.map((m) => `- ${m.rule} at ${m.file}:${m.line}: ${m.message}`), '');
+  out.push(`## Tests: ${tests.ran ? `${tests.newlyFailing.length} newly failing, ${tests.vanished.length} vanished (${JSON.stringify(tests.counts)})` : `not run (${tests.reason ?? tests.error})`}`, '');
+  if (tests.error) out.push(`(runner: ${tests.error})`, '');
+  for (const t of tests.newlyFailing ?? []) out.push(`- ${t.name}`, '', '```', (t.message ?? '').split('\n').slice(0, 15).join('\n'), '```', '');
+  if (tests.vanished?.length) out.push('Vanished (passed before, not reported after):', '', ...tests.vanished.slice(0, 50).map((n) => `- ${n}`), '');
+  if (tests.flaky?.length) out.push('Failed once after the migration but not on the re-run (flaky, not counted):', '', ...tests.flaky.map((n) => `- ${n}`), '');
+  out.push(`## Second run: ${row.secondRunFilesChangedOnDisk} files changed (migrate-again.diff)`, '');
+  return `${out.join('\n')}\n`;
 }
 
 function runRepo(repo, gitDir, variants, context) {
   const work = path.join(context.workRoot, repo.name);
-  const commit = prepareWorkTree(repo, gitDir, work, context.depsDir);
-  const outDir = path.join(context.outRoot, repo.name);
-  fs.mkdirSync(outDir, { recursive: true });
-  context = { ...context, tscFlags: new Map() };
+  const repoOutDir = path.join(context.outRoot, repo.name);
+  fs.mkdirSync(repoOutDir, { recursive: true });
+  const { commit, install } = prepareWorkTree(repo, gitDir, work, { ...context, repoOutDir });
+  const outDir = repoOutDir;
+  context = { ...context, repoOutDir, tscFlags: new Map(), staticBefore: new Map() };
   const before = compileErrors(repo, work, { ...context, outDir }, 'before');
   context.typeChecked = repo.language === 'ts' ? typeCheckedFiles(work, repo.typecheck, context.tscFlags, context.timeoutSeconds) : new Set();
   const tscFlags = Object.fromEntries([...context.tscFlags].filter(([, flags]) => flags.length));
   process.stdout.write(`\n${repo.name} @ ${commit.slice(0, 10)}: ${before.errors.length} ${repo.language === 'ts' ? 'tsc' : 'py_compile'} errors before migrating (${before.seconds.toFixed(1)} s)\n`);
+  context.lintable = new Set(context.typeChecked);
+  if (repo.language === 'ts' && context.oracles.has('lint') && oracles.eslintAvailable()) {
+    const eslintDir = path.join(context.outRoot, '.eslint', repo.name);
+    const configs = (repo.lint ?? repo.typecheck).filter((c) => fs.existsSync(path.join(work, c))).map((c) => path.join(work, c));
+    if (repo.lintInclude) {
+      // A JavaScript project for the typed rules only: allowJs, no checkJs, outside the work tree.
+      const jsConfig = path.join(eslintDir, 'tsconfig.js.json');
+      fs.mkdirSync(eslintDir, { recursive: true });
+      const compilerOptions = { allowJs: true, checkJs: false, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: true, types: ['node'], typeRoots: [path.join(work, 'node_modules', '@types')] };
+      fs.writeFileSync(jsConfig, `${JSON.stringify({ compilerOptions, include: repo.lintInclude.map((g) => path.join(work, g)) }, null, 2)}\n`);
+      const listed = spawnSync(process.execPath, [TSC_BIN, '--listFilesOnly', '-p', jsConfig], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 28 });
+      for (const line of (listed.stdout ?? '').split('\n')) if (line.startsWith(work) && !line.includes('/node_modules/')) context.lintable.add(path.relative(work, line.trim()));
+      configs.push(jsConfig);
+    }
+    context.eslintConfig = oracles.writeEslintConfig(eslintDir, work, configs);
+  }
+  if (repo.test && context.oracles.has('tests')) {
+    const t = oracles.runTests(repo, work, outDir, 'before', context.testTimeoutSeconds);
+    fs.writeFileSync(path.join(outDir, 'tests-before.json'), `${JSON.stringify(Object.fromEntries(t.tests), null, 2)}\n`);
+    before.tests = { ...t, ran: t.ran && t.tests.size > 0, error: t.error ?? (t.tests.size ? undefined : 'no tests reported') };
+    process.stdout.write(`  tests before: ${JSON.stringify(oracles.testCounts(t.tests))} in ${t.seconds.toFixed(0)} s${before.tests.error ? ` (${before.tests.error.slice(0, 300)})` : ''}\n`);
+    resetTo(work, 'base');
+  }
   const rows = [];
   for (const variant of variants) {
-    const row = { ...runVariant(repo, work, variant, before, context), commit, errorsBefore: before.errors.length, tscFlags };
+    const row = {
+      ...runVariant(repo, work, variant, before, context),
+      commit,
+      install: install.skipped ? undefined : { lockfile: install.lockfile, ok: install.ok },
+      testsBefore: before.tests ? oracles.testCounts(before.tests.tests) : undefined,
+      errorsBefore: before.errors.length,
+      tscFlags,
+    };
     rows.push(row);
     process.stdout.write(`  ${variant}: ${JSON.stringify(row)}\n`);
-    fs.writeFileSync(path.join(context.outRoot, 'results.json'), `${JSON.stringify(context.results.concat(rows), null, 2)}\n`);
+    fs.writeFileSync(path.join(context.outRoot, 'results.partial.json'), `${JSON.stringify(context.results.concat(rows), null, 2)}\n`);
   }
   return rows;
 }
@@ -449,12 +766,15 @@ function crashCell(crashes) {
 }
 
 function markdownTable(rows) {
-  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', '2nd-run changes', 'seconds (check / migrate)'];
+  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', 'tests before (pass/fail)', 'newly failing tests', 'new promise-rule / pyright', '2nd-run changes', 'seconds (check / migrate)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const crash = r.crashes.length ? crashCell(r.crashes).replaceAll('|', '\\|') : 'no';
+    const tests = r.tests?.ran ? `${r.tests.newlyFailing.length}${r.tests.vanished ? ` (+${r.tests.vanished} vanished)` : ''}` : `- (${(r.tests?.reason ?? r.tests?.error ?? 'not run').slice(0, 60)})`;
+    const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
+    const before = r.testsBefore ? `${r.testsBefore.passed}/${r.testsBefore.failed}` : '-';
     lines.push(
-      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.errorsCopiedToSiblings ? `; ${r.errorsCopiedToSiblings} copied into siblings` : ''}${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, tests, lint, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -525,7 +845,11 @@ function main() {
     outRoot,
     workRoot: path.join(outRoot, 'work'),
     timeoutSeconds: Number(flags.timeout ?? 600),
+    testTimeoutSeconds: Number(flags['test-timeout'] ?? 300),
+    rerun: !flags['no-rerun'],
     depsDir: resolveDepsDir(flags),
+    install: flags.install !== 'false' && !flags['no-install'],
+    oracles: new Set(String(flags.oracles ?? 'lint,tests').split(',')),
     results: [],
   };
   const toolCommit = flags['tool-commit'] ?? spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: TOOL_ROOT, encoding: 'utf8' }).stdout.trim();
@@ -539,7 +863,14 @@ function main() {
       process.stdout.write(`\n${repo.name}: harness error, skipped: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
-  return writeSummary(outRoot, context.results, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
+  // --append: keep the rows of an earlier run in the same --out for the repositories and variants not run now.
+  let rows = context.results;
+  const previous = path.join(outRoot, 'results.json');
+  if (flags.append && fs.existsSync(previous)) {
+    const ran = new Set(rows.map((r) => `${r.repo}\u0000${r.variant}`));
+    rows = [...JSON.parse(fs.readFileSync(previous, 'utf8')).filter((r) => !ran.has(`${r.repo}\u0000${r.variant}`)), ...rows];
+  }
+  return writeSummary(outRoot, rows, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
 }
 
 /** Writes results.json and table.md, prints the table; exit code 1 when any row shows a problem. */
@@ -548,7 +879,7 @@ function writeSummary(outRoot, rows, heading) {
   fs.writeFileSync(path.join(outRoot, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
   fs.writeFileSync(path.join(outRoot, 'table.md'), `${heading}\n\n${table}`);
   process.stdout.write(`\n${table}`);
-  return rows.some((r) => r.crashes.length || r.newErrors || r.secondRunFilesChangedOnDisk) ? 1 : 0;
+  return rows.some((r) => r.crashes.length || r.newErrors || r.secondRunFilesChangedOnDisk || r.tests?.newlyFailing?.length || r.tests?.vanished || r.lint?.added) ? 1 : 0;
 }
 
 /**
@@ -570,9 +901,12 @@ function recount(outRoot) {
     const before = read(path.dirname(variantDir), /^(tsc|py_compile)-before.*\.stdout$/);
     const after = read(variantDir, /^(tsc|py_compile)-after.*\.stdout$/);
     const kept = JSON.parse(fs.readFileSync(path.join(variantDir, 'new-errors.json'), 'utf8')).filter((e) => e.code === 'node --check');
-    const added = [...newErrors(before, after), ...kept];
+    const hunks = oracles.parseDiffHunks(fs.existsSync(path.join(variantDir, 'migrate.diff')) ? fs.readFileSync(path.join(variantDir, 'migrate.diff'), 'utf8') : '');
+    const asMessage = (e) => ({ ...e, rule: e.code, message: e.headline ?? e.message });
+    const compiled = oracles.splitCopied(before.map(asMessage), newErrors(before, after).map(asMessage), after.map(asMessage), hunks);
+    const added = [...compiled.caused, ...kept].map((e) => ({ ...e, hunk: oracles.hunkFor(hunks, e.file, e.line) }));
     fs.writeFileSync(path.join(variantDir, 'new-errors.json'), `${JSON.stringify(added, null, 2)}\n`);
-    Object.assign(row, { newErrors: added.length, newErrorSample: added.slice(0, 5) });
+    Object.assign(row, { newErrors: added.length, errorsCopiedToSiblings: compiled.copied.length + compiled.renamed.length, newErrorSample: added.slice(0, 5).map(({ hunk, ...e }) => e) });
   }
   const tablePath = path.join(outRoot, 'table.md');
   const heading = fs.existsSync(tablePath) ? fs.readFileSync(tablePath, 'utf8').split('\n')[0] : `Recounted ${new Date().toISOString().slice(0, 10)}.`;
