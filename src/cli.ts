@@ -193,7 +193,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     projectFile: options.project ? path.resolve(io.cwd, options.project) : undefined,
     makeAsync: options.makeAsync,
     strategy: (options.strategy as 'inplace' | 'dual' | undefined) ?? config.strategy,
-    unsafeFixes: Boolean(options.unsafeFixes) || config.unsafeFixes,
+    unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
     onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),

@@ -76,7 +76,10 @@ export interface EngineResult {
 
 const MAX_ROUNDS = 6;
 
-export async function runEngine(options: EngineOptions): Promise<EngineResult> {
+export async function runEngine(givenOptions: EngineOptions): Promise<EngineResult> {
+  // The front-ends learn from the config whether unsafe fixes apply (the flag or the config key).
+  const unsafeFixes = givenOptions.unsafeFixes === true || givenOptions.config.unsafeFixes;
+  const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const absolutePaths = paths.map((p) => path.resolve(options.cwd, p));
   const files = await discoverFiles(absolutePaths, {
@@ -189,7 +192,6 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   // Which fixes apply: those whose enclosing function runs async after the plan, and, without
   // --unsafe-fixes, only safe ones. An unsafe fix is still reported as fixable, with its applicability.
   const runsAsync = (id: FunctionId): boolean => runsAsyncUnder(graph, plan, id);
-  const unsafeFixes = options.unsafeFixes === true;
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   const applied = new Set<RuleHit>();

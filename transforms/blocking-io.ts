@@ -18,9 +18,9 @@ const blockingIo = defineTransform({
     example: "const text = fs.readFileSync(path, 'utf8');",
     useInstead: "const text = await readFile(path, 'utf8'); (node:fs/promises), the promisified callback API, or the `xAsync` sibling.",
     fixSafety:
-      'Safe for the fs/promises twins, promisified zlib and crypto calls, the `access()` check that replaces `existsSync`, a method\'s `xAsync` sibling and the config\'s own equivalents. Unsafe: `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`, the same value, but stderr is captured rather than inherited (a failing command no longer prints its error), so it is applied only with `--unsafe-fixes`; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. Descriptor APIs and `spawnSync` are reported, not fixed. Python: a `with open(…)` block or file call run in a thread that writes a file or shared state (`self.x`, a module dict), or reads what the same function writes with no `await` between, is unsafe: on the loop it ran as one step, in threads concurrent calls interleave (lost updates, half-written files).',
+      'Safe for the fs/promises twins, promisified zlib and crypto calls, the `access()` check that replaces `existsSync`, and the config\'s own equivalents. Unsafe: moving a call to a method\'s existing `xAsync` (Python `x_async`) sibling, another method found by its name that may need setup or differ (a template\'s `render_async` needs an async-enabled engine); `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`, the same value, but stderr is captured rather than inherited (a failing command no longer prints its error), so it is applied only with `--unsafe-fixes`; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. Descriptor APIs and `spawnSync` are reported, not fixed. Python: a `with open(…)` block or file call run in a thread that writes a file or shared state (`self.x`, a module dict), or reads what the same function writes with no `await` between, is unsafe: on the loop it ran as one step, in threads concurrent calls interleave (lost updates, half-written files).',
     applicability:
-      "safe: fs/promises twins, promisified zlib/crypto, `existsSync` -> `access()`, `xAsync` siblings, the config's equivalents, `asyncio.to_thread` wraps; unsafe: `execSync`/`execFileSync` (stderr captured instead of inherited), and Python thread hops that write a file or shared state, or read what their function then writes with no `await` between (concurrent calls interleave in threads); APIs with no equivalent are reported without a fix.",
+      "safe: fs/promises twins, promisified zlib/crypto, `existsSync` -> `access()`, the config's equivalents, `asyncio.to_thread` wraps; unsafe: moving to an existing `xAsync` / `x_async` sibling (another method, found by name), `execSync`/`execFileSync` (stderr captured instead of inherited), and Python thread hops that write a file or shared state, or read what their function then writes with no `await` between (concurrent calls interleave in threads); APIs with no equivalent are reported without a fix.",
     doesNotFlag: 'Blocking calls that only sync code reaches (startup, build scripts) under the default `--scope reachable`; callback and promise APIs; sync calls of libraries it does not know (list them in the config\'s `blocking`).',
   },
   messages: {
@@ -28,7 +28,7 @@ const blockingIo = defineTransform({
     noEquivalent: '`{callee}` blocks the event loop; {hint}',
     syncOnlyOption: '`{callee}` blocks the event loop; its `{option}` option has no `{async}` equivalent: use spawn() and await its "close" event',
     unreadableOptions: '`{callee}` blocks the event loop; its options `{option}` may hold settings only the Sync form has (`stdio`, `input`): use `await promisify({async})(…)` with options exec takes, or spawn()',
-    sibling: '`{callee}` blocks while `{sibling}` exists on the same type; use `await {sibling}(…)`',
+    sibling: '`{callee}` blocks while `{sibling}` exists on the same type; `await {sibling}(…)` is an unsafe fix: it is another method, which may need setup or behave differently',
     configured: '`{callee}` is listed as blocking in the config; use `{replacement}`',
   },
   typescript: {
@@ -301,21 +301,22 @@ function detectAsyncSibling(call: ts.CallExpression, context: TsRuleContext): vo
   if (!returnsPromise) return;
   if (context.isThenable(checker.getTypeAtLocation(call), true)) return;
   const siblingName = `${name}Async`;
-  // `t.throws(() => { … })` -> `t.throwsAsync(…)`: a sibling given a function expects it to be
-  // async (an assertion awaits what it returns); with the callback still sync, the call no longer
-  // does what it did.
+  // The sibling is another method, found by its name: it may need setup the sync one does not, or
+  // differ in what it does; given a function (`t.throws(() => { … })` -> `t.throwsAsync(…)`), it
+  // expects that function to be async. So the move is a suggestion, applied with --unsafe-fixes.
   const takesFunction = call.arguments.some((argument) => checker.getTypeAtLocation(argument).getCallSignatures().length > 0);
+  const receiverText = textOf(callee.expression, sourceFile);
   context.report({
     rule: 'blocking-io',
     node: call,
     message: message('sibling', { callee: textOf(callee, sourceFile), sibling: siblingName }),
     kind: 'blocking',
     needsAsync: true,
-    // Unapplied (unsafe), the call still reaches the sync method.
-    replacesCall: !takesFunction,
-    ...(takesFunction
-      ? { applicability: 'unsafe' as const, suggestions: [`keep \`${textOf(callee, sourceFile)}\` (its callback is sync)`, `\`await ${textOf(callee.expression, sourceFile)}.${siblingName}(…)\` once the callback is async`] }
-      : {}),
+    replacesCall: true,
+    applicability: 'unsafe',
+    suggestions: takesFunction
+      ? [`keep \`${textOf(callee, sourceFile)}\` (its callback is sync)`, `\`await ${receiverText}.${siblingName}(…)\` once the callback is async`]
+      : [`\`await ${receiverText}.${siblingName}(…)\` once you have checked it does the same`, `keep \`${textOf(callee, sourceFile)}\``],
     fix: (editor) => {
       editor.replace(callee.name.getStart(sourceFile), callee.name.end, siblingName);
       insertAwait(editor, call, sourceFile);

@@ -18,9 +18,9 @@ const floatingPromise = defineTransform({
     why: 'A dropped promise runs out of order with the code after it, and its rejection is unhandled: errors vanish or crash the process.',
     example: 'saveAsync(user); // in an async function',
     useInstead: '`await saveAsync(user);` (the enclosing function turns async if it is not), or `void saveAsync(user)` when fire-and-forget is intended; where nothing can await (CommonJS top level), `.catch(…)` that reports the error and sets the exit code. A promise used as its value: `const prev = await f(p);`.',
-    fixSafety: 'Unsafe for a promise dropped before the migration: adding `await` makes the code wait where it did not (a fire-and-forget listener or child process, a `Promise.all(…).then(…)` that a later loop resolves), so it is a suggestion (`await` or `void`) applied only with `--unsafe-fixes`; at a CommonJS top level the `.catch` that reports the error is unsafe too. Safe for a promise used as the value it resolves to (a caller a migration left behind): it is awaited only when every use of it wants the value, so no concurrency (`Promise.all`) and no handler (`.catch`) changes. Calls of functions this migration turns async are awaited by the propagation, safely.',
+    fixSafety: 'Unsafe for a promise dropped before the migration: adding `await` makes the code wait where it did not (a fire-and-forget listener or child process, a `Promise.all(…).then(…)` that a later loop resolves), so it is a suggestion (`await` or `void`) applied only with `--unsafe-fixes`; at a CommonJS top level the `.catch` that reports the error is unsafe too. Safe for a promise used as the value it resolves to (a caller a migration left behind) in TypeScript, where the checker rejects most such uses, and in Python, where they raise: it is awaited only when every use of it wants the value, so no concurrency (`Promise.all`) and no handler (`.catch`) changes. In JavaScript such code runs as written (a promise\'s `.code` is `undefined`), so awaiting it there is unsafe. Calls of functions this migration turns async are awaited by the propagation, safely.',
     applicability:
-      'unsafe: `await` (or `void`) for a promise dropped before the migration, and a Python coroutine dropped in sync code; safe: awaiting a promise used as its value, or a coroutine dropped in an `async def`.',
+      'unsafe: `await` (or `void`) for a promise dropped before the migration, and a Python coroutine dropped in sync code; safe: awaiting a promise used as its value (unsafe in JavaScript, where that code runs as written), or a coroutine dropped in an `async def`.',
     doesNotFlag: 'Thenables that are not built-in Promises (`PromiseLike`, a class with `then`: typescript-eslint\'s default `checkThenables: false`); `any`; promises awaited, returned, assigned, passed on, `void`-ed, or handled by `.catch(f)` / `.then(_, f)` with a function `f`; a stored promise used only as a promise (awaited later, `.then`/`.catch`/`.finally`, `Promise.all([a, b])`, `asyncio.gather`, a parameter taking a Promise, `unknown`, `any` or a type parameter, returned from an async function or one declared to return a Promise); one used both ways is reported, not fixed.',
   },
   messages: {
@@ -89,12 +89,17 @@ function detectPromiseUsedAsValue(call: ts.CallExpression, context: TsRuleContex
 /** The finding on the call; its fix awaits the call, where the code can await and the uses allow it. */
 function reportUsedAsValue(call: ts.CallExpression, message: string, usesAllowFix: boolean, context: TsRuleContext): void {
   const canAwait = canAwaitIn(context.enclosingFunction());
+  // In TypeScript the checker rejects most such uses, so the code never ran as written; JavaScript
+  // runs it (a promise's `.code` is `undefined`), and awaiting changes what it does: unsafe there.
+  const runsAsWritten = /\.[cm]?jsx?$/.test(context.sourceFile.fileName);
+  const shown = shorten(call.getText(context.sourceFile));
   context.report({
     rule: 'floating-promise',
     node: call,
     message,
     kind: 'floating',
     needsAsync: canAwait,
+    ...(runsAsWritten ? { applicability: 'unsafe' as const, suggestions: [`await ${shown}`] } : {}),
     fix:
       usesAllowFix && canAwait
         ? (editor) => {

@@ -2,7 +2,7 @@
 // Regenerates a fixture case's report.json (and expected/, when the case has one or --expected is
 // given) from the built tool. Review the diff by hand before committing: a fixture states what is
 // right, not what the tool happens to print.
-//   npm run build && node test/support/update-fixture.mjs fixtures/<group>/<case> [--expected]
+//   npm run build && node test/support/update-fixture.mjs fixtures/<group>/<case> [--expected | --report-only]
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { run } from '../../dist/src/cli.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const caseDir = path.resolve(process.argv[2]);
-const withExpected = process.argv.includes('--expected') || existsSync(path.join(caseDir, 'expected'));
+const withExpected = !process.argv.includes('--report-only') && (process.argv.includes('--expected') || existsSync(path.join(caseDir, 'expected')));
 const argsFile = path.join(caseDir, 'args.json');
 const args = existsSync(argsFile) ? JSON.parse(readFileSync(argsFile, 'utf8')) : [];
 

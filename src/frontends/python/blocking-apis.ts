@@ -41,6 +41,8 @@ export interface BlockingApi {
    * in a thread.
    */
   sendsQueued?: boolean;
+  /** A project method's `x_async` sibling, matched by name alone: moving to it is an unsafe fix. */
+  siblingByName?: boolean;
 }
 
 const TO_THREAD: BlockingFix = { kind: 'to-thread' };

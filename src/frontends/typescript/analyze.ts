@@ -151,6 +151,8 @@ export class TsAnalyzer {
     rules: ReadonlySet<RuleId>,
     private readonly isPublicFile: (file: string) => boolean,
     private readonly configBlocking: readonly BlockingApiConfig[],
+    /** Unsafe fixes are applied: a call an unsafe fix moves elsewhere no longer reaches its callee. */
+    private readonly unsafeFixes = false,
   ) {
     this.families = new MethodFamilies({
       checker,
@@ -546,7 +548,8 @@ export class TsAnalyzer {
       dispatchLine: (callee) => this.families.dispatchLine(callee).map((id) => this.state.functions.get(id)!),
       functionOf: (id) => this.state.functions.get(id),
       report: ({ node, message, fixable, rule, replacesCall, ...hit }) => {
-        if (replacesCall) this.replacedCalls.add(node);
+        // An unsafe fix left unapplied leaves the call where it was.
+        if (replacesCall && (hit.applicability !== 'unsafe' || this.unsafeFixes)) this.replacedCalls.add(node);
         const start = node.getStart(info.sourceFile);
         const { line, column } = lineAndColumn(info.lineStarts, start);
         const full: RuleHit = {

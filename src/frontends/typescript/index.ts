@@ -37,6 +37,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         rules,
         (file) => publicGlobs.length === 0 || matchesAnyGlob(file, publicGlobs),
         options.config.blocking.filter((entry) => entry.language !== 'python'),
+        options.config.unsafeFixes,
       );
       const skipped: Analysis['skipped'] = [];
       const parseable: string[] = [];

@@ -24,6 +24,7 @@ export const MESSAGES = {
   mayBlock: '`{callee}` blocks the event loop if its receiver is the sync one of the types its annotation or factory names; if so, use `{replacement}`',
   pipelineUnit: '`{callee}` blocks the event loop, and sends what was queued on the pipeline since `{builder}`: use `{replacement}` of a helper that builds and executes it, or {equivalent}',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
+  siblingByName: 'unsafe fix: `{sibling}` is found by its name only, and may need setup the sync method does not or behave differently',
   unsafeUnit: '{message}; unsafe fix: {written}, and in a thread, concurrent calls interleave with it (a read-modify-write can lose updates, a reader can see a half-written file)',
 } as const;
 
@@ -59,7 +60,7 @@ function blockingApiFor(call: PyNode, context: PyRuleContext): BlockingApi | und
     const sibling = context.resolver.findMethod(symbol.fn.cls, siblingName);
     if (sibling?.isAsync && context.enclosing.name !== siblingName) {
       // Only async code moves to the sibling: a sync caller keeps the sync API (the dual strategy's promise).
-      return { path: qualifiedNameOf(symbol.fn), rule: 'blocking-io', asyncContextOnly: true, fix: { kind: 'rename', name: siblingName }, replacement: `await ….${siblingName}(…)` };
+      return { path: qualifiedNameOf(symbol.fn), rule: 'blocking-io', asyncContextOnly: true, fix: { kind: 'rename', name: siblingName }, replacement: `await ….${siblingName}(…)`, siblingByName: true };
     }
   }
   if (!symbol && callee.type === 'attribute') {
@@ -445,18 +446,22 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const onlyInAsync = api.asyncContextOnly && !context.enclosing.isAsync;
   // An `await` in a generator expression's body makes it an async generator, which sum(), list()… cannot take.
   const inGenerator = isInsideGeneratorBody(node, context.enclosing.node);
+  // A sibling found by its name alone (`render` -> `render_async`) is another method: it may need
+  // setup the sync one does not (a template engine's async mode) or differ in what it does.
+  const otherMethod = api.siblingByName && api.fix.kind === 'rename' ? formatMessage(MESSAGES.siblingByName, { sibling: api.fix.name }) : undefined;
   const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
     const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
     context.report({
       rule: api.rule,
       node,
       message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop`
-        : written ? formatMessage(MESSAGES.unsafeUnit, { message, written }) : message,
+        : written ? formatMessage(MESSAGES.unsafeUnit, { message, written }) : fix && otherMethod ? `${message}; ${otherMethod}` : message,
       kind: 'blocking',
       needsAsync: true,
       ...(onlyInAsync ? { onlyInAsync } : {}),
       ...(fix && !inGenerator ? { fix } : {}),
       ...(written ? { applicability: 'unsafe' as const, suggestions: UNSAFE_UNIT_SUGGESTIONS } : {}),
+      ...(fix && !written && otherMethod ? { applicability: 'unsafe' as const, suggestions: [`\`await ….${(api.fix as { name: string }).name}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] } : {}),
     });
   };
   if (api.fix.kind === 'report') {
