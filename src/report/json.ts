@@ -22,6 +22,8 @@ export function orderReport(report: Report): Record<string, unknown> {
       column: f.column,
       message: f.message,
       fixable: f.fixable,
+      ...(f.applicability ? { applicability: f.applicability } : {}),
+      ...(f.suggestions && f.suggestions.length > 0 ? { suggestions: [...f.suggestions] } : {}),
     })),
     asyncFunctions: orderAsyncFunctions(report.asyncFunctions),
     awaitedCalls: orderAwaitedCalls(report.awaitedCalls),
