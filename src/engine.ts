@@ -484,6 +484,11 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
     const fn = graph.functions.get(id)!;
     return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason, suggestion: why.suggestion };
   });
+  // A call that cannot move to its callee's sibling keeps the sync version there (dual).
+  for (const site of plan.keptSyncCalls ?? []) {
+    const why = site.noSiblingMove!;
+    blocked.push({ kind: 'caller', file: site.location.file, line: site.location.line, name: nameOf(site.callee), reason: why.reason, suggestion: why.suggestion });
+  }
   blocked.sort(byLocation);
   const breaking: BreakingEntry[] = [];
   for (const id of plan.asyncFunctions.keys()) {

@@ -166,6 +166,12 @@ export interface CallSite {
    * `Tool | AsyncTool`): under dual the call moves to a sibling only when each of them has one.
    */
   callGroup?: string;
+  /**
+   * Under dual, this call cannot move to its callee's async sibling (the name it calls by is bound by
+   * an import the sibling cannot be added to safely: an alias, `from x import *`, two imports): it keeps
+   * calling the sync version, and the report says why.
+   */
+  noSiblingMove?: { reason: string; suggestion: string };
 }
 
 export interface MethodFamily {

@@ -33,6 +33,8 @@ export interface Plan {
   dualFunctions: Set<FunctionId>;
   /** Calls through a union (their `callGroup`) that reach a function with no sibling: they keep their callee's name. */
   callsWithoutSibling: Set<string>;
+  /** Under `dual`: calls of a dual function that cannot move to its sibling (`noSiblingMove`): they keep the sync version. */
+  keptSyncCalls: CallSite[];
 }
 
 export interface PlanOptions {
@@ -309,8 +311,14 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
   for (const site of graph.sites) {
     if (site.callGroup && !(dualFunctions.has(site.callee) && asyncFunctions.has(site.callee))) callsWithoutSibling.add(site.callGroup);
   }
+  const keptSyncCalls: CallSite[] = [];
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
+    if (site.noSiblingMove && dualFunctions.has(site.callee)) {
+      // The sibling cannot be bound where the call is: the caller keeps calling the sync version.
+      if (!blocked.has(site.caller)) keptSyncCalls.push(site);
+      continue;
+    }
     if (bridges.has(site.caller) && site.kind === 'call' && !dualFunctions.has(site.callee)) {
       entrySites.push(site);
       continue;
@@ -329,7 +337,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     }
   }
 
-  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions, callsWithoutSibling };
+  return { asyncFunctions, awaitSites, callbackSites, entrySites, blocked, droppedRoots, dualFunctions, callsWithoutSibling, keptSyncCalls };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { EmitRequest, FileEditor } from '../../frontend.js';
 import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
 import type { BuiltGraph, SiteInfo } from './graph-builder.js';
 import { isStubBody } from './graph-builder.js';
-import { ImportPlanner } from './imports.js';
+import { ImportPlanner, siblingImportOf } from './imports.js';
 import { asyncSiblingName, existingAsyncSibling, firstParameterName, isPytestFunction, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
 import { namedChildren, type PyNode } from './parser.js';
@@ -160,7 +160,7 @@ export function emitPython(
     const callee = built.functions.get(site.callee);
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
-    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee, site.caller, built, imports);
     if (!site.isAwaited && !awaitedReturns.has(valueKey(info.module, valueHolder(info.call)))) insertAwait(editor, info.call);
     editor.flush();
   }
@@ -172,7 +172,7 @@ export function emitPython(
     if (!info || !callee) continue;
     const editor = editorFor(info.module, 'propagation');
     const asyncio = editor.ensureImport('asyncio', 'asyncio');
-    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee);
+    if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee, site.caller, built, imports);
     editor.insert(info.call.startIndex, `${asyncio}.run(`, 0);
     editor.insert(info.call.endIndex, ')', 1);
     editor.flush();
@@ -218,6 +218,12 @@ export function emitPython(
         hit.finding.fixable = false;
       }
     }
+  }
+
+  // Function-local imports that gained a sibling's name: edited where the function's text goes (a
+  // dual function's import changes in its sibling's copy only).
+  for (const insertion of imports.localInsertions()) {
+    record(insertion.module, { start: insertion.start, end: insertion.end, text: insertion.text, source: 'import' }, true);
   }
 
   // 6. Dual siblings, written after the function they mirror. A function nested in another dual
@@ -319,11 +325,19 @@ function ownAsyncioRuns(fn: PyFunction, resolver: Resolver): { call: PyNode; cor
  * A call moves to the callee's async sibling: `x.load(…)` -> `x.load_async(…)`; a bare `load(…)`
  * imported from another module needs the sibling imported beside it.
  */
-function renameToSibling(editor: FileEditor, info: SiteInfo, callee: PyFunction): void {
+function renameToSibling(editor: FileEditor, info: SiteInfo, callee: PyFunction, caller: string, built: BuiltGraph, imports: ImportPlanner): void {
   const nameNode = info.nameNode!;
   let name = asyncSiblingName(callee);
-  const binding = nameNode.parent?.type === 'call' ? info.module.imports.get(nameNode.text) : undefined;
-  if (binding?.kind === 'symbol' && !callee.cls) name = editor.ensureImport(binding.module, name);
+  const enclosing = built.functions.get(caller);
+  const source = enclosing ? siblingImportOf(nameNode, enclosing, callee) : { kind: 'module' as const };
+  // The planner keeps such a call on the sync version; renaming it would call a name nothing binds.
+  if (source.kind === 'unsafe') return;
+  if (source.kind === 'local') {
+    if (!source.present) imports.extendLocal(info.module, source.statement, name);
+  } else if (source.kind === 'module') {
+    const binding = nameNode.parent?.type === 'call' ? info.module.imports.get(nameNode.text) : undefined;
+    if (binding?.kind === 'symbol' && !callee.cls) name = editor.ensureImport(binding.module, name);
+  }
   editor.replace(nameNode.startIndex, nameNode.endIndex, name);
 }
 

@@ -11,6 +11,7 @@ import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
 import { attributeTo } from '../../errors.js';
 import { decoratorEffect } from './decorators.js';
+import { siblingImportOf } from './imports.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -459,7 +460,11 @@ function callSiteOf(module: PyModule, node: PyNode, enclosing: PyFunction, calle
   } else if (isInsideGeneratorBody(node, enclosing.node)) {
     site.cannotAwait = { reason: 'inside a generator expression, await makes an async generator' };
   }
-  infos.set(id, { module, call: node, nameNode: calleeNameNode(node) });
+  const nameNode = calleeNameNode(node);
+  // Under dual, a call moving to the sibling must find its name bound where it is (a local import gains it).
+  const source = siblingImportOf(nameNode, enclosing, callee);
+  if (source.kind === 'unsafe') site.noSiblingMove = { reason: source.reason, suggestion: source.suggestion };
+  infos.set(id, { module, call: node, nameNode });
   return site;
 }
 

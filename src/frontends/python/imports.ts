@@ -2,9 +2,89 @@
 // removes the ones the migration's own edits left unused (`import time` once every `time.sleep` is
 // `asyncio.sleep`).
 import type { TextEdit } from '../../edits/edit-set.js';
-import type { PyModule } from './modules.js';
+import { asyncSiblingName, IMPORT_SCOPES, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
 import { isVariableName } from './walk.js';
+
+/**
+ * Where a bare call `f(…)` that moves to `f`'s async sibling gets the sibling's name from: nothing to
+ * import (a method, a function of the same module or scope), the module's imports (the planner's
+ * `ensure`), or the one `from x import f` inside a function that binds `f` where the call is, which
+ * gains the sibling in that scope. An import the sibling cannot be added to safely (an alias, two
+ * imports binding the name, `from x import *`) is `unsafe`: the call must keep the sync version.
+ */
+export type SiblingImport =
+  | { kind: 'none' }
+  | { kind: 'module' }
+  | { kind: 'local'; statement: PyNode; scope: PyFunction; present: boolean }
+  | { kind: 'unsafe'; reason: string; suggestion: string };
+
+export function siblingImportOf(nameNode: PyNode | undefined, enclosing: PyFunction, callee: PyFunction): SiblingImport {
+  if (!nameNode || callee.cls || nameNode.type !== 'identifier' || nameNode.parent?.type !== 'call') return { kind: 'none' };
+  const name = nameNode.text;
+  const sibling = asyncSiblingName(callee);
+  const where = `${enclosing.module.rel}:${enclosing.module.lines.at(nameNode.startIndex).line}`;
+  const keep = (why: string, fix: string): SiblingImport => ({
+    kind: 'unsafe',
+    reason: `the call of ${name} at ${where} keeps the sync ${callee.name} instead of moving to ${sibling}: ${why}`,
+    suggestion: fix,
+  });
+  for (let scope: PyFunction | undefined = enclosing; scope && scope.kind !== 'module'; scope = scope.parent) {
+    if (scope.nested.has(name)) return { kind: 'none' };
+    const binding = scope.imports?.get(name);
+    if (!binding) continue;
+    const statements = importsBinding(scope.node.childForFieldName('body')!, name);
+    if (statements.length !== 1) {
+      return keep(`${name} is bound by ${statements.length} imports in ${scope.qualName}, and which one runs is not known`,
+        `Import ${sibling} beside each of them (or keep one import), then re-run async-migrate.`);
+    }
+    const [{ statement, item }] = statements as [{ statement: PyNode; item: PyNode }];
+    if (statement.type !== 'import_from_statement' || binding.kind !== 'symbol') return { kind: 'none' };
+    if (item.type === 'aliased_import') {
+      return keep(`${name} is an alias (\`${statement.text.replace(/\s+/g, ' ')}\` in ${scope.qualName}), and the sibling's name there is not known`,
+        `Import ${sibling} in ${scope.qualName} (or drop the alias), then re-run async-migrate.`);
+    }
+    const existing = scope.imports?.get(sibling);
+    if (existing && !(existing.kind === 'symbol' && existing.module === binding.module && existing.name === sibling)) {
+      return keep(`${sibling} already names something else in ${scope.qualName}`, `Rename what ${sibling} names in ${scope.qualName}, then re-run async-migrate.`);
+    }
+    return { kind: 'local', statement, scope, present: existing !== undefined };
+  }
+  const module = enclosing.module;
+  if (module.imports.has(name)) return { kind: 'module' };
+  if (module.functions.has(name) || module.classes.has(name)) return { kind: 'none' };
+  const star = namedChildren(module.tree.rootNode).find(
+    (statement) => statement.type === 'import_from_statement' && statement.namedChildren.some((child) => child?.type === 'wildcard_import'),
+  );
+  if (star) {
+    return keep(`${name} comes from \`${star.text}\`, which may not bind ${sibling}`,
+      `Import ${name} and ${sibling} by name, then re-run async-migrate.`);
+  }
+  return { kind: 'none' };
+}
+
+/** The import statements of a scope's own body (not nested defs or classes) that bind `name`, with the item binding it. */
+function importsBinding(body: PyNode, name: string): { statement: PyNode; item: PyNode }[] {
+  const found: { statement: PyNode; item: PyNode }[] = [];
+  const visit = (node: PyNode): void => {
+    for (const child of namedChildren(node)) {
+      if (child.type === 'import_from_statement') {
+        for (const item of child.childrenForFieldName('name')) {
+          if (!item) continue;
+          const local = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : item.text;
+          if (local === name) found.push({ statement: child, item });
+        }
+      } else if (child.type === 'import_statement') {
+        for (const item of namedChildren(child)) {
+          const local = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : item.text.split('.')[0];
+          if (local === name) found.push({ statement: child, item });
+        }
+      } else if (IMPORT_SCOPES.has(child.type)) visit(child);
+    }
+  };
+  visit(body);
+  return found;
+}
 
 export class ImportPlanner {
   private readonly added = new Map<string, Set<string>>();
@@ -15,7 +95,26 @@ export class ImportPlanner {
   /** file -> declaration key -> [local name, text]; declared once, after the imports. */
   private readonly declarations = new Map<string, Map<string, [string, string]>>();
 
+  /** Names added to a `from m import …` inside a function, keyed by that statement; edited where the function's text goes. */
+  private readonly localAppended = new Map<string, { module: PyModule; statement: PyNode; names: string[] }>();
+
   constructor(private readonly modules: ReadonlyMap<string, PyModule>) {}
+
+  /** `name` joins the function-local import `statement` (one name per line kept so). */
+  extendLocal(module: PyModule, statement: PyNode, name: string): void {
+    const key = `${module.file}:${statement.startIndex}`;
+    const entry = this.localAppended.get(key) ?? { module, statement, names: [] };
+    if (!entry.names.includes(name)) entry.names.push(name);
+    this.localAppended.set(key, entry);
+  }
+
+  /** The edits of the function-local imports that gained names; the caller routes them (into a sibling's copy, or the file). */
+  *localInsertions(): Generator<{ module: PyModule; start: number; end: number; text: string }> {
+    for (const { module, statement, names } of this.localAppended.values()) {
+      for (const edit of rewriteImport(module, statement, names, [])) yield { module, ...edit };
+    }
+    this.localAppended.clear();
+  }
 
   /** Returns the local name to use; records the import line when the module lacks it. */
   ensure(module: PyModule, from: string, name: string, preferredLocal?: string): string {

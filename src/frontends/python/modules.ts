@@ -121,6 +121,10 @@ export function buildModule(root: string, file: string, source: string, importNa
   return module;
 }
 
+/** Statements whose blocks bind names in the scope around them (not a def or a class). */
+export const IMPORT_SCOPES = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'block',
+  'with_statement', 'for_statement', 'while_statement']);
+
 function collectImports(module: PyModule, node: PyNode, into: Map<string, ImportBinding> = module.imports): void {
   for (const child of namedChildren(node)) {
     if (child.type === 'import_statement') {
@@ -150,8 +154,7 @@ function collectImports(module: PyModule, node: PyNode, into: Map<string, Import
           into.set(item.text, { kind: 'symbol', module: from, name: item.text });
         }
       }
-    } else if (child.type === 'if_statement' || child.type === 'try_statement' || child.type === 'block' ||
-      child.type === 'else_clause' || child.type === 'except_clause' || child.type === 'finally_clause') {
+    } else if (IMPORT_SCOPES.has(child.type)) {
       collectImports(module, child, into); // `try: import x except ImportError: …` and `if TYPE_CHECKING:`
     }
   }
