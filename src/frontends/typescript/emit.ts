@@ -4,7 +4,7 @@ import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../e
 import type { EmitRequest } from '../../frontend.js';
 import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
-import { asyncResultTypeText, insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
+import { asyncResultTypeText, globalPromiseName, insertAwait, needsParenthesesForAwait } from './fix-helpers.js';
 import { TsFileEditor } from './file-editor.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
 import { walkTree } from './walk.js';
@@ -124,11 +124,16 @@ function wrapInPromise(type: ts.TypeNode | undefined, sourceFile: ts.SourceFile,
   if (!type) return;
   // An async function must declare the global Promise (TS1064): `PromiseLike<T>` becomes `Promise<T>`,
   // which every caller expecting a PromiseLike still accepts.
+  const promise = globalPromiseName(sourceFile);
   if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'PromiseLike' && type.typeArguments?.length === 1) {
-    editor.replace(type.typeName.getStart(sourceFile), type.typeName.end, 'Promise');
+    editor.replace(type.typeName.getStart(sourceFile), type.typeName.end, promise);
     return;
   }
-  if (isPromiseType(type, sourceFile)) return;
+  if (isPromiseType(type, sourceFile)) {
+    // `Promise<T>` in a file whose `Promise` is its own (bluebird's) names another type.
+    if (promise !== 'Promise' && ts.isTypeReferenceNode(type)) editor.replace(type.typeName.getStart(sourceFile), type.typeName.end, promise);
+    return;
+  }
   // `string | Promise<string>` (a member that may be either) resolves to `string` once awaited.
   editor.replace(type.getStart(sourceFile), type.end, asyncResultTypeText(type, sourceFile));
 }

@@ -100,7 +100,8 @@ export function appendArgument(editor: FileEditor, call: ts.CallExpression, argu
  * values (`Promise<void>`), not a promise of a promise.
  */
 export function asyncResultTypeText(type: ts.TypeNode, sourceFile: ts.SourceFile): string {
-  if (!ts.isUnionTypeNode(type)) return `Promise<${type.getText(sourceFile)}>`;
+  const promise = globalPromiseName(sourceFile);
+  if (!ts.isUnionTypeNode(type)) return `${promise}<${type.getText(sourceFile)}>`;
   const parts: string[] = [];
   let admitsPromise = false;
   for (const member of type.types) {
@@ -112,5 +113,37 @@ export function asyncResultTypeText(type: ts.TypeNode, sourceFile: ts.SourceFile
     const text = (promised ?? member).getText(sourceFile);
     if (!parts.includes(text)) parts.push(text);
   }
-  return admitsPromise ? `Promise<${parts.join(' | ')}>` : `Promise<${type.getText(sourceFile)}>`;
+  return admitsPromise ? `${promise}<${parts.join(' | ')}>` : `${promise}<${type.getText(sourceFile)}>`;
+}
+
+const promiseNames = new WeakMap<ts.SourceFile, string>();
+
+/**
+ * How this file names the global Promise: `Promise`, or `globalThis.Promise` where the file binds a
+ * `Promise` of its own (`import Promise from 'bluebird'`), since an async function must declare the
+ * global one (TS1064).
+ */
+export function globalPromiseName(sourceFile: ts.SourceFile): string {
+  let name = promiseNames.get(sourceFile);
+  if (name === undefined) {
+    name = sourceFile.statements.some(bindsPromise) ? 'globalThis.Promise' : 'Promise';
+    promiseNames.set(sourceFile, name);
+  }
+  return name;
+}
+
+function bindsPromise(statement: ts.Statement): boolean {
+  const isPromise = (identifier: ts.Identifier | undefined): boolean => identifier?.text === 'Promise';
+  if (ts.isImportDeclaration(statement)) {
+    const clause = statement.importClause;
+    if (!clause) return false;
+    if (isPromise(clause.name)) return true;
+    const bindings = clause.namedBindings;
+    return bindings !== undefined && (ts.isNamespaceImport(bindings) ? isPromise(bindings.name) : bindings.elements.some((element) => isPromise(element.name)));
+  }
+  if (ts.isImportEqualsDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
+    return isPromise(statement.name);
+  }
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.some((declaration) => ts.isIdentifier(declaration.name) && isPromise(declaration.name));
+  return false;
 }
