@@ -39,6 +39,8 @@ export class Resolver {
   readonly modules = new Map<string, PyModule>();
   /** A function's locals: the annotation or first assigned value; null for a parameter of unknown type. */
   private readonly localTypes = new Map<string, Map<string, PyNode | null>>();
+  /** A function's unannotated locals bound more than once: every value bound (`f = AsyncBuffer(…)` on one path, `f = open(…)` on another). */
+  private readonly reboundLocals = new Map<string, Map<string, PyNode[]>>();
   /**
    * Bindings being evaluated right now. Inference follows a binding to the expression bound, which may
    * lead back to itself (`x = x.strip()`, `a = b; b = a`, `self.a = self.b; self.b = self.a`): a binding
@@ -63,6 +65,10 @@ export class Resolver {
       const locals = this.locals(scope);
       if (locals.has(name)) {
         const local = locals.get(name);
+        // Bound to values of different types on different paths, the name's type is unknown here: reading
+        // it as the first (an async buffer on a path that returned) would await a sync call.
+        const rebound = local && local.type !== 'type' ? this.reboundLocals.get(scope.id)?.get(name) : undefined;
+        if (rebound) return this.oneSymbol(rebound.map((value) => this.typeOfAssignedNode(value, scope)));
         if (local) return this.typeOfAssignedNode(local, scope);
         // An unannotated parameter: a pytest fixture's value, else unknown (it hides the module's names).
         if (!isPytestFunction(scope, this)) return undefined;
@@ -339,6 +345,12 @@ export class Resolver {
       map.set(name, type);
     }
     const body = fn.node.childForFieldName('body');
+    const values = new Map<string, PyNode[]>();
+    const locals = map;
+    const bind = (name: string, node: PyNode): void => {
+      if (!locals.has(name)) locals.set(name, node);
+      if (node.type !== 'type') values.set(name, [...(values.get(name) ?? []), node]);
+    };
     if (body && fn.kind !== 'arrow') {
       for (const binding of body.descendantsOfType(['assignment', 'with_item'])) {
         if (!binding || ownerScope(binding) !== fn.node.id) continue;
@@ -347,15 +359,17 @@ export class Resolver {
           const pattern = binding.childForFieldName('value');
           const target = pattern?.type === 'as_pattern' ? pattern.childForFieldName('alias')?.namedChild(0) : undefined;
           const value = pattern?.namedChild(0);
-          if (target?.type === 'identifier' && value && !map.has(target.text)) map.set(target.text, value);
+          if (target?.type === 'identifier' && value) bind(target.text, value);
           continue;
         }
         const left = binding.childForFieldName('left');
-        if (left?.type !== 'identifier' || map.has(left.text)) continue;
+        if (left?.type !== 'identifier') continue;
         const node = binding.childForFieldName('type') ?? binding.childForFieldName('right');
-        if (node) map.set(left.text, node);
+        if (node) bind(left.text, node);
       }
     }
+    const rebound = new Map([...values].filter(([name, nodes]) => nodes.length > 1 && locals.get(name)?.type !== 'type'));
+    if (rebound.size > 0) this.reboundLocals.set(fn.id, rebound);
     return map;
   }
 
