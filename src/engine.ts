@@ -221,7 +221,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     }
     const applicability = hit.applicability ?? 'safe';
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) {
-      const apply = applicability === 'safe' || unsafeFixes;
+      const apply = fixApplies(hit, unsafeFixes);
       if (apply) fixes.push(hit);
       markFix(hit, applicability, apply);
     } else if (hit.fix && applicability === 'unsafe' && !unsafeFixes && couldRunAsync(graph, plan, hit)) {
@@ -287,7 +287,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   }
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable, applied);
-  if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, options.unsafeFixes === true);
+  if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, unsafeFixes);
   return { report, outputs, root };
 }
 
@@ -303,14 +303,15 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
   let plan: Plan | undefined;
   let counted: RuleHit[] = [];
   let reachable = new Set<FunctionId>();
+  const unsafeFixes = options.unsafeFixes === true;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     reachable = asyncReachable(graph, plan ? [...plan.asyncFunctions.keys()] : []);
     const current = plan;
-    const awaiting = modulesMadeToAwait(graph, current, counted);
+    const awaiting = modulesMadeToAwait(graph, current, counted, unsafeFixes);
     counted = hits.filter((hit) =>
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
       (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable) || awaiting.has(hit.enclosing)));
-    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy, options.unsafeFixes === true)];
+    const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy, unsafeFixes)];
     const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
     plan = next;
@@ -325,7 +326,7 @@ function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: r
  * awaited): once migrated it is top-level code that awaits, whose blocking calls count. Counting them
  * in the same run keeps a second run from finding them (it would read the awaits as the author's).
  */
-function modulesMadeToAwait(graph: CallGraph, plan: Plan | undefined, counted: readonly RuleHit[]): Set<FunctionId> {
+function modulesMadeToAwait(graph: CallGraph, plan: Plan | undefined, counted: readonly RuleHit[], unsafeFixes: boolean): Set<FunctionId> {
   const modules = new Set<FunctionId>();
   if (!plan) return modules;
   const isAwaitingModule = (id: FunctionId): boolean => {
@@ -333,7 +334,7 @@ function modulesMadeToAwait(graph: CallGraph, plan: Plan | undefined, counted: r
     return fn?.kind === 'module' && !fn.syncOnly;
   };
   for (const site of plan.awaitSites) if (isAwaitingModule(site.caller)) modules.add(site.caller);
-  for (const hit of counted) if (hit.fix && hit.needsAsync && isAwaitingModule(hit.enclosing)) modules.add(hit.enclosing);
+  for (const hit of counted) if (fixApplies(hit, unsafeFixes) && hit.needsAsync && isAwaitingModule(hit.enclosing)) modules.add(hit.enclosing);
   return modules;
 }
 
@@ -356,7 +357,7 @@ function makeAsyncImpact(
   // A file the default plan already edits is not the decision's doing.
   const defaultFiles = new Set([...before.asyncFunctions, ...before.awaitedCalls].map((entry) => entry.file));
   for (const hit of baseline.counted) {
-    if (hit.fix && (hit.applicability !== 'unsafe' || unsafeFixes) && (!hit.needsAsync || runsAsyncUnder(graph, baseline.plan, hit.enclosing))) defaultFiles.add(hit.finding.file);
+    if (fixApplies(hit, unsafeFixes) && (!hit.needsAsync || runsAsyncUnder(graph, baseline.plan, hit.enclosing))) defaultFiles.add(hit.finding.file);
   }
   return {
     targets: targets.flatMap(({ target, roots }) =>
@@ -418,6 +419,11 @@ function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId
   return fn.isAsync || (plan?.asyncFunctions.has(id) ?? false) || (fn.kind === 'module' && !fn.syncOnly);
 }
 
+/** The hit has a fix this run applies: a safe one, or an unsafe one under --unsafe-fixes. */
+function fixApplies(hit: RuleHit, unsafeFixes: boolean): boolean {
+  return hit.fix !== undefined && (hit.applicability !== 'unsafe' || unsafeFixes);
+}
+
 /** A finding with no fix the tool can apply: what to do is in its message (and `suggestions`, when given). */
 function notFixable(hit: RuleHit): void {
   hit.finding.fixable = false;
@@ -441,9 +447,8 @@ function rootsOf(hits: RuleHit[], graph: CallGraph, strategy: Strategy, unsafeFi
       roots.push({ function: hit.awaitedCallee, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
       continue;
     }
-    if (!hit.fix || !hit.needsAsync || hit.onlyInAsync) continue;
     // An unsafe fix never turns a function async unless the user asked for unsafe fixes.
-    if (hit.applicability === 'unsafe' && !unsafeFixes) continue;
+    if (!fixApplies(hit, unsafeFixes) || !hit.needsAsync || hit.onlyInAsync) continue;
     const fn = graph.functions.get(hit.enclosing);
     if (!fn || fn.isAsync) continue;
     roots.push({ function: hit.enclosing, reason: `${hit.finding.file}:${hit.finding.line} ${hit.finding.rule}` });
@@ -561,7 +566,7 @@ function buildReport(
       breaking: breaking.length - additive,
       ...(additive > 0 ? { additive } : {}),
       filesChanged: changes.length,
-      fixes: { safe: fixesBy('safe'), unsafe: fixesBy('unsafe'), unsafeApplied: options.unsafeFixes === true },
+      fixes: { safe: fixesBy('safe'), unsafe: fixesBy('unsafe'), unsafeApplied: options.unsafeFixes ?? false },
       ...(linesCopied > 0 ? { linesCopied } : {}),
       ...(staleMocks.length > 0 ? { staleMocks: staleMocks.length } : {}),
       ...(unresolvedCalls.length > 0 ? { unresolvedCalls: unresolvedCalls.length } : {}),

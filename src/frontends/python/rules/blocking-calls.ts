@@ -448,7 +448,8 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const inGenerator = isInsideGeneratorBody(node, context.enclosing.node);
   // A sibling found by its name alone (`render` -> `render_async`) is another method: it may need
   // setup the sync one does not (a template engine's async mode) or differ in what it does.
-  const otherMethod = api.siblingByName && api.fix.kind === 'rename' ? formatMessage(MESSAGES.siblingByName, { sibling: api.fix.name }) : undefined;
+  const sibling = api.siblingByName && api.fix.kind === 'rename' ? api.fix.name : undefined;
+  const otherMethod = sibling ? formatMessage(MESSAGES.siblingByName, { sibling }) : undefined;
   const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
     const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
     context.report({
@@ -461,7 +462,7 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
       ...(onlyInAsync ? { onlyInAsync } : {}),
       ...(fix && !inGenerator ? { fix } : {}),
       ...(written ? { applicability: 'unsafe' as const, suggestions: UNSAFE_UNIT_SUGGESTIONS } : {}),
-      ...(fix && !written && otherMethod ? { applicability: 'unsafe' as const, suggestions: [`\`await ….${(api.fix as { name: string }).name}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] } : {}),
+      ...(fix && !written && otherMethod ? { applicability: 'unsafe' as const, suggestions: [`\`await ….${sibling}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] } : {}),
     });
   };
   if (api.fix.kind === 'report') {
