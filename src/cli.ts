@@ -11,6 +11,8 @@ import { unifiedDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
 import { formatGithub } from './report/github.js';
+import { formatGitlab } from './report/gitlab.js';
+import { formatJunit } from './report/junit.js';
 import { formatSarif } from './report/sarif.js';
 import { changedLinesSince, filterByBaseline, filterFindingsToLines, loadBaseline } from './report/filters.js';
 import { createProgress } from './progress.js';
@@ -22,8 +24,8 @@ import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
 import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
 
-type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github';
-const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github'];
+type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github' | 'gitlab' | 'junit';
+const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github', 'gitlab', 'junit'];
 
 interface CliOptions {
   project?: string;
@@ -166,7 +168,7 @@ function parseRules(value: string | undefined): RuleId[] | undefined {
 function formatFromOutput(file: string | undefined): Format | undefined {
   if (!file) return undefined;
   const ext = path.extname(file);
-  return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : undefined;
+  return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : ext === '.xml' ? 'junit' : undefined;
 }
 
 async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo): Promise<number> {
@@ -287,15 +289,19 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
   if (format === 'json') return formatJson(result.report);
   if (format === 'markdown') return formatMarkdown(result.report);
   if (format === 'github') return formatGithub(result.report);
+  if (format === 'junit') return formatJunit(result.report);
   if (format === 'sarif') {
     const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity }));
     return formatSarif(result.report, rules);
   }
-  const sources = new Map<string, string>();
+  // Findings point into the text as it was read: a migrated file's text from before the write
+  // (`-o` renders after it), any other from disk.
+  const sources = new Map<string, string>(result.outputs.map((output) => [output.file, output.before]));
   for (const finding of result.report.findings) {
     if (sources.has(finding.file)) continue;
     sources.set(finding.file, await readFile(path.join(result.root, finding.file), 'utf8').catch(() => ''));
   }
+  if (format === 'gitlab') return formatGitlab(result.report, { sources });
   return formatPretty(result.report, { color, sources, dryRun });
 }
 
