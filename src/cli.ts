@@ -20,6 +20,7 @@ import { TRANSFORMS } from '../transforms/index.js';
 import { EXTRA_FRONT_ENDS } from './frontends/registry.js';
 import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
+import { rulePage } from './rule-docs.js';
 import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
 import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
@@ -98,6 +99,9 @@ function buildProgram(io: CliIo): Command {
     .addHelpText(
       'after',
       `
+Other commands:
+  rule <id>  print a rule's page: what it finds, examples, fix safety, options (docs/rules/<id>.md)
+
 Exit codes:
   ${EXIT.ok}    success, or check found nothing at or above --fail-on
   ${EXIT.problems}    check found problems; or a file could not be analysed, edited or written (see skipped)
@@ -124,6 +128,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
   let debug = argv.includes('--debug');
   try {
     const [first, ...rest] = argv;
+    if (first === 'rule') return printRulePage(rest, io);
     const command = first === 'check' || first === 'migrate' ? first : undefined;
     const program = buildProgram(io);
     try {
@@ -151,6 +156,24 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return EXIT.internal;
   }
+}
+
+/** `async-migrate rule <id>`: the rule's page, as `ruff rule` prints one. */
+function printRulePage(args: readonly string[], io: CliIo): number {
+  const [id, ...extra] = args;
+  if (id === '-h' || id === '--help') {
+    io.stdout(`Usage: async-migrate rule <id>\n\nPrints a rule's page. Rules: ${RULE_IDS.join(', ')}\n`);
+    return EXIT.ok;
+  }
+  if (id === undefined) throw new UsageError(`rule: name a rule: ${RULE_IDS.join(', ')}`);
+  if (extra.length > 0) throw new UsageError(`rule: one rule id at a time (got ${args.join(' ')})`);
+  const transform = TRANSFORMS.find((t) => t.id === id);
+  if (!transform) {
+    const close = closestMatches(id, RULE_IDS);
+    throw new UsageError(`unknown rule "${id}"${close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : `; rules are ${RULE_IDS.join(', ')}`}`);
+  }
+  io.stdout(rulePage(transform));
+  return EXIT.ok;
 }
 
 function parseRules(value: string | undefined): RuleId[] | undefined {
