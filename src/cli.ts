@@ -21,6 +21,7 @@ import { EXTRA_FRONT_ENDS } from './frontends/registry.js';
 import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
 import { rulePage } from './rule-docs.js';
+import { ruleDocsUrl } from './rule-links.js';
 import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
 import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
@@ -314,7 +315,7 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
   if (format === 'github') return formatGithub(result.report);
   if (format === 'junit') return formatJunit(result.report);
   if (format === 'sarif') {
-    const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity }));
+    const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity, helpUri: ruleDocsUrl(t.id) }));
     return formatSarif(result.report, rules);
   }
   // Findings point into the text as it was read: a migrated file's text from before the write

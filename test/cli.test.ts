@@ -94,7 +94,7 @@ describe('bad input: one line on stderr, exit 2', () => {
   it('an unknown --format', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['check', '.', '--format', 'xml'], dir);
-    expectUsageError(result, "async-migrate: option '--format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, markdown, sarif, github.");
+    expectUsageError(result, "async-migrate: option '--format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, markdown, sarif, github, gitlab, junit.");
   });
 
   it('an unknown option', async () => {
