@@ -173,7 +173,7 @@ function printRulePage(args: readonly string[], io: CliIo): number {
     const close = closestMatches(id, RULE_IDS);
     throw new UsageError(`unknown rule "${id}"${close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : `; rules are ${RULE_IDS.join(', ')}`}`);
   }
-  io.stdout(rulePage(transform));
+  io.stdout(rulePage(transform, { terminal: true }));
   return EXIT.ok;
 }
 

@@ -1,5 +1,6 @@
-// The CI formats from the command line, and GitLab Code Quality fingerprints that survive unrelated edits. Whole outputs are compared in
-// report-formats.test.ts and report-example.test.ts; this file holds what a golden file cannot show.
+// The CI formats from the command line, and GitLab Code Quality fingerprints that survive unrelated
+// edits. Whole outputs are compared in report-formats.test.ts and report-example.test.ts; this file
+// holds what a golden file cannot show.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
