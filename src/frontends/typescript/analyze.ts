@@ -173,7 +173,8 @@ export class TsAnalyzer {
     }
   }
 
-  analyze(absoluteFiles: readonly string[]): void {
+  /** `onFileDone` after each file's walk (pass 2, where the time goes), for the progress display. */
+  analyze(absoluteFiles: readonly string[], onFileDone?: () => void): void {
     const sourceFiles: ts.SourceFile[] = [];
     for (const absolute of absoluteFiles) {
       const sourceFile = this.program.getSourceFile(absolute);
@@ -187,7 +188,10 @@ export class TsAnalyzer {
     // Families before the walk: a rule asks which members a call may dispatch to.
     for (const { node, info } of this.familyLinks) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.families.record(node)));
     // Pass 2: sites and rules.
-    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
+    for (const sourceFile of sourceFiles) {
+      attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
+      onFileDone?.();
+    }
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.recordSpies(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
