@@ -6,13 +6,15 @@
 import cliProgress from 'cli-progress';
 
 /** The phases of a run, in order; each is shown only when it runs. */
-export type Phase = 'discover' | 'read' | 'ts-load' | 'ts-check' | 'ts-analyse' | 'py-parse' | 'py-analyse' | 'pyright' | 'plan' | 'write';
+export type Phase = 'start' | 'discover' | 'read' | 'ts-load' | 'ts-check' | 'ts-index' | 'ts-analyse' | 'py-parse' | 'py-analyse' | 'pyright' | 'plan' | 'write';
 
 const PHASE_LABELS: Record<Phase, string> = {
+  start: 'starting',
   discover: 'finding files',
   read: 'reading',
   'ts-load': 'TypeScript: parsing',
   'ts-check': 'TypeScript: binding the program',
+  'ts-index': 'TypeScript: indexing functions',
   'ts-analyse': 'TypeScript: analysing',
   'py-parse': 'Python: parsing',
   'py-analyse': 'Python: analysing',
@@ -44,6 +46,8 @@ export interface ProgressOptions {
   progress?: boolean;
   /** How long a run goes before the display appears (default 500 ms, so the first line comes within a second of start). */
   delayMs?: number;
+  /** When the run started, in ms since the epoch (default: now; the cli gives the process's start). */
+  startedAt?: number;
 }
 
 export const FIRST_LINE_DELAY_MS = 500;
@@ -70,7 +74,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   const stream = options.stream ?? process.stderr;
   if (!shouldShowProgress({ isTTY: stream.isTTY, quiet: options.quiet, progress: options.progress })) return NO_PROGRESS;
 
-  const startedAt = Date.now();
+  const startedAt = options.startedAt ?? Date.now();
   const delayMs = options.delayMs ?? FIRST_LINE_DELAY_MS;
   let current: { phase: Phase; total: number | undefined; done: number } | undefined;
   let bar: cliProgress.SingleBar | undefined;
@@ -102,7 +106,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
     );
     bar.start(current.total ?? Math.max(1, current.done), current.done, payloadOf(current));
   };
-  const timer = setTimeout(draw, delayMs);
+  const timer = setTimeout(draw, Math.max(0, startedAt + delayMs - Date.now()));
   timer.unref(); // never keep the process alive for a bar
 
   return {

@@ -108,7 +108,7 @@ describe('migrate: the work tree is asked first', () => {
 });
 
 describe('progress on a terminal: a line per phase that runs', () => {
-  const PHASES = ['finding files', 'reading', 'TypeScript: parsing', 'TypeScript: binding the program', 'TypeScript: analysing', 'planning'];
+  const PHASES = ['finding files', 'reading', 'TypeScript: parsing', 'TypeScript: binding the program', 'TypeScript: indexing functions', 'TypeScript: analysing', 'planning'];
 
   it('check: every analysis phase, no writing, no Python', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });

@@ -93,6 +93,14 @@ describe('progress', () => {
     progress.stop();
   });
 
+  it('timed from the start given (that of the process): a run already half a second old draws its first phase at once', () => {
+    const stream = fakeStderr(true);
+    const progress = createProgress({ stream, startedAt: Date.now() - 600 });
+    progress.phase('start');
+    expect(stream.written()).toContain('async-migrate starting…');
+    progress.stop();
+  });
+
   it('clear() makes room for a message; the display comes back on the next call', () => {
     const stream = fakeStderr(true);
     const start = Date.now();

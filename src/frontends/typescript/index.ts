@@ -53,8 +53,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `syntax error at line ${line + 1}: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}` });
         } else parseable.push(file);
       }
-      progress?.phase('ts-analyse', parseable.length);
-      analyzer.analyze(parseable, () => progress?.advance());
+      analyzer.analyze(parseable, progress);
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
