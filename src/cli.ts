@@ -81,7 +81,7 @@ function buildProgram(io: CliIo): Command {
     .option('--config <file>', 'config file (default: async-migrate.config.json at the root)')
     .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
     .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
-    .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes')
+    .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes (and, outside git, skip the warning)')
     .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
