@@ -213,7 +213,8 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
     // written are asked again before the write). Outside git nothing protects them: say so, once.
     const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
     await assertCleanWorkTree(io.cwd, targets);
-    const outside = await pathsOutsideWorkTrees(targets);
+    // A path that does not exist gets its own error from the discovery, not this warning too.
+    const outside = await pathsOutsideWorkTrees(targets.filter((target) => existsSync(target)));
     if (outside.length > 0) {
       const shown = outside.map((p) => path.relative(io.cwd, p).split(path.sep).join('/') || '.').join(', ');
       progress.clear();

@@ -97,6 +97,11 @@ describe('migrate: the work tree is asked first', () => {
     expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
   });
 
+  it('outside a git work tree, a path that does not exist: its error line alone', async () => {
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE });
+    expectUsageError(await runCli(['migrate', 'nosuch'], dir), /^async-migrate: path does not exist: .*nosuch$/);
+  });
+
   it('outside a git work tree: no warning with --allow-dirty, with --dry-run, or for check', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     for (const argv of [['migrate', '.', '--dry-run'], ['.'], ['check', '.']]) {
