@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
-import { runEngine, type EngineResult } from './engine.js';
+import type { EngineResult } from './engine.js';
 import { describeError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
 import { unifiedDiff } from './report/diff.js';
@@ -15,16 +15,14 @@ import { formatGitlab } from './report/gitlab.js';
 import { formatJunit } from './report/junit.js';
 import { formatSarif } from './report/sarif.js';
 import { changedLinesSince, filterByBaseline, filterFindingsToLines, loadBaseline } from './report/filters.js';
-import { createProgress } from './progress.js';
-import { TRANSFORMS } from '../transforms/index.js';
-import { EXTRA_FRONT_ENDS } from './frontends/registry.js';
+import { createProgress, type Progress, type ProgressOptions } from './progress.js';
 import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
-import { rulePage } from './rule-docs.js';
 import { ruleDocsUrl } from './rule-links.js';
 import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
-import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
+import { existsSync } from 'node:fs';
+import { assertCleanWorkTree, pathsOutsideWorkTrees, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
 
 type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github' | 'gitlab' | 'junit';
 const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github', 'gitlab', 'junit'];
@@ -58,6 +56,8 @@ export interface CliIo {
   isTTY: boolean;
   /** Where SIGINT/SIGTERM come from during the write phase (default: the process). */
   signals?: SignalSource;
+  /** Where the progress display goes, and after how long (default: process.stderr, if a TTY). */
+  progress?: Pick<ProgressOptions, 'stream' | 'delayMs'>;
 }
 
 const defaultIo = (): CliIo => ({
@@ -79,12 +79,12 @@ function buildProgram(io: CliIo): Command {
     .option('--make-async <targets>', 'turn these functions async as roots: fn, Class.method, Interface.member, Class.*, file.ts:line (repeatable)', collect, [])
     .addOption(new Option('--strategy <strategy>', 'inplace: turn functions async; dual: keep sync APIs, add fooAsync siblings').choices(['inplace', 'dual']))
     .addOption(new Option('--format <format>', 'report format on stdout').choices([...FORMATS]))
-    .option('-o, --output <file>', 'also write the report to a file (format from --format or the extension)')
+    .option('-o, --output <file>', 'also write the report to a file (format: --format if given, else the extension .json .md .sarif .xml)')
     .addOption(new Option('--fail-on <severity>', 'check: lowest severity that fails the run').choices(['error', 'warning', 'info']).default('warning'))
     .option('--config <file>', 'config file (default: async-migrate.config.json at the root)')
     .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
     .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
-    .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes')
+    .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes (and, outside git, skip the warning)')
     .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
@@ -129,8 +129,9 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
   let debug = argv.includes('--debug');
   try {
     const [first, ...rest] = argv;
-    if (first === 'rule') return printRulePage(rest, io);
+    if (first === 'rule') return await printRulePage(rest, io);
     const command = first === 'check' || first === 'migrate' ? first : undefined;
+    if (!command && first !== undefined) assertNotMistypedCommand(first, io.cwd);
     const program = buildProgram(io);
     try {
       program.parse(command ? rest : argv, { from: 'user' });
@@ -160,7 +161,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
 }
 
 /** `async-migrate rule <id>`: the rule's page, as `ruff rule` prints one. */
-function printRulePage(args: readonly string[], io: CliIo): number {
+async function printRulePage(args: readonly string[], io: CliIo): Promise<number> {
   const [id, ...extra] = args;
   if (id === '-h' || id === '--help') {
     io.stdout(`Usage: async-migrate rule <id>\n\nPrints a rule's page. Rules: ${RULE_IDS.join(', ')}\n`);
@@ -168,13 +169,27 @@ function printRulePage(args: readonly string[], io: CliIo): number {
   }
   if (id === undefined) throw new UsageError(`rule: name a rule: ${RULE_IDS.join(', ')}`);
   if (extra.length > 0) throw new UsageError(`rule: one rule id at a time (got ${args.join(' ')})`);
+  const { TRANSFORMS } = await import('../transforms/index.js');
   const transform = TRANSFORMS.find((t) => t.id === id);
   if (!transform) {
     const close = closestMatches(id, RULE_IDS);
     throw new UsageError(`unknown rule "${id}"${close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : `; rules are ${RULE_IDS.join(', ')}`}`);
   }
+  const { rulePage } = await import('./rule-docs.js');
   io.stdout(rulePage(transform, { terminal: true }));
   return EXIT.ok;
+}
+
+const COMMANDS = ['check', 'migrate', 'rule'] as const;
+
+/**
+ * `async-migrate chek` is a mistyped command, not a path: when no such path exists and the word is
+ * close to a command, say so (as git and cargo do) rather than "path does not exist".
+ */
+function assertNotMistypedCommand(first: string, cwd: string): void {
+  if (!/^[a-z][a-z-]{2,}$/i.test(first) || existsSync(path.resolve(cwd, first))) return;
+  const close = closestMatches(first, COMMANDS, 1);
+  if (close.length > 0) throw new UsageError(`unknown command '${first}'; did you mean '${close[0]}'?`);
 }
 
 function parseRules(value: string | undefined): RuleId[] | undefined {
@@ -196,6 +211,17 @@ function formatFromOutput(file: string | undefined): Format | undefined {
 }
 
 async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo): Promise<number> {
+  // First, so that the display's timer runs from the start of the run (the first line comes within a second).
+  // Timed from the process's start: loading the modules is part of the wait a user sees.
+  const progress = createProgress({ startedAt: performance.timeOrigin, ...io.progress, quiet: options.quiet, progress: options.progress });
+  try {
+    return await prepareAndRun(command, paths, options, io, progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
@@ -207,8 +233,41 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   // the migrated files were written.
   const outputProblem = options.output ? await unwritableReason(path.resolve(io.cwd, options.output)) : undefined;
   if (options.output && outputProblem) throw new WriteFailure(`cannot write the report to ${options.output} (${outputProblem}); nothing was written`);
-  const progress = createProgress({ quiet: options.quiet, progress: options.progress });
   const language: Language | undefined = options.language === 'ts' || options.language === 'typescript' ? 'typescript' : options.language ? 'python' : undefined;
+  const writes = engineCommand === 'migrate' && !dryRun;
+  if (writes && !options.allowDirty) {
+    // Refused before the analysis, not after it: the paths given must be clean (the files actually
+    // written are asked again before the write). Outside git nothing protects them: say so, once.
+    const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
+    await assertCleanWorkTree(io.cwd, targets);
+    // A path that does not exist gets its own error from the discovery, not this warning too.
+    const outside = await pathsOutsideWorkTrees(targets.filter((target) => existsSync(target)));
+    if (outside.length > 0) {
+      const shown = outside.map((p) => path.relative(io.cwd, p).split(path.sep).join('/') || '.').join(', ');
+      progress.clear();
+      io.stderr(`async-migrate: warning: ${shown} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
+    }
+  }
+  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress });
+}
+
+interface RunSettings {
+  config: Awaited<ReturnType<typeof loadConfig>>['config'];
+  format: Format;
+  baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
+  language: Language | undefined;
+  dryRun: boolean;
+  engineCommand: 'check' | 'migrate';
+  progress: Progress;
+}
+
+async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings): Promise<number> {
+  const { config, format, baseline, language, dryRun, engineCommand, progress } = settings;
+  // Loaded here, after the progress display started, so that its first line need not wait for them
+  // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
+  progress.phase('start');
+  const { runEngine } = await import('./engine.js');
+  const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
   const result = await runEngine({
     command: engineCommand,
     paths,
@@ -222,10 +281,12 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
-    onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),
-    onWarning: (message) => io.stderr(`async-migrate: warning: ${message}\n`),
+    progress,
+    onWarning: (message) => {
+      progress.clear();
+      io.stderr(`async-migrate: warning: ${message}\n`);
+    },
   });
-  progress.stop();
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
@@ -233,6 +294,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   const rendered = await renderReport(result, format, color, dryRun);
 
   if (engineCommand === 'check') {
+    progress.stop();
     io.stdout(rendered);
     await writeOutput(options.output, io.cwd, result, format);
     const threshold = SEVERITY_RANK[options.failOn as Severity];
@@ -241,6 +303,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   }
 
   if (dryRun) {
+    progress.stop();
     const diffs = result.outputs.map((output) => unifiedDiff(output.file, output.before, output.after, options.color && io.isTTY));
     if (format === 'pretty') io.stdout(diffs.join('') + (diffs.length > 0 ? '\n' : ''));
     else if (diffs.length > 0 && !options.quiet) io.stderr(diffs.join(''));
@@ -249,7 +312,8 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
   }
 
-  const written = await writeMigration(result, paths, options, io);
+  const written = await writeMigration(result, paths, options, io, progress);
+  progress.stop();
   if (written.exitCode !== undefined) return written.exitCode;
   io.stdout(rendered);
   await writeOutput(options.output, io.cwd, result, format);
@@ -274,7 +338,7 @@ function migrationIncomplete(report: Report): boolean {
  * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
  * printed); `interrupted` when a signal was held until every file was written.
  */
-async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo): Promise<{ exitCode?: number; interrupted: boolean }> {
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, progress: Progress): Promise<{ exitCode?: number; interrupted: boolean }> {
   if (!options.allowDirty && result.outputs.length > 0) {
     // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
     // alone; each is asked of its own repository, as is every file about to be written.
@@ -286,10 +350,15 @@ async function writeMigration(result: EngineResult, paths: readonly string[], op
     const problem = await unwritableReason(output.absolute);
     if (problem) throw new WriteFailure(`cannot write ${shown(output)} (${problem}); nothing was written`);
   }
+  if (result.outputs.length > 0) progress.phase('write', result.outputs.length);
   const outcome = await writeTransaction(
     result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)! })),
     io.signals,
+    (step) => {
+      if (step === 'temp') progress.advance();
+    },
   );
+  progress.stop();
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
     io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);
     return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted };
@@ -315,6 +384,7 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
   if (format === 'github') return formatGithub(result.report);
   if (format === 'junit') return formatJunit(result.report);
   if (format === 'sarif') {
+    const { TRANSFORMS } = await import('../transforms/index.js');
     const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity, helpUri: ruleDocsUrl(t.id) }));
     return formatSarif(result.report, rules);
   }
@@ -332,7 +402,7 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
 async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format): Promise<void> {
   if (!file) return;
   const report: Report = result.report;
-  const text = await renderReport({ ...result, report }, formatFromOutput(file) ?? format, false);
+  const text = await renderReport({ ...result, report }, format, false);
   try {
     await writeFile(path.resolve(cwd, file), text, 'utf8');
   } catch (error) {
