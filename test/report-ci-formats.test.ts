@@ -53,7 +53,7 @@ describe('gitlab code quality', () => {
     const dir = makeProject({ 'src/load.ts': IO_SOURCE });
     const checked = await runCli(['check', '.', '--format', 'gitlab'], dir);
     expect(checked.code).toBe(1);
-    const migrated = await runCli(['migrate', '.', '--format', 'gitlab', '-o', 'quality.codeclimate', '--quiet'], dir);
+    const migrated = await runCli(['migrate', '.', '--format', 'gitlab', '-o', 'quality.codeclimate', '--quiet', '--allow-dirty'], dir);
     expect(migrated.stderr).toBe('');
     const written = JSON.parse(readFileSync(path.join(dir, 'quality.codeclimate'), 'utf8')) as { fingerprint: string }[];
     expect(written.map((issue) => issue.fingerprint)).toEqual((JSON.parse(checked.stdout) as { fingerprint: string }[]).map((issue) => issue.fingerprint));
