@@ -1,7 +1,7 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
@@ -21,7 +21,7 @@ import { dryRunHeader, FOLD_AFTER, formatPretty, type PrettyOptions } from './re
 import { terminalLines, terminalText, terminalWidth } from './report/terminal.js';
 import { closestMatches } from './suggest.js';
 import { VERSION } from './version.js';
-import { encodeSource } from './source-text.js';
+import { encodeSource, readSource, stripBom } from './source-text.js';
 import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
 
 type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github';
@@ -254,9 +254,11 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
   }
 
+  // The code frames show the code as it was: read before the write.
+  const sources = format === 'pretty' ? await readSources(result) : undefined;
   const written = await writeMigration(result, paths, options, io);
   if (written.exitCode !== undefined) return written.exitCode;
-  io.stdout(await renderReport(result, format, { ...pretty, written: written.files, vcs: versionControl(result, options) }));
+  io.stdout(await renderReport(result, format, { ...pretty, written: written.files, vcs: versionControl(result, options) }, sources));
   await writeOutput(options.output, io.cwd, result, format, pretty);
   if (written.interrupted) {
     io.stderr(`async-migrate: interrupted; the signal was held until all ${result.outputs.length} files were written, so the migration is complete\n`);
@@ -373,7 +375,7 @@ function describeWriteOutcome(outcome: WriteOutcome): string {
   return `${cause}; the tree is part-migrated: written: ${list(outcome.written)}; not written: ${list(outcome.notWritten)} (restore the written files, e.g. with git checkout, and run again)`;
 }
 
-async function renderReport(result: EngineResult, format: Format, pretty: Omit<PrettyOptions, 'sources'>): Promise<string> {
+async function renderReport(result: EngineResult, format: Format, pretty: Omit<PrettyOptions, 'sources'>, sources?: ReadonlyMap<string, string>): Promise<string> {
   if (format === 'json') return formatJson(result.report);
   if (format === 'markdown') return formatMarkdown(result.report);
   if (format === 'github') return formatGithub(result.report);
@@ -381,12 +383,17 @@ async function renderReport(result: EngineResult, format: Format, pretty: Omit<P
     const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity }));
     return formatSarif(result.report, rules);
   }
+  return formatPretty(result.report, { ...pretty, sources: sources ?? (await readSources(result)) });
+}
+
+/** The text of each file with a finding, for the code frames, decoded in its own encoding. */
+async function readSources(result: EngineResult): Promise<Map<string, string>> {
   const sources = new Map<string, string>();
   for (const finding of result.report.findings) {
     if (sources.has(finding.file)) continue;
-    sources.set(finding.file, await readFile(path.join(result.root, finding.file), 'utf8').catch(() => ''));
+    sources.set(finding.file, await readSource(path.join(result.root, finding.file)).then((source) => stripBom(source.text), () => ''));
   }
-  return formatPretty(result.report, { ...pretty, sources });
+  return sources;
 }
 
 async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format, pretty: Omit<PrettyOptions, 'sources'>): Promise<void> {

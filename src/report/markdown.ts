@@ -4,6 +4,7 @@ import { RULE_IDS } from '../model.js';
 import type { Report } from '../model.js';
 import { DEFAULT_NODE_CAP, propagationFlowchart } from './mermaid.js';
 import { unsafeFixesNote } from './pretty.js';
+import { terminalLines } from './terminal.js';
 
 export interface MarkdownOptions {
   /** Most nodes drawn one by one in the flowchart before it collapses to files. */
@@ -28,7 +29,8 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     whySection(report),
     propagationSection(report, options.chartNodeCap ?? DEFAULT_NODE_CAP),
   ];
-  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+  // Printed on stdout by default, so control characters from the user's files are escaped as on a terminal.
+  return terminalLines(`${sections.filter((section) => section !== '').join('\n\n')}\n`);
 }
 
 function header(report: Report): string {

@@ -32,6 +32,11 @@ export function terminalLine(line: string): string {
   return line.replace(UNSAFE, escapeChar).replace(/\r(?!\n$)/g, '\\r');
 }
 
+/** Only the control characters escaped: tabs and line breaks kept, for a format that encodes them itself. */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
 /** Multi-line text (an error message) whose line breaks are kept, and everything else made safe. */
 export function terminalLines(text: string): string {
   return text.split('\n').map(terminalLine).join('\n');
