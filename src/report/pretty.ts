@@ -325,7 +325,13 @@ function verdict(report: Report, options: PrettyOptions, chalk: ChalkInstance): 
   const rerun = options.rerun ?? [];
   const unsafeApplied = report.summary.fixes.unsafeApplied;
   const out: string[] = [];
-  const counts = `${plural(count.error, 'error')}, ${plural(count.warning, 'warning')}, ${count.info} info`;
+  const counts = `${plural(count.error, 'error')}, ${plural(count.warning, 'warning')}${count.info > 0 ? `, ${count.info} info` : ''}`;
+  // As ESLint and ruff: what `migrate` fixes, what needs --unsafe-fixes, what needs a person; zeros left out.
+  const fixability = [
+    safe > 0 ? `${safe} fixable by \`migrate\`` : '',
+    unsafe > 0 ? `${unsafe} with --unsafe-fixes (unsafe)` : '',
+    notFixable > 0 ? `${notFixable} not fixable` : '',
+  ].filter(Boolean).join(', ');
   const incomplete = report.skipped.length > 0 ? `; ${plural(report.skipped.length, 'file')} skipped` : '';
   const changes = report.summary.filesChanged;
   if (report.command === 'check' || options.dryRun) {
@@ -334,7 +340,7 @@ function verdict(report: Report, options: PrettyOptions, chalk: ChalkInstance): 
     } else {
       const mark = count.error > 0 ? chalk.red('✖') : chalk.yellow('✖');
       out.push(
-        `${mark} ${chalk.bold(plural(total, 'problem'))} (${counts}): ${safe} fixable by \`migrate\` (safe), ${unsafe} with --unsafe-fixes (unsafe), ${notFixable} not fixable${incomplete}`,
+        `${mark} ${chalk.bold(plural(total, 'problem'))} (${counts}): ${fixability}${incomplete}`,
       );
     }
     if (changes > 0) {
