@@ -124,6 +124,8 @@ export function formatPretty(unsafeReport: Report, options: PrettyOptions): stri
         : `made ${s.functionsMadeAsync} functions async, awaited ${s.callSitesAwaited} call sites, changed ${s.filesChanged} files`) +
       `; ${s.blocked} blocked, ${s.breaking} breaking${s.additive ? `, ${s.additive} additive` : ''}`,
   );
+  const unsafeNote = unsafeFixesNote(report);
+  if (unsafeNote) out.push(chalk.yellow(unsafeNote));
   out.push(...verdict(report, options, chalk));
   return `${out.map((line) => fit(line, width)).join('\n')}\n`;
 }
@@ -344,11 +346,10 @@ function verdict(report: Report, options: PrettyOptions, chalk: ChalkInstance): 
       );
     }
     if (changes > 0) {
-      const unsafeHint = unsafe > 0 && !unsafeApplied ? `; add --unsafe-fixes to apply the ${plural(unsafe, 'unsafe fix', 'unsafe fixes')} too, after review` : '';
       out.push(
         report.command === 'check'
-          ? `next: \`${command('migrate', rerun, ['--dry-run'])}\` to see the changes to ${plural(changes, 'file')}, then \`${command('migrate', rerun)}\` to apply them${unsafeHint}`
-          : `next: \`${command('migrate', rerun)}\` to apply the changes to ${plural(changes, 'file')}${unsafeHint}`,
+          ? `next: \`${command('migrate', rerun, ['--dry-run'])}\` to see the changes to ${plural(changes, 'file')}, then \`${command('migrate', rerun)}\` to apply them`
+          : `next: \`${command('migrate', rerun)}\` to apply the changes to ${plural(changes, 'file')}`,
       );
     } else if (unsafe > 0 && !unsafeApplied) {
       out.push(
@@ -365,7 +366,11 @@ function verdict(report: Report, options: PrettyOptions, chalk: ChalkInstance): 
   out.push(
     total === 0
       ? chalk.green(`no problems${incomplete}`)
-      : `${chalk.bold(plural(total, 'problem'))} (${counts}): ${fixed} fixed, ${left} left (${unsafeApplied ? 0 : unsafe} unsafe ${unsafe === 1 && !unsafeApplied ? 'fix' : 'fixes'} not applied, ${notFixable} not fixable)${incomplete}`,
+      : `${chalk.bold(plural(total, 'problem'))} (${counts}): ${fixed} fixed` +
+          (left > 0
+            ? `, ${left} left (${[!unsafeApplied && unsafe > 0 ? `${unsafe} unsafe ${unsafe === 1 ? 'fix' : 'fixes'} not applied` : '', notFixable > 0 ? `${notFixable} not fixable` : ''].filter(Boolean).join(', ')})`
+            : '') +
+          incomplete,
   );
   const written = options.written ?? [];
   if (written.length > 0) {
@@ -377,7 +382,7 @@ function verdict(report: Report, options: PrettyOptions, chalk: ChalkInstance): 
   } else {
     out.push('wrote nothing');
   }
-  if (left > 0) out.push(`next: \`${command('check', rerun)}\` lists the ${plural(left, 'finding')} left to fix by hand${!unsafeApplied && unsafe > 0 ? ' (or rerun with --unsafe-fixes, after review)' : ''}`);
+  if (left > 0) out.push(`next: \`${command('check', rerun)}\` lists the ${plural(left, 'finding')} left`);
   return out;
 }
 
