@@ -120,6 +120,8 @@ describe('the dry-run diff applies with patch -p1 and git apply (issue 15, item 
     const dir = makeProject({ 'src/na\tme.ts': IO_SOURCE });
     const result = await runCli(['--no-color'], dir);
     expect(result.stdout).toContain('--- "a/src/na\\tme.ts"\n+++ "b/src/na\\tme.ts"\n');
+    // The report names it as it is on disk, the tab shown as \t.
+    expect(result.stdout).toContain('\nsrc/na\\tme.ts\n  4:10  warning');
     const copy = applyPatch(dir, result.stdoutBytes);
     try {
       expect(readFileSync(path.join(copy, 'src/na\tme.ts'), 'utf8')).toBe(IO_MIGRATED);
@@ -166,6 +168,41 @@ describe('the pretty report: a verdict, folded details, the terminal width (issu
     expect(folded).not.toContain('Caller51.convert');
     const verbose = formatPretty(report, { color: false, sources: new Map(), verbose: true, width: Infinity });
     expect(verbose).toContain('waits on it: Caller51.convert  src/convert.ts:61');
+  });
+
+  it('the engine names each blocked place\'s root cause, through the chain (a callee of a callee of a constructor)', async () => {
+    const source = [
+      "import { readFileSync } from 'node:fs';",
+      '',
+      'function readIndex(file: string): string {',
+      "  return readFileSync(file, 'utf8');",
+      '}',
+      '',
+      'function loadIndex(): string {',
+      "  return readIndex('index.json');",
+      '}',
+      '',
+      'export class KnowledgeBase {',
+      '  index: string;',
+      '  constructor() {',
+      '    this.index = loadIndex();',
+      '  }',
+      '',
+      '  async search(): Promise<string> {',
+      '    return loadIndex();',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const dir = makeProject({ 'src/kb.ts': source });
+    const result = await runCli(['check', '.', '--no-color'], dir, { isTTY: true, columns: 300 });
+    expect(result.stdout).toContain(
+      'Blocked: cannot turn async (3):\n  KnowledgeBase.constructor  src/kb.ts:13  [constructor]',
+    );
+    expect(result.stdout).toContain('    + 2 places wait on it (readIndex, loadIndex): resolve this block first\n');
+    // The JSON report is unchanged: no `cause` field.
+    const json = await runCli(['check', '.', '--format', 'json'], dir);
+    expect(jsonReport(json).blocked.map((entry) => Object.keys(entry))).toEqual(Array(3).fill(['kind', 'file', 'line', 'name', 'reason', 'suggestion']));
   });
 
   it('orders findings by severity, errors first', () => {

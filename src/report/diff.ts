@@ -5,7 +5,7 @@
 import { structuredPatch } from 'diff';
 import { Chalk } from 'chalk';
 import type { SourceEncoding } from '../source-text.js';
-import { hasControlCharacters, terminalLine, terminalText } from './terminal.js';
+import { hasControlCharacters, terminalLine, terminalName } from './terminal.js';
 
 export interface DiffOptions {
   color: boolean;
@@ -60,7 +60,7 @@ export function fileDiff(file: string, before: string, after: string, options: D
   const latin1 = options.encoding === 'latin1';
   const asBytes = latin1 && options.fileBytes === true;
   const notes: string[] = [];
-  const shown = terminalText(file);
+  const shown = terminalName(file);
   if (latin1) {
     notes.push(
       asBytes

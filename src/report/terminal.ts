@@ -24,6 +24,11 @@ export function terminalText(text: string): string {
   return text.replace(/[ \t]*(?:\r\n|\r|\n)[ \t]*/g, ' ').replace(/\t/g, ' ').replace(UNSAFE, escapeChar);
 }
 
+/** A file name: line breaks and tabs escaped too (`\n`, `\t`), so the name shown is the name on disk. */
+export function terminalName(name: string): string {
+  return name.replace(UNSAFE, escapeChar).replace(/[\t\n\r]/g, (char) => (char === '\t' ? '\\t' : char === '\n' ? '\\n' : '\\r'));
+}
+
 /**
  * A line of a file for the terminal, keeping its tabs and a CRLF ending (a diff must stay
  * applicable), escaping a lone CR, which would return the cursor and print over the line.
@@ -58,7 +63,9 @@ export function terminalSafe<T>(value: T): T {
   if (typeof value === 'string') return terminalText(value) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => terminalSafe(item)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, terminalSafe(item as unknown)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, key === 'file' && typeof item === 'string' ? terminalName(item) : terminalSafe(item as unknown)]),
+    ) as T;
   }
   return value;
 }
