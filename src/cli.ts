@@ -236,9 +236,10 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   }
 
   if (dryRun) {
-    // Not on a terminal, a Latin-1 file's lines are its own bytes, so the diff applies with `patch`.
+    // On stdout but not on a terminal, a Latin-1 file's lines are its own bytes, so the diff applies
+    // with `patch`; stderr takes text.
     const diffs = result.outputs.map((output) =>
-      fileDiff(output.file, output.before, output.after, { color: options.color && io.isTTY, encoding: output.encoding, fileBytes: !io.isTTY }),
+      fileDiff(output.file, output.before, output.after, { color: options.color && io.isTTY, encoding: output.encoding, fileBytes: format === 'pretty' && !io.isTTY }),
     ).filter((diff) => diff.length > 0);
     if (format === 'pretty') {
       io.stdout(`${dryRunHeader(rerun)}\n${diffs.length > 0 ? '\n' : ''}`);

@@ -35,6 +35,14 @@ describe('control characters from the user files are escaped for the terminal (i
     expect(jsonReport(json).findings[0]!.file).toBe(HOSTILE_NAME);
   });
 
+  it('migrate lists the files it wrote with their names escaped', async () => {
+    const dir = makeProject({ [HOSTILE_NAME]: HOSTILE_SOURCE });
+    const result = await runCli(['migrate', '.', '--no-color'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(RAW_CONTROL);
+    expect(result.stdout).toContain('wrote 1 file: src/e\\x1b]0;pwned\\x07vil.ts\n');
+  });
+
   it('the dry-run diff escapes the lines and names, and says it does not apply as printed', async () => {
     const dir = makeProject({ [HOSTILE_NAME]: HOSTILE_SOURCE });
     const result = await runCli(['--no-color'], dir);
@@ -110,6 +118,10 @@ describe('the dry-run diff applies with patch -p1 and git apply (issue 15, item 
     expect(tty.stdout).toContain('\n     # café crème\n');
     expect(tty.stdout).toContain('    6 |     # café crème\n'); // the code frame decodes Latin-1 too
     expect(tty.stdout).toContain('app.py is Latin-1 (ISO-8859-1), not UTF-8: its lines are shown in UTF-8');
+    // The diff on stderr (another format on stdout) is text too.
+    const json = await runCli(['--format', 'json'], dir);
+    expect(json.stderr).toContain('\n     # café crème\n');
+    expect(json.stderr).toContain('app.py is Latin-1 (ISO-8859-1), not UTF-8: its lines are shown in UTF-8');
   });
 
   it('a name with a tab, a quote or a newline gets a git-quoted header, and the diff applies', async () => {

@@ -5,7 +5,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { RULE_IDS, SEVERITY_RANK, type BlockedEntry, type Finding, type Report, type RuleId, type Severity } from '../model.js';
-import { displayWidth, terminalLine, terminalSafe, wrapLine } from './terminal.js';
+import { displayWidth, terminalLine, terminalName, terminalSafe, wrapLine } from './terminal.js';
 
 export interface PrettyOptions {
   color: boolean;
@@ -372,7 +372,7 @@ function verdict(report: Report, options: PrettyOptions, chalk: ChalkInstance): 
             : '') +
           incomplete,
   );
-  const written = options.written ?? [];
+  const written = (options.written ?? []).map(terminalName);
   if (written.length > 0) {
     const shown = options.verbose || written.length <= FOLD_AFTER + 1 ? written : written.slice(0, FOLD_AFTER);
     out.push(`wrote ${plural(written.length, 'file')}: ${shown.join(', ')}${shown.length < written.length ? `, … and ${written.length - shown.length} more` : ''}`);
