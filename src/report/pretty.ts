@@ -27,8 +27,13 @@ export interface PrettyOptions {
   vcs?: 'git-clean' | 'git-dirty' | 'none';
 }
 
-/** Lists longer than this fold to their first entries and a count, unless --verbose. */
+/** Lists of files longer than this fold to their first entries and a count, unless --verbose. */
 export const FOLD_AFTER = 10;
+/**
+ * The plan's lists (functions that turn async, blocked causes, API changes, …) fold sooner: on a
+ * repository of a few hundred files the summary must stay about a screen; the report files list all.
+ */
+const PLAN_FOLD_AFTER = 5;
 const DEFAULT_WIDTH = 80;
 const TAB = '    ';
 
@@ -43,10 +48,10 @@ export function formatPretty(unsafeReport: Report, options: PrettyOptions): stri
   const width = options.width ?? DEFAULT_WIDTH;
   const verbose = options.verbose === true;
   const out: string[] = [];
-  const fold = <T>(items: readonly T[]): { shown: readonly T[]; more: string | undefined } =>
-    verbose || items.length <= FOLD_AFTER + 1
+  const fold = <T>(items: readonly T[], after = PLAN_FOLD_AFTER): { shown: readonly T[]; more: string | undefined } =>
+    verbose || items.length <= after + 1
       ? { shown: items, more: undefined }
-      : { shown: items.slice(0, FOLD_AFTER), more: `  ${chalk.dim(`… and ${items.length - FOLD_AFTER} more (--verbose lists them; so does the report of -o report.json or report.md)`)}` };
+      : { shown: items.slice(0, after), more: `  ${chalk.dim(`… and ${items.length - after} more (--verbose lists them; so do the reports of -o report.json or report.md)`)}` };
 
   if (options.statistics) out.push(...statistics(report, chalk));
   else out.push(...findingsSection(unsafeReport, report, options, chalk, width));
@@ -78,10 +83,14 @@ export function formatPretty(unsafeReport: Report, options: PrettyOptions): stri
     if (impact) {
       const targets = [...new Set(impact.targets.map((t) => t.target))].join(', ');
       out.push(chalk.bold(`Impact of --make-async ${targets} (beyond the default plan):`));
-      for (const t of impact.targets) {
+      // The refused targets first: they are the decisions left to make.
+      const ordered = [...impact.targets.filter((t) => t.blocked), ...impact.targets.filter((t) => !t.blocked)];
+      const targetList = fold(ordered);
+      for (const t of targetList.shown) {
         out.push(`  ${t.name}  ${chalk.dim(`${t.file}:${t.line}`)}  ${t.blocked ? chalk.yellow(`refused [${t.blocked.kind}] ${t.blocked.reason}`) : 'turns async'}`);
         if (t.blocked) out.push(`    ${chalk.green('fix:')} ${t.blocked.suggestion}`);
       }
+      if (targetList.more) out.push(targetList.more);
       out.push(
         `  adds ${impact.asyncFunctions.length} async functions, ${impact.awaitedCalls.length} awaited call sites, ${impact.files.length} changed files, ` +
           `${impact.breaking.length} breaking changes, ${impact.blocked.length} blocked places`,
@@ -110,7 +119,7 @@ export function formatPretty(unsafeReport: Report, options: PrettyOptions): stri
     }
   }
   {
-    const { shown, more } = fold(report.skipped);
+    const { shown, more } = fold(report.skipped, FOLD_AFTER);
     for (const skipped of shown) out.push(chalk.yellow(`skipped ${skipped.file}: ${skipped.reason}`));
     if (more) out.push(more);
   }
@@ -249,7 +258,7 @@ function blockedSection(blocked: readonly BlockedEntry[], verbose: boolean, chal
   }
   // The causes that hold the most places first.
   const ordered = [...groups.values()].sort((a, b) => b.waiting.length - a.waiting.length);
-  const shownGroups = verbose || ordered.length <= FOLD_AFTER + 1 ? ordered : ordered.slice(0, FOLD_AFTER);
+  const shownGroups = verbose || ordered.length <= PLAN_FOLD_AFTER + 1 ? ordered : ordered.slice(0, PLAN_FOLD_AFTER);
   for (const group of shownGroups) {
     const { root, cause, waiting } = group;
     if (root) {
@@ -259,9 +268,9 @@ function blockedSection(blocked: readonly BlockedEntry[], verbose: boolean, chal
       out.push(`  ${cause.name}  ${chalk.dim(`${cause.file}:${cause.line}`)}`);
     }
     if (waiting.length === 0) continue;
-    if (!verbose && waiting.length > 1) {
+    if (!verbose) {
       const names = waiting.slice(0, 3).map((entry) => entry.name).join(', ');
-      out.push(`    ${chalk.yellow(`+ ${waiting.length} places wait on it`)} (${names}${waiting.length > 3 ? ', …' : ''}): resolve this block first`);
+      out.push(`    ${chalk.yellow(`+ ${waiting.length} ${waiting.length === 1 ? 'place waits' : 'places wait'} on it`)} (${names}${waiting.length > 3 ? ', …' : ''}): resolve this block first`);
       continue;
     }
     for (const entry of waiting) {
@@ -272,7 +281,7 @@ function blockedSection(blocked: readonly BlockedEntry[], verbose: boolean, chal
   if (shownGroups.length < ordered.length) {
     const rest = ordered.slice(shownGroups.length);
     const places = rest.reduce((sum, group) => sum + group.waiting.length + (group.root ? 1 : 0), 0);
-    out.push(`  ${chalk.dim(`… and ${places} more places under ${rest.length} more causes (--verbose lists them; so does the report of -o report.json or report.md)`)}`);
+    out.push(`  ${chalk.dim(`… and ${places} more places under ${rest.length} more causes (--verbose lists them; so do the reports of -o report.json or report.md)`)}`);
   }
   return out;
 }
