@@ -468,6 +468,17 @@ function byLocation<T extends { file: string; line: number; column?: number }>(a
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
+/** The first blocked function in the chain of blocks `id` waits on (itself when it waits on none). */
+function rootBlock(plan: Plan, id: FunctionId): FunctionId {
+  const seen = new Set<FunctionId>([id]);
+  let current = id;
+  for (let next = plan.blocked.get(current)?.blockedBy; next !== undefined && !seen.has(next); next = plan.blocked.get(current)?.blockedBy) {
+    seen.add(next);
+    current = next;
+  }
+  return current;
+}
+
 /** The plan as report entries, each list sorted by location. */
 function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions' | 'awaitedCalls' | 'blocked' | 'breaking'> {
   const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
@@ -489,7 +500,17 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   awaitedCalls.sort(byLocation);
   const blocked: BlockedEntry[] = [...plan.blocked].map(([id, why]) => {
     const fn = graph.functions.get(id)!;
-    return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason, suggestion: why.suggestion };
+    const root = rootBlock(plan, id);
+    const cause = root === id ? undefined : graph.functions.get(root);
+    return {
+      kind: why.kind,
+      file: fn.location.file,
+      line: fn.location.line,
+      name: fn.name,
+      reason: why.reason,
+      suggestion: why.suggestion,
+      ...(cause ? { cause: { name: cause.name, file: cause.location.file, line: cause.location.line } } : {}),
+    };
   });
   // A call that cannot move to its callee's sibling keeps the sync version there (dual).
   for (const site of plan.keptSyncCalls ?? []) {
