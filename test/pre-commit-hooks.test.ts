@@ -129,4 +129,14 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(touched.output).toContain('4 files, 1 findings (blocking-io 1)');
     expect(touched.status).toBe(1);
   }, 60_000);
+
+  it("the README's pre-commit recipe names a hook that exists", () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const recipe = /pre-commit \(`\.pre-commit-hooks\.yaml`\)[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const config = parse(recipe ?? '') as { repos: { hooks: { id: string }[] }[] };
+    const ids = config.repos.flatMap((repo) => repo.hooks.map((entry) => entry.id));
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(hooks.map((entry) => entry.id)).toContain(id);
+  });
 });
+
