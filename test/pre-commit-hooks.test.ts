@@ -100,6 +100,8 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(output).toMatch(/repository\.ts\n\s+8:29\s+warning\s+`readFileSync` blocks the event loop/);
     expect(output).toContain('3 files, 1 findings (blocking-io 1)');
     expect(status).toBe(1);
+    // The hook reports; it leaves the work tree as staged (pre-commit fails a hook that edits files).
+    expect(git(repo, 'status', '--porcelain')).toBe(['M  README.md', 'M  src/controller.ts', 'M  src/repository.ts', 'M  src/service.ts', ''].join('\n'));
   }, 60_000);
 
   it('async-migrate: passes when the staged files hold nothing to report', () => {
