@@ -1,7 +1,7 @@
 // Config where a project already keeps it: async-migrate.config.json, [tool.async-migrate] in
 // pyproject.toml (kebab-case keys) and an "async-migrate" key in package.json, with one precedence
 // and the same validation and one-line errors for each.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
@@ -61,6 +61,16 @@ describe('config sources', () => {
   it('async-migrate.config.json, with "$schema"', async () => {
     const dir = freshDir({ 'async-migrate.config.json': JSON.stringify({ $schema: './node_modules/async-migrate/schemas/async-migrate.config.schema.json', ...SETTINGS }) });
     expect(await loadConfig(dir)).toEqual({ config: EXPECTED, path: join(dir, 'async-migrate.config.json') });
+  });
+
+  it("the README's pyproject.toml example is accepted, with its keys mapped", async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const example = /## Configuration[\s\S]*?```toml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const dir = freshDir({ 'pyproject.toml': example ?? '' });
+    const { config } = await loadConfig(dir);
+    expect(config.makeAsync).toEqual(['Store.*']);
+    expect(config.blocking).toEqual([{ call: 'vectorstore.Client.query', asyncEquivalent: 'vectorstore.AsyncClient.query' }]);
+    expect(config.rules).toEqual({ 'blocking-io': 'error' });
   });
 
   it('a pyproject.toml without the table and a package.json without the key are not configs: the search goes on up', async () => {
