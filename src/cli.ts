@@ -88,7 +88,7 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--format <format>', 'report format on stdout').choices([...FORMATS]))
     .option('-o, --output <file>', 'also write the report to a file (format: --format if given, else the extension .json .md .sarif .xml)')
     .addOption(new Option('--fail-on <severity>', 'check: lowest severity that fails the run').choices(['error', 'warning', 'info']).default('warning'))
-    .option('--config <file>', 'config file (default: async-migrate.config.json at the root)')
+    .option('--config <file>', 'config file: async-migrate.config.json, pyproject.toml or package.json (default: the nearest at or above the first path)')
     .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
     .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
     .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes (and, outside git, skip the warning)')
