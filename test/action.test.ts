@@ -131,7 +131,7 @@ describe('action.yml', () => {
 
   it("the README's CI recipe uses the action with its inputs only", () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-    const recipe = /## CI recipes[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const recipe = /## CI\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     const workflow = parse(recipe ?? '') as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
     const step = Object.values(workflow.jobs).flatMap((job) => job.steps).find((candidate) => candidate.uses?.startsWith('OWNER/async-migrate@'));
     expect(step).toBeDefined();
