@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
+import { pathKind } from './discovery.js';
 import { runEngine, type EngineResult } from './engine.js';
 import { describeError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
@@ -154,6 +155,8 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
 function parseRules(value: string | undefined): RuleId[] | undefined {
   if (value === undefined) return undefined;
   const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
+  // An empty list would turn every rule off and let CI pass on anything.
+  if (ids.length === 0) throw new UsageError(`--rules: the list is empty; name at least one of ${RULE_IDS.join(', ')}`);
   for (const id of ids) {
     if (!RULE_IDS.includes(id as RuleId)) {
       const close = closestMatches(id, RULE_IDS);
@@ -172,8 +175,12 @@ function formatFromOutput(file: string | undefined): Format | undefined {
 async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
+  // Each path is a file or a folder (else one line naming what it is); the config sits in the first
+  // path's folder, found by stat (`my.project/` is a folder).
+  const kinds: ('file' | 'directory')[] = [];
+  for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(given, path.resolve(io.cwd, given)));
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
-  const configRoot = /\.[a-z]+$/i.test(firstPath) ? path.dirname(firstPath) : firstPath;
+  const configRoot = kinds[0] === 'file' ? path.dirname(firstPath) : firstPath;
   const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { globby } from 'globby';
-import { UsageError } from './errors.js';
+import { describeError, UsageError } from './errors.js';
 import type { Language } from './model.js';
 
 export const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -24,14 +24,34 @@ export interface DiscoveryOptions {
   language?: Language;
 }
 
+/**
+ * Whether a path argument is a file or a directory, by `stat` (a folder named `my.project` is a
+ * folder). Anything else is a usage error naming the real cause: missing, a link loop, a FIFO, a
+ * device such as /dev/null (reading a FIFO would block the run; a device is no source file).
+ */
+export async function pathKind(given: string, absolute = path.resolve(given)): Promise<'file' | 'directory'> {
+  let info;
+  try {
+    info = await stat(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`path does not exist: ${given}`);
+    if (code === 'ELOOP') throw new UsageError(`path ${given}: a symbolic link loop (too many levels of symbolic links)`);
+    if (code === 'ENOTDIR') throw new UsageError(`path does not exist: ${given} (a part of it is not a directory)`);
+    throw new UsageError(`path ${given}: cannot be read (${code ?? describeError(error)})`);
+  }
+  if (info.isFile()) return 'file';
+  if (info.isDirectory()) return 'directory';
+  const kind = info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() ? 'a character device' : info.isBlockDevice() ? 'a block device' : info.isSocket() ? 'a socket' : 'not a regular file';
+  throw new UsageError(`path ${given} is ${kind}, not a file or directory`);
+}
+
 /** Absolute paths of the source files under `paths`, sorted. A missing path is a usage error. */
 export async function discoverFiles(paths: readonly string[], options: DiscoveryOptions): Promise<string[]> {
   const found = new Set<string>();
   for (const given of paths) {
     const absolute = path.resolve(given);
-    const info = await stat(absolute).catch(() => undefined);
-    if (!info) throw new UsageError(`path does not exist: ${given}`);
-    if (info.isFile()) {
+    if ((await pathKind(given, absolute)) === 'file') {
       if (languageOf(absolute)) found.add(absolute);
       continue;
     }

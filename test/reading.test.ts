@@ -1,0 +1,57 @@
+// Reading (docs/safety.md, "Reading"): what the tool reads is what the user means, and reading never
+// makes anything run. Each test builds a small project in the OS temp folder.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
+
+afterEach(removeProjects);
+
+describe('the config root is found by stat, not by how the path is spelt', () => {
+  it('a folder named `my.project` has its config read: its excluded files stay unrewritten', async () => {
+    const dir = makeProject({
+      'my.project/tsconfig.json': '{ "compilerOptions": { "strict": true, "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "types": ["node"], "skipLibCheck": true, "noEmit": true } }\n',
+      'my.project/src/io.ts': IO_SOURCE,
+      'my.project/legacy/io.ts': IO_SOURCE,
+      'my.project/async-migrate.config.json': JSON.stringify({ exclude: ['legacy/**'] }),
+    });
+    const result = await runCli(['migrate', 'my.project', '--format', 'json'], dir);
+    expect({ code: result.code, stderr: result.stderr, changed: jsonReport(result).changes.map((change) => change.file) }).toEqual({ code: 0, stderr: '', changed: ['src/io.ts'] });
+    expect({ src: read(dir, 'my.project/src/io.ts'), legacy: read(dir, 'my.project/legacy/io.ts') }).toEqual({ src: IO_MIGRATED, legacy: IO_SOURCE });
+  });
+});
+
+describe('--since reads a hunk by its line counts', () => {
+  it('an added line starting `++ ` does not hide the later hunks of its file', async () => {
+    const dir = makeProject({ 'app.py': 'import time\n\nn = 1\n\n\nasync def main():\n    pass\n' });
+    commitAll(dir);
+    // Line 4 (`++ n`, shown `+++ n` in the diff) is added before the new blocking call on line 9.
+    writeFileSync(path.join(dir, 'app.py'), 'import time\n\nn = 1\n++ n\n\n\nasync def main():\n    pass\n    time.sleep(1)\n');
+    const result = await runCli(['check', '.', '--since', 'HEAD', '--format', 'json'], dir);
+    expect({ code: result.code, stderr: result.stderr, lines: jsonReport(result).findings.map((finding) => `${finding.file}:${finding.line} ${finding.rule}`) }).toEqual({
+      code: 1,
+      stderr: '',
+      lines: ['app.py:9 blocking-sleep'],
+    });
+  });
+});
+
+describe('include globs stay inside the root', () => {
+  it.each([
+    ['../lib/**', /include\[0\]: "\.\.\/lib\/\*\*" leaves the root \(`\.\.`\); include globs must stay inside it$/],
+    ['src/../../lib/*.ts', /include\[0\]: "src\/\.\.\/\.\.\/lib\/\*\.ts" leaves the root/],
+    ['{src,..}/**', /include\[0\]: "\{src,\.\.\}\/\*\*" leaves the root/],
+    ['/etc/**', /include\[0\]: "\/etc\/\*\*" is an absolute path; include globs are relative to the root, inside it$/],
+    ['{src,/tmp}/**', /include\[0\]: "\{src,\/tmp\}\/\*\*" is an absolute path/],
+  ])('%s is refused in the config, one line, exit 2', async (glob, message) => {
+    const dir = makeProject({ 'app/src/io.ts': IO_SOURCE, 'lib/io.ts': IO_SOURCE, 'app/async-migrate.config.json': JSON.stringify({ include: [glob] }) });
+    expectUsageError(await runCli(['check', 'app'], dir), message);
+  });
+
+  it('globs inside the root are read as before', async () => {
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/a..b/x.ts': 'export const x = 1;\n', 'async-migrate.config.json': JSON.stringify({ include: ['src/**', './src/a..b/*.ts'] }) });
+    const result = await runCli(['check', '.', '--format', 'json'], dir);
+    expect({ code: result.code, files: jsonReport(result).summary.files }).toEqual({ code: 1, files: 2 });
+  });
+});
