@@ -53,7 +53,7 @@ export interface EngineOptions {
   /** Apply fixes marked `unsafe` too (`--unsafe-fixes`); otherwise they are reported, not applied. */
   unsafeFixes?: boolean;
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
-  extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
+  extraFrontEnds?: ((root: string, config: Config, onWarning?: (message: string) => void) => FrontEnd | undefined)[];
   onPhase?: (phase: Phase, done?: number, total?: number) => void;
   /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
   onWarning?: (message: string) => void;
@@ -106,7 +106,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const pyFiles = analysable.filter((file) => languageOf(file) === 'python');
   if (pyFiles.length > 0) {
     for (const factory of options.extraFrontEnds ?? []) {
-      const frontEnd = factory(root, options.config);
+      const frontEnd = factory(root, options.config, options.onWarning);
       if (frontEnd?.language === 'python') frontEnds.push({ frontEnd, files: pyFiles });
     }
   }

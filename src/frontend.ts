@@ -98,4 +98,6 @@ export interface FrontEnd {
 export interface FrontEndOptions {
   root: string;
   config: Config;
+  /** A line for stderr about the run (not about one file), e.g. a checker that could not run. */
+  onWarning?: (message: string) => void;
 }

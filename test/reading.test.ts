@@ -1,10 +1,10 @@
 // Reading (docs/safety.md, "Reading"): what the tool reads is what the user means, and reading never
 // makes anything run. Each test builds a small project in the OS temp folder.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
+import { commitAll, expectUsageError, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
 
 afterEach(removeProjects);
 
@@ -53,5 +53,49 @@ describe('include globs stay inside the root', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/a..b/x.ts': 'export const x = 1;\n', 'async-migrate.config.json': JSON.stringify({ include: ['src/**', './src/a..b/*.ts'] }) });
     const result = await runCli(['check', '.', '--format', 'json'], dir);
     expect({ code: result.code, files: jsonReport(result).summary.files }).toEqual({ code: 1, files: 2 });
+  });
+});
+
+describe('Python files that do not compile under Python 3 are skipped, never rewritten', () => {
+  const STORE = 'import time\n\n\ndef fetch():\n    time.sleep(1)\n    return 1\n\n\nasync def main():\n    fetch()\n';
+  // tree-sitter parses both without an error node; Python 3 rejects them.
+  const PY2 = 'from store import fetch\n\n\ndef use():\n    print "value", fetch()\n';
+  const TABS = 'from store import fetch\n\n\ndef use():\n    if True:\n\tvalue = fetch()\n        return value\n';
+
+  it('a Python 2 print statement and a TabError: skipped with the compiler\'s reason, bytes unchanged', async () => {
+    const dir = makeProject({ 'store.py': STORE, 'py2.py': PY2, 'tabs.py': TABS });
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const report = jsonReport(result);
+    expect({ code: result.code, stderr: result.stderr, skipped: report.skipped.map(({ file, reason }) => ({ file, reason: reason.replace(/Python 3\.\d+\.\d+/, 'Python 3.x') })) }).toEqual({
+      code: 1,
+      stderr: '',
+      skipped: [
+        {
+          file: 'py2.py',
+          reason: expect.stringMatching(/^does not compile under Python 3\.x \(SyntaxError: Missing parentheses in call to 'print'.* at py2\.py:5:5\); the file is skipped; it may call fetch, which turns async: its call sites are not updated$/),
+        },
+        {
+          file: 'tabs.py',
+          reason: expect.stringMatching(/^does not compile under Python 3\.x \(TabError: inconsistent use of tabs and spaces in indentation at tabs\.py:6:1\); the file is skipped; it may call fetch/),
+        },
+      ],
+    });
+    expect({ py2: read(dir, 'py2.py'), tabs: read(dir, 'tabs.py') }).toEqual({ py2: PY2, tabs: TABS });
+    expect(read(dir, 'store.py')).toContain('async def fetch():');
+  });
+
+  it('without python3 the grammar alone checks the files, and a warning says so', async () => {
+    const dir = makeProject({ 'store.py': STORE, 'tabs.py': TABS });
+    const savedPath = process.env.PATH;
+    process.env.PATH = path.join(dir, 'no-such-bin');
+    try {
+      const result = await runCli(['check', '.', '--format', 'json'], dir);
+      expect(result.stderr).toBe(
+        'async-migrate: warning: python3 is not installed; Python files are checked with the tree-sitter grammar only, which accepts some files Python 3 rejects (a Python 2 print statement, mixed tabs and spaces)\n',
+      );
+      expect(jsonReport(result).skipped ?? []).toEqual([]);
+    } finally {
+      process.env.PATH = savedPath;
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
+import { compileWithPython3, type CompileCheck } from './compile-check.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
 import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
@@ -74,6 +75,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
+      // python3 compiles every file while tree-sitter parses them; its verdict is read after the loop.
+      const compiling = compileWithPython3(pythonFiles, options.root);
       for (const file of pythonFiles) {
         try {
           // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
@@ -94,6 +97,14 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
+      const compiled = await compileWithPython3Verdict(compiling, options.onWarning);
+      modules = modules.filter((module) => {
+        const error = compiled.errors.get(module.file);
+        if (!error) return true;
+        const at = error.line > 0 ? `${relativePath(options.root, module.file)}:${error.line}${error.column > 0 ? `:${error.column}` : ''}` : relativePath(options.root, module.file);
+        skipped.push({ file: module.file, reason: `does not compile under Python ${compiled.version ?? '3'} (${error.message} at ${at}); the file is skipped` });
+        return false;
+      });
       byName = new Map(modules.map((module) => [module.name, module]));
       resolver = new Resolver(modules);
       // pytest-asyncio counts as used when declared or when the tests already use it.
@@ -200,6 +211,17 @@ class DefinitionTargets {
     }
     return offsets;
   }
+}
+
+/** python3's verdict; when it could not run, a warning says the grammar alone checks the files. */
+async function compileWithPython3Verdict(compiling: Promise<CompileCheck>, onWarning?: (message: string) => void): Promise<CompileCheck> {
+  const compiled = await compiling;
+  if (compiled.unavailable) {
+    const message = `${compiled.unavailable}; Python files are checked with the tree-sitter grammar only, which accepts some files Python 3 rejects (a Python 2 print statement, mixed tabs and spaces)`;
+    if (onWarning) onWarning(message);
+    else process.stderr.write(`async-migrate: warning: ${message}\n`);
+  }
+  return compiled;
 }
 
 function spellings(file: string): string[] {
