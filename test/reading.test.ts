@@ -1,10 +1,11 @@
 // Reading (docs/safety.md, "Reading"): what the tool reads is what the user means, and reading never
 // makes anything run. Each test builds a small project in the OS temp folder.
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { uncommittedFiles } from '../src/write.js';
 import { runCli } from './support/cli.js';
-import { commitAll, expectUsageError, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
+import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
 
 afterEach(removeProjects);
 
@@ -97,5 +98,104 @@ describe('Python files that do not compile under Python 3 are skipped, never rew
     } finally {
       process.env.PATH = savedPath;
     }
+  });
+});
+
+describe("git runs nothing the repository configures (migrate's dirty check, check --since)", () => {
+  /** A committed project, a script outside it that leaves a marker when run, and the marker's path. */
+  function plantedRepository(): { dir: string; script: string; marker: string } {
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE });
+    commitAll(dir);
+    const tools = makeProject({});
+    const marker = path.join(tools, 'ran');
+    const script = path.join(tools, 'evil.sh');
+    // Passes its input through (a filter) or prints its file (textconv), after leaving the marker.
+    writeFileSync(script, `#!/bin/sh\ntouch '${marker}'\nif [ -n "$1" ] && [ -f "$1" ]; then cat "$1"; else cat; fi\n`, { mode: 0o755 });
+    return { dir, script, marker };
+  }
+
+  /** Commits .gitattributes, then changes the file's stat so that git reads (and would filter) its content. */
+  function withAttributes(dir: string, attributes: string): void {
+    writeFileSync(path.join(dir, '.gitattributes'), attributes);
+    git(dir, 'add', '.gitattributes');
+    git(dir, 'commit', '-q', '-m', 'attributes');
+  }
+
+  async function expectNothingRan(dir: string, marker: string): Promise<void> {
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(path.join(dir, 'src/io.ts'), later, later);
+    const check = await runCli(['check', '.', '--since', 'HEAD', '--format', 'json'], dir);
+    expect({ code: check.code, stderr: check.stderr, marker: existsSync(marker) }).toEqual({ code: 0, stderr: '', marker: false });
+    const migrate = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: migrate.code, stderr: migrate.stderr, marker: existsSync(marker) }).toEqual({ code: 0, stderr: '', marker: false });
+    expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
+  }
+
+  it('a clean filter (filter.<x>.clean, required) picked by .gitattributes', async () => {
+    const { dir, script, marker } = plantedRepository();
+    withAttributes(dir, '*.ts filter=evil\n');
+    git(dir, 'config', 'filter.evil.clean', script);
+    git(dir, 'config', 'filter.evil.smudge', script);
+    git(dir, 'config', 'filter.evil.required', 'true');
+    await expectNothingRan(dir, marker);
+  });
+
+  it('a long-running filter process (filter.<x>.process), its driver named with a dot and `=`', async () => {
+    const { dir, script, marker } = plantedRepository();
+    withAttributes(dir, '*.ts filter=a.b=c\n');
+    git(dir, 'config', 'filter.a.b=c.process', script);
+    await expectNothingRan(dir, marker);
+  });
+
+  it('a filter defined in a config file the repository includes', async () => {
+    const { dir, script, marker } = plantedRepository();
+    withAttributes(dir, '*.ts filter=evil\n');
+    writeFileSync(path.join(dir, '.git', 'extra.config'), `[filter "evil"]\n\tclean = ${script}\n`);
+    git(dir, 'config', 'include.path', 'extra.config');
+    await expectNothingRan(dir, marker);
+  });
+
+  it('a post-index-change hook (in .git/hooks or core.hooksPath), which `status` runs when it refreshes the index', async () => {
+    const { dir, script, marker } = plantedRepository();
+    writeFileSync(path.join(dir, '.git', 'hooks', 'post-index-change'), `#!/bin/sh\n'${script}' < /dev/null\n`, { mode: 0o755 });
+    await expectNothingRan(dir, marker);
+    const second = plantedRepository();
+    const hooks = path.join(path.dirname(second.script), 'hooks');
+    mkdirSync(hooks);
+    writeFileSync(path.join(hooks, 'post-index-change'), `#!/bin/sh\n'${second.script}' < /dev/null\n`, { mode: 0o755 });
+    git(second.dir, 'config', 'core.hooksPath', hooks);
+    await expectNothingRan(second.dir, second.marker);
+  });
+
+  it('textconv and external diff drivers (diff.<x>.textconv, diff.<x>.command, diff.external)', async () => {
+    const { dir, script, marker } = plantedRepository();
+    withAttributes(dir, '*.ts diff=evil\n');
+    git(dir, 'config', 'diff.evil.textconv', script);
+    git(dir, 'config', 'diff.evil.command', script);
+    git(dir, 'config', 'diff.external', script);
+    await expectNothingRan(dir, marker);
+  });
+
+  it("a submodule's own filter, which `status` would run in the submodule under the submodule's config", async () => {
+    const { dir, script, marker } = plantedRepository();
+    const library = makeProject({ 'notes.txt': 'notes\n', '.gitattributes': '*.txt filter=evil\n' });
+    commitAll(library);
+    git(dir, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', library, 'vendor/notes');
+    git(dir, 'commit', '-q', '-m', 'submodule');
+    const submodule = path.join(dir, 'vendor/notes');
+    git(submodule, 'config', 'filter.evil.clean', script);
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(path.join(submodule, 'notes.txt'), later, later);
+    await expectNothingRan(dir, marker);
+    // The submodule is still asked: a change in it is uncommitted work.
+    writeFileSync(path.join(submodule, 'notes.txt'), 'edited\n');
+    expect(await uncommittedFiles(dir, [dir])).toEqual(['src/io.ts', 'vendor/notes/notes.txt']);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a pager (core.pager, pager.status, pager.diff)', async () => {
+    const { dir, script, marker } = plantedRepository();
+    for (const key of ['core.pager', 'pager.status', 'pager.diff', 'pager.ls-files', 'pager.config']) git(dir, 'config', key, script);
+    await expectNothingRan(dir, marker);
   });
 });

@@ -33,12 +33,13 @@ export async function changedLinesSince(root: string, ref: string): Promise<Map<
     '--no-color',
     '--no-ext-diff',
     '--no-textconv',
+    '--ignore-submodules=all',
     '--relative',
     '--src-prefix=a/',
     '--dst-prefix=b/',
     commit,
     '--',
-  ]);
+  ], { readsWorkTree: true });
   const changed = parseUnifiedDiff(diff);
 
   const untracked = (await runGit(root, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
