@@ -1,6 +1,6 @@
 // Reading (docs/safety.md, "Reading"): what the tool reads is what the user means, and reading never
 // makes anything run. Each test builds a small project in the OS temp folder.
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uncommittedFiles } from '../src/write.js';
@@ -190,6 +190,22 @@ describe("git runs nothing the repository configures (migrate's dirty check, che
     // The submodule is still asked: a change in it is uncommitted work.
     writeFileSync(path.join(submodule, 'notes.txt'), 'edited\n');
     expect(await uncommittedFiles(dir, [dir])).toEqual(['src/io.ts', 'vendor/notes/notes.txt']);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("a partial clone's lazy fetch (remote.<x>.uploadpack) of an object `diff` needs: an error line, never a fetch", async () => {
+    const { script, marker } = plantedRepository();
+    const source = makeProject({ 'src/io.ts': IO_SOURCE, 'notes.txt': 'notes\n' });
+    commitAll(source);
+    git(source, 'config', 'uploadpack.allowFilter', 'true');
+    const clone = path.join(makeProject({}), 'clone');
+    git(path.dirname(clone), 'clone', '-q', '--no-checkout', '--filter=blob:none', `file://${source}`, clone);
+    // Only the project is checked out: notes.txt is deleted in the work tree and its blob never fetched.
+    git(clone, 'checkout', '-q', 'HEAD', '--', 'src', 'tsconfig.json', 'package.json', '.gitignore');
+    symlinkSync(path.join(source, 'node_modules'), path.join(clone, 'node_modules'));
+    git(clone, 'config', 'remote.origin.uploadpack', `${script} git-upload-pack`);
+    const check = await runCli(['check', '.', '--since', 'HEAD', '--format', 'json'], clone);
+    expectUsageError(check, /^async-migrate: cannot list the lines changed since "HEAD" \(git: could not fetch [0-9a-f]+ from promisor remote\)$/);
     expect(existsSync(marker)).toBe(false);
   });
 

@@ -2,7 +2,7 @@
 // looking only at lines changed since a ref, or only at findings a baseline report does not have.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { describeError, UsageError } from '../errors.js';
 import { runGit } from '../git.js';
 import { RULE_IDS } from '../model.js';
 import { VERSION } from '../version.js';
@@ -27,19 +27,27 @@ export async function changedLinesSince(root: string, ref: string): Promise<Map<
     throw new UsageError(`git ref "${ref}" is not a commit in ${root}`);
   }
 
-  const diff = await runGit(root, [
-    'diff',
-    '-U0',
-    '--no-color',
-    '--no-ext-diff',
-    '--no-textconv',
-    '--ignore-submodules=all',
-    '--relative',
-    '--src-prefix=a/',
-    '--dst-prefix=b/',
-    commit,
-    '--',
-  ], { readsWorkTree: true });
+  let diff: string;
+  try {
+    diff = await runGit(root, [
+      'diff',
+      '-U0',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--ignore-submodules=all',
+      '--relative',
+      '--src-prefix=a/',
+      '--dst-prefix=b/',
+      commit,
+      '--',
+    ], { readsWorkTree: true });
+  } catch (error) {
+    // A partial clone missing an object it would have to fetch (no transport is allowed), say.
+    const stderr = (error as { stderr?: unknown }).stderr;
+    const reason = typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trim().split('\n').pop()! : describeError(error);
+    throw new UsageError(`cannot list the lines changed since "${ref}" (git: ${reason.replace(/^fatal: /, '')})`);
+  }
   const changed = parseUnifiedDiff(diff);
 
   const untracked = (await runGit(root, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
