@@ -1,5 +1,5 @@
 // Which files a run looks at: the paths given, directories searched with .gitignore honoured.
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { globby } from 'globby';
 import { describeError, UsageError } from './errors.js';
@@ -72,4 +72,33 @@ export async function discoverFiles(paths: readonly string[], options: Discovery
   return [...found]
     .filter((file) => !options.language || languageOf(file) === options.language)
     .sort();
+}
+
+/**
+ * Symlinked folders below `root` whose target also lies inside it (`src/linked -> ../lib`), with the
+ * target spelt from the root. Discovery does not follow links, so a file there is analysed once, where
+ * it lies; a front-end gives it its other name too, so that imports through the link reach it.
+ */
+export async function linkedFolders(root: string): Promise<{ link: string; target: string }[]> {
+  const entries = await globby(['**/*'], {
+    cwd: root,
+    absolute: true,
+    gitignore: true,
+    ignore: ALWAYS_IGNORED,
+    onlyFiles: false,
+    dot: false,
+    followSymbolicLinks: false,
+    objectMode: true,
+  });
+  const realRoot = await realpath(root);
+  const found: { link: string; target: string }[] = [];
+  for (const entry of entries) {
+    if (!entry.dirent.isSymbolicLink()) continue;
+    const real = await realpath(entry.path).catch(() => undefined);
+    if (real === undefined || !(await stat(real)).isDirectory()) continue;
+    const relative = path.relative(realRoot, real);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
+    found.push({ link: path.normalize(entry.path), target: path.join(root, relative) });
+  }
+  return found;
 }

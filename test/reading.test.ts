@@ -1,11 +1,13 @@
 // Reading (docs/safety.md, "Reading"): what the tool reads is what the user means, and reading never
 // makes anything run. Each test builds a small project in the OS temp folder.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uncommittedFiles } from '../src/write.js';
 import { runCli } from './support/cli.js';
-import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
+import { REPO } from './support/files.js';
+import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects, TSCONFIG } from './support/project.js';
 
 afterEach(removeProjects);
 
@@ -213,5 +215,39 @@ describe("git runs nothing the repository configures (migrate's dirty check, che
     const { dir, script, marker } = plantedRepository();
     for (const key of ['core.pager', 'pager.status', 'pager.diff', 'pager.ls-files', 'pager.config']) git(dir, 'config', key, script);
     await expectNothingRan(dir, marker);
+  });
+});
+
+describe('a symlinked folder inside the root: callers importing through the link are awaited too', () => {
+  const IO = "import { readFileSync } from 'node:fs';\n\nexport function load(file: string): string {\n  return readFileSync(file, 'utf8');\n}\n";
+  const THROUGH_LINK = "import { load } from './linked/io.js';\n\nexport async function main(): Promise<number> {\n  const text: string = load('x.json');\n  return text.length;\n}\n";
+  const DIRECT = "import { load } from '../lib/io.js';\n\nexport async function other(): Promise<number> {\n  const text: string = load('y.json');\n  return text.length;\n}\n";
+
+  it('TypeScript: both names reach one module; the migrated project type-checks', async () => {
+    const dir = makeProject({
+      'tsconfig.json': TSCONFIG.replace('"include": [\n    "src"\n  ]', '"include": [\n    "src",\n    "lib"\n  ]'),
+      'lib/io.ts': IO,
+      'src/main.ts': THROUGH_LINK,
+      'src/direct.ts': DIRECT,
+    });
+    symlinkSync('../lib', path.join(dir, 'src/linked'));
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const report = jsonReport(result);
+    expect({ code: result.code, stderr: result.stderr, awaited: report.awaitedCalls.map((call) => call.file).sort() }).toEqual({ code: 0, stderr: '', awaited: ['src/direct.ts', 'src/main.ts'] });
+    expect(read(dir, 'src/main.ts')).toBe(THROUGH_LINK.replace("load('x.json')", "await load('x.json')"));
+    expect(() => execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' })).not.toThrow();
+  });
+
+  it('Python: an import through the link reaches the module where it lies', async () => {
+    const dir = makeProject({
+      'lib/io.py': 'import time\n\n\ndef fetch():\n    time.sleep(1)\n    return 1\n',
+      'app.py': 'from linked.io import fetch\n\n\nasync def main():\n    return fetch() + 1\n',
+      'direct.py': 'from lib.io import fetch\n\n\nasync def other():\n    return fetch()\n',
+    });
+    symlinkSync('lib', path.join(dir, 'linked'));
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const report = jsonReport(result);
+    expect({ code: result.code, stderr: result.stderr, awaited: report.awaitedCalls.map((call) => call.file).sort() }).toEqual({ code: 0, stderr: '', awaited: ['app.py', 'direct.py'] });
+    expect(read(dir, 'app.py')).toBe('from linked.io import fetch\n\n\nasync def main():\n    return await fetch() + 1\n');
   });
 });

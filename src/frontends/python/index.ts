@@ -14,7 +14,8 @@ import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
-import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
+import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
+import { linkedFolders } from '../../discovery.js';
 import { Resolver } from './resolver.js';
 import { attributeTo, describeError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
@@ -106,7 +107,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
         return false;
       });
       byName = new Map(modules.map((module) => [module.name, module]));
-      resolver = new Resolver(modules);
+      resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
       // pytest-asyncio counts as used when declared or when the tests already use it.
       const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
       pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
@@ -211,6 +212,20 @@ class DefinitionTargets {
     }
     return offsets;
   }
+}
+
+/** Each module's name through a symlinked folder inside the root, where no module has that name. */
+async function linkedModuleNames(root: string, modules: readonly PyModule[], byName: ReadonlyMap<string, PyModule>, settings: PyProjectSettings): Promise<Map<string, PyModule>> {
+  const aliases = new Map<string, PyModule>();
+  const links = await linkedFolders(root);
+  for (const { link, target } of links) {
+    for (const module of modules) {
+      if (!isWithin(target, module.file)) continue;
+      const name = importNameOf(path.join(link, path.relative(target, module.file)), settings, root).name;
+      if (!byName.has(name) && !aliases.has(name)) aliases.set(name, module);
+    }
+  }
+  return aliases;
 }
 
 /** python3's verdict; when it could not run, a warning says the grammar alone checks the files. */

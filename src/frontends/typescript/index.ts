@@ -27,7 +27,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
-      const loaded = loadProgram(files, projectFile, options.onWarning);
+      const loaded = loadProgram(files, projectFile, options.onWarning, options.root);
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(
         loaded.program,
