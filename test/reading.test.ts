@@ -251,3 +251,37 @@ describe('a symlinked folder inside the root: callers importing through the link
     expect(read(dir, 'app.py')).toBe('from linked.io import fetch\n\n\nasync def main():\n    return await fetch() + 1\n');
   });
 });
+
+describe('a skipped file whose calls went stale is reported on every run, not only the first', () => {
+  const STORE = 'import time\n\n\ndef fetch():\n    time.sleep(1)\n    return 1\n\n\nasync def main():\n    fetch()\n';
+  // A syntax error keeps the file out of the analysis; its calls of fetch are never updated.
+  const BROKEN = 'from store import fetch\n\n\nasync def use(:\n    value = fetch()\n    return value\n\n\nasync def fine():\n    return await fetch()\n';
+
+  it('Python: the second run still names fetch in mayCall and exits 1', async () => {
+    const dir = makeProject({ 'store.py': STORE, 'broken.py': BROKEN });
+    const first = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: first.code, skipped: jsonReport(first).skipped }).toEqual({
+      code: 1,
+      skipped: [{ file: 'broken.py', reason: 'syntax error at broken.py:4:15; it may call fetch, which turns async: its call sites are not updated', mayCall: ['fetch'] }],
+    });
+    for (const command of ['migrate', 'check']) {
+      const again = await runCli([command, '.', '--format', 'json'], dir);
+      expect({ command, code: again.code, changes: jsonReport(again).changes, skipped: jsonReport(again).skipped }).toEqual({
+        command,
+        code: 1,
+        changes: [],
+        skipped: [{ file: 'broken.py', reason: 'syntax error at broken.py:4:15; it may call fetch, which is async, without await: its call sites are not updated', mayCall: ['fetch'] }],
+      });
+    }
+  });
+
+  it('TypeScript: the same; a call the file awaits, returns or passes on is not stale', async () => {
+    const broken = "import { load } from './io.js';\n\nexport async function report(): Promise<void> {\n  const prev = load('y.json');\n  console.log(prev;\n}\n";
+    const fine = "import { load } from './io.js';\n\nexport async function ok(): Promise<string> {\n  await load('a');\n  void Promise.all([load('b'), load('c')]);\n  return load('d');\n}\nexport const x = (;\n";
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/broken.ts': broken, 'src/fine.ts': fine });
+    const first = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: first.code, mayCall: jsonReport(first).skipped.map((entry) => [entry.file, entry.mayCall]) }).toEqual({ code: 1, mayCall: [['src/broken.ts', ['load']], ['src/fine.ts', ['load']]] });
+    const again = await runCli(['check', '.', '--format', 'json'], dir);
+    expect({ code: again.code, mayCall: jsonReport(again).skipped.map((entry) => [entry.file, entry.mayCall]) }).toEqual({ code: 1, mayCall: [['src/broken.ts', ['load']], ['src/fine.ts', undefined]] });
+  });
+});
