@@ -95,7 +95,7 @@ export async function linkedFolders(root: string): Promise<{ link: string; targe
   for (const entry of entries) {
     if (!entry.dirent.isSymbolicLink()) continue;
     const real = await realpath(entry.path).catch(() => undefined);
-    if (real === undefined || !(await stat(real)).isDirectory()) continue;
+    if (real === undefined || !(await stat(real).catch(() => undefined))?.isDirectory()) continue;
     const relative = path.relative(realRoot, real);
     if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
     found.push({ link: path.normalize(entry.path), target: path.join(root, relative) });

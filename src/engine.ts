@@ -274,7 +274,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   // The last guard: a file whose edited text no longer parses is left unchanged and reported.
   for (const { frontEnd } of frontEnds) {
     const mine = candidates.filter((candidate) => languageOf(candidate.absolute) === frontEnd.language);
-    const errors = frontEnd.syntaxErrors(new Map(mine.map((candidate) => [candidate.absolute, candidate.after])));
+    const errors = await frontEnd.syntaxErrors(new Map(mine.map((candidate) => [candidate.absolute, candidate.after])));
     for (const candidate of mine) {
       const error = errors.get(candidate.absolute);
       if (error) {

@@ -12,18 +12,22 @@ export interface CompileCheck {
   unavailable?: string;
 }
 
-// Reads NUL-separated paths from stdin; prints the version, then one JSON line per file that does not
-// compile: its index, where, and the error. Errors other than a syntax error (a recursion limit on
+// Reads NUL-separated paths (with the argument `texts`: UTF-8 source texts) from stdin; prints the
+// version, then one JSON line per file that does not compile: its index, where, and the error. Errors other than a syntax error (a recursion limit on
 // very deep nesting) say nothing about the file being Python 3, so they are not reported.
 const SCRIPT = `
 import json, sys
 sys.stdout.write(json.dumps({"version": "%d.%d.%d" % sys.version_info[:3]}) + "\\n")
+texts = sys.argv[1:] == ["texts"]
 for index, raw in enumerate(sys.stdin.buffer.read().split(b"\\0")):
-    if not raw:
+    if not raw and not texts:
         continue
     try:
-        with open(raw, "rb") as handle:
-            source = handle.read()
+        if texts:
+            source = raw.decode("utf-8")
+        else:
+            with open(raw, "rb") as handle:
+                source = handle.read()
         compile(source, "<checked>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 0
@@ -41,7 +45,7 @@ const TIMEOUT_MS = 120_000;
  * Compiles `files` with python3 (`-I -S`: no environment variables, user site or site hooks, so
  * nothing of the project or the environment is imported). `unavailable` when python3 cannot run.
  */
-export function compileWithPython3(files: readonly string[], cwd: string, executable = 'python3'): Promise<CompileCheck> {
+export function compileWithPython3(files: readonly string[], cwd: string, executable = 'python3', texts?: readonly string[]): Promise<CompileCheck> {
   return new Promise((resolve) => {
     const errors: CompileCheck['errors'] = new Map();
     if (files.length === 0) return resolve({ errors });
@@ -52,7 +56,7 @@ export function compileWithPython3(files: readonly string[], cwd: string, execut
       clearTimeout(timer);
       resolve(result);
     };
-    const child = spawn(executable, ['-I', '-S', '-B', '-c', SCRIPT], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(executable, ['-I', '-S', '-B', '-c', SCRIPT, ...(texts ? ['texts'] : [])], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       finish({ errors, unavailable: `${executable} took longer than ${TIMEOUT_MS / 1000} s` });
@@ -83,6 +87,8 @@ export function compileWithPython3(files: readonly string[], cwd: string, execut
       }
       finish({ errors, version });
     });
-    child.stdin.end(Buffer.concat(files.map((file) => Buffer.concat([Buffer.from(file), Buffer.from([0])]))));
+    // A text holds no NUL once it compiles (Python rejects one), so NUL separates entries either way.
+    const entries = texts ?? files;
+    child.stdin.end(Buffer.concat(entries.map((entry) => Buffer.concat([Buffer.from(entry), Buffer.from([0])]))));
   });
 }

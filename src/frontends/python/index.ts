@@ -155,12 +155,16 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       emitPython(request, edits, built, resolver, byName, fixState, pytestAsyncio);
     },
 
-    syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
+    async syntaxErrors(texts: ReadonlyMap<string, string>): Promise<Map<string, string>> {
       const errors = new Map<string, string>();
       for (const [file, text] of texts) {
         const error = syntaxErrorIn(text);
         if (error) errors.set(file, error);
       }
+      // The migrated text must compile under Python 3 too, as its input did (or it was skipped).
+      const rest = [...texts].filter(([file]) => !errors.has(file));
+      const compiled = await compileWithPython3(rest.map(([file]) => file), options.root, 'python3', rest.map(([, text]) => text));
+      for (const [file, error] of compiled.errors) errors.set(file, `${error.message} at ${error.line}:${error.column}`);
       return errors;
     },
 
