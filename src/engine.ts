@@ -242,7 +242,8 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
   for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
   // Every file so far was left out of the analysis, so nothing awaits the calls in it.
-  await markCallsIntoAsync(skipped, root, graph, plan);
+  const analysedFiles = new Set(analyses.flatMap((analysis) => analysis.files.map((file) => toReportPath(root, file))));
+  await markCallsIntoAsync(skipped, root, graph, plan, analysedFiles);
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[]; linesCopied: number })[] = [];
   const writableRoots = await realRoots(absolutePaths);

@@ -72,7 +72,7 @@ export async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string
  * or pass on as an argument) is still stale, and is reported on every run while the file is skipped,
  * so that a re-run does not forget what the first one said.
  */
-export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, graph: CallGraph, plan: Plan): Promise<void> {
+export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, graph: CallGraph, plan: Plan, analysed: ReadonlySet<string> = new Set()): Promise<void> {
   const turning = new Map<Language | undefined, Set<string>>();
   const already = new Map<Language | undefined, Set<string>>();
   const add = (names: Map<Language | undefined, Set<string>>, language: Language | undefined, name: string): void => {
@@ -91,18 +91,19 @@ export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, g
   if (turning.size === 0 && already.size === 0) return;
   const alternatives = (names: Iterable<string>): string => [...names].map((name) => name.replace(/\$/g, '\\$')).join('|');
   // Any call of a name turning async, as a whole identifier followed by `(`; of a name async already,
-  // only a call whose value is not awaited, returned, yielded or passed on.
+  // only a call whose value is not awaited, returned, yielded or passed on (nor a declaration).
   const turningPatterns = new Map([...turning].map(([language, names]) => [language, new RegExp(`(?<![\\p{L}\\p{N}_$])(${alternatives(names)})\\s*\\(`, 'gu')]));
   const stalePatterns = new Map(
     [...already].map(([language, names]) => [
       language,
-      new RegExp(`(?<!(?:\\bawait\\b|\\breturn\\b|\\byield\\b|\\byield\\s+from\\b|[(,\\[])\\s*(?:[\\p{L}\\p{N}_$]+\\s*\\.\\s*)*)(?<![\\p{L}\\p{N}_$])(${alternatives(names)})\\s*\\(`, 'gu'),
+      new RegExp(`(?<!(?:\\bawait\\b|\\breturn\\b|\\bfunction\\b|\\bdef\\b|\\basync\\b|\\byield\\b|\\byield\\s+from\\b|[(,\\[])\\s*(?:[\\p{L}\\p{N}_$]+\\s*\\.\\s*)*)(?<![\\p{L}\\p{N}_$])(${alternatives(names)})\\s*\\(`, 'gu'),
     ]),
   );
   for (const entry of skipped) {
     const language = languageOf(entry.file);
     const turningPattern = turningPatterns.get(language);
-    const stalePattern = stalePatterns.get(language);
+    // A file analysed but for a part (an expression the checker overflowed on) has its calls seen.
+    const stalePattern = analysed.has(entry.file) ? undefined : stalePatterns.get(language);
     if (!turningPattern && !stalePattern) continue;
     const text = await readFile(path.join(root, entry.file), 'utf8').catch(() => '');
     const calledNames = (pattern: RegExp | undefined): string[] => (pattern ? [...new Set([...text.matchAll(pattern)].map((match) => match[1]!))].sort() : []);
