@@ -24,7 +24,7 @@ for index, raw in enumerate(sys.stdin.buffer.read().split(b"\\0")):
         continue
     try:
         if texts:
-            source = raw.decode("utf-8")
+            source = raw.decode("utf-8-sig")  # the BOM a file keeps is no character of its code
         else:
             with open(raw, "rb") as handle:
                 source = handle.read()
