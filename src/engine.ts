@@ -36,7 +36,7 @@ import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
 import { isWithin } from './write.js';
-import type { Phase } from './progress.js';
+import type { Progress } from './progress.js';
 
 export interface EngineOptions {
   command: 'check' | 'migrate';
@@ -54,7 +54,8 @@ export interface EngineOptions {
   unsafeFixes?: boolean;
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config, onWarning?: (message: string) => void) => FrontEnd | undefined)[];
-  onPhase?: (phase: Phase, done?: number, total?: number) => void;
+  /** Hears of each phase and file as it finishes (cli: the progress display on a TTY). */
+  progress?: Pick<Progress, 'phase' | 'advance'>;
   /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
   onWarning?: (message: string) => void;
 }
@@ -82,17 +83,17 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const absolutePaths = paths.map((p) => path.resolve(options.cwd, p));
-  const files = await discoverFiles(absolutePaths, {
-    include: options.config.include,
-    exclude: options.config.exclude,
-    language: options.language,
-  });
+  const { progress } = options;
+  progress?.phase('discover');
+  const discovery = { include: options.config.include, exclude: options.config.exclude, language: options.language };
+  const files = await discoverFiles(absolutePaths, discovery);
+  if (files.length === 0) throw new UsageError(await noFilesFound(paths, absolutePaths, discovery));
   const root = await reportRoot(absolutePaths);
   const rules = enabledRules(options.rules, options.config);
-  options.onPhase?.('parse', 0, files.length);
+  progress?.phase('read', files.length);
   // A file that cannot be decoded exactly is skipped before any front-end sees it: a lossy decode
   // would be written back with U+FFFD in place of its bytes.
-  const undecodable = await undecodableFiles(files);
+  const undecodable = await undecodableFiles(files, (count) => progress?.advance(count));
 
   const frontEnds: { frontEnd: FrontEnd; files: string[] }[] = [];
   const analysable = files.filter((file) => !undecodable.has(file));
@@ -113,9 +114,8 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
 
   const analyses: Analysis[] = [];
   for (const { frontEnd, files: languageFiles } of frontEnds) {
-    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules));
+    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules, progress));
   }
-  options.onPhase?.('types', files.length, files.length);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
   const suppressionsByFile = new Map<string, Suppressions | undefined>();
   const suppressionsOf = async (file: string): Promise<Suppressions | undefined> => {
@@ -160,7 +160,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     }
   }
 
-  options.onPhase?.('plan');
+  progress?.phase('plan');
   let { plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options);
   // Calls the front-ends could not resolve that may call a function turning async: a slower oracle
   // (pyright) is asked about exactly those, and the plan is made again with what it resolved.
@@ -173,7 +173,9 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
       const mine = open.filter((call) => languageOf(call.location.file) === frontEnd.language);
       if (!frontEnd.resolveCalls || mine.length === 0) continue;
       for (const call of mine) askedOracle.add(call);
+      progress?.phase('pyright');
       const { sites, resolved } = await frontEnd.resolveCalls(mine);
+      progress?.phase('plan');
       graph.sites.push(...sites);
       added += sites.length;
       const done = new Set(resolved);
@@ -230,7 +232,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     } else notFixable(hit);
   }
 
-  options.onPhase?.('write');
+  // Emitting and checking the edits is the end of planning: nothing is written here (the cli writes).
   const edits = new EditSet();
   for (const { frontEnd } of frontEnds) frontEnd.emit({ plan, fixes, fallbacks, graph }, edits);
   const outputs: FileOutput[] = [];
@@ -467,6 +469,17 @@ function byLocation<T extends { file: string; line: number; column?: number }>(a
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
+/** The first blocked function in the chain of blocks `id` waits on (itself when it waits on none). */
+function rootBlock(plan: Plan, id: FunctionId): FunctionId {
+  const seen = new Set<FunctionId>([id]);
+  let current = id;
+  for (let next = plan.blocked.get(current)?.blockedBy; next !== undefined && !seen.has(next); next = plan.blocked.get(current)?.blockedBy) {
+    seen.add(next);
+    current = next;
+  }
+  return current;
+}
+
 /** The plan as report entries, each list sorted by location. */
 function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions' | 'awaitedCalls' | 'blocked' | 'breaking'> {
   const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
@@ -488,7 +501,17 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   awaitedCalls.sort(byLocation);
   const blocked: BlockedEntry[] = [...plan.blocked].map(([id, why]) => {
     const fn = graph.functions.get(id)!;
-    return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason, suggestion: why.suggestion };
+    const root = rootBlock(plan, id);
+    const cause = root === id ? undefined : graph.functions.get(root);
+    return {
+      kind: why.kind,
+      file: fn.location.file,
+      line: fn.location.line,
+      name: fn.name,
+      reason: why.reason,
+      suggestion: why.suggestion,
+      ...(cause ? { cause: { name: cause.name, file: cause.location.file, line: cause.location.line } } : {}),
+    };
   });
   // A call that cannot move to its callee's sibling keeps the sync version there (dual).
   for (const site of plan.keptSyncCalls ?? []) {
@@ -680,4 +703,23 @@ function siblingName(name: string, file: string): string {
 function siblingSignature(signature: string, name: string, file: string): string {
   const simple = name.split('.').pop()!;
   return signature.replace(new RegExp(`\\b${simple}\\b`), siblingName(simple, file));
+}
+
+/**
+ * Why a run found nothing to analyse, as ESLint says "No files matching … were found": a wrong path
+ * in CI must fail, not pass as clean. Names the narrowing (--language, the config's include/exclude)
+ * when the files are there without it.
+ */
+async function noFilesFound(paths: readonly string[], absolutePaths: readonly string[], discovery: { include: readonly string[]; exclude: readonly string[]; language?: Language }): Promise<string> {
+  const kind = discovery.language === 'typescript' ? 'TypeScript/JavaScript' : discovery.language === 'python' ? 'Python' : 'TypeScript/JavaScript or Python';
+  const where = paths.join(', ');
+  if (discovery.include.length > 0 || discovery.exclude.length > 0) {
+    const unfiltered = await discoverFiles(absolutePaths, { include: [], exclude: [], language: discovery.language });
+    if (unfiltered.length > 0) return `no files found: the config's include/exclude leave none of the ${unfiltered.length} ${kind} files in ${where}`;
+  }
+  if (discovery.language) {
+    const other = await discoverFiles(absolutePaths, { ...discovery, language: undefined });
+    if (other.length > 0) return `no files found: no ${kind} file in ${where} (--language ${discovery.language === 'typescript' ? 'ts' : 'python'}; ${other.length} other files are there)`;
+  }
+  return `no files found: no ${kind} file in ${where}`;
 }

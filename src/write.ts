@@ -106,6 +106,19 @@ export async function assertCleanWorkTree(cwd: string, paths: readonly string[],
   }
 }
 
+/** Those of `paths` in no git work tree (or with no git installed): nothing there protects uncommitted work. */
+export async function pathsOutsideWorkTrees(paths: readonly string[]): Promise<string[]> {
+  const gitFolders = new Map<string, Promise<string | undefined>>();
+  const outside: string[] = [];
+  for (const given of paths) {
+    const real = await realpath(given).catch(() => given);
+    const info = await stat(real).catch(() => undefined);
+    const folder = await nearestGitFolder(info?.isDirectory() ? real : path.dirname(real), gitFolders);
+    if (folder === undefined || (await workTreeOf(folder, real)) === undefined) outside.push(given);
+  }
+  return outside;
+}
+
 /** Why `target` cannot be written (missing folder, no permission, a directory), or undefined. */
 export async function unwritableReason(target: string): Promise<string | undefined> {
   const real = await realpath(target).catch(() => target); // a link is written at its target

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { runCli, type CliResult } from './support/cli.js';
 import { buildProject } from './support/compile.js';
 import { REPO } from './support/files.js';
 import {
@@ -24,8 +24,10 @@ import {
 
 afterEach(removeProjects);
 
-const IO_DIFF = `--- a/src/io.ts\t
-+++ b/src/io.ts\t
+const DRY_RUN_HEADER = 'dry run: nothing written; run `async-migrate migrate .` to apply';
+
+const IO_DIFF = `--- a/src/io.ts
++++ b/src/io.ts
 @@ -1,9 +1,9 @@
 -import { readFileSync } from 'node:fs';
 +import { readFile } from 'node:fs/promises';
@@ -94,7 +96,7 @@ describe('bad input: one line on stderr, exit 2', () => {
   it('an unknown --format', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['check', '.', '--format', 'xml'], dir);
-    expectUsageError(result, "async-migrate: option '--format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, markdown, sarif, github.");
+    expectUsageError(result, "async-migrate: option '--format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, markdown, sarif, github, gitlab, junit.");
   });
 
   it('an unknown option', async () => {
@@ -125,7 +127,7 @@ describe('bad input: one line on stderr, exit 2', () => {
 
   it('--make-async: a bad target among good ones is still an error, and nothing is written', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
-    const result = await runCli(['migrate', '.', '--make-async', 'main,lod'], dir);
+    const result = await runCli(['migrate', '.', '--make-async', 'main,lod', '--allow-dirty'], dir);
     expectUsageError(result, 'async-migrate: --make-async: no function matches "lod"; did you mean "load"?');
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
@@ -209,7 +211,7 @@ describe('a file that does not parse', () => {
 
   it('migrate migrates the other files and leaves it untouched', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/broken.ts': BROKEN });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const report = jsonReport(result);
     expect(report.skipped).toEqual([{ file: 'src/broken.ts', reason: "syntax error at line 2: ':' expected." }]);
@@ -278,8 +280,9 @@ describe('--help and --version', () => {
   it('--version prints the package version', async () => {
     const dir = makeProject({});
     const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
-    expect(await runCli(['--version'], dir)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
-    expect(await runCli(['-v'], dir)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    const output = ({ code, stdout, stderr }: CliResult): Omit<CliResult, 'stdoutBytes'> => ({ code, stdout, stderr });
+    expect(output(await runCli(['--version'], dir))).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(output(await runCli(['-v'], dir))).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
 
@@ -468,8 +471,9 @@ describe('migrate', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['migrate', '.', '--dry-run'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout.startsWith(`${IO_DIFF}\n`)).toBe(true);
-    expect(result.stdout).toContain('1 files, 1 findings (blocking-io 1); a migration would make 1 functions async, await 1 call sites, change 1 files; 0 blocked, 1 breaking');
+    expect(result.stdout.startsWith(`${DRY_RUN_HEADER}\n\n${IO_DIFF}\n`)).toBe(true);
+    // The summary is wrapped to 80 columns, continuation lines indented.
+    expect(result.stdout.replace(/\n {2}/g, ' ')).toContain('1 files, 1 findings (blocking-io 1); a migration would make 1 functions async, await 1 call sites, change 1 files; 0 blocked, 1 breaking');
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
 
@@ -496,7 +500,7 @@ describe('migrate', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['.'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout.startsWith(`${IO_DIFF}\n`)).toBe(true);
+    expect(result.stdout.startsWith(`${DRY_RUN_HEADER}\n\n${IO_DIFF}\n`)).toBe(true);
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
 
@@ -505,7 +509,7 @@ describe('migrate', () => {
     const source = `\uFEFF${crlf(IO_SOURCE.replace("'utf8');", "'utf8'); // café 日本語 😀"))}`;
     const dir = makeProject({ 'src/io.ts': Buffer.from(source, 'utf8') });
     chmodSync(path.join(dir, 'src/io.ts'), 0o755);
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const expected = `\uFEFF${crlf(IO_MIGRATED.replace("'utf8');", "'utf8'); // café 日本語 😀"))}`;
     expect(readBytes(dir, 'src/io.ts').toString('utf8')).toBe(expected);
@@ -521,7 +525,7 @@ describe('migrate', () => {
       "export function other(file: string): string {\n  return readFileSync(file, 'utf8');\n}\n\nexport async function",
     );
     const dir = makeProject({ 'src/io.ts': crlf(source) });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(read(dir, 'src/io.ts')).toBe(
       crlf(`import { readFileSync } from 'node:fs';
@@ -552,7 +556,7 @@ export async function tick(): Promise<void> {
 }
 `;
     const dir = makeProject({ 'src/pause.ts': source });
-    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(read(dir, 'src/pause.ts')).toBe(`import { setTimeout as sleep } from "node:timers/promises";
 
@@ -586,7 +590,7 @@ main();
 `;
     const dir = makeProject({ 'src/cli.ts': source });
     expect(buildProject(dir, false).errors).toEqual([]);
-    const result = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const migrated = read(dir, 'src/cli.ts');
     expect(migrated).toContain('\nasync function main(): Promise<void> {\n');
@@ -602,9 +606,9 @@ main();
 
   it('a second migrate changes nothing', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/clean.ts': CLEAN_SOURCE });
-    const first = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const first = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect(jsonReport(first).changes).toEqual([{ file: 'src/io.ts', edits: 7 }]);
-    const second = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const second = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
     const report = jsonReport(second);
     expect({ findings: report.findings, asyncFunctions: report.asyncFunctions, awaitedCalls: report.awaitedCalls, changes: report.changes }).toEqual({

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, formatGithub } from '../src/report/github.js';
+import { formatGitlab } from '../src/report/gitlab.js';
 import { formatJson } from '../src/report/json.js';
+import { formatJunit } from '../src/report/junit.js';
 import { asyncCoverage, code, formatMarkdown, text } from '../src/report/markdown.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { SAMPLE_RULES, expectGolden, largeReport, loadSampleReport } from './report-helpers.js';
+
+// The lines the sample report's findings point at (src/app.ts is left out: its fingerprint falls back
+// to the message).
+const SAMPLE_SOURCES = new Map([
+  ['src/retry.ts', `${'\n'.repeat(11)}    Atomics.wait(view, 0, 0, 50);\n`],
+  ['src/kb/store.ts', `${'\n'.repeat(40)}    const text = fs.readFileSync(file, 'utf8');\n${'\n'.repeat(15)}  db.querySync(sql);\n`],
+  ['src/jobs/flush, daily.ts', `${'\n'.repeat(6)}  queue.flush();\n`],
+]);
 
 describe('reporters against golden files', () => {
   const report = loadSampleReport();
@@ -11,6 +21,8 @@ describe('reporters against golden files', () => {
   it('markdown', () => expectGolden('report.md', formatMarkdown(report)));
   it('sarif', () => expectGolden('report.sarif', formatSarif(report, SAMPLE_RULES)));
   it('github', () => expectGolden('report.github.txt', formatGithub(report)));
+  it('gitlab', () => expectGolden('report.gitlab.json', formatGitlab(report, { sources: SAMPLE_SOURCES })));
+  it('junit', () => expectGolden('report.junit.xml', formatJunit(report)));
 });
 
 describe('json', () => {
@@ -107,9 +119,9 @@ describe('dual copy width', () => {
       changes: [{ file: 'src/registry.ts', edits: 3, linesCopied: 40 }, { file: 'src/comments/parser.ts', edits: 90, linesCopied: 3012 }],
       summary: { ...base.summary, linesCopied: 3052 },
     };
-    const pretty = formatPretty(large, { color: false, sources: new Map() });
+    const pretty = formatPretty(large, { color: false, sources: new Map(), width: Infinity });
     expect(pretty).toContain('async siblings beside kept sync functions copy 3052 lines (src/comments/parser.ts +3012, src/registry.ts +40): a large copy');
-    const small = formatPretty({ ...large, summary: { ...base.summary, linesCopied: 12 } }, { color: false, sources: new Map() });
+    const small = formatPretty({ ...large, summary: { ...base.summary, linesCopied: 12 } }, { color: false, sources: new Map(), width: Infinity });
     expect(small).toContain('async siblings beside kept sync functions copy 12 lines\n');
     expect(JSON.parse(formatJson(large)).summary.linesCopied).toBe(3052);
     expect(JSON.parse(formatJson(large)).changes[1]).toEqual({ file: 'src/comments/parser.ts', edits: 90, linesCopied: 3012 });

@@ -13,7 +13,7 @@ import type { Report } from '../src/model.js';
 import { writeTransaction } from '../src/write.js';
 import { runCli } from './support/cli.js';
 import { copyFixtureInput, readTree, REPO } from './support/files.js';
-import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, readBytes, removeProjects, TSCONFIG } from './support/project.js';
+import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, readBytes, removeProjects, skippedLine, TSCONFIG } from './support/project.js';
 
 afterEach(removeProjects);
 
@@ -59,8 +59,8 @@ describe('an internal error while parsing one file', () => {
   it('TypeScript: a file the parser overflows on is skipped; the other files are analysed and migrated', async () => {
     const deep = `export const b = ${'('.repeat(40_000)}1${')'.repeat(40_000)};\n`;
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/deep.ts': deep });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('src/deep.ts (internal error)') });
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
       skipped: [
@@ -74,8 +74,8 @@ describe('an internal error while parsing one file', () => {
   it('Python: the same', async () => {
     const deep = `x = ${'('.repeat(100_000)}1${')'.repeat(100_000)}\n`;
     const dir = makeProject({ 'deep.py': deep, 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('deep.py (internal error)') });
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
       skipped: [{ file: 'deep.py', reason: 'internal error while parsing this file (RangeError: Maximum call stack size exceeded); the file is skipped', internalError: true }],
@@ -123,7 +123,8 @@ describe('dirty-tree guard: each target is asked of its own repository', () => {
   it('a target outside any repository is written', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['migrate', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    // Nothing protects uncommitted work there: one warning line (silenced by --allow-dirty).
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.stringMatching(/^async-migrate: warning: \. is in no git work tree: [^\n]+\n$/) });
     expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
   });
 
@@ -150,7 +151,7 @@ describe('encodings: decoded per BOM or coding cookie, bytes outside the edits k
 
   it('a Python file declaring latin-1 is migrated, its Latin-1 bytes unchanged', async () => {
     const dir = makeProject({ 'app.py': Buffer.from(LATIN1_SOURCE, 'latin1') });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ code: 0, stderr: '', skipped: undefined });
     expect(readBytes(dir, 'app.py')).toEqual(Buffer.from(LATIN1_MIGRATED, 'latin1'));
   });
@@ -158,7 +159,7 @@ describe('encodings: decoded per BOM or coding cookie, bytes outside the edits k
   it('a Python file with a UTF-8 BOM is migrated, the BOM kept', async () => {
     const source = '\uFEFFimport time\n\n\ndef pause():\n    time.sleep(1)  # café\n\n\nasync def main():\n    pause()\n';
     const dir = makeProject({ 'app.py': Buffer.from(source, 'utf8') });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ code: 0, stderr: '', skipped: undefined });
     const expected = '\uFEFFimport asyncio\n\n\nasync def pause():\n    await asyncio.sleep(1)  # café\n\n\nasync def main():\n    await pause()\n';
     expect(readBytes(dir, 'app.py')).toEqual(Buffer.from(expected, 'utf8'));
@@ -167,7 +168,7 @@ describe('encodings: decoded per BOM or coding cookie, bytes outside the edits k
   it('a Python file in an encoding it cannot rewrite is skipped and left byte for byte', async () => {
     const bytes = Buffer.from('# coding: cp1252\nimport time\n\n\nasync def main():\n    time.sleep(1)  # \x80\n', 'latin1');
     const dir = makeProject({ 'app.py': bytes });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(jsonReport(result).skipped).toEqual([
       { file: 'app.py', reason: 'the file declares the encoding "cp1252"; only UTF-8 and Latin-1 files are analysed; the file is skipped' },
@@ -179,8 +180,8 @@ describe('encodings: decoded per BOM or coding cookie, bytes outside the edits k
     const [head, tail] = CALLER_SOURCE.split('console.log(prev);');
     const stray = Buffer.concat([Buffer.from(`${head}console.log(prev); // caf`), Buffer.from([0xe9]), Buffer.from(tail!)]);
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': stray });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('src/caller.ts (may call load)') });
     expect(jsonReport(result).skipped).toEqual([
       {
         file: 'src/caller.ts',
@@ -208,8 +209,8 @@ describe('symlinks', () => {
     const dir = makeProject({});
     mkdirSync(path.join(dir, 'src'));
     symlinkSync(path.join(outside, 'io.ts'), path.join(dir, 'src/io.ts'), 'file');
-    const result = await runCli(['migrate', 'src/io.ts', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const result = await runCli(['migrate', 'src/io.ts', '--format', 'json', '--allow-dirty'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('io.ts (left unchanged)') });
     expect(jsonReport(result).skipped).toEqual([
       { file: 'io.ts', reason: `it is a symbolic link to ${path.join(outside, 'io.ts')}, outside the paths being migrated; the file is left unchanged` },
     ]);
@@ -225,7 +226,7 @@ describe('symlinks', () => {
     const reason = `it is a symbolic link to ${path.join(outside, 'io.ts')}, outside the paths being migrated; the file is left unchanged`;
     for (const args of [['migrate', '--dry-run', 'src/io.ts', '--format', 'json'], ['src/io.ts', '--format', 'json']]) {
       const result = await runCli(args, dir);
-      expect({ args, code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ args, code: 1, stderr: '', skipped: [{ file: 'io.ts', reason }] });
+      expect({ args, code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ args, code: 1, stderr: skippedLine('io.ts (left unchanged)'), skipped: [{ file: 'io.ts', reason }] });
     }
     expect(read(outside, 'io.ts')).toBe(IO_SOURCE);
   });
@@ -233,7 +234,7 @@ describe('symlinks', () => {
   it('a link inside the tree stays a link: its target is written', async () => {
     const dir = makeProject({ 'src/real/io.ts': IO_SOURCE });
     symlinkSync('real/io.ts', path.join(dir, 'src/io.ts'), 'file');
-    const result = await runCli(['migrate', 'src/io.ts', '--format', 'json'], dir);
+    const result = await runCli(['migrate', 'src/io.ts', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(readlinkSync(path.join(dir, 'src/io.ts'))).toBe('real/io.ts');
     expect(read(dir, 'src/real/io.ts')).toBe(IO_MIGRATED);
@@ -265,7 +266,7 @@ describe('failing writes: checked first, written as one transaction', () => {
     // The second file's temp path is taken by a folder: its write fails after the first file's.
     const blocker = path.join(dir, 'src', `.io.ts.async-migrate-${process.pid}.tmp`);
     mkdirSync(blocker);
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
     expect(result.stderr).toMatch(/^async-migrate: cannot write src\/io\.ts \(EISDIR: [^\n]+\); nothing was written\n$/);
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
@@ -278,7 +279,7 @@ describe('failing writes: checked first, written as one transaction', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': CALLER_SOURCE });
     const { chmodSync } = await import('node:fs');
     chmodSync(path.join(dir, 'src/io.ts'), 0o444);
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
     expect(result.stderr).toMatch(/^async-migrate: cannot write src\/io\.ts \(EACCES: [^\n]+\); nothing was written\n$/);
     expect(read(dir, 'src/caller.ts')).toBe(CALLER_SOURCE);
@@ -297,14 +298,14 @@ describe('interrupted writes (SIGINT)', () => {
 
   it('a SIGINT before the renames changes nothing, leaves no temp file, and a re-run finishes the job', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': CALLER_SOURCE });
-    const interrupted = await runCli(['migrate', '.', '--format', 'json'], dir, { signals: interruptAtOnce() });
+    const interrupted = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir, { signals: interruptAtOnce() });
     expect({ code: interrupted.code, stdout: interrupted.stdout, stderr: interrupted.stderr }).toEqual({
       code: 130,
       stdout: '',
       stderr: 'async-migrate: interrupted; nothing was written\n',
     });
     expect({ io: read(dir, 'src/io.ts'), caller: read(dir, 'src/caller.ts'), temps: tempFiles(dir) }).toEqual({ io: IO_SOURCE, caller: CALLER_SOURCE, temps: [] });
-    const rerun = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const rerun = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: rerun.code, stderr: rerun.stderr }).toEqual({ code: 0, stderr: '' });
     expect({ io: read(dir, 'src/io.ts'), caller: read(dir, 'src/caller.ts') }).toEqual({ io: IO_MIGRATED, caller: CALLER_MIGRATED });
   });
@@ -426,8 +427,8 @@ export async function report(): Promise<void> {
 
   it('TypeScript: listed in skipped with the functions it may call, and migrate exits 1', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': BROKEN_CALLER });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('src/caller.ts (may call load)') });
     expect(jsonReport(result).skipped).toEqual([
       {
         file: 'src/caller.ts',
@@ -448,7 +449,7 @@ export async function report(): Promise<void> {
     const report = jsonReport(result);
     expect({ code: result.code, stderr: result.stderr, findings: report.findings, skipped: report.skipped }).toEqual({
       code: 1,
-      stderr: '',
+      stderr: skippedLine('broken.py (may call fetch)'),
       findings: [],
       skipped: [{ file: 'broken.py', reason: 'syntax error at broken.py:4:9; it may call fetch, which turns async: its call sites are not updated', mayCall: ['fetch'] }],
     });
@@ -474,7 +475,7 @@ export async function main(): Promise<void> {
       'packages/app/src/lib/io.ts': io,
       'packages/app/src/main.ts': main,
     });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr, changes: jsonReport(result).changes }).toEqual({
       code: 0,
       stderr: '',

@@ -1,9 +1,11 @@
 // `--format markdown`: a document a team can act on, for a pull request or an issue. Sections in the
 // order people ask: how big is it, what breaks, what is stuck, why each function turns async.
 import { RULE_IDS } from '../model.js';
-import type { Report } from '../model.js';
+import type { Report, RuleId } from '../model.js';
+import { ruleDocsUrl } from '../rule-links.js';
 import { DEFAULT_NODE_CAP, propagationFlowchart } from './mermaid.js';
 import { unsafeFixesNote } from './pretty.js';
+import { terminalLines } from './terminal.js';
 
 export interface MarkdownOptions {
   /** Most nodes drawn one by one in the flowchart before it collapses to files. */
@@ -28,7 +30,8 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     whySection(report),
     propagationSection(report, options.chartNodeCap ?? DEFAULT_NODE_CAP),
   ];
-  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+  // Printed on stdout by default, so control characters from the user's files are escaped as on a terminal.
+  return terminalLines(`${sections.filter((section) => section !== '').join('\n\n')}\n`);
 }
 
 function header(report: Report): string {
@@ -74,7 +77,7 @@ function summarySection(report: Report): string {
   ];
   for (const rule of RULE_IDS) {
     const count = summary.byRule[rule];
-    if (count !== undefined && count > 0) rows.push([`&nbsp;&nbsp;${code(rule)}`, String(count)]);
+    if (count !== undefined && count > 0) rows.push([`&nbsp;&nbsp;${ruleLink(rule)}`, String(count)]);
   }
   const unfixable = report.findings.filter((finding) => !finding.fixable).length;
   if (unfixable > 0) rows.push(['&nbsp;&nbsp;not fixable automatically', String(unfixable)]);
@@ -106,7 +109,7 @@ function stillBlockingSection(report: Report): string {
   const unfixable = report.findings.filter((finding) => !finding.fixable);
   if (unfixable.length === 0) return '';
   const rows = unfixable.map(
-    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${code(f.rule)} | ${f.severity} | ${cell(f.message)} |`,
+    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${ruleLink(f.rule)} | ${f.severity} | ${cell(f.message)} |`,
   );
   return fold(
     [
@@ -124,7 +127,7 @@ function unsafeFixesSection(report: Report): string {
   const unsafe = report.findings.filter((finding) => finding.fixable && finding.applicability === 'unsafe');
   if (unsafe.length === 0) return '';
   const rows = unsafe.map(
-    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${code(f.rule)} | ${cell(f.message)} | ${cell((f.suggestions ?? []).join(' · '))} |`,
+    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${ruleLink(f.rule)} | ${cell(f.message)} | ${cell((f.suggestions ?? []).join(' · '))} |`,
   );
   const applied = report.summary.fixes.unsafeApplied;
   return fold(
@@ -291,6 +294,11 @@ function fence(language: string, body: string): string {
   const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
   const marks = '`'.repeat(longestRun + 1);
   return `${marks}${language}\n${body}\n${marks}`;
+}
+
+/** A rule id linking its page. */
+function ruleLink(rule: RuleId): string {
+  return `[${code(rule)}](${ruleDocsUrl(rule)})`;
 }
 
 /** An inline code span that holds any text: the delimiter outgrows every backtick run inside. */
