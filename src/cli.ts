@@ -240,7 +240,8 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   // Each path is a file or a folder (else one line naming what it is); the config sits in the first
   // path's folder, found by stat (`my.project/` is a folder).
   const kinds: ('file' | 'directory')[] = [];
-  for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(given, path.resolve(io.cwd, given)));
+  // Named by their absolute path, as the engine names a path that is missing.
+  for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(path.resolve(io.cwd, given)));
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
   const configRoot = kinds[0] === 'file' ? path.dirname(firstPath) : firstPath;
   const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
