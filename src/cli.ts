@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
+import { pathKind } from './discovery.js';
 import type { EngineResult } from './engine.js';
 import { describeError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
@@ -205,6 +206,8 @@ function assertNotMistypedCommand(first: string, cwd: string): void {
 function parseRules(value: string | undefined): RuleId[] | undefined {
   if (value === undefined) return undefined;
   const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
+  // An empty list would turn every rule off and let CI pass on anything.
+  if (ids.length === 0) throw new UsageError(`--rules: the list is empty; name at least one of ${RULE_IDS.join(', ')}`);
   for (const id of ids) {
     if (!RULE_IDS.includes(id as RuleId)) {
       const close = closestMatches(id, RULE_IDS);
@@ -234,8 +237,13 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
 async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress, rerun: readonly string[]): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
+  // Each path is a file or a folder (else one line naming what it is); the config sits in the first
+  // path's folder, found by stat (`my.project/` is a folder).
+  const kinds: ('file' | 'directory')[] = [];
+  // Named by their absolute path, as the engine names a path that is missing.
+  for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(path.resolve(io.cwd, given)));
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
-  const configRoot = /\.[a-z]+$/i.test(firstPath) ? path.dirname(firstPath) : firstPath;
+  const configRoot = kinds[0] === 'file' ? path.dirname(firstPath) : firstPath;
   const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);

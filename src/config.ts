@@ -1,7 +1,7 @@
 // async-migrate.config.json: the team's settings. Validation lives here so a wrong key or value is
 // one clear line naming it.
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { UsageError } from './errors.js';
 import { RULE_IDS } from './model.js';
@@ -198,9 +198,18 @@ export function parseConfig(value: unknown, file: string, syntax: ConfigSyntax =
   const blockingEntry = (entry: Record<string, unknown>): BlockingApiConfig =>
     Object.fromEntries(BLOCKING_KEYS.filter((key) => spell(key) in entry).map((key) => [key, entry[spell(key)]])) as unknown as BlockingApiConfig;
 
+  // Globs: within the matchers' length limit (longer ones throw inside them: an internal error), and
+  // for `include`, inside the root (`../lib/**` or `/etc/**` would read files outside it).
+  const globList = (insideRoot: boolean): KeyCheck => (v, key) => {
+    stringList(v, key);
+    (v as string[]).forEach((glob, index) => {
+      const problem = globProblem(glob, insideRoot);
+      if (problem) fail(`${key}[${index}]`, problem);
+    });
+  };
   const topLevel: Record<keyof Config, KeyCheck> = {
-    include: stringList,
-    exclude: stringList,
+    include: globList(true),
+    exclude: globList(false),
     rules: (v, key) => {
       if (!isPlainObject(v)) return fail(key, `must be an object of rule id to severity, got ${describe(v)}`);
       for (const [rule, severity] of Object.entries(v)) {
@@ -229,7 +238,7 @@ export function parseConfig(value: unknown, file: string, syntax: ConfigSyntax =
       });
     },
     entryPoints: stringList,
-    public: stringList,
+    public: globList(false),
     unsafeFixes: (v, key) => {
       if (typeof v !== 'boolean') fail(key, `must be true or false, got ${describe(v)}`);
     },
@@ -248,6 +257,21 @@ export function parseConfig(value: unknown, file: string, syntax: ConfigSyntax =
   }
   // The clone also turns a TOML table's null-prototype objects into plain ones.
   return { ...defaultConfig(), ...(structuredClone(settings) as Partial<Config>) };
+}
+
+/** picomatch (under globby) and minimatch refuse patterns longer than this. */
+export const MAX_GLOB_LENGTH = 65_536;
+
+/** Why a config glob cannot be used, or undefined. */
+function globProblem(glob: string, insideRoot: boolean): string | undefined {
+  if (glob.length > MAX_GLOB_LENGTH) return `a glob of ${glob.length} characters; at most ${MAX_GLOB_LENGTH}`;
+  if (!insideRoot) return undefined;
+  const shown = glob.length > 80 ? `${glob.slice(0, 77)}…` : glob;
+  // Without expanding braces (exponential in their number): an alternative of a brace counts as a
+  // start (`{src,/etc}/**`), and a `..` between separators or brace marks as leaving the root.
+  if (/^([\\/]|[A-Za-z]:)|[{,][\\/]/.test(glob) || isAbsolute(glob)) return `"${shown}" is an absolute path; include globs are relative to the root, inside it`;
+  if (glob.split(/[\\/{},]/).includes('..')) return `"${shown}" leaves the root (\`..\`); include globs must stay inside it`;
+  return undefined;
 }
 
 /** The allowed name nearest to a misspelt one, when it is near enough to be the likely intent. */

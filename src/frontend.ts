@@ -84,7 +84,7 @@ export interface FrontEnd {
    * The last guard before a write: which edited files no longer parse (or break the language's
    * grammar), with the first error. One call for all of a run's files, so the check is batched.
    */
-  syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string>;
+  syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> | Promise<Map<string, string>>;
   /** Resolves a `--make-async` target to functions of this front-end, or [] when nothing matches. */
   resolveTarget(target: string): FunctionId[];
   /** Names of this front-end's functions, for "did you mean" on an unknown target. */
@@ -100,4 +100,6 @@ export interface FrontEnd {
 export interface FrontEndOptions {
   root: string;
   config: Config;
+  /** A line for stderr about the run (not about one file), e.g. a checker that could not run. */
+  onWarning?: (message: string) => void;
 }

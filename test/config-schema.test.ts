@@ -54,6 +54,8 @@ describe('the config JSON Schema and the validator agree', () => {
     [{ call: 'db.querySync' }], [{ call: '' }], [{}], [{ asyncEquivalent: 'db.query' }], ['db.querySync'],
     [{ call: 'a.b', language: 'python', asyncEquivalent: 'a.c', module: 'm' }], [{ call: 'a.b', language: 'rust' }],
     [{ call: 'a.b', async: 'a.c' }], [{ call: 'a.b', module: ' ' }],
+    ['../lib/**'], ['src/../../x'], ['{src,..}/**'], ['/etc/**'], ['{src,/tmp}/**'], ['C:/x'], ['./src/a..b/*.ts'], ['..'], ['src/..'],
+    ['a'.repeat(65_536)], ['a'.repeat(65_537)],
   ];
   const cases = [...CONFIG_KEYS, '$schema', 'colour'].flatMap((key) => pool.map((value) => ({ [key]: value })));
   it(`on ${cases.length} configs, every key with good and bad values`, () => {
