@@ -1,6 +1,6 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
@@ -20,7 +20,20 @@ import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
 import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
-import { assertCleanWorkTree, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
+import { acquireRootLock, LOCK_NAME, LockError } from './lock.js';
+import type { Phase } from './progress.js';
+import { realRoots } from './safeguards.js';
+import {
+  assertCleanWorkTree,
+  FileChangedError,
+  removeStaleTemps,
+  reportTargetProblem,
+  unwritableReason,
+  writeReport,
+  writeTransaction,
+  type SignalSource,
+  type WriteOutcome,
+} from './write.js';
 
 type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github';
 const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github'];
@@ -54,14 +67,23 @@ export interface CliIo {
   isTTY: boolean;
   /** Where SIGINT/SIGTERM come from during the write phase (default: the process). */
   signals?: SignalSource;
+  /** Told each phase of the run as it starts (tests change a file between the analysis and the write). */
+  onPhase?: (phase: Phase) => void;
+  /** Waits for stdout to take everything written, and returns the error it failed with, if any. */
+  stdoutError?: () => Promise<NodeJS.ErrnoException | undefined>;
 }
 
-const defaultIo = (): CliIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
-  isTTY: Boolean(process.stdout.isTTY),
-});
+const defaultIo = (): CliIo => {
+  let stdoutError: NodeJS.ErrnoException | undefined;
+  return {
+    // The first error is kept (later writes fail as "destroyed"); bin/ keeps the stream's 'error' event from throwing.
+    stdout: (text) => process.stdout.write(text, (error) => void (stdoutError ??= error ?? undefined)),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY),
+    stdoutError: () => new Promise((resolve) => process.stdout.write('', () => resolve(stdoutError))),
+  };
+};
 
 function buildProgram(io: CliIo): Command {
   const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -118,8 +140,22 @@ class WriteFailure extends Error {
   override name = 'WriteFailure';
 }
 
+/** What a run has done that its error line must tell: the files written, once the migration is applied. */
+interface RunState {
+  written?: readonly string[];
+}
+
+/** Added to every error line after the migration was written, so that no failure hides it. */
+function appliedNote(state: RunState): string {
+  const written = state.written ?? [];
+  if (written.length === 0) return '';
+  const shown = written.slice(0, 5).join(', ') + (written.length > 5 ? `, and ${written.length - 5} more` : '');
+  return `; the migration was applied (written: ${shown})`;
+}
+
 export async function run(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   let debug = argv.includes('--debug');
+  const state: RunState = {};
   try {
     const [first, ...rest] = argv;
     const command = first === 'check' || first === 'migrate' ? first : undefined;
@@ -135,17 +171,24 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
     }
     const options = program.opts<CliOptions>();
     debug = Boolean(options.debug);
-    return await execute(command ?? 'default', program.args, options, io);
+    const code = await withRootLock(command, program.args, options.dryRun, io, () => execute(command ?? 'default', program.args, options, io, state));
+    // A reader that closed early (EPIPE) is not an error; a full disk or a broken device is.
+    const stdoutError = await io.stdoutError?.();
+    if (stdoutError && stdoutError.code !== 'EPIPE') {
+      io.stderr(`async-migrate: cannot write the report to stdout (${describeError(stdoutError)})${appliedNote(state)}\n`);
+      return EXIT.internal;
+    }
+    return code;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`async-migrate: ${error.message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof WriteFailure) {
-      io.stderr(`async-migrate: ${error.message}\n`);
+    if (error instanceof WriteFailure || error instanceof FileChangedError || error instanceof LockError) {
+      io.stderr(`async-migrate: ${error.message}${appliedNote(state)}\n`);
       return EXIT.problems;
     }
-    io.stderr(`async-migrate: internal error: ${describeError(error)} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})\n`);
+    io.stderr(`async-migrate: internal error: ${describeError(error)} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})${appliedNote(state)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return EXIT.internal;
   }
@@ -169,7 +212,23 @@ function formatFromOutput(file: string | undefined): Format | undefined {
   return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : undefined;
 }
 
-async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo): Promise<number> {
+/**
+ * Runs `work` holding the root's lock when it writes the migration (`migrate` without --dry-run):
+ * a second concurrent `migrate` is refused with one line. The lock is deleted on every way out.
+ */
+async function withRootLock(command: string | undefined, paths: readonly string[], dryRun: boolean | undefined, io: CliIo, work: () => Promise<number>): Promise<number> {
+  if (command !== 'migrate' || dryRun) return work();
+  // A path that does not exist is reported by the run itself.
+  const root = await realRoots([path.resolve(io.cwd, paths[0] ?? '.')]).then((roots) => roots[0], () => undefined);
+  const lock = root === undefined ? undefined : acquireRootLock(root, io.signals === undefined);
+  try {
+    return await work();
+  } finally {
+    lock?.release();
+  }
+}
+
+async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, state: RunState): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
@@ -179,7 +238,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
   // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
   // the migrated files were written.
-  const outputProblem = options.output ? await unwritableReason(path.resolve(io.cwd, options.output)) : undefined;
+  const outputProblem = options.output ? await reportTargetProblem(path.resolve(io.cwd, options.output)) : undefined;
   if (options.output && outputProblem) throw new WriteFailure(`cannot write the report to ${options.output} (${outputProblem}); nothing was written`);
   const progress = createProgress({ quiet: options.quiet, progress: options.progress });
   const language: Language | undefined = options.language === 'ts' || options.language === 'typescript' ? 'typescript' : options.language ? 'python' : undefined;
@@ -196,7 +255,10 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
-    onPhase: (phase, _done, total) => progress.phase(phase, total ?? 0),
+    onPhase: (phase, _done, total) => {
+      progress.phase(phase, total ?? 0);
+      io.onPhase?.(phase);
+    },
     onWarning: (message) => io.stderr(`async-migrate: warning: ${message}\n`),
   });
   progress.stop();
@@ -223,7 +285,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
   }
 
-  const written = await writeMigration(result, paths, options, io);
+  const written = await writeMigration(result, paths, options, io, state);
   if (written.exitCode !== undefined) return written.exitCode;
   io.stdout(rendered);
   await writeOutput(options.output, io.cwd, result, format);
@@ -248,22 +310,29 @@ function migrationIncomplete(report: Report): boolean {
  * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
  * printed); `interrupted` when a signal was held until every file was written.
  */
-async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo): Promise<{ exitCode?: number; interrupted: boolean }> {
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, state: RunState): Promise<{ exitCode?: number; interrupted: boolean }> {
+  const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
+  const roots = await realRoots(targets);
+  // Temp files of an earlier run that was killed (SIGKILL) are deleted before git is asked about the tree.
+  await removeStaleTemps(await Promise.all(result.outputs.map(async (output) => path.dirname(await realpath(output.absolute)))));
   if (!options.allowDirty && result.outputs.length > 0) {
     // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
     // alone; each is asked of its own repository, as is every file about to be written.
-    const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
-    await assertCleanWorkTree(io.cwd, targets, result.outputs.map((output) => output.absolute));
+    await assertCleanWorkTree(io.cwd, targets, result.outputs.map((output) => output.absolute), roots.map((root) => path.join(root, LOCK_NAME)));
   }
   const shown = (output: { absolute: string }): string => path.relative(io.cwd, output.absolute).split(path.sep).join('/');
+  const probed = new Map<string, Promise<string | undefined>>();
   for (const output of result.outputs) {
-    const problem = await unwritableReason(output.absolute);
+    const problem = await unwritableReason(output.absolute, probed);
     if (problem) throw new WriteFailure(`cannot write ${shown(output)} (${problem}); nothing was written`);
   }
   const outcome = await writeTransaction(
-    result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)! })),
+    result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)!, expectedDigest: output.digest })),
     io.signals,
+    undefined,
+    { roots },
   );
+  state.written = outcome.written;
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
     io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);
     return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted };
@@ -278,6 +347,7 @@ function leavesMigrationIncomplete(entry: Report['skipped'][number]): boolean {
 
 function describeWriteOutcome(outcome: WriteOutcome): string {
   const list = (files: readonly string[]): string => files.join(', ') || 'none';
+  if (outcome.failure?.changed && outcome.written.length === 0) return `${outcome.failure.file} changed during the run; nothing was written`;
   const cause = outcome.failure ? `cannot write ${outcome.failure.file} (${outcome.failure.reason})` : 'interrupted';
   if (outcome.written.length === 0) return `${cause}; nothing was written`;
   return `${cause}; the tree is part-migrated: written: ${list(outcome.written)}; not written: ${list(outcome.notWritten)} (restore the written files, e.g. with git checkout, and run again)`;
@@ -304,7 +374,7 @@ async function writeOutput(file: string | undefined, cwd: string, result: Engine
   const report: Report = result.report;
   const text = await renderReport({ ...result, report }, formatFromOutput(file) ?? format, false);
   try {
-    await writeFile(path.resolve(cwd, file), text, 'utf8');
+    await writeReport(path.resolve(cwd, file), text);
   } catch (error) {
     throw new WriteFailure(`cannot write the report to ${file} (${describeError(error)})`);
   }
