@@ -142,24 +142,25 @@ export async function removeStaleTemps(dirs: Iterable<string>): Promise<string[]
  * names the file left behind.
  */
 export async function probeFolder(dir: string): Promise<string | undefined> {
-  const first = tempPathFor(path.join(dir, 'async-migrate-probe'));
-  const second = first.replace(/\.tmp$/, '.b.tmp');
-  const created: string[] = [];
+  const probe = tempPathFor(path.join(dir, 'async-migrate-probe'));
+  const renamed = probe.replace(/\.tmp$/, '.b.tmp');
+  let left: string | undefined;
   let problem: string | undefined;
   try {
-    for (const file of [first, second]) {
-      await (await open(file, CREATE_EXCLUSIVE, 0o600)).close();
-      created.push(file);
-    }
-    await rename(first, second);
-    created.shift();
+    await (await open(probe, CREATE_EXCLUSIVE, 0o600)).close();
+    left = probe;
+    // Renaming takes the entry out of the folder, as replacing a file does (the file's own flags
+    // are checked by `unwritableReason`).
+    await rename(probe, renamed);
+    left = renamed;
   } catch (error) {
     problem = `the folder does not allow it: ${describeError(error)}`;
   }
-  const left: string[] = [];
-  for (const file of created) if (!(await unlink(file).then(() => true, () => false))) left.push(path.basename(file));
-  // A folder that refuses the rename refuses deleting the probe too (append-only): say what is left.
-  return problem && left.length > 0 ? `${problem}; probe files left: ${left.join(', ')}` : problem;
+  if (left !== undefined && !(await unlink(left).then(() => true, () => false))) {
+    // A folder that refuses the rename refuses deleting the probe too (append-only): say what is left.
+    problem = `${problem ?? 'the folder does not allow deleting a file'}; probe file left: ${path.basename(left)}`;
+  }
+  return problem;
 }
 
 /**

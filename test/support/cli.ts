@@ -7,7 +7,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], cwd: string, io: Pick<CliIo, 'signals'> = {}): Promise<CliResult> {
+export async function runCli(argv: string[], cwd: string, io: Pick<CliIo, 'signals' | 'onPhase'> = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
