@@ -122,7 +122,7 @@ Exit codes:
   ${EXIT.ok}    success, or check found nothing at or above --fail-on
   ${EXIT.problems}    check found problems; or a file could not be analysed, edited or written (see skipped)
   ${EXIT.usage}    usage, configuration or input error
-  ${EXIT.internal}    internal error (a bug in async-migrate; --debug prints the stack)
+  ${EXIT.internal}    internal error (a bug in async-migrate; --debug prints the stack), or stdout cannot be written
   ${EXIT.interrupted}  interrupted (SIGINT/SIGTERM)
 
 Environment:
@@ -220,7 +220,7 @@ async function withRootLock(command: string | undefined, paths: readonly string[
   if (command !== 'migrate' || dryRun) return work();
   // A path that does not exist is reported by the run itself.
   const root = await realRoots([path.resolve(io.cwd, paths[0] ?? '.')]).then((roots) => roots[0], () => undefined);
-  const lock = root === undefined ? undefined : acquireRootLock(root, io.signals === undefined);
+  const lock = root === undefined ? undefined : acquireRootLock(root);
   try {
     return await work();
   } finally {
@@ -314,7 +314,7 @@ async function writeMigration(result: EngineResult, paths: readonly string[], op
   const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
   const roots = await realRoots(targets);
   // Temp files of an earlier run that was killed (SIGKILL) are deleted before git is asked about the tree.
-  await removeStaleTemps(await Promise.all(result.outputs.map(async (output) => path.dirname(await realpath(output.absolute)))));
+  await removeStaleTemps(await Promise.all(result.outputs.map(async (output) => path.dirname(await realpath(output.absolute).catch(() => output.absolute)))));
   if (!options.allowDirty && result.outputs.length > 0) {
     // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
     // alone; each is asked of its own repository, as is every file about to be written.

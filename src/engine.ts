@@ -263,12 +263,12 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     try {
       decoded = decodeSource(absolute, bytes);
     } catch {
-      throw new FileChangedError(file); // it decoded when it was analysed
+      throw new FileChangedError(shownFromCwd(options.cwd, absolute)); // it decoded when it was analysed
     }
     const { text: before, encoding } = decoded;
     const text = stripBom(before);
     const analysed = frontEnds.find(({ frontEnd }) => frontEnd.language === languageOf(absolute))?.frontEnd.analysedText?.(absolute);
-    if (analysed !== undefined && analysed !== text) throw new FileChangedError(file);
+    if (analysed !== undefined && analysed !== text) throw new FileChangedError(shownFromCwd(options.cwd, absolute));
     const digest = digestOf(bytes);
     try {
       const normalized = normalizeEdits(file, text, withOwnLineEndings(text, edits.editsFor(absolute)));
@@ -303,6 +303,11 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable, applied);
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, unsafeFixes);
   return { report, outputs, root };
+}
+
+/** A path as the user sees it from the working directory (the CLI's error lines). */
+function shownFromCwd(cwd: string, absolute: string): string {
+  return path.relative(cwd, absolute).split(path.sep).join('/');
 }
 
 interface PlannedRun {

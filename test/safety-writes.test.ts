@@ -265,17 +265,34 @@ describe('one migrate at a time per root', () => {
     expect({ code: clean.code, stderr: clean.stderr, io: read(dir, 'src/io.ts'), lock: existsSync(path.join(dir, LOCK_NAME)) }).toEqual({ code: 0, stderr: '', io: IO_MIGRATED, lock: false });
   });
 
-  it('a SIGTERM during the analysis (a real process) deletes the lock and stops the run', async () => {
+  it('a link planted at the lock name (to /dev/zero) is no lock: one line, never a hang, nothing written', async () => {
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE });
+    symlinkSync('/dev/zero', path.join(dir, LOCK_NAME));
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `async-migrate: ${path.join(dir, LOCK_NAME)} exists and is not a lock this tool wrote; nothing was written (delete it if no run is going)\n`,
+    });
+    expect({ io: read(dir, 'src/io.ts'), link: lstatSync(path.join(dir, LOCK_NAME)).isSymbolicLink() }).toEqual({ io: IO_SOURCE, link: true });
+  });
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)('a %s during the analysis (a real process) stops the run and the lock is deleted', async (signal) => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const child = spawn(process.execPath, [BIN, 'migrate', '.', '--format', 'json'], { cwd: dir, stdio: 'ignore' });
     const lock = path.join(dir, LOCK_NAME);
-    const started = Date.now();
-    while (!existsSync(lock) && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 5));
+    const until = async (condition: () => boolean): Promise<void> => {
+      const started = Date.now();
+      while (!condition() && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await until(() => existsSync(lock));
     expect(existsSync(lock)).toBe(true);
-    child.kill('SIGTERM');
-    const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    expect({ signal, lock: existsSync(lock), io: read(dir, 'src/io.ts') }).toEqual({ signal: 'SIGTERM', lock: false, io: IO_SOURCE });
-  }, 30_000);
+    const exited = new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    child.kill(signal);
+    expect(await exited).toBe(signal);
+    await until(() => !existsSync(lock)); // the watchdog deletes it once the run is gone
+    expect({ lock: existsSync(lock), io: read(dir, 'src/io.ts') }).toEqual({ lock: false, io: IO_SOURCE });
+  }, 60_000);
 });
 
 describe.skipIf(!isRoot)('append-only files and folders (chattr +a; root on ext4 here)', () => {
