@@ -181,7 +181,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
     return code;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`async-migrate: ${error.message}\n`);
+      io.stderr(`async-migrate: ${error.message}${appliedNote(state)}\n`);
       return EXIT.usage;
     }
     if (error instanceof WriteFailure || error instanceof FileChangedError || error instanceof LockError) {
