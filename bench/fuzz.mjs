@@ -118,7 +118,7 @@ await runCase('symlink at the old temp name', 'nothing written outside; file mig
   const start = process.pid;
   for (let pid = start; pid < start + 200; pid++) fs.symlinkSync(path.join(outside, 'victim.txt'), path.join(dir, 'src', `.io.ts.async-migrate-${pid}.tmp`));
   gitCommitAll(dir);
-  const run = cli(['migrate', '.', '--format', 'json'], dir);
+  const run = cli(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
   const ok = run.status === 0 && read(path.join(outside, 'victim.txt')) === 'outside\n' && fs.lstatSync(path.join(dir, 'src/io.ts')).isFile() && read(path.join(dir, 'src/io.ts')) === IO_MIGRATED;
   return { ok, detail: `exit ${run.status}; ${run.stderr.trim()}` };
 });
@@ -128,7 +128,7 @@ await runCase('symlink at the -o report name', 'exit 1, one line; nothing writte
   const dir = project({ 'src/io.ts': IO });
   fs.symlinkSync(path.join(outside, 'victim.txt'), path.join(dir, 'async-migrate.sarif'));
   gitCommitAll(dir);
-  const run = cli(['migrate', '.', '-o', 'async-migrate.sarif'], dir);
+  const run = cli(['migrate', '.', '--allow-dirty', '-o', 'async-migrate.sarif'], dir);
   const ok = run.status === 1 && oneLine(run.stderr) && read(path.join(outside, 'victim.txt')) === 'outside\n' && read(path.join(dir, 'src/io.ts')) === IO;
   return { ok, detail: `exit ${run.status}; ${run.stderr.trim()}` };
 });
@@ -139,7 +139,7 @@ await runCase(`concurrent edit (${ROUNDS} rounds)`, 'never a migration of one te
   const seen = new Map();
   for (let round = 0; round < ROUNDS; round++) {
     const dir = project({ 'src/io.ts': IO });
-    const { done } = cliAsync(['migrate', '.', '--format', 'json'], dir);
+    const { done } = cliAsync(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
     // The editor saves at a different moment each round, from the start of the run to its end.
     await sleep(200 + round * 250);
     fs.writeFileSync(path.join(dir, 'src/io.ts'), edited);
@@ -163,7 +163,7 @@ await runCase(`two concurrent migrates (${ROUNDS} rounds)`, 'one migrates, the o
   const problems = [];
   for (let round = 0; round < ROUNDS; round++) {
     const dir = project({ 'src/io.ts': IO });
-    const [a, b] = await Promise.all([cliAsync(['migrate', '.', '--format', 'json'], dir).done, cliAsync(['migrate', '.', '--format', 'json'], dir).done]);
+    const [a, b] = await Promise.all([cliAsync(['migrate', '.', '--allow-dirty', '--format', 'json'], dir).done, cliAsync(['migrate', '.', '--allow-dirty', '--format', 'json'], dir).done]);
     const codes = [a.status, b.status].sort().join(',');
     const refused = [a, b].find((run) => run.status === 1);
     // Both may succeed when one finished before the other started: the second then has nothing to do.
@@ -182,7 +182,7 @@ await runCase('append-only file (chattr +a)', 'exit 1, one line, nothing written
   const target = path.join(dir, 'src/io.ts');
   if (!chattr('+a', target)) return { skipped: isRoot ? 'chattr +a failed (file system?)' : 'needs root' };
   try {
-    const run = cli(['migrate', '.', '--format', 'json'], dir);
+    const run = cli(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
     const ok = run.status === 1 && oneLine(run.stderr) && /nothing was written/.test(run.stderr) && read(target) === IO && temps(dir).length === 0 && read(path.join(dir, 'src/other.ts')).includes('readFileSync');
     return { ok, detail: `exit ${run.status}; ${run.stderr.trim()}; temps ${temps(dir).join(',')}` };
   } finally {
@@ -195,7 +195,7 @@ await runCase('append-only folder (chattr +a)', 'exit 1, one line, nothing writt
   const folder = path.join(dir, 'src');
   if (!chattr('+a', folder)) return { skipped: isRoot ? 'chattr +a failed (file system?)' : 'needs root' };
   try {
-    const run = cli(['migrate', '.', '--format', 'json'], dir);
+    const run = cli(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
     const left = temps(dir);
     const ok = run.status === 1 && oneLine(run.stderr) && /nothing was written/.test(run.stderr) && read(path.join(folder, 'io.ts')) === IO && left.length <= 1 && left.every((file) => run.stderr.includes(path.basename(file)));
     return { ok, detail: `exit ${run.status}; ${run.stderr.trim()}` };
@@ -208,13 +208,13 @@ await runCase('SIGKILL during the write, then a re-run', 'the re-run removes the
   const files = {};
   for (let index = 0; index < 60; index++) files[`src/io${index}.ts`] = IO.replace(/load/g, `load${index}`).replace('main', `main${index}`);
   const dir = project(files);
-  const { child, done } = cliAsync(['migrate', '.', '--format', 'json'], dir);
+  const { child, done } = cliAsync(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
   const started = Date.now();
   while (temps(dir).length === 0 && child.exitCode === null && Date.now() - started < 30_000) await new Promise((resolve) => setImmediate(resolve));
   const leftBefore = temps(dir).length;
   child.kill('SIGKILL');
   await done;
-  const rerun = cli(['migrate', '.', '--format', 'json'], dir);
+  const rerun = cli(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
   const ok = rerun.status === 0 && temps(dir).length === 0 && Object.keys(files).every((file) => !read(path.join(dir, file)).includes('readFileSync'));
   return { ok, detail: `temps when killed: ${leftBefore}; re-run exit ${rerun.status}; ${rerun.stderr.trim()}` };
 });
@@ -223,7 +223,7 @@ await runCase('stdout to /dev/full', 'exit 3, one line that says the migration w
   if (!fs.existsSync('/dev/full')) return { skipped: 'no /dev/full' };
   const dir = project({ 'src/io.ts': IO });
   const full = fs.openSync('/dev/full', 'w');
-  const run = cli(['migrate', '.', '--format', 'json'], dir, { stdio: ['ignore', full, 'pipe'] });
+  const run = cli(['migrate', '.', '--allow-dirty', '--format', 'json'], dir, { stdio: ['ignore', full, 'pipe'] });
   fs.closeSync(full);
   const ok = run.status === 3 && oneLine(run.stderr) && /the migration was applied \(written: src\/io\.ts\)/.test(run.stderr);
   return { ok, detail: `exit ${run.status}; ${run.stderr.trim()}` };
@@ -243,7 +243,7 @@ await runCase('full disk (a 1 MiB tmpfs)', 'migrated files: exit 1, nothing writ
     const filler = path.join(mount, 'filler');
     const free = () => fs.statfsSync(mount).bavail * fs.statfsSync(mount).bsize;
     fs.writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 50_000)));
-    const run = cli(['migrate', '.', '--format', 'json'], dir);
+    const run = cli(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
     const first = run.status === 1 && oneLine(run.stderr) && /ENOSPC[^\n]*nothing was written/.test(run.stderr) && read(path.join(dir, 'src/io.ts')) === big && temps(dir).length === 0;
     // The report on a full disk, the project elsewhere: the migration is written, the report is not.
     fs.rmSync(dir, { recursive: true, force: true });
@@ -253,7 +253,7 @@ await runCase('full disk (a 1 MiB tmpfs)', 'migrated files: exit 1, nothing writ
       // ENOSPC: the disk is full now, as wanted.
     }
     const elsewhere = project({ 'src/io.ts': IO });
-    const second = cli(['migrate', '.', '--format', 'json', '-o', path.join(mount, 'report.json')], elsewhere);
+    const second = cli(['migrate', '.', '--allow-dirty', '--format', 'json', '-o', path.join(mount, 'report.json')], elsewhere);
     const applied = second.status === 1 && oneLine(second.stderr) && /ENOSPC[^\n]*the migration was applied \(written: src\/io\.ts\)/.test(second.stderr) && read(path.join(elsewhere, 'src/io.ts')) === IO_MIGRATED;
     const leftOnDisk = fs.readdirSync(mount).filter((file) => file !== 'filler');
     return { ok: first && applied && leftOnDisk.length === 0, detail: `migrate: exit ${run.status} ${run.stderr.trim()} | -o: exit ${second.status} ${second.stderr.trim()} | left: ${leftOnDisk.join(',')}` };

@@ -1,31 +1,32 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
-import { runEngine, type EngineResult } from './engine.js';
+import type { EngineResult } from './engine.js';
 import { describeError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
 import { unifiedDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
 import { formatGithub } from './report/github.js';
+import { formatGitlab } from './report/gitlab.js';
+import { formatJunit } from './report/junit.js';
 import { formatSarif } from './report/sarif.js';
 import { changedLinesSince, filterByBaseline, filterFindingsToLines, loadBaseline } from './report/filters.js';
-import { createProgress } from './progress.js';
-import { TRANSFORMS } from '../transforms/index.js';
-import { EXTRA_FRONT_ENDS } from './frontends/registry.js';
+import { createProgress, type Phase, type Progress, type ProgressOptions } from './progress.js';
 import { formatPretty } from './report/pretty.js';
 import { closestMatches } from './suggest.js';
+import { ruleDocsUrl } from './rule-links.js';
 import { VERSION } from './version.js';
 import { encodeSource } from './source-text.js';
-import { acquireRootLock, LOCK_NAME, LockError } from './lock.js';
-import type { Phase } from './progress.js';
-import { realRoots } from './safeguards.js';
+import { existsSync } from 'node:fs';
+import { acquireRootLock, LockError } from './lock.js';
 import {
   assertCleanWorkTree,
   FileChangedError,
+  pathsOutsideWorkTrees,
   removeStaleTemps,
   reportTargetProblem,
   unwritableReason,
@@ -35,8 +36,8 @@ import {
   type WriteOutcome,
 } from './write.js';
 
-type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github';
-const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github'];
+type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github' | 'gitlab' | 'junit';
+const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github', 'gitlab', 'junit'];
 
 interface CliOptions {
   project?: string;
@@ -67,6 +68,8 @@ export interface CliIo {
   isTTY: boolean;
   /** Where SIGINT/SIGTERM come from during the write phase (default: the process). */
   signals?: SignalSource;
+  /** Where the progress display goes, and after how long (default: process.stderr, if a TTY). */
+  progress?: Pick<ProgressOptions, 'stream' | 'delayMs'>;
   /** Told each phase of the run as it starts (tests change a file between the analysis and the write). */
   onPhase?: (phase: Phase) => void;
   /** Waits for stdout to take everything written, and returns the error it failed with, if any. */
@@ -97,12 +100,12 @@ function buildProgram(io: CliIo): Command {
     .option('--make-async <targets>', 'turn these functions async as roots: fn, Class.method, Interface.member, Class.*, file.ts:line (repeatable)', collect, [])
     .addOption(new Option('--strategy <strategy>', 'inplace: turn functions async; dual: keep sync APIs, add fooAsync siblings').choices(['inplace', 'dual']))
     .addOption(new Option('--format <format>', 'report format on stdout').choices([...FORMATS]))
-    .option('-o, --output <file>', 'also write the report to a file (format from --format or the extension)')
+    .option('-o, --output <file>', 'also write the report to a file (format: --format if given, else the extension .json .md .sarif .xml)')
     .addOption(new Option('--fail-on <severity>', 'check: lowest severity that fails the run').choices(['error', 'warning', 'info']).default('warning'))
     .option('--config <file>', 'config file (default: async-migrate.config.json at the root)')
     .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
     .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
-    .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes')
+    .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes (and, outside git, skip the warning)')
     .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
@@ -118,6 +121,9 @@ function buildProgram(io: CliIo): Command {
     .addHelpText(
       'after',
       `
+Other commands:
+  rule <id>  print a rule's page: what it finds, examples, fix safety, options (docs/rules/<id>.md)
+
 Exit codes:
   ${EXIT.ok}    success, or check found nothing at or above --fail-on
   ${EXIT.problems}    check found problems; or a file could not be analysed, edited or written (see skipped)
@@ -158,7 +164,9 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
   const state: RunState = {};
   try {
     const [first, ...rest] = argv;
+    if (first === 'rule') return await printRulePage(rest, io);
     const command = first === 'check' || first === 'migrate' ? first : undefined;
+    if (!command && first !== undefined) assertNotMistypedCommand(first, io.cwd);
     const program = buildProgram(io);
     try {
       program.parse(command ? rest : argv, { from: 'user' });
@@ -194,6 +202,38 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
   }
 }
 
+/** `async-migrate rule <id>`: the rule's page, as `ruff rule` prints one. */
+async function printRulePage(args: readonly string[], io: CliIo): Promise<number> {
+  const [id, ...extra] = args;
+  if (id === '-h' || id === '--help') {
+    io.stdout(`Usage: async-migrate rule <id>\n\nPrints a rule's page. Rules: ${RULE_IDS.join(', ')}\n`);
+    return EXIT.ok;
+  }
+  if (id === undefined) throw new UsageError(`rule: name a rule: ${RULE_IDS.join(', ')}`);
+  if (extra.length > 0) throw new UsageError(`rule: one rule id at a time (got ${args.join(' ')})`);
+  const { TRANSFORMS } = await import('../transforms/index.js');
+  const transform = TRANSFORMS.find((t) => t.id === id);
+  if (!transform) {
+    const close = closestMatches(id, RULE_IDS);
+    throw new UsageError(`unknown rule "${id}"${close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : `; rules are ${RULE_IDS.join(', ')}`}`);
+  }
+  const { rulePage } = await import('./rule-docs.js');
+  io.stdout(rulePage(transform, { terminal: true }));
+  return EXIT.ok;
+}
+
+const COMMANDS = ['check', 'migrate', 'rule'] as const;
+
+/**
+ * `async-migrate chek` is a mistyped command, not a path: when no such path exists and the word is
+ * close to a command, say so (as git and cargo do) rather than "path does not exist".
+ */
+function assertNotMistypedCommand(first: string, cwd: string): void {
+  if (!/^[a-z][a-z-]{2,}$/i.test(first) || existsSync(path.resolve(cwd, first))) return;
+  const close = closestMatches(first, COMMANDS, 1);
+  if (close.length > 0) throw new UsageError(`unknown command '${first}'; did you mean '${close[0]}'?`);
+}
+
 function parseRules(value: string | undefined): RuleId[] | undefined {
   if (value === undefined) return undefined;
   const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
@@ -209,7 +249,7 @@ function parseRules(value: string | undefined): RuleId[] | undefined {
 function formatFromOutput(file: string | undefined): Format | undefined {
   if (!file) return undefined;
   const ext = path.extname(file);
-  return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : undefined;
+  return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : ext === '.xml' ? 'junit' : undefined;
 }
 
 /**
@@ -218,8 +258,9 @@ function formatFromOutput(file: string | undefined): Format | undefined {
  */
 async function withRootLock(command: string | undefined, paths: readonly string[], dryRun: boolean | undefined, io: CliIo, work: () => Promise<number>): Promise<number> {
   if (command !== 'migrate' || dryRun) return work();
-  // A path that does not exist is reported by the run itself.
-  const root = await realRoots([path.resolve(io.cwd, paths[0] ?? '.')]).then((roots) => roots[0], () => undefined);
+  const given = path.resolve(io.cwd, paths[0] ?? '.');
+  // The real folder of the first path (a file's folder); a path that does not exist is reported by the run itself.
+  const root = await stat(given).then((info) => realpath(info.isDirectory() ? given : path.dirname(given)), () => undefined);
   const lock = root === undefined ? undefined : acquireRootLock(root);
   try {
     return await work();
@@ -229,6 +270,18 @@ async function withRootLock(command: string | undefined, paths: readonly string[
 }
 
 async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, state: RunState): Promise<number> {
+  // First, so that the display's timer runs from the start of the run (the first line comes within a second).
+  // Timed from the process's start: loading the modules is part of the wait a user sees.
+  const display = createProgress({ startedAt: performance.timeOrigin, ...io.progress, quiet: options.quiet, progress: options.progress });
+  const progress = io.onPhase ? observed(display, io.onPhase) : display;
+  try {
+    return await prepareAndRun(command, paths, options, io, progress, state);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
@@ -240,8 +293,41 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   // the migrated files were written.
   const outputProblem = options.output ? await reportTargetProblem(path.resolve(io.cwd, options.output)) : undefined;
   if (options.output && outputProblem) throw new WriteFailure(`cannot write the report to ${options.output} (${outputProblem}); nothing was written`);
-  const progress = createProgress({ quiet: options.quiet, progress: options.progress });
   const language: Language | undefined = options.language === 'ts' || options.language === 'typescript' ? 'typescript' : options.language ? 'python' : undefined;
+  const writes = engineCommand === 'migrate' && !dryRun;
+  if (writes && !options.allowDirty) {
+    // Refused before the analysis, not after it: the paths given must be clean (the files actually
+    // written are asked again before the write). Outside git nothing protects them: say so, once.
+    const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
+    await assertCleanWorkTree(io.cwd, targets);
+    // A path that does not exist gets its own error from the discovery, not this warning too.
+    const outside = await pathsOutsideWorkTrees(targets.filter((target) => existsSync(target)));
+    if (outside.length > 0) {
+      const shown = outside.map((p) => path.relative(io.cwd, p).split(path.sep).join('/') || '.').join(', ');
+      progress.clear();
+      io.stderr(`async-migrate: warning: ${shown} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
+    }
+  }
+  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress }, state);
+}
+
+interface RunSettings {
+  config: Awaited<ReturnType<typeof loadConfig>>['config'];
+  format: Format;
+  baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
+  language: Language | undefined;
+  dryRun: boolean;
+  engineCommand: 'check' | 'migrate';
+  progress: Progress;
+}
+
+async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings, state: RunState): Promise<number> {
+  const { config, format, baseline, language, dryRun, engineCommand, progress } = settings;
+  // Loaded here, after the progress display started, so that its first line need not wait for them
+  // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
+  progress.phase('start');
+  const { runEngine } = await import('./engine.js');
+  const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
   const result = await runEngine({
     command: engineCommand,
     paths,
@@ -255,13 +341,12 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
-    onPhase: (phase, _done, total) => {
-      progress.phase(phase, total ?? 0);
-      io.onPhase?.(phase);
+    progress,
+    onWarning: (message) => {
+      progress.clear();
+      io.stderr(`async-migrate: warning: ${message}\n`);
     },
-    onWarning: (message) => io.stderr(`async-migrate: warning: ${message}\n`),
   });
-  progress.stop();
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
@@ -269,6 +354,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   const rendered = await renderReport(result, format, color, dryRun);
 
   if (engineCommand === 'check') {
+    progress.stop();
     io.stdout(rendered);
     await writeOutput(options.output, io.cwd, result, format);
     const threshold = SEVERITY_RANK[options.failOn as Severity];
@@ -277,6 +363,7 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
   }
 
   if (dryRun) {
+    progress.stop();
     const diffs = result.outputs.map((output) => unifiedDiff(output.file, output.before, output.after, options.color && io.isTTY));
     if (format === 'pretty') io.stdout(diffs.join('') + (diffs.length > 0 ? '\n' : ''));
     else if (diffs.length > 0 && !options.quiet) io.stderr(diffs.join(''));
@@ -285,7 +372,8 @@ async function execute(command: 'check' | 'migrate' | 'default', paths: string[]
     return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
   }
 
-  const written = await writeMigration(result, paths, options, io, state);
+  const written = await writeMigration(result, paths, options, io, progress, state);
+  progress.stop();
   if (written.exitCode !== undefined) return written.exitCode;
   io.stdout(rendered);
   await writeOutput(options.output, io.cwd, result, format);
@@ -310,15 +398,16 @@ function migrationIncomplete(report: Report): boolean {
  * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
  * printed); `interrupted` when a signal was held until every file was written.
  */
-async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, state: RunState): Promise<{ exitCode?: number; interrupted: boolean }> {
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState): Promise<{ exitCode?: number; interrupted: boolean }> {
   const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
+  const { realRoots } = await import('./safeguards.js');
   const roots = await realRoots(targets);
   // Temp files of an earlier run that was killed (SIGKILL) are deleted before git is asked about the tree.
   await removeStaleTemps(await Promise.all(result.outputs.map(async (output) => path.dirname(await realpath(output.absolute).catch(() => output.absolute)))));
   if (!options.allowDirty && result.outputs.length > 0) {
     // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
     // alone; each is asked of its own repository, as is every file about to be written.
-    await assertCleanWorkTree(io.cwd, targets, result.outputs.map((output) => output.absolute), roots.map((root) => path.join(root, LOCK_NAME)));
+    await assertCleanWorkTree(io.cwd, targets, result.outputs.map((output) => output.absolute));
   }
   const shown = (output: { absolute: string }): string => path.relative(io.cwd, output.absolute).split(path.sep).join('/');
   const probed = new Map<string, Promise<string | undefined>>();
@@ -326,18 +415,33 @@ async function writeMigration(result: EngineResult, paths: readonly string[], op
     const problem = await unwritableReason(output.absolute, probed);
     if (problem) throw new WriteFailure(`cannot write ${shown(output)} (${problem}); nothing was written`);
   }
+  if (result.outputs.length > 0) progress.phase('write', result.outputs.length);
   const outcome = await writeTransaction(
     result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)!, expectedDigest: output.digest })),
     io.signals,
-    undefined,
+    (step) => {
+      if (step === 'temp') progress.advance();
+    },
     { roots },
   );
   state.written = outcome.written;
+  progress.stop();
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
     io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);
     return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted };
   }
   return { interrupted: outcome.interrupted };
+}
+
+/** The progress display, with each phase also told to `onPhase`. */
+function observed(progress: Progress, onPhase: (phase: Phase) => void): Progress {
+  return {
+    ...progress,
+    phase: (name, total) => {
+      progress.phase(name, total);
+      onPhase(name);
+    },
+  };
 }
 
 /** A skipped file that makes the run incomplete: an internal error, or calls into code turning async. */
@@ -357,22 +461,27 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
   if (format === 'json') return formatJson(result.report);
   if (format === 'markdown') return formatMarkdown(result.report);
   if (format === 'github') return formatGithub(result.report);
+  if (format === 'junit') return formatJunit(result.report);
   if (format === 'sarif') {
-    const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity }));
+    const { TRANSFORMS } = await import('../transforms/index.js');
+    const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity, helpUri: ruleDocsUrl(t.id) }));
     return formatSarif(result.report, rules);
   }
-  const sources = new Map<string, string>();
+  // Findings point into the text as it was read: a migrated file's text from before the write
+  // (`-o` renders after it), any other from disk.
+  const sources = new Map<string, string>(result.outputs.map((output) => [output.file, output.before]));
   for (const finding of result.report.findings) {
     if (sources.has(finding.file)) continue;
     sources.set(finding.file, await readFile(path.join(result.root, finding.file), 'utf8').catch(() => ''));
   }
+  if (format === 'gitlab') return formatGitlab(result.report, { sources });
   return formatPretty(result.report, { color, sources, dryRun });
 }
 
 async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format): Promise<void> {
   if (!file) return;
   const report: Report = result.report;
-  const text = await renderReport({ ...result, report }, formatFromOutput(file) ?? format, false);
+  const text = await renderReport({ ...result, report }, format, false);
   try {
     await writeReport(path.resolve(cwd, file), text);
   } catch (error) {

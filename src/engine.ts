@@ -36,7 +36,7 @@ import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
 import { digestOf, FileChangedError, isWithin } from './write.js';
-import type { Phase } from './progress.js';
+import type { Progress } from './progress.js';
 
 export interface EngineOptions {
   command: 'check' | 'migrate';
@@ -54,7 +54,8 @@ export interface EngineOptions {
   unsafeFixes?: boolean;
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
   extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
-  onPhase?: (phase: Phase, done?: number, total?: number) => void;
+  /** Hears of each phase and file as it finishes (cli: the progress display on a TTY). */
+  progress?: Pick<Progress, 'phase' | 'advance'>;
   /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
   onWarning?: (message: string) => void;
 }
@@ -84,17 +85,17 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const absolutePaths = paths.map((p) => path.resolve(options.cwd, p));
-  const files = await discoverFiles(absolutePaths, {
-    include: options.config.include,
-    exclude: options.config.exclude,
-    language: options.language,
-  });
+  const { progress } = options;
+  progress?.phase('discover');
+  const discovery = { include: options.config.include, exclude: options.config.exclude, language: options.language };
+  const files = await discoverFiles(absolutePaths, discovery);
+  if (files.length === 0) throw new UsageError(await noFilesFound(paths, absolutePaths, discovery));
   const root = await reportRoot(absolutePaths);
   const rules = enabledRules(options.rules, options.config);
-  options.onPhase?.('parse', 0, files.length);
+  progress?.phase('read', files.length);
   // A file that cannot be decoded exactly is skipped before any front-end sees it: a lossy decode
   // would be written back with U+FFFD in place of its bytes.
-  const undecodable = await undecodableFiles(files);
+  const undecodable = await undecodableFiles(files, (count) => progress?.advance(count));
 
   const frontEnds: { frontEnd: FrontEnd; files: string[] }[] = [];
   const analysable = files.filter((file) => !undecodable.has(file));
@@ -115,9 +116,8 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
 
   const analyses: Analysis[] = [];
   for (const { frontEnd, files: languageFiles } of frontEnds) {
-    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules));
+    analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules, progress));
   }
-  options.onPhase?.('types', files.length, files.length);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
   const suppressionsByFile = new Map<string, Suppressions | undefined>();
   const suppressionsOf = async (file: string): Promise<Suppressions | undefined> => {
@@ -162,7 +162,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     }
   }
 
-  options.onPhase?.('plan');
+  progress?.phase('plan');
   let { plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options);
   // Calls the front-ends could not resolve that may call a function turning async: a slower oracle
   // (pyright) is asked about exactly those, and the plan is made again with what it resolved.
@@ -175,7 +175,9 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
       const mine = open.filter((call) => languageOf(call.location.file) === frontEnd.language);
       if (!frontEnd.resolveCalls || mine.length === 0) continue;
       for (const call of mine) askedOracle.add(call);
+      progress?.phase('pyright');
       const { sites, resolved } = await frontEnd.resolveCalls(mine);
+      progress?.phase('plan');
       graph.sites.push(...sites);
       added += sites.length;
       const done = new Set(resolved);
@@ -232,7 +234,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     } else notFixable(hit);
   }
 
-  options.onPhase?.('write');
+  // Emitting and checking the edits is the end of planning: nothing is written here (the cli writes).
   const edits = new EditSet();
   for (const { frontEnd } of frontEnds) frontEnd.emit({ plan, fixes, fallbacks, graph }, edits);
   const outputs: FileOutput[] = [];
@@ -698,4 +700,23 @@ function siblingName(name: string, file: string): string {
 function siblingSignature(signature: string, name: string, file: string): string {
   const simple = name.split('.').pop()!;
   return signature.replace(new RegExp(`\\b${simple}\\b`), siblingName(simple, file));
+}
+
+/**
+ * Why a run found nothing to analyse, as ESLint says "No files matching … were found": a wrong path
+ * in CI must fail, not pass as clean. Names the narrowing (--language, the config's include/exclude)
+ * when the files are there without it.
+ */
+async function noFilesFound(paths: readonly string[], absolutePaths: readonly string[], discovery: { include: readonly string[]; exclude: readonly string[]; language?: Language }): Promise<string> {
+  const kind = discovery.language === 'typescript' ? 'TypeScript/JavaScript' : discovery.language === 'python' ? 'Python' : 'TypeScript/JavaScript or Python';
+  const where = paths.join(', ');
+  if (discovery.include.length > 0 || discovery.exclude.length > 0) {
+    const unfiltered = await discoverFiles(absolutePaths, { include: [], exclude: [], language: discovery.language });
+    if (unfiltered.length > 0) return `no files found: the config's include/exclude leave none of the ${unfiltered.length} ${kind} files in ${where}`;
+  }
+  if (discovery.language) {
+    const other = await discoverFiles(absolutePaths, { ...discovery, language: undefined });
+    if (other.length > 0) return `no files found: no ${kind} file in ${where} (--language ${discovery.language === 'typescript' ? 'ts' : 'python'}; ${other.length} other files are there)`;
+  }
+  return `no files found: no ${kind} file in ${where}`;
 }

@@ -4,6 +4,7 @@ import type { EditSet } from './edits/edit-set.js';
 import type { Plan } from './plan/propagate.js';
 import type { CallGraph, CallSite, Finding, FunctionId, Language, RuleId, UnresolvedCall } from './model.js';
 import type { Config } from './config.js';
+import type { Progress } from './progress.js';
 
 /** Writes the edits of one fix into one file; offsets index the original text. */
 export interface FileEditor {
@@ -75,7 +76,8 @@ export interface EmitRequest {
 
 export interface FrontEnd {
   readonly language: Language;
-  analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis>;
+  /** `progress` hears of the front-end's phases and files as they finish (the analysis is synchronous for seconds). */
+  analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis>;
   /** Turns the plan and fixes into edits for this front-end's files. */
   emit(request: EmitRequest, edits: EditSet): void;
   /**

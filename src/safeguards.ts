@@ -8,6 +8,7 @@ import { describeError, FileAnalysisError, UsageError } from './errors.js';
 import type { Analysis, FrontEnd } from './frontend.js';
 import type { CallGraph, Language, RuleId, SkippedFile } from './model.js';
 import type { Plan } from './plan/propagate.js';
+import type { Progress } from './progress.js';
 import { readSource, UndecodableSourceError } from './source-text.js';
 
 /** The real folders of the paths given (a file's folder): what a migration may write into. */
@@ -16,7 +17,7 @@ export async function realRoots(absolutePaths: readonly string[]): Promise<strin
 }
 
 /** The files that cannot be decoded exactly (or read), with the reason each is skipped. */
-export async function undecodableFiles(files: readonly string[]): Promise<Map<string, string>> {
+export async function undecodableFiles(files: readonly string[], onRead?: (count: number) => void): Promise<Map<string, string>> {
   const undecodable = new Map<string, string>();
   const BATCH = 64; // files read at once: fast, and far from the open-files limit
   for (let start = 0; start < files.length; start += BATCH) {
@@ -27,6 +28,7 @@ export async function undecodableFiles(files: readonly string[]): Promise<Map<st
         }),
       ),
     );
+    onRead?.(Math.min(BATCH, files.length - start));
   }
   return undecodable;
 }
@@ -39,12 +41,12 @@ const MAX_FAILED_FILES = 20;
  * overflow on unusual code) is skipped and the others are analysed again without it; an error no
  * file can be blamed for skips the front-end's files. Never aborts the run.
  */
-export async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
+export async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
   const failed: Analysis['skipped'] = [];
   let remaining = [...files];
   for (;;) {
     try {
-      const analysis = await frontEnd.analyze(remaining, rules);
+      const analysis = await frontEnd.analyze(remaining, rules, progress);
       return { ...analysis, skipped: [...analysis.skipped, ...failed] };
     } catch (error) {
       if (error instanceof UsageError) throw error;

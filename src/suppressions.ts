@@ -57,7 +57,7 @@ function suppressLine(suppressions: Suppressions, line: number, rules: Set<RuleI
 // ---- ESLint directives --------------------------------------------------------------------------
 
 /** The typescript-eslint rules whose findings are ours: a directive naming one silences our rule. */
-const ESLINT_EQUIVALENTS: Readonly<Record<string, RuleId>> = {
+export const ESLINT_EQUIVALENTS: Readonly<Record<string, RuleId>> = {
   '@typescript-eslint/no-floating-promises': 'floating-promise',
   '@typescript-eslint/await-thenable': 'await-non-thenable',
 };

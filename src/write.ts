@@ -6,6 +6,7 @@ import { access, constants, lstat, open, readdir, readFile, realpath, rename, st
 import path from 'node:path';
 import { describeError, UsageError } from './errors.js';
 import { runGit } from './git.js';
+import { LOCK_NAME } from './lock.js';
 
 /** `inner` is `outer` or inside it. */
 export function isWithin(outer: string, inner: string): boolean {
@@ -81,14 +82,27 @@ export async function uncommittedFiles(cwd: string, paths: readonly string[], fi
   return [...new Set(dirty)].sort();
 }
 
-export async function assertCleanWorkTree(cwd: string, paths: readonly string[], files: readonly string[] = [], ignored: readonly string[] = []): Promise<void> {
-  // `ignored`: files this run made itself (its lock file), shown as untracked.
-  const own = new Set(ignored.map((file) => path.relative(cwd, file).split(path.sep).join('/')));
-  const dirty = (await uncommittedFiles(cwd, paths, files)).filter((file) => !own.has(file));
+export async function assertCleanWorkTree(cwd: string, paths: readonly string[], files: readonly string[] = []): Promise<void> {
+  // Not uncommitted work: this run's own lock file (untracked, in the root), and temp files a killed
+  // run left (deleted before the write).
+  const dirty = (await uncommittedFiles(cwd, paths, files)).filter((file) => path.posix.basename(file) !== LOCK_NAME && !isStaleTemp(path.posix.basename(file)));
   if (dirty.length > 0) {
     const shown = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? `, and ${dirty.length - 3} more` : '');
     throw new UsageError(`refusing to write into a git work tree with uncommitted changes (${shown}); commit or stash them, or pass --allow-dirty`);
   }
+}
+
+/** Those of `paths` in no git work tree (or with no git installed): nothing there protects uncommitted work. */
+export async function pathsOutsideWorkTrees(paths: readonly string[]): Promise<string[]> {
+  const gitFolders = new Map<string, Promise<string | undefined>>();
+  const outside: string[] = [];
+  for (const given of paths) {
+    const real = await realpath(given).catch(() => given);
+    const info = await stat(real).catch(() => undefined);
+    const folder = await nearestGitFolder(info?.isDirectory() ? real : path.dirname(real), gitFolders);
+    if (folder === undefined || (await workTreeOf(folder, real)) === undefined) outside.push(given);
+  }
+  return outside;
 }
 
 /** Temp and probe files: `.<name>.async-migrate-<pid>-<12 hex>.tmp` (a probe's second file ends `.b.tmp`). */
@@ -105,6 +119,12 @@ export function tempPathFor(file: string, random: () => string = () => randomByt
 
 /** Flags for a temp file: created here and now, never an existing file or a link. */
 const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** A name this tool gives its temp files, of a process that is gone. */
+function isStaleTemp(name: string): boolean {
+  const match = TEMP_NAME.exec(name);
+  return match !== null && !isAlive(Number(match[1]));
+}
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -124,8 +144,7 @@ export async function removeStaleTemps(dirs: Iterable<string>): Promise<string[]
   const removed: string[] = [];
   for (const dir of new Set(dirs)) {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const match = TEMP_NAME.exec(name);
-      if (!match || isAlive(Number(match[1]))) continue;
+      if (!isStaleTemp(name)) continue;
       const file = path.join(dir, name);
       const info = await lstat(file).catch(() => undefined);
       if (!info?.isFile()) continue; // a link or a folder by that name is not ours

@@ -94,7 +94,7 @@ describe('bad input: one line on stderr, exit 2', () => {
   it('an unknown --format', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['check', '.', '--format', 'xml'], dir);
-    expectUsageError(result, "async-migrate: option '--format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, markdown, sarif, github.");
+    expectUsageError(result, "async-migrate: option '--format <format>' argument 'xml' is invalid. Allowed choices are pretty, json, markdown, sarif, github, gitlab, junit.");
   });
 
   it('an unknown option', async () => {
@@ -125,7 +125,7 @@ describe('bad input: one line on stderr, exit 2', () => {
 
   it('--make-async: a bad target among good ones is still an error, and nothing is written', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
-    const result = await runCli(['migrate', '.', '--make-async', 'main,lod'], dir);
+    const result = await runCli(['migrate', '.', '--make-async', 'main,lod', '--allow-dirty'], dir);
     expectUsageError(result, 'async-migrate: --make-async: no function matches "lod"; did you mean "load"?');
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
@@ -209,7 +209,7 @@ describe('a file that does not parse', () => {
 
   it('migrate migrates the other files and leaves it untouched', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/broken.ts': BROKEN });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const report = jsonReport(result);
     expect(report.skipped).toEqual([{ file: 'src/broken.ts', reason: "syntax error at line 2: ':' expected." }]);
@@ -505,7 +505,7 @@ describe('migrate', () => {
     const source = `\uFEFF${crlf(IO_SOURCE.replace("'utf8');", "'utf8'); // café 日本語 😀"))}`;
     const dir = makeProject({ 'src/io.ts': Buffer.from(source, 'utf8') });
     chmodSync(path.join(dir, 'src/io.ts'), 0o755);
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const expected = `\uFEFF${crlf(IO_MIGRATED.replace("'utf8');", "'utf8'); // café 日本語 😀"))}`;
     expect(readBytes(dir, 'src/io.ts').toString('utf8')).toBe(expected);
@@ -521,7 +521,7 @@ describe('migrate', () => {
       "export function other(file: string): string {\n  return readFileSync(file, 'utf8');\n}\n\nexport async function",
     );
     const dir = makeProject({ 'src/io.ts': crlf(source) });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(read(dir, 'src/io.ts')).toBe(
       crlf(`import { readFileSync } from 'node:fs';
@@ -552,7 +552,7 @@ export async function tick(): Promise<void> {
 }
 `;
     const dir = makeProject({ 'src/pause.ts': source });
-    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(read(dir, 'src/pause.ts')).toBe(`import { setTimeout as sleep } from "node:timers/promises";
 
@@ -586,7 +586,7 @@ main();
 `;
     const dir = makeProject({ 'src/cli.ts': source });
     expect(buildProject(dir, false).errors).toEqual([]);
-    const result = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--scope', 'all', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const migrated = read(dir, 'src/cli.ts');
     expect(migrated).toContain('\nasync function main(): Promise<void> {\n');
@@ -602,9 +602,9 @@ main();
 
   it('a second migrate changes nothing', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/clean.ts': CLEAN_SOURCE });
-    const first = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const first = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect(jsonReport(first).changes).toEqual([{ file: 'src/io.ts', edits: 7 }]);
-    const second = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const second = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
     const report = jsonReport(second);
     expect({ findings: report.findings, asyncFunctions: report.asyncFunctions, awaitedCalls: report.awaitedCalls, changes: report.changes }).toEqual({

@@ -55,7 +55,7 @@ describe('a file whose analysis throws is skipped; the others are migrated', () 
       if (sourceFile.fileName.endsWith('/deep.ts')) throw new RangeError('Maximum call stack size exceeded');
       walkFile.call(this, sourceFile);
     });
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
@@ -106,7 +106,7 @@ describe('an internal error that escapes', () => {
   it('is exit 3 with one line, and no stack trace without --debug', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     injected.plan = true;
-    const result = await runCli(['migrate', '.'], dir);
+    const result = await runCli(['migrate', '.', '--allow-dirty'], dir);
     expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
       code: 3,
       stdout: '',

@@ -31,5 +31,8 @@ describe('npm pack', () => {
     expect(report.findings.map(({ rule, file, line }) => ({ rule, file, line }))).toEqual([{ rule: 'blocking-io', file: 'src/repository.ts', line: 8 }]);
     expect(report.summary.functionsMadeAsync).toBe(2);
     expect(result.status).toBe(1);
+    // The rule pages are written from the rules themselves, so the tarball prints them without docs/.
+    const page = spawnSync(process.execPath, [path.join(app, 'node_modules/.bin/async-migrate'), 'rule', 'blocking-io'], { cwd: app, encoding: 'utf8' });
+    expect([page.status, page.stderr, page.stdout.split('\n')[0]]).toEqual([0, '', '# blocking-io']);
   }, 300_000);
 });

@@ -12,6 +12,8 @@ const FORMATS = [
   ['markdown', 'example.md'],
   ['sarif', 'example.sarif'],
   ['github', 'example.github.txt'],
+  ['gitlab', 'example.gitlab.json'],
+  ['junit', 'example.junit.xml'],
   ['pretty', 'example.pretty.txt'],
 ] as const;
 

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, formatGithub } from '../src/report/github.js';
+import { formatGitlab } from '../src/report/gitlab.js';
 import { formatJson } from '../src/report/json.js';
+import { formatJunit } from '../src/report/junit.js';
 import { asyncCoverage, code, formatMarkdown, text } from '../src/report/markdown.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { SAMPLE_RULES, expectGolden, largeReport, loadSampleReport } from './report-helpers.js';
+
+// The lines the sample report's findings point at (src/app.ts is left out: its fingerprint falls back
+// to the message).
+const SAMPLE_SOURCES = new Map([
+  ['src/retry.ts', `${'\n'.repeat(11)}    Atomics.wait(view, 0, 0, 50);\n`],
+  ['src/kb/store.ts', `${'\n'.repeat(40)}    const text = fs.readFileSync(file, 'utf8');\n${'\n'.repeat(15)}  db.querySync(sql);\n`],
+  ['src/jobs/flush, daily.ts', `${'\n'.repeat(6)}  queue.flush();\n`],
+]);
 
 describe('reporters against golden files', () => {
   const report = loadSampleReport();
@@ -11,6 +21,8 @@ describe('reporters against golden files', () => {
   it('markdown', () => expectGolden('report.md', formatMarkdown(report)));
   it('sarif', () => expectGolden('report.sarif', formatSarif(report, SAMPLE_RULES)));
   it('github', () => expectGolden('report.github.txt', formatGithub(report)));
+  it('gitlab', () => expectGolden('report.gitlab.json', formatGitlab(report, { sources: SAMPLE_SOURCES })));
+  it('junit', () => expectGolden('report.junit.xml', formatJunit(report)));
 });
 
 describe('json', () => {

@@ -10,6 +10,7 @@ import type { FormatsPlugin } from 'ajv-formats';
 import { expect } from 'vitest';
 import type { AsyncFunctionEntry, Report } from '../src/model.js';
 import type { SarifRuleMeta } from '../src/report/sarif.js';
+import { ruleDocsUrl } from '../src/rule-links.js';
 
 // A path, not a URL: under the jsdom environment `URL` is jsdom's, which node:fs does not accept.
 export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -33,6 +34,7 @@ export const SAMPLE_RULES: SarifRuleMeta[] = [
     why: 'Every other task on the loop waits until the sleep ends.',
     fixSafety: 'Unsafe inside a getter or constructor, which cannot turn async.',
     severity: 'error',
+    helpUri: ruleDocsUrl('blocking-sleep'),
   },
   {
     id: 'blocking-io',
@@ -40,6 +42,7 @@ export const SAMPLE_RULES: SarifRuleMeta[] = [
     why: 'A synchronous read stalls every request the process is serving.',
     fixSafety: 'Safe when the call is awaited where it stood; a wrap moves work to a thread.',
     severity: 'warning',
+    helpUri: ruleDocsUrl('blocking-io'),
   },
   {
     id: 'await-non-thenable',
@@ -47,6 +50,7 @@ export const SAMPLE_RULES: SarifRuleMeta[] = [
     why: 'It hides a sync call that may block, and misleads the reader.',
     fixSafety: 'Safe: either the callee turns async or the `await` goes.',
     severity: 'warning',
+    helpUri: ruleDocsUrl('await-non-thenable'),
   },
   {
     id: 'floating-promise',
@@ -54,6 +58,7 @@ export const SAMPLE_RULES: SarifRuleMeta[] = [
     why: 'A dropped promise loses its errors and races whatever runs next.',
     fixSafety: 'Adding `await` changes timing; the enclosing function turns async.',
     severity: 'info',
+    helpUri: ruleDocsUrl('floating-promise'),
   },
 ];
 

@@ -28,24 +28,24 @@ describe('progress', () => {
     expect(createProgress({ stream: fakeStderr(true), quiet: true })).toBe(NO_PROGRESS);
   });
 
-  it('prints nothing for a run under a second', async () => {
+  it('prints nothing for a run under half a second', async () => {
     const stream = fakeStderr(true);
     const progress = createProgress({ stream });
-    progress.phase('parse', 10);
+    progress.phase('py-parse', 10);
     progress.advance(10);
-    await vi.advanceTimersByTimeAsync(900);
+    await vi.advanceTimersByTimeAsync(400);
     progress.stop();
     await vi.advanceTimersByTimeAsync(2000);
     expect(stream.written()).toBe('');
   });
 
-  it('after a second, shows the phase and files done of total, then clears on stop', async () => {
+  it('after half a second, shows the phase and files done of total, then clears on stop', async () => {
     const stream = fakeStderr(true);
     const progress = createProgress({ stream });
-    progress.phase('parse', 10);
+    progress.phase('py-parse', 10);
     progress.advance(3);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(stream.written()).toContain('async-migrate parsing');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(stream.written()).toContain('async-migrate Python: parsing');
     expect(stream.written()).toContain('3/10 files');
 
     progress.phase('write', 4);
@@ -58,5 +58,59 @@ describe('progress', () => {
     const atStop = stream.written().length;
     await vi.advanceTimersByTimeAsync(2000);
     expect(stream.written().length).toBe(atStop); // nothing redraws after stop
+  });
+
+  // The analysis runs synchronously for seconds: no timer fires, so the calls themselves must draw.
+  it('draws and moves during synchronous work, when no timer can fire', () => {
+    const stream = fakeStderr(true);
+    const start = Date.now();
+    const progress = createProgress({ stream });
+    progress.phase('ts-analyse', 10);
+    for (let file = 1; file <= 10; file++) {
+      vi.setSystemTime(start + 300 * file); // the clock moves; the event loop does not turn
+      progress.advance();
+    }
+    expect(stream.written()).toContain('async-migrate TypeScript: analysing');
+    expect(stream.written()).toContain('2/10 files');
+    expect(stream.written()).toContain('6/10 files');
+    expect(stream.written()).toContain('10/10 files');
+    progress.stop();
+  });
+
+  it('a step that cannot report shows its name at once, and a step without a total counts its files', () => {
+    const stream = fakeStderr(true);
+    const start = Date.now();
+    const progress = createProgress({ stream });
+    vi.setSystemTime(start + 600);
+    progress.phase('ts-load');
+    for (let file = 0; file < 5; file++) {
+      vi.setSystemTime(start + 600 + 300 * (file + 1));
+      progress.advance();
+    }
+    expect(stream.written()).toContain('async-migrate TypeScript: parsing… 5 files');
+    progress.phase('ts-check');
+    expect(stream.written()).toContain('async-migrate TypeScript: binding the program…');
+    progress.stop();
+  });
+
+  it('timed from the start given (that of the process): a run already half a second old draws its first phase at once', () => {
+    const stream = fakeStderr(true);
+    const progress = createProgress({ stream, startedAt: Date.now() - 600 });
+    progress.phase('start');
+    expect(stream.written()).toContain('async-migrate starting…');
+    progress.stop();
+  });
+
+  it('clear() makes room for a message; the display comes back on the next call', () => {
+    const stream = fakeStderr(true);
+    const start = Date.now();
+    const progress = createProgress({ stream });
+    vi.setSystemTime(start + 600);
+    progress.phase('plan');
+    progress.clear();
+    const cleared = stream.written().length;
+    progress.phase('write', 2);
+    expect(stream.written().slice(cleared)).toContain('async-migrate writing');
+    progress.stop();
   });
 });

@@ -182,12 +182,14 @@ describe('-o never writes through a link', () => {
 describe('edits are applied to the exact text analysed', () => {
   const EDITED = `// saved by an editor during the run\n${IO_SOURCE}`;
 
-  it('a file changed between the analysis and the write: exit 1, one line, nothing written', async () => {
+  // 'plan': after the analysis, before the engine applies the edits (the engine's check);
+  // 'write': after the edits were applied, before the temp files (the write's byte check).
+  it.each(['plan', 'write'] as const)('a file changed at the %s phase (between the analysis and the write): exit 1, one line, nothing written', async (at) => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': CALLER_SOURCE });
     const onPhase = (phase: string): void => {
-      if (phase === 'write') writeFileSync(path.join(dir, 'src/io.ts'), EDITED);
+      if (phase === at) writeFileSync(path.join(dir, 'src/io.ts'), EDITED);
     };
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir, { onPhase });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir, { onPhase });
     expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
       code: 1,
       stdout: '',
@@ -196,10 +198,10 @@ describe('edits are applied to the exact text analysed', () => {
     expect({ io: read(dir, 'src/io.ts'), caller: read(dir, 'src/caller.ts'), temps: tempFiles(dir) }).toEqual({ io: EDITED, caller: CALLER_SOURCE, temps: [] });
   });
 
-  it('Python: the same', async () => {
+  it.each(['plan', 'write'] as const)('Python: the same at the %s phase', async (at) => {
     const dir = makeProject({ 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
     const edited = '# saved\nimport time\n\n\nasync def main():\n    time.sleep(1)\n';
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir, { onPhase: (phase) => phase === 'write' && writeFileSync(path.join(dir, 'app.py'), edited) });
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir, { onPhase: (phase) => phase === at && writeFileSync(path.join(dir, 'app.py'), edited) });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: 'async-migrate: app.py changed during the run; nothing was written\n' });
     expect(read(dir, 'app.py')).toBe(edited);
   });
@@ -229,7 +231,7 @@ describe('edits are applied to the exact text analysed', () => {
 describe('one migrate at a time per root', () => {
   it('two concurrent runs: one migrates, the other is refused with one line; the lock is gone after', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
-    const results = await Promise.all([runCli(['migrate', '.', '--format', 'json'], dir), runCli(['migrate', '.', '--format', 'json'], dir)]);
+    const results = await Promise.all([runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir), runCli(['migrate', '.', '--format', 'json'], dir)]);
     const refused = results.filter((result) => result.code === 1);
     expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
     expect(refused[0]!.stderr).toBe(
@@ -244,7 +246,7 @@ describe('one migrate at a time per root', () => {
     const check = await runCli(['check', '.', '--format', 'json'], dir);
     expect(check.code).toBe(1);
     expect(existsSync(path.join(dir, LOCK_NAME))).toBe(true);
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect({ io: read(dir, 'src/io.ts'), lock: existsSync(path.join(dir, LOCK_NAME)) }).toEqual({ io: IO_MIGRATED, lock: false });
   });
@@ -268,7 +270,7 @@ describe('one migrate at a time per root', () => {
   it('a link planted at the lock name (to /dev/zero) is no lock: one line, never a hang, nothing written', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     symlinkSync('/dev/zero', path.join(dir, LOCK_NAME));
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
       code: 1,
       stdout: '',
@@ -279,7 +281,7 @@ describe('one migrate at a time per root', () => {
 
   it.each(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)('a %s during the analysis (a real process) stops the run and the lock is deleted', async (signal) => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
-    const child = spawn(process.execPath, [BIN, 'migrate', '.', '--format', 'json'], { cwd: dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'migrate', '.', '--format', 'json', '--allow-dirty'], { cwd: dir, stdio: 'ignore' });
     const lock = path.join(dir, LOCK_NAME);
     const until = async (condition: () => boolean): Promise<void> => {
       const started = Date.now();
@@ -301,7 +303,7 @@ describe.skipIf(!isRoot)('append-only files and folders (chattr +a; root on ext4
     const target = path.join(dir, 'src/io.ts');
     if (!appendOnly(target)) return context.skip();
     try {
-      const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+      const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
       expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
       expect(result.stderr).toMatch(/^async-migrate: cannot write src\/io\.ts \(EPERM: [^\n]+\); nothing was written\n$/);
       expect({ io: read(dir, 'src/io.ts'), caller: read(dir, 'src/caller.ts'), temps: tempFiles(dir) }).toEqual({ io: IO_SOURCE, caller: CALLER_SOURCE, temps: [] });
@@ -316,7 +318,7 @@ describe.skipIf(!isRoot)('append-only files and folders (chattr +a; root on ext4
     const folder = path.join(dir, 'src');
     if (!appendOnly(folder)) return context.skip();
     try {
-      const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+      const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
       expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
       // The probe file the folder refuses to delete is named, and no temp file is left anywhere else.
       expect(result.stderr).toMatch(
@@ -329,7 +331,7 @@ describe.skipIf(!isRoot)('append-only files and folders (chattr +a; root on ext4
       });
       // Once the folder is writable again, the next run deletes the probe left and migrates.
       clearAppendOnly(folder);
-      const rerun = await runCli(['migrate', '.', '--format', 'json'], dir);
+      const rerun = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
       expect({ code: rerun.code, stderr: rerun.stderr, temps: tempFiles(dir) }).toEqual({ code: 0, stderr: '', temps: [expect.stringMatching(/probe/)] });
     } finally {
       clearAppendOnly(folder);
@@ -358,12 +360,12 @@ describe('temp files left by a killed run', () => {
     const files: Record<string, string> = {};
     for (let index = 0; index < 40; index++) files[`src/io${index}.ts`] = IO_SOURCE.replace(/load/g, `load${index}`).replace('main', `main${index}`);
     const dir = makeProject(files);
-    const child = spawn(process.execPath, [BIN, 'migrate', '.', '--format', 'json'], { cwd: dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'migrate', '.', '--format', 'json', '--allow-dirty'], { cwd: dir, stdio: 'ignore' });
     const started = Date.now();
     while (tempFiles(dir).length === 0 && child.exitCode === null && Date.now() - started < 20_000) await new Promise((resolve) => setImmediate(resolve));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
-    const rerun = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const rerun = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: rerun.code, stderr: rerun.stderr, temps: tempFiles(dir), lock: existsSync(path.join(dir, LOCK_NAME)) }).toEqual({ code: 0, stderr: '', temps: [], lock: false });
     for (let index = 0; index < 40; index++) expect(read(dir, `src/io${index}.ts`)).toBe(IO_MIGRATED.replace(/load/g, `load${index}`).replace('main', `main${index}`));
   }, 60_000);
@@ -374,7 +376,7 @@ describe('a failure after the files were written says so', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const full = openSync('/dev/full', 'w');
     try {
-      const child = spawnSync(process.execPath, [BIN, 'migrate', '.', '--format', 'json'], { cwd: dir, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      const child = spawnSync(process.execPath, [BIN, 'migrate', '.', '--format', 'json', '--allow-dirty'], { cwd: dir, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
       expect({ status: child.status, stderr: child.stderr }).toEqual({
         status: 3,
         stderr: 'async-migrate: cannot write the report to stdout (ENOSPC: no space left on device, write); the migration was applied (written: src/io.ts)\n',
@@ -400,7 +402,7 @@ describe('a failure after the files were written says so', () => {
 
   it('-o to a full device after the migration: exit 1, one line saying the migration was applied', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
-    const result = await runCli(['migrate', '.', '--format', 'json', '-o', '/dev/full'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty', '-o', '/dev/full'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({
       code: 1,
       stderr: 'async-migrate: cannot write the report to /dev/full (ENOSPC: no space left on device, write); the migration was applied (written: src/io.ts)\n',
@@ -417,7 +419,7 @@ describe.skipIf(!isRoot)("root migrating a user's files", () => {
     chmodSync(path.join(dir, 'src/io.ts'), 0o640);
     chownSync(path.join(dir, 'src/caller.ts'), 4321, 4321);
     chmodSync(path.join(dir, 'src/caller.ts'), 0o604);
-    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const owner = (file: string): [number, number, string] => {
       const info = statSync(path.join(dir, file));
@@ -435,7 +437,7 @@ describe('a file mixing CRLF and LF lines', () => {
   it('TypeScript: the lines an edit adds or rewrites take the ending of their own line', async () => {
     const source = "import { readFileSync } from 'node:fs';\r\nimport path from 'node:path';\n\nexport function load(file: string): string {\n  return readFileSync(path.join(file), 'utf8');\n}\n\nexport async function main(): Promise<void> {\r\n  console.log(load('x.json'));\r\n}\r\n";
     const dir = makeProject({ 'src/io.ts': source });
-    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty', '--strategy', 'dual'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(read(dir, 'src/io.ts')).toBe(
       "import { readFileSync } from 'node:fs';\r\nimport path from 'node:path';\nimport { readFile } from 'node:fs/promises';\n\nexport function load(file: string): string {\n  return readFileSync(path.join(file), 'utf8');\n}\n\nexport async function loadAsync(file: string): Promise<string> {\n  return await readFile(path.join(file), 'utf8');\n}\n\nexport async function main(): Promise<void> {\r\n  console.log(await loadAsync('x.json'));\r\n}\r\n",
@@ -444,7 +446,7 @@ describe('a file mixing CRLF and LF lines', () => {
 
   it('Python: the same', async () => {
     const dir = makeProject({ 'app.py': 'import time\r\n\n\ndef pause():\n    time.sleep(1)\n\n\nasync def main():\r\n    pause()\r\n' });
-    const result = await runCli(['migrate', '.', '--format', 'json', '--strategy', 'dual'], dir);
+    const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty', '--strategy', 'dual'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(readBytes(dir, 'app.py').toString('latin1')).toBe(
       'import asyncio\r\nimport time\r\n\n\ndef pause():\n    time.sleep(1)\n\n\nasync def pause_async():\n    await asyncio.sleep(1)\n\n\nasync def main():\r\n    await pause_async()\r\n',

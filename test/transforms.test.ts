@@ -14,20 +14,21 @@ describe('transforms', () => {
   });
 
   it.each(TRANSFORMS.map((t) => [t.id, t]))('%s has docs, messages and fixture cases', (id, transform) => {
-    for (const heading of ['what', 'why', 'example', 'useInstead', 'fixSafety', 'applicability', 'doesNotFlag'] as const) {
+    for (const heading of ['what', 'why', 'useInstead', 'fixSafety', 'applicability', 'doesNotFlag'] as const) {
       expect(transform.docs[heading].length, `${id} docs.${heading}`).toBeGreaterThan(10);
     }
     expect(Object.keys(transform.messages).length).toBeGreaterThan(0);
     expect(existsSync(path.join(REPO, 'fixtures', id)), `fixtures/${id}`).toBe(true);
   });
 
-  it('the README rule table shows every rule with its docs: what it finds, what it does not flag and how far its fixes are safe', () => {
+  it('the README rule table shows every rule with its docs and links its page: what it finds, what it does not flag, its fix and how far its fixes are safe', () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
     expect(readme).toContain('| id | finds | does not flag | fix | fix applicability | severity |');
     for (const transform of TRANSFORMS) {
-      const row = readme.split('\n').find((line) => line.startsWith(`| \`${transform.id}\` |`)) ?? '';
-      expect(row.startsWith(`| \`${transform.id}\` | ${transform.docs.what} | ${transform.docs.doesNotFlag} | `), transform.id).toBe(true);
-      expect(row.endsWith(` | ${transform.docs.applicability} | ${transform.severity} |`), transform.id).toBe(true);
+      const link = `[\`${transform.id}\`](docs/rules/${transform.id}.md)`;
+      const row = readme.split('\n').find((line) => line.startsWith(`| ${link} |`)) ?? '';
+      const { what, doesNotFlag, useInstead, applicability } = transform.docs;
+      expect(row, transform.id).toBe(`| ${link} | ${what} | ${doesNotFlag} | ${useInstead} | ${applicability} | ${transform.severity} |`);
       // Six columns: a cell's text holds no ` | `.
       expect(row.slice(2, -2).split(' | ')).toHaveLength(6);
     }

@@ -47,7 +47,7 @@ describe('analysis of a node the checker cannot handle', () => {
     const overflowing = defineTransform({
       id: 'floating-promise',
       severity: 'error',
-      docs: { what: '', why: '', example: '', useInstead: '', fixSafety: '', applicability: '', doesNotFlag: '' },
+      docs: TRANSFORMS[0]!.docs,
       messages: {},
       typescript: {
         [ts.SyntaxKind.ArrayLiteralExpression]: () => {

@@ -12,13 +12,66 @@ const awaitNonThenable = defineTransform({
   docs: {
     what: 'Finds `await` on a value that is not a promise or thenable (such as the result of a sync method), `Promise.all`/`allSettled`/`race`/`any` given values that are never promises, `for await` over a sync iterable of plain values, and `await using` of a sync-only `Disposable`.',
     why: 'The code expects the callee to be async; it is not, so the await is a no-op today and a sign of a half-done migration (or a callee that should turn async).',
-    example: 'const rows = await this.memory.retrieve(query); // retrieve() is sync',
+    examples: {
+      typescript: {
+        flagged: `class Cache {
+  get(key: string): string | undefined {
+    return key;
+  }
+}
+
+export async function lookup(cache: Cache, key: string): Promise<string | undefined> {
+  return await cache.get(key);
+}
+`,
+        fixed: `class Cache {
+  get(key: string): string | undefined {
+    return key;
+  }
+}
+
+export async function lookup(cache: Cache, key: string): Promise<string | undefined> {
+  return cache.get(key);
+}
+`,
+        fixedBy: 'migrate --unsafe-fixes',
+      },
+      python: {
+        flagged: `def cached_user(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+async def handler(user_id: int) -> str:
+    return await cached_user(user_id)
+`,
+        fixed: `def cached_user(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+async def handler(user_id: int) -> str:
+    return cached_user(user_id)
+`,
+        fixedBy: 'migrate',
+      },
+    },
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
     fixSafety:
       'Making the callee async (when it blocks or the strategy asks for it) is safe and carries `async` to all of its callers. In TypeScript, removing the `await` is unsafe: even on a value that provably is no thenable, the `await` gives other pending callbacks a turn first, so without it the next line runs earlier than it did (two tasks interleave in another order); it is suggested only where the value provably is no thenable, and applied only with `--unsafe-fixes`. In Python, an `await` on a project function that never returns an awaitable raises `TypeError` at run time, so removing it is safe. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed.',
     applicability:
       'safe: the callee turns async; in Python, removing an `await` on a project function that returns no awaitable (it raises today); unsafe: removing an `await` in TypeScript (it changes the order in which pending callbacks run); reported without a fix: types declared by packages, `void` results, dispatch the tool cannot see.',
     doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
+    options: [
+      {
+        flag: '--unsafe-fixes',
+        key: 'unsafeFixes',
+        effect: '`migrate` also removes the `await`s whose removal is unsafe (TypeScript).',
+      },
+      {
+        flag: '--make-async',
+        key: 'makeAsync',
+        effect: 'Decide the other way: `--make-async Cache.get` turns the callee async (and carries that to its callers), so the `await` stays and becomes right.',
+      },
+    ],
   },
   messages: {
     nonThenable: '`await` on `{expression}` of type `{type}`, which is not a promise',

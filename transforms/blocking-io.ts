@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { blockingIoVisitors } from '../src/frontends/python/rules/index.js';
 import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src/data/ts-blocking-apis.js';
 import type { FileEditor } from '../src/frontend.js';
-import { defineTransform, formatMessage } from '../src/transform.js';
+import { BLOCKING_RULE_OPTIONS, defineTransform, formatMessage } from '../src/transform.js';
 import { appendArgument, insertAwait, needsParenthesesForAwait, shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import { quoteStyle } from '../src/frontends/typescript/file-editor.js';
 import { normalizeModule, resolveImportedCallee } from '../src/frontends/typescript/imports.js';
@@ -15,13 +15,60 @@ const blockingIo = defineTransform({
   docs: {
     what: 'Finds blocking I/O in code an event loop runs: `fs.*Sync`, `child_process.*Sync`, `zlib.*Sync`, sync crypto, a method whose `xAsync` sibling exists, and calls the config names as blocking.',
     why: 'A sync call holds the event loop for the whole disk, process or CPU operation; every other task waits.',
-    example: "const text = fs.readFileSync(path, 'utf8');",
-    useInstead: "const text = await readFile(path, 'utf8'); (node:fs/promises), the promisified callback API, or the `xAsync` sibling.",
+    examples: {
+      typescript: {
+        flagged: `import { readFileSync } from 'node:fs';
+
+export async function loadConfig(file: string): Promise<unknown> {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+`,
+        fixed: `import { readFile } from 'node:fs/promises';
+
+export async function loadConfig(file: string): Promise<unknown> {
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+`,
+        fixedBy: 'migrate',
+      },
+      python: {
+        flagged: `import json
+from pathlib import Path
+
+
+async def load_config(path: str) -> dict:
+    return json.loads(Path(path).read_text())
+`,
+        fixed: `import asyncio
+import json
+from pathlib import Path
+
+
+async def load_config(path: str) -> dict:
+    return json.loads(await asyncio.to_thread(Path(path).read_text))
+`,
+        fixedBy: 'migrate',
+      },
+    },
+    useInstead: "The async twin (`await readFile(path, 'utf8')` from node:fs/promises), the promisified callback API, or the `xAsync` sibling; Python: the call run in `await asyncio.to_thread(…)`, or `aiofiles` / `anyio` for files.",
     fixSafety:
       'Safe for the fs/promises twins, promisified zlib and crypto calls, the `access()` check that replaces `existsSync`, and the config\'s own equivalents. Unsafe: moving a call to a method\'s existing `xAsync` (Python `x_async`) sibling, another method found by its name that may need setup or differ (a template\'s `render_async` needs an async-enabled engine); `execSync` becomes `(await execAsync(cmd, { encoding: "buffer" })).stdout`, the same value, but stderr is captured rather than inherited (a failing command no longer prints its error), so it is applied only with `--unsafe-fixes`; a call with an option only the Sync form has (`stdio: \'inherit\'`, `input`) or options it cannot read is reported, not fixed. Descriptor APIs and `spawnSync` are reported, not fixed. Python: a `with open(…)` block or file call run in a thread that writes a file or shared state (`self.x`, a module dict), or reads what the same function writes with no `await` between, is unsafe: on the loop it ran as one step, in threads concurrent calls interleave (lost updates, half-written files).',
     applicability:
       "safe: fs/promises twins, promisified zlib/crypto, `existsSync` -> `access()`, the config's equivalents, `asyncio.to_thread` wraps; unsafe: moving to an existing `xAsync` / `x_async` sibling (another method, found by name), `execSync`/`execFileSync` (stderr captured instead of inherited), and Python thread hops that write a file or shared state, or read what their function then writes with no `await` between (concurrent calls interleave in threads); APIs with no equivalent are reported without a fix.",
     doesNotFlag: 'Blocking calls that only sync code reaches (startup, build scripts) under the default `--scope reachable`; callback and promise APIs; sync calls of libraries it does not know (list them in the config\'s `blocking`).',
+    options: [
+      ...BLOCKING_RULE_OPTIONS,
+      {
+        key: 'blocking',
+        effect:
+          'more calls to report as blocking. TypeScript: `{ "call": "db.querySync", "asyncEquivalent": "query" }` turns `db.querySync(sql)` into `await db.query(sql)`, and an entry without `asyncEquivalent` is reported without a fix; Python: `{ "call": "vectorstore.Client.query" }` (dotted) is run in `await asyncio.to_thread(…)`. `language` limits an entry to one language; `module` names the module to import the equivalent from.',
+      },
+      {
+        flag: '--unsafe-fixes',
+        key: 'unsafeFixes',
+        effect: '`migrate` also applies the unsafe fixes: the move to an `xAsync` / `x_async` sibling, `execSync` -> `exec`, Python thread hops that write.',
+      },
+    ],
   },
   messages: {
     api: '`{callee}` blocks the event loop; use {replacement}',

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { blockingSleepVisitors } from '../src/frontends/python/rules/index.js';
 import { SYNC_SLEEP_PACKAGES } from '../src/data/ts-blocking-apis.js';
-import { defineTransform, formatMessage } from '../src/transform.js';
+import { BLOCKING_RULE_OPTIONS, defineTransform, formatMessage } from '../src/transform.js';
 import { isStatementCall, replaceWithSleep, sleepExpression, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import { resolveImportedCallee } from '../src/frontends/typescript/imports.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
@@ -15,12 +15,83 @@ const blockingSleep = defineTransform({
   docs: {
     what: 'Finds sleeps that park the thread: `Atomics.wait` sleeps, busy-wait loops on the clock, `execSync("sleep …")`, sync-sleep packages, `time.sleep`.',
     why: 'The event loop runs one thing at a time: while a sleep blocks it, every other request, timer and callback waits too.',
-    example: 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);',
-    useInstead: 'await setTimeout(50) from node:timers/promises (Python: await asyncio.sleep(…)); the enclosing function turns async and its callers await it.',
+    examples: {
+      typescript: {
+        flagged: `function backoff(attempt: number): void {
+  console.log('retrying', attempt);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 * 2 ** attempt);
+}
+
+export async function retry(task: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (attempt === 2) throw error;
+      backoff(attempt);
+    }
+  }
+}
+`,
+        fixed: `import { setTimeout as sleep } from 'node:timers/promises';
+
+async function backoff(attempt: number): Promise<void> {
+  console.log('retrying', attempt);
+  await sleep(100 * 2 ** attempt);
+}
+
+export async function retry(task: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await backoff(attempt);
+    }
+  }
+}
+`,
+        fixedBy: 'migrate',
+      },
+      python: {
+        flagged: `import time
+
+
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+async def retry(task):
+    for _ in range(3):
+        try:
+            return await task()
+        except OSError:
+            pause(0.1)
+`,
+        fixed: `import asyncio
+
+
+async def pause(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def retry(task):
+    for _ in range(3):
+        try:
+            return await task()
+        except OSError:
+            await pause(0.1)
+`,
+        fixedBy: 'migrate',
+      },
+    },
+    useInstead:
+      '`await setTimeout(ms)` from node:timers/promises (Python: `await asyncio.sleep(…)`); the enclosing function turns async and its callers await it. A TypeScript function that is nothing but a sleep (`sleepSync(ms)`) stays for its sync callers, and gains an async twin (`sleepAsync`) that its async callers move to.',
     fixSafety: 'Safe where the sleep is a statement; a sleep inside a constructor or getter cannot be awaited and is reported as blocked.',
     applicability:
       'safe: the sleep becomes an awaited timer in a function that is or turns async; reported without a fix where it cannot be awaited (a constructor, a getter, an expression).',
     doesNotFlag: 'Sleeps that only sync code reaches (startup, scripts) under the default `--scope reachable`; timer waits (`setTimeout`, `await sleep(…)`).',
+    options: [...BLOCKING_RULE_OPTIONS],
   },
   messages: {
     atomics: '`Atomics.wait` sleeps for `{ms}` ms and blocks the event loop; use `await setTimeout(ms)` from node:timers/promises',

@@ -1,7 +1,8 @@
 // `--format markdown`: a document a team can act on, for a pull request or an issue. Sections in the
 // order people ask: how big is it, what breaks, what is stuck, why each function turns async.
 import { RULE_IDS } from '../model.js';
-import type { Report } from '../model.js';
+import type { Report, RuleId } from '../model.js';
+import { ruleDocsUrl } from '../rule-links.js';
 import { DEFAULT_NODE_CAP, propagationFlowchart } from './mermaid.js';
 import { unsafeFixesNote } from './pretty.js';
 
@@ -74,7 +75,7 @@ function summarySection(report: Report): string {
   ];
   for (const rule of RULE_IDS) {
     const count = summary.byRule[rule];
-    if (count !== undefined && count > 0) rows.push([`&nbsp;&nbsp;${code(rule)}`, String(count)]);
+    if (count !== undefined && count > 0) rows.push([`&nbsp;&nbsp;${ruleLink(rule)}`, String(count)]);
   }
   const unfixable = report.findings.filter((finding) => !finding.fixable).length;
   if (unfixable > 0) rows.push(['&nbsp;&nbsp;not fixable automatically', String(unfixable)]);
@@ -106,7 +107,7 @@ function stillBlockingSection(report: Report): string {
   const unfixable = report.findings.filter((finding) => !finding.fixable);
   if (unfixable.length === 0) return '';
   const rows = unfixable.map(
-    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${code(f.rule)} | ${f.severity} | ${cell(f.message)} |`,
+    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${ruleLink(f.rule)} | ${f.severity} | ${cell(f.message)} |`,
   );
   return fold(
     [
@@ -124,7 +125,7 @@ function unsafeFixesSection(report: Report): string {
   const unsafe = report.findings.filter((finding) => finding.fixable && finding.applicability === 'unsafe');
   if (unsafe.length === 0) return '';
   const rows = unsafe.map(
-    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${code(f.rule)} | ${cell(f.message)} | ${cell((f.suggestions ?? []).join(' · '))} |`,
+    (f) => `| ${cellCode(`${f.file}:${f.line}:${f.column}`)} | ${ruleLink(f.rule)} | ${cell(f.message)} | ${cell((f.suggestions ?? []).join(' · '))} |`,
   );
   const applied = report.summary.fixes.unsafeApplied;
   return fold(
@@ -291,6 +292,11 @@ function fence(language: string, body: string): string {
   const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
   const marks = '`'.repeat(longestRun + 1);
   return `${marks}${language}\n${body}\n${marks}`;
+}
+
+/** A rule id linking its page. */
+function ruleLink(rule: RuleId): string {
+  return `[${code(rule)}](${ruleDocsUrl(rule)})`;
 }
 
 /** An inline code span that holds any text: the delimiter outgrows every backtick run inside. */

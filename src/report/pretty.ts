@@ -111,8 +111,12 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
   );
   const unsafeNote = unsafeFixesNote(report);
   if (unsafeNote) out.push(chalk.yellow(unsafeNote));
+  if (report.findings.length > 0) out.push(chalk.dim(RULE_DOCS_HINT));
   return `${out.join('\n')}\n`;
 }
+
+/** Where each finding's rule is explained: the id is on every finding line. */
+export const RULE_DOCS_HINT = 'see: `async-migrate rule <id>` (docs/rules/<id>.md) for what a rule finds and how to fix it';
 
 /**
  * "2 unsafe fixes not applied; run with `--unsafe-fixes`" (ruff's wording), or undefined when the

@@ -13,6 +13,8 @@ export interface SarifRuleMeta {
   why: string;
   fixSafety: string;
   severity: Severity;
+  /** The rule's page, shown by viewers as the rule's help link. */
+  helpUri?: string;
 }
 
 export interface SarifOptions {
@@ -102,6 +104,7 @@ function ruleDescriptor(rule: SarifRuleMeta): Sarif.ReportingDescriptor {
       markdown: `**${rule.id}**: ${rule.what}\n\n### Why\n${rule.why}\n\n### Fix safety\n${rule.fixSafety}`,
     },
     defaultConfiguration: { level: LEVEL_BY_SEVERITY[rule.severity] },
+    ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { readSource, stripBom } from '../../source-text.js';
 import { isWithin } from '../../write.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
+import type { Progress } from '../../progress.js';
 
 export { BLOCKING_APIS } from './blocking-apis.js';
 export type { PyVisitors, PyRuleContext } from './rule-context.js';
@@ -66,7 +67,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
   return {
     language: 'python',
 
-    async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
+    async analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
       await loadPythonParser();
       const pythonFiles = [...files].filter(isPythonFile).sort();
       const settings = readProjectSettings(options.root, pythonFiles[0]);
@@ -74,7 +75,9 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
+      progress?.phase('py-parse', pythonFiles.length);
       for (const file of pythonFiles) {
+        progress?.advance();
         try {
           // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
           const text = stripBom((await readSource(file)).text);
@@ -101,9 +104,12 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
       built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
       recordMockPatches(modules, byName, resolver, built.graph.functions);
-      const hits = modules.flatMap((module) =>
-        attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState)),
-      );
+      progress?.phase('py-analyse', modules.length);
+      const hits = modules.flatMap((module) => {
+        const found = attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
+        progress?.advance();
+        return found;
+      });
       return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
     },
 

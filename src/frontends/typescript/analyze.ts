@@ -27,6 +27,7 @@ import { isThenableType } from './thenables.js';
 import { isStackOverflow, walkTree } from './walk.js';
 import { libraryWrapperOf, passesResultThrough } from './wrappers.js';
 import { MethodFamilies } from './families.js';
+import type { Progress } from '../../progress.js';
 
 export type FunctionLike =
   | ts.FunctionDeclaration
@@ -173,21 +174,30 @@ export class TsAnalyzer {
     }
   }
 
-  analyze(absoluteFiles: readonly string[]): void {
+  /** `progress` hears of each pass over the files, and of each file done. */
+  analyze(absoluteFiles: readonly string[], progress?: Pick<Progress, 'phase' | 'advance'>): void {
     const sourceFiles: ts.SourceFile[] = [];
     for (const absolute of absoluteFiles) {
       const sourceFile = this.program.getSourceFile(absolute);
       if (sourceFile) sourceFiles.push(sourceFile);
     }
     // Pass 1: declare every function, so calls resolve across files whatever the order.
-    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.declareFunctions(sourceFile));
+    progress?.phase('ts-index', sourceFiles.length);
+    for (const sourceFile of sourceFiles) {
+      attributeTo(sourceFile.fileName, () => this.declareFunctions(sourceFile));
+      progress?.advance();
+    }
     this.registerLocalHolders();
     this.markExistingSiblings();
     this.recordExportedWrappers();
     // Families before the walk: a rule asks which members a call may dispatch to.
     for (const { node, info } of this.familyLinks) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.families.record(node)));
     // Pass 2: sites and rules.
-    for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
+    progress?.phase('ts-analyse', sourceFiles.length);
+    for (const sourceFile of sourceFiles) {
+      attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
+      progress?.advance();
+    }
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.recordSpies(sourceFile));
     this.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {

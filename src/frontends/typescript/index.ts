@@ -12,6 +12,7 @@ import { walkTree } from './walk.js';
 import { findProjectFile, loadProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 import { describeError } from '../../errors.js';
+import type { Progress } from '../../progress.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
@@ -26,9 +27,9 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
   let program: ts.Program | undefined;
   return {
     language: 'typescript',
-    async analyze(files: readonly string[], rules: ReadonlySet<RuleId>): Promise<Analysis> {
+    async analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
-      const loaded = loadProgram(files, projectFile, options.onWarning);
+      const loaded = loadProgram(files, projectFile, options.onWarning, progress);
       program = loaded.program;
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(
@@ -54,7 +55,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `syntax error at line ${line + 1}: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}` });
         } else parseable.push(file);
       }
-      analyzer.analyze(parseable);
+      analyzer.analyze(parseable, progress);
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };

@@ -5,6 +5,7 @@ import { getLibFiles } from '@ts-morph/common';
 import { ts } from 'ts-morph';
 import { describeError, UsageError } from '../../errors.js';
 import { findWorkspace, type WorkspaceResolver } from './workspaces.js';
+import type { Progress } from '../../progress.js';
 
 export interface LoadedProgram {
   program: ts.Program;
@@ -73,12 +74,13 @@ function libText(fileName: string): string | undefined {
   return libTexts.get(path.basename(fileName));
 }
 
-function cachingHost(options: ts.CompilerOptions, unparsable: Map<string, string>): ts.CompilerHost {
+function cachingHost(options: ts.CompilerOptions, unparsable: Map<string, string>, onParsed?: () => void): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const parse = host.getSourceFile.bind(host);
   // The parser recurses: a file it cannot parse is left out (as if missing), not the whole program.
   const getSourceFile: typeof parse = (fileName, ...rest) => {
     try {
+      onParsed?.();
       return parse(fileName, ...rest);
     } catch (error) {
       unparsable.set(path.resolve(fileName), describeError(error));
@@ -172,7 +174,16 @@ function projectsOf(projectFile: string, onWarning?: (message: string) => void, 
  * Builds the program over the tsconfig's files plus the files given. The program is created once;
  * the checker is asked only about the expressions the rules and the call graph need.
  */
-export function loadProgram(files: readonly string[], projectFile: string | undefined, onWarning?: (message: string) => void): LoadedProgram {
+/**
+ * `progress` hears of each file the compiler parses and of the binding step: together they take most
+ * of a large project's load time, during which nothing else can run.
+ */
+export function loadProgram(
+  files: readonly string[],
+  projectFile: string | undefined,
+  onWarning?: (message: string) => void,
+  progress?: Pick<Progress, 'phase' | 'advance'>,
+): LoadedProgram {
   if (projectFile && !existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   let options: ts.CompilerOptions = INFERRED_OPTIONS;
   const rootNames = new Set<string>();
@@ -186,10 +197,12 @@ export function loadProgram(files: readonly string[], projectFile: string | unde
   }
   for (const file of files) rootNames.add(file);
   const unparsable = new Map<string, string>();
-  const host = cachingHost(options, unparsable);
+  progress?.phase('ts-load');
+  const host = cachingHost(options, unparsable, () => progress?.advance());
   const start = projectFile ? path.dirname(projectFile) : files[0] ? path.dirname(files[0]) : undefined;
   const workspace = start ? findWorkspace(start) : undefined;
   if (workspace) resolveWorkspacePackages(host, options, workspace);
   const program = ts.createProgram({ rootNames: [...rootNames], options, host });
+  progress?.phase('ts-check'); // one opaque step: the checker binds every file
   return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile, unparsable };
 }

@@ -4,9 +4,9 @@
 import { awaitableReturnOf } from '../awaitable-return.js';
 import { FRAMEWORK_DECORATOR, isStubBody, walkBody } from '../graph-builder.js';
 import { decoratorEffect } from '../decorators.js';
-import type { PyFunction } from '../modules.js';
+import type { PyClass, PyFunction } from '../modules.js';
 import type { PyRuleContext, PyVisitors } from '../rule-context.js';
-import type { PyNode } from '../parser.js';
+import { namedChildren, type PyNode } from '../parser.js';
 import { parameterName, type PySymbol, type Resolver } from '../resolver.js';
 import { isAsyncReceiver } from '../walk.js';
 
@@ -48,9 +48,51 @@ function mayReturnAwaitable(fn: PyFunction, context: PyRuleContext): boolean {
   });
 }
 
-/** An instance of a project class that defines (or inherits) `__await__`: awaiting it is right. */
+/** An instance of a project class that may be awaitable (mayBeAwaitableClass): awaiting it may be right. */
 function isAwaitableClass(symbol: PySymbol | undefined, resolver: Resolver): boolean {
-  return symbol?.kind === 'instance' && resolver.findMethod(symbol.cls, '__await__') !== undefined;
+  return symbol?.kind === 'instance' && mayBeAwaitableClass(symbol.cls, resolver);
+}
+
+/** Standard-library modules none of whose classes (bar the awaitable names) gives its subclasses `__await__`. */
+const PLAIN_BASE_MODULES = new Set(['builtins', 'typing', 'typing_extensions', 'abc', 'enum', 'collections', 'collections.abc',
+  'dataclasses', 'threading', 'unittest', 'numbers', 'io', 'logging', 'json', 'pathlib', 'string', 'argparse']);
+/** Builtin classes a base names without an import. */
+const BUILTIN_BASES = /^(object|dict|list|set|frozenset|tuple|str|int|float|bytes|bytearray|type|\w*(Error|Exception|Warning))$/;
+
+/**
+ * Instances of the class may be awaitable: it or a project ancestor binds `__await__` (a method, or
+ * `__await__ = _wait` in the class body, also under an `if`/`try`), or an ancestor comes from outside
+ * the project (`asyncio.Future`, a library's mixin), where an `__await__` cannot be seen. Only a class
+ * whose every ancestor is read and binds no `__await__` makes instances that awaiting fails on.
+ */
+export function mayBeAwaitableClass(cls: PyClass, resolver: Resolver): boolean {
+  if (resolver.findMethod(cls, '__await__')) return true;
+  return resolver.mro(cls).some((klass) => bindsAwait(klass) || klass.bases.some((base) => isUnseenBase(base, klass, resolver)));
+}
+
+function bindsAwait(cls: PyClass): boolean {
+  let binds = false;
+  for (const statement of namedChildren(cls.node.childForFieldName('body')!)) {
+    walkBody(statement, (node) => {
+      const target = node.type === 'assignment' ? node.childForFieldName('left') : node.type === 'function_definition' ? node.childForFieldName('name') : null;
+      if (target?.type === 'identifier' && target.text === '__await__') binds = true;
+    });
+    // walkBody does not enter a def at the top of the body: look at its name here.
+    if (statement.type === 'function_definition' && statement.childForFieldName('name')?.text === '__await__') binds = true;
+  }
+  return binds;
+}
+
+/** A base that is no project class and not known to be a plain standard one. */
+function isUnseenBase(base: PyNode, cls: PyClass, resolver: Resolver): boolean {
+  const node = base.type === 'subscript' ? base.childForFieldName('value')! : base;
+  const symbol = resolver.resolveExpression(node, undefined, cls.module);
+  if (symbol?.kind === 'class') return false; // a project class: the mro walks it
+  if (symbol?.kind === 'external') {
+    const dot = symbol.path.lastIndexOf('.');
+    return !PLAIN_BASE_MODULES.has(symbol.path.slice(0, dot)) || AWAITABLE_TYPE.test(symbol.path.slice(dot + 1));
+  }
+  return !(node.type === 'identifier' && BUILTIN_BASES.test(node.text));
 }
 
 /** asyncio functions whose result is always an awaitable (a coroutine, task or future). */
@@ -138,7 +180,7 @@ function isPlainValue(node: PyNode, fn: PyFunction, resolver: Resolver, seen: Se
       const symbol = resolver.resolveExpression(callee, fn, fn.module);
       if (!symbol) return callee.type === 'identifier' && PLAIN_BUILTINS.has(callee.text) && !isBoundIn(callee.text, fn);
       if (symbol.kind === 'external') return symbol.path.startsWith('builtins.') && PLAIN_BUILTINS.has(symbol.path.slice('builtins.'.length));
-      if (symbol.kind === 'class') return !resolver.findMethod(symbol.cls, '__await__');
+      if (symbol.kind === 'class') return !mayBeAwaitableClass(symbol.cls, resolver);
       if (symbol.kind === 'function') {
         return !symbol.fn.isAsync && symbol.fn.kind !== 'arrow' && symbol.fn.kind !== 'getter' && isUndecorated(symbol.fn, resolver) && returnsNoAwaitable(symbol.fn, resolver, seen);
       }
