@@ -105,7 +105,7 @@ export async function pathsOutsideWorkTrees(paths: readonly string[]): Promise<s
   return outside;
 }
 
-/** Temp and probe files: `.<name>.async-migrate-<pid>-<12 hex>.tmp` (a probe's second file ends `.b.tmp`). */
+/** Temp and probe files: `.<name>.async-migrate-<pid>-<12 hex>.tmp` (a probe, once renamed, ends `.b.tmp`). */
 const TEMP_NAME = /^\..+\.async-migrate-(\d+)-[0-9a-f]{12}(?:\.b)?\.tmp$/;
 
 /**
@@ -155,9 +155,9 @@ export async function removeStaleTemps(dirs: Iterable<string>): Promise<string[]
 }
 
 /**
- * Whether a folder lets this run do what the write does there: create a file and rename it over
- * another. `access()` says yes for an append-only folder (`chattr +a`), where the rename then fails;
- * so the probe does it for real. Where the probe cannot be deleted (that very folder), the reason
+ * Whether a folder lets this run do what the write does there: create a file and rename it (the
+ * rename takes an entry out of the folder, as replacing a file does). `access()` says yes for an
+ * append-only folder (`chattr +a`), where the rename then fails; so the probe does it for real. Where the probe cannot be deleted (that very folder), the reason
  * names the file left behind.
  */
 export async function probeFolder(dir: string): Promise<string | undefined> {
@@ -168,9 +168,7 @@ export async function probeFolder(dir: string): Promise<string | undefined> {
   try {
     await (await open(probe, CREATE_EXCLUSIVE, 0o600)).close();
     left = probe;
-    // Renaming takes the entry out of the folder, as replacing a file does (the file's own flags
-    // are checked by `unwritableReason`).
-    await rename(probe, renamed);
+    await rename(probe, renamed); // the file's own flags are checked by `unwritableReason`
     left = renamed;
   } catch (error) {
     problem = `the folder does not allow it: ${describeError(error)}`;

@@ -355,6 +355,15 @@ describe('temp files left by a killed run', () => {
     expect(read(dir, 'src/io.ts')).toBe(IO_MIGRATED);
   });
 
+  it("in a git work tree, a killed run's temp files are no uncommitted change: the next migrate deletes them and writes", async () => {
+    const dir = makeProject({ 'src/io.ts': IO_SOURCE });
+    commitAll(dir);
+    const stale = `.io.ts.async-migrate-${deadPid()}-0123456789ab.tmp`;
+    writeFileSync(path.join(dir, 'src', stale), 'half written');
+    const result = await runCli(['migrate', '.', '--format', 'json'], dir);
+    expect({ code: result.code, stderr: result.stderr, files: readdirSync(path.join(dir, 'src')), io: read(dir, 'src/io.ts') }).toEqual({ code: 0, stderr: '', files: ['io.ts'], io: IO_MIGRATED });
+  });
+
   it('after a SIGKILL in the write phase (a real process), a re-run cleans up and finishes', async () => {
     // Many files, so that the kill lands while temp files exist or just after the renames.
     const files: Record<string, string> = {};
