@@ -157,8 +157,8 @@ export async function removeStaleTemps(dirs: Iterable<string>): Promise<string[]
 /**
  * Whether a folder lets this run do what the write does there: create a file and rename it (the
  * rename takes an entry out of the folder, as replacing a file does). `access()` says yes for an
- * append-only folder (`chattr +a`), where the rename then fails; so the probe does it for real. Where the probe cannot be deleted (that very folder), the reason
- * names the file left behind.
+ * append-only folder (`chattr +a`), where the rename then fails; so the probe does it for real.
+ * Where the probe cannot be deleted (that very folder), the reason names the file left behind.
  */
 export async function probeFolder(dir: string): Promise<string | undefined> {
   const probe = tempPathFor(path.join(dir, 'async-migrate-probe'));
