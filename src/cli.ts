@@ -263,6 +263,8 @@ async function withRootLock(command: string | undefined, paths: readonly string[
   const root = await stat(given).then((info) => realpath(info.isDirectory() ? given : path.dirname(given)), () => undefined);
   const lock = root === undefined ? undefined : acquireRootLock(root);
   try {
+    // The lock's own temp file, had a run been killed while making it.
+    if (root !== undefined) await removeStaleTemps([root]);
     return await work();
   } finally {
     lock?.release();

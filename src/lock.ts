@@ -2,7 +2,8 @@
 // would write a wrong migration (the write's byte check would catch it, late). The lock is a file
 // created exclusively in the root, holding the pid; a lock whose process is gone is taken over.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, linkSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { describeError } from './errors.js';
 
@@ -29,19 +30,36 @@ function pidAlive(pid: number): boolean {
 }
 
 function tryCreate(file: string, content: string): boolean {
-  let fd: number;
+  // The lock appears with its pid already in it (a hard link to a file written first), so that no
+  // one, the watchdog included, ever sees an empty lock; where links are not supported, it is created in place.
+  const temp = `${file}.async-migrate-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    writeExclusive(temp, content);
+    try {
+      linkSync(temp, file);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    } finally {
+      unlinkSync(temp);
+    }
+    writeExclusive(file, content);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new LockError(`cannot create the lock file ${file} (${describeError(error)}); nothing was written`);
   }
+}
+
+function writeExclusive(file: string, content: string): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     writeSync(fd, content);
   } finally {
     closeSync(fd);
   }
-  return true;
 }
 
 /** The pid a lock file names, or undefined when it names none (not a lock this tool wrote). */

@@ -367,17 +367,18 @@ describe('temp files left by a killed run', () => {
   it('after a SIGKILL in the write phase (a real process), a re-run cleans up and finishes', async () => {
     // Many files, so that the kill lands while temp files exist or just after the renames.
     const files: Record<string, string> = {};
-    for (let index = 0; index < 40; index++) files[`src/io${index}.ts`] = IO_SOURCE.replace(/load/g, `load${index}`).replace('main', `main${index}`);
+    for (let index = 0; index < 20; index++) files[`src/io${index}.ts`] = IO_SOURCE.replace(/load/g, `load${index}`).replace('main', `main${index}`);
     const dir = makeProject(files);
     const child = spawn(process.execPath, [BIN, 'migrate', '.', '--format', 'json', '--allow-dirty'], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
     const started = Date.now();
-    while (tempFiles(dir).length === 0 && child.exitCode === null && Date.now() - started < 20_000) await new Promise((resolve) => setImmediate(resolve));
+    while (tempFiles(dir).length === 0 && child.exitCode === null && child.signalCode === null && Date.now() - started < 20_000) await new Promise((resolve) => setImmediate(resolve));
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
+    await exited;
     const rerun = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
     expect({ code: rerun.code, stderr: rerun.stderr, temps: tempFiles(dir), lock: existsSync(path.join(dir, LOCK_NAME)) }).toEqual({ code: 0, stderr: '', temps: [], lock: false });
-    for (let index = 0; index < 40; index++) expect(read(dir, `src/io${index}.ts`)).toBe(IO_MIGRATED.replace(/load/g, `load${index}`).replace('main', `main${index}`));
-  }, 60_000);
+    for (let index = 0; index < 20; index++) expect(read(dir, `src/io${index}.ts`)).toBe(IO_MIGRATED.replace(/load/g, `load${index}`).replace('main', `main${index}`));
+  }, 180_000);
 });
 
 describe('a failure after the files were written says so', () => {
