@@ -141,7 +141,7 @@ await runCase(`concurrent edit (${ROUNDS} rounds)`, 'never a migration of one te
     const dir = project({ 'src/io.ts': IO });
     const { done } = cliAsync(['migrate', '.', '--allow-dirty', '--format', 'json'], dir);
     // The editor saves at a different moment each round, from the start of the run to its end.
-    await sleep(200 + round * 250);
+    await sleep(300 + round * 700);
     fs.writeFileSync(path.join(dir, 'src/io.ts'), edited);
     const run = await done;
     const after = read(path.join(dir, 'src/io.ts'));
