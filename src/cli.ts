@@ -1,13 +1,14 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
+import { pathKind } from './discovery.js';
 import type { EngineResult } from './engine.js';
 import { describeError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
-import { unifiedDiff } from './report/diff.js';
+import { fileDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
 import { formatGithub } from './report/github.js';
@@ -16,11 +17,12 @@ import { formatJunit } from './report/junit.js';
 import { formatSarif } from './report/sarif.js';
 import { changedLinesSince, filterByBaseline, filterFindingsToLines, loadBaseline } from './report/filters.js';
 import { createProgress, type Phase, type Progress, type ProgressOptions } from './progress.js';
-import { formatPretty } from './report/pretty.js';
+import { dryRunHeader, FOLD_AFTER, formatPretty, type PrettyOptions } from './report/pretty.js';
+import { terminalLines, terminalText, terminalWidth } from './report/terminal.js';
 import { closestMatches } from './suggest.js';
 import { ruleDocsUrl } from './rule-links.js';
 import { VERSION } from './version.js';
-import { encodeSource } from './source-text.js';
+import { encodeSource, readSource, stripBom } from './source-text.js';
 import { existsSync } from 'node:fs';
 import { acquireRootLock, LockError } from './lock.js';
 import {
@@ -56,16 +58,21 @@ interface CliOptions {
   dryRun?: boolean;
   language?: string;
   quiet?: boolean;
+  verbose?: boolean;
+  statistics?: boolean;
   progress: boolean;
   color: boolean;
   debug?: boolean;
 }
 
 export interface CliIo {
-  stdout: (text: string) => void;
+  /** Text, or bytes (a Latin-1 file's lines in the dry-run diff, written as the file's own bytes). */
+  stdout: (text: string | Uint8Array) => void;
   stderr: (text: string) => void;
   cwd: string;
   isTTY: boolean;
+  /** The terminal's width when stdout is a TTY (80 is used otherwise). */
+  columns?: number;
   /** Where SIGINT/SIGTERM come from during the write phase (default: the process). */
   signals?: SignalSource;
   /** Where the progress display goes, and after how long (default: process.stderr, if a TTY). */
@@ -84,6 +91,7 @@ const defaultIo = (): CliIo => {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
     stdoutError: () => new Promise((resolve) => process.stdout.write('', () => resolve(stdoutError))),
   };
 };
@@ -102,7 +110,7 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--format <format>', 'report format on stdout').choices([...FORMATS]))
     .option('-o, --output <file>', 'also write the report to a file (format: --format if given, else the extension .json .md .sarif .xml)')
     .addOption(new Option('--fail-on <severity>', 'check: lowest severity that fails the run').choices(['error', 'warning', 'info']).default('warning'))
-    .option('--config <file>', 'config file (default: async-migrate.config.json at the root)')
+    .option('--config <file>', 'config file: async-migrate.config.json, pyproject.toml or package.json (default: the nearest at or above the first path)')
     .option('--since <git-ref>', 'check: report only findings on lines changed since this git ref')
     .option('--baseline <report.json>', 'check: do not count findings already in this JSON report')
     .option('--allow-dirty', 'migrate: allow writing into a git work tree with uncommitted changes (and, outside git, skip the warning)')
@@ -110,6 +118,8 @@ function buildProgram(io: CliIo): Command {
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
     .option('--quiet', 'print only the report')
+    .option('--verbose', 'pretty: list every entry (long lists and blocked places are folded otherwise)')
+    .option('--statistics', 'pretty: counts of findings per rule instead of the findings')
     .option('--no-progress', 'no progress on stderr')
     .option('--no-color', 'no colors')
     .option('--debug', 'print the stack of an internal error')
@@ -179,25 +189,27 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
     }
     const options = program.opts<CliOptions>();
     debug = Boolean(options.debug);
-    const code = await withRootLock(command, program.args, options.dryRun, io, () => execute(command ?? 'default', program.args, options, io, state));
+    const rerun = rerunArguments(command ? rest : argv, program.args);
+    const code = await withRootLock(command, program.args, options.dryRun, io, () => execute(command ?? 'default', program.args, options, io, state, rerun));
     // A reader that closed early (EPIPE) is not an error; a full disk or a broken device is.
     const stdoutError = await io.stdoutError?.();
     if (stdoutError && stdoutError.code !== 'EPIPE') {
-      io.stderr(`async-migrate: cannot write the report to stdout (${describeError(stdoutError)})${appliedNote(state)}\n`);
+      io.stderr(`async-migrate: cannot write the report to stdout (${describeError(stdoutError)})${terminalText(appliedNote(state))}\n`);
       return EXIT.internal;
     }
     return code;
   } catch (error) {
+    // A message can quote a path or a config value: shown with its control characters escaped.
     if (error instanceof UsageError) {
-      io.stderr(`async-migrate: ${error.message}${appliedNote(state)}\n`);
+      io.stderr(`async-migrate: ${terminalText(error.message + appliedNote(state))}\n`);
       return EXIT.usage;
     }
     if (error instanceof WriteFailure || error instanceof FileChangedError || error instanceof LockError) {
-      io.stderr(`async-migrate: ${error.message}${appliedNote(state)}\n`);
+      io.stderr(`async-migrate: ${terminalText(error.message + appliedNote(state))}\n`);
       return EXIT.problems;
     }
-    io.stderr(`async-migrate: internal error: ${describeError(error)} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})${appliedNote(state)}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    io.stderr(`async-migrate: internal error: ${terminalText(describeError(error))} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})${terminalText(appliedNote(state))}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr(`${terminalLines(error.stack)}\n`);
     return EXIT.internal;
   }
 }
@@ -237,6 +249,8 @@ function assertNotMistypedCommand(first: string, cwd: string): void {
 function parseRules(value: string | undefined): RuleId[] | undefined {
   if (value === undefined) return undefined;
   const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
+  // An empty list would turn every rule off and let CI pass on anything.
+  if (ids.length === 0) throw new UsageError(`--rules: the list is empty; name at least one of ${RULE_IDS.join(', ')}`);
   for (const id of ids) {
     if (!RULE_IDS.includes(id as RuleId)) {
       const close = closestMatches(id, RULE_IDS);
@@ -271,25 +285,31 @@ async function withRootLock(command: string | undefined, paths: readonly string[
   }
 }
 
-async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, state: RunState): Promise<number> {
+async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, state: RunState, rerun: readonly string[]): Promise<number> {
   // First, so that the display's timer runs from the start of the run (the first line comes within a second).
   // Timed from the process's start: loading the modules is part of the wait a user sees.
   const display = createProgress({ startedAt: performance.timeOrigin, ...io.progress, quiet: options.quiet, progress: options.progress });
   const progress = io.onPhase ? observed(display, io.onPhase) : display;
   try {
-    return await prepareAndRun(command, paths, options, io, progress, state);
+    return await prepareAndRun(command, paths, options, io, progress, state, rerun);
   } finally {
     progress.stop();
   }
 }
 
-async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState): Promise<number> {
+async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState, rerun: readonly string[]): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
+  // Each path is a file or a folder (else one line naming what it is); the config sits in the first
+  // path's folder, found by stat (`my.project/` is a folder).
+  const kinds: ('file' | 'directory')[] = [];
+  // Named by their absolute path, as the engine names a path that is missing.
+  for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(path.resolve(io.cwd, given)));
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
-  const configRoot = /\.[a-z]+$/i.test(firstPath) ? path.dirname(firstPath) : firstPath;
+  const configRoot = kinds[0] === 'file' ? path.dirname(firstPath) : firstPath;
   const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
+  if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
   // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
   // the migrated files were written.
@@ -307,10 +327,10 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
     if (outside.length > 0) {
       const shown = outside.map((p) => path.relative(io.cwd, p).split(path.sep).join('/') || '.').join(', ');
       progress.clear();
-      io.stderr(`async-migrate: warning: ${shown} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
+      io.stderr(`async-migrate: warning: ${terminalText(shown)} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
     }
   }
-  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress }, state);
+  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress, rerun }, state);
 }
 
 interface RunSettings {
@@ -321,10 +341,11 @@ interface RunSettings {
   dryRun: boolean;
   engineCommand: 'check' | 'migrate';
   progress: Progress;
+  rerun: readonly string[];
 }
 
 async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings, state: RunState): Promise<number> {
-  const { config, format, baseline, language, dryRun, engineCommand, progress } = settings;
+  const { config, format, baseline, language, dryRun, engineCommand, progress, rerun } = settings;
   // Loaded here, after the progress display started, so that its first line need not wait for them
   // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
   progress.phase('start');
@@ -346,44 +367,121 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     progress,
     onWarning: (message) => {
       progress.clear();
-      io.stderr(`async-migrate: warning: ${message}\n`);
+      io.stderr(`async-migrate: warning: ${terminalText(message)}\n`);
     },
   });
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
   const color = options.color && io.isTTY && format === 'pretty';
-  const rendered = await renderReport(result, format, color, dryRun);
+  const pretty: Omit<PrettyOptions, 'sources'> = {
+    color,
+    dryRun,
+    width: terminalWidth(io.isTTY, io.columns),
+    verbose: Boolean(options.verbose),
+    statistics: Boolean(options.statistics),
+    rerun,
+  };
 
   if (engineCommand === 'check') {
     progress.stop();
-    io.stdout(rendered);
-    await writeOutput(options.output, io.cwd, result, format);
+    io.stdout(await renderReport(result, format, pretty));
+    await writeOutput(options.output, io.cwd, result, format, pretty);
     const threshold = SEVERITY_RANK[options.failOn as Severity];
     const failing = result.report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold);
-    return failing || result.report.skipped.some(leavesMigrationIncomplete) ? EXIT.problems : EXIT.ok;
+    const incomplete = result.report.skipped.filter(leavesMigrationIncomplete);
+    reportSkipped(io, incomplete);
+    return failing || incomplete.length > 0 ? EXIT.problems : EXIT.ok;
   }
 
   if (dryRun) {
     progress.stop();
-    const diffs = result.outputs.map((output) => unifiedDiff(output.file, output.before, output.after, options.color && io.isTTY));
-    if (format === 'pretty') io.stdout(diffs.join('') + (diffs.length > 0 ? '\n' : ''));
-    else if (diffs.length > 0 && !options.quiet) io.stderr(diffs.join(''));
-    io.stdout(rendered);
-    await writeOutput(options.output, io.cwd, result, format);
+    // On stdout but not on a terminal, a Latin-1 file's lines are its own bytes, so the diff applies
+    // with `patch`; stderr takes text.
+    const diffs = result.outputs.map((output) =>
+      fileDiff(output.file, output.before, output.after, { color: options.color && io.isTTY, encoding: output.encoding, fileBytes: format === 'pretty' && !io.isTTY }),
+    ).filter((diff) => diff.length > 0);
+    if (format === 'pretty') {
+      io.stdout(`${dryRunHeader(rerun)}\n${diffs.length > 0 ? '\n' : ''}`);
+      for (const diff of diffs) io.stdout(diff);
+      if (diffs.length > 0) io.stdout('\n');
+    } else if (diffs.length > 0 && !options.quiet) {
+      io.stderr(`${dryRunHeader(rerun)}\n`);
+      for (const diff of diffs) io.stderr(diff.toString());
+    }
+    io.stdout(await renderReport(result, format, pretty));
+    await writeOutput(options.output, io.cwd, result, format, pretty);
+    reportSkipped(io, result.report.skipped.filter(makesMigrationIncomplete));
     return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
   }
 
+  // The code frames show the code as it was: read before the write.
+  const sources = format === 'pretty' ? await readSources(result) : undefined;
   const written = await writeMigration(result, paths, options, io, progress, state);
   progress.stop();
   if (written.exitCode !== undefined) return written.exitCode;
-  io.stdout(rendered);
-  await writeOutput(options.output, io.cwd, result, format);
+  io.stdout(await renderReport(result, format, { ...pretty, written: written.files, vcs: versionControl(result, options) }, sources));
+  await writeOutput(options.output, io.cwd, result, format, pretty);
   if (written.interrupted) {
     io.stderr(`async-migrate: interrupted; the signal was held until all ${result.outputs.length} files were written, so the migration is complete\n`);
     return EXIT.interrupted;
   }
+  reportSkipped(io, result.report.skipped.filter(makesMigrationIncomplete));
   return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
+}
+
+/**
+ * The one stderr line that says which skipped files make the run exit 1 (the report has each
+ * reason), in every format: a script that reads only the exit code and stderr learns why.
+ */
+function reportSkipped(io: CliIo, entries: readonly Report['skipped'][number][]): void {
+  if (entries.length === 0) return;
+  const why = (entry: Report['skipped'][number]): string =>
+    entry.internalError ? 'internal error' : entry.mayCall && entry.mayCall.length > 0 ? `may call ${entry.mayCall.slice(0, 2).join(', ')}${entry.mayCall.length > 2 ? ', …' : ''}` : 'left unchanged';
+  const shown = entries.slice(0, FOLD_AFTER).map((entry) => `${entry.file} (${why(entry)})`);
+  const more = entries.length > FOLD_AFTER ? `, and ${entries.length - FOLD_AFTER} more` : '';
+  io.stderr(
+    `async-migrate: incomplete: ${entries.length} ${entries.length === 1 ? 'file' : 'files'} skipped or left unchanged: ${terminalText(shown.join(', '))}${more}; ` +
+      'each reason is under "skipped" in the report\n',
+  );
+}
+
+/**
+ * The arguments a suggested next command repeats: the paths and the options that shape the plan,
+ * without the command, the output options and the check-only filters; shell-quoted, escaped.
+ */
+function rerunArguments(argv: readonly string[], paths: readonly string[]): string[] {
+  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline']);
+  const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty']);
+  const kept: string[] = [];
+  let pathsSeen = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const name = arg.startsWith('--') ? arg.split('=')[0]! : arg;
+    if (dropWithValue.has(name)) {
+      if (!arg.includes('=')) i++;
+      continue;
+    }
+    if (drop.has(name)) continue;
+    if (!arg.startsWith('-') && pathsSeen < paths.length && arg === paths[pathsSeen]) pathsSeen++;
+    kept.push(arg);
+  }
+  return kept.map(shellQuote);
+}
+
+function shellQuote(arg: string): string {
+  const text = /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+  return terminalText(text);
+}
+
+/** Where the written files are: a git work tree (clean before the write unless --allow-dirty), or none. */
+function versionControl(result: EngineResult, options: CliOptions): PrettyOptions['vcs'] {
+  const first = result.outputs[0]?.absolute ?? result.root;
+  // Looked up on disk, not by running git: a repository's config cannot make it run a command.
+  for (let dir = path.dirname(first); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return options.allowDirty ? 'git-dirty' : 'git-clean';
+    if (path.dirname(dir) === dir) return 'none';
+  }
 }
 
 /**
@@ -392,7 +490,11 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
  * tree, …), or a skipped file that makes the run incomplete.
  */
 function migrationIncomplete(report: Report): boolean {
-  return report.skipped.some((entry) => entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry));
+  return report.skipped.some(makesMigrationIncomplete);
+}
+
+function makesMigrationIncomplete(entry: Report['skipped'][number]): boolean {
+  return entry.reason.includes('left unchanged') || leavesMigrationIncomplete(entry);
 }
 
 /**
@@ -400,7 +502,7 @@ function migrationIncomplete(report: Report): boolean {
  * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
  * printed); `interrupted` when a signal was held until every file was written.
  */
-async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState): Promise<{ exitCode?: number; interrupted: boolean }> {
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState): Promise<{ exitCode?: number; interrupted: boolean; files: string[] }> {
   const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
   const { realRoots } = await import('./safeguards.js');
   const roots = await realRoots(targets);
@@ -429,10 +531,10 @@ async function writeMigration(result: EngineResult, paths: readonly string[], op
   state.written = outcome.written;
   progress.stop();
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
-    io.stderr(`async-migrate: ${describeWriteOutcome(outcome)}\n`);
-    return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted };
+    io.stderr(`async-migrate: ${terminalText(describeWriteOutcome(outcome))}\n`);
+    return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted, files: outcome.written };
   }
-  return { interrupted: outcome.interrupted };
+  return { interrupted: outcome.interrupted, files: outcome.written };
 }
 
 /** The progress display, with each phase also told to `onPhase`. */
@@ -459,7 +561,7 @@ function describeWriteOutcome(outcome: WriteOutcome): string {
   return `${cause}; the tree is part-migrated: written: ${list(outcome.written)}; not written: ${list(outcome.notWritten)} (restore the written files, e.g. with git checkout, and run again)`;
 }
 
-async function renderReport(result: EngineResult, format: Format, color: boolean, dryRun = false): Promise<string> {
+async function renderReport(result: EngineResult, format: Format, pretty: Omit<PrettyOptions, 'sources'>, sources?: ReadonlyMap<string, string>): Promise<string> {
   if (format === 'json') return formatJson(result.report);
   if (format === 'markdown') return formatMarkdown(result.report);
   if (format === 'github') return formatGithub(result.report);
@@ -469,21 +571,29 @@ async function renderReport(result: EngineResult, format: Format, color: boolean
     const rules = TRANSFORMS.map((t) => ({ id: t.id, what: t.docs.what, why: t.docs.why, fixSafety: t.docs.fixSafety, severity: t.severity, helpUri: ruleDocsUrl(t.id) }));
     return formatSarif(result.report, rules);
   }
-  // Findings point into the text as it was read: a migrated file's text from before the write
-  // (`-o` renders after it), any other from disk.
+  const texts = sources ?? (await readSources(result));
+  if (format === 'gitlab') return formatGitlab(result.report, { sources: texts });
+  return formatPretty(result.report, { ...pretty, sources: texts });
+}
+
+/**
+ * The text of each file with a finding, for code frames and fingerprints, as it was read: a migrated
+ * file's text from before the write (`-o` renders after it), any other from disk in its own encoding.
+ */
+async function readSources(result: EngineResult): Promise<Map<string, string>> {
   const sources = new Map<string, string>(result.outputs.map((output) => [output.file, output.before]));
   for (const finding of result.report.findings) {
     if (sources.has(finding.file)) continue;
-    sources.set(finding.file, await readFile(path.join(result.root, finding.file), 'utf8').catch(() => ''));
+    sources.set(finding.file, await readSource(path.join(result.root, finding.file)).then((source) => stripBom(source.text), () => ''));
   }
-  if (format === 'gitlab') return formatGitlab(result.report, { sources });
-  return formatPretty(result.report, { color, sources, dryRun });
+  return sources;
 }
 
-async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format): Promise<void> {
+async function writeOutput(file: string | undefined, cwd: string, result: EngineResult, format: Format, pretty: Omit<PrettyOptions, 'sources'>): Promise<void> {
   if (!file) return;
   const report: Report = result.report;
-  const text = await renderReport({ ...result, report }, format, false);
+  // A pretty report file gets every entry, unwrapped: a file is where the details are looked up.
+  const text = await renderReport({ ...result, report }, format, { ...pretty, color: false, verbose: true, width: Number.POSITIVE_INFINITY });
   try {
     await writeReport(path.resolve(cwd, file), text);
   } catch (error) {

@@ -53,7 +53,7 @@ export interface EngineOptions {
   /** Apply fixes marked `unsafe` too (`--unsafe-fixes`); otherwise they are reported, not applied. */
   unsafeFixes?: boolean;
   /** Optional front-end factories beyond TypeScript (the Python front-end registers here). */
-  extraFrontEnds?: ((root: string, config: Config) => FrontEnd | undefined)[];
+  extraFrontEnds?: ((root: string, config: Config, onWarning?: (message: string) => void) => FrontEnd | undefined)[];
   /** Hears of each phase and file as it finishes (cli: the progress display on a TTY). */
   progress?: Pick<Progress, 'phase' | 'advance'>;
   /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
@@ -109,7 +109,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const pyFiles = analysable.filter((file) => languageOf(file) === 'python');
   if (pyFiles.length > 0) {
     for (const factory of options.extraFrontEnds ?? []) {
-      const frontEnd = factory(root, options.config);
+      const frontEnd = factory(root, options.config, options.onWarning);
       if (frontEnd?.language === 'python') frontEnds.push({ frontEnd, files: pyFiles });
     }
   }
@@ -246,7 +246,8 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const handled = new Set(frontEnds.flatMap(({ files: handledFiles }) => handledFiles));
   for (const file of analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
   // Every file so far was left out of the analysis, so nothing awaits the calls in it.
-  await markCallsIntoAsync(skipped, root, graph, plan);
+  const analysedFiles = new Set(analyses.flatMap((analysis) => analysis.files.map((file) => toReportPath(root, file))));
+  await markCallsIntoAsync(skipped, root, graph, plan, analysedFiles);
   const changes: Report['changes'] = [];
   const candidates: (FileOutput & { edits: number; sources: string[]; linesCopied: number })[] = [];
   const writableRoots = await realRoots(absolutePaths);
@@ -290,7 +291,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   // The last guard: a file whose edited text no longer parses is left unchanged and reported.
   for (const { frontEnd } of frontEnds) {
     const mine = candidates.filter((candidate) => languageOf(candidate.absolute) === frontEnd.language);
-    const errors = frontEnd.syntaxErrors(new Map(mine.map((candidate) => [candidate.absolute, candidate.after])));
+    const errors = await frontEnd.syntaxErrors(new Map(mine.map((candidate) => [candidate.absolute, candidate.after])));
     for (const candidate of mine) {
       const error = errors.get(candidate.absolute);
       if (error) {
@@ -487,6 +488,17 @@ function byLocation<T extends { file: string; line: number; column?: number }>(a
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
+/** The first blocked function in the chain of blocks `id` waits on (itself when it waits on none). */
+function rootBlock(plan: Plan, id: FunctionId): FunctionId {
+  const seen = new Set<FunctionId>([id]);
+  let current = id;
+  for (let next = plan.blocked.get(current)?.blockedBy; next !== undefined && !seen.has(next); next = plan.blocked.get(current)?.blockedBy) {
+    seen.add(next);
+    current = next;
+  }
+  return current;
+}
+
 /** The plan as report entries, each list sorted by location. */
 function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions' | 'awaitedCalls' | 'blocked' | 'breaking'> {
   const nameOf = (id: FunctionId): string => graph.functions.get(id)?.name ?? id;
@@ -508,7 +520,17 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   awaitedCalls.sort(byLocation);
   const blocked: BlockedEntry[] = [...plan.blocked].map(([id, why]) => {
     const fn = graph.functions.get(id)!;
-    return { kind: why.kind, file: fn.location.file, line: fn.location.line, name: fn.name, reason: why.reason, suggestion: why.suggestion };
+    const root = rootBlock(plan, id);
+    const cause = root === id ? undefined : graph.functions.get(root);
+    return {
+      kind: why.kind,
+      file: fn.location.file,
+      line: fn.location.line,
+      name: fn.name,
+      reason: why.reason,
+      suggestion: why.suggestion,
+      ...(cause ? { cause: { name: cause.name, file: cause.location.file, line: cause.location.line } } : {}),
+    };
   });
   // A call that cannot move to its callee's sibling keeps the sync version there (dual).
   for (const site of plan.keptSyncCalls ?? []) {

@@ -84,7 +84,7 @@ export interface FrontEnd {
    * The last guard before a write: which edited files no longer parse (or break the language's
    * grammar), with the first error. One call for all of a run's files, so the check is batched.
    */
-  syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string>;
+  syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> | Promise<Map<string, string>>;
   /**
    * The text of `file` the analysis read (without a BOM): the edits' offsets index it, so the engine
    * applies them only to this very text. Undefined for a file this front-end did not read.
@@ -105,4 +105,6 @@ export interface FrontEnd {
 export interface FrontEndOptions {
   root: string;
   config: Config;
+  /** A line for stderr about the run (not about one file), e.g. a checker that could not run. */
+  onWarning?: (message: string) => void;
 }

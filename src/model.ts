@@ -256,6 +256,11 @@ export interface BlockedEntry {
   name: string;
   reason: string;
   suggestion: string;
+  /**
+   * The blocked place this one waits on, first in its chain (a caller of a blocked constructor
+   * waits on the constructor): the pretty report folds places by it. Not in the JSON report.
+   */
+  cause?: { name: string; file: string; line: number };
 }
 
 export interface BreakingEntry {

@@ -69,32 +69,51 @@ export async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string
 
 /**
  * A skipped file keeps its calls as they are: when it appears to call a function that turns async
- * (a text scan for the simple names, so "may"), say so, since those call sites are not awaited.
+ * (a text scan for the simple names, so "may"), say so, since those call sites are not updated. A
+ * later run sees that function async already: a call of it the file does not await (nor return, yield
+ * or pass on as an argument) is still stale, and is reported on every run while the file is skipped,
+ * so that a re-run does not forget what the first one said.
  */
-export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, graph: CallGraph, plan: Plan): Promise<void> {
-  const changedNames = new Map<Language | undefined, Set<string>>();
-  for (const id of plan.asyncFunctions.keys()) {
-    const fn = graph.functions.get(id);
+export async function markCallsIntoAsync(skipped: SkippedFile[], root: string, graph: CallGraph, plan: Plan, analysed: ReadonlySet<string> = new Set()): Promise<void> {
+  const turning = new Map<Language | undefined, Set<string>>();
+  const already = new Map<Language | undefined, Set<string>>();
+  const add = (names: Map<Language | undefined, Set<string>>, language: Language | undefined, name: string): void => {
+    if (!names.has(language)) names.set(language, new Set());
+    names.get(language)!.add(name);
+  };
+  for (const fn of graph.functions.values()) {
+    if (fn.kind === 'module') continue;
+    const turnsAsync = plan.asyncFunctions.has(fn.id);
     // Under dual the sync function stays, so its callers outside the analysis still work.
-    if (!fn || fn.kind === 'module' || plan.dualFunctions.has(id)) continue;
+    if (turnsAsync ? plan.dualFunctions.has(fn.id) : !fn.isAsync) continue;
     const simple = fn.name.slice(fn.name.lastIndexOf('.') + 1);
     if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(simple)) continue;
-    const language = languageOf(fn.location.file);
-    if (!changedNames.has(language)) changedNames.set(language, new Set());
-    changedNames.get(language)!.add(simple);
+    add(turnsAsync ? turning : already, languageOf(fn.location.file), simple);
   }
-  if (changedNames.size === 0) return;
-  // One pattern per language: any of the names, as a whole identifier, followed by `(`.
-  const callPatterns = new Map(
-    [...changedNames].map(([language, names]) => [language, new RegExp(`(?<![\\p{L}\\p{N}_$])(${[...names].map((name) => name.replace(/\$/g, '\\$')).join('|')})\\s*\\(`, 'gu')]),
+  if (turning.size === 0 && already.size === 0) return;
+  const alternatives = (names: Iterable<string>): string => [...names].map((name) => name.replace(/\$/g, '\\$')).join('|');
+  // Any call of a name turning async, as a whole identifier followed by `(`; of a name async already,
+  // only a call whose value is not awaited, returned, yielded or passed on (nor a declaration).
+  const turningPatterns = new Map([...turning].map(([language, names]) => [language, new RegExp(`(?<![\\p{L}\\p{N}_$])(${alternatives(names)})\\s*\\(`, 'gu')]));
+  const stalePatterns = new Map(
+    [...already].map(([language, names]) => [
+      language,
+      new RegExp(`(?<!(?:\\bawait\\b|\\breturn\\b|\\bfunction\\b|\\bdef\\b|\\basync\\b|\\byield\\b|\\byield\\s+from\\b|[(,\\[])\\s*(?:[\\p{L}\\p{N}_$]+\\s*\\.\\s*)*)(?<![\\p{L}\\p{N}_$])(${alternatives(names)})\\s*\\(`, 'gu'),
+    ]),
   );
   for (const entry of skipped) {
-    const pattern = callPatterns.get(languageOf(entry.file));
-    if (!pattern) continue;
+    const language = languageOf(entry.file);
+    const turningPattern = turningPatterns.get(language);
+    // A file analysed but for a part (an expression the checker overflowed on) has its calls seen.
+    const stalePattern = analysed.has(entry.file) ? undefined : stalePatterns.get(language);
+    if (!turningPattern && !stalePattern) continue;
     const text = await readFile(path.join(root, entry.file), 'utf8').catch(() => '');
-    const called = [...new Set([...text.matchAll(pattern)].map((match) => match[1]!))].sort();
-    if (called.length === 0) continue;
-    entry.mayCall = called;
-    entry.reason += `; it may call ${called.join(', ')}, which turn${called.length === 1 ? 's' : ''} async: its call sites are not updated`;
+    const calledNames = (pattern: RegExp | undefined): string[] => (pattern ? [...new Set([...text.matchAll(pattern)].map((match) => match[1]!))].sort() : []);
+    const called = calledNames(turningPattern);
+    const stale = calledNames(stalePattern).filter((name) => !called.includes(name));
+    if (called.length === 0 && stale.length === 0) continue;
+    entry.mayCall = [...called, ...stale].sort();
+    if (called.length > 0) entry.reason += `; it may call ${called.join(', ')}, which turn${called.length === 1 ? 's' : ''} async: its call sites are not updated`;
+    if (stale.length > 0) entry.reason += `; it may call ${stale.join(', ')}, which ${stale.length === 1 ? 'is' : 'are'} async, without await: its call sites are not updated`;
   }
 }

@@ -69,9 +69,14 @@ export async function uncommittedFiles(cwd: string, paths: readonly string[], fi
     pathspecsByTree.set(tree, pathspecs);
   }
   const dirty: string[] = [];
-  for (const [tree, pathspecs] of pathspecsByTree) {
+  const queue = [...pathspecsByTree];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [tree, pathspecs] = next;
     const relative = [...pathspecs].map((spec) => path.relative(tree, spec) || '.');
-    const entries = (await runGit(tree, ['--literal-pathspecs', 'status', '--porcelain', '-z', '--', ...relative])).split('\0');
+    // git would run `status` inside each submodule, under that repository's own config, which this
+    // process never read: each checked-out submodule is asked as a repository of its own instead.
+    for (const submodule of await submodulesUnder(tree, relative)) queue.push([submodule, new Set([submodule])]);
+    const entries = (await runGit(tree, ['--literal-pathspecs', 'status', '--porcelain', '-z', '--ignore-submodules=dirty', '--', ...relative], { readsWorkTree: true })).split('\0');
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index]!;
       if (entry.length < 4) continue;
@@ -80,6 +85,19 @@ export async function uncommittedFiles(cwd: string, paths: readonly string[], fi
     }
   }
   return [...new Set(dirty)].sort();
+}
+
+/** The checked-out submodules (gitlinks with a `.git`) that `pathspecs` cover in `tree`. */
+async function submodulesUnder(tree: string, pathspecs: readonly string[]): Promise<string[]> {
+  const listing = await runGit(tree, ['--literal-pathspecs', 'ls-files', '-z', '--stage', '--', ...pathspecs]);
+  const found: string[] = [];
+  for (const entry of listing.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (!entry.startsWith('160000 ') || tab < 0) continue;
+    const dir = path.join(tree, entry.slice(tab + 1));
+    if (await lstat(path.join(dir, '.git')).then(() => true, () => false)) found.push(dir);
+  }
+  return found;
 }
 
 export async function assertCleanWorkTree(cwd: string, paths: readonly string[], files: readonly string[] = []): Promise<void> {

@@ -21,16 +21,17 @@ function fakeTerminal(): PassThrough & { isTTY: boolean; columns: number; writte
 /** Runs the CLI with a terminal for the progress display, shown from the start. */
 async function runWithProgress(argv: string[], cwd: string, isTTY = true): Promise<CliResult & { progress: string }> {
   const terminal = Object.assign(fakeTerminal(), { isTTY });
-  let stdout = '';
+  const chunks: Buffer[] = [];
   let stderr = '';
   const code = await run(argv, {
     cwd,
     isTTY: false,
-    stdout: (text) => (stdout += text),
+    stdout: (text) => void chunks.push(Buffer.from(text)),
     stderr: (text) => (stderr += text),
     progress: { stream: terminal, delayMs: 0 },
   });
-  return { code, stdout, stderr, progress: terminal.written() };
+  const stdoutBytes = Buffer.concat(chunks);
+  return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr, progress: terminal.written() };
 }
 
 describe('a mistyped command', () => {

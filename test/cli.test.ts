@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { runCli, type CliResult } from './support/cli.js';
 import { buildProject } from './support/compile.js';
 import { REPO } from './support/files.js';
 import {
@@ -24,8 +24,10 @@ import {
 
 afterEach(removeProjects);
 
-const IO_DIFF = `--- a/src/io.ts\t
-+++ b/src/io.ts\t
+const DRY_RUN_HEADER = 'dry run: nothing written; run `async-migrate migrate .` to apply';
+
+const IO_DIFF = `--- a/src/io.ts
++++ b/src/io.ts
 @@ -1,9 +1,9 @@
 -import { readFileSync } from 'node:fs';
 +import { readFile } from 'node:fs/promises';
@@ -278,8 +280,9 @@ describe('--help and --version', () => {
   it('--version prints the package version', async () => {
     const dir = makeProject({});
     const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
-    expect(await runCli(['--version'], dir)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
-    expect(await runCli(['-v'], dir)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    const output = ({ code, stdout, stderr }: CliResult): Omit<CliResult, 'stdoutBytes'> => ({ code, stdout, stderr });
+    expect(output(await runCli(['--version'], dir))).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(output(await runCli(['-v'], dir))).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
 
@@ -468,8 +471,9 @@ describe('migrate', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['migrate', '.', '--dry-run'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout.startsWith(`${IO_DIFF}\n`)).toBe(true);
-    expect(result.stdout).toContain('1 files, 1 findings (blocking-io 1); a migration would make 1 functions async, await 1 call sites, change 1 files; 0 blocked, 1 breaking');
+    expect(result.stdout.startsWith(`${DRY_RUN_HEADER}\n\n${IO_DIFF}\n`)).toBe(true);
+    // The summary is wrapped to 80 columns, continuation lines indented.
+    expect(result.stdout.replace(/\n {2}/g, ' ')).toContain('1 files, 1 findings (blocking-io 1); a migration would make 1 functions async, await 1 call sites, change 1 files; 0 blocked, 1 breaking');
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
 
@@ -496,7 +500,7 @@ describe('migrate', () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE });
     const result = await runCli(['.'], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout.startsWith(`${IO_DIFF}\n`)).toBe(true);
+    expect(result.stdout.startsWith(`${DRY_RUN_HEADER}\n\n${IO_DIFF}\n`)).toBe(true);
     expect(read(dir, 'src/io.ts')).toBe(IO_SOURCE);
   });
 

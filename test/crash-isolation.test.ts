@@ -56,7 +56,10 @@ describe('a file whose analysis throws is skipped; the others are migrated', () 
       walkFile.call(this, sourceFile);
     });
     const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: 'async-migrate: incomplete: 1 file skipped or left unchanged: src/deep.ts (internal error); each reason is under "skipped" in the report\n',
+    });
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
       skipped: [
@@ -76,7 +79,10 @@ describe('a file whose analysis throws is skipped; the others are migrated', () 
     const dir = makeProject({ 'text.py': 'def clean(content):\n    return content.strip()\n', 'ok.py': 'def add(a, b):\n    return a + b\n' });
     injected.pythonFile = 'text.py';
     const result = await runCli(['check', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: 'async-migrate: incomplete: 1 file skipped or left unchanged: text.py (internal error); each reason is under "skipped" in the report\n',
+    });
     const report = jsonReport(result);
     expect({ findings: report.findings, skipped: report.skipped, files: report.summary.files }).toEqual({
       findings: [],
@@ -93,7 +99,10 @@ describe('a file whose analysis throws is skipped; the others are migrated', () 
       throw new Error('boom');
     });
     const result = await runCli(['check', '.', '--format', 'json'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: 'async-migrate: incomplete: 1 file skipped or left unchanged: src/io.ts (internal error); each reason is under "skipped" in the report\n',
+    });
     const report = jsonReport(result);
     expect({ findings: report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`), skipped: report.skipped }).toEqual({
       findings: ['app.py:5 blocking-sleep'],

@@ -101,7 +101,7 @@ function describePlan(graph: CallGraph, plan: Plan): Record<string, unknown> {
     awaitSites: plan.awaitSites.map((site) => site.id),
     callbackSites: plan.callbackSites.map((site) => site.id),
     entrySites: plan.entrySites.map((site) => site.id),
-    blocked: Object.fromEntries([...plan.blocked].map(([id, why]) => [name(id), why])),
+    blocked: Object.fromEntries([...plan.blocked].map(([id, why]) => [name(id), why.blockedBy === undefined ? why : { ...why, blockedBy: name(why.blockedBy) }])),
     droppedRoots: plan.droppedRoots,
     dualFunctions: [...plan.dualFunctions].map(name).sort(),
   };
@@ -352,6 +352,7 @@ describe('planPropagation: method families', () => {
       kind: 'family',
       reason: `${name} belongs to the same method family as MemoryStore.save, which cannot turn async (${referenceReason})`,
       suggestion: 'Use --strategy dual to add an async sibling to the whole family, or resolve the block on MemoryStore.save first.',
+      blockedBy: 'MemoryStore.save',
     });
     expect(describePlan(graph, plan)).toEqual({
       asyncFunctions: {},
@@ -405,11 +406,13 @@ describe('planPropagation: functions that must stay sync', () => {
           kind: 'caller',
           reason: 'called by KnowledgeBase.constructor at src/kb.ts:5, which must stay sync (constructor)',
           suggestion: 'Resolve the block on KnowledgeBase.constructor first, or use --strategy dual to keep a sync KnowledgeBase.load for it.',
+          blockedBy: 'KnowledgeBase.constructor',
         },
         readIndex: {
           kind: 'caller',
           reason: 'called by KnowledgeBase.load at src/kb.ts:9, which must stay sync (caller)',
           suggestion: 'Resolve the block on KnowledgeBase.load first, or use --strategy dual to keep a sync readIndex for it.',
+          blockedBy: 'KnowledgeBase.load',
         },
       },
       droppedRoots: [rootRead],

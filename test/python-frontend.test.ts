@@ -82,7 +82,7 @@ describe('syntaxErrors', () => {
     const { root, paths } = project({ 'a.py': 'x = 1\n' });
     const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
     await frontEnd.analyze(paths, new Set(RULE_IDS));
-    const errors = frontEnd.syntaxErrors(
+    const errors = await frontEnd.syntaxErrors(
       new Map([
         ['ok.py', 'async def f():\n    return (await g()).x\n'],
         ['bad.py', 'def f(:\n'],
@@ -90,7 +90,7 @@ describe('syntaxErrors', () => {
       ]),
     );
     expect([...errors.keys()].sort()).toEqual(['bad.py', 'open.py']);
-    const misplaced = frontEnd.syntaxErrors(
+    const misplaced = await frontEnd.syntaxErrors(
       new Map([
         ['sync.py', 'def f():\n    return await g()\n'],
         ['top.py', 'await g()\n'],
@@ -101,6 +101,19 @@ describe('syntaxErrors', () => {
     expect([...misplaced.keys()].sort()).toEqual(['lambda.py', 'sync.py', 'top.py']);
     expect(misplaced.get('sync.py')).toBe("'await' outside an async function at 2:12");
     expect(errors.get('bad.py')).toMatch(/^syntax error at 1:\d+$/);
+  });
+
+  it('a migrated text the grammar accepts but Python 3 does not compile is an error too', async () => {
+    const { root, paths } = project({ 'a.py': 'x = 1\n' });
+    const frontEnd = createPythonFrontEnd({ root, config: DEFAULT_CONFIG });
+    await frontEnd.analyze(paths, new Set(RULE_IDS));
+    const errors = await frontEnd.syntaxErrors(
+      new Map([
+        ['tabs.py', 'async def f():\n    if x:\n\tawait g()\n        return 1\n'],
+        ['fine.py', '# -*- coding: latin-1 -*-\nasync def f():\n    return "é"\n'],
+      ]),
+    );
+    expect([...errors]).toEqual([['tabs.py', 'TabError: inconsistent use of tabs and spaces in indentation at 3:1']]);
   });
 });
 

@@ -104,10 +104,35 @@ describe('changedLinesSince', () => {
       '-old',
       '+new',
       '@@ -10,0 +11,2 @@',
+      '+a',
+      '+b',
+      'diff --git a/gone.ts b/gone.ts',
+      '--- a/gone.ts',
       '+++ /dev/null',
       '@@ -1,2 +0,0 @@',
+      '-x',
+      '-y',
     ].join('\n');
     expect(parseUnifiedDiff(diff)).toEqual(new Map([['x\tqé.ts', new Set([3, 11, 12])]]));
+  });
+
+  it('reads a hunk by its line counts: an added line `++ x` (shown `+++ x`) does not end the file', () => {
+    const diff = [
+      'diff --git a/notes.py b/notes.py',
+      '--- a/notes.py',
+      '+++ b/notes.py',
+      '@@ -1,0 +2,2 @@',
+      '+++ counter',
+      '+--- ruler',
+      '@@ -8 +10 @@',
+      '-old',
+      '+new',
+      '\\ No newline at end of file',
+      'diff --git a/img.png b/img.png',
+      'Binary files a/img.png and b/img.png differ',
+      '@@ garbage @@',
+    ].join('\n');
+    expect(parseUnifiedDiff(diff)).toEqual(new Map([['notes.py', new Set([2, 3, 10])]]));
   });
 });
 
@@ -154,7 +179,7 @@ describe('finding filters', () => {
       await writeFile(good, JSON.stringify(report));
       expect((await loadBaseline(good)).findings).toEqual(report.findings);
       const bad = join(dir, 'bad.json');
-      await writeFile(bad, JSON.stringify({ findings: [{ rule: 'blocking-io', file: 'a.ts', message: 'm' }] }));
+      await writeFile(bad, JSON.stringify({ tool: 'async-migrate', version: report.version, findings: [{ rule: 'blocking-io', file: 'a.ts', message: 'm' }] }));
       await expect(loadBaseline(bad)).rejects.toThrow(new UsageError(`baseline ${bad}: findings[0].line: must be a number`));
       await expect(loadBaseline(join(dir, 'none.json'))).rejects.toThrow(`baseline ${join(dir, 'none.json')}: file not found`);
     } finally {

@@ -119,9 +119,9 @@ describe('dual copy width', () => {
       changes: [{ file: 'src/registry.ts', edits: 3, linesCopied: 40 }, { file: 'src/comments/parser.ts', edits: 90, linesCopied: 3012 }],
       summary: { ...base.summary, linesCopied: 3052 },
     };
-    const pretty = formatPretty(large, { color: false, sources: new Map() });
+    const pretty = formatPretty(large, { color: false, sources: new Map(), width: Infinity });
     expect(pretty).toContain('async siblings beside kept sync functions copy 3052 lines (src/comments/parser.ts +3012, src/registry.ts +40): a large copy');
-    const small = formatPretty({ ...large, summary: { ...base.summary, linesCopied: 12 } }, { color: false, sources: new Map() });
+    const small = formatPretty({ ...large, summary: { ...base.summary, linesCopied: 12 } }, { color: false, sources: new Map(), width: Infinity });
     expect(small).toContain('async siblings beside kept sync functions copy 12 lines\n');
     expect(JSON.parse(formatJson(large)).summary.linesCopied).toBe(3052);
     expect(JSON.parse(formatJson(large)).changes[1]).toEqual({ file: 'src/comments/parser.ts', edits: 90, linesCopied: 3012 });

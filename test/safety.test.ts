@@ -13,7 +13,7 @@ import type { Report } from '../src/model.js';
 import { writeTransaction } from '../src/write.js';
 import { runCli } from './support/cli.js';
 import { copyFixtureInput, readTree, REPO } from './support/files.js';
-import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, readBytes, removeProjects, TSCONFIG } from './support/project.js';
+import { commitAll, expectUsageError, git, IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, readBytes, removeProjects, skippedLine, TSCONFIG } from './support/project.js';
 
 afterEach(removeProjects);
 
@@ -60,7 +60,7 @@ describe('an internal error while parsing one file', () => {
     const deep = `export const b = ${'('.repeat(40_000)}1${')'.repeat(40_000)};\n`;
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/deep.ts': deep });
     const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('src/deep.ts (internal error)') });
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
       skipped: [
@@ -75,7 +75,7 @@ describe('an internal error while parsing one file', () => {
     const deep = `x = ${'('.repeat(100_000)}1${')'.repeat(100_000)}\n`;
     const dir = makeProject({ 'deep.py': deep, 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
     const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('deep.py (internal error)') });
     const report = jsonReport(result);
     expect({ skipped: report.skipped, changes: report.changes }).toEqual({
       skipped: [{ file: 'deep.py', reason: 'internal error while parsing this file (RangeError: Maximum call stack size exceeded); the file is skipped', internalError: true }],
@@ -181,7 +181,7 @@ describe('encodings: decoded per BOM or coding cookie, bytes outside the edits k
     const stray = Buffer.concat([Buffer.from(`${head}console.log(prev); // caf`), Buffer.from([0xe9]), Buffer.from(tail!)]);
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': stray });
     const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('src/caller.ts (may call load)') });
     expect(jsonReport(result).skipped).toEqual([
       {
         file: 'src/caller.ts',
@@ -210,7 +210,7 @@ describe('symlinks', () => {
     mkdirSync(path.join(dir, 'src'));
     symlinkSync(path.join(outside, 'io.ts'), path.join(dir, 'src/io.ts'), 'file');
     const result = await runCli(['migrate', 'src/io.ts', '--format', 'json', '--allow-dirty'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('io.ts (left unchanged)') });
     expect(jsonReport(result).skipped).toEqual([
       { file: 'io.ts', reason: `it is a symbolic link to ${path.join(outside, 'io.ts')}, outside the paths being migrated; the file is left unchanged` },
     ]);
@@ -226,7 +226,7 @@ describe('symlinks', () => {
     const reason = `it is a symbolic link to ${path.join(outside, 'io.ts')}, outside the paths being migrated; the file is left unchanged`;
     for (const args of [['migrate', '--dry-run', 'src/io.ts', '--format', 'json'], ['src/io.ts', '--format', 'json']]) {
       const result = await runCli(args, dir);
-      expect({ args, code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ args, code: 1, stderr: '', skipped: [{ file: 'io.ts', reason }] });
+      expect({ args, code: result.code, stderr: result.stderr, skipped: jsonReport(result).skipped }).toEqual({ args, code: 1, stderr: skippedLine('io.ts (left unchanged)'), skipped: [{ file: 'io.ts', reason }] });
     }
     expect(read(outside, 'io.ts')).toBe(IO_SOURCE);
   });
@@ -416,7 +416,7 @@ export async function report(): Promise<void> {
   it('TypeScript: listed in skipped with the functions it may call, and migrate exits 1', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'src/caller.ts': BROKEN_CALLER });
     const result = await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], dir);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: '' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: skippedLine('src/caller.ts (may call load)') });
     expect(jsonReport(result).skipped).toEqual([
       {
         file: 'src/caller.ts',
@@ -437,7 +437,7 @@ export async function report(): Promise<void> {
     const report = jsonReport(result);
     expect({ code: result.code, stderr: result.stderr, findings: report.findings, skipped: report.skipped }).toEqual({
       code: 1,
-      stderr: '',
+      stderr: skippedLine('broken.py (may call fetch)'),
       findings: [],
       skipped: [{ file: 'broken.py', reason: 'syntax error at broken.py:4:9; it may call fetch, which turns async: its call sites are not updated', mayCall: ['fetch'] }],
     });

@@ -3,6 +3,6 @@ import type { Config } from '../config.js';
 import type { FrontEnd } from '../frontend.js';
 import { createPythonFrontEnd } from './python/index.js';
 
-export const EXTRA_FRONT_ENDS: ((root: string, config: Config) => FrontEnd | undefined)[] = [
-  (root, config) => createPythonFrontEnd({ root, config }),
+export const EXTRA_FRONT_ENDS: ((root: string, config: Config, onWarning?: (message: string) => void) => FrontEnd | undefined)[] = [
+  (root, config, onWarning) => createPythonFrontEnd({ root, config, onWarning }),
 ];

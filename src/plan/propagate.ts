@@ -14,6 +14,8 @@ export interface BlockedFunction {
   kind: BlockedKind;
   reason: string;
   suggestion: string;
+  /** The blocked function this one waits on (its family member or its sync caller), when there is one: the report folds places by their root cause. */
+  blockedBy?: FunctionId;
 }
 
 export interface Plan {
@@ -208,6 +210,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
           kind: 'family',
           reason: `${memberFn.name} belongs to the same method family as ${fn.name}, which cannot turn async (${blocked.get(id)!.reason})`,
           suggestion: `Use --strategy dual to add an async sibling to the whole family, or resolve the block on ${fn.name} first.`,
+          blockedBy: id,
         });
       }
     }
@@ -222,6 +225,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
           kind: 'caller',
           reason: `${callee.name} is used by ${fn.name}, which must stay sync (${blocked.get(id)!.kind}), and ${callee.noSibling}`,
           suggestion: `Resolve the block on ${fn.name} first, or move the async work out of ${callee.name}.`,
+          blockedBy: id,
         });
       }
       continue;
@@ -236,6 +240,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
         kind: 'caller',
         reason: `called by ${fn.name} at ${site.location.file}:${site.location.line}, which must stay sync (${blocked.get(id)!.kind})`,
         suggestion: `Resolve the block on ${fn.name} first, or use --strategy dual to keep a sync ${callee.name} for it.`,
+        blockedBy: id,
       });
     }
   }

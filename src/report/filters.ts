@@ -2,9 +2,10 @@
 // looking only at lines changed since a ref, or only at findings a baseline report does not have.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { describeError, UsageError } from '../errors.js';
 import { runGit } from '../git.js';
 import { RULE_IDS } from '../model.js';
+import { VERSION } from '../version.js';
 import type { Finding, Report, ReportSummary } from '../model.js';
 
 /**
@@ -26,18 +27,27 @@ export async function changedLinesSince(root: string, ref: string): Promise<Map<
     throw new UsageError(`git ref "${ref}" is not a commit in ${root}`);
   }
 
-  const diff = await runGit(root, [
-    'diff',
-    '-U0',
-    '--no-color',
-    '--no-ext-diff',
-    '--no-textconv',
-    '--relative',
-    '--src-prefix=a/',
-    '--dst-prefix=b/',
-    commit,
-    '--',
-  ]);
+  let diff: string;
+  try {
+    diff = await runGit(root, [
+      'diff',
+      '-U0',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--ignore-submodules=all',
+      '--relative',
+      '--src-prefix=a/',
+      '--dst-prefix=b/',
+      commit,
+      '--',
+    ], { readsWorkTree: true });
+  } catch (error) {
+    // A partial clone missing an object it would have to fetch (no transport is allowed), say.
+    const stderr = (error as { stderr?: unknown }).stderr;
+    const reason = typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trim().split('\n').pop()! : describeError(error);
+    throw new UsageError(`cannot list the lines changed since "${ref}" (git: ${reason.replace(/^fatal: /, '')})`);
+  }
   const changed = parseUnifiedDiff(diff);
 
   const untracked = (await runGit(root, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
@@ -48,11 +58,35 @@ export async function changedLinesSince(root: string, ref: string): Promise<Map<
   return changed;
 }
 
-/** New-side line numbers of a `-U0` unified diff, by new path. */
+/**
+ * New-side line numbers of a `-U0` unified diff, by new path. A hunk is read by its line counts, not
+ * by how its lines look: an added line `++ x` is `+++ x` in the diff, and must not end the file.
+ */
 export function parseUnifiedDiff(diff: string): Map<string, Set<number>> {
   const changed = new Map<string, Set<number>>();
   let current: Set<number> | undefined;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let newLine = 0;
   for (const line of diff.split('\n')) {
+    if (oldLeft > 0 || newLeft > 0) {
+      // Inside a hunk: every line is content (or git's "\ No newline at end of file").
+      if (line.startsWith('+')) {
+        current?.add(newLine);
+        newLine += 1;
+        newLeft -= 1;
+      } else if (line.startsWith('-')) oldLeft -= 1;
+      else if (line.startsWith(' ')) {
+        newLine += 1;
+        oldLeft -= 1;
+        newLeft -= 1;
+      }
+      continue;
+    }
+    if (line.startsWith('diff ')) {
+      current = undefined; // a new file's header; a binary file has no `+++` line
+      continue;
+    }
     if (line.startsWith('+++ ')) {
       // git ends the name with a tab when it holds a space, for patch(1); a real trailing tab is quoted.
       const target = line.slice(4).replace(/\t$/, '');
@@ -65,11 +99,11 @@ export function parseUnifiedDiff(diff: string): Map<string, Set<number>> {
       changed.set(path, current);
       continue;
     }
-    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
-    if (hunk !== null && current !== undefined) {
-      const start = Number(hunk[1]);
-      const count = hunk[2] === undefined ? 1 : Number(hunk[2]);
-      for (let offset = 0; offset < count; offset += 1) current.add(start + offset);
+    const hunk = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
+    if (hunk !== null) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+      newLine = Number(hunk[2]);
+      newLeft = hunk[3] === undefined ? 1 : Number(hunk[3]);
     }
   }
   return changed;
@@ -164,6 +198,13 @@ export async function loadBaseline(path: string): Promise<Pick<Report, 'findings
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`baseline ${path}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`);
   }
+  // A report from another tool, or from a newer major version whose findings may mean something
+  // else, would silently hide or count the wrong findings.
+  const { tool, version } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { tool?: unknown; version?: unknown };
+  if (tool !== 'async-migrate') throw new UsageError(`baseline ${path}: not an async-migrate JSON report (tool: ${tool === undefined ? 'missing' : JSON.stringify(tool)}); write one with --format json`);
+  const major = typeof version === 'string' ? /^(\d+)\.\d+\.\d+/.exec(version)?.[1] : undefined;
+  if (major === undefined) throw new UsageError(`baseline ${path}: version: must be a version like "${VERSION}", got ${JSON.stringify(version) ?? 'nothing'}`);
+  if (Number(major) > Number(VERSION.split('.')[0])) throw new UsageError(`baseline ${path}: written by async-migrate ${version as string}, a newer major version than this one (${VERSION}); regenerate it with this version`);
   const findings = (parsed as { findings?: unknown } | null)?.findings;
   if (!Array.isArray(findings)) throw new UsageError(`baseline ${path}: findings: missing; expected a JSON report`);
   findings.forEach((finding: unknown, index) => {

@@ -1,8 +1,10 @@
 // `--format github`: one workflow command per finding, which GitHub Actions turns into an annotation
 // on the line. Escaping follows @actions/core (`escapeData`, `escapeProperty`), so a message with a
-// newline or a path with a comma survives the trip.
+// newline or a path with a comma survives the trip; other control characters (which the workflow
+// command rules do not encode, and a log viewer would obey) are shown as escapes, as in the terminal.
 import type { Finding, Report, Severity } from '../model.js';
 import { workspacePath } from './paths.js';
+import { escapeControls } from './terminal.js';
 
 const COMMAND_BY_SEVERITY: Record<Severity, 'error' | 'warning' | 'notice'> = {
   error: 'error',
@@ -26,7 +28,7 @@ function annotationCommand(root: string, finding: Finding): string {
 }
 
 export function escapeData(text: string): string {
-  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  return escapeControls(text).replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
 }
 
 export function escapeProperty(text: string): string {

@@ -5,6 +5,7 @@ import type { Report, RuleId } from '../model.js';
 import { ruleDocsUrl } from '../rule-links.js';
 import { DEFAULT_NODE_CAP, propagationFlowchart } from './mermaid.js';
 import { unsafeFixesNote } from './pretty.js';
+import { terminalLines } from './terminal.js';
 
 export interface MarkdownOptions {
   /** Most nodes drawn one by one in the flowchart before it collapses to files. */
@@ -29,7 +30,8 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     whySection(report),
     propagationSection(report, options.chartNodeCap ?? DEFAULT_NODE_CAP),
   ];
-  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+  // Printed on stdout by default, so control characters from the user's files are escaped as on a terminal.
+  return terminalLines(`${sections.filter((section) => section !== '').join('\n\n')}\n`);
 }
 
 function header(report: Report): string {

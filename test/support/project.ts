@@ -107,3 +107,8 @@ export function expectUsageError(result: CliResult, line: string | RegExp): void
   if (typeof line === 'string') expect(result.stderr).toBe(`${line}\n`);
   else expect(result.stderr.trimEnd()).toMatch(line);
 }
+
+/** The stderr line of a run that exits 1 because of skipped files: each as `file (why)`. */
+export function skippedLine(...entries: string[]): string {
+  return `async-migrate: incomplete: ${entries.length} ${entries.length === 1 ? 'file' : 'files'} skipped or left unchanged: ${entries.join(', ')}; each reason is under "skipped" in the report\n`;
+}

@@ -8,12 +8,14 @@ import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
+import { compileWithPython3, type CompileCheck } from './compile-check.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
 import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
 import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
-import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
+import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
+import { linkedFolders } from '../../discovery.js';
 import { Resolver } from './resolver.js';
 import { attributeTo, describeError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
@@ -75,6 +77,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
+      // python3 compiles every file while tree-sitter parses them; its verdict is read after the loop.
+      const compiling = compileWithPython3(pythonFiles, options.root);
       progress?.phase('py-parse', pythonFiles.length);
       for (const file of pythonFiles) {
         progress?.advance();
@@ -97,8 +101,16 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
+      const compiled = await compileWithPython3Verdict(compiling, options.onWarning);
+      modules = modules.filter((module) => {
+        const error = compiled.errors.get(module.file);
+        if (!error) return true;
+        const at = error.line > 0 ? `${relativePath(options.root, module.file)}:${error.line}${error.column > 0 ? `:${error.column}` : ''}` : relativePath(options.root, module.file);
+        skipped.push({ file: module.file, reason: `does not compile under Python ${compiled.version ?? '3'} (${error.message} at ${at}); the file is skipped` });
+        return false;
+      });
       byName = new Map(modules.map((module) => [module.name, module]));
-      resolver = new Resolver(modules);
+      resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
       // pytest-asyncio counts as used when declared or when the tests already use it.
       const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
       pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
@@ -149,12 +161,16 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       emitPython(request, edits, built, resolver, byName, fixState, pytestAsyncio);
     },
 
-    syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
+    async syntaxErrors(texts: ReadonlyMap<string, string>): Promise<Map<string, string>> {
       const errors = new Map<string, string>();
       for (const [file, text] of texts) {
         const error = syntaxErrorIn(text);
         if (error) errors.set(file, error);
       }
+      // The migrated text must compile under Python 3 too, as its input did (or it was skipped).
+      const rest = [...texts].filter(([file]) => !errors.has(file));
+      const compiled = await compileWithPython3(rest.map(([file]) => file), options.root, 'python3', rest.map(([, text]) => text));
+      for (const [file, error] of compiled.errors) errors.set(file, `${error.message} at ${error.line}:${error.column}`);
       return errors;
     },
 
@@ -210,6 +226,31 @@ class DefinitionTargets {
     }
     return offsets;
   }
+}
+
+/** Each module's name through a symlinked folder inside the root, where no module has that name. */
+async function linkedModuleNames(root: string, modules: readonly PyModule[], byName: ReadonlyMap<string, PyModule>, settings: PyProjectSettings): Promise<Map<string, PyModule>> {
+  const aliases = new Map<string, PyModule>();
+  const links = await linkedFolders(root);
+  for (const { link, target } of links) {
+    for (const module of modules) {
+      if (!isWithin(target, module.file)) continue;
+      const name = importNameOf(path.join(link, path.relative(target, module.file)), settings, root).name;
+      if (!byName.has(name) && !aliases.has(name)) aliases.set(name, module);
+    }
+  }
+  return aliases;
+}
+
+/** python3's verdict; when it could not run, a warning says the grammar alone checks the files. */
+async function compileWithPython3Verdict(compiling: Promise<CompileCheck>, onWarning?: (message: string) => void): Promise<CompileCheck> {
+  const compiled = await compiling;
+  if (compiled.unavailable) {
+    const message = `${compiled.unavailable}; Python files are checked with the tree-sitter grammar only, which accepts some files Python 3 rejects (a Python 2 print statement, mixed tabs and spaces)`;
+    if (onWarning) onWarning(message);
+    else process.stderr.write(`async-migrate: warning: ${message}\n`);
+  }
+  return compiled;
 }
 
 function spellings(file: string): string[] {

@@ -25,6 +25,7 @@ export interface DefinitionResults {
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * ASYNC_MIGRATE_PYRIGHT: unset or `1` asks pyright when it is installed, `0` never does.
@@ -36,6 +37,8 @@ export function pyrightSettings(env: NodeJS.ProcessEnv = process.env): { enabled
   const timeout = env.ASYNC_MIGRATE_PYRIGHT_TIMEOUT ?? '';
   const seconds = timeout === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`ASYNC_MIGRATE_PYRIGHT_TIMEOUT must be a positive number of seconds, not "${timeout}"`);
+  // Node's timers hold at most 2^31-1 ms; a longer delay silently becomes 1 ms.
+  if (seconds * 1000 > MAX_TIMER_MS) throw new UsageError(`ASYNC_MIGRATE_PYRIGHT_TIMEOUT must be at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24 days), not "${timeout}"`);
   return { enabled: value !== '0', timeoutMs: seconds * 1000 };
 }
 

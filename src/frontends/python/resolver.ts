@@ -48,8 +48,20 @@ export class Resolver {
    */
   private readonly evaluating = new Set<number>();
 
-  constructor(modules: readonly PyModule[]) {
+  /**
+   * Other names of project modules: the name a module has through a symlinked folder inside the root
+   * (`linked.io` for `lib/io.py` when `linked -> lib`), so that both names reach one module.
+   */
+  private readonly aliases: ReadonlyMap<string, PyModule>;
+
+  constructor(modules: readonly PyModule[], aliases: ReadonlyMap<string, PyModule> = new Map()) {
     for (const module of modules) this.modules.set(module.name, module);
+    this.aliases = aliases;
+  }
+
+  /** The project module a dotted name imports, by its own name or through a link. */
+  moduleNamed(name: string): PyModule | undefined {
+    return this.modules.get(name) ?? this.aliases.get(name);
   }
 
   /** A name as seen from inside `fn` (locals and parameters first, then the module). */
@@ -101,7 +113,7 @@ export class Resolver {
 
   private resolveBinding(binding: ImportBinding, seen: Set<string>): PySymbol {
     if (binding.kind === 'module') return this.moduleSymbol(binding.module);
-    const target = this.modules.get(binding.module);
+    const target = this.moduleNamed(binding.module);
     const key = `${binding.module}:${binding.name}`;
     if (target && !seen.has(key)) {
       seen.add(key);
@@ -109,12 +121,12 @@ export class Resolver {
       if (found) return found;
     }
     const submodule = `${binding.module}.${binding.name}`;
-    if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
+    if (this.moduleNamed(submodule)) return this.moduleSymbol(submodule);
     return { kind: 'external', path: submodule };
   }
 
   private moduleSymbol(module: string): PySymbol {
-    return { kind: 'module', module, project: this.modules.get(module) };
+    return { kind: 'module', module, project: this.moduleNamed(module) };
   }
 
   /** What an expression evaluates to, as far as syntax tells. */
@@ -189,7 +201,7 @@ export class Resolver {
           if (found) return found;
         }
         const submodule = `${owner.module}.${attr}`;
-        if (this.modules.has(submodule)) return this.moduleSymbol(submodule);
+        if (this.moduleNamed(submodule)) return this.moduleSymbol(submodule);
         return { kind: 'external', path: submodule };
       }
       case 'class':

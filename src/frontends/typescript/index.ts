@@ -29,7 +29,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
-      const loaded = loadProgram(files, projectFile, options.onWarning, progress);
+      const loaded = loadProgram(files, projectFile, options.onWarning, progress, options.root);
       program = loaded.program;
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(

@@ -115,20 +115,50 @@ function cachingHost(options: ts.CompilerOptions, unparsable: Map<string, string
 
 /**
  * Module resolution as the compiler does it, except that a name it cannot resolve that is a package
- * of the workspace (not installed: no node_modules yet) resolves to that package's source file.
+ * of the workspace (not installed: no node_modules yet) resolves to that package's source file, and
+ * a module reached through a symlinked folder inside the root (`src/linked -> ../lib`) resolves to
+ * the file where it lies: tsc takes `src/linked/io.ts` and `lib/io.ts` for two modules, and the
+ * callers importing through the link would be left out when `lib/io.ts` turns async.
  */
-function resolveWorkspacePackages(host: ts.CompilerHost, options: ts.CompilerOptions, workspace: WorkspaceResolver): void {
+function resolveModules(host: ts.CompilerHost, options: ts.CompilerOptions, workspace: WorkspaceResolver | undefined, root: string | undefined): void {
+  const spelled = root ? rootSpelling(host, root) : (file: string) => file;
   const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (fileName) => host.getCanonicalFileName(fileName), options);
   host.getModuleResolutionCache = () => cache;
   host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
     literals.map((literal) => {
       const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
       const resolved = ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, cache, redirectedReference, mode);
-      if (resolved.resolvedModule || ts.isExternalModuleNameRelative(literal.text)) return resolved;
+      const module = resolved.resolvedModule;
+      if (module && !module.isExternalLibraryImport) {
+        const file = spelled(module.resolvedFileName);
+        return file === module.resolvedFileName ? resolved : { ...resolved, resolvedModule: { ...module, resolvedFileName: file } };
+      }
+      if (module || ts.isExternalModuleNameRelative(literal.text) || !workspace) return resolved;
       const source = workspace(literal.text);
       if (!source) return resolved;
       return { ...resolved, resolvedModule: { resolvedFileName: source, extension: extensionOf(source), isExternalLibraryImport: false } };
     });
+}
+
+/**
+ * A file's real path spelt from the root as given (the root itself may be reached through a link,
+ * as the discovered files are): a link below the root is resolved, the root's own spelling kept.
+ * Files whose real path lies outside the root keep the spelling the compiler found.
+ */
+function rootSpelling(host: ts.CompilerHost, root: string): (file: string) => string {
+  const realpath = host.realpath?.bind(host) ?? ((file: string) => file);
+  const realRoot = realpath(root);
+  const known = new Map<string, string>();
+  return (file) => {
+    let spelt = known.get(file);
+    if (spelt === undefined) {
+      const real = realpath(file);
+      const relative = path.relative(realRoot, real);
+      spelt = relative.startsWith('..') || path.isAbsolute(relative) ? file : path.join(root, relative);
+      known.set(file, spelt);
+    }
+    return spelt;
+  };
 }
 
 function extensionOf(file: string): ts.Extension {
@@ -183,6 +213,7 @@ export function loadProgram(
   projectFile: string | undefined,
   onWarning?: (message: string) => void,
   progress?: Pick<Progress, 'phase' | 'advance'>,
+  root?: string,
 ): LoadedProgram {
   if (projectFile && !existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   let options: ts.CompilerOptions = INFERRED_OPTIONS;
@@ -201,7 +232,7 @@ export function loadProgram(
   const host = cachingHost(options, unparsable, () => progress?.advance());
   const start = projectFile ? path.dirname(projectFile) : files[0] ? path.dirname(files[0]) : undefined;
   const workspace = start ? findWorkspace(start) : undefined;
-  if (workspace) resolveWorkspacePackages(host, options, workspace);
+  resolveModules(host, options, workspace, root);
   const program = ts.createProgram({ rootNames: [...rootNames], options, host });
   progress?.phase('ts-check'); // one opaque step: the checker binds every file
   return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile, unparsable };
