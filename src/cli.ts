@@ -1,6 +1,6 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { writeFile } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
@@ -16,7 +16,7 @@ import { formatGitlab } from './report/gitlab.js';
 import { formatJunit } from './report/junit.js';
 import { formatSarif } from './report/sarif.js';
 import { changedLinesSince, filterByBaseline, filterFindingsToLines, loadBaseline } from './report/filters.js';
-import { createProgress, type Progress, type ProgressOptions } from './progress.js';
+import { createProgress, type Phase, type Progress, type ProgressOptions } from './progress.js';
 import { dryRunHeader, FOLD_AFTER, formatPretty, type PrettyOptions } from './report/pretty.js';
 import { terminalLines, terminalText, terminalWidth } from './report/terminal.js';
 import { closestMatches } from './suggest.js';
@@ -24,7 +24,19 @@ import { ruleDocsUrl } from './rule-links.js';
 import { VERSION } from './version.js';
 import { encodeSource, readSource, stripBom } from './source-text.js';
 import { existsSync } from 'node:fs';
-import { assertCleanWorkTree, pathsOutsideWorkTrees, unwritableReason, writeTransaction, type SignalSource, type WriteOutcome } from './write.js';
+import { acquireRootLock, LockError } from './lock.js';
+import {
+  assertCleanWorkTree,
+  FileChangedError,
+  pathsOutsideWorkTrees,
+  removeStaleTemps,
+  reportTargetProblem,
+  unwritableReason,
+  writeReport,
+  writeTransaction,
+  type SignalSource,
+  type WriteOutcome,
+} from './write.js';
 
 type Format = 'pretty' | 'json' | 'markdown' | 'sarif' | 'github' | 'gitlab' | 'junit';
 const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'github', 'gitlab', 'junit'];
@@ -65,15 +77,24 @@ export interface CliIo {
   signals?: SignalSource;
   /** Where the progress display goes, and after how long (default: process.stderr, if a TTY). */
   progress?: Pick<ProgressOptions, 'stream' | 'delayMs'>;
+  /** Told each phase of the run as it starts (tests change a file between the analysis and the write). */
+  onPhase?: (phase: Phase) => void;
+  /** Waits for stdout to take everything written, and returns the error it failed with, if any. */
+  stdoutError?: () => Promise<NodeJS.ErrnoException | undefined>;
 }
 
-const defaultIo = (): CliIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
-  isTTY: Boolean(process.stdout.isTTY),
-  columns: process.stdout.columns,
-});
+const defaultIo = (): CliIo => {
+  let stdoutError: NodeJS.ErrnoException | undefined;
+  return {
+    // The first error is kept (later writes fail as "destroyed"); bin/ keeps the stream's 'error' event from throwing.
+    stdout: (text) => process.stdout.write(text, (error) => void (stdoutError ??= error ?? undefined)),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
+    stdoutError: () => new Promise((resolve) => process.stdout.write('', () => resolve(stdoutError))),
+  };
+};
 
 function buildProgram(io: CliIo): Command {
   const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -117,7 +138,7 @@ Exit codes:
   ${EXIT.ok}    success, or check found nothing at or above --fail-on
   ${EXIT.problems}    check found problems; or a file could not be analysed, edited or written (see skipped)
   ${EXIT.usage}    usage, configuration or input error
-  ${EXIT.internal}    internal error (a bug in async-migrate; --debug prints the stack)
+  ${EXIT.internal}    internal error (a bug in async-migrate; --debug prints the stack), or stdout cannot be written
   ${EXIT.interrupted}  interrupted (SIGINT/SIGTERM)
 
 Environment:
@@ -135,8 +156,22 @@ class WriteFailure extends Error {
   override name = 'WriteFailure';
 }
 
+/** What a run has done that its error line must tell: the files written, once the migration is applied. */
+interface RunState {
+  written?: readonly string[];
+}
+
+/** Added to every error line after the migration was written, so that no failure hides it. */
+function appliedNote(state: RunState): string {
+  const written = state.written ?? [];
+  if (written.length === 0) return '';
+  const shown = written.slice(0, 5).join(', ') + (written.length > 5 ? `, and ${written.length - 5} more` : '');
+  return `; the migration was applied (written: ${shown})`;
+}
+
 export async function run(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   let debug = argv.includes('--debug');
+  const state: RunState = {};
   try {
     const [first, ...rest] = argv;
     if (first === 'rule') return await printRulePage(rest, io);
@@ -154,18 +189,26 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
     }
     const options = program.opts<CliOptions>();
     debug = Boolean(options.debug);
-    return await execute(command ?? 'default', program.args, options, io, rerunArguments(command ? rest : argv, program.args));
+    const rerun = rerunArguments(command ? rest : argv, program.args);
+    const code = await withRootLock(command, program.args, options.dryRun, io, () => execute(command ?? 'default', program.args, options, io, state, rerun));
+    // A reader that closed early (EPIPE) is not an error; a full disk or a broken device is.
+    const stdoutError = await io.stdoutError?.();
+    if (stdoutError && stdoutError.code !== 'EPIPE') {
+      io.stderr(`async-migrate: cannot write the report to stdout (${describeError(stdoutError)})${terminalText(appliedNote(state))}\n`);
+      return EXIT.internal;
+    }
+    return code;
   } catch (error) {
     // A message can quote a path or a config value: shown with its control characters escaped.
     if (error instanceof UsageError) {
-      io.stderr(`async-migrate: ${terminalText(error.message)}\n`);
+      io.stderr(`async-migrate: ${terminalText(error.message + appliedNote(state))}\n`);
       return EXIT.usage;
     }
-    if (error instanceof WriteFailure) {
-      io.stderr(`async-migrate: ${terminalText(error.message)}\n`);
+    if (error instanceof WriteFailure || error instanceof FileChangedError || error instanceof LockError) {
+      io.stderr(`async-migrate: ${terminalText(error.message + appliedNote(state))}\n`);
       return EXIT.problems;
     }
-    io.stderr(`async-migrate: internal error: ${terminalText(describeError(error))} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})\n`);
+    io.stderr(`async-migrate: internal error: ${terminalText(describeError(error))} (a bug in async-migrate${debug ? '' : '; --debug prints the stack'})${terminalText(appliedNote(state))}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${terminalLines(error.stack)}\n`);
     return EXIT.internal;
   }
@@ -223,18 +266,38 @@ function formatFromOutput(file: string | undefined): Format | undefined {
   return ext === '.json' ? 'json' : ext === '.md' ? 'markdown' : ext === '.sarif' ? 'sarif' : ext === '.xml' ? 'junit' : undefined;
 }
 
-async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, rerun: readonly string[]): Promise<number> {
+/**
+ * Runs `work` holding the root's lock when it writes the migration (`migrate` without --dry-run):
+ * a second concurrent `migrate` is refused with one line. The lock is deleted on every way out.
+ */
+async function withRootLock(command: string | undefined, paths: readonly string[], dryRun: boolean | undefined, io: CliIo, work: () => Promise<number>): Promise<number> {
+  if (command !== 'migrate' || dryRun) return work();
+  const given = path.resolve(io.cwd, paths[0] ?? '.');
+  // The real folder of the first path (a file's folder); a path that does not exist is reported by the run itself.
+  const root = await stat(given).then((info) => realpath(info.isDirectory() ? given : path.dirname(given)), () => undefined);
+  const lock = root === undefined ? undefined : acquireRootLock(root);
+  try {
+    // The lock's own temp file, had a run been killed while making it.
+    if (root !== undefined) await removeStaleTemps([root]);
+    return await work();
+  } finally {
+    lock?.release();
+  }
+}
+
+async function execute(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, state: RunState, rerun: readonly string[]): Promise<number> {
   // First, so that the display's timer runs from the start of the run (the first line comes within a second).
   // Timed from the process's start: loading the modules is part of the wait a user sees.
-  const progress = createProgress({ startedAt: performance.timeOrigin, ...io.progress, quiet: options.quiet, progress: options.progress });
+  const display = createProgress({ startedAt: performance.timeOrigin, ...io.progress, quiet: options.quiet, progress: options.progress });
+  const progress = io.onPhase ? observed(display, io.onPhase) : display;
   try {
-    return await prepareAndRun(command, paths, options, io, progress, rerun);
+    return await prepareAndRun(command, paths, options, io, progress, state, rerun);
   } finally {
     progress.stop();
   }
 }
 
-async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress, rerun: readonly string[]): Promise<number> {
+async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState, rerun: readonly string[]): Promise<number> {
   const dryRun = command === 'default' || Boolean(options.dryRun);
   const engineCommand = command === 'check' ? 'check' : 'migrate';
   // Each path is a file or a folder (else one line naming what it is); the config sits in the first
@@ -250,7 +313,7 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
   // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
   // the migrated files were written.
-  const outputProblem = options.output ? await unwritableReason(path.resolve(io.cwd, options.output)) : undefined;
+  const outputProblem = options.output ? await reportTargetProblem(path.resolve(io.cwd, options.output)) : undefined;
   if (options.output && outputProblem) throw new WriteFailure(`cannot write the report to ${options.output} (${outputProblem}); nothing was written`);
   const language: Language | undefined = options.language === 'ts' || options.language === 'typescript' ? 'typescript' : options.language ? 'python' : undefined;
   const writes = engineCommand === 'migrate' && !dryRun;
@@ -267,7 +330,7 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
       io.stderr(`async-migrate: warning: ${terminalText(shown)} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
     }
   }
-  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress, rerun });
+  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress, rerun }, state);
 }
 
 interface RunSettings {
@@ -281,7 +344,7 @@ interface RunSettings {
   rerun: readonly string[];
 }
 
-async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings): Promise<number> {
+async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings, state: RunState): Promise<number> {
   const { config, format, baseline, language, dryRun, engineCommand, progress, rerun } = settings;
   // Loaded here, after the progress display started, so that its first line need not wait for them
   // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
@@ -354,7 +417,7 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
 
   // The code frames show the code as it was: read before the write.
   const sources = format === 'pretty' ? await readSources(result) : undefined;
-  const written = await writeMigration(result, paths, options, io, progress);
+  const written = await writeMigration(result, paths, options, io, progress, state);
   progress.stop();
   if (written.exitCode !== undefined) return written.exitCode;
   io.stdout(await renderReport(result, format, { ...pretty, written: written.files, vcs: versionControl(result, options) }, sources));
@@ -439,32 +502,50 @@ function makesMigrationIncomplete(entry: Report['skipped'][number]): boolean {
  * one transaction. `exitCode` when the write did not happen or did not finish (the error line is
  * printed); `interrupted` when a signal was held until every file was written.
  */
-async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, progress: Progress): Promise<{ exitCode?: number; interrupted: boolean; files: string[] }> {
+async function writeMigration(result: EngineResult, paths: readonly string[], options: CliOptions, io: CliIo, progress: Progress, state: RunState): Promise<{ exitCode?: number; interrupted: boolean; files: string[] }> {
+  const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
+  const { realRoots } = await import('./safeguards.js');
+  const roots = await realRoots(targets);
+  // Temp files of an earlier run that was killed (SIGKILL) are deleted before git is asked about the tree.
+  await removeStaleTemps(await Promise.all(result.outputs.map(async (output) => path.dirname(await realpath(output.absolute).catch(() => output.absolute)))));
   if (!options.allowDirty && result.outputs.length > 0) {
     // The paths being migrated must be clean, so that `git diff` afterwards shows the migration
     // alone; each is asked of its own repository, as is every file about to be written.
-    const targets = (paths.length > 0 ? paths : ['.']).map((p) => path.resolve(io.cwd, p));
     await assertCleanWorkTree(io.cwd, targets, result.outputs.map((output) => output.absolute));
   }
   const shown = (output: { absolute: string }): string => path.relative(io.cwd, output.absolute).split(path.sep).join('/');
+  const probed = new Map<string, Promise<string | undefined>>();
   for (const output of result.outputs) {
-    const problem = await unwritableReason(output.absolute);
+    const problem = await unwritableReason(output.absolute, probed);
     if (problem) throw new WriteFailure(`cannot write ${shown(output)} (${problem}); nothing was written`);
   }
   if (result.outputs.length > 0) progress.phase('write', result.outputs.length);
   const outcome = await writeTransaction(
-    result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)! })),
+    result.outputs.map((output) => ({ file: shown(output), absolute: output.absolute, content: encodeSource(output.after, output.encoding)!, expectedDigest: output.digest })),
     io.signals,
     (step) => {
       if (step === 'temp') progress.advance();
     },
+    { roots },
   );
+  state.written = outcome.written;
   progress.stop();
   if (outcome.failure || (outcome.interrupted && outcome.written.length === 0 && result.outputs.length > 0)) {
     io.stderr(`async-migrate: ${terminalText(describeWriteOutcome(outcome))}\n`);
     return { exitCode: outcome.failure ? EXIT.problems : EXIT.interrupted, interrupted: outcome.interrupted, files: outcome.written };
   }
   return { interrupted: outcome.interrupted, files: outcome.written };
+}
+
+/** The progress display, with each phase also told to `onPhase`. */
+function observed(progress: Progress, onPhase: (phase: Phase) => void): Progress {
+  return {
+    ...progress,
+    phase: (name, total) => {
+      progress.phase(name, total);
+      onPhase(name);
+    },
+  };
 }
 
 /** A skipped file that makes the run incomplete: an internal error, or calls into code turning async. */
@@ -474,6 +555,7 @@ function leavesMigrationIncomplete(entry: Report['skipped'][number]): boolean {
 
 function describeWriteOutcome(outcome: WriteOutcome): string {
   const list = (files: readonly string[]): string => files.join(', ') || 'none';
+  if (outcome.failure?.changed && outcome.written.length === 0) return `${outcome.failure.file} changed during the run; nothing was written`;
   const cause = outcome.failure ? `cannot write ${outcome.failure.file} (${outcome.failure.reason})` : 'interrupted';
   if (outcome.written.length === 0) return `${cause}; nothing was written`;
   return `${cause}; the tree is part-migrated: written: ${list(outcome.written)}; not written: ${list(outcome.notWritten)} (restore the written files, e.g. with git checkout, and run again)`;
@@ -513,7 +595,7 @@ async function writeOutput(file: string | undefined, cwd: string, result: Engine
   // A pretty report file gets every entry, unwrapped: a file is where the details are looked up.
   const text = await renderReport({ ...result, report }, format, { ...pretty, color: false, verbose: true, width: Number.POSITIVE_INFINITY });
   try {
-    await writeFile(path.resolve(cwd, file), text, 'utf8');
+    await writeReport(path.resolve(cwd, file), text);
   } catch (error) {
     throw new WriteFailure(`cannot write the report to ${file} (${describeError(error)})`);
   }

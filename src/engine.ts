@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
-import { applyEdits, EditOverlapError, EditSet, normalizeEdits } from './edits/edit-set.js';
+import { applyEdits, EditOverlapError, EditSet, normalizeEdits, withOwnLineEndings } from './edits/edit-set.js';
 import { UsageError } from './errors.js';
 import type { Analysis, FrontEnd, RuleHit } from './frontend.js';
 import { createTypeScriptFrontEnd } from './frontends/typescript/index.js';
@@ -28,14 +28,14 @@ import type {
 import { RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
 import { analyzeIsolated, markCallsIntoAsync, realRoots, undecodableFiles } from './safeguards.js';
-import { encodeSource, readSource, stripBom, type SourceEncoding } from './source-text.js';
+import { decodeSource, encodeSource, stripBom, type SourceEncoding } from './source-text.js';
 import { planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
-import { isWithin } from './write.js';
+import { digestOf, FileChangedError, isWithin } from './write.js';
 import type { Progress } from './progress.js';
 
 export interface EngineOptions {
@@ -67,6 +67,8 @@ export interface FileOutput {
   after: string;
   /** The file's own encoding, which the write keeps. */
   encoding: SourceEncoding;
+  /** The sha256 of the bytes `before` was decoded from: the write checks the file still holds them. */
+  digest: string;
 }
 
 export interface EngineResult {
@@ -257,10 +259,22 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
       skipped.push({ file, reason: `it is a symbolic link to ${real}, outside the paths being migrated; the file is left unchanged` });
       continue;
     }
-    const { text: before, encoding } = await readSource(absolute);
-    const text = stripBom(before);
+    // The edits' offsets index the text the front-end analysed: they are applied to that very text,
+    // and the write later checks the file still holds these bytes (an editor's save, a second run).
+    const bytes = await readFile(absolute);
+    let decoded: ReturnType<typeof decodeSource>;
     try {
-      const normalized = normalizeEdits(file, text, edits.editsFor(absolute));
+      decoded = decodeSource(absolute, bytes);
+    } catch {
+      throw new FileChangedError(shownFromCwd(options.cwd, absolute)); // it decoded when it was analysed
+    }
+    const { text: before, encoding } = decoded;
+    const text = stripBom(before);
+    const analysed = frontEnds.find(({ frontEnd }) => frontEnd.language === languageOf(absolute))?.frontEnd.analysedText?.(absolute);
+    if (analysed !== undefined && analysed !== text) throw new FileChangedError(shownFromCwd(options.cwd, absolute));
+    const digest = digestOf(bytes);
+    try {
+      const normalized = normalizeEdits(file, text, withOwnLineEndings(text, edits.editsFor(absolute)));
       if (normalized.length === 0) continue;
       const after = (before.length !== text.length ? before.slice(0, 1) : '') + applyEdits(text, normalized);
       if (after === before) continue;
@@ -268,7 +282,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
         skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
         continue;
       }
-      candidates.push({ absolute, file, before, after, encoding, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))], linesCopied: linesCopiedBy(normalized) });
+      candidates.push({ absolute, file, before, after, encoding, digest, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))], linesCopied: linesCopiedBy(normalized) });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -284,7 +298,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
         skipped.push({ file: candidate.file, reason: `the migrated text does not parse (${error}); the file is left unchanged (edits from: ${candidate.sources.join(', ')})` });
         continue;
       }
-      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding });
+      outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding, digest: candidate.digest });
       changes.push({ file: candidate.file, edits: candidate.edits, ...(candidate.linesCopied > 0 ? { linesCopied: candidate.linesCopied } : {}) });
     }
   }
@@ -292,6 +306,11 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable, applied);
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, unsafeFixes);
   return { report, outputs, root };
+}
+
+/** A path as the user sees it from the working directory (the CLI's error lines). */
+function shownFromCwd(cwd: string, absolute: string): string {
+  return path.relative(cwd, absolute).split(path.sep).join('/');
 }
 
 interface PlannedRun {

@@ -85,6 +85,11 @@ export interface FrontEnd {
    * grammar), with the first error. One call for all of a run's files, so the check is batched.
    */
   syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> | Promise<Map<string, string>>;
+  /**
+   * The text of `file` the analysis read (without a BOM): the edits' offsets index it, so the engine
+   * applies them only to this very text. Undefined for a file this front-end did not read.
+   */
+  analysedText?(file: string): string | undefined;
   /** Resolves a `--make-async` target to functions of this front-end, or [] when nothing matches. */
   resolveTarget(target: string): FunctionId[];
   /** Names of this front-end's functions, for "did you mean" on an unknown target. */

@@ -90,3 +90,21 @@ export class EditSet {
     return (this.byFile.get(file)?.length ?? 0) > 0;
   }
 }
+
+/**
+ * In a file mixing CRLF and LF lines, the line breaks an edit adds take the ending of the line the
+ * edit is in (the first line break at or after its start; the last one before it at the end of the
+ * file), so that a rewritten line keeps its own ending. The front-ends pick one ending per file;
+ * string literals do not care (both languages read a CRLF in a literal as LF).
+ */
+export function withOwnLineEndings(source: string, edits: readonly TextEdit[]): TextEdit[] {
+  const hasCrlf = source.includes('\r\n');
+  if (!hasCrlf || !/(^|[^\r])\n/.test(source)) return [...edits];
+  return edits.map((edit) => {
+    if (!edit.text.includes('\n')) return edit;
+    let at = source.indexOf('\n', edit.start);
+    if (at < 0) at = source.lastIndexOf('\n', edit.start - 1);
+    const eol = at > 0 && source[at - 1] === '\r' ? '\r\n' : '\n';
+    return { ...edit, text: edit.text.replace(/\r?\n/g, eol) };
+  });
+}

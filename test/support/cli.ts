@@ -9,7 +9,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], cwd: string, io: Partial<Pick<CliIo, 'signals' | 'isTTY' | 'columns'>> = {}): Promise<CliResult> {
+export async function runCli(argv: string[], cwd: string, io: Partial<Pick<CliIo, 'signals' | 'isTTY' | 'columns' | 'onPhase'>> = {}): Promise<CliResult> {
   const chunks: Buffer[] = [];
   let stderr = '';
   const code = await run(argv, {

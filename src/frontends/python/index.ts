@@ -174,6 +174,10 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       return errors;
     },
 
+    analysedText(file: string): string | undefined {
+      return modules.find((module) => module.file === file)?.text;
+    },
+
     resolveTarget(target: string): string[] {
       return resolvePythonTarget(target, modules);
     },

@@ -24,11 +24,13 @@ export interface TsFrontEndOptions extends FrontEndOptions {
 
 export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
   let analyzer: TsAnalyzer | undefined;
+  let program: ts.Program | undefined;
   return {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
       const loaded = loadProgram(files, projectFile, options.onWarning, progress, options.root);
+      program = loaded.program;
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(
         loaded.program,
@@ -63,6 +65,9 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     },
     syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
       return grammarErrors(texts);
+    },
+    analysedText(file: string): string | undefined {
+      return program?.getSourceFile(file)?.text;
     },
     resolveTarget(target: string): FunctionId[] {
       if (!analyzer) return [];
