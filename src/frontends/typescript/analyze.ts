@@ -1,7 +1,7 @@
 // One walk per file: the functions and call sites of the call graph, and the rule visitors, together.
 // The checker is asked only about calls whose name is a project function's name, awaits, and
 // expression statements: never full diagnostics.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { RuleHit } from '../../frontend.js';
 import type {
   CallGraph,
@@ -39,17 +39,21 @@ export type FunctionLike =
   | ts.ArrowFunction
   | ts.FunctionExpression;
 
+// Asked of every node, often twice (entering and leaving it): one switch on the kind.
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isMethodSignature(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isFunctionExpression(node)
-  );
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.MethodSignature:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.SetAccessor:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+      return true;
+    default:
+      return false;
+  }
 }
 
 export interface TsFileInfo {
@@ -515,15 +519,28 @@ export class TsAnalyzer {
 
   private visitNode(node: ts.Node, info: TsFileInfo, current: FunctionId, context: TsRuleContext): void {
     const listeners = this.visitors.get(node.kind);
-    if (listeners) for (const { visit: listener } of listeners) this.unlessCheckerOverflows(node, info, () => listener(node, context));
-    this.unlessCheckerOverflows(node, info, () => {
+    if (listeners) {
+      for (const { visit: listener } of listeners) {
+        try {
+          listener(node, context);
+        } catch (error) {
+          this.recordCheckerOverflow(error, node, info);
+        }
+      }
+    }
+    // Most nodes are none of these: the kind test comes before the try and its bookkeeping.
+    const kind = node.kind;
+    if (kind !== ts.SyntaxKind.CallExpression && kind !== ts.SyntaxKind.NewExpression && kind !== ts.SyntaxKind.Identifier && kind !== ts.SyntaxKind.PropertyAccessExpression && kind !== ts.SyntaxKind.ExportSpecifier) return;
+    try {
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
       if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
       if (ts.isIdentifier(node) && this.functionHolderNames.has(node.text)) this.recordHolderUse(node, info, current);
       if (ts.isExportSpecifier(node)) this.recordReexport(node);
-    });
+    } catch (error) {
+      this.recordCheckerOverflow(error, node, info);
+    }
   }
 
   /**
@@ -535,10 +552,15 @@ export class TsAnalyzer {
     try {
       work();
     } catch (error) {
-      if (!isStackOverflow(error)) throw error;
-      const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
-      this.state.uncheckedLines.push({ absolute: info.absolute, line });
+      this.recordCheckerOverflow(error, node, info);
     }
+  }
+
+  /** The catch of `unlessCheckerOverflows`, also inlined where closures per node would cost. */
+  private recordCheckerOverflow(error: unknown, node: ts.Node, info: TsFileInfo): void {
+    if (!isStackOverflow(error)) throw error;
+    const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+    this.state.uncheckedLines.push({ absolute: info.absolute, line });
   }
 
   private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {

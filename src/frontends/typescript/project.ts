@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { getLibFiles } from '@ts-morph/common';
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { describeError, UsageError } from '../../errors.js';
 import { findWorkspace, type WorkspaceResolver } from './workspaces.js';
 import type { Progress } from '../../progress.js';
