@@ -144,6 +144,17 @@ export class TsAnalyzer {
   /** Variables inside functions initialised with a call given a function: candidates for `registerLocalHolders`. */
   private readonly localHolders: ts.VariableDeclaration[] = [];
   private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
+  /** Wrapper calls whose wrapped argument is being found: their entry in `wrappedArguments` is a placeholder. */
+  private readonly findingWrapped = new Set<ts.CallExpression>();
+  /**
+   * Pass 2 asks the targets of one callee several times (each rule, then the call graph). Answers
+   * are kept once every function is declared, and only those computed from a standing start that met
+   * no cycle guard: an answer cut short by a guard holds only inside the resolution that cut it.
+   */
+  private readonly callTargets = new Map<ts.Expression, FunctionId[]>();
+  private keepCallTargets = false;
+  private resolvingCallTargets = 0;
+  private metCycleGuard = false;
   /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
   private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
   private readonly isNode: boolean;
@@ -198,6 +209,7 @@ export class TsAnalyzer {
     for (const { node, info } of this.familyLinks) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.families.record(node)));
     // Pass 2: sites and rules.
     progress?.phase('ts-analyse', sourceFiles.length);
+    this.keepCallTargets = true;
     for (const sourceFile of sourceFiles) {
       attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
       progress?.advance();
@@ -343,9 +355,12 @@ export class TsAnalyzer {
       endLine: lineAndColumn(info.lineStarts, node.end).line,
       isAsync: hasModifier(node, ts.SyntaxKind.AsyncKeyword),
       isExported: this.isExported(node, info),
-      signature: signatureText(node, info.sourceFile),
     };
-    fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
+    // Shown only for the functions a report lists: the text is cut from the source when first read.
+    let signature: string | undefined;
+    let asyncSignature: string | undefined;
+    Object.defineProperty(fn, 'signature', { enumerable: true, get: () => (signature ??= signatureText(node, info.sourceFile)) });
+    Object.defineProperty(fn, 'asyncSignature', { enumerable: true, get: () => (asyncSignature ??= asyncSignatureText(node, info.sourceFile)) });
     if (!fn.isAsync) {
       // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
       let returnsPromise: boolean | undefined;
@@ -605,6 +620,24 @@ export class TsAnalyzer {
 
   /** Project functions a callee expression can reach: cheap name filter first, then the checker. */
   resolveCallTargets(callee: ts.Expression): FunctionId[] {
+    const standingStart =
+      this.keepCallTargets && this.resolvingCallTargets === 0 && this.resolvingDeclarations.size === 0 && this.resolvingWrappers.size === 0 && this.findingWrapped.size === 0;
+    if (!standingStart) return this.computeCallTargets(callee);
+    const kept = this.callTargets.get(callee);
+    if (kept) return [...kept];
+    this.metCycleGuard = false;
+    this.resolvingCallTargets++;
+    let targets: FunctionId[];
+    try {
+      targets = this.computeCallTargets(callee);
+    } finally {
+      this.resolvingCallTargets--;
+    }
+    if (!this.metCycleGuard) this.callTargets.set(callee, [...targets]);
+    return targets;
+  }
+
+  private computeCallTargets(callee: ts.Expression): FunctionId[] {
     // An IIFE `(() => { … })()` calls the function it holds: its caller must await it, or block it.
     const called = skipParentheses(callee);
     if (ts.isArrowFunction(called) || ts.isFunctionExpression(called)) return this.functionsOfExpression(called);
@@ -627,7 +660,10 @@ export class TsAnalyzer {
       let target: ts.Node = declaration;
       // `module.exports = { load }`: the property stands for the local `load`.
       if (ts.isShorthandPropertyAssignment(declaration)) {
-        if (this.resolvingDeclarations.has(declaration)) continue;
+        if (this.resolvingDeclarations.has(declaration)) {
+          this.metCycleGuard = true;
+          continue;
+        }
         this.resolvingDeclarations.add(declaration);
         add(this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(declaration)));
         this.resolvingDeclarations.delete(declaration);
@@ -636,7 +672,10 @@ export class TsAnalyzer {
       const value = boundValue(declaration);
       // `{ write: save }`, `exports.write = save`, `module.exports.write = save` (JS assignment declarations): the function named.
       if (value && !ts.isVariableDeclaration(declaration) && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) {
-        if (this.resolvingDeclarations.has(declaration)) continue;
+        if (this.resolvingDeclarations.has(declaration)) {
+          this.metCycleGuard = true;
+          continue;
+        }
         this.resolvingDeclarations.add(declaration);
         add(this.functionsOfSymbol(this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(value) ? value.name : value)));
         this.resolvingDeclarations.delete(declaration);
@@ -646,6 +685,7 @@ export class TsAnalyzer {
       if (value) {
         target = value;
         // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
+        if (ts.isCallExpression(target) && this.resolvingWrappers.has(target)) this.metCycleGuard = true;
         if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
           const wrapped = this.wrappedArgument(target);
           if (wrapped) {
@@ -680,7 +720,15 @@ export class TsAnalyzer {
    * `traced('x', fn)`, a project `wrap<T>(fn: T): T`): calling the result calls that function.
    */
   private wrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
-    if (!this.wrappedArguments.has(call)) this.wrappedArguments.set(call, this.findWrappedArgument(call));
+    if (this.findingWrapped.has(call)) this.metCycleGuard = true;
+    if (!this.wrappedArguments.has(call)) {
+      this.findingWrapped.add(call);
+      try {
+        this.wrappedArguments.set(call, this.findWrappedArgument(call));
+      } finally {
+        this.findingWrapped.delete(call);
+      }
+    }
     return this.wrappedArguments.get(call);
   }
 
