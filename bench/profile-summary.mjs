@@ -27,7 +27,7 @@ for (let i = 0; i < profile.samples.length; i++) {
 }
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
 
-const shortUrl = (url) => url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, '').replace(/.*\/dist\/src\//, 'src/').replace(/.*\/dist\/transforms\//, 'transforms/');
+const shortUrl = (url) => url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, '').replace(/.*\/dist\d*\/src\//, 'src/').replace(/.*\/dist\d*\/transforms\//, 'transforms/');
 const key = (frame) => `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
 
 function phaseOf(frame) {
@@ -35,11 +35,11 @@ function phaseOf(frame) {
   const name = frame.functionName;
   if (name === '(garbage collector)') return 'gc';
   if (name === '(program)' || name === '(idle)' || name === '(root)') return 'vm/other';
-  if (/\/dist\/src\/frontends\/typescript\/analyze\.js/.test(url)) return 'ours: analysis (analyze.ts)';
-  if (/\/dist\/src\/frontends\/typescript\//.test(url)) return 'ours: ts front-end (other files)';
-  if (/\/dist\/src\/plan\//.test(url)) return 'ours: planning';
-  if (/\/dist\/src\/report\//.test(url)) return 'ours: reporting';
-  if (/\/dist\/(src|transforms)\//.test(url)) return 'ours: engine/transforms';
+  if (/\/dist\d*\/src\/frontends\/typescript\/analyze\.js/.test(url)) return 'ours: analysis (analyze.ts)';
+  if (/\/dist\d*\/src\/frontends\/typescript\//.test(url)) return 'ours: ts front-end (other files)';
+  if (/\/dist\d*\/src\/plan\//.test(url)) return 'ours: planning';
+  if (/\/dist\d*\/src\/report\//.test(url)) return 'ours: reporting';
+  if (/\/dist\d*\/(src|transforms)\//.test(url)) return 'ours: engine/transforms';
   if (/typescript\.js$/.test(url)) return tsPhase(name);
   if (/ts-morph|@ts-morph/.test(url)) return 'ts-morph wrappers';
   if (url === '' ) return 'native/builtin';
@@ -75,9 +75,47 @@ for (const [id, micros] of selfMicros) {
   }
 }
 
+// Phases of a run, by the frames on the stack (the first rule that matches, outermost frame first),
+// each split by where the sample's own (leaf) frame is: TypeScript, our code, GC and the rest.
+const PHASES = [
+  ['load: parse (ts-morph host, TypeScript parser)', (names) => names.includes('loadProgram') && names.some((n) => n === 'host.getSourceFile' || n === 'getSourceFile')],
+  ['load: bind (getTypeChecker)', (names) => names.includes('loadProgram') && names.includes('getTypeChecker')],
+  ['load: program creation, module resolution', (names) => names.includes('loadProgram')],
+  ['skip check: syntactic diagnostics', (names) => names.includes('getSyntacticDiagnostics')],
+  ['index (pass 1: declareFunctions, holders, families)', (names) => names.includes('declareFunctions') || names.includes('registerLocalHolders') || names.includes('recordExportedWrappers') || names.includes('markExistingSiblings') || (names.includes('record') && !names.includes('walkFile'))],
+  ['analyse (pass 2: rules + call graph)', (names) => names.includes('walkFile') || names.includes('recordSpies') || names.includes('followCallbackParameters')],
+  ['analyse: lazy returnsPromise / sleep helpers', (names) => names.includes('returnsGlobalPromise') || names.includes('markSleepHelpers')],
+  ['plan (reachability, propagation)', (names, urls) => urls.some((u) => /\/dist\d*\/src\/plan\//.test(u))],
+  ['emit (edits, grammar check)', (names) => names.includes('emitTypeScript') || names.includes('grammarErrors')],
+  ['report', (names, urls) => urls.some((u) => /\/dist\d*\/src\/report\//.test(u))],
+  ['engine, other', (names) => names.includes('runEngine')],
+  ['startup: module loading', (names, urls) => urls.some((u) => u.startsWith('node:internal/modules'))],
+];
+const phaseRows = new Map();
+for (const [id, micros] of selfMicros) {
+  const names = [];
+  const urls = [];
+  for (let cursor = id; cursor !== undefined; cursor = parent.get(cursor)) {
+    const frame = byId.get(cursor).callFrame;
+    names.push(frame.functionName);
+    urls.push(frame.url);
+  }
+  const phase = PHASES.find(([, test]) => test(names, urls))?.[0] ?? 'other (idle, program, gc outside a phase)';
+  const leaf = byId.get(id).callFrame;
+  const where = leaf.functionName === '(garbage collector)' ? 'gc' : /typescript\.js$/.test(leaf.url) ? 'ts' : /\/dist\d*\/(src|transforms)\//.test(leaf.url) ? 'ours' : 'other';
+  const row = phaseRows.get(phase) ?? { total: 0, ts: 0, ours: 0, gc: 0, other: 0 };
+  row.total += micros;
+  row[where] += micros;
+  phaseRows.set(phase, row);
+}
+
 const ms = (micros) => (micros / 1000).toFixed(0).padStart(7);
 const pct = (micros) => ((100 * micros) / total).toFixed(1).padStart(5);
 console.log(`total sampled: ${(total / 1e6).toFixed(2)} s`);
+console.log('\n## phases (inclusive), split by the leaf frame: TypeScript / ours / gc / other');
+for (const [phase, row] of [...phaseRows].sort((a, b) => b[1].total - a[1].total)) {
+  console.log(`${ms(row.total)} ms ${pct(row.total)}%  ${phase}   [ts ${ms(row.ts).trim()}, ours ${ms(row.ours).trim()}, gc ${ms(row.gc).trim()}, other ${ms(row.other).trim()}]`);
+}
 console.log('\n## self time by phase');
 for (const [phase, micros] of [...phaseSelf].sort((a, b) => b[1] - a[1])) console.log(`${ms(micros)} ms ${pct(micros)}%  ${phase}`);
 console.log(`\n## top ${top} self`);
@@ -92,7 +130,7 @@ for (const [id, micros] of selfMicros) {
   let below;
   for (let cursor = id; cursor !== undefined; cursor = parent.get(cursor)) {
     const frame = byId.get(cursor).callFrame;
-    const ours = /\/dist\/(src|transforms)\//.test(frame.url);
+    const ours = /\/dist\d*\/(src|transforms)\//.test(frame.url);
     if (ours && below) {
       const q = below.functionName || '(anonymous)';
       queries.set(q, (queries.get(q) ?? 0) + micros);

@@ -39,17 +39,34 @@ export type FunctionLike =
   | ts.ArrowFunction
   | ts.FunctionExpression;
 
+// `ts` is a frozen namespace whose every member is a getter: the kinds asked of every node are read once.
+const KIND = {
+  FunctionDeclaration: ts.SyntaxKind.FunctionDeclaration,
+  MethodDeclaration: ts.SyntaxKind.MethodDeclaration,
+  MethodSignature: ts.SyntaxKind.MethodSignature,
+  Constructor: ts.SyntaxKind.Constructor,
+  GetAccessor: ts.SyntaxKind.GetAccessor,
+  SetAccessor: ts.SyntaxKind.SetAccessor,
+  ArrowFunction: ts.SyntaxKind.ArrowFunction,
+  FunctionExpression: ts.SyntaxKind.FunctionExpression,
+  CallExpression: ts.SyntaxKind.CallExpression,
+  NewExpression: ts.SyntaxKind.NewExpression,
+  Identifier: ts.SyntaxKind.Identifier,
+  PropertyAccessExpression: ts.SyntaxKind.PropertyAccessExpression,
+  ExportSpecifier: ts.SyntaxKind.ExportSpecifier,
+} as const;
+
 // Asked of every node, often twice (entering and leaving it): one switch on the kind.
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
   switch (node.kind) {
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.MethodSignature:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.FunctionExpression:
+    case KIND.FunctionDeclaration:
+    case KIND.MethodDeclaration:
+    case KIND.MethodSignature:
+    case KIND.Constructor:
+    case KIND.GetAccessor:
+    case KIND.SetAccessor:
+    case KIND.ArrowFunction:
+    case KIND.FunctionExpression:
       return true;
     default:
       return false;
@@ -545,7 +562,7 @@ export class TsAnalyzer {
     }
     // Most nodes are none of these: the kind test comes before the try and its bookkeeping.
     const kind = node.kind;
-    if (kind !== ts.SyntaxKind.CallExpression && kind !== ts.SyntaxKind.NewExpression && kind !== ts.SyntaxKind.Identifier && kind !== ts.SyntaxKind.PropertyAccessExpression && kind !== ts.SyntaxKind.ExportSpecifier) return;
+    if (kind !== KIND.CallExpression && kind !== KIND.NewExpression && kind !== KIND.Identifier && kind !== KIND.PropertyAccessExpression && kind !== KIND.ExportSpecifier) return;
     try {
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);

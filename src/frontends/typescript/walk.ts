@@ -2,6 +2,9 @@
 // 20,000-term `a + a + …` is 20,000 nested binary expressions): a recursive visit would overflow.
 import { ts } from '@ts-morph/common';
 
+// `ts` is a frozen namespace of getters: read once, not per node.
+const forEachChild = ts.forEachChild;
+
 export interface WalkVisitor {
   /** Called before a node's children; returning false skips them (and `leave` for this node). */
   enter(node: ts.Node): boolean | void;
@@ -33,7 +36,7 @@ export function walkTree(root: ts.Node, visitor: WalkVisitor | ((node: ts.Node) 
       leaving.push(true);
     }
     children.length = 0;
-    ts.forEachChild(node, collect);
+    forEachChild(node, collect);
     for (let i = children.length - 1; i >= 0; i--) {
       stack.push(children[i]!);
       leaving.push(false);
