@@ -454,7 +454,10 @@ async function main() {
   if (current) grown = printComparison(current, readBaseline());
   else process.stdout.write('\ntsc was not timed (--only python): nothing to compare with the baseline\n');
   if (options.updateBaseline) {
-    if (!current || outcome.failures.length > 0) outcome.notes.push('--update-baseline: not written, since this run failed or did not time tsc');
+    // A missed timing target is no reason to keep an old baseline (load moves them); a command that
+    // failed is: its time measures the failure.
+    const failed = rows.filter((r) => !r.measurement.ok).map((r) => r.measurement.label);
+    if (!current || failed.length > 0) outcome.notes.push(`--update-baseline: not written: ${current ? `${failed.join(', ')} failed` : 'tsc was not timed'}`);
     else {
       fs.writeFileSync(BASELINE_FILE, `${JSON.stringify(current, null, 2)}\n`);
       process.stdout.write(`wrote ${path.relative(REPO_ROOT, BASELINE_FILE)}\n`);

@@ -149,6 +149,11 @@ export class TsAnalyzer {
   private readonly parameterCalls = new Map<string, ts.CallExpression[]>();
   /** `fn#index` of parameters used otherwise than called directly (stored, passed on, called from a nested function). */
   private readonly escapingParameters = new Set<string>();
+  /**
+   * Uses of names that some parameter has, in walk order: only the parameters that receive a callback
+   * (known once every body is walked) are asked about, so the checker is not asked of every `x`.
+   */
+  private readonly parameterNameUses: { node: ts.Identifier; current: FunctionId; info: TsFileInfo }[] = [];
   /** Callbacks passed to project functions, resolved once every body has been walked. */
   private readonly callbacksToProjectFunctions: { site: CallSite; functions: FunctionId[]; index: number }[] = [];
   /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
@@ -567,7 +572,7 @@ export class TsAnalyzer {
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
-      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.parameterNameUses.push({ node, current, info });
       if (ts.isIdentifier(node) && this.functionHolderNames.has(node.text)) this.recordHolderUse(node, info, current);
       if (ts.isExportSpecifier(node)) this.recordReexport(node);
     } catch (error) {
@@ -987,6 +992,17 @@ export class TsAnalyzer {
    * parameter's declared result can be a promise (a type parameter, `void`, `any`, a promise).
    */
   private followCallbackParameters(): void {
+    const followed = new Set<string>();
+    for (const { site, functions, index } of this.callbacksToProjectFunctions) {
+      if (site.callback?.wrapper) continue;
+      for (const receiver of functions) {
+        const name = this.state.declarations.get(receiver)?.parameters[index]?.name;
+        if (name && ts.isIdentifier(name)) followed.add(name.text);
+      }
+    }
+    for (const { node, current, info } of this.parameterNameUses) {
+      if (followed.has(node.text)) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.recordParameterUse(node, current)));
+    }
     for (const { site, functions, index } of this.callbacksToProjectFunctions) {
       if (site.callback?.wrapper) continue; // its calls are the wrapper's calls, followed where it is held
       for (const receiver of functions) {
