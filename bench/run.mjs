@@ -3,9 +3,12 @@
 // generated Python corpus), and verifies the findings against the corpus' expected.json.
 //
 //   node bench/run.mjs [--files 2000] [--py-files 1000] [--only ts|python] [--runs 3] [--regen] [--rss probe]
-//                   [--verify-migrate]
+//                   [--verify-migrate] [--update-baseline]
 //
-// Each command runs --runs times; the table shows the median wall time and the peak RSS over the runs.
+// Each command runs --runs times; the table shows the median wall and CPU time and the peak RSS over
+// the runs. bench/baseline.json holds each command's ratios to tsc from a committed run: the change
+// against it is printed (not judged: a shared machine's load moves ratios by 10-20%), and
+// --update-baseline rewrites it.
 // Targets: check <= 2.0x tsc, migrate --dry-run <= 2.5x tsc, Python check < 10 s.
 // Exit 1 when tsc reports errors, the tool fails or its findings differ from expected.json, or a
 // target is missed. A missing CLI build is reported and only the tsc part runs (exit 0).
@@ -16,6 +19,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GENERATOR_VERSION as TS_GENERATOR_VERSION, TS_RULES, generateTsProject } from './generate.mjs';
 import { parseFileCount, parseFlags } from './lib/source-file.mjs';
+import { BASELINE_TOLERANCE, baselineOf, compareWithBaseline } from './lib/baseline.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH_DIR = path.join(REPO_ROOT, '.bench');
@@ -24,6 +28,7 @@ const CLI_BIN = path.join(REPO_ROOT, 'bin', 'async-migrate.js');
 const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'src', 'cli.js');
 const TSC_BIN = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TARGETS = { check: 2.0, migrate: 2.5, pythonCheckSeconds: 10 };
+const BASELINE_FILE = path.join(REPO_ROOT, 'bench', 'baseline.json');
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
@@ -34,7 +39,7 @@ function detectRssMethod() {
   return probe.status === 0 && /^\d+\s*$/.test(probe.stderr.trim().split('\n').pop() ?? '') ? 'gnu-time' : 'probe';
 }
 
-/** Runs `node <args>` once; returns wall seconds, peak RSS in KiB, exit status and output paths. */
+/** Runs `node <args>` once; returns wall seconds, CPU seconds, peak RSS in KiB, exit status and output paths. */
 function runOnce(name, args, rssMethod) {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const stdoutPath = path.join(OUT_DIR, `${name}.stdout`);
@@ -48,21 +53,25 @@ function runOnce(name, args, rssMethod) {
     rssMethod === 'none'
       ? [process.execPath, args, process.env]
       : rssMethod === 'gnu-time'
-      ? ['/usr/bin/time', ['-f', '%M', '-o', rssPath, process.execPath, ...args], process.env]
+      ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', rssPath, process.execPath, ...args], process.env]
       : [process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'bench', 'rss-probe.mjs')).href, ...args], { ...process.env, BENCH_RSS_FILE: rssPath }];
   const started = process.hrtime.bigint();
   const result = spawnSync(command, commandArgs, { cwd: REPO_ROOT, env, stdio: ['ignore', stdout, stderr] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   fs.closeSync(stdout);
   fs.closeSync(stderr);
-  return { seconds, rssKiB: readRss(rssPath), status: result.status, stdoutPath, stderrPath };
+  return { seconds, ...readUsage(rssPath), status: result.status, stdoutPath, stderrPath };
 }
 
-function readRss(rssPath) {
-  if (!fs.existsSync(rssPath)) return undefined;
+/** `peak-RSS-KiB user-seconds system-seconds`, from GNU time or the probe. */
+function readUsage(rssPath) {
+  if (!fs.existsSync(rssPath)) return {};
   // GNU time prefixes "Command exited with non-zero status N" when the child fails.
-  const value = Number(fs.readFileSync(rssPath, 'utf8').trim().split('\n').pop());
-  return Number.isFinite(value) ? value : undefined;
+  const [rss, user, system] = fs.readFileSync(rssPath, 'utf8').trim().split('\n').pop().trim().split(/\s+/).map(Number);
+  return {
+    rssKiB: Number.isFinite(rss) ? rss : undefined,
+    cpuSeconds: Number.isFinite(user) && Number.isFinite(system) ? user + system : undefined,
+  };
 }
 
 function median(values) {
@@ -94,12 +103,14 @@ function measureRounds(specs, { runs, rssMethod }) {
 function summarizeSamples(spec, samples) {
   const last = samples[samples.length - 1];
   const rss = samples.map((s) => s.rssKiB).filter((v) => v !== undefined);
+  const cpu = samples.map((s) => s.cpuSeconds).filter((v) => v !== undefined);
   return {
     name: spec.name,
     label: spec.label ?? spec.name,
     seconds: samples.map((s) => s.seconds),
     median: median(samples.map((s) => s.seconds)),
     peakMiB: rss.length ? Math.max(...rss) / 1024 : undefined,
+    cpuMedian: cpu.length ? median(cpu) : undefined,
     status: last.status,
     ok: spec.okStatuses.includes(last.status),
     stdoutPath: last.stdoutPath,
@@ -241,8 +252,8 @@ function timingRow(m, tscMedian, target) {
     met = m.median < target.seconds;
     verdict = `< ${target.seconds} s: ${met ? 'ok' : 'MISSED'}`;
   }
-  const row = [m.label, m.median.toFixed(2), m.peakMiB === undefined ? '?' : m.peakMiB.toFixed(0), ratio === undefined ? '' : `${ratio.toFixed(2)}x`, verdict];
-  return { row, met };
+  const row = [m.label, m.median.toFixed(2), m.cpuMedian === undefined ? '?' : m.cpuMedian.toFixed(2), m.peakMiB === undefined ? '?' : m.peakMiB.toFixed(0), ratio === undefined ? '' : `${ratio.toFixed(2)}x`, verdict];
+  return { row, met, measurement: m };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +283,7 @@ function benchTypeScript(options, outcome) {
   for (const [m, target] of [[check, TARGETS.check], [migrate, TARGETS.migrate]]) {
     const timing = timingRow(m, tsc.median, target);
     rows.push(timing);
-    if (!timing.met) outcome.failures.push(`${m.label}: ${timing.row[4]}`);
+    if (!timing.met) outcome.failures.push(`${m.label}: ${timing.row[5]}`);
     verifyRun(m, expected, dir, TS_RULES, outcome);
   }
   if (options.verifyMigrate) verifyMigrate(outcome);
@@ -347,11 +358,60 @@ async function benchPython(options, outcome) {
   const spec = { name: 'py-check', label: 'async-migrate check (python)', args: [CLI_BIN, 'check', rel, '--language', 'python', '--format', 'json'], okStatuses: [0, 1] };
   const [check] = measureRounds([spec], options);
   const timing = timingRow(check, undefined, { seconds: TARGETS.pythonCheckSeconds });
-  if (!timing.met) outcome.failures.push(`${check.label}: ${timing.row[4]}`);
+  if (!timing.met) outcome.failures.push(`${check.label}: ${timing.row[5]}`);
   const report = verifyRun(check, expected, dir, PY_RULES, outcome);
   // A run that analysed nothing is fast for the wrong reason: don't let the table call it ok.
-  if (report && (report.findings ?? []).length === 0 && expected.sites.length > 0) timing.row[4] += ' (but no findings: Python front-end missing?)';
+  if (report && (report.findings ?? []).length === 0 && expected.sites.length > 0) timing.row[5] += ' (but no findings: Python front-end missing?)';
   return { rows: [timing] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline (bench/lib/baseline.mjs computes; this reads, prints and writes).
+
+function machineInfo(options, loadBefore) {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model?.trim(),
+    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    loadBefore,
+    loadAfter: os.loadavg().map((l) => Number(l.toFixed(2))),
+    runs: options.runs,
+    rss: options.rssMethod,
+  };
+}
+
+function gitCommit() {
+  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (result.status !== 0) return undefined;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout?.trim();
+  return `${result.stdout.trim()}${dirty ? '+dirty' : ''}`;
+}
+
+function readBaseline() {
+  if (!fs.existsSync(BASELINE_FILE)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(BASELINE_FILE, 'utf8'));
+  } catch (error) {
+    process.stdout.write(`note: ${path.relative(REPO_ROOT, BASELINE_FILE)} is not valid JSON (${error.message}); not compared\n`);
+    return undefined;
+  }
+}
+
+function printComparison(current, baseline) {
+  const { rows, grown, note } = compareWithBaseline(current, baseline);
+  const where = path.relative(REPO_ROOT, BASELINE_FILE);
+  if (note) {
+    process.stdout.write(`\n${where}: ${note}\n`);
+    return grown;
+  }
+  const when = `${baseline.commit ?? '?'}, ${baseline.date?.slice(0, 10) ?? '?'}, load ${(baseline.machine?.loadBefore ?? []).join(' ')}`;
+  process.stdout.write(`\nvs baseline (${where}: ${when}), ratios to tsc in the same run:\n`);
+  process.stdout.write(formatTable(['command', 'wall', 'cpu', 'peak RSS', `> +${BASELINE_TOLERANCE * 100}%`], rows));
+  if (grown.length) process.stdout.write(`  grew by more than ${BASELINE_TOLERANCE * 100}%: ${grown.join('; ')} (rerun before believing it: load moves ratios)\n`);
+  return grown;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,6 +429,7 @@ function readOptions() {
     runs,
     regen: flags.regen === true,
     verifyMigrate: flags['verify-migrate'] === true,
+    updateBaseline: flags['update-baseline'] === true,
     cliBuilt: fs.existsSync(CLI_BUILD),
     // --rss probe forces the fallback, to test it on a machine that has GNU time.
     rssMethod: flags.rss === 'probe' ? 'probe' : detectRssMethod(),
@@ -377,18 +438,37 @@ function readOptions() {
 
 async function main() {
   const options = readOptions();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  process.stdout.write(`async-migrate bench: node ${process.version}, ${os.cpus().length} cpus, load ${load}, ${options.runs} runs each, RSS via ${options.rssMethod}\n`);
+  const loadBefore = os.loadavg().map((l) => Number(l.toFixed(2)));
+  const load = loadBefore.map((l) => l.toFixed(2)).join(' ');
+  process.stdout.write(`async-migrate bench: node ${process.version}, ${os.cpus().length} cpus, load ${load}, ${options.runs} runs each, RSS and CPU via ${options.rssMethod}\n`);
   if (!options.cliBuilt) process.stdout.write('async-migrate CLI not built (dist/src/cli.js missing; run `npm run build`): timing tsc only\n');
   const outcome = { failures: [], notes: [] };
   const rows = [];
   if (options.only !== 'python') rows.push(...benchTypeScript(options, outcome).rows);
   if (options.only !== 'ts') rows.push(...(await benchPython(options, outcome)).rows);
 
-  process.stdout.write(`\n${formatTable(['command', 'median s', 'peak MiB', 'vs tsc', 'target'], rows.map((r) => r.row))}`);
+  process.stdout.write(`\n${formatTable(['command', 'median s', 'cpu s', 'peak MiB', 'vs tsc', 'target'], rows.map((r) => r.row))}`);
+  const corpus = { files: options.files, ...(options.only === 'ts' ? {} : { pyFiles: options.pyFiles }) };
+  const current = baselineOf(rows.map((r) => r.measurement), { corpus, machine: machineInfo(options, loadBefore), commit: gitCommit(), date: new Date().toISOString() });
+  let grown = [];
+  if (current) grown = printComparison(current, readBaseline());
+  else process.stdout.write('\ntsc was not timed (--only python): nothing to compare with the baseline\n');
+  if (options.updateBaseline) {
+    // A missed timing target is no reason to keep an old baseline (load moves them); a command that
+    // failed is: its time measures the failure.
+    const failed = rows.filter((r) => !r.measurement.ok).map((r) => r.measurement.label);
+    if (!current || failed.length > 0) outcome.notes.push(`--update-baseline: not written: ${current ? `${failed.join(', ')} failed` : 'tsc was not timed'}`);
+    else {
+      fs.writeFileSync(BASELINE_FILE, `${JSON.stringify(current, null, 2)}\n`);
+      process.stdout.write(`wrote ${path.relative(REPO_ROOT, BASELINE_FILE)}\n`);
+    }
+  }
   for (const note of outcome.notes) process.stdout.write(`note: ${note}\n`);
   for (const failure of outcome.failures) process.stdout.write(`FAIL: ${failure}\n`);
-  fs.writeFileSync(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), load, options, rows: rows.map((r) => r.row), ...outcome }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(BENCH_DIR, 'results.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), load, options, rows: rows.map((r) => r.row), ratios: current?.commands, grewAgainstBaseline: grown, ...outcome }, null, 2)}\n`,
+  );
   process.exitCode = outcome.failures.length ? 1 : 0;
 }
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
 import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
@@ -24,6 +24,23 @@ describe('TypeScript program', () => {
   it('has the lib: no global type is missing', () => {
     const { program } = loadProgram([file], undefined);
     expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '))).toEqual([]);
+  });
+
+  // The parser is asked for no parent pointers (a tenth of the parse): the binder sets them as the
+  // checker is created, and the analysis reads `node.parent` everywhere. This holds that order.
+  it('gives every node of the project a parent once the program is loaded', () => {
+    const js = path.join(dir, 'b.js');
+    writeFileSync(js, ['/** @param {string} s */', 'function f(s) { return s.length; }', 'module.exports = { f };', ''].join('\n'));
+    const { program } = loadProgram([file, js], undefined);
+    for (const sourceFile of [program.getSourceFile(file)!, program.getSourceFile(js)!]) {
+      const orphans: string[] = [];
+      const visit = (node: ts.Node, parent: ts.Node): void => {
+        if (node.parent !== parent) orphans.push(ts.SyntaxKind[node.kind]);
+        ts.forEachChild(node, (child) => visit(child, node));
+      };
+      ts.forEachChild(sourceFile, (child) => visit(child, sourceFile));
+      expect(orphans).toEqual([]);
+    }
   });
 
   it('resolves a method call on a for-of variable over an array', () => {

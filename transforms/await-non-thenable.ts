@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { awaitNonThenableVisitors } from '../src/frontends/python/rules/index.js';
 import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';

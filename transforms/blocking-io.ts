@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { blockingIoVisitors } from '../src/frontends/python/rules/index.js';
 import { findBlockingApi, SYNC_WHEN_NO_CALLBACK, type BlockingApi } from '../src/data/ts-blocking-apis.js';
 import type { FileEditor } from '../src/frontend.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { blockingSleepVisitors } from '../src/frontends/python/rules/index.js';
 import { SYNC_SLEEP_PACKAGES } from '../src/data/ts-blocking-apis.js';
 import { BLOCKING_RULE_OPTIONS, defineTransform, formatMessage } from '../src/transform.js';

@@ -1,7 +1,7 @@
 // One walk per file: the functions and call sites of the call graph, and the rule visitors, together.
 // The checker is asked only about calls whose name is a project function's name, awaits, and
 // expression statements: never full diagnostics.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { RuleHit } from '../../frontend.js';
 import type {
   CallGraph,
@@ -39,17 +39,38 @@ export type FunctionLike =
   | ts.ArrowFunction
   | ts.FunctionExpression;
 
+// `ts` is a frozen namespace whose every member is a getter: the kinds asked of every node are read once.
+const KIND = {
+  FunctionDeclaration: ts.SyntaxKind.FunctionDeclaration,
+  MethodDeclaration: ts.SyntaxKind.MethodDeclaration,
+  MethodSignature: ts.SyntaxKind.MethodSignature,
+  Constructor: ts.SyntaxKind.Constructor,
+  GetAccessor: ts.SyntaxKind.GetAccessor,
+  SetAccessor: ts.SyntaxKind.SetAccessor,
+  ArrowFunction: ts.SyntaxKind.ArrowFunction,
+  FunctionExpression: ts.SyntaxKind.FunctionExpression,
+  CallExpression: ts.SyntaxKind.CallExpression,
+  NewExpression: ts.SyntaxKind.NewExpression,
+  Identifier: ts.SyntaxKind.Identifier,
+  PropertyAccessExpression: ts.SyntaxKind.PropertyAccessExpression,
+  ExportSpecifier: ts.SyntaxKind.ExportSpecifier,
+} as const;
+
+// Asked of every node, often twice (entering and leaving it): one switch on the kind.
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isMethodSignature(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isFunctionExpression(node)
-  );
+  switch (node.kind) {
+    case KIND.FunctionDeclaration:
+    case KIND.MethodDeclaration:
+    case KIND.MethodSignature:
+    case KIND.Constructor:
+    case KIND.GetAccessor:
+    case KIND.SetAccessor:
+    case KIND.ArrowFunction:
+    case KIND.FunctionExpression:
+      return true;
+    default:
+      return false;
+  }
 }
 
 export interface TsFileInfo {
@@ -128,6 +149,11 @@ export class TsAnalyzer {
   private readonly parameterCalls = new Map<string, ts.CallExpression[]>();
   /** `fn#index` of parameters used otherwise than called directly (stored, passed on, called from a nested function). */
   private readonly escapingParameters = new Set<string>();
+  /**
+   * Uses of names that some parameter has, in walk order: only the parameters that receive a callback
+   * (known once every body is walked) are asked about, so the checker is not asked of every `x`.
+   */
+  private readonly parameterNameUses: { node: ts.Identifier; current: FunctionId; info: TsFileInfo }[] = [];
   /** Callbacks passed to project functions, resolved once every body has been walked. */
   private readonly callbacksToProjectFunctions: { site: CallSite; functions: FunctionId[]; index: number }[] = [];
   /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
@@ -140,6 +166,17 @@ export class TsAnalyzer {
   /** Variables inside functions initialised with a call given a function: candidates for `registerLocalHolders`. */
   private readonly localHolders: ts.VariableDeclaration[] = [];
   private readonly wrappedArguments = new Map<ts.CallExpression, ts.Expression | undefined>();
+  /** Wrapper calls whose wrapped argument is being found: their entry in `wrappedArguments` is a placeholder. */
+  private readonly findingWrapped = new Set<ts.CallExpression>();
+  /**
+   * Pass 2 asks the targets of one callee several times (each rule, then the call graph). Answers
+   * are kept once every function is declared, and only those computed from a standing start that met
+   * no cycle guard: an answer cut short by a guard holds only inside the resolution that cut it.
+   */
+  private readonly callTargets = new Map<ts.Expression, FunctionId[]>();
+  private keepCallTargets = false;
+  private resolvingCallTargets = 0;
+  private metCycleGuard = false;
   /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
   private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
   private readonly isNode: boolean;
@@ -194,6 +231,7 @@ export class TsAnalyzer {
     for (const { node, info } of this.familyLinks) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.families.record(node)));
     // Pass 2: sites and rules.
     progress?.phase('ts-analyse', sourceFiles.length);
+    this.keepCallTargets = true;
     for (const sourceFile of sourceFiles) {
       attributeTo(sourceFile.fileName, () => this.walkFile(sourceFile));
       progress?.advance();
@@ -339,9 +377,12 @@ export class TsAnalyzer {
       endLine: lineAndColumn(info.lineStarts, node.end).line,
       isAsync: hasModifier(node, ts.SyntaxKind.AsyncKeyword),
       isExported: this.isExported(node, info),
-      signature: signatureText(node, info.sourceFile),
     };
-    fn.asyncSignature = asyncSignatureText(node, info.sourceFile);
+    // Shown only for the functions a report lists: the text is cut from the source when first read.
+    let signature: string | undefined;
+    let asyncSignature: string | undefined;
+    Object.defineProperty(fn, 'signature', { enumerable: true, get: () => (signature ??= signatureText(node, info.sourceFile)) });
+    Object.defineProperty(fn, 'asyncSignature', { enumerable: true, get: () => (asyncSignature ??= asyncSignatureText(node, info.sourceFile)) });
     if (!fn.isAsync) {
       // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
       let returnsPromise: boolean | undefined;
@@ -515,15 +556,28 @@ export class TsAnalyzer {
 
   private visitNode(node: ts.Node, info: TsFileInfo, current: FunctionId, context: TsRuleContext): void {
     const listeners = this.visitors.get(node.kind);
-    if (listeners) for (const { visit: listener } of listeners) this.unlessCheckerOverflows(node, info, () => listener(node, context));
-    this.unlessCheckerOverflows(node, info, () => {
+    if (listeners) {
+      for (const { visit: listener } of listeners) {
+        try {
+          listener(node, context);
+        } catch (error) {
+          this.recordCheckerOverflow(error, node, info);
+        }
+      }
+    }
+    // Most nodes are none of these: the kind test comes before the try and its bookkeeping.
+    const kind = node.kind;
+    if (kind !== KIND.CallExpression && kind !== KIND.NewExpression && kind !== KIND.Identifier && kind !== KIND.PropertyAccessExpression && kind !== KIND.ExportSpecifier) return;
+    try {
       if (ts.isCallExpression(node)) this.recordCall(node, info, current);
       else if (ts.isNewExpression(node)) this.recordConstruction(node, info, current);
       else if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) this.recordReference(node, info, current);
-      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.recordParameterUse(node, current);
+      if (ts.isIdentifier(node) && this.parameterNames.has(node.text)) this.parameterNameUses.push({ node, current, info });
       if (ts.isIdentifier(node) && this.functionHolderNames.has(node.text)) this.recordHolderUse(node, info, current);
       if (ts.isExportSpecifier(node)) this.recordReexport(node);
-    });
+    } catch (error) {
+      this.recordCheckerOverflow(error, node, info);
+    }
   }
 
   /**
@@ -535,10 +589,15 @@ export class TsAnalyzer {
     try {
       work();
     } catch (error) {
-      if (!isStackOverflow(error)) throw error;
-      const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
-      this.state.uncheckedLines.push({ absolute: info.absolute, line });
+      this.recordCheckerOverflow(error, node, info);
     }
+  }
+
+  /** The catch of `unlessCheckerOverflows`, also inlined where closures per node would cost. */
+  private recordCheckerOverflow(error: unknown, node: ts.Node, info: TsFileInfo): void {
+    if (!isStackOverflow(error)) throw error;
+    const { line } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+    this.state.uncheckedLines.push({ absolute: info.absolute, line });
   }
 
   private ruleContext(info: TsFileInfo, enclosing: () => FunctionId): TsRuleContext {
@@ -583,6 +642,24 @@ export class TsAnalyzer {
 
   /** Project functions a callee expression can reach: cheap name filter first, then the checker. */
   resolveCallTargets(callee: ts.Expression): FunctionId[] {
+    const standingStart =
+      this.keepCallTargets && this.resolvingCallTargets === 0 && this.resolvingDeclarations.size === 0 && this.resolvingWrappers.size === 0 && this.findingWrapped.size === 0;
+    if (!standingStart) return this.computeCallTargets(callee);
+    const kept = this.callTargets.get(callee);
+    if (kept) return [...kept];
+    this.metCycleGuard = false;
+    this.resolvingCallTargets++;
+    let targets: FunctionId[];
+    try {
+      targets = this.computeCallTargets(callee);
+    } finally {
+      this.resolvingCallTargets--;
+    }
+    if (!this.metCycleGuard) this.callTargets.set(callee, [...targets]);
+    return targets;
+  }
+
+  private computeCallTargets(callee: ts.Expression): FunctionId[] {
     // An IIFE `(() => { … })()` calls the function it holds: its caller must await it, or block it.
     const called = skipParentheses(callee);
     if (ts.isArrowFunction(called) || ts.isFunctionExpression(called)) return this.functionsOfExpression(called);
@@ -605,7 +682,10 @@ export class TsAnalyzer {
       let target: ts.Node = declaration;
       // `module.exports = { load }`: the property stands for the local `load`.
       if (ts.isShorthandPropertyAssignment(declaration)) {
-        if (this.resolvingDeclarations.has(declaration)) continue;
+        if (this.resolvingDeclarations.has(declaration)) {
+          this.metCycleGuard = true;
+          continue;
+        }
         this.resolvingDeclarations.add(declaration);
         add(this.functionsOfSymbol(this.checker.getShorthandAssignmentValueSymbol(declaration)));
         this.resolvingDeclarations.delete(declaration);
@@ -614,7 +694,10 @@ export class TsAnalyzer {
       const value = boundValue(declaration);
       // `{ write: save }`, `exports.write = save`, `module.exports.write = save` (JS assignment declarations): the function named.
       if (value && !ts.isVariableDeclaration(declaration) && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) {
-        if (this.resolvingDeclarations.has(declaration)) continue;
+        if (this.resolvingDeclarations.has(declaration)) {
+          this.metCycleGuard = true;
+          continue;
+        }
         this.resolvingDeclarations.add(declaration);
         add(this.functionsOfSymbol(this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(value) ? value.name : value)));
         this.resolvingDeclarations.delete(declaration);
@@ -624,6 +707,7 @@ export class TsAnalyzer {
       if (value) {
         target = value;
         // `const load = traced(loadImpl)`: a wrapper returning the same function type calls the function it wraps.
+        if (ts.isCallExpression(target) && this.resolvingWrappers.has(target)) this.metCycleGuard = true;
         if (ts.isCallExpression(target) && !this.resolvingWrappers.has(target)) {
           const wrapped = this.wrappedArgument(target);
           if (wrapped) {
@@ -658,7 +742,15 @@ export class TsAnalyzer {
    * `traced('x', fn)`, a project `wrap<T>(fn: T): T`): calling the result calls that function.
    */
   private wrappedArgument(call: ts.CallExpression): ts.Expression | undefined {
-    if (!this.wrappedArguments.has(call)) this.wrappedArguments.set(call, this.findWrappedArgument(call));
+    if (this.findingWrapped.has(call)) this.metCycleGuard = true;
+    if (!this.wrappedArguments.has(call)) {
+      this.findingWrapped.add(call);
+      try {
+        this.wrappedArguments.set(call, this.findWrappedArgument(call));
+      } finally {
+        this.findingWrapped.delete(call);
+      }
+    }
     return this.wrappedArguments.get(call);
   }
 
@@ -900,6 +992,17 @@ export class TsAnalyzer {
    * parameter's declared result can be a promise (a type parameter, `void`, `any`, a promise).
    */
   private followCallbackParameters(): void {
+    const followed = new Set<string>();
+    for (const { site, functions, index } of this.callbacksToProjectFunctions) {
+      if (site.callback?.wrapper) continue;
+      for (const receiver of functions) {
+        const name = this.state.declarations.get(receiver)?.parameters[index]?.name;
+        if (name && ts.isIdentifier(name)) followed.add(name.text);
+      }
+    }
+    for (const { node, current, info } of this.parameterNameUses) {
+      if (followed.has(node.text)) attributeTo(info.absolute, () => this.unlessCheckerOverflows(node, info, () => this.recordParameterUse(node, current)));
+    }
     for (const { site, functions, index } of this.callbacksToProjectFunctions) {
       if (site.callback?.wrapper) continue; // its calls are the wrapper's calls, followed where it is held
       for (const receiver of functions) {

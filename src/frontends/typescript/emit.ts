@@ -1,5 +1,5 @@
 // Turns the planner's decisions and the rule fixes into text edits on the original TypeScript text.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
 import type { EmitRequest } from '../../frontend.js';
 import type { CallSite, FunctionId } from '../../model.js';

@@ -2,7 +2,7 @@
 // and overrides (classes and object literals typed by an interface). They are recorded between the
 // declaration pass and the walk that records sites and runs the rules, so a rule can ask which
 // members a call may dispatch to.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { FunctionId, FunctionNode } from '../../model.js';
 
 /** What the family recorder needs of the analyzer. */

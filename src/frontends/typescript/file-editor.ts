@@ -1,6 +1,6 @@
 // The per-file editor the TypeScript fixes and the plan emitter write into. Fixes are transactional
 // (all of a fix's edits or none); imports and helper declarations are gathered and written once.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { TextEdit } from '../../edits/edit-set.js';
 import type { FileEditor } from '../../frontend.js';
 import { normalizeModule } from './imports.js';

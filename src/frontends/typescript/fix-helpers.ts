@@ -1,5 +1,5 @@
 // Small edit recipes shared by the TypeScript transforms and the plan emitter.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { FileEditor } from '../../frontend.js';
 
 /**

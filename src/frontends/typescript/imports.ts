@@ -1,6 +1,6 @@
 // Which module and export a local name stands for, read from the syntax alone (imports and
 // `require`), so that a blocking API is recognised in JavaScript without types too.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 
 export interface ImportedName {
   module: string;

@@ -1,6 +1,6 @@
 // The TypeScript/JavaScript front-end: program loading, analysis, emission, target resolution.
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { EditSet } from '../../edits/edit-set.js';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { FunctionId, RuleId } from '../../model.js';

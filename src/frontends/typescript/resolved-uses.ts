@@ -1,7 +1,7 @@
 // How a stored promise is used: as a promise (awaited, `.then`-ed, passed where a promise fits), or
 // as the value it resolves to (`prev.length`, `prev + 1`, `for (… of prev)`, a `string` parameter).
 // The second is the mark of a half-migrated tree: the callee turned async, this caller did not.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { isBuiltinPromise } from './thenables.js';
 
 /** `resolved`: needs the value the promise resolves to. `promise`: fits a promise, or cannot be told apart. */

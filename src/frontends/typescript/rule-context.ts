@@ -1,5 +1,5 @@
 // The TypeScript rule context: what a transform's `typescript` visitors receive.
-import type { ts } from 'ts-morph';
+import type { ts } from '@ts-morph/common';
 import type { RuleHit } from '../../frontend.js';
 import type { FunctionId, FunctionNode, RuleId } from '../../model.js';
 import type { ImportIndex } from './imports.js';

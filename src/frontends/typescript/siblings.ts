@@ -1,6 +1,6 @@
 // Async siblings under the dual strategy: `load` gains `loadAsync` (`fooSync` gains `fooAsync`), unless
 // the code already declares one beside it.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { FunctionLike } from './analyze.js';
 
 /** `fooSync` -> `fooAsync`, `foo` -> `fooAsync`. */

@@ -1,7 +1,7 @@
 // A project function that is nothing but a sleep (`function sleepSync(ms) { Atomics.wait(…) }`) is a
 // sleep itself: its calls are blocking sleeps, and it gets an async twin (`sleepAsync`) that its
 // event-loop callers move to, while sync callers elsewhere keep it.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { RuleHit } from '../../frontend.js';
 import type { TsAnalysisState } from './analyze.js';
 import { asyncSiblingName } from './siblings.js';

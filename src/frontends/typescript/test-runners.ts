@@ -1,7 +1,7 @@
 // Test runners (vitest, jest, mocha) call test and hook callbacks and wait for a promise they
 // return: those callbacks may turn async like any function. Suite bodies (`describe`) are run
 // synchronously to collect the tests, so they stay sync.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import type { CallSite } from '../../model.js';
 
 /** Declarations from these packages are the runners' own APIs (globals or imports). */

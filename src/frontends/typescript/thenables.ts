@@ -1,7 +1,7 @@
 // What counts as a promise, a thenable, an awaitable: the type questions of floating-promise and
 // await-non-thenable, answered the way typescript-eslint answers them (no-floating-promises,
 // await-thenable, and ts-api-utils' isThenableType), so that `check` agrees with the peers.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 
 export function unionConstituents(type: ts.Type): readonly ts.Type[] {
   return type.isUnion() ? type.types : [type];

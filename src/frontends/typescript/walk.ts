@@ -1,6 +1,9 @@
 // Tree walks with an explicit stack. Real code holds trees deeper than the call stack (a generated
 // 20,000-term `a + a + …` is 20,000 nested binary expressions): a recursive visit would overflow.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
+
+// `ts` is a frozen namespace of getters: read once, not per node.
+const forEachChild = ts.forEachChild;
 
 export interface WalkVisitor {
   /** Called before a node's children; returning false skips them (and `leave` for this node). */
@@ -12,22 +15,32 @@ export interface WalkVisitor {
 /** Pre-order walk of `root` and its descendants, in source order, as `ts.forEachChild` recursion would. */
 export function walkTree(root: ts.Node, visitor: WalkVisitor | ((node: ts.Node) => boolean | void)): void {
   const { enter, leave } = typeof visitor === 'function' ? { enter: visitor, leave: undefined } : visitor;
-  // A leaving entry is the node itself marked by `leaving`; children are pushed in reverse.
-  const stack: { node: ts.Node; leaving: boolean }[] = [{ node: root, leaving: false }];
+  // Every node of every file passes through here: a flat stack of nodes with a parallel flag array
+  // (a leaving entry is the node itself, to `leave` once its children are done) and one reused
+  // child collector keep the walk free of per-node allocations.
+  const stack: ts.Node[] = [root];
+  const leaving: boolean[] = [false];
   const children: ts.Node[] = [];
+  const collect = (child: ts.Node): void => {
+    children.push(child);
+  };
   while (stack.length > 0) {
-    const { node, leaving } = stack.pop()!;
-    if (leaving) {
+    const node = stack.pop()!;
+    if (leaving.pop()) {
       leave!(node);
       continue;
     }
     if (enter(node) === false) continue;
-    if (leave) stack.push({ node, leaving: true });
+    if (leave) {
+      stack.push(node);
+      leaving.push(true);
+    }
     children.length = 0;
-    ts.forEachChild(node, (child) => {
-      children.push(child);
-    });
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, leaving: false });
+    forEachChild(node, collect);
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(children[i]!);
+      leaving.push(false);
+    }
   }
 }
 

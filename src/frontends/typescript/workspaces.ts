@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { globbySync } from 'globby';
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 
 interface PackageManifest {
   name?: unknown;

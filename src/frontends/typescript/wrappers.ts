@@ -1,7 +1,7 @@
 // Wrappers whose types do not say what they hand back (`any`, an untyped JavaScript module): which
 // of them provably hand back a function that calls the wrapped one and returns what it returns, so
 // that calls of the result are calls of the wrapped function, and an `await` added at them is right.
-import { ts } from 'ts-morph';
+import { ts } from '@ts-morph/common';
 import { requiredModule, type ImportIndex } from './imports.js';
 import { walkTree } from './walk.js';
 
