@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
 import type { EngineResult } from './engine.js';
-import { describeError, UsageError } from './errors.js';
+import { describeError, IncompleteRunError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
 import { fileDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
@@ -160,7 +160,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
       io.stderr(`async-migrate: ${terminalText(error.message)}\n`);
       return EXIT.usage;
     }
-    if (error instanceof WriteFailure) {
+    if (error instanceof WriteFailure || error instanceof IncompleteRunError) {
       io.stderr(`async-migrate: ${terminalText(error.message)}\n`);
       return EXIT.problems;
     }

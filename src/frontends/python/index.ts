@@ -15,7 +15,7 @@ import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parse
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PytestAsyncio } from './project.js';
 import { Resolver } from './resolver.js';
-import { attributeTo, describeError } from '../../errors.js';
+import { attributeTo, describeError, IncompleteRunError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
 import { isWithin } from '../../write.js';
 import { FixState } from './rule-context.js';
@@ -124,7 +124,8 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
         return { file: info.module.file, line: at.line - 1, character: at.column - 1 };
       });
       const texts = new Map(asked.map(({ info }) => [info.module.file, info.module.text]));
-      const { definitions, failure } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
+      const { definitions, failure, timedOut } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
+      if (timedOut) throw new IncompleteRunError(pyrightTimeoutLine(pyright.timeoutMs, asked.map(({ call }) => call)));
       const unanswered = definitions.filter((definition) => definition === undefined).length;
       if (failure) process.stderr.write(`async-migrate: pyright could not run (${failure}); ${unanswered} of ${asked.length} unresolved call(s) it was asked about stay listed in unresolvedCalls\n`);
       const targets = new DefinitionTargets(options.root, modules, resolver);
@@ -166,6 +167,16 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       return pythonTargetNames(modules);
     },
   };
+}
+
+/**
+ * The one line of a run pyright's wall-clock cap cut short. The cap fires or not with the machine's
+ * load, so the run stops (exit 1) rather than report a list that would change from run to run.
+ */
+export function pyrightTimeoutLine(timeoutMs: number, calls: readonly UnresolvedCall[]): string {
+  const shown = calls.slice(0, 3).map((call) => `${call.location.file}:${call.location.line} ${call.text}`);
+  const more = calls.length > shown.length ? ` and ${calls.length - shown.length} more` : '';
+  return `pyright timed out after ${timeoutMs / 1000} s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT) with ${calls.length} unresolved call(s) unanswered (${shown.join(', ')}${more}); the run is incomplete: raise ASYNC_MIGRATE_PYRIGHT_TIMEOUT, or set ASYNC_MIGRATE_PYRIGHT=0 to report them unresolved`;
 }
 
 /** What a definition pyright gives is: a project function, code outside the project, or unknown (undefined). */
