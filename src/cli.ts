@@ -122,7 +122,8 @@ Exit codes:
 Environment:
   ASYNC_MIGRATE_PYRIGHT=0          Python: never ask pyright (by default it is asked, when installed,
                                    where the calls the resolver cannot see go)
-  ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60)`,
+  ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60); past
+                                   it the run is incomplete: exit 1, one line, no report`,
     );
 }
 

@@ -12,6 +12,7 @@ import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
 import { attributeTo } from '../../errors.js';
 import { decoratorEffect } from './decorators.js';
 import { siblingImportOf } from './imports.js';
+import { ReceiverReach } from './receiver-reach.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -131,7 +132,25 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
-  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites, unresolvedInfos };
+  // An untyped `x.name(…)` where no instance of a class with a method `name` can be is a loose match
+  // (mostly dict.get): not listed in unresolvedCalls, nor asked of pyright.
+  const reach = new ReceiverReach(
+    {
+      modules,
+      functions,
+      sites: siteList,
+      siteCall: (site) => sites.get(site.id)?.call,
+      unresolved: unresolved.map((call) => ({ call, node: unresolvedInfos.get(call)!.call, module: unresolvedInfos.get(call)!.module, enclosing: unresolvedInfos.get(call)!.enclosing })),
+    },
+    resolver,
+  );
+  const kept = unresolved.filter((call) => {
+    const info = unresolvedInfos.get(call)!;
+    if (reach.mayReach(call, info.call, info.module)) return true;
+    unresolvedInfos.delete(call);
+    return false;
+  });
+  return { graph: { functions: nodes, sites: siteList, families, unresolved: kept }, functions, sites, unresolvedInfos };
 }
 
 function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {
@@ -323,18 +342,21 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   // Protocol by shape. Families are per declaration: each such member joins one Protocol (the nearest
   // one, when copies of a Protocol live in several packages), so two same-shaped Protocols stay apart.
   const protocols = classes.filter((cls) => resolver.isProtocol(cls));
+  const protocolMembers = new Map(protocols.map((protocol) => [protocol, [...protocol.methods.keys()].filter(isFamilyMember)]));
   for (const cls of classes) {
-    if (resolver.isProtocol(cls)) continue;
+    if (protocolMembers.has(cls)) continue;
     const ancestors = resolver.mro(cls);
     const matching = protocols.filter((protocol) => {
       if (ancestors.includes(protocol)) return false;
-      const members = [...protocol.methods.keys()].filter(isFamilyMember);
+      const members = protocolMembers.get(protocol)!;
       return members.length > 0 && members.every((name) => resolver.findMethod(cls, name));
     });
     const joined = new Set<string>();
     const flows = flowsInto.get(cls) ?? new Set<PyClass>();
-    for (const protocol of matching.sort((a, b) => protocolDistance(cls, a) - protocolDistance(cls, b))) {
-      for (const name of [...protocol.methods.keys()].filter(isFamilyMember)) {
+    // Each distance once, not once per comparison: with many same-shaped Protocols the sort dominated.
+    const distance = new Map(matching.map((protocol) => [protocol, protocolDistance(cls, protocol)]));
+    for (const protocol of matching.sort((a, b) => distance.get(a)! - distance.get(b)!)) {
+      for (const name of protocolMembers.get(protocol)!) {
         const method = resolver.findMethod(cls, name)!;
         // A member a project base declares is in that base's family (nominal wins), unless the
         // class is passed where the Protocol is expected.
@@ -349,7 +371,9 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   const groups = new Map<string, string[]>();
   for (const id of parent.keys()) {
     const root = find(id);
-    groups.set(root, [...(groups.get(root) ?? []), id]);
+    const group = groups.get(root);
+    if (group) group.push(id);
+    else groups.set(root, [id]);
   }
   const families = new Map<string, MethodFamily>();
   for (const members of groups.values()) {
@@ -397,11 +421,22 @@ function parameterName(parameter: PyNode): string | undefined {
   return (parameter.childForFieldName('name') ?? namedChildren(parameter)[0])?.text;
 }
 
+const importedModulesCache = new WeakMap<PyModule, Set<string>>();
+
+/** The modules a module imports from (a set per module: asked once per class and Protocol). */
+function importedModules(module: PyModule): Set<string> {
+  let names = importedModulesCache.get(module);
+  if (!names) {
+    names = new Set([...module.imports.values()].map((binding) => binding.module));
+    importedModulesCache.set(module, names);
+  }
+  return names;
+}
+
 /** How far a Protocol is from a class: its own module, a module it imports from, then by shared folders. */
 function protocolDistance(cls: PyClass, protocol: PyClass): number {
   if (protocol.module === cls.module) return 0;
-  const imported = [...cls.module.imports.values()].some((binding) => binding.module === protocol.module.name);
-  if (imported) return 1;
+  if (importedModules(cls.module).has(protocol.module.name)) return 1;
   const mine = cls.module.rel.split('/');
   const theirs = protocol.module.rel.split('/');
   let shared = 0;

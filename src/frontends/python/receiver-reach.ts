@@ -1,0 +1,166 @@
+// Which modules an instance of a project class can reach, for the calls `x.name(…)` whose receiver the
+// resolver cannot type. Such a call is matched to the project's methods by name alone, so on a real
+// application thousands of `d.get(…)` (dict.get) were listed because one project class has a `get`
+// that turns async. The call may call `C.name` only where a `C` can be: a module that names `C` (or a
+// subclass, or a function returning one), or one a `C` is handed to (an argument that is a `C`, or an
+// untyped argument from a module where a `C` can be), or one that gets an untyped result from such a
+// module through a resolved call. Elsewhere the match is loose and the call is not listed. What this does not follow: a `C`
+// reaching a module only inside a container or an attribute of an object from a module it never
+// calls nor is called from (the README's known limits say so).
+import type { CallSite, UnresolvedCall } from '../../model.js';
+import type { PyClass, PyFunction, PyModule } from './modules.js';
+import { namedChildren, type PyNode } from './parser.js';
+import type { Resolver } from './resolver.js';
+
+/** What an argument holds: a project class's instance (or the class), a value of no project class, or unknown. */
+type Carried = PyClass | 'other' | 'unknown';
+
+interface Flow {
+  from: PyModule;
+  /** The modules of the functions the call may reach. */
+  to: PyModule[];
+  args: Carried[];
+  /** The callee's result is unknown: a `C` where the callee is may come back to the caller. */
+  returnsUnknown: boolean;
+}
+
+export interface ReachSources {
+  modules: readonly PyModule[];
+  functions: ReadonlyMap<string, PyFunction>;
+  sites: readonly CallSite[];
+  siteCall: (site: CallSite) => PyNode | undefined;
+  unresolved: readonly { call: UnresolvedCall; node: PyNode; module: PyModule; enclosing: PyFunction }[];
+}
+
+const IDENTIFIER = /[\p{L}_][\p{L}\p{N}_]*/gu;
+
+export class ReceiverReach {
+  private readonly seenByName = new Map<string, Set<PyModule> | undefined>();
+  private readonly byToken = new Map<string, Set<PyModule>>();
+  private readonly functionsByName = new Map<string, PyFunction[]>();
+  private readonly classes: PyClass[];
+  private readonly returned = new Map<PyFunction, PyClass | 'unknown' | 'other'>();
+  private flows: { byFrom: Map<PyModule, Flow[]>; byTo: Map<PyModule, Flow[]>; carrying: Flow[] } | undefined;
+
+  constructor(
+    private readonly sources: ReachSources,
+    private readonly resolver: Resolver,
+  ) {
+    this.classes = sources.modules.flatMap((module) => [...module.classes.values()]);
+    for (const fn of sources.functions.values()) {
+      if (fn.kind === 'module') continue;
+      const list = this.functionsByName.get(fn.name);
+      if (list) list.push(fn);
+      else this.functionsByName.set(fn.name, [fn]);
+    }
+  }
+
+  /** Whether an unresolved call may call a project method of its name (a call that is no `x.name(…)` always may). */
+  mayReach(call: UnresolvedCall, node: PyNode, module: PyModule): boolean {
+    if (node.childForFieldName('function')?.type !== 'attribute') return true;
+    if (!this.seenByName.has(call.name)) this.seenByName.set(call.name, this.modulesSeeing(call.name));
+    const seen = this.seenByName.get(call.name);
+    return seen === undefined || seen.has(module);
+  }
+
+  /** The modules where an instance of a class with a method `name` can be; undefined when a function of that name is no method. */
+  private modulesSeeing(name: string): Set<PyModule> | undefined {
+    const named = this.functionsByName.get(name) ?? [];
+    if (named.some((fn) => !fn.cls)) return undefined;
+    const definers = new Set(named.map((fn) => fn.cls!));
+    const owners = new Set(this.classes.filter((cls) => this.resolver.mro(cls).some((klass) => definers.has(klass))));
+    const seen = new Set<PyModule>();
+    const queue: PyModule[] = [];
+    const see = (module: PyModule): void => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      queue.push(module);
+    };
+    const names = new Set([...owners].map((cls) => cls.name));
+    for (const fn of this.sources.functions.values()) {
+      const result = this.returnedBy(fn);
+      if (result !== 'unknown' && result !== 'other' && owners.has(result)) names.add(fn.name);
+    }
+    for (const token of names) for (const module of this.tokens().get(token) ?? []) see(module);
+    for (const cls of owners) see(cls.module);
+    const flows = this.allFlows();
+    for (const flow of flows.carrying) if (flow.args.some((arg) => arg !== 'unknown' && arg !== 'other' && owners.has(arg))) flow.to.forEach(see);
+    while (queue.length > 0) {
+      const module = queue.pop()!;
+      for (const flow of flows.byFrom.get(module) ?? []) if (flow.args.includes('unknown')) flow.to.forEach(see);
+      for (const flow of flows.byTo.get(module) ?? []) if (flow.returnsUnknown) see(flow.from);
+    }
+    return seen;
+  }
+
+  /** Every identifier-like word of each module, text of strings and comments included (more words only keep more calls). */
+  private tokens(): Map<string, Set<PyModule>> {
+    if (this.byToken.size === 0) {
+      for (const module of this.sources.modules) {
+        for (const [token] of module.text.matchAll(IDENTIFIER)) {
+          const set = this.byToken.get(token);
+          if (set) set.add(module);
+          else this.byToken.set(token, new Set([module]));
+        }
+      }
+    }
+    return this.byToken;
+  }
+
+  private returnedBy(fn: PyFunction): PyClass | 'unknown' | 'other' {
+    let result = this.returned.get(fn);
+    if (result === undefined) {
+      const symbol = fn.kind === 'module' || fn.kind === 'arrow' ? undefined : this.resolver.returnOf(fn);
+      result = symbol === undefined ? 'unknown' : symbol.kind === 'instance' ? symbol.cls : 'other';
+      this.returned.set(fn, result);
+    }
+    return result;
+  }
+
+  private carried(node: PyNode, enclosing: PyFunction, module: PyModule): Carried {
+    const value = node.type === 'keyword_argument' ? node.childForFieldName('value') : node;
+    if (!value || value.type === 'list_splat' || value.type === 'dictionary_splat') return 'unknown';
+    const symbol = this.resolver.resolveExpression(value, enclosing, module);
+    if (symbol === undefined) return 'unknown';
+    return symbol.kind === 'instance' || symbol.kind === 'class' ? symbol.cls : 'other';
+  }
+
+  private argumentsOf(call: PyNode, enclosing: PyFunction, module: PyModule): Carried[] {
+    const args = call.childForFieldName('arguments');
+    if (!args || args.type !== 'argument_list') return [];
+    return namedChildren(args).filter((arg) => arg.type !== 'comment').map((arg) => this.carried(arg, enclosing, module));
+  }
+
+  private allFlows(): { byFrom: Map<PyModule, Flow[]>; byTo: Map<PyModule, Flow[]>; carrying: Flow[] } {
+    if (this.flows) return this.flows;
+    const list: Flow[] = [];
+    for (const site of this.sources.sites) {
+      if (site.kind !== 'call') continue;
+      const node = this.sources.siteCall(site);
+      const caller = this.sources.functions.get(site.caller);
+      const callee = this.sources.functions.get(site.callee);
+      if (!node || node.type !== 'call' || !caller || !callee || caller.module === callee.module) continue;
+      list.push({ from: caller.module, to: [callee.module], args: this.argumentsOf(node, caller, caller.module), returnsUnknown: this.returnedBy(callee) === 'unknown' });
+    }
+    for (const { call, node, module, enclosing } of this.sources.unresolved) {
+      const to = [...new Set((this.functionsByName.get(call.name) ?? []).map((fn) => fn.module))].filter((other) => other !== module);
+      // Its result is not followed back: that the call reaches a method is what is being decided.
+      if (to.length > 0) list.push({ from: module, to, args: this.argumentsOf(node, enclosing, module), returnsUnknown: false });
+    }
+    const byFrom = new Map<PyModule, Flow[]>();
+    const byTo = new Map<PyModule, Flow[]>();
+    for (const flow of list) {
+      const from = byFrom.get(flow.from);
+      if (from) from.push(flow);
+      else byFrom.set(flow.from, [flow]);
+      for (const module of flow.to) {
+        const flows = byTo.get(module);
+        if (flows) flows.push(flow);
+        else byTo.set(module, [flow]);
+      }
+    }
+    const carrying = list.filter((flow) => flow.args.some((arg) => arg !== 'unknown' && arg !== 'other'));
+    this.flows = { byFrom, byTo, carrying };
+    return this.flows;
+  }
+}
