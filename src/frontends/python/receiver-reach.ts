@@ -10,7 +10,7 @@
 import type { CallSite, UnresolvedCall } from '../../model.js';
 import type { PyClass, PyFunction, PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
-import type { Resolver } from './resolver.js';
+import type { PySymbol, Resolver } from './resolver.js';
 
 /** What an argument holds: a project class's instance (or the class), a value of no project class, or unknown. */
 type Carried = PyClass | 'other' | 'unknown';
@@ -32,6 +32,19 @@ export interface ReachSources {
   unresolved: readonly { call: UnresolvedCall; node: PyNode; module: PyModule; enclosing: PyFunction }[];
 }
 
+/**
+ * A project class's instance (or the class) for what it is; a builtin value, a function or a module as
+ * no project class; anything else (unknown, an instance of a path the resolver did not place in the
+ * project, which may be a project class imported under another name) as unknown.
+ */
+function carriedBy(symbol: PySymbol | undefined): Carried {
+  if (symbol === undefined) return 'unknown';
+  if (symbol.kind === 'instance' || symbol.kind === 'class') return symbol.cls;
+  if (symbol.kind === 'function' || symbol.kind === 'module') return 'other';
+  if (symbol.kind === 'external-instance' && /^(builtins|collections)\./.test(symbol.path)) return 'other';
+  return 'unknown';
+}
+
 const IDENTIFIER = /[\p{L}_][\p{L}\p{N}_]*/gu;
 
 export class ReceiverReach {
@@ -39,7 +52,7 @@ export class ReceiverReach {
   private readonly byToken = new Map<string, Set<PyModule>>();
   private readonly functionsByName = new Map<string, PyFunction[]>();
   private readonly classes: PyClass[];
-  private readonly returned = new Map<PyFunction, PyClass | 'unknown' | 'other'>();
+  private readonly returned = new Map<PyFunction, Carried>();
   private flows: { byFrom: Map<PyModule, Flow[]>; byTo: Map<PyModule, Flow[]>; carrying: Flow[] } | undefined;
 
   constructor(
@@ -107,11 +120,11 @@ export class ReceiverReach {
     return this.byToken;
   }
 
-  private returnedBy(fn: PyFunction): PyClass | 'unknown' | 'other' {
+  private returnedBy(fn: PyFunction): Carried {
     let result = this.returned.get(fn);
     if (result === undefined) {
-      const symbol = fn.kind === 'module' || fn.kind === 'arrow' ? undefined : this.resolver.returnOf(fn);
-      result = symbol === undefined ? 'unknown' : symbol.kind === 'instance' ? symbol.cls : 'other';
+      // The resolver's return is that of the returns it could type: the others may still give a `C`.
+      result = fn.kind === 'module' || fn.kind === 'arrow' ? 'unknown' : carriedBy(this.resolver.returnOf(fn));
       this.returned.set(fn, result);
     }
     return result;
@@ -120,9 +133,7 @@ export class ReceiverReach {
   private carried(node: PyNode, enclosing: PyFunction, module: PyModule): Carried {
     const value = node.type === 'keyword_argument' ? node.childForFieldName('value') : node;
     if (!value || value.type === 'list_splat' || value.type === 'dictionary_splat') return 'unknown';
-    const symbol = this.resolver.resolveExpression(value, enclosing, module);
-    if (symbol === undefined) return 'unknown';
-    return symbol.kind === 'instance' || symbol.kind === 'class' ? symbol.cls : 'other';
+    return carriedBy(this.resolver.resolveExpression(value, enclosing, module));
   }
 
   private argumentsOf(call: PyNode, enclosing: PyFunction, module: PyModule): Carried[] {
