@@ -35,6 +35,8 @@ export interface BuiltGraph {
   functions: Map<string, PyFunction>;
   sites: Map<string, SiteInfo>;
   unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>;
+  /** Whether an untyped `x.name(…)` may reach a project method `name` (else it is a loose match: dict.get). */
+  reach: ReceiverReach;
 }
 
 export const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
@@ -132,8 +134,7 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
-  // An untyped `x.name(…)` where no instance of a class with a method `name` can be is a loose match
-  // (mostly dict.get): not listed in unresolvedCalls, nor asked of pyright.
+  // Asked lazily, only about the unresolved calls whose name is that of a function turning async.
   const reach = new ReceiverReach(
     {
       modules,
@@ -144,13 +145,7 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
     },
     resolver,
   );
-  const kept = unresolved.filter((call) => {
-    const info = unresolvedInfos.get(call)!;
-    if (reach.mayReach(call, info.call, info.module)) return true;
-    unresolvedInfos.delete(call);
-    return false;
-  });
-  return { graph: { functions: nodes, sites: siteList, families, unresolved: kept }, functions, sites, unresolvedInfos };
+  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites, unresolvedInfos, reach };
 }
 
 function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {

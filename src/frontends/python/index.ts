@@ -114,11 +114,18 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
     },
 
     async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {
+      // An untyped `x.get(…)` where no instance of a class with a method `get` can be is dict.get and the
+      // like: it calls nothing turning async, and pyright is not asked about it.
+      const loose: UnresolvedCall[] = [];
       const asked = calls.flatMap((call) => {
         const info = built?.unresolvedInfos.get(call);
+        if (info && !built!.reach.mayReach(call, info.call, info.module)) {
+          loose.push(call);
+          return [];
+        }
         return info ? [{ call, info }] : [];
       });
-      if (!built || !resolver || !pyright.enabled || asked.length === 0) return { sites: [], resolved: [] };
+      if (!built || !resolver || !pyright.enabled || asked.length === 0) return { sites: [], resolved: loose };
       const queries = asked.map(({ info }): SourcePosition => {
         const at = info.module.lines.at(info.nameNode.startIndex);
         return { file: info.module.file, line: at.line - 1, character: at.column - 1 };
@@ -142,7 +149,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           resolved.push(call);
         }
       }
-      return { sites: oracleSites(built, resolver, blockingApis, answers), resolved };
+      return { sites: oracleSites(built, resolver, blockingApis, answers), resolved: [...loose, ...resolved] };
     },
 
     emit(request: EmitRequest, edits: EditSet): void {

@@ -4,9 +4,11 @@
 // that turns async. The call may call `C.name` only where a `C` can be: a module that names `C` (or a
 // subclass, or a function returning one), or one a `C` is handed to (an argument that is a `C`, or an
 // untyped argument from a module where a `C` can be), or one that gets an untyped result from such a
-// module through a resolved call. Elsewhere the match is loose and the call is not listed. What this does not follow: a `C`
-// reaching a module only inside a container or an attribute of an object from a module it never
-// calls nor is called from (the README's known limits say so).
+// module through a resolved call. Elsewhere the match is loose: the front-end's `resolveCalls` takes
+// the call as calling nothing turning async, so it is neither listed nor asked of pyright. Asked only
+// for the names of functions turning async (each name's modules computed once): a project's many other
+// method names cost nothing. Not followed: a `C` reaching a module only inside a container or an
+// attribute of an object, with no call between the modules passing or returning it.
 import type { CallSite, UnresolvedCall } from '../../model.js';
 import type { PyClass, PyFunction, PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
