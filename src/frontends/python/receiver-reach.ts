@@ -7,7 +7,8 @@
 // module through a resolved call. Elsewhere the match is loose: the front-end's `resolveCalls` takes
 // the call as calling nothing turning async, so it is neither listed nor asked of pyright. Asked only
 // for the names of functions turning async (each name's modules computed once): a project's many other
-// method names cost nothing. Not followed: a `C` reaching a module only inside a container or an
+// method names cost nothing. A name imported from a module the resolver does not place in the project
+// counts as a call of each project function of that name. Not followed: a `C` reaching a module only inside a container or an
 // attribute of an object, with no call between the modules passing or returning it.
 import type { CallSite, UnresolvedCall } from '../../model.js';
 import type { PyClass, PyFunction, PyModule } from './modules.js';
@@ -159,6 +160,18 @@ export class ReceiverReach {
       const to = [...new Set((this.functionsByName.get(call.name) ?? []).map((fn) => fn.module))].filter((other) => other !== module);
       // Its result is not followed back: that the call reaches a method is what is being decided.
       if (to.length > 0) list.push({ from: module, to, args: this.argumentsOf(node, enclosing, module), returnsUnknown: false });
+    }
+    // `from factories import open_cache` where the resolver does not place `factories` in the project
+    // (a folder put on sys.path at run time): the result of any project function of that name may
+    // come back, as through a resolved call.
+    for (const module of this.sources.modules) {
+      for (const imports of [module.imports, ...module.allFunctions.map((fn) => fn.imports)]) {
+        for (const binding of imports?.values() ?? []) {
+          if (binding.kind !== 'symbol' || this.resolver.modules.has(binding.module)) continue;
+          const to = [...new Set((this.functionsByName.get(binding.name) ?? []).filter((fn) => !fn.cls && !fn.parent).map((fn) => fn.module))].filter((other) => other !== module);
+          if (to.length > 0) list.push({ from: module, to, args: [], returnsUnknown: true });
+        }
+      }
     }
     const byFrom = new Map<PyModule, Flow[]>();
     const byTo = new Map<PyModule, Flow[]>();
