@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
 import { pathKind } from './discovery.js';
 import type { EngineResult } from './engine.js';
-import { describeError, UsageError } from './errors.js';
+import { describeError, IncompleteRunError, UsageError } from './errors.js';
 import { RULE_IDS, SEVERITY_RANK, type Language, type Report, type RuleId, type Severity } from './model.js';
 import { fileDiff } from './report/diff.js';
 import { formatJson } from './report/json.js';
@@ -144,7 +144,8 @@ Exit codes:
 Environment:
   ASYNC_MIGRATE_PYRIGHT=0          Python: never ask pyright (by default it is asked, when installed,
                                    where the calls the resolver cannot see go)
-  ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60)`,
+  ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60); past
+                                   it the run is incomplete: exit 1, one line, no report`,
     );
 }
 
@@ -204,7 +205,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
       io.stderr(`async-migrate: ${terminalText(error.message + appliedNote(state))}\n`);
       return EXIT.usage;
     }
-    if (error instanceof WriteFailure || error instanceof FileChangedError || error instanceof LockError) {
+    if (error instanceof WriteFailure || error instanceof FileChangedError || error instanceof LockError || error instanceof IncompleteRunError) {
       io.stderr(`async-migrate: ${terminalText(error.message + appliedNote(state))}\n`);
       return EXIT.problems;
     }

@@ -4,6 +4,14 @@ export class UsageError extends Error {
 }
 
 /**
+ * The run could not finish its analysis for a reason outside the input (an oracle hit its wall-clock
+ * cap): one line on stderr and exit 1, no report, since a report would depend on the machine's load.
+ */
+export class IncompleteRunError extends Error {
+  override name = 'IncompleteRunError';
+}
+
+/**
  * An unexpected error (a bug, a stack overflow on odd code) while analysing one file: the engine
  * skips that file and analyses the others again, instead of aborting the run.
  */
@@ -22,7 +30,7 @@ export function attributeTo<T>(file: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof FileAnalysisError || error instanceof UsageError) throw error;
+    if (error instanceof FileAnalysisError || error instanceof UsageError || error instanceof IncompleteRunError) throw error;
     throw new FileAnalysisError(file, error);
   }
 }

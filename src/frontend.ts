@@ -97,7 +97,8 @@ export interface FrontEnd {
   /**
    * Asks a slower oracle (pyright for Python) about unresolved calls of its graph that may call a
    * function turning async: the sites it resolved to project functions (the emitter knows them), and
-   * every call it resolved (also those to code outside the project, which call nothing turning async).
+   * every call it resolved (also those to code outside the project, and those the front-end can tell
+   * call nothing turning async without asking: Python's untyped `d.get(…)` no project instance reaches).
    */
   resolveCalls?(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }>;
 }

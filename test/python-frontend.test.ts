@@ -10,7 +10,7 @@ import { RULE_IDS, type AsyncRoot, type Report } from '../src/model.js';
 import { planPropagation } from '../src/plan/propagate.js';
 import { createPythonFrontEnd } from '../src/frontends/python/index.js';
 import { moduleNameOf } from '../src/frontends/python/modules.js';
-import { langserverEntry } from '../src/frontends/python/pyright-oracle.js';
+import { langserverEntry, pyrightDefinitions } from '../src/frontends/python/pyright-oracle.js';
 import { runCli } from './support/cli.js';
 
 const roots: string[] = [];
@@ -245,14 +245,51 @@ describe('pyright oracle', () => {
     expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
   });
 
-  it('a pyright that times out: one stderr line, and the report is what it is without pyright', async (context) => {
+  it('a pyright that times out: the run is incomplete, exit 1 and one stderr line naming the calls left unresolved, no report', async (context) => {
     context.skip(!hasPyright, needsPyright);
-    const { report, stderr } = await checkWith({ ASYNC_MIGRATE_PYRIGHT_TIMEOUT: '0.001' });
-    expect(stderr).toEqual([
-      'async-migrate: pyright could not run (it took longer than 0.001 s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)); 1 of 1 unresolved call(s) it was asked about stay listed in unresolvedCalls\n',
+    const { code, report, stderr } = await checkWith({ ASYNC_MIGRATE_PYRIGHT_TIMEOUT: '0.001' });
+    expect([code, report, stderr]).toEqual([
+      1,
+      {},
+      [
+        'async-migrate: pyright timed out after 0.001 s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT) with 1 unresolved call(s) unanswered (svc.py:14 REPOS["a"].load); the run is incomplete: raise ASYNC_MIGRATE_PYRIGHT_TIMEOUT, or set ASYNC_MIGRATE_PYRIGHT=0 to report them unresolved\n',
+      ],
     ]);
-    const off = await checkWith({ ASYNC_MIGRATE_PYRIGHT: '0' });
-    expect(report).toEqual(off.report);
+  });
+
+  it('a timeout uses none of the answers that came in before it (they depend on the load), whatever pyright answered', async () => {
+    // A stand-in language server: answers `initialize` and the first definition question, never the second.
+    const { root } = project({
+      'stub-server.cjs': `
+let buffer = Buffer.alloc(0);
+let definitions = 0;
+const send = (message) => {
+  const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }));
+  process.stdout.write('Content-Length: ' + body.length + '\\r\\n\\r\\n');
+  process.stdout.write(body);
+};
+process.stdin.on('data', (chunk) => {
+  buffer = Buffer.concat([buffer, chunk]);
+  for (;;) {
+    const end = buffer.indexOf('\\r\\n\\r\\n');
+    if (end < 0) return;
+    const length = Number(/Content-Length: (\\d+)/.exec(buffer.subarray(0, end).toString())[1]);
+    if (buffer.length < end + 4 + length) return;
+    const message = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString());
+    buffer = buffer.subarray(end + 4 + length);
+    if (message.method === 'initialize') send({ id: message.id, result: { capabilities: {} } });
+    if (message.method === 'textDocument/definition' && definitions++ === 0) {
+      send({ id: message.id, result: [{ uri: message.params.textDocument.uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] });
+    }
+  }
+});
+`,
+      'a.py': 'x.load()\ny.load()\n',
+    });
+    const file = path.join(root, 'a.py');
+    const queries = [{ file, line: 0, character: 2 }, { file, line: 1, character: 2 }];
+    const result = await pyrightDefinitions(root, queries, new Map([[file, 'x.load()\ny.load()\n']]), 1500, path.join(root, 'stub-server.cjs'));
+    expect(result).toEqual({ definitions: [undefined, undefined], failure: 'it took longer than 1.5 s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)', timedOut: true });
   });
 
   it('a bad ASYNC_MIGRATE_PYRIGHT or ASYNC_MIGRATE_PYRIGHT_TIMEOUT: one error line, exit 2', async () => {

@@ -12,6 +12,7 @@ import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
 import { attributeTo } from '../../errors.js';
 import { decoratorEffect } from './decorators.js';
 import { siblingImportOf } from './imports.js';
+import { ReceiverReach } from './receiver-reach.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -34,6 +35,8 @@ export interface BuiltGraph {
   functions: Map<string, PyFunction>;
   sites: Map<string, SiteInfo>;
   unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>;
+  /** Whether an untyped `x.name(…)` may reach a project method `name` (else it is a loose match: dict.get). */
+  reach: ReceiverReach;
 }
 
 export const FRAMEWORK_DECORATOR = /\.(route|get|post|put|patch|delete|command|callback|task)$|^(click\.command|click\.group)$/;
@@ -131,7 +134,18 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
-  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites, unresolvedInfos };
+  // Asked lazily, only about the unresolved calls whose name is that of a function turning async.
+  const reach = new ReceiverReach(
+    {
+      modules,
+      functions,
+      sites: siteList,
+      siteCall: (site) => sites.get(site.id)?.call,
+      unresolved: unresolved.map((call) => ({ call, node: unresolvedInfos.get(call)!.call, module: unresolvedInfos.get(call)!.module, enclosing: unresolvedInfos.get(call)!.enclosing })),
+    },
+    resolver,
+  );
+  return { graph: { functions: nodes, sites: siteList, families, unresolved }, functions, sites, unresolvedInfos, reach };
 }
 
 function functionNode(fn: PyFunction, resolver: Resolver, settings: GraphSettings): FunctionNode {
@@ -323,18 +337,21 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   // Protocol by shape. Families are per declaration: each such member joins one Protocol (the nearest
   // one, when copies of a Protocol live in several packages), so two same-shaped Protocols stay apart.
   const protocols = classes.filter((cls) => resolver.isProtocol(cls));
+  const protocolMembers = new Map(protocols.map((protocol) => [protocol, [...protocol.methods.keys()].filter(isFamilyMember)]));
   for (const cls of classes) {
-    if (resolver.isProtocol(cls)) continue;
+    if (protocolMembers.has(cls)) continue;
     const ancestors = resolver.mro(cls);
     const matching = protocols.filter((protocol) => {
       if (ancestors.includes(protocol)) return false;
-      const members = [...protocol.methods.keys()].filter(isFamilyMember);
+      const members = protocolMembers.get(protocol)!;
       return members.length > 0 && members.every((name) => resolver.findMethod(cls, name));
     });
     const joined = new Set<string>();
     const flows = flowsInto.get(cls) ?? new Set<PyClass>();
-    for (const protocol of matching.sort((a, b) => protocolDistance(cls, a) - protocolDistance(cls, b))) {
-      for (const name of [...protocol.methods.keys()].filter(isFamilyMember)) {
+    // Each distance once, not once per comparison: with many same-shaped Protocols the sort dominated.
+    const distance = new Map(matching.map((protocol) => [protocol, protocolDistance(cls, protocol)]));
+    for (const protocol of matching.sort((a, b) => distance.get(a)! - distance.get(b)!)) {
+      for (const name of protocolMembers.get(protocol)!) {
         const method = resolver.findMethod(cls, name)!;
         // A member a project base declares is in that base's family (nominal wins), unless the
         // class is passed where the Protocol is expected.
@@ -349,7 +366,9 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   const groups = new Map<string, string[]>();
   for (const id of parent.keys()) {
     const root = find(id);
-    groups.set(root, [...(groups.get(root) ?? []), id]);
+    const group = groups.get(root);
+    if (group) group.push(id);
+    else groups.set(root, [id]);
   }
   const families = new Map<string, MethodFamily>();
   for (const members of groups.values()) {
@@ -397,11 +416,22 @@ function parameterName(parameter: PyNode): string | undefined {
   return (parameter.childForFieldName('name') ?? namedChildren(parameter)[0])?.text;
 }
 
+const importedModulesCache = new WeakMap<PyModule, Set<string>>();
+
+/** The modules a module imports from (a set per module: asked once per class and Protocol). */
+function importedModules(module: PyModule): Set<string> {
+  let names = importedModulesCache.get(module);
+  if (!names) {
+    names = new Set([...module.imports.values()].map((binding) => binding.module));
+    importedModulesCache.set(module, names);
+  }
+  return names;
+}
+
 /** How far a Protocol is from a class: its own module, a module it imports from, then by shared folders. */
 function protocolDistance(cls: PyClass, protocol: PyClass): number {
   if (protocol.module === cls.module) return 0;
-  const imported = [...cls.module.imports.values()].some((binding) => binding.module === protocol.module.name);
-  if (imported) return 1;
+  if (importedModules(cls.module).has(protocol.module.name)) return 1;
   const mine = cls.module.rel.split('/');
   const theirs = protocol.module.rel.split('/');
   let shared = 0;

@@ -193,12 +193,29 @@ export class ImportPlanner {
     }
   }
 
+  /** `module\0name` of every `from module import name` in the project, built once (a scan per question was quadratic). */
+  private importedNames: Set<string> | undefined;
+
   /** Another module of the project imports the name from this one (`from store import time`). */
   private importedElsewhere(module: PyModule, local: string): boolean {
-    for (const other of this.modules.values()) {
-      for (const binding of other.imports.values()) if (binding.kind === 'symbol' && binding.module === module.name && binding.name === local) return true;
+    if (!this.importedNames) {
+      this.importedNames = new Set();
+      for (const other of this.modules.values()) {
+        for (const binding of other.imports.values()) if (binding.kind === 'symbol') this.importedNames.add(`${binding.module}\0${binding.name}`);
+      }
     }
-    return false;
+    return this.importedNames.has(`${module.name}\0${local}`);
+  }
+
+  private byFile: Map<string, PyModule> | undefined;
+
+  private moduleOfFile(file: string): PyModule | undefined {
+    // The first module of a file, as a search in order would find it.
+    if (!this.byFile) {
+      this.byFile = new Map();
+      for (const module of this.modules.values()) if (!this.byFile.has(module.file)) this.byFile.set(module.file, module);
+    }
+    return this.byFile.get(file);
   }
 
   /** The import lines and declarations to insert, and the import statements to rewrite, per file. */
@@ -215,7 +232,7 @@ export class ImportPlanner {
     }
     const files = new Set([...this.added.keys(), ...this.declarations.keys()]);
     for (const file of files) {
-      const module = [...this.modules.values()].find((m) => m.file === file);
+      const module = this.moduleOfFile(file);
       if (!module) continue;
       const anchor = importAnchor(module);
       const grouped = new Map<number, { before: boolean; blankLines: number; lines: string[] }>();

@@ -17,7 +17,7 @@ import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyri
 import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
 import { linkedFolders } from '../../discovery.js';
 import { Resolver } from './resolver.js';
-import { attributeTo, describeError } from '../../errors.js';
+import { attributeTo, describeError, IncompleteRunError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
 import { isWithin } from '../../write.js';
 import { FixState } from './rule-context.js';
@@ -126,17 +126,25 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
     },
 
     async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {
+      // An untyped `x.get(…)` where no instance of a class with a method `get` can be is dict.get and the
+      // like: it calls nothing turning async, and pyright is not asked about it.
+      const loose: UnresolvedCall[] = [];
       const asked = calls.flatMap((call) => {
         const info = built?.unresolvedInfos.get(call);
+        if (info && !built!.reach.mayReach(call, info.call, info.module)) {
+          loose.push(call);
+          return [];
+        }
         return info ? [{ call, info }] : [];
       });
-      if (!built || !resolver || !pyright.enabled || asked.length === 0) return { sites: [], resolved: [] };
+      if (!built || !resolver || !pyright.enabled || asked.length === 0) return { sites: [], resolved: loose };
       const queries = asked.map(({ info }): SourcePosition => {
         const at = info.module.lines.at(info.nameNode.startIndex);
         return { file: info.module.file, line: at.line - 1, character: at.column - 1 };
       });
       const texts = new Map(asked.map(({ info }) => [info.module.file, info.module.text]));
-      const { definitions, failure } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
+      const { definitions, failure, timedOut } = await pyrightDefinitions(options.root, queries, texts, pyright.timeoutMs);
+      if (timedOut) throw new IncompleteRunError(pyrightTimeoutLine(pyright.timeoutMs, asked.map(({ call }) => call)));
       const unanswered = definitions.filter((definition) => definition === undefined).length;
       if (failure) process.stderr.write(`async-migrate: pyright could not run (${failure}); ${unanswered} of ${asked.length} unresolved call(s) it was asked about stay listed in unresolvedCalls\n`);
       const targets = new DefinitionTargets(options.root, modules, resolver);
@@ -153,7 +161,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           resolved.push(call);
         }
       }
-      return { sites: oracleSites(built, resolver, blockingApis, answers), resolved };
+      return { sites: oracleSites(built, resolver, blockingApis, answers), resolved: [...loose, ...resolved] };
     },
 
     emit(request: EmitRequest, edits: EditSet): void {
@@ -186,6 +194,16 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       return pythonTargetNames(modules);
     },
   };
+}
+
+/**
+ * The one line of a run pyright's wall-clock cap cut short. The cap fires or not with the machine's
+ * load, so the run stops (exit 1) rather than report a list that would change from run to run.
+ */
+export function pyrightTimeoutLine(timeoutMs: number, calls: readonly UnresolvedCall[]): string {
+  const shown = calls.slice(0, 3).map((call) => `${call.location.file}:${call.location.line} ${call.text}`);
+  const more = calls.length > shown.length ? ` and ${calls.length - shown.length} more` : '';
+  return `pyright timed out after ${timeoutMs / 1000} s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT) with ${calls.length} unresolved call(s) unanswered (${shown.join(', ')}${more}); the run is incomplete: raise ASYNC_MIGRATE_PYRIGHT_TIMEOUT, or set ASYNC_MIGRATE_PYRIGHT=0 to report them unresolved`;
 }
 
 /** What a definition pyright gives is: a project function, code outside the project, or unknown (undefined). */

@@ -22,6 +22,8 @@ export interface DefinitionResults {
   definitions: (SourcePosition[] | undefined)[];
   /** Why some or all queries went unanswered (pyright missing, crashed, timed out). */
   failure?: string;
+  /** The wall-clock cap fired: which answers came in depends on the machine's load, so none is used. */
+  timedOut?: true;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -74,9 +76,8 @@ function positionsOf(result: unknown): SourcePosition[] {
  * Asks pyright where the callee at each position is defined. `texts` holds the text of each queried
  * file (opened in the server, so pyright answers from exactly what was analysed).
  */
-export async function pyrightDefinitions(root: string, queries: readonly SourcePosition[], texts: ReadonlyMap<string, string>, timeoutMs: number): Promise<DefinitionResults> {
+export async function pyrightDefinitions(root: string, queries: readonly SourcePosition[], texts: ReadonlyMap<string, string>, timeoutMs: number, entry = langserverEntry()): Promise<DefinitionResults> {
   const definitions: (SourcePosition[] | undefined)[] = queries.map(() => undefined);
-  const entry = langserverEntry();
   if (!entry) return { definitions, failure: 'the pyright package is not installed' };
   const child = spawn(process.execPath, [entry, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderrTail = '';
@@ -85,17 +86,20 @@ export async function pyrightDefinitions(root: string, queries: readonly SourceP
   });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   let timer: NodeJS.Timeout | undefined;
-  const stopped = new Promise<string>((resolve) => {
+  const TIMED_OUT = Symbol('timed out');
+  const stopped = new Promise<string | typeof TIMED_OUT>((resolve) => {
     child.once('error', (error) => resolve(`it could not start: ${error.message}`));
     child.once('exit', (code, signal) => resolve(`it exited early (${signal ?? `code ${code}`})${stderrTail.trim() ? `: ${stderrTail.trim().split('\n').pop()}` : ''}`));
-    timer = setTimeout(() => resolve(`it took longer than ${timeoutMs / 1000} s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)`), timeoutMs);
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
     timer.unref();
   });
-  // The session's answers, raced against the process stopping or the timeout: what came in is kept.
+  // The session's answers, raced against the process stopping or the timeout.
   const session = askAll(connection, root, queries, texts, definitions).then(() => undefined, (error: unknown) => `it failed: ${error instanceof Error ? error.message : String(error)}`);
   const failure = await Promise.race([session, stopped]);
   clearTimeout(timer);
   await close(connection, child, failure === undefined);
+  // Which answers beat the cap depends on the machine's load: none of them is used.
+  if (failure === TIMED_OUT) return { definitions: queries.map(() => undefined), failure: `it took longer than ${timeoutMs / 1000} s (ASYNC_MIGRATE_PYRIGHT_TIMEOUT)`, timedOut: true };
   return failure === undefined ? { definitions } : { definitions, failure };
 }
 

@@ -230,6 +230,8 @@ export class Resolver {
       const owner = callee.path.slice(0, -last.length - 1);
       if (SELF_RETURNING_TYPES.get(owner)?.has(last) === false) return { kind: 'external-instance', path: owner };
       if (callee.path.startsWith('builtins.') && BUILTIN_TYPES.has(last)) return { kind: 'external-instance', path: callee.path };
+      // The containers of `collections` spelled in lower case: builtin values, no project method.
+      if (callee.path === 'collections.defaultdict' || callee.path === 'collections.deque') return { kind: 'external-instance', path: callee.path };
       // `Redis(...)`, `redis.from_url(...)`: a client object; its methods are named by the constructor.
       if (/^[A-Z]/.test(last)) return { kind: 'external-instance', path: callee.path };
       if (last === 'from_url') return { kind: 'external-instance', path: callee.path.replace(/\.from_url$/, '.Redis') };
@@ -286,6 +288,17 @@ export class Resolver {
     }
   }
 
+  private byRel: Map<string, PyModule> | undefined;
+
+  /** The module of a file by its relative path (the first one, as a search in order finds it); indexed once, asked per test parameter. */
+  private moduleAt(rel: string): PyModule | undefined {
+    if (!this.byRel) {
+      this.byRel = new Map();
+      for (const module of this.modules.values()) if (!this.byRel.has(module.rel)) this.byRel.set(module.rel, module);
+    }
+    return this.byRel.get(rel);
+  }
+
   /** The pytest fixture a test parameter names: in the test's module, or a conftest.py above it. */
   private fixture(name: string, module: PyModule): PyFunction | undefined {
     const own = module.functions.get(name);
@@ -293,7 +306,7 @@ export class Resolver {
     const dirs = module.rel.split('/').slice(0, -1);
     for (let depth = dirs.length; depth >= 0; depth--) {
       const conftest = [...dirs.slice(0, depth), 'conftest.py'].join('/');
-      const candidate = [...this.modules.values()].find((m) => m.rel === conftest)?.functions.get(name);
+      const candidate = this.moduleAt(conftest)?.functions.get(name);
       if (candidate && isPytestFixture(candidate)) return candidate;
     }
     return undefined;
