@@ -28,6 +28,7 @@ import { acquireRootLock, LockError } from './lock.js';
 import {
   assertCleanWorkTree,
   FileChangedError,
+  nearestGitFolder,
   pathsOutsideWorkTrees,
   removeStaleTemps,
   reportTargetProblem,
@@ -421,7 +422,7 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
   const written = await writeMigration(result, paths, options, io, progress, state);
   progress.stop();
   if (written.exitCode !== undefined) return written.exitCode;
-  io.stdout(await renderReport(result, format, { ...pretty, written: written.files, vcs: versionControl(result, options) }, sources));
+  io.stdout(await renderReport(result, format, { ...pretty, written: written.files, vcs: await versionControl(result, options) }, sources));
   await writeOutput(options.output, io.cwd, result, format, pretty);
   if (written.interrupted) {
     io.stderr(`async-migrate: interrupted; the signal was held until all ${result.outputs.length} files were written, so the migration is complete\n`);
@@ -476,13 +477,11 @@ function shellQuote(arg: string): string {
 }
 
 /** Where the written files are: a git work tree (clean before the write unless --allow-dirty), or none. */
-function versionControl(result: EngineResult, options: CliOptions): PrettyOptions['vcs'] {
-  const first = result.outputs[0]?.absolute ?? result.root;
+async function versionControl(result: EngineResult, options: CliOptions): Promise<PrettyOptions['vcs']> {
   // Looked up on disk, not by running git: a repository's config cannot make it run a command.
-  for (let dir = path.dirname(first); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, '.git'))) return options.allowDirty ? 'git-dirty' : 'git-clean';
-    if (path.dirname(dir) === dir) return 'none';
-  }
+  const first = result.outputs[0]?.absolute ?? result.root;
+  if ((await nearestGitFolder(path.dirname(first))) === undefined) return 'none';
+  return options.allowDirty ? 'git-dirty' : 'git-clean';
 }
 
 /**

@@ -20,7 +20,8 @@ export interface RootLock {
   release(): void;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` is running (EPERM: it is, as another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -154,7 +155,7 @@ function takeLock(root: string, file: string): void {
   const content = `${process.pid}\n`;
   if (tryCreate(file, content)) return;
   const holder = holderOf(file);
-  if (holder !== undefined && pidAlive(holder)) {
+  if (holder !== undefined && processAlive(holder)) {
     throw new LockError(`another async-migrate migrate (pid ${holder}) is running on ${root}; nothing was written (if none is, delete ${file})`);
   }
   if (holder === undefined) throw new LockError(`${file} exists and is not a lock this tool wrote; nothing was written (delete it if no run is going)`);

@@ -6,7 +6,7 @@ import { access, constants, lstat, open, readdir, readFile, realpath, rename, st
 import path from 'node:path';
 import { describeError, UsageError } from './errors.js';
 import { runGit } from './git.js';
-import { LOCK_NAME } from './lock.js';
+import { LOCK_NAME, processAlive } from './lock.js';
 
 /** `inner` is `outer` or inside it. */
 export function isWithin(outer: string, inner: string): boolean {
@@ -19,7 +19,7 @@ export function isWithin(outer: string, inner: string): boolean {
  * cheap file-system walk, cached per folder, so that git is asked once per repository and not once
  * per file to write.
  */
-async function nearestGitFolder(dir: string, cache: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+export async function nearestGitFolder(dir: string, cache = new Map<string, Promise<string | undefined>>()): Promise<string | undefined> {
   let found = cache.get(dir);
   if (!found) {
     found = lstat(path.join(dir, '.git')).then(
@@ -141,17 +141,7 @@ const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EX
 /** A name this tool gives its temp files, of a process that is gone. */
 function isStaleTemp(name: string): boolean {
   const match = TEMP_NAME.exec(name);
-  return match !== null && !isAlive(Number(match[1]));
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
-  }
+  return match !== null && !processAlive(Number(match[1]));
 }
 
 /**

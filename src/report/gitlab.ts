@@ -3,9 +3,9 @@
 // pipelines to show what a merge request adds or fixes, so a fingerprint must not change when
 // unrelated lines move: it hashes the rule, the path and the text of the finding's line, not its
 // number, nor the message (whose wording a new version may change).
-import { createHash } from 'node:crypto';
 import type { Finding, Report, RuleId, Severity } from '../model.js';
 import { workspacePath } from './paths.js';
+import { fingerprintHash } from './text.js';
 
 export interface GitlabOptions {
   /** Source text by report-relative path: the finding's line goes into its fingerprint. */
@@ -53,7 +53,7 @@ export function buildCodeQuality(report: Report, options: GitlabOptions): CodeQu
       description: finding.message,
       categories: [CATEGORY[finding.rule] ?? 'Bug Risk'],
       severity: SEVERITY[finding.severity],
-      fingerprint: sha256(`${identity}\0${occurrence}`),
+      fingerprint: fingerprintHash(`${identity}\0${occurrence}`),
       location: { path, lines: { begin: finding.line } },
     };
   });
@@ -78,6 +78,3 @@ function fingerprintIdentity(finding: Finding, path: string, line: string | unde
   return [finding.rule, path, line === undefined ? `message:${finding.message}` : `line:${line}`].join('\0');
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}

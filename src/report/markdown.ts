@@ -6,6 +6,7 @@ import { ruleDocsUrl } from '../rule-links.js';
 import { DEFAULT_NODE_CAP, propagationFlowchart } from './mermaid.js';
 import { unsafeFixesNote } from './pretty.js';
 import { terminalLines } from './terminal.js';
+import { plural } from './text.js';
 
 export interface MarkdownOptions {
   /** Most nodes drawn one by one in the flowchart before it collapses to files. */
@@ -286,9 +287,6 @@ function fold(heading: string, body: string, count: number): string {
   return `${heading}\n\n<details><summary>${plural(count, 'entry', 'entries')}</summary>\n\n${body}\n\n</details>`;
 }
 
-function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
-}
 
 function fence(language: string, body: string): string {
   const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));

@@ -3,6 +3,7 @@
 // all the report keeps of the call graph.
 import { posix } from 'node:path';
 import type { AsyncFunctionEntry, Report } from '../model.js';
+import { plural } from './text.js';
 
 /** Above this many nodes a per-function chart stops being readable (and GitHub stops rendering it). */
 export const DEFAULT_NODE_CAP = 60;
@@ -208,9 +209,6 @@ function sortedGroupKeys<K extends string | undefined>(groups: Map<K, unknown>):
   });
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 const MERMAID_ENTITIES: Record<string, string> = {
   '#': '#35;',

@@ -6,6 +6,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { RULE_IDS, SEVERITY_RANK, type BlockedEntry, type Finding, type Report, type RuleId, type Severity } from '../model.js';
 import { displayWidth, terminalLine, terminalName, terminalSafe, wrapLine } from './terminal.js';
+import { plural } from './text.js';
 
 export interface PrettyOptions {
   color: boolean;
@@ -310,9 +311,6 @@ function statistics(report: Report, chalk: ChalkInstance): string[] {
   return [chalk.bold('Findings by rule ([*]: every one fixable by `migrate`):'), ...out, ''];
 }
 
-function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
-}
 
 function command(verb: string, rerun: readonly string[], extra: readonly string[] = []): string {
   return ['async-migrate', verb, ...rerun, ...extra].join(' ');

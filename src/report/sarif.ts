@@ -1,9 +1,9 @@
 // `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rule metadata is a
 // parameter because the rules (transforms/) own their docs; this file only lays them out.
-import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import type { Finding, Report, RuleId, Severity } from '../model.js';
 import { workspacePath } from './paths.js';
+import { fingerprintHash } from './text.js';
 
 /** What a rule says about itself, as the transforms document it. */
 export interface SarifRuleMeta {
@@ -66,7 +66,7 @@ export function buildSarifLog(report: Report, rules: readonly SarifRuleMeta[], o
       ],
       // Rule, file and message without the line, so the fingerprint survives code moving above it;
       // the occurrence number separates identical findings in one file.
-      partialFingerprints: { 'asyncMigrate/v1': `${sha256(identity)}:${occurrence + 1}` },
+      partialFingerprints: { 'asyncMigrate/v1': `${fingerprintHash(identity)}:${occurrence + 1}` },
       properties: {
         fixable: finding.fixable,
         ...(finding.applicability ? { applicability: finding.applicability } : {}),
@@ -112,9 +112,6 @@ function findingIdentity(finding: Finding): string {
   return `${finding.rule}\0${finding.file}\0${finding.message}`;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
 
 /** A report path (relative, `/` separators) as a relative URI reference: each segment percent-encoded. */
 function relativeUri(file: string): string {
