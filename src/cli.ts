@@ -25,6 +25,8 @@ import { VERSION } from './version.js';
 import { encodeSource, readSource, stripBom } from './source-text.js';
 import { existsSync } from 'node:fs';
 import { acquireRootLock, LockError } from './lock.js';
+import { DEFAULT_CACHE_LOCATION, RunCache } from './cache.js';
+import { discoverFiles } from './discovery.js';
 import {
   assertCleanWorkTree,
   FileChangedError,
@@ -64,6 +66,8 @@ interface CliOptions {
   progress: boolean;
   color: boolean;
   debug?: boolean;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 export interface CliIo {
@@ -118,6 +122,8 @@ function buildProgram(io: CliIo): Command {
     .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
+    .option('--cache', 'check and dry runs: reuse the result of a run whose inputs (files, options, config, dependencies) are all unchanged')
+    .option('--cache-location <path>', `the cache folder (default ${DEFAULT_CACHE_LOCATION} under the working directory)`)
     .option('--quiet', 'print only the report')
     .option('--verbose', 'pretty: list every entry (long lists and blocked places are folded otherwise)')
     .option('--statistics', 'pretty: counts of findings per rule instead of the findings')
@@ -309,7 +315,7 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(path.resolve(io.cwd, given)));
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
   const configRoot = kinds[0] === 'file' ? path.dirname(firstPath) : firstPath;
-  const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
+  const { config, path: configPath } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
@@ -332,11 +338,13 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
       io.stderr(`async-migrate: warning: ${terminalText(shown)} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
     }
   }
-  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress, rerun }, state);
+  return analyseAndReport(paths, options, io, { config, configPath, format, baseline, language, dryRun, engineCommand, progress, rerun }, state);
 }
 
 interface RunSettings {
   config: Awaited<ReturnType<typeof loadConfig>>['config'];
+  /** The config file read, if any (its `cacheLocation` is relative to its folder). */
+  configPath?: string;
   format: Format;
   baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
   language: Language | undefined;
@@ -348,12 +356,13 @@ interface RunSettings {
 
 async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings, state: RunState): Promise<number> {
   const { config, format, baseline, language, dryRun, engineCommand, progress, rerun } = settings;
-  // Loaded here, after the progress display started, so that its first line need not wait for them
-  // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
   progress.phase('start');
-  const { runEngine } = await import('./engine.js');
-  const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
-  const result = await runEngine({
+  const warnings: string[] = [];
+  const onWarning = (message: string): void => {
+    progress.clear();
+    io.stderr(`async-migrate: warning: ${terminalText(message)}\n`);
+  };
+  const engineOptions = {
     command: engineCommand,
     paths,
     cwd: io.cwd,
@@ -365,13 +374,30 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     strategy: (options.strategy as 'inplace' | 'dual' | undefined) ?? config.strategy,
     unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
-    extraFrontEnds: EXTRA_FRONT_ENDS,
-    progress,
-    onWarning: (message) => {
-      progress.clear();
-      io.stderr(`async-migrate: warning: ${terminalText(message)}\n`);
-    },
-  });
+  };
+  // A writing `migrate` always analyses afresh: the cache is for the runs that write nothing.
+  const cached = (options.cache || config.cache) && (engineCommand === 'check' || dryRun) ? await openCache(engineOptions, options, settings, io, onWarning) : undefined;
+  let result: EngineResult;
+  if (cached?.hit) {
+    for (const warning of cached.hit.warnings) onWarning(warning);
+    result = cached.hit.result;
+  } else {
+    // Loaded here, after the progress display started, so that its first line need not wait for them
+    // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
+    const { runEngine } = await import('./engine.js');
+    const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
+    result = await runEngine({
+      ...engineOptions,
+      discovered: cached?.files,
+      extraFrontEnds: EXTRA_FRONT_ENDS,
+      progress,
+      onWarning: (message) => {
+        warnings.push(message);
+        onWarning(message);
+      },
+    });
+    if (cached && isCacheable(result)) await cached.cache.store(cached.files, result.dependencies ?? [], cached.root, result, warnings);
+  }
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
@@ -430,6 +456,50 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
   }
   reportSkipped(io, result.report.skipped.filter(makesMigrationIncomplete));
   return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
+}
+
+/**
+ * The run cache for these settings, the files it is keyed on (discovered here, and handed to the
+ * engine so that it does not look again) and the cached result when nothing changed. Undefined when
+ * no file is found: the engine then says so, as without the cache.
+ */
+async function openCache(
+  engineOptions: { command: string; paths: string[]; cwd: string; rules?: RuleId[]; language?: Language; projectFile?: string; makeAsync: string[]; strategy: string; unsafeFixes: boolean; scope: string },
+  options: CliOptions,
+  settings: RunSettings,
+  io: CliIo,
+  warn: (message: string) => void,
+): Promise<{ cache: RunCache; files: string[]; root: string; hit?: Awaited<ReturnType<RunCache['lookup']>> } | undefined> {
+  const { config, configPath, dryRun } = settings;
+  const absolutePaths = (engineOptions.paths.length > 0 ? engineOptions.paths : ['.']).map((p) => path.resolve(io.cwd, p));
+  const files = await discoverFiles(absolutePaths, { include: config.include, exclude: config.exclude, language: engineOptions.language });
+  if (files.length === 0) return undefined;
+  const first = absolutePaths[0]!;
+  const root = (await stat(first)).isDirectory() ? first : path.dirname(first);
+  const location = options.cacheLocation
+    ? path.resolve(io.cwd, options.cacheLocation)
+    : config.cacheLocation
+      ? path.resolve(configPath ? path.dirname(configPath) : io.cwd, config.cacheLocation)
+      : path.resolve(io.cwd, DEFAULT_CACHE_LOCATION);
+  // Everything that shapes the result besides the files: where the cache puts it does not.
+  const key = {
+    ...engineOptions,
+    paths: absolutePaths,
+    dryRun,
+    config: { ...config, cache: undefined, cacheLocation: undefined },
+    pyright: process.env.ASYNC_MIGRATE_PYRIGHT ?? null,
+    pyrightTimeout: process.env.ASYNC_MIGRATE_PYRIGHT_TIMEOUT ?? null,
+  };
+  const cache = await RunCache.open(location, key, warn);
+  return { cache, files, root, hit: await cache.lookup(files, root) };
+}
+
+/**
+ * A result worth reusing: not one a crash or the checker's stack depth shaped (a skip for an internal
+ * error or a stack overflow may not happen again), which a cold run would redo.
+ */
+function isCacheable(result: EngineResult): boolean {
+  return !result.report.skipped.some((entry) => entry.internalError === true || /overflowed its stack/.test(entry.reason));
 }
 
 /**

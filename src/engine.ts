@@ -58,6 +58,8 @@ export interface EngineOptions {
   progress?: Pick<Progress, 'phase' | 'advance'>;
   /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
   onWarning?: (message: string) => void;
+  /** The files to analyse, when the caller discovered them already (`--cache` hashes them first). */
+  discovered?: string[];
 }
 
 export interface FileOutput {
@@ -75,6 +77,8 @@ export interface EngineResult {
   report: Report;
   outputs: FileOutput[];
   root: string;
+  /** Files read besides those analysed (the TypeScript program's others, tsconfigs): inputs for `--cache`. */
+  dependencies?: string[];
 }
 
 const MAX_ROUNDS = 6;
@@ -88,7 +92,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const { progress } = options;
   progress?.phase('discover');
   const discovery = { include: options.config.include, exclude: options.config.exclude, language: options.language };
-  const files = await discoverFiles(absolutePaths, discovery);
+  const files = options.discovered ?? (await discoverFiles(absolutePaths, discovery));
   if (files.length === 0) throw new UsageError(await noFilesFound(paths, absolutePaths, discovery));
   const root = await reportRoot(absolutePaths);
   const rules = enabledRules(options.rules, options.config);
@@ -305,7 +309,8 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
 
   const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable, applied);
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, unsafeFixes);
-  return { report, outputs, root };
+  const dependencies = frontEnds.flatMap(({ frontEnd }) => frontEnd.dependencies?.() ?? []);
+  return { report, outputs, root, dependencies };
 }
 
 /** A path as the user sees it from the working directory (the CLI's error lines). */

@@ -9,7 +9,7 @@ import { hasModifier, isFunctionLike, TsAnalyzer } from './analyze.js';
 import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
 import { walkTree } from './walk.js';
-import { findProjectFile, loadProgram } from './project.js';
+import { findProjectFile, isOnDisk, loadProgram, type LoadedProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 import { describeError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
@@ -25,12 +25,14 @@ export interface TsFrontEndOptions extends FrontEndOptions {
 export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
   let analyzer: TsAnalyzer | undefined;
   let program: ts.Program | undefined;
+  let loadedProgram: LoadedProgram | undefined;
   return {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
       const loaded = loadProgram(files, projectFile, options.onWarning, progress, options.root);
       program = loaded.program;
+      loadedProgram = loaded;
       const publicGlobs = options.config.public;
       analyzer = new TsAnalyzer(
         loaded.program,
@@ -65,6 +67,11 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     },
     syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
       return grammarErrors(texts);
+    },
+    dependencies(): string[] {
+      if (!loadedProgram) return [];
+      const read = loadedProgram.program.getSourceFiles().map((sourceFile) => sourceFile.fileName).filter(isOnDisk).map((file) => path.resolve(file));
+      return [...read, ...loadedProgram.configFiles];
     },
     analysedText(file: string): string | undefined {
       return program?.getSourceFile(file)?.text;
