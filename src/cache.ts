@@ -58,6 +58,8 @@ export class RunCache {
   private constructor(
     /** The entry's file. */
     readonly file: string,
+    /** The cache folder, left out of the folder listings. */
+    private readonly location: string,
     private readonly key: string,
     private readonly fingerprint: string,
     private readonly warn: (message: string) => void,
@@ -67,7 +69,7 @@ export class RunCache {
   static async open(location: string, settings: RunSettings, warn: (message: string) => void): Promise<RunCache> {
     const key = digest(stableJson(settings));
     const fingerprint = await toolFingerprint();
-    return new RunCache(path.join(location, `run-${key.slice(0, 20)}.json`), key, fingerprint, warn);
+    return new RunCache(path.join(location, `run-${key.slice(0, 20)}.json`), path.resolve(location), key, fingerprint, warn);
   }
 
   /** The cached result when every input is as it was; undefined (a miss) otherwise. */
@@ -100,7 +102,7 @@ export class RunCache {
     // Requirement files (any `requirements*.txt` name) that appeared above the root are inputs too.
     for (const file of await projectFiles(root)) if (!(file in entry.dependencies)) return undefined;
     const folders = Object.keys(entry.folders);
-    const listings = await Promise.all(folders.map(listingOf));
+    const listings = await Promise.all(folders.map((folder) => listingOf(folder, this.location)));
     if (folders.some((folder, index) => entry.folders[folder] !== listings[index])) return undefined;
     return { result: entry.result, warnings: entry.warnings };
   }
@@ -121,7 +123,7 @@ export class RunCache {
         if (present && !file.split(path.sep).includes('node_modules')) folderSet.add(path.dirname(file));
       }
       const folders = [...folderSet].sort();
-      const listings = await Promise.all(folders.map(listingOf));
+      const listings = await Promise.all(folders.map((folder) => listingOf(folder, this.location)));
       const entry: Entry = {
         tool: MARK,
         format: CACHE_FORMAT,
@@ -151,6 +153,12 @@ export class RunCache {
     this.warn(`cache ${this.file} ${why}; it is ignored and rebuilt`);
     return undefined;
   }
+}
+
+/** `inner` is `outer` or lies inside it. */
+function isWithin(outer: string, inner: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -189,13 +197,16 @@ async function hashFiles(files: readonly string[]): Promise<(string | null)[]> {
 
 /** Files that may be resolved as modules, or that declare a package: an added report or log does not count. */
 const LISTED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|json|py|pyi)$/;
-const UNLISTED_FOLDERS = new Set(['node_modules', '.git', '.cache', '__pycache__']);
+const UNLISTED_FOLDERS = new Set(['node_modules', '__pycache__']);
 
-/** The names of the folder's source files and subfolders, hashed; null when it cannot be listed. */
-async function listingOf(folder: string): Promise<string | null> {
+/** The names of the folder's source files and subfolders (not the cache's own), hashed; null when it cannot be listed. */
+async function listingOf(folder: string, cacheFolder: string): Promise<string | null> {
   try {
     const entries = await readdir(folder, { withFileTypes: true });
     const names = entries
+      .filter((entry) => !isWithin(path.join(folder, entry.name), cacheFolder))
+      // Dot folders are left out too: a cache folder made beside the sources must not make the next run a miss.
+      .filter((entry) => !entry.name.startsWith('.'))
       .filter((entry) => (entry.isDirectory() ? !UNLISTED_FOLDERS.has(entry.name) : LISTED.test(entry.name) && !/^(?!package\.json$|tsconfig|jsconfig).*\.json$/.test(entry.name)))
       .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
       .sort();

@@ -523,8 +523,8 @@ function reportSkipped(io: CliIo, entries: readonly Report['skipped'][number][])
  * without the command, the output options and the check-only filters; shell-quoted, escaped.
  */
 function rerunArguments(argv: readonly string[], paths: readonly string[]): string[] {
-  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline']);
-  const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty']);
+  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline', '--cache-location']);
+  const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty', '--cache']);
   const kept: string[] = [];
   let pathsSeen = 0;
   for (let i = 0; i < argv.length; i++) {
