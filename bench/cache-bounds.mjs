@@ -94,6 +94,11 @@ rows.push(['node start, no module', nodeTime(['-e', '0'])]);
 rows.push(['node start + the CLI without TypeScript (discovery, config, commander)', nodeTime(['-e', "await import('./dist/src/discovery.js'); await import('./dist/src/config.js'); await import('commander')", '--input-type=module'])]);
 rows.push(['node start + TypeScript (@ts-morph/common)', nodeTime(['--input-type=module', '-e', "await import('@ts-morph/common')"])]);
 rows.push(['tsc --noEmit, whole corpus', nodeTime([path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', project])]);
+// The libraries alone (lib.*.d.ts, @types/node): what any checker of this project parses and binds.
+const emptyFile = path.join(project, 'src', '__empty__.ts');
+fs.writeFileSync(emptyFile, 'export {};\n');
+const librariesOnly = partial([emptyFile], []);
+fs.rmSync(emptyFile);
 const editedOnly = partial(edited, edited);
 const conservative = partial(dependents, dependents);
 const all = whole();
@@ -102,6 +107,7 @@ console.log(`corpus: ${files.length} files; edited: ${edited.size} (${percent}%,
 console.log(`files importing an edited file, transitively (with the edited ones): ${dependents.size}`);
 console.log(`files the edited ones import, transitively (with them): ${dependencies.size}; those of the importers: ${dependentsDependencies.size}`);
 for (const [what, time] of rows) console.log(`${what}: ${time.toFixed(2)} s`);
+console.log(`program of one empty file (${librariesOnly.programFiles} files: the libraries): ${librariesOnly.built.toFixed(2)} s`);
 console.log(`program from the edited files (${editedOnly.programFiles} files with libs), walk of the edited files: build ${editedOnly.built.toFixed(2)} s, total ${editedOnly.total.toFixed(2)} s`);
 console.log(`program from edited + importers (${conservative.programFiles} files), walk of those: build ${conservative.built.toFixed(2)} s, total ${conservative.total.toFixed(2)} s`);
 console.log(`whole program (${all.programFiles} files), walk of every file (in this process, after the two above): build ${all.built.toFixed(2)} s, total ${all.total.toFixed(2)} s`);

@@ -248,7 +248,7 @@ function timingRow(m, tscMedian, target) {
     met = false;
   } else if (typeof target === 'number' && ratio !== undefined) {
     met = ratio <= target;
-    verdict = `<= ${target.toFixed(1)}x tsc: ${met ? 'ok' : 'MISSED'}`;
+    verdict = `<= ${target.toFixed(target < 1 ? 2 : 1)}x tsc: ${met ? 'ok' : 'MISSED'}`;
   } else if (target?.seconds) {
     met = m.median < target.seconds;
     verdict = `< ${target.seconds} s: ${met ? 'ok' : 'MISSED'}`;

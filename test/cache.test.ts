@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editFiles } from '../bench/lib/edits.mjs';
 import { generateTsProject } from '../bench/generate.mjs';
+import { parseConfig, PYPROJECT_SYNTAX } from '../src/config.js';
 import type { Phase } from '../src/progress.js';
 import { runCli } from './support/cli.js';
 import { TSCONFIG } from './support/project.js';
@@ -170,5 +171,8 @@ describe('--cache', () => {
     await check(['check', '.', '--format', 'json'], path.join(dir, 'src'));
     expect(readdirSync(path.join(dir, '.cached'))).toHaveLength(1);
     expect((await check(['check', '.', '--format', 'json'], path.join(dir, 'src'))).analysed).toBe(false);
+    // pyproject.toml spells it `cache-location`; a bad value is one error naming the key.
+    expect(parseConfig({ cache: true, 'cache-location': '.cached' }, 'pyproject.toml', PYPROJECT_SYNTAX)).toMatchObject({ cache: true, cacheLocation: '.cached' });
+    expect(() => parseConfig({ cache: 'yes' }, 'async-migrate.config.json')).toThrow(/cache: must be true or false/);
   });
 });
