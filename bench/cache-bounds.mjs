@@ -18,12 +18,17 @@ const percent = Number(flags.percent ?? 1);
 let seed = Number(flags.seed ?? 7);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 
-const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
+// CPU seconds (user + system), not wall: on a shared machine the load moves wall time by several times.
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+const seconds = (start) => cpuNow() - start;
 const nodeTime = (args) => {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0 && result.status !== 1) throw new Error(`node ${args.join(' ')} failed`);
-  return seconds(start);
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0 && result.status !== 1) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+  const [user, system] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return user + system;
 };
 
 function sourceFiles(dir) {
@@ -67,7 +72,7 @@ const { RULE_IDS } = await import('../dist/src/model.js');
 
 /** A program over `roots` only (no tsconfig file list, the tsconfig's options), then a walk of `walked`. */
 function partial(roots, walked) {
-  const start = process.hrtime.bigint();
+  const start = cpuNow();
   const configFile = findProjectFile(project);
   const read = ts.readConfigFile(configFile, ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile));
@@ -81,7 +86,7 @@ function partial(roots, walked) {
 }
 
 function whole() {
-  const start = process.hrtime.bigint();
+  const start = cpuNow();
   const loaded = loadProgram(files, findProjectFile(project), undefined, undefined, project);
   const built = seconds(start);
   const analyzer = new TsAnalyzer(loaded.program, loaded.checker, project, TRANSFORMS, new Set(RULE_IDS), () => true, [], false);
@@ -106,6 +111,7 @@ const all = whole();
 console.log(`corpus: ${files.length} files; edited: ${edited.size} (${percent}%, seed ${flags.seed ?? 7})`);
 console.log(`files importing an edited file, transitively (with the edited ones): ${dependents.size}`);
 console.log(`files the edited ones import, transitively (with them): ${dependencies.size}; those of the importers: ${dependentsDependencies.size}`);
+console.log('CPU seconds (user + system):');
 for (const [what, time] of rows) console.log(`${what}: ${time.toFixed(2)} s`);
 console.log(`program of one empty file (${librariesOnly.programFiles} files: the libraries): ${librariesOnly.built.toFixed(2)} s`);
 console.log(`program from the edited files (${editedOnly.programFiles} files with libs), walk of the edited files: build ${editedOnly.built.toFixed(2)} s, total ${editedOnly.total.toFixed(2)} s`);
