@@ -190,9 +190,18 @@ function stableJson(value: unknown): string {
   );
 }
 
+/** Files read at once: a few thousand opened together would run into the open-file limit (EMFILE). */
+const READ_CONCURRENCY = 64;
+
 /** Each file's content hash, or null when it cannot be read (absent). */
 async function hashFiles(files: readonly string[]): Promise<(string | null)[]> {
-  return Promise.all(files.map((file) => readFile(file).then(digest, () => null)));
+  const hashes: (string | null)[] = new Array<string | null>(files.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < files.length; index = next++) hashes[index] = await readFile(files[index]!).then(digest, () => null);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return hashes;
 }
 
 /** Files that may be resolved as modules, or that declare a package: an added report or log does not count. */

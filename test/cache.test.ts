@@ -1,5 +1,6 @@
 // `--cache`: a cached run's report is the cold run's, byte for byte, whatever was edited in between;
 // an unchanged tree is answered from the cache without analysing; a bad cache is one line and rebuilt.
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -160,6 +161,16 @@ describe('--cache', () => {
     const cold = await check(['check', '.', '--format', 'json'], dir);
     expect([run.code, run.stdout]).toEqual([cold.code, cold.stdout]);
     expect(run.stderr).toMatch(/^async-migrate: warning: cache .*blocker\/inside\/run-[0-9a-f]+\.json could not be written \(ENOTDIR\); the run is not cached\n$/);
+  });
+
+  it('hashes a project of more files than the process may open at once', { timeout: 120_000 }, () => {
+    const dir = path.join(workspace, 'many');
+    mkdirSync(path.join(dir, 'src'), { recursive: true });
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(dir, 'src', `f${i}.ts`), `export const a${i} = ${i};\n`);
+    // The built CLI under a limit of 100 open files: reading every file at once failed (EMFILE) and left nothing cached.
+    const run = spawnSync('sh', ['-c', `ulimit -n 100 && exec "${process.execPath}" "${path.join(REPO, 'bin/async-migrate.js')}" check . --cache --cache-location store --format json`], { cwd: dir, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(readdirSync(path.join(dir, 'store'))).toHaveLength(1);
   });
 
   it('is turned on by the config key, with its location relative to the config file', { timeout: 120_000 }, async () => {
