@@ -1,6 +1,6 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
@@ -58,6 +58,8 @@ interface CliOptions {
   unsafeFixes?: boolean;
   dryRun?: boolean;
   language?: string;
+  summaryOut?: string;
+  summariesFrom?: string;
   quiet?: boolean;
   verbose?: boolean;
   statistics?: boolean;
@@ -118,6 +120,8 @@ function buildProgram(io: CliIo): Command {
     .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
+    .option('--summary-out <file>', "check: analyse the one workspace package at the path and write its summary (the facts --summaries-from plans from) instead of a report")
+    .option('--summaries-from <dir>', 'check: plan the whole workspace from the package summaries in this folder (written by --summary-out), loading no program')
     .option('--quiet', 'print only the report')
     .option('--verbose', 'pretty: list every entry (long lists and blocked places are folded otherwise)')
     .option('--statistics', 'pretty: counts of findings per rule instead of the findings')
@@ -312,6 +316,11 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);
+  if (options.summaryOut !== undefined && options.summariesFrom !== undefined) throw new UsageError('--summary-out writes one package\'s summary and --summaries-from reads them all: give one of them');
+  for (const [given, flag] of [[options.summaryOut, '--summary-out'], [options.summariesFrom, '--summaries-from']] as const) {
+    // Edits need the program, which neither step keeps: the combined run plans, it does not write.
+    if (given !== undefined && engineCommand !== 'check') throw new UsageError(`${flag} is for check (the combined plan cannot write edits: migrate each package with its program loaded)`);
+  }
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
   // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
   // the migrated files were written.
@@ -353,7 +362,7 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
   progress.phase('start');
   const { runEngine } = await import('./engine.js');
   const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
-  const result = await runEngine({
+  const engineOptions = {
     command: engineCommand,
     paths,
     cwd: io.cwd,
@@ -367,11 +376,13 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
     extraFrontEnds: EXTRA_FRONT_ENDS,
     progress,
-    onWarning: (message) => {
+    onWarning: (message: string) => {
       progress.clear();
       io.stderr(`async-migrate: warning: ${terminalText(message)}\n`);
     },
-  });
+  };
+  if (options.summaryOut !== undefined) return writeSummary(options.summaryOut, engineOptions, io, progress);
+  const result = await runEngine(engineOptions, options.summariesFrom !== undefined ? await summariesInput(options.summariesFrom, engineOptions, io) : undefined);
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
@@ -430,6 +441,39 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
   }
   reportSkipped(io, result.report.skipped.filter(makesMigrationIncomplete));
   return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
+}
+
+/** `check --summary-out`: the package's summary, written atomically; one line says what it holds. */
+async function writeSummary(file: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, progress: Progress): Promise<number> {
+  const { summarizePackage } = await import('./summary/summarize.js');
+  const summary = await summarizePackage(engineOptions);
+  try {
+    // A task runner's output folder (`.async-migrate/`) need not exist before the first run.
+    await mkdir(path.dirname(path.resolve(io.cwd, file)), { recursive: true });
+    await writeReport(path.resolve(io.cwd, file), `${JSON.stringify(summary, null, 1)}\n`);
+  } catch (error) {
+    throw new WriteFailure(`cannot write the summary to ${file} (${describeError(error)})`);
+  }
+  progress.stop();
+  const into = new Set(summary.interface.calls.map((call) => call.package ?? call.callee));
+  io.stderr(
+    `async-migrate: summary of ${summary.package.name} (${summary.files.length} files, ${summary.functions.length} functions, ${summary.interface.calls.length} calls into ${into.size} other packages) written to ${terminalText(file)}\n`,
+  );
+  const incomplete = summary.skipped.filter((entry) => entry.internalError);
+  reportSkipped(io, incomplete);
+  return incomplete.length > 0 ? EXIT.problems : EXIT.ok;
+}
+
+/** `check --summaries-from`: the summaries in the folder, checked against this run's options, as the engine's input. */
+async function summariesInput(dir: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo): Promise<import('./engine.js').AnalysedInput> {
+  const { readSummaries, combinedInput } = await import('./summary/combine.js');
+  const { findWorkspaceInfo } = await import('./frontends/typescript/workspaces.js');
+  const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
+  const root = findWorkspaceInfo(first)?.root ?? first;
+  const { config } = engineOptions;
+  const rules = new Set<RuleId>(engineOptions.rules ?? RULE_IDS.filter((rule) => config.rules[rule] !== 'off'));
+  const summaries = await readSummaries(path.resolve(io.cwd, dir));
+  return combinedInput(summaries, { root, rules, unsafeFixes: engineOptions.unsafeFixes === true || config.unsafeFixes, public: config.public, onWarning: engineOptions.onWarning });
 }
 
 /**
