@@ -38,8 +38,12 @@ export interface SummaryHit {
 
 /** What the package's own analysis says of its public surface, for people and CI logs; the combined plan does not read it. */
 export interface SummaryInterface {
-  /** Exported functions that turn async on this package's own causes alone, each with its chain back to the root cause. */
-  turnsAsync: { id: FunctionId; name: string; because: string[] }[];
+  /**
+   * Exported functions that turn async once async code reaches their blocking calls (the plan of this
+   * package alone under `--scope all`: whether async code reaches them is known only with the packages
+   * that call them), each with its chain back to the root cause, nearest first; sorted by id.
+   */
+  turnsAsyncWhenReached: { id: FunctionId; name: string; because: string[] }[];
   /** Calls of other packages' functions, and where they are. */
   calls: { callee: FunctionId; package?: string; from: FunctionId; location: Location }[];
   /** Blocking calls found in the package (rules blocking-sleep and blocking-io), counted or not. */

@@ -74,14 +74,14 @@ export async function summarizePackage(options: EngineOptions): Promise<PackageS
     sites: graph.sites.map((site) => ({ ...site })),
     unresolved: [...(graph.unresolved ?? [])],
     hits: summaryHits,
-    interface: { turnsAsync: [], calls, blockingCalls: [] },
+    interface: { turnsAsyncWhenReached: [], calls, blockingCalls: [] },
   };
   summary.interface.blockingCalls = hits
     .filter((hit) => hit.kind === 'blocking')
     .map((hit) => ({ rule: hit.finding.rule, file: hit.finding.file, line: hit.finding.line, enclosing: hit.enclosing }));
-  // What turns async on this package's causes alone: the package's side of the story, for people.
-  const { plan } = planToFixpoint(graph, hits, [], { ...options, unsafeFixes: summary.settings.unsafeFixes });
-  summary.interface.turnsAsync = [...plan.asyncFunctions]
+  // The package's side of the story, for people: what would turn async, and why, once reached.
+  const { plan } = planToFixpoint(graph, hits, [], { ...options, scope: 'all', unsafeFixes: summary.settings.unsafeFixes });
+  summary.interface.turnsAsyncWhenReached = [...plan.asyncFunctions]
     .filter(([id]) => isOwn(id) && graph.functions.get(id)!.isExported)
     .map(([id, because]) => ({ id, name: graph.functions.get(id)!.name, because }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
