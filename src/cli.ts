@@ -382,7 +382,7 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     },
   };
   if (options.summaryOut !== undefined) return writeSummary(options.summaryOut, engineOptions, io, progress);
-  const result = await runEngine(engineOptions, options.summariesFrom !== undefined ? await summariesInput(options.summariesFrom, engineOptions, io) : undefined);
+  const result = await runEngine(engineOptions, options.summariesFrom !== undefined ? await summariesInput(options.summariesFrom, engineOptions, io, Boolean(options.quiet)) : undefined);
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
@@ -465,7 +465,7 @@ async function writeSummary(file: string, engineOptions: import('./engine.js').E
 }
 
 /** `check --summaries-from`: the summaries in the folder, checked against this run's options, as the engine's input. */
-async function summariesInput(dir: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo): Promise<import('./engine.js').AnalysedInput> {
+async function summariesInput(dir: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, quiet: boolean): Promise<import('./engine.js').AnalysedInput> {
   const { readSummaries, combinedInput } = await import('./summary/combine.js');
   const { findWorkspaceInfo } = await import('./frontends/typescript/workspaces.js');
   const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
@@ -473,7 +473,12 @@ async function summariesInput(dir: string, engineOptions: import('./engine.js').
   const { config } = engineOptions;
   const rules = new Set<RuleId>(engineOptions.rules ?? RULE_IDS.filter((rule) => config.rules[rule] !== 'off'));
   const summaries = await readSummaries(path.resolve(io.cwd, dir));
-  return combinedInput(summaries, { root, rules, unsafeFixes: engineOptions.unsafeFixes === true || config.unsafeFixes, public: config.public, onWarning: engineOptions.onWarning });
+  const input = combinedInput(summaries, { root, rules, unsafeFixes: engineOptions.unsafeFixes === true || config.unsafeFixes, public: config.public, onWarning: engineOptions.onWarning });
+  if (!quiet) {
+    const order = input.order.length > 4 ? `${input.order.slice(0, 3).join(', ')}, … ${input.order.at(-1)}` : input.order.join(', ');
+    io.stderr(`async-migrate: planned from ${summaries.length} package summaries (${terminalText(order)}); edits need the program, so the report counts no changed files\n`);
+  }
+  return input;
 }
 
 /**
@@ -497,7 +502,8 @@ function reportSkipped(io: CliIo, entries: readonly Report['skipped'][number][])
  * without the command, the output options and the check-only filters; shell-quoted, escaped.
  */
 function rerunArguments(argv: readonly string[], paths: readonly string[]): string[] {
-  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline']);
+  // A combined plan cannot write: the next command is the whole-program run that can.
+  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline', '--summaries-from', '--summary-out']);
   const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty']);
   const kept: string[] = [];
   let pathsSeen = 0;
