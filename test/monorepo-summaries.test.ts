@@ -89,6 +89,18 @@ describe('per-package summaries', () => {
     ]);
   });
 
+  it("summaries kept in each package, as a task runner's outputs, are found under the root (other JSON files passed over)", async () => {
+    for (const pkg of readdirSync(path.join(repo, 'packages'))) {
+      const result = await runCli(['check', '.', '--summary-out', '.async-migrate/summary.json'], path.join(repo, 'packages', pkg));
+      expect(result.code).toBe(0);
+    }
+    const combined = await runCli(['check', '--summaries-from', '.', '--format', 'json'], repo);
+    expect(combined.stderr).toMatch(/^async-migrate: planned from 4 package summaries/);
+    const fromFolder = await runCli(['check', '--summaries-from', summaries, '--format', 'json'], repo);
+    expect(JSON.parse(combined.stdout)).toEqual(JSON.parse(fromFolder.stdout));
+    for (const pkg of readdirSync(path.join(repo, 'packages'))) rmSync(path.join(repo, 'packages', pkg, '.async-migrate'), { recursive: true });
+  });
+
   it('a missing summary is said in one warning line, and its calls are not followed', async () => {
     const partial = path.join(work, 'partial');
     await writeSummaries(partial);

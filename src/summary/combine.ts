@@ -12,7 +12,11 @@ import { resolveTarget } from '../frontends/typescript/index.js';
 import type { CallGraph, FunctionId, FunctionNode, MethodFamily, RuleId } from '../model.js';
 import { hitFromSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
 
-/** Every `*.json` file under `dir` (recursively: a task runner may keep each package's output in its own folder), read and checked. */
+/**
+ * The summaries under `dir`, recursively (a task runner keeps each package's in the package:
+ * `packages/<name>/.async-migrate/summary.json`), node_modules and .git aside. Other JSON files
+ * (package.json, tsconfig.json) are passed over; a file named `*summary.json` must be a summary.
+ */
 export async function readSummaries(dir: string): Promise<PackageSummary[]> {
   let entries: string[];
   try {
@@ -20,19 +24,24 @@ export async function readSummaries(dir: string): Promise<PackageSummary[]> {
   } catch (error) {
     throw new UsageError(`--summaries-from: cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const files = entries.filter((entry) => entry.endsWith('.json')).sort();
-  if (files.length === 0) throw new UsageError(`--summaries-from: no summary (*.json) in ${dir}`);
+  const skippedFolder = /(^|[\\/])(node_modules|\.git)([\\/]|$)/;
+  const files = entries.filter((entry) => entry.endsWith('.json') && !skippedFolder.test(entry)).sort();
   const summaries: PackageSummary[] = [];
   for (const file of files) {
     const shown = path.join(dir, file);
+    const mustBeSummary = path.basename(file).endsWith('summary.json');
     let data: unknown;
     try {
       data = JSON.parse(await readFile(shown, 'utf8')) as unknown;
     } catch {
-      throw new UsageError(`--summaries-from: ${shown} is not JSON`);
+      if (mustBeSummary) throw new UsageError(`--summaries-from: ${shown} is not JSON (a summary cut short?): write it again`);
+      continue;
     }
+    const format = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).format : undefined;
+    if (format === undefined && !mustBeSummary) continue;
     summaries.push(checkedSummary(data, shown));
   }
+  if (summaries.length === 0) throw new UsageError(`--summaries-from: no package summary in ${dir} (written by check <package> --summary-out <file>)`);
   return summaries;
 }
 
