@@ -111,6 +111,22 @@ describe('per-package summaries', () => {
     expect(names).not.toContain('step1');
   });
 
+  it('a call into a package the caller does not declare as a dependency is said: a task cache would miss its changes', async () => {
+    const manifestFile = path.join(repo, 'packages', 'p02', 'package.json');
+    const manifest = readFileSync(manifestFile, 'utf8');
+    const undeclared = path.join(work, 'undeclared');
+    try {
+      const parsed = JSON.parse(manifest) as { dependencies: Record<string, string> };
+      delete parsed.dependencies['@mono/p01'];
+      writeFileSync(manifestFile, JSON.stringify(parsed));
+      await writeSummaries(undeclared);
+    } finally {
+      writeFileSync(manifestFile, manifest);
+    }
+    const combined = await runCli(['check', '--summaries-from', undeclared, '--format', 'json'], repo);
+    expect(combined.stderr).toMatch(/^async-migrate: warning: --summaries-from: @mono\/p02 calls @mono\/p01 \(3 calls\) without declaring it in its package.json: a task runner's cache of its summary would not see @mono\/p01 change$/m);
+  });
+
   it('refuses a summary of another format version, or written with other settings, in one line (exit 2)', async () => {
     const odd = path.join(work, 'odd');
     await writeSummaries(odd, ['--rules', 'blocking-io']);

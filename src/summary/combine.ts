@@ -92,6 +92,17 @@ export function combinedInput(summaries: readonly PackageSummary[], settings: Co
     checkSettings(summary, settings);
   }
   const order = dependencyOrder(summaries);
+  // A call into a package the caller does not declare: a task runner hashing the declared
+  // dependencies would replay this summary from its cache after that package changed.
+  for (const summary of order) {
+    const undeclared = new Map<string, number>();
+    for (const call of summary.interface.calls) {
+      if (call.package && call.package !== summary.package.name && !summary.package.dependencies.includes(call.package)) undeclared.set(call.package, (undeclared.get(call.package) ?? 0) + 1);
+    }
+    for (const [target, count] of undeclared) {
+      settings.onWarning?.(`--summaries-from: ${summary.package.name} calls ${target} (${count} call${count === 1 ? '' : 's'}) without declaring it in its package.json: a task runner's cache of its summary would not see ${target} change`);
+    }
+  }
   // A whole-program run walks the files in sorted order: the summaries are merged the same way, so
   // that where two chains are equally short, the same one is reported.
   const byFiles = [...summaries].sort((a, b) => (firstFile(a) < firstFile(b) ? -1 : firstFile(a) > firstFile(b) ? 1 : 0));
