@@ -64,7 +64,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         } else parseable.push(file);
       }
       const others = options.declareOtherFiles ? otherSourceFiles(loaded.program, options.root, files) : [];
-      analyzer.analyze(others.length > 0 ? [...parseable, ...others].sort() : parseable, progress);
+      analyzer.analyze(parseable, progress, others);
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       if (others.length === 0) return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
