@@ -3,7 +3,7 @@
 // (`check --summary-out` / `--summaries-from`): the vitest test builds a small one, `npm run
 // bench:monorepo` a 20-package one, and both compare the combined report with a whole-program run.
 //
-//   node bench/generate-monorepo.mjs [--packages 20] [--files 25] [--out .bench/monorepo]
+//   node bench/generate-monorepo.mjs [--packages 20] [--files 25] [--shape chain|star] [--out .bench/monorepo]
 //
 // Shape: packages p00..pNN, each depending on the one or two before it and on p00 (a cycle-free order).
 // - p00 holds the `Store` interface and `FileStore`, whose `load` reads a file synchronously, and
@@ -13,6 +13,8 @@
 // - Every later package implements `Store` (`P<i>Store`, a method family across packages) and has an
 //   async `handle<i>(store: Store)` that calls `store.load`, so FileStore's blocking read is on the
 //   event loop and the whole family turns async, with the callers of `P<i>Store.load` in the next package.
+// With --shape star every later package calls p00 instead of the package before (and depends on it
+// alone): its imports reach p00 only, which is what bounds a package's own analysis.
 // - Every fourth package has a class whose getter calls the package before it's `label<i-1>`, which
 //   blocks on `existsSync` and is also called from async code: the getter cannot turn async, so
 //   `label<i-1>` stays sync (a block that travels from one package down into another).
@@ -95,21 +97,22 @@ export function label0(path: string): string {
   return src;
 }
 
-function laterPackage(i, count, files, functions) {
-  const previous = pkgName(i - 1);
+function laterPackage(i, count, files, functions, star) {
+  // A chain calls the package before; a star calls p00 only, so each package's imports reach p00 alone.
+  const before = star ? 0 : i - 1;
+  const previous = pkgName(before);
   const src = {};
   const blocksLabel = i % 4 === 3;
   const isLast = i === count - 1;
   src['chain.ts'] = `import { existsSync } from 'node:fs';
-import { label${i - 1}, step${i - 1} } from '${previous}';
-import type { Store } from '@mono/p00';
+import { label${before}, step${before}${before === 0 ? ', type Store' : ''} } from '${previous}';${before === 0 ? '' : `\nimport type { Store } from '@mono/p00';`}
 
 export function step${i}(path: string): string {
-  return \`${i}:\${step${i - 1}(path)}\`;
+  return \`${i}:\${step${before}(path)}\`;
 }
 
 export function label${i}(path: string): string {
-  return existsSync(path) ? label${i - 1}(path) : 'none';
+  return existsSync(path) ? label${before}(path) : 'none';
 }
 
 export class P${i}Store implements Store {
@@ -136,14 +139,14 @@ function width${i}(text: string): number {
 }
 
 export async function measure${i}(path: string): Promise<number> {
-  return await width${i}(label${i - 1}(path));
+  return await width${i}(label${before}(path));
 }
 ${blocksLabel ? `
 export class Cached${i} {
   constructor(private readonly path: string) {}
 
   get label(): string {
-    return label${i - 1}(this.path);
+    return label${before}(this.path);
   }
 }
 ` : ''}${isLast ? `
@@ -157,7 +160,8 @@ export async function main(path: string): Promise<void> {
 }
 
 /** Writes the monorepo into `outDir` (replacing a previous one) and returns its shape. */
-export function generateMonorepo({ outDir, packages = 20, files = 25, functions = 12, gitInit = false }) {
+export function generateMonorepo({ outDir, packages = 20, files = 25, functions = 12, shape: layout = 'chain', gitInit = false }) {
+  const star = layout === 'star';
   if (packages < 2) throw new Error('a monorepo needs at least 2 packages');
   if (fs.existsSync(outDir)) {
     if (!fs.existsSync(path.join(outDir, 'monorepo.json'))) throw new Error(`${outDir} exists and is not a generated monorepo (no monorepo.json); refusing to overwrite`);
@@ -174,16 +178,16 @@ export function generateMonorepo({ outDir, packages = 20, files = 25, functions 
   let lines = 0;
   for (let i = 0; i < packages; i++) {
     const dir = path.join(outDir, 'packages', `p${pad(i)}`);
-    const dependencies = Object.fromEntries([...new Set([0, i - 2, i - 1])].filter((d) => d >= 0 && d < i).map((d) => [pkgName(d), '*']));
+    const dependencies = Object.fromEntries((star ? [0] : [...new Set([0, i - 2, i - 1])]).filter((d) => d >= 0 && d < i).map((d) => [pkgName(d), '*']));
     write(path.join(dir, 'package.json'), `${JSON.stringify({ name: pkgName(i), version: '1.0.0', type: 'module', main: 'dist/index.js', types: 'dist/index.d.ts', dependencies }, null, 2)}\n`);
     write(path.join(dir, 'tsconfig.json'), `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] }, null, 2)}\n`);
-    const src = i === 0 ? corePackage(files, functions) : laterPackage(i, packages, files, functions);
+    const src = i === 0 ? corePackage(files, functions) : laterPackage(i, packages, files, functions, star);
     for (const [name, text] of Object.entries(src)) {
       write(path.join(dir, 'src', name), text);
       lines += text.split('\n').length;
     }
   }
-  const shape = { generator: 'bench/generate-monorepo.mjs', packages, filesPerPackage: files + 2, functionsPerModule: functions, lines };
+  const shape = { generator: 'bench/generate-monorepo.mjs', layout, packages, filesPerPackage: files + 2, functionsPerModule: functions, lines };
   write(path.join(outDir, 'monorepo.json'), `${JSON.stringify(shape, null, 2)}\n`);
   // Under the repository's gitignored .bench/, a repository of its own keeps its files from being ignored.
   if (gitInit) execFileSync('git', ['init', '-q', outDir], { stdio: 'ignore' });
@@ -197,7 +201,7 @@ function main() {
     return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : fallback;
   };
   const outDir = path.resolve(flag('out', path.join(REPO_ROOT, '.bench', 'monorepo')));
-  const shape = generateMonorepo({ outDir, packages: Number(flag('packages', '20')), files: Number(flag('files', '25')), functions: Number(flag('functions', '12')), gitInit: true });
+  const shape = generateMonorepo({ outDir, packages: Number(flag('packages', '20')), files: Number(flag('files', '25')), functions: Number(flag('functions', '12')), shape: flag('shape', 'chain'), gitInit: true });
   process.stdout.write(`generated ${shape.packages} packages (${shape.lines} lines) in ${path.relative(process.cwd(), outDir) || '.'}\n`);
 }
 

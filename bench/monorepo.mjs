@@ -4,7 +4,7 @@
 // `check --summaries-from`; and whether the combined report equals the whole-program one (but for the
 // edits, which a combined run does not make: docs/monorepo.md).
 //
-//   npm run bench:monorepo -- [--packages 20] [--files 25] [--functions 12] [--jobs 2] [--json out.json]
+//   npm run bench:monorepo -- [--packages 20] [--files 25] [--functions 12] [--shape chain|star] [--jobs 2] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -72,8 +72,8 @@ async function main() {
   const repo = path.join(REPO_ROOT, '.bench', 'monorepo');
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(path.join(OUT, 'summaries'), { recursive: true });
-  const shape = generateMonorepo({ outDir: repo, packages, files, functions, gitInit: true });
-  process.stdout.write(`monorepo: ${packages} packages, ${shape.filesPerPackage} files each, ${shape.lines} lines; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}\n`);
+  const shape = generateMonorepo({ outDir: repo, packages, files, functions, shape: flag('shape', 'chain'), gitInit: true });
+  process.stdout.write(`monorepo (${shape.layout}): ${packages} packages, ${shape.filesPerPackage} files each, ${shape.lines} lines; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}\n`);
 
   const whole = await measure('whole', ['check', '.', '--format', 'json', '-o', path.join(OUT, 'whole.json'), '--quiet'], repo);
   const startedPackages = process.hrtime.bigint();
