@@ -317,6 +317,11 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);
   if (options.summaryOut !== undefined && options.summariesFrom !== undefined) throw new UsageError('--summary-out writes one package\'s summary and --summaries-from reads them all: give one of them');
+  if (options.summaryOut !== undefined) {
+    // The report, and what filters it, belong to the combined run: a summary holds every finding.
+    const reportOption = ([['-o', options.output], ['--since', options.since], ['--baseline', options.baseline]] as const).find(([, value]) => value !== undefined);
+    if (reportOption) throw new UsageError(`--summary-out writes a package's summary, not a report: give ${reportOption[0]} to the --summaries-from run`);
+  }
   for (const [given, flag] of [[options.summaryOut, '--summary-out'], [options.summariesFrom, '--summaries-from']] as const) {
     // Edits need the program, which neither step keeps: the combined run plans, it does not write.
     if (given !== undefined && engineCommand !== 'check') throw new UsageError(`${flag} is for check (the combined plan cannot write edits: migrate each package with its program loaded)`);

@@ -138,6 +138,12 @@ describe('per-package summaries', () => {
     const versioned = await runCli(['check', '--summaries-from', odd, '--rules', 'blocking-io'], repo);
     expect(versioned.code).toBe(2);
     expect(versioned.stderr).toMatch(/^async-migrate: --summaries-from: \S+p00\.json is a summary of format version 99; this async-migrate reads version 1/);
+    const withReport = await runCli(['check', 'packages/p00', '--summary-out', path.join(odd, 'x.json'), '-o', 'report.json'], repo);
+    expect(withReport.code).toBe(2);
+    expect(withReport.stderr).toBe("async-migrate: --summary-out writes a package's summary, not a report: give -o to the --summaries-from run\n");
+    const outside = await runCli(['check', '.', '--summary-out', path.join(odd, 'x.json')], path.join(repo, 'packages'));
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/^async-migrate: --summary-out: \S+ is in no package of the workspace at \S+\n$/);
     const migrate = await runCli(['migrate', '--summaries-from', odd], repo);
     expect(migrate.code).toBe(2);
     expect(migrate.stderr).toContain('--summaries-from is for check');
