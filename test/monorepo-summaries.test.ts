@@ -30,12 +30,13 @@ function withoutEdits(report: JsonReport): JsonReport {
 let work: string;
 let repo: string;
 let summaries: string;
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'am-monorepo-'));
   repo = path.join(work, 'repo');
   summaries = path.join(work, 'summaries');
   generate({ outDir: repo, packages: 4, files: 1, functions: 2 });
-});
+  await writeSummaries(summaries);
+}, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function writeSummaries(dir: string, extra: string[] = []): Promise<void> {
@@ -50,7 +51,6 @@ describe('per-package summaries', () => {
   it('combined from the summaries, the report equals the whole-program report but for the edits', async () => {
     const whole = await runCli(['check', '.', '--format', 'json'], repo);
     expect(whole.code).toBe(1);
-    await writeSummaries(summaries);
     const combined = await runCli(['check', '--summaries-from', summaries, '--format', 'json'], repo);
     expect(combined.stderr).toBe('async-migrate: planned from 4 package summaries (@mono/p00, @mono/p01, @mono/p02, @mono/p03); edits need the program, so the report counts no changed files\n');
     expect(combined.code).toBe(1);
@@ -67,6 +67,15 @@ describe('per-package summaries', () => {
     expect(byName.get('P2Store.load')).toEqual(['FileStore.load (method family Store.load)', 'packages/p00/src/store.ts:11 blocking-io']);
     expect(byName.get('loadTwice3')?.[0]).toBe('P3Store.load');
     expect(combinedReport.blocked.map((entry) => `${entry.name} ${entry.kind}`)).toEqual(['label0 caller', 'label1 caller', 'label2 caller', 'Cached3.label getter']);
+  });
+
+  it('the same under --strategy dual and a --make-async decision (its makeAsync.files come from the edits too)', async () => {
+    const options = ['--strategy', 'dual', '--make-async', 'h2_0_1', '--format', 'json'];
+    const whole = JSON.parse((await runCli(['check', '.', ...options], repo)).stdout) as JsonReport & { makeAsync: { files: string[]; asyncFunctions: unknown[] } };
+    const combined = JSON.parse((await runCli(['check', '--summaries-from', summaries, ...options], repo)).stdout) as typeof whole;
+    expect(whole.makeAsync.asyncFunctions.length).toBeGreaterThan(0);
+    expect(combined.makeAsync.files).toEqual([]);
+    expect(withoutEdits({ ...combined, makeAsync: { ...combined.makeAsync, files: [] } })).toEqual(withoutEdits({ ...whole, makeAsync: { ...whole.makeAsync, files: [] } }));
   });
 
   it('each summary follows schemas/async-migrate.summary.schema.json and names its calls into other packages', () => {
