@@ -78,6 +78,15 @@ describe('per-package summaries', () => {
     expect(withoutEdits({ ...combined, makeAsync: { ...combined.makeAsync, files: [] } })).toEqual(withoutEdits({ ...whole, makeAsync: { ...whole.makeAsync, files: [] } }));
   });
 
+  it('the same with --unsafe-fixes, given to both steps', async () => {
+    const unsafe = path.join(work, 'unsafe');
+    await writeSummaries(unsafe, ['--unsafe-fixes']);
+    const whole = JSON.parse((await runCli(['check', '.', '--unsafe-fixes', '--format', 'json'], repo)).stdout) as JsonReport;
+    const combined = JSON.parse((await runCli(['check', '--summaries-from', unsafe, '--unsafe-fixes', '--format', 'json'], repo)).stdout) as JsonReport;
+    expect(whole.asyncFunctions.map((fn) => fn.name)).toContain('kick2'); // the dropped promise is awaited
+    expect(withoutEdits(combined)).toEqual(withoutEdits(whole));
+  });
+
   it('each summary follows schemas/async-migrate.summary.schema.json and names its calls into other packages', () => {
     const schema = JSON.parse(readFileSync(path.join(REPO, 'schemas/async-migrate.summary.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);

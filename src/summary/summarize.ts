@@ -25,7 +25,10 @@ export function workspacePackageOf(start: string): { workspace: WorkspaceInfo; p
   return { workspace, pkg };
 }
 
-export async function summarizePackage(options: EngineOptions): Promise<PackageSummary> {
+export async function summarizePackage(givenOptions: EngineOptions): Promise<PackageSummary> {
+  // As in runEngine: the front-end learns from the config whether unsafe fixes apply (the flag or the key).
+  const unsafeFixes = givenOptions.unsafeFixes === true || givenOptions.config.unsafeFixes;
+  const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
   const first = path.resolve(options.cwd, options.paths[0] ?? '.');
   const { workspace, pkg } = workspacePackageOf(first);
   const root = workspace.root;
@@ -65,7 +68,7 @@ export async function summarizePackage(options: EngineOptions): Promise<PackageS
     tool: { name: 'async-migrate', version: VERSION },
     language: 'typescript',
     package: { name: pkg.name, dir: toReportPath(root, pkg.dir), dependencies: pkg.dependencies },
-    settings: { rules: [...rules].sort(), unsafeFixes: options.unsafeFixes === true || options.config.unsafeFixes, public: [...options.config.public] },
+    settings: { rules: [...rules].sort(), unsafeFixes, public: [...options.config.public] },
     files: input.analysable.concat([...input.undecodable.keys()]).map((file) => toReportPath(root, file)).sort(),
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     functions: functions.map(functionToSummary),
@@ -80,7 +83,7 @@ export async function summarizePackage(options: EngineOptions): Promise<PackageS
     .filter((hit) => hit.kind === 'blocking')
     .map((hit) => ({ rule: hit.finding.rule, file: hit.finding.file, line: hit.finding.line, enclosing: hit.enclosing }));
   // The package's side of the story, for people: what would turn async, and why, once reached.
-  const { plan } = planToFixpoint(graph, hits, [], { ...options, scope: 'all', unsafeFixes: summary.settings.unsafeFixes });
+  const { plan } = planToFixpoint(graph, hits, [], { ...options, scope: 'all' });
   summary.interface.turnsAsyncWhenReached = [...plan.asyncFunctions]
     .filter(([id]) => isOwn(id) && graph.functions.get(id)!.isExported)
     .map(([id, because]) => ({ id, name: graph.functions.get(id)!.name, because }))
