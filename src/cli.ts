@@ -1,6 +1,6 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
@@ -60,6 +60,8 @@ interface CliOptions {
   unsafeFixes?: boolean;
   dryRun?: boolean;
   language?: string;
+  summaryOut?: string;
+  summariesFrom?: string;
   quiet?: boolean;
   verbose?: boolean;
   statistics?: boolean;
@@ -124,6 +126,8 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
     .option('--cache', 'check and dry runs: reuse the result of a run whose inputs (files, options, config, dependencies) are all unchanged')
     .option('--cache-location <path>', `the cache folder (default ${DEFAULT_CACHE_LOCATION} under the working directory)`)
+    .option('--summary-out <file>', "check: analyse the one workspace package at the path and write its summary (the facts --summaries-from plans from) instead of a report")
+    .option('--summaries-from <dir>', 'check: plan the whole workspace from the package summaries in this folder (written by --summary-out), loading no program')
     .option('--quiet', 'print only the report')
     .option('--verbose', 'pretty: list every entry (long lists and blocked places are folded otherwise)')
     .option('--statistics', 'pretty: counts of findings per rule instead of the findings')
@@ -318,6 +322,16 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   const { config, path: configPath } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);
+  if (options.summaryOut !== undefined && options.summariesFrom !== undefined) throw new UsageError('--summary-out writes one package\'s summary and --summaries-from reads them all: give one of them');
+  if (options.summaryOut !== undefined) {
+    // The report, and what filters it, belong to the combined run: a summary holds every finding.
+    const reportOption = ([['-o', options.output], ['--since', options.since], ['--baseline', options.baseline]] as const).find(([, value]) => value !== undefined);
+    if (reportOption) throw new UsageError(`--summary-out writes a package's summary, not a report: give ${reportOption[0]} to the --summaries-from run`);
+  }
+  for (const [given, flag] of [[options.summaryOut, '--summary-out'], [options.summariesFrom, '--summaries-from']] as const) {
+    // Edits need the program, which neither step keeps: the combined run plans, it does not write.
+    if (given !== undefined && engineCommand !== 'check') throw new UsageError(`${flag} is for check (the combined plan cannot write edits: migrate each package with its program loaded)`);
+  }
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
   // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
   // the migrated files were written.
@@ -375,28 +389,37 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
   };
-  // A writing `migrate` always analyses afresh: the cache is for the runs that write nothing.
-  const cached = (options.cache || config.cache) && (engineCommand === 'check' || dryRun) ? await openCache(engineOptions, options, settings, io, onWarning) : undefined;
   let result: EngineResult;
-  if (cached?.hit) {
-    for (const warning of cached.hit.warnings) onWarning(warning);
-    result = cached.hit.result;
-  } else {
-    // Loaded here, after the progress display started, so that its first line need not wait for them
-    // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
+  if (options.summaryOut !== undefined || options.summariesFrom !== undefined) {
+    // Per-package summaries: neither step uses the run cache (a summary is the cacheable unit itself).
     const { runEngine } = await import('./engine.js');
     const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
-    result = await runEngine({
-      ...engineOptions,
-      discovered: cached?.files,
-      extraFrontEnds: EXTRA_FRONT_ENDS,
-      progress,
-      onWarning: (message) => {
-        warnings.push(message);
-        onWarning(message);
-      },
-    });
-    if (cached && isCacheable(result)) await cached.cache.store(cached.files, result.dependencies ?? [], cached.root, result, warnings);
+    const summaryOptions = { ...engineOptions, extraFrontEnds: EXTRA_FRONT_ENDS, progress, onWarning };
+    if (options.summaryOut !== undefined) return writeSummary(options.summaryOut, summaryOptions, io, progress);
+    result = await runEngine(summaryOptions, await summariesInput(options.summariesFrom!, summaryOptions, io, Boolean(options.quiet)));
+  } else {
+    // A writing `migrate` always analyses afresh: the cache is for the runs that write nothing.
+    const cached = (options.cache || config.cache) && (engineCommand === 'check' || dryRun) ? await openCache(engineOptions, options, settings, io, onWarning) : undefined;
+    if (cached?.hit) {
+      for (const warning of cached.hit.warnings) onWarning(warning);
+      result = cached.hit.result;
+    } else {
+      // Loaded here, after the progress display started, so that its first line need not wait for them
+      // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
+      const { runEngine } = await import('./engine.js');
+      const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
+      result = await runEngine({
+        ...engineOptions,
+        discovered: cached?.files,
+        extraFrontEnds: EXTRA_FRONT_ENDS,
+        progress,
+        onWarning: (message) => {
+          warnings.push(message);
+          onWarning(message);
+        },
+      });
+      if (cached && isCacheable(result)) await cached.cache.store(cached.files, result.dependencies ?? [], cached.root, result, warnings);
+    }
   }
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
@@ -456,6 +479,44 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
   }
   reportSkipped(io, result.report.skipped.filter(makesMigrationIncomplete));
   return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
+}
+
+/** `check --summary-out`: the package's summary, written atomically; one line says what it holds. */
+async function writeSummary(file: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, progress: Progress): Promise<number> {
+  const { summarizePackage } = await import('./summary/summarize.js');
+  const summary = await summarizePackage(engineOptions);
+  try {
+    // A task runner's output folder (`.async-migrate/`) need not exist before the first run.
+    await mkdir(path.dirname(path.resolve(io.cwd, file)), { recursive: true });
+    await writeReport(path.resolve(io.cwd, file), `${JSON.stringify(summary, null, 1)}\n`);
+  } catch (error) {
+    throw new WriteFailure(`cannot write the summary to ${file} (${describeError(error)})`);
+  }
+  progress.stop();
+  const into = new Set(summary.interface.calls.map((call) => call.package ?? call.callee));
+  io.stderr(
+    `async-migrate: summary of ${summary.package.name} (${summary.files.length} files, ${summary.functions.length} functions, ${summary.interface.calls.length} calls into ${into.size} other packages) written to ${terminalText(file)}\n`,
+  );
+  const incomplete = summary.skipped.filter((entry) => entry.internalError);
+  reportSkipped(io, incomplete);
+  return incomplete.length > 0 ? EXIT.problems : EXIT.ok;
+}
+
+/** `check --summaries-from`: the summaries in the folder, checked against this run's options, as the engine's input. */
+async function summariesInput(dir: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, quiet: boolean): Promise<import('./engine.js').AnalysedInput> {
+  const { readSummaries, combinedInput } = await import('./summary/combine.js');
+  const { findWorkspaceInfo } = await import('./frontends/typescript/workspaces.js');
+  const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
+  const root = findWorkspaceInfo(first)?.root ?? first;
+  const { config } = engineOptions;
+  const rules = new Set<RuleId>(engineOptions.rules ?? RULE_IDS.filter((rule) => config.rules[rule] !== 'off'));
+  const summaries = await readSummaries(path.resolve(io.cwd, dir));
+  const input = combinedInput(summaries, { root, rules, unsafeFixes: engineOptions.unsafeFixes === true || config.unsafeFixes, public: config.public, onWarning: engineOptions.onWarning });
+  if (!quiet) {
+    const order = input.order.length > 4 ? `${input.order.slice(0, 3).join(', ')}, … ${input.order.at(-1)}` : input.order.join(', ');
+    io.stderr(`async-migrate: planned from ${summaries.length} package summaries (${terminalText(order)}); edits need the program, so the report counts no changed files\n`);
+  }
+  return input;
 }
 
 /**
@@ -523,7 +584,8 @@ function reportSkipped(io: CliIo, entries: readonly Report['skipped'][number][])
  * without the command, the output options and the check-only filters; shell-quoted, escaped.
  */
 function rerunArguments(argv: readonly string[], paths: readonly string[]): string[] {
-  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline', '--cache-location']);
+  // A combined plan cannot write: the next command is the whole-program run that can.
+  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline', '--cache-location', '--summaries-from', '--summary-out']);
   const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty', '--cache']);
   const kept: string[] = [];
   let pathsSeen = 0;

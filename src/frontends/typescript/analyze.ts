@@ -71,16 +71,19 @@ export class TsAnalyzer {
     }
   }
 
-  /** `progress` hears of each pass over the files, and of each file done. */
-  analyze(absoluteFiles: readonly string[], progress?: Pick<Progress, 'phase' | 'advance'>): void {
-    const sourceFiles: ts.SourceFile[] = [];
-    for (const absolute of absoluteFiles) {
-      const sourceFile = this.core.program.getSourceFile(absolute);
-      if (sourceFile) sourceFiles.push(sourceFile);
-    }
+  /**
+   * `progress` hears of each pass over the files, and of each file done. `declareOnly`: files whose
+   * functions are declared (so calls into them resolve, with their ids) but whose code is not walked
+   * (another workspace package's source, when one package is summarised).
+   */
+  analyze(absoluteFiles: readonly string[], progress?: Pick<Progress, 'phase' | 'advance'>, declareOnly: readonly string[] = []): void {
+    const sourceFilesOf = (files: readonly string[]): ts.SourceFile[] => files.map((absolute) => this.core.program.getSourceFile(absolute)).filter((sourceFile) => sourceFile !== undefined);
+    const sourceFiles = sourceFilesOf(absoluteFiles);
+    // Declared in path order with the others, as a whole-program run declares them.
+    const declared = declareOnly.length === 0 ? sourceFiles : sourceFilesOf([...absoluteFiles, ...declareOnly].sort());
     // Pass 1: declare every function, so calls resolve across files whatever the order.
-    progress?.phase('ts-index', sourceFiles.length);
-    for (const sourceFile of sourceFiles) {
+    progress?.phase('ts-index', declared.length);
+    for (const sourceFile of declared) {
       attributeTo(sourceFile.fileName, () => this.declarations.declareFunctions(sourceFile));
       progress?.advance();
     }

@@ -12,6 +12,8 @@ import { walkTree } from './walk.js';
 import { findProjectFile, isOnDisk, loadProgram, type LoadedProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 import { describeError } from '../../errors.js';
+import { languageOf } from '../../discovery.js';
+import { toReportPath } from '../../paths.js';
 import type { Progress } from '../../progress.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
@@ -20,6 +22,12 @@ export interface TsFrontEndOptions extends FrontEndOptions {
   searchFrom: string;
   /** A problem the run goes on despite (a tsconfig base that is not installed): one line for stderr. */
   onWarning?: (message: string) => void;
+  /**
+   * Declare the functions of the program's other source files under the root too (another workspace
+   * package's source, reached through an import), so that calls into them get the ids a whole-program
+   * run gives them; the sites, hits and families returned are those of `files`' code.
+   */
+  declareOtherFiles?: boolean;
 }
 
 export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
@@ -57,10 +65,12 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `syntax error at line ${line + 1}: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}` });
         } else parseable.push(file);
       }
-      analyzer.analyze(parseable, progress);
+      const others = options.declareOtherFiles ? otherSourceFiles(loaded.program, options.root, files) : [];
+      analyzer.analyze(parseable, progress, others);
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
-      return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
+      if (others.length === 0) return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
+      return { language: 'typescript', files: parseable, ...ownPart(analyzer, options.root, parseable), skipped: skipped.filter((entry) => files.includes(entry.file)) };
     },
     emit(request: EmitRequest, edits: EditSet): void {
       if (analyzer) emitTypeScript(analyzer.state, request, edits);
@@ -84,6 +94,31 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       if (!analyzer) return [];
       return [...analyzer.state.functions.values()].filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name);
     },
+  };
+}
+
+/** The program's source files under `root` other than `files` (not declarations, not in node_modules). */
+function otherSourceFiles(program: ts.Program, root: string, files: readonly string[]): string[] {
+  const own = new Set(files);
+  const inside = (file: string): boolean => {
+    const relative = path.relative(root, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  return program
+    .getSourceFiles()
+    .map((sourceFile) => sourceFile.fileName)
+    .filter((file) => !own.has(file) && !/\.d\.[cm]?ts$/.test(file) && !file.includes('/node_modules/') && inside(file) && languageOf(file) === 'typescript');
+}
+
+/** The graph and hits of `files`' code: sites and hits whose function is in them (the other files' functions stay, as callees). */
+function ownPart(analyzer: TsAnalyzer, root: string, files: readonly string[]): Pick<Analysis, 'graph' | 'hits'> {
+  const own = new Set(files.map((file) => toReportPath(root, file)));
+  const graph = analyzer.graph();
+  const isOwn = (id: string): boolean => own.has(graph.functions.get(id)?.location.file ?? '');
+  const unresolved = graph.unresolved?.filter((call) => isOwn(call.caller));
+  return {
+    graph: { ...graph, sites: graph.sites.filter((site) => isOwn(site.caller)), ...(unresolved && unresolved.length > 0 ? { unresolved } : { unresolved: undefined }) },
+    hits: analyzer.state.hits.filter((hit) => own.has(hit.finding.file)),
   };
 }
 
