@@ -601,7 +601,11 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
       }
       continue;
     }
-    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature });
+    const child = fn.returnsChildProcess;
+    const note = child
+      ? `its result changes from the child process object (${child.before}) to ${child.after}: callers that used the child (its pid, kill(), streams) no longer get it`
+      : undefined;
+    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature, ...(note ? { note } : {}) });
   }
   breaking.sort(byLocation);
   return { asyncFunctions, awaitedCalls, blocked, breaking };

@@ -89,6 +89,7 @@ export class TsAnalyzer {
     }
     this.declarations.registerLocalHolders();
     this.declarations.markExistingSiblings();
+    this.declarations.markReboundNames();
     this.declarations.recordExportedWrappers();
     // Families before the walk: a rule asks which members a call may dispatch to.
     for (const { node, info } of this.declarations.familyLinks) attributeTo(info.absolute, () => this.core.unlessCheckerOverflows(node, info, () => this.families.record(node)));
