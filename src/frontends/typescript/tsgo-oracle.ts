@@ -1,0 +1,306 @@
+// The native oracle: the questions of oracle.ts answered by TypeScript 7's checker through
+// `typescript7/unstable/sync` (the optional dependency `typescript7`, typescript@7.0.2). The native
+// checker runs in a child process (`tsgo --api`); each request is a synchronous round trip, so the
+// first question about a file asks, in one request, the types of every node the rules will ask
+// about there, and the thenable walk below is memoised per type.
+import path from 'node:path';
+import { ts } from '@ts-morph/common';
+import type { API, Checker, Project, Symbol as TsgoSymbol, Type as TsgoType } from 'typescript7/unstable/sync';
+import type { Node as TsgoNode, SourceFile as TsgoSourceFile } from 'typescript7/unstable/ast';
+import { UsageError } from '../../errors.js';
+import { jsOracle, type CheckerOracle, type ValueKind } from './oracle.js';
+import type { Awaitability } from './thenables.js';
+
+type SyncModule = typeof import('typescript7/unstable/sync');
+type AstModule = typeof import('typescript7/unstable/ast');
+
+/** Questions the native checker answered, and those it could not (no node, or no type) which the JS checker answered. */
+export interface OracleCounts {
+  asked: number;
+  answered: number;
+  unanswered: number;
+  requests: number;
+}
+
+export interface TsgoOracle extends CheckerOracle {
+  readonly counts: OracleCounts;
+}
+
+const MISSING = 'the native TypeScript 7 checker is not installed (npm install typescript7@npm:typescript@7.0.2)';
+
+/** Starts `tsgo --api` on the tsconfig. Usage errors: no tsconfig, TypeScript 7 not installed, a project it cannot open. */
+export async function createTsgoOracle(program: ts.Program, configFile: string | undefined): Promise<TsgoOracle> {
+  if (!configFile) throw new UsageError('--oracle tsgo needs a tsconfig.json: the native checker opens projects by their tsconfig, not an inferred list of files');
+  let sync: SyncModule;
+  let astModule: AstModule;
+  try {
+    sync = await import('typescript7/unstable/sync');
+    astModule = await import('typescript7/unstable/ast');
+  } catch {
+    throw new UsageError(`--oracle tsgo: ${MISSING}`);
+  }
+  let api: API;
+  let project: Project | undefined;
+  try {
+    api = new sync.API({ cwd: path.dirname(configFile) });
+    const snapshot = api.updateSnapshot({ openProjects: [configFile] });
+    project = snapshot.getProject(configFile) ?? snapshot.getProjects()[0];
+  } catch (error) {
+    throw new UsageError(`--oracle tsgo: the native checker did not start (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+  }
+  if (!project) {
+    api.close();
+    throw new UsageError(`--oracle tsgo: the native checker opened no project for ${configFile}`);
+  }
+  return new NativeOracle(api, project, sync, astModule, program);
+}
+
+/** `Identifier`, `CallExpression`…: the names both versions share (their numbers differ). */
+function kindNames(): Map<ts.SyntaxKind, string> {
+  const names = new Map<ts.SyntaxKind, string>();
+  for (const [name, value] of Object.entries(ts.SyntaxKind)) {
+    // Markers (`FirstLiteralToken`) alias real kinds.
+    if (typeof value === 'number' && !/^(First|Last)/.test(name) && !names.has(value)) names.set(value, name);
+  }
+  return names;
+}
+
+class NativeOracle implements TsgoOracle {
+  readonly name = 'tsgo' as const;
+  readonly counts: OracleCounts = { asked: 0, answered: 0, unanswered: 0, requests: 0 };
+  private readonly checker: Checker;
+  private readonly fallback: CheckerOracle;
+  private readonly kindName = kindNames();
+  private readonly remoteFiles = new Map<string, TsgoSourceFile | undefined>();
+  /** The native type of each ts-morph node asked ahead (undefined: no node or no type there). */
+  private readonly types = new Map<ts.Node, TsgoType | undefined>();
+  private readonly remoteNodes = new Map<ts.Node, TsgoNode>();
+  private readonly preparedFiles = new Set<ts.SourceFile>();
+  private readonly thenable = new Map<number, boolean>();
+  private readonly floating = new Map<number, boolean>();
+  private readonly defaultLibrary = new Map<string, boolean>();
+
+  constructor(
+    private readonly api: API,
+    private readonly project: Project,
+    private readonly sync: SyncModule,
+    private readonly astModule: AstModule,
+    program: ts.Program,
+  ) {
+    this.checker = project.checker;
+    this.fallback = jsOracle(program);
+  }
+
+  isNeverAwaitable(operand: ts.Expression): boolean {
+    const type = this.typeOf(operand);
+    if (!type) return this.fallback.isNeverAwaitable(operand);
+    const { TypeFlags } = this.sync;
+    if (type.flags & TypeFlags.Never) return false;
+    return this.awaitabilityOfUnion(type, this.remoteNodes.get(operand)) === 'never';
+  }
+
+  valueKind(expression: ts.Expression, withPromise: boolean): ValueKind {
+    const type = this.typeOf(expression);
+    if (!type) return this.fallback.valueKind(expression, withPromise);
+    if (this.isPromiseArrayType(type)) return 'promise-array';
+    if (!withPromise) return 'other';
+    return this.isFloatingPromiseType(type) ? 'promise' : 'other';
+  }
+
+  close(): void {
+    this.api.close();
+  }
+
+  // --- nodes: a ts-morph node is found in the native tree by its span and kind name.
+
+  private typeOf(node: ts.Node): TsgoType | undefined {
+    this.counts.asked++;
+    const sourceFile = node.getSourceFile();
+    if (!this.preparedFiles.has(sourceFile)) this.prepare(sourceFile);
+    if (!this.types.has(node)) this.ask(sourceFile, [node]);
+    const type = this.types.get(node);
+    if (type) this.counts.answered++;
+    else this.counts.unanswered++;
+    return type;
+  }
+
+  /** One request for every await operand and unused value of the file (what the rules ask first). */
+  private prepare(sourceFile: ts.SourceFile): void {
+    this.preparedFiles.add(sourceFile);
+    const wanted: ts.Node[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isAwaitExpression(node)) wanted.push(skipParentheses(node.expression));
+      if (ts.isExpressionStatement(node)) collectValues(node.expression, wanted);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(sourceFile, visit);
+    this.ask(sourceFile, wanted);
+  }
+
+  private ask(sourceFile: ts.SourceFile, nodes: readonly ts.Node[]): void {
+    const remote = this.remoteFile(sourceFile.fileName);
+    const asked: ts.Node[] = [];
+    const located: TsgoNode[] = [];
+    for (const node of nodes) {
+      if (this.types.has(node)) continue;
+      const found = remote ? this.findRemote(remote, node) : undefined;
+      if (!found) {
+        this.types.set(node, undefined);
+        continue;
+      }
+      this.remoteNodes.set(node, found);
+      asked.push(node);
+      located.push(found);
+    }
+    if (located.length === 0) return;
+    this.counts.requests++;
+    const answers = this.checker.getTypeAtLocation(located);
+    asked.forEach((node, index) => this.types.set(node, answers[index]));
+  }
+
+  private remoteFile(fileName: string): TsgoSourceFile | undefined {
+    if (!this.remoteFiles.has(fileName)) {
+      this.counts.requests++;
+      this.remoteFiles.set(fileName, this.project.program.getSourceFile(fileName));
+    }
+    return this.remoteFiles.get(fileName);
+  }
+
+  private findRemote(remote: TsgoSourceFile, node: ts.Node): TsgoNode | undefined {
+    const wantedKind = this.astModule.SyntaxKind[this.kindName.get(node.kind) as keyof typeof this.astModule.SyntaxKind];
+    if (wantedKind === undefined) return undefined;
+    const { pos, end } = node;
+    let current: TsgoNode = remote as unknown as TsgoNode;
+    for (;;) {
+      if (current.pos === pos && current.end === end && current.kind === wantedKind) return current;
+      const next: TsgoNode | undefined = current.forEachChild((child) => (child.pos <= pos && end <= child.end && child.pos < child.end ? child : undefined));
+      if (!next) return undefined;
+      current = next;
+    }
+  }
+
+  // --- types: thenables.ts's walk over the native checker's types.
+
+  private constituents(type: TsgoType): readonly TsgoType[] {
+    return type.isUnionType() ? (type.getTypes() ?? [type]) : [type];
+  }
+
+  private awaitabilityOfUnion(type: TsgoType, node: TsgoNode | undefined): Awaitability {
+    const parts = this.constituents(type).map((part) => this.awaitability(part, node));
+    return parts.includes('always') ? 'always' : parts.includes('may') ? 'may' : 'never';
+  }
+
+  private awaitability(type: TsgoType, node: TsgoNode | undefined): Awaitability {
+    const { TypeFlags } = this.sync;
+    let constraint: TsgoType | undefined = type;
+    if (type.flags & TypeFlags.InstantiableNonPrimitive) constraint = this.checker.getBaseConstraintOfType(type);
+    if (!constraint || constraint.flags & TypeFlags.InstantiableNonPrimitive) return 'may';
+    if (constraint.flags & (TypeFlags.Any | TypeFlags.Unknown)) return 'may';
+    return this.isThenableType(constraint, node) ? 'always' : 'never';
+  }
+
+  private isThenableType(type: TsgoType, node: TsgoNode | undefined): boolean {
+    const known = this.thenable.get(type.id);
+    if (known !== undefined) return known;
+    const apparent = this.checker.getApparentType(type) ?? type;
+    let result = false;
+    for (const constituent of this.constituents(apparent)) {
+      const then = this.checker.getPropertyOfType(constituent, 'then');
+      if (!then) continue;
+      const thenType = this.typeOfSymbol(then, node);
+      for (const part of this.constituents(thenType)) {
+        for (const signature of this.checker.getSignaturesOfType(part, this.sync.SignatureKind.Call)) {
+          const first = signature.getParameters()[0];
+          // `then(...callbacks)`: the first parameter is the rest parameter.
+          if (first && this.takesCallback(first, signature.hasRestParameter && signature.parameters.length === 1, node)) result = true;
+          if (result) break;
+        }
+        if (result) break;
+      }
+      if (result) break;
+    }
+    this.thenable.set(type.id, result);
+    return result;
+  }
+
+  private typeOfSymbol(symbol: TsgoSymbol, node: TsgoNode | undefined): TsgoType {
+    if (node) return this.checker.getTypeOfSymbolAtLocation(symbol, node);
+    return this.checker.getTypeOfSymbol(symbol) ?? this.checker.getUnknownType();
+  }
+
+  private takesCallback(parameter: TsgoSymbol, rest: boolean, node: TsgoNode | undefined): boolean {
+    let type: TsgoType | undefined = this.checker.getApparentType(this.typeOfSymbol(parameter, node));
+    if (type && rest) type = this.checker.getIndexInfosOfType(type).find((info) => info.keyType.flags & this.sync.TypeFlags.Number)?.valueType;
+    return type !== undefined && this.constituents(type).some((part) => this.checker.getSignaturesOfType(part, this.sync.SignatureKind.Call).length > 0);
+  }
+
+  private isFloatingPromiseType(type: TsgoType): boolean {
+    const known = this.floating.get(type.id);
+    if (known !== undefined) return known;
+    const result = this.constituents(this.checker.getApparentType(type) ?? type).some((part) => this.isBuiltinPromise(part, new Set()));
+    this.floating.set(type.id, result);
+    return result;
+  }
+
+  private isPromiseArrayType(type: TsgoType): boolean {
+    return this.constituents(type).some((constituent) => {
+      const part = this.checker.getApparentType(constituent) ?? constituent;
+      if (this.checker.isTupleType(part)) return this.checker.getTypeArguments(part as Parameters<Checker['getTypeArguments']>[0]).some((element) => this.isFloatingPromiseType(element));
+      if (!this.checker.isArrayType(part)) return false;
+      const element = this.checker.getTypeArguments(part as Parameters<Checker['getTypeArguments']>[0])[0];
+      return element !== undefined && this.isFloatingPromiseType(element);
+    });
+  }
+
+  private isBuiltinPromise(type: TsgoType, seen: Set<number>): boolean {
+    if (seen.has(type.id)) return false;
+    seen.add(type.id);
+    const { TypeFlags, SymbolFlags, ObjectFlags } = this.sync;
+    if (type.isIntersectionType()) return (type.getTypes() ?? []).some((part) => this.isBuiltinPromise(part, seen));
+    if (type.isUnionType()) return (type.getTypes() ?? []).every((part) => this.isBuiltinPromise(part, seen));
+    if (type.flags & TypeFlags.TypeParameter) {
+      const constraint = this.checker.getBaseConstraintOfType(type);
+      return constraint !== undefined && this.isBuiltinPromise(constraint, seen);
+    }
+    const symbol = type.getSymbol();
+    if (!symbol) return false;
+    if (symbol.name === 'Promise' && symbol.declarations.some((declaration) => this.isDefaultLibrary(declaration.path))) return true;
+    if (!(symbol.flags & (SymbolFlags.Class | SymbolFlags.Interface))) return false;
+    const declared = this.checker.getDeclaredTypeOfSymbol(symbol);
+    if (!declared.isObjectType() || !(declared.objectFlags & ObjectFlags.ClassOrInterface)) return false;
+    return this.checker.getBaseTypes(declared as Parameters<Checker['getBaseTypes']>[0]).some((base) => this.isBuiltinPromise(base, seen));
+  }
+
+  private isDefaultLibrary(filePath: string): boolean {
+    let known = this.defaultLibrary.get(filePath);
+    if (known === undefined) {
+      known = this.project.program.getSourceFileMetadataByPath(filePath as Parameters<Project['program']['getSourceFileMetadataByPath']>[0])?.isDefaultLibrary ?? false;
+      this.defaultLibrary.set(filePath, known);
+    }
+    return known;
+  }
+}
+
+function skipParentheses(expression: ts.Expression): ts.Expression {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  return node;
+}
+
+/** The nodes floating-promise asks about for a statement's value: the value, and the operands it judges one by one. */
+function collectValues(expression: ts.Expression, into: ts.Node[]): void {
+  const node = skipParentheses(expression);
+  into.push(node);
+  if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    if (operator === ts.SyntaxKind.CommaToken || operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+      collectValues(node.left, into);
+      collectValues(node.right, into);
+    }
+  } else if (ts.isConditionalExpression(node)) {
+    collectValues(node.whenTrue, into);
+    collectValues(node.whenFalse, into);
+  } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally') {
+    collectValues(node.expression.expression, into);
+  }
+}
