@@ -13,10 +13,13 @@ import { findProjectFile, loadProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 import { describeError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
+import { jsOracle, type CheckerOracle, type OracleName } from './oracle.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
   projectFile?: string;
+  /** `--oracle`: the checker for the type questions of oracle.ts (default `js`). */
+  oracle?: OracleName;
   searchFrom: string;
   /** A problem the run goes on despite (a tsconfig base that is not installed): one line for stderr. */
   onWarning?: (message: string) => void;
@@ -32,6 +35,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       const loaded = loadProgram(files, projectFile, options.onWarning, progress, options.root);
       program = loaded.program;
       const publicGlobs = options.config.public;
+      const oracle = await createOracle(options.oracle, loaded.program, loaded.configFile);
       analyzer = new TsAnalyzer(
         loaded.program,
         loaded.checker,
@@ -41,6 +45,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         (file) => publicGlobs.length === 0 || matchesAnyGlob(file, publicGlobs),
         options.config.blocking.filter((entry) => entry.language !== 'python'),
         options.config.unsafeFixes,
+        oracle,
       );
       const skipped: Analysis['skipped'] = [];
       const parseable: string[] = [];
@@ -55,7 +60,11 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `syntax error at line ${line + 1}: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}` });
         } else parseable.push(file);
       }
-      analyzer.analyze(parseable, progress);
+      try {
+        analyzer.analyze(parseable, progress);
+      } finally {
+        oracle.close();
+      }
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
@@ -78,6 +87,13 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       return [...analyzer.state.functions.values()].filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name);
     },
   };
+}
+
+/** The native oracle is loaded only when asked for: it starts a process and needs the optional typescript7. */
+async function createOracle(name: OracleName | undefined, program: ts.Program, configFile: string | undefined): Promise<CheckerOracle> {
+  if (name !== 'tsgo') return jsOracle(program);
+  const { createTsgoOracle } = await import('./tsgo-oracle.js');
+  return createTsgoOracle(program, configFile);
 }
 
 /** One entry per file whose analysis skipped nodes the type checker could not answer for. */

@@ -3,6 +3,7 @@
 // checker runs in a child process (`tsgo --api`); each request is a synchronous round trip, so the
 // first question about a file asks, in one request, the types of every node the rules will ask
 // about there, and the thenable walk below is memoised per type.
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ts } from '@ts-morph/common';
 import type { API, Checker, Project, Symbol as TsgoSymbol, Type as TsgoType } from 'typescript7/unstable/sync';
@@ -108,7 +109,16 @@ class NativeOracle implements TsgoOracle {
   }
 
   close(): void {
-    this.api.close();
+    // API.close() kills the server, which then prints "context canceled" on the stderr it shares with
+    // us. At the end of its input it exits on its own, silently (7.0.2's client keeps the process in
+    // `client.channel.child`, the version is pinned); the kill stays the fallback.
+    const child = (this.api as unknown as { client?: { channel?: { child?: ChildProcess } } }).client?.channel?.child;
+    if (!child?.stdin) {
+      this.api.close();
+      return;
+    }
+    child.once('exit', () => child.stdout?.destroy());
+    child.stdin.end();
   }
 
   // --- nodes: a ts-morph node is found in the native tree by its span and kind name.
