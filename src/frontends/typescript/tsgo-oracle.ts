@@ -171,7 +171,15 @@ class NativeOracle implements TsgoOracle {
   private remoteFile(fileName: string): TsgoSourceFile | undefined {
     if (!this.remoteFiles.has(fileName)) {
       this.counts.requests++;
-      this.remoteFiles.set(fileName, this.project.program.getSourceFile(fileName));
+      let remote: TsgoSourceFile | undefined;
+      try {
+        remote = this.project.program.getSourceFile(fileName);
+      } catch {
+        // Not in the native project (a file given outside the tsconfig, a .js file without allowJs):
+        // the JS checker answers for it.
+        remote = undefined;
+      }
+      this.remoteFiles.set(fileName, remote);
     }
     return this.remoteFiles.get(fileName);
   }
