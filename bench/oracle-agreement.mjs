@@ -41,11 +41,24 @@ for (const file of files) {
       while (ts.isParenthesizedExpression(value)) value = value.expression;
       questions.push({ kind: 'value', node: value, withPromise: !ts.isAwaitExpression(value) });
     }
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+      if (name) questions.push({ kind: 'callee', node: name });
+    }
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
 }
-const ask = (oracle, q) => (q.kind === 'await' ? String(oracle.isNeverAwaitable(q.node)) : oracle.valueKind(q.node, q.withPromise));
+// The call graph needs the declarations the project holds; declarations in .d.ts files (the libs,
+// packages) cannot make a project function, and TypeScript 7's own lib files have no TypeScript 6 node.
+const where = (declaration) => `${path.relative(dir, declaration.getSourceFile().fileName)}:${declaration.pos}`;
+const ask = (oracle, q) =>
+  q.kind === 'await'
+    ? String(oracle.isNeverAwaitable(q.node))
+    : q.kind === 'value'
+      ? oracle.valueKind(q.node, q.withPromise)
+      : oracle.calleeDeclarations(q.node).filter((d) => !d.getSourceFile().isDeclarationFile).map(where).join(' ');
 
 const js = jsOracle(program);
 t = performance.now();

@@ -65,9 +65,27 @@ export async function main<T, U extends Promise<number>>(anyValue: any, unknownV
 }
 `;
 
+// Callees through an import alias, a namespace import, a class, a method and an overload.
+const USE = `import { asyncValue as load, Deferred, syncValue } from './shapes.js';
+import * as shapes from './shapes.js';
+export function pick(value: string): string;
+export function pick(value: number): number;
+export function pick(value: string | number): string | number { return value; }
+class Store { get(): number { return syncValue(); } }
+export async function use(): Promise<void> {
+  await load();
+  await shapes.asyncValue();
+  new Store().get();
+  pick(1);
+  void new Deferred((resolve) => resolve(1));
+  missing();
+}
+declare function missing(): void;
+`;
+
 describe('--oracle tsgo', () => {
   it.runIf(hasTsgo)('gives the JSON report --oracle js gives', async () => {
-    const dir = makeProject({ 'src/shapes.ts': SHAPES });
+    const dir = makeProject({ 'src/shapes.ts': SHAPES, 'src/use.ts': USE });
     const js = await runCli(['check', '.', '--format', 'json', '--oracle', 'js'], dir);
     const tsgo = await runCli(['check', '.', '--format', 'json', '--oracle', 'tsgo'], dir);
     expect(tsgo.stderr).toBe('');
@@ -79,9 +97,9 @@ describe('--oracle tsgo', () => {
   });
 
   it.runIf(hasTsgo)('answers every routed question itself, as the JS checker does', async () => {
-    const dir = makeProject({ 'src/shapes.ts': SHAPES });
-    const file = path.join(dir, 'src/shapes.ts');
-    const { program } = loadProgram([file], path.join(dir, 'tsconfig.json'));
+    const dir = makeProject({ 'src/shapes.ts': SHAPES, 'src/use.ts': USE });
+    const files = [path.join(dir, 'src/shapes.ts'), path.join(dir, 'src/use.ts')];
+    const { program } = loadProgram(files, path.join(dir, 'tsconfig.json'));
     program.getTypeChecker();
     const native = await createTsgoOracle(program, path.join(dir, 'tsconfig.json'));
     try {
@@ -90,9 +108,15 @@ describe('--oracle tsgo', () => {
         const visit = (node: ts.Node): void => {
           if (ts.isAwaitExpression(node)) answers.push(`await ${node.expression.getText()}: ${oracle.isNeverAwaitable(skip(node.expression))}`);
           if (ts.isExpressionStatement(node)) answers.push(`${node.expression.getText()}: ${oracle.valueKind(skip(node.expression), !ts.isAwaitExpression(skip(node.expression)))}`);
+          if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && (ts.isIdentifier(node.expression) || ts.isPropertyAccessExpression(node.expression))) {
+            const name = ts.isIdentifier(node.expression) ? node.expression : node.expression.name;
+            // The project's declarations: TypeScript 7's lib files have no TypeScript 6 node.
+            const declarations = oracle.calleeDeclarations(name).filter((declaration) => !declaration.getSourceFile().isDeclarationFile);
+            answers.push(`call ${node.expression.getText()}: ${declarations.map((declaration) => `${path.basename(declaration.getSourceFile().fileName)}:${declaration.getStart()}`).join(' ')}`);
+          }
           ts.forEachChild(node, visit);
         };
-        visit(program.getSourceFile(file)!);
+        for (const file of files) visit(program.getSourceFile(file)!);
         return answers;
       };
       const expected = ask(jsOracle(program));
@@ -104,6 +128,9 @@ describe('--oracle tsgo', () => {
       expect(expected).toContain('await thenish(): false');
       expect(expected).toContain('[asyncValue(), asyncValue()]: promise-array');
       expect(expected).toContain('thenish(): other');
+      expect(expected.filter((answer) => answer.startsWith('call load:'))).toEqual([expect.stringMatching(/^call load: shapes\.ts:\d+$/)]);
+      expect(expected.filter((answer) => answer.startsWith('call pick:'))).toEqual([expect.stringMatching(/^call pick: use\.ts:\d+ use\.ts:\d+ use\.ts:\d+$/)]);
+      expect(expected).toContain('call missing: use.ts:' + USE.indexOf('declare function missing'));
     } finally {
       native.close();
     }

@@ -23,6 +23,11 @@ export interface CheckerOracle {
    * (an awaited value is never a floating promise itself, but may be an array of them).
    */
   valueKind(expression: ts.Expression, withPromise: boolean): ValueKind;
+  /**
+   * The call graph's question for a callee's name (`f` in `f()`, `m` in `o.m()`): the declarations
+   * of what it names, through import aliases; none when it names nothing the checker knows.
+   */
+  calleeDeclarations(name: ts.Identifier | ts.PrivateIdentifier): readonly ts.Declaration[];
   /** Ends the native checker's process; nothing for the JS checker. */
   close(): void;
 }
@@ -43,6 +48,12 @@ export function jsOracle(program: ts.Program): CheckerOracle {
       if (isPromiseArrayType(program, type)) return 'promise-array';
       if (!withPromise) return 'other';
       return isFloatingPromiseType(program, type) ? 'promise' : 'other';
+    },
+    calleeDeclarations(name) {
+      let symbol = checker.getSymbolAtLocation(name);
+      if (!symbol) return [];
+      if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+      return symbol.declarations ?? [];
     },
     close() {},
   };

@@ -57,9 +57,9 @@ export async function createTsgoOracle(program: ts.Program, configFile: string |
 }
 
 /** `Identifier`, `CallExpression`…: the names both versions share (their numbers differ). */
-function kindNames(): Map<ts.SyntaxKind, string> {
-  const names = new Map<ts.SyntaxKind, string>();
-  for (const [name, value] of Object.entries(ts.SyntaxKind)) {
+function kindNames(kinds: Record<string, string | number> = ts.SyntaxKind): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const [name, value] of Object.entries(kinds)) {
     // Markers (`FirstLiteralToken`) alias real kinds.
     if (typeof value === 'number' && !/^(First|Last)/.test(name) && !names.has(value)) names.set(value, name);
   }
@@ -72,10 +72,17 @@ class NativeOracle implements TsgoOracle {
   private readonly checker: Checker;
   private readonly fallback: CheckerOracle;
   private readonly kindName = kindNames();
+  private readonly remoteKindName: Map<number, string>;
   private readonly remoteFiles = new Map<string, TsgoSourceFile | undefined>();
   /** The native type of each ts-morph node asked ahead (undefined: no node or no type there). */
   private readonly types = new Map<ts.Node, TsgoType | undefined>();
   private readonly remoteNodes = new Map<ts.Node, TsgoNode>();
+  /** The native symbol of each callee name asked (null: it names nothing; undefined: not answered). */
+  private readonly symbols = new Map<ts.Node, TsgoSymbol | null | undefined>();
+  /** Declarations by native symbol id, as TypeScript 6's nodes (aliases followed). */
+  private readonly declarations = new Map<number, readonly ts.Declaration[]>();
+  /** TypeScript 6's nodes of a file by span and kind name, to find a native declaration among them. */
+  private readonly spans = new Map<ts.SourceFile, Map<string, ts.Node>>();
   private readonly preparedFiles = new Set<ts.SourceFile>();
   private readonly thenable = new Map<number, boolean>();
   private readonly floating = new Map<number, boolean>();
@@ -86,9 +93,10 @@ class NativeOracle implements TsgoOracle {
     private readonly project: Project,
     private readonly sync: SyncModule,
     private readonly astModule: AstModule,
-    program: ts.Program,
+    private readonly program: ts.Program,
   ) {
     this.checker = project.checker;
+    this.remoteKindName = kindNames(astModule.SyntaxKind as unknown as Record<string, string | number>);
     this.fallback = jsOracle(program);
   }
 
@@ -106,6 +114,21 @@ class NativeOracle implements TsgoOracle {
     if (this.isPromiseArrayType(type)) return 'promise-array';
     if (!withPromise) return 'other';
     return this.isFloatingPromiseType(type) ? 'promise' : 'other';
+  }
+
+  calleeDeclarations(name: ts.Identifier | ts.PrivateIdentifier): readonly ts.Declaration[] {
+    this.counts.asked++;
+    const sourceFile = name.getSourceFile();
+    if (!this.preparedFiles.has(sourceFile)) this.prepare(sourceFile);
+    if (!this.symbols.has(name)) this.askSymbols(sourceFile, [name]);
+    const symbol = this.symbols.get(name);
+    if (symbol === undefined) {
+      this.counts.unanswered++;
+      return this.fallback.calleeDeclarations(name);
+    }
+    this.counts.answered++;
+    if (symbol === null) return [];
+    return this.declarationsOf(symbol);
   }
 
   close(): void {
@@ -138,13 +161,84 @@ class NativeOracle implements TsgoOracle {
   private prepare(sourceFile: ts.SourceFile): void {
     this.preparedFiles.add(sourceFile);
     const wanted: ts.Node[] = [];
+    const names: ts.Node[] = [];
     const visit = (node: ts.Node): void => {
       if (ts.isAwaitExpression(node)) wanted.push(skipParentheses(node.expression));
       if (ts.isExpressionStatement(node)) collectValues(node.expression, wanted);
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        const callee = node.expression;
+        if (ts.isIdentifier(callee)) names.push(callee);
+        else if (ts.isPropertyAccessExpression(callee)) names.push(callee.name);
+      }
       ts.forEachChild(node, visit);
     };
     ts.forEachChild(sourceFile, visit);
     this.ask(sourceFile, wanted);
+    this.askSymbols(sourceFile, names);
+  }
+
+  private askSymbols(sourceFile: ts.SourceFile, names: readonly ts.Node[]): void {
+    const remote = this.remoteFile(sourceFile.fileName);
+    const asked: ts.Node[] = [];
+    const located: TsgoNode[] = [];
+    for (const name of names) {
+      if (this.symbols.has(name)) continue;
+      const found = remote ? this.findRemote(remote, name) : undefined;
+      if (!found) {
+        this.symbols.set(name, undefined);
+        continue;
+      }
+      asked.push(name);
+      located.push(found);
+    }
+    if (located.length === 0) return;
+    this.counts.requests++;
+    const answers = this.checker.getSymbolAtLocation(located);
+    asked.forEach((name, index) => this.symbols.set(name, answers[index] ?? null));
+  }
+
+  private declarationsOf(symbol: TsgoSymbol): readonly ts.Declaration[] {
+    let known = this.declarations.get(symbol.id);
+    if (known) return known;
+    let target = symbol;
+    if (symbol.flags & this.sync.SymbolFlags.Alias) {
+      this.counts.requests++;
+      target = this.checker.getAliasedSymbol(symbol);
+    }
+    known = this.declarations.get(target.id);
+    if (!known) {
+      const found: ts.Declaration[] = [];
+      for (const handle of target.declarations) {
+        const declaration = this.localNode(handle);
+        if (declaration) found.push(declaration as ts.Declaration);
+      }
+      known = found;
+      this.declarations.set(target.id, known);
+    }
+    this.declarations.set(symbol.id, known);
+    return known;
+  }
+
+  /** TypeScript 6's node for a native declaration; none for a file TypeScript 6 does not hold (TypeScript 7's own lib files). */
+  private localNode(handle: TsgoSymbol['declarations'][number]): ts.Node | undefined {
+    const sourceFile = this.program.getSourceFile(handle.path);
+    if (!sourceFile) return undefined;
+    if (!this.remoteFiles.has(sourceFile.fileName)) this.counts.requests++;
+    const remote = handle.resolve(this.project);
+    if (!remote) return undefined;
+    let spans = this.spans.get(sourceFile);
+    if (!spans) {
+      spans = new Map();
+      const index = spans;
+      const visit = (node: ts.Node): void => {
+        const key = `${node.pos}:${node.end}:${this.kindName.get(node.kind)}`;
+        if (!index.has(key)) index.set(key, node);
+        ts.forEachChild(node, visit);
+      };
+      visit(sourceFile);
+      this.spans.set(sourceFile, spans);
+    }
+    return spans.get(`${remote.pos}:${remote.end}:${this.remoteKindName.get(remote.kind)}`);
   }
 
   private ask(sourceFile: ts.SourceFile, nodes: readonly ts.Node[]): void {
