@@ -11,6 +11,7 @@ import type { Node as TsgoNode, SourceFile as TsgoSourceFile } from 'typescript7
 import { UsageError } from '../../errors.js';
 import { jsOracle, type CheckerOracle, type ValueKind } from './oracle.js';
 import type { Awaitability } from './thenables.js';
+import { walkTree } from './walk.js';
 
 type SyncModule = typeof import('typescript7/unstable/sync');
 type AstModule = typeof import('typescript7/unstable/ast');
@@ -79,8 +80,8 @@ class NativeOracle implements TsgoOracle {
   private readonly remoteNodes = new Map<ts.Node, TsgoNode>();
   /** The native symbol of each callee name asked (null: it names nothing; undefined: not answered). */
   private readonly symbols = new Map<ts.Node, TsgoSymbol | null | undefined>();
-  /** Declarations by native symbol id, as TypeScript 6's nodes (aliases followed). */
-  private readonly declarations = new Map<number, readonly ts.Declaration[]>();
+  /** Declarations by native symbol id, as TypeScript 6's nodes (aliases followed); null: one has no TypeScript 6 node. */
+  private readonly declarations = new Map<number, readonly ts.Declaration[] | null>();
   /** TypeScript 6's nodes of a file by span and kind name, to find a native declaration among them. */
   private readonly spans = new Map<ts.SourceFile, Map<string, ts.Node>>();
   private readonly preparedFiles = new Set<ts.SourceFile>();
@@ -121,14 +122,24 @@ class NativeOracle implements TsgoOracle {
     const sourceFile = name.getSourceFile();
     if (!this.preparedFiles.has(sourceFile)) this.prepare(sourceFile);
     if (!this.symbols.has(name)) this.askSymbols(sourceFile, [name]);
-    const symbol = this.symbols.get(name);
+    let symbol = this.symbols.get(name);
+    // TypeScript 7 follows fewer CommonJS patterns in JavaScript than TypeScript 6 (`store.list()` of
+    // a module that did `module.exports = {…}; module.exports.list = f` names nothing): there, the
+    // JS checker answers a name the native one cannot place.
+    if (symbol === null && JS_FILE.test(sourceFile.fileName)) symbol = undefined;
     if (symbol === undefined) {
       this.counts.unanswered++;
       return this.fallback.calleeDeclarations(name);
     }
     this.counts.answered++;
     if (symbol === null) return [];
-    return this.declarationsOf(symbol);
+    const declarations = this.declarationsOf(symbol);
+    if (declarations) return declarations;
+    // An import tsgo cannot resolve, or a declaration TypeScript 6 has no node for (TypeScript 7
+    // rewrites some JavaScript into nodes of its own): the JS checker answers.
+    this.counts.answered--;
+    this.counts.unanswered++;
+    return this.fallback.calleeDeclarations(name);
   }
 
   close(): void {
@@ -162,7 +173,8 @@ class NativeOracle implements TsgoOracle {
     this.preparedFiles.add(sourceFile);
     const wanted: ts.Node[] = [];
     const names: ts.Node[] = [];
-    const visit = (node: ts.Node): void => {
+    // An explicit stack: a file nested deeper than the call stack is still walked.
+    walkTree(sourceFile, (node) => {
       if (ts.isAwaitExpression(node)) wanted.push(skipParentheses(node.expression));
       if (ts.isExpressionStatement(node)) collectValues(node.expression, wanted);
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
@@ -170,9 +182,7 @@ class NativeOracle implements TsgoOracle {
         if (ts.isIdentifier(callee)) names.push(callee);
         else if (ts.isPropertyAccessExpression(callee)) names.push(callee.name);
       }
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(sourceFile, visit);
+    });
     this.ask(sourceFile, wanted);
     this.askSymbols(sourceFile, names);
   }
@@ -197,48 +207,59 @@ class NativeOracle implements TsgoOracle {
     asked.forEach((name, index) => this.symbols.set(name, answers[index] ?? null));
   }
 
-  private declarationsOf(symbol: TsgoSymbol): readonly ts.Declaration[] {
+  private declarationsOf(symbol: TsgoSymbol): readonly ts.Declaration[] | undefined {
     let known = this.declarations.get(symbol.id);
-    if (known) return known;
+    if (known !== undefined) return known ?? undefined;
     let target = symbol;
     if (symbol.flags & this.sync.SymbolFlags.Alias) {
       this.counts.requests++;
       target = this.checker.getAliasedSymbol(symbol);
+      // An import the native checker cannot resolve: TypeScript 6's program resolves workspace
+      // packages to their source (workspaces.ts), which tsgo's module resolution does not.
+      if (this.checker.isUnknownSymbol(target)) {
+        this.declarations.set(symbol.id, null);
+        return undefined;
+      }
     }
     known = this.declarations.get(target.id);
-    if (!known) {
-      const found: ts.Declaration[] = [];
+    if (known === undefined) {
+      let found: ts.Declaration[] | null = [];
       for (const handle of target.declarations) {
         const declaration = this.localNode(handle);
+        if (declaration === null) {
+          found = null;
+          break;
+        }
         if (declaration) found.push(declaration as ts.Declaration);
       }
       known = found;
       this.declarations.set(target.id, known);
     }
     this.declarations.set(symbol.id, known);
-    return known;
+    return known ?? undefined;
   }
 
-  /** TypeScript 6's node for a native declaration; none for a file TypeScript 6 does not hold (TypeScript 7's own lib files). */
-  private localNode(handle: TsgoSymbol['declarations'][number]): ts.Node | undefined {
+  /**
+   * TypeScript 6's node for a native declaration: undefined for a file TypeScript 6 does not hold
+   * (TypeScript 7's own lib files), null for a node it does not have in a file it holds.
+   */
+  private localNode(handle: TsgoSymbol['declarations'][number]): ts.Node | undefined | null {
     const sourceFile = this.program.getSourceFile(handle.path);
     if (!sourceFile) return undefined;
     if (!this.remoteFiles.has(sourceFile.fileName)) this.counts.requests++;
     const remote = handle.resolve(this.project);
-    if (!remote) return undefined;
+    if (!remote) return null;
     let spans = this.spans.get(sourceFile);
     if (!spans) {
       spans = new Map();
       const index = spans;
-      const visit = (node: ts.Node): void => {
+      walkTree(sourceFile, (node) => {
         const key = `${node.pos}:${node.end}:${this.kindName.get(node.kind)}`;
         if (!index.has(key)) index.set(key, node);
-        ts.forEachChild(node, visit);
-      };
-      visit(sourceFile);
+      });
       this.spans.set(sourceFile, spans);
     }
-    return spans.get(`${remote.pos}:${remote.end}:${this.remoteKindName.get(remote.kind)}`);
+    return spans.get(`${remote.pos}:${remote.end}:${this.remoteKindName.get(remote.kind)}`) ?? null;
   }
 
   private ask(sourceFile: ts.SourceFile, nodes: readonly ts.Node[]): void {
@@ -392,6 +413,8 @@ class NativeOracle implements TsgoOracle {
     return known;
   }
 }
+
+const JS_FILE = /\.[cm]?jsx?$/;
 
 function skipParentheses(expression: ts.Expression): ts.Expression {
   let node = expression;
