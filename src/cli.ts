@@ -46,6 +46,7 @@ const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'gith
 
 interface CliOptions {
   project?: string;
+  oracle?: string;
   rules?: string;
   scope?: string;
   makeAsync: string[];
@@ -110,6 +111,7 @@ function buildProgram(io: CliIo): Command {
     .usage('[check|migrate] [paths...] [options]')
     .argument('[paths...]', 'files or directories (default: .)')
     .option('-p, --project <tsconfig>', 'TypeScript project file (default: nearest tsconfig.json/jsconfig.json)')
+    .addOption(new Option('--oracle <oracle>', 'TypeScript: the checker that answers the rules\' type questions: js (default) or tsgo (TypeScript 7, native; experimental)').choices(['js', 'tsgo']))
     .option('--rules <ids>', `comma-separated rule ids (${RULE_IDS.join(', ')})`)
     .addOption(new Option('--scope <scope>', 'reachable: blocking calls in async-reachable code; all: everywhere').choices(['reachable', 'all']))
     .option('--make-async <targets>', 'turn these functions async as roots: fn, Class.method, Interface.member, Class.*, file.ts:line (repeatable)', collect, [])
@@ -384,6 +386,7 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     rules: parseRules(options.rules),
     language,
     projectFile: options.project ? path.resolve(io.cwd, options.project) : undefined,
+    oracle: options.oracle as 'js' | 'tsgo' | undefined,
     makeAsync: options.makeAsync,
     strategy: (options.strategy as 'inplace' | 'dual' | undefined) ?? config.strategy,
     unsafeFixes: Boolean(options.unsafeFixes),

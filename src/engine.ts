@@ -37,6 +37,7 @@ import { isSuppressed, readSuppressions, type Suppressions } from './suppression
 import { VERSION } from './version.js';
 import { digestOf, FileChangedError, isWithin } from './write.js';
 import type { Progress } from './progress.js';
+import type { OracleName } from './frontends/typescript/oracle.js';
 
 export interface EngineOptions {
   command: 'check' | 'migrate';
@@ -46,6 +47,8 @@ export interface EngineOptions {
   rules?: RuleId[];
   language?: Language;
   projectFile?: string;
+  /** `--oracle`: which checker answers the TypeScript rules' type questions (default `js`). */
+  oracle?: OracleName;
   /** Extra `--make-async` targets on top of the config's. */
   makeAsync: string[];
   strategy: Strategy;
@@ -129,7 +132,7 @@ export async function analyseInput(options: EngineOptions): Promise<AnalysedInpu
   const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
-      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]!, onWarning: options.onWarning, declareOtherFiles: options.declareOtherFiles }),
+      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, oracle: options.oracle, searchFrom: absolutePaths[0]!, onWarning: options.onWarning, declareOtherFiles: options.declareOtherFiles }),
       files: tsFiles,
     });
   }

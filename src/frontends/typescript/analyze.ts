@@ -19,6 +19,7 @@ import { TsResolver } from './resolver.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { KIND, isFunctionLike } from './syntax.js';
 import { walkTree } from './walk.js';
+import type { CheckerOracle } from './oracle.js';
 
 // Other modules import these from here.
 export { hasModifier, isFunctionLike, skipParentheses, type FunctionLike } from './syntax.js';
@@ -47,8 +48,10 @@ export class TsAnalyzer {
     configBlocking: readonly BlockingApiConfig[],
     /** Unsafe fixes are applied: a call an unsafe fix moves elsewhere no longer reaches its callee. */
     unsafeFixes = false,
+    /** The type questions of oracle.ts (`--oracle`); the JS checker's answers by default. */
+    oracle?: CheckerOracle,
   ) {
-    this.core = new TsAnalysisCore(program, checker, root, isPublicFile, configBlocking, unsafeFixes);
+    this.core = new TsAnalysisCore(program, checker, root, isPublicFile, configBlocking, unsafeFixes, oracle);
     this.state = this.core.state;
     this.resolver = new TsResolver(this.core);
     this.declarations = new TsDeclarations(this.core, this.resolver);
@@ -170,6 +173,7 @@ export class TsAnalyzer {
     return {
       ts,
       checker: this.core.checker,
+      oracle: this.core.oracle,
       program: this.core.program,
       sourceFile: info.sourceFile,
       file: info.file,

@@ -15,10 +15,13 @@ import { describeError } from '../../errors.js';
 import { languageOf } from '../../discovery.js';
 import { toReportPath } from '../../paths.js';
 import type { Progress } from '../../progress.js';
+import { jsOracle, type CheckerOracle, type OracleName } from './oracle.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
   projectFile?: string;
+  /** `--oracle`: the checker for the type questions of oracle.ts (default `js`). */
+  oracle?: OracleName;
   searchFrom: string;
   /** A problem the run goes on despite (a tsconfig base that is not installed): one line for stderr. */
   onWarning?: (message: string) => void;
@@ -42,6 +45,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       program = loaded.program;
       loadedProgram = loaded;
       const publicGlobs = options.config.public;
+      const oracle = await createOracle(options.oracle, loaded.program, loaded.configFile);
       analyzer = new TsAnalyzer(
         loaded.program,
         loaded.checker,
@@ -51,6 +55,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         (file) => publicGlobs.length === 0 || matchesAnyGlob(file, publicGlobs),
         options.config.blocking.filter((entry) => entry.language !== 'python'),
         options.config.unsafeFixes,
+        oracle,
       );
       const skipped: Analysis['skipped'] = [];
       const parseable: string[] = [];
@@ -66,7 +71,11 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         } else parseable.push(file);
       }
       const others = options.declareOtherFiles ? otherSourceFiles(loaded.program, options.root, files) : [];
-      analyzer.analyze(parseable, progress, others);
+      try {
+        analyzer.analyze(parseable, progress, others);
+      } finally {
+        oracle.close();
+      }
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
       if (others.length === 0) return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
@@ -120,6 +129,13 @@ function ownPart(analyzer: TsAnalyzer, root: string, files: readonly string[]): 
     graph: { ...graph, sites: graph.sites.filter((site) => isOwn(site.caller)), ...(unresolved && unresolved.length > 0 ? { unresolved } : { unresolved: undefined }) },
     hits: analyzer.state.hits.filter((hit) => own.has(hit.finding.file)),
   };
+}
+
+/** The native oracle is loaded only when asked for: it starts a process and needs the optional typescript7. */
+async function createOracle(name: OracleName | undefined, program: ts.Program, configFile: string | undefined): Promise<CheckerOracle> {
+  if (name !== 'tsgo') return jsOracle(program);
+  const { createTsgoOracle } = await import('./tsgo-oracle.js');
+  return createTsgoOracle(program, configFile);
 }
 
 /** One entry per file whose analysis skipped nodes the type checker could not answer for. */
