@@ -41,6 +41,7 @@ const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
  * repository's own test command: `argv` (with `{report}`, `{python}`, `{work}` substituted), `pre`
  * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `junit` for pytest
  * and node --test). Dependencies come from the lockfile (`install` overrides); Python's from Debian.
+ * `node` (a major version) installs and tests the repository on that Node (see oracles.nodeBinDir).
  */
 const CATALOG = [
   {
@@ -54,21 +55,25 @@ const CATALOG = [
     test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
   },
   {
-    // Node >= 22 and pnpm 11 (its packageManager): not run here on Node 20.
+    // Node >= 22 and pnpm 11 (its packageManager): installed and tested on Node 22 (`node`). Its
+    // packages import each other through their built `dist`, so the tests run after `tsdown`.
     name: 'changesets',
     github: 'changesets/changesets',
     commit: '5322174b2722b626161ca1b9c0889ede440b30b5',
     language: 'ts',
+    node: 22,
     typecheck: ['tsconfig.json'],
-    test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
+    test: { pre: [['tsdown']], argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
   },
   { name: 'projen', github: 'projen/projen', commit: '9482fdf3aebd6d47ab5d7338a0bc8dffb5d8f846', language: 'ts', typecheck: ['tsconfig.json', 'test/tsconfig.json'] },
   {
-    // Node >= 22 and pnpm 11 (its packageManager): on Node 20 the install is attempted and may fail.
+    // Node >= 22 and pnpm 11 (its packageManager): installed on Node 22. Its tests (vitest) build
+    // Electron apps and download Electron: not run.
     name: 'electron-builder',
     github: 'electron-userland/electron-builder',
     commit: '8e95ad0e00c866c8389ae295ac802ebd9954d2ca',
     language: 'ts',
+    node: 22,
     typecheck: [
       ...['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
       'test/tsconfig.json',
@@ -146,6 +151,28 @@ const CATALOG = [
     lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js', 'test/mocha/**/*.js'],
     test: { pre: [['rollup', '--config', '--silent']], argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
+  {
+    // A release CLI over git and conventional commits (JavaScript, CommonJS; no lockfile). Its git
+    // tests run git in temporary repositories; core.spec.js mocks fs with mock-fs 4, which Node 20
+    // breaks (35 tests fail before the migration). Its mocha 8 writes the JSON report to stdout only.
+    name: 'standard-version',
+    github: 'conventional-changelog/standard-version',
+    commit: 'd70752c463991d34fa192e0332d7e4efacad78ba',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['index.js', 'command.js', 'defaults.js', 'lib/**/*.js', 'bin/*.js', 'test/*.js'],
+    test: { argv: ['mocha', '--timeout=30000', '--exit', '--reporter', 'json'], reporter: 'mocha-json-stdout' },
+  },
+  {
+    // A documentation generator for TypeScript (ESM, pnpm); mocha through tsx on the sources, as its
+    // `hereby test` runs it.
+    name: 'typedoc',
+    github: 'TypeStrong/typedoc',
+    commit: '6d8c856bbb46b089371952981f113c3e318818fd',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    test: { argv: ['tsx', '--tsconfig=.config/tsconfig.mocha.json', 'node_modules/mocha/bin/mocha.js', '--config', '.config/mocha.fast.json', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', commit: '4ccc9286ced3de471c89a7269849fcc0907cbe86', language: 'python' },
   {
@@ -174,6 +201,24 @@ const CATALOG = [
     commit: '219ff065ea4f87455f0595ba5cbf9d4fb48ef80c',
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
+  {
+    // asyncio bridge to sqlite3 (a thread per connection, futures back to the loop); stdlib only, its
+    // unittest suite collected by pytest.
+    name: 'aiosqlite',
+    github: 'omnilib/aiosqlite',
+    commit: '9b127cecc7de843bf4f343b6da63b641866533fb',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'aiosqlite/tests/smoke.py'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
+  {
+    // A Discord bot framework (asyncio, aiohttp; commands, tasks, views); pytest with Debian's
+    // pytest-asyncio and aiohttp.
+    name: 'discord.py',
+    github: 'Rapptz/discord.py',
+    commit: '1add8a0b40577186431cdb5f63f97affadab285b',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
   {
     name: 'admin-assistant',
