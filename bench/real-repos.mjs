@@ -702,6 +702,7 @@ function runVariant(repo, work, variant, before, context) {
     blocked: migrateSummary.blocked,
     filesChanged: migrateSummary.filesChanged,
     filesChangedOnDisk: firstChanged,
+    fixes: migrateSummary.fixes,
     skipped: first.report ? (first.report.skipped ?? []).length : undefined,
     crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
     newErrors: added.length,
@@ -811,18 +812,29 @@ function crashCell(crashes) {
 }
 
 function markdownTable(rows) {
-  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', 'tests before (pass/fail)', 'newly failing tests', 'new promise-rule / pyright', '2nd-run changes', 'seconds (check / migrate)'];
+  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', 'tests before (pass/fail)', 'tests after', 'newly failing tests', 'new promise-rule / pyright', '2nd-run changes', 'unsafe not applied (safe)', 'seconds (check / migrate)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const crash = r.crashes.length ? crashCell(r.crashes).replaceAll('|', '\\|') : 'no';
     const tests = r.tests?.ran ? `${r.tests.newlyFailing.length}${r.tests.vanished ? ` (+${r.tests.vanished} vanished)` : ''}` : `- (${(r.tests?.reason ?? r.tests?.error ?? 'not run').slice(0, 60)})`;
+    const after = r.tests?.ran && r.tests.counts ? `${r.tests.counts.passed}/${r.tests.counts.failed}` : '-';
     const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
     const before = r.testsBefore ? `${r.testsBefore.passed}/${r.testsBefore.failed}` : '-';
+    const fixes = r.fixes ?? fixesFromReport(r);
     lines.push(
-      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.errorsCopiedToSiblings ? `; ${r.errorsCopiedToSiblings} copied into siblings` : ''}${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, tests, lint, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.errorsCopiedToSiblings ? `; ${r.errorsCopiedToSiblings} copied into siblings` : ''}${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, after, tests, lint, cell(r.secondRunFilesChangedOnDisk), fixes ? `${fixes.unsafe} (${fixes.safe})` : '?', `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The fix counts of a row written before rows carried them: from the migrate report it kept. */
+function fixesFromReport(row) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, row.outDir, 'migrate.stdout'), 'utf8')).summary?.fixes;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `--repo` may repeat, which parseFlags does not keep: take those out first. */
