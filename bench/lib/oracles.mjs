@@ -76,7 +76,9 @@ export function installCommand(repo, work) {
   if (!pkg) return undefined;
   const pm = /^(npm|pnpm|yarn)@(\d[^+]*)/.exec(pkg.packageManager ?? '');
   if (has('pnpm-lock.yaml')) {
-    const version = pm?.[1] === 'pnpm' ? pm[2] : '9';
+    // Without a packageManager field: pnpm 9, or the major an `engines.pnpm` of `>= N` asks for.
+    const atLeast = /^\s*>=?\s*(\d+)/.exec(pkg.engines?.pnpm ?? '')?.[1];
+    const version = pm?.[1] === 'pnpm' ? pm[2] : String(Math.max(9, Number(atLeast ?? 9)));
     return { argv: ['npx', '--yes', `pnpm@${version}`, 'install', '--frozen-lockfile', '--ignore-scripts', '--config.confirmModulesPurge=false'], lockfile: 'pnpm-lock.yaml' };
   }
   if (has('yarn.lock')) {
