@@ -610,7 +610,11 @@ function staticOracle(repo, work, changed, ctx) {
   const before = lintable.flatMap((f) => ctx.staticBefore.get(f) ?? []);
   const withHunk = (m) => ({ ...m, hunk: oracles.hunkFor(ctx.hunks, m.file, m.line) });
   const { caused, copied, renamed } = oracles.splitCopied(before, oracles.newMessages(before, after.messages), after.messages, ctx.hunks);
-  const added = caused.map(withHunk);
+  // `return-await` in `in-try-catch` mode also reports `return await` outside a `try` ("not allowed
+  // in this context"): the same value at the same time, only style. Listed apart, not counted.
+  const isStyle = (m) => m.rule === '@typescript-eslint/return-await' && /is not allowed in this context/.test(m.message);
+  const added = caused.filter((m) => !isStyle(m)).map(withHunk);
+  const style = caused.filter(isStyle).map(withHunk);
   return {
     ran: !after.error && !beforeError,
     error: after.error ?? beforeError,
@@ -619,6 +623,7 @@ function staticOracle(repo, work, changed, ctx) {
     before: before.length,
     after: after.messages.length,
     added,
+    style,
     // Diagnostics the repository had before, copied into a dual sibling or renamed after one: not counted.
     copiedIntoSiblings: copied.map(withHunk),
     renamedToSiblings: renamed.map(withHunk),
@@ -713,7 +718,7 @@ function runVariant(repo, work, variant, before, context) {
     errorsCopiedToSiblings: errorsCopied.length,
     uncheckedChangedFiles: unchecked,
     newErrorSample: added.slice(0, 5),
-    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
+    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, style: lint.style?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
     newLintSample: (lint.added ?? []).slice(0, 5).map(({ hunk, ...m }) => m),
     tests: { ran: tests.ran, reason: tests.reason, error: tests.error, counts: tests.counts, newlyFailing: tests.newlyFailing?.map((t) => t.name), vanished: tests.vanished?.length, vanishedSample: tests.vanished?.slice(0, 10), flaky: tests.flaky },
     secondRunFilesChanged: second.report?.summary?.filesChanged,
@@ -738,6 +743,7 @@ function findingsMarkdown(row, errors, lint, tests) {
   if (lint.error) out.push(`(oracle error: ${lint.error})`, '');
   for (const m of lint.added ?? []) out.push(`- ${m.rule} at ${m.file}:${m.line}: ${m.message}`, '', ...fence(m.hunk), '');
   const moved = [...(lint.copiedIntoSiblings ?? []), ...(lint.renamedToSiblings ?? [])];
+  if (lint.style?.length) out.push(`Not counted: ${lint.style.length} \`return await\` outside a \`try\` (return-await's style half):`, '', ...lint.style.map((m) => `- ${m.file}:${m.line}`), '');
   if (moved.length) out.push(`Not counted: ${moved.length} diagnostics the code had before, copied into a dual sibling or renamed with one:`, '', ...moved.map((m) => `- ${m.rule} at ${m.file}:${m.line}: ${m.message}`), '');
   out.push(`## Tests: ${tests.ran ? `${tests.newlyFailing.length} newly failing, ${tests.vanished.length} vanished (${JSON.stringify(tests.counts)})` : `not run (${tests.reason ?? tests.error})`}`, '');
   if (tests.error) out.push(`(runner: ${tests.error})`, '');
@@ -822,7 +828,7 @@ function markdownTable(rows) {
     const crash = r.crashes.length ? crashCell(r.crashes).replaceAll('|', '\\|') : 'no';
     const tests = r.tests?.ran ? `${r.tests.newlyFailing.length}${r.tests.vanished ? ` (+${r.tests.vanished} vanished)` : ''}` : `- (${(r.tests?.reason ?? r.tests?.error ?? 'not run').slice(0, 60)})`;
     const after = r.tests?.ran && r.tests.counts ? `${r.tests.counts.passed}/${r.tests.counts.failed}` : '-';
-    const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
+    const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.style ? `; ${r.lint.style} style (\`return await\` outside \`try\`)` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
     const before = r.testsBefore ? `${r.testsBefore.passed}/${r.testsBefore.failed}` : '-';
     const fixes = r.fixes ?? fixesFromReport(r);
     lines.push(
