@@ -233,7 +233,10 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
     const own = new Map<string, ImportBinding>();
     collectImports(module, node.childForFieldName('body')!, own);
     if (own.size > 0) fn.imports = own;
-    if (cls) cls.methods.set(name, fn);
+    // A property's setter or deleter (`@callback.setter def callback`) does not replace its getter:
+    // reading `obj.callback` runs the getter.
+    const accessor = decorators.some((d) => d.endsWith('.setter') || d.endsWith('.deleter'));
+    if (cls && !(accessor && cls.methods.get(name)?.kind === 'getter')) cls.methods.set(name, fn);
     else if (!parent) module.functions.set(name, fn);
     else parent.nested.set(name, fn);
     // Default values and annotations run in the enclosing scope.
