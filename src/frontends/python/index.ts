@@ -12,7 +12,7 @@ import { compileWithPython3, type CompileCheck } from './compile-check.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
 import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
-import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
+import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, readWasmTree } from './parser.js';
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
 import { linkedFolders } from '../../discovery.js';
@@ -33,27 +33,21 @@ export function isPythonFile(file: string): boolean {
 
 /** The first syntax error of a Python text (`syntax error at 3:7`), or undefined when it parses. */
 export function syntaxErrorIn(text: string): string | undefined {
-  let tree;
+  // web-tree-sitter's own tree: one question about the whole text needs no compact copy.
+  let found: { kind: 'syntax' | 'await'; offset: number } | undefined;
   try {
-    tree = parsePython(text);
+    found = readWasmTree(text, (root) => {
+      const node = findSyntaxError(root);
+      if (node) return { kind: 'syntax' as const, offset: node.startIndex };
+      const misplaced = findMisplacedAwait(root);
+      return misplaced ? { kind: 'await' as const, offset: misplaced.startIndex } : undefined;
+    });
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  try {
-    const node = findSyntaxError(tree.rootNode);
-    if (node) {
-      const at = new LineIndex(text).at(node.startIndex);
-      return `syntax error at ${at.line}:${at.column}`;
-    }
-    const misplaced = findMisplacedAwait(tree.rootNode);
-    if (misplaced) {
-      const at = new LineIndex(text).at(misplaced.startIndex);
-      return `'await' outside an async function at ${at.line}:${at.column}`;
-    }
-    return undefined;
-  } finally {
-    tree.delete();
-  }
+  if (!found) return undefined;
+  const at = new LineIndex(text).at(found.offset);
+  return found.kind === 'syntax' ? `syntax error at ${at.line}:${at.column}` : `'await' outside an async function at ${at.line}:${at.column}`;
 }
 
 export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {

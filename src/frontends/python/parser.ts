@@ -12,11 +12,41 @@
 // every tree stayed in wasm memory for the whole run. PyNode answers what web-tree-sitter's Node
 // does, from the arrays; test/python-tree.test.ts compares the two on every node of the fixtures.
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree as WasmTree } from 'web-tree-sitter';
+import { Language, Parser, type Node as WasmNode, type Tree as WasmTree, type TreeCursor } from 'web-tree-sitter';
 
 let loading: Promise<Parser> | undefined;
 let ready: Parser | undefined;
 let grammar: Grammar | undefined;
+let direct: DirectCursor | undefined;
+
+/**
+ * web-tree-sitter's cursor functions of the wasm module, called without its JavaScript wrappers.
+ * Each wrapper copies the cursor's four words into the module's transfer buffer before the call and
+ * back after a move: four fifths of the copy's time. The moves leave the cursor's state in that
+ * buffer and the reads do not change it, so a walk that owns the buffer needs no copying at all.
+ * Found on the module object Parser.init fills in; absent (another build, or Parser.init called
+ * before us), the public cursor is used.
+ */
+interface DirectCursor {
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_delete_wasm(tree: number): void;
+}
+
+const DIRECT_FUNCTIONS = [
+  '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm', '_ts_tree_cursor_goto_parent_wasm',
+  '_ts_tree_cursor_current_node_type_id_wasm', '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_current_field_id_wasm', '_ts_tree_cursor_delete_wasm',
+] as const;
+
+function directCursorOf(module: Record<string, unknown>): DirectCursor | undefined {
+  return DIRECT_FUNCTIONS.every((name) => typeof module[name] === 'function') ? (module as unknown as DirectCursor) : undefined;
+}
 
 /** What the compact trees need of the language: type names, which are named, field ids. */
 interface Grammar {
@@ -34,7 +64,9 @@ const HAS_ERROR = 4;
 /** Loads the grammar once per process. */
 export function loadPythonParser(): Promise<Parser> {
   loading ??= (async () => {
-    await Parser.init();
+    const module: Record<string, unknown> = {};
+    await Parser.init(module);
+    direct = directCursorOf(module);
     const require = createRequire(import.meta.url);
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();
@@ -65,6 +97,21 @@ export function parsePython(text: string): PyTree {
   }
 }
 
+/**
+ * Runs `read` on web-tree-sitter's own tree of the text, deleted afterwards: for a question about a
+ * whole text (has it a syntax error?) that needs no compact copy.
+ */
+export function readWasmTree<T>(text: string, read: (root: WasmNode) => T): T {
+  if (!ready) throw new Error('the Python grammar is not loaded yet (call loadPythonParser first)');
+  const tree = ready.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    return read(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
 let nextBase = 0;
 
 /** Copies a web-tree-sitter tree into arrays, in preorder, with one cursor walk. */
@@ -82,6 +129,17 @@ function compact(tree: WasmTree, text: string, language: Grammar): PyTree {
   const cursor = tree.walk();
   const stack: number[] = [];
   let n = 0;
+  if (direct && !withErrors) {
+    const pointer = (tree as unknown as Record<0, number>)[0];
+    if (typeof pointer === 'number') {
+      n = compactDirect(direct, pointer, cursor, count, types, starts, ends, parents, after, fields);
+      if (n !== count) throw new Error(`tree-sitter counted ${count} nodes, its cursor visited ${n}`);
+      for (let index = 0; index < count; index++) flags[index] = language.named[types[index]!] === 1 ? NAMED : 0;
+      const base = nextBase;
+      nextBase += count;
+      return new PyTree(text, language, base, types, starts, ends, parents, after, fields, flags);
+    }
+  }
   try {
     walk: for (;;) {
       if (n >= count) throw new Error('tree-sitter counted fewer nodes than its cursor visits');
@@ -118,6 +176,54 @@ function compact(tree: WasmTree, text: string, language: Grammar): PyTree {
   const base = nextBase;
   nextBase += count;
   return new PyTree(text, language, base, types, starts, ends, parents, after, fields, flags);
+}
+
+/**
+ * The walk of `compact` on the wasm functions directly (see DirectCursor). `cursor` was just made by
+ * tree.walk(), which left its state in the transfer buffer; reading `nodeTypeId` once puts it there
+ * again in case anything ran in between. Nothing else touches the buffer until the walk ends, and the
+ * cursor is deleted from the buffer's final state (the JavaScript object's copy is stale by then).
+ */
+function compactDirect(
+  wasm: DirectCursor,
+  tree: number,
+  cursor: TreeCursor,
+  count: number,
+  types: Uint16Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  parents: Int32Array,
+  after: Int32Array,
+  fields: Uint8Array,
+): number {
+  void cursor.nodeTypeId;
+  const stack: number[] = [];
+  let n = 0;
+  try {
+    walk: for (;;) {
+      if (n >= count) throw new Error('tree-sitter counted fewer nodes than its cursor visits');
+      const index = n++;
+      types[index] = wasm._ts_tree_cursor_current_node_type_id_wasm(tree);
+      starts[index] = wasm._ts_tree_cursor_start_index_wasm(tree);
+      ends[index] = wasm._ts_tree_cursor_end_index_wasm(tree);
+      fields[index] = wasm._ts_tree_cursor_current_field_id_wasm(tree);
+      parents[index] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+      if (wasm._ts_tree_cursor_goto_first_child_wasm(tree)) {
+        stack.push(index);
+        continue;
+      }
+      after[index] = n;
+      while (!wasm._ts_tree_cursor_goto_next_sibling_wasm(tree)) {
+        const parent = stack.pop();
+        if (parent === undefined) break walk;
+        wasm._ts_tree_cursor_goto_parent_wasm(tree);
+        after[parent] = n;
+      }
+    }
+  } finally {
+    wasm._ts_tree_cursor_delete_wasm(tree);
+  }
+  return n;
 }
 
 /** A parsed file: its text and its nodes in preorder (a node's subtree is `index` to `after[index]`). */
@@ -320,10 +426,23 @@ export class PyNode {
   }
 }
 
+/** What findSyntaxError and findMisplacedAwait read: a PyNode, or web-tree-sitter's own Node. */
+interface SyntaxNode<T> {
+  readonly type: string;
+  readonly parent: T | null;
+  readonly hasError: boolean;
+  readonly isError: boolean;
+  readonly isMissing: boolean;
+  readonly childCount: number;
+  child(index: number): T | null;
+  readonly children: readonly (T | null)[];
+  descendantsOfType(type: string): (T | null)[];
+}
+
 /** The first ERROR or MISSING node, if the tree has one. */
-export function findSyntaxError(root: PyNode): PyNode | undefined {
+export function findSyntaxError<T extends SyntaxNode<T>>(root: T): T | undefined {
   if (!root.hasError) return undefined;
-  const stack: PyNode[] = [root];
+  const stack: T[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.isError || node.isMissing) return node;
@@ -340,7 +459,7 @@ export function findSyntaxError(root: PyNode): PyNode | undefined {
  * An `await` Python would reject although tree-sitter parses it: outside any function, in a lambda,
  * or in a plain `def` (tree-sitter's grammar does not know which functions are async).
  */
-export function findMisplacedAwait(root: PyNode): PyNode | undefined {
+export function findMisplacedAwait<T extends SyntaxNode<T>>(root: T): T | undefined {
   for (const node of root.descendantsOfType('await')) {
     if (!node) continue;
     let scope = node.parent;
