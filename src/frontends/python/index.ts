@@ -12,7 +12,8 @@ import { compileWithPython3, type CompileCheck } from './compile-check.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
 import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
-import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, readWasmTree } from './parser.js';
+import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, readWasmTree, type PyTree } from './parser.js';
+import { parseAll, parseThreadCount } from './parse-pool.js';
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
 import { linkedFolders } from '../../discovery.js';
@@ -74,14 +75,33 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       // python3 compiles every file while tree-sitter parses them; its verdict is read after the loop.
       const compiling = compileWithPython3(pythonFiles, options.root);
       progress?.phase('py-parse', pythonFiles.length);
-      for (const file of pythonFiles) {
-        progress?.advance();
+      // Read every file, then parse them all at once (on threads when there are many), then build the
+      // modules in file order: what each file's failure does is as when each was read and parsed in turn.
+      const read = await Promise.all(pythonFiles.map(async (file) => {
         try {
           // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
-          const text = stripBom((await readSource(file)).text);
+          return stripBom((await readSource(file)).text);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }));
+      const texts = read.filter((text): text is string => typeof text === 'string');
+      const parsed = await parseAll(texts, parseThreadCount(texts.length));
+      const trees = new Map<number, PyTree | Error>();
+      let parsedIndex = 0;
+      read.forEach((text, index) => {
+        if (typeof text === 'string') trees.set(index, parsed[parsedIndex++]!);
+      });
+      for (const [index, file] of pythonFiles.entries()) {
+        progress?.advance();
+        try {
+          const text = read[index]!;
+          if (text instanceof Error) throw text;
           // Two files Python would import by one name (scripts in two folders): the second keeps its path's name.
           const importName = importNameOf(file, settings, options.root);
-          const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName);
+          const tree = trees.get(index)!;
+          if (tree instanceof Error) throw tree;
+          const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName, tree);
           taken.add(module.name);
           const error = findSyntaxError(module.tree.rootNode);
           if (error) {

@@ -226,6 +226,14 @@ function compactDirect(
   return n;
 }
 
+/** A tree whose arrays a parse thread made (parse-pool.ts): its ids are given here. */
+export function treeFromArrays(text: string, arrays: { types: Uint16Array; starts: Int32Array; ends: Int32Array; parents: Int32Array; after: Int32Array; fields: Uint8Array; flags: Uint8Array }): PyTree {
+  if (!grammar) throw new Error('the Python grammar is not loaded yet (call loadPythonParser first)');
+  const base = nextBase;
+  nextBase += arrays.types.length;
+  return new PyTree(text, grammar, base, arrays.types, arrays.starts, arrays.ends, arrays.parents, arrays.after, arrays.fields, arrays.flags);
+}
+
 /** A parsed file: its text and its nodes in preorder (a node's subtree is `index` to `after[index]`). */
 export class PyTree {
   readonly rootNode: PyNode;
