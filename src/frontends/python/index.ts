@@ -8,7 +8,7 @@ import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
-import { compileWithPython3, type CompileCheck } from './compile-check.js';
+import { compileTimeoutLine, compileWithPython3, type CompileCheck } from './compile-check.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
 import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
@@ -115,7 +115,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
-      const compiled = await compileWithPython3Verdict(compiling, options.onWarning);
+      const compiled = await compileWithPython3Verdict(compiling, pythonFiles.length, options.onWarning);
       modules = modules.filter((module) => {
         const error = compiled.errors.get(module.file);
         if (!error) return true;
@@ -192,6 +192,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       // The migrated text must compile under Python 3 too, as its input did (or it was skipped).
       const rest = [...texts].filter(([file]) => !errors.has(file));
       const compiled = await compileWithPython3(rest.map(([file]) => file), options.root, 'python3', rest.map(([, text]) => text));
+      if (compiled.timedOut) throw new IncompleteRunError(compileTimeoutLine(compiled, rest.length));
       for (const [file, error] of compiled.errors) errors.set(file, `${error.message} at ${error.line}:${error.column}`);
       return errors;
     },
@@ -275,8 +276,9 @@ async function linkedModuleNames(root: string, modules: readonly PyModule[], byN
 }
 
 /** python3's verdict; when it could not run, a warning says the grammar alone checks the files. */
-async function compileWithPython3Verdict(compiling: Promise<CompileCheck>, onWarning?: (message: string) => void): Promise<CompileCheck> {
+async function compileWithPython3Verdict(compiling: Promise<CompileCheck>, fileCount: number, onWarning?: (message: string) => void): Promise<CompileCheck> {
   const compiled = await compiling;
+  if (compiled.timedOut) throw new IncompleteRunError(compileTimeoutLine(compiled, fileCount));
   if (compiled.unavailable) {
     const message = `${compiled.unavailable}; Python files are checked with the tree-sitter grammar only, which accepts some files Python 3 rejects (a Python 2 print statement, mixed tabs and spaces)`;
     if (onWarning) onWarning(message);
