@@ -158,7 +158,9 @@ Environment:
   ASYNC_MIGRATE_PYRIGHT=0          Python: never ask pyright (by default it is asked, when installed,
                                    where the calls the resolver cannot see go)
   ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60); past
-                                   it the run is incomplete: exit 1, one line, no report`,
+                                   it the run is incomplete: exit 1, one line, no report
+  ASYNC_MIGRATE_PARSE_THREADS=N    Python: threads that parse files, the main one included (default
+                                   one per core, at most 4, from 64 files; 1: the main thread alone)`,
     );
 }
 

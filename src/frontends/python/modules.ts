@@ -80,12 +80,13 @@ function absoluteModule(importer: { name: string; isPackage: boolean }, dots: nu
   return [...kept, ...(rest ? rest.split('.') : [])].join('.');
 }
 
-export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }): PyModule {
+/** `tree`: the text's tree when it was parsed already (parse-pool.ts); parsed here otherwise. */
+export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }, parsed?: PyTree): PyModule {
   // Offsets index the text after a UTF-8 BOM, as the engine's edits do (it writes the BOM back).
   const text = stripBom(source);
   const rel = relativePath(root, file);
   const { name, isPackage } = importName ?? moduleNameOf(rel);
-  const tree = parsePython(text);
+  const tree = parsed ?? parsePython(text);
   const module: PyModule = {
     name,
     file,
