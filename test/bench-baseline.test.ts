@@ -38,6 +38,15 @@ describe('bench baseline', () => {
     expect(padded.rows[0]?.[1]).toMatch(/baseline on 1000 Python files, not 1000 Python files \/ 500000 lines/);
   });
 
+  it('does not compare ratios taken to another tsc', () => {
+    const to59 = { ...baseline({ check: { cpu: 1.0 } }), reference: 'typescript@5.9.3' };
+    const to60 = { ...baseline({ check: { cpu: 2.0 } }), reference: 'typescript@6.0.2' };
+    const compared = compareWithBaseline(to60, to59);
+    expect(compared.grown).toEqual([]);
+    expect(compared.note).toMatch(/typescript@5\.9\.3, this run's to typescript@6\.0\.2/);
+    expect(compareWithBaseline(to59, { ...to59 }).rows).toHaveLength(1);
+  });
+
   it('says so when there is no baseline or a command is new', () => {
     expect(compareWithBaseline(baseline({ check: { wall: 1 } }), undefined).note).toMatch(/--update-baseline/);
     expect(compareWithBaseline(baseline({ check: { wall: 1 } }), baseline({})).rows[0]?.[1]).toBe('not in baseline');

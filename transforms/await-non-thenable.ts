@@ -4,7 +4,7 @@ import { defineTransform, formatMessage } from '../src/transform.js';
 import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { shorten, textOf } from '../src/frontends/typescript/fix-helpers.js';
 import type { TsRuleContext } from '../src/frontends/typescript/rule-context.js';
-import { awaitability, awaitabilityOfUnion, hasCallableThen, isBuiltinPromise, isProvablyNonThenable, unionConstituents } from '../src/frontends/typescript/thenables.js';
+import { awaitability, awaitabilityOfUnion, hasCallableThen, isBuiltinPromise, isProvablyNonThenable, returnsPromiseByDeclaration, unionConstituents } from '../src/frontends/typescript/thenables.js';
 
 const awaitNonThenable = defineTransform({
   id: 'await-non-thenable',
@@ -105,6 +105,9 @@ function isNeverAwaitable(type: ts.Type, context: TsRuleContext, node: ts.Node):
 function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
   const { checker, sourceFile, program } = context;
   const operand = skipParentheses(node.expression);
+  // `await load()` of an async function: a promise by its declared signatures, so the checker is not
+  // asked to check the call (and its arguments) only to say so.
+  if (ts.isCallExpression(operand) && returnsPromiseByDeclaration(program, operand)) return;
   // any/unknown and unconstrained type parameters may be thenables; a constrained one is judged by its
   // constraint. The oracle answers this for every await; the rest only for the few reported.
   if (!context.oracle.isNeverAwaitable(operand)) return;

@@ -16,6 +16,8 @@ export interface Baseline {
   date?: string;
   commit?: string;
   corpus: Record<string, number>;
+  /** The tsc every ratio is to, e.g. `typescript@5.9.3`. */
+  reference?: string;
   machine?: Record<string, unknown>;
   tsc: { wallSeconds?: number; cpuSeconds?: number; peakMiB?: number };
   commands: Record<string, Ratios>;
@@ -24,6 +26,6 @@ export declare const BASELINE_TOLERANCE: number;
 export declare function ratiosOf(m: Measured, tsc: Measured): Ratios;
 export declare function baselineOf(
   measurements: readonly Measured[],
-  context: { corpus: Record<string, number>; machine?: Record<string, unknown>; commit?: string; date?: string },
+  context: { corpus: Record<string, number>; reference?: string; machine?: Record<string, unknown>; commit?: string; date?: string },
 ): Baseline | undefined;
 export declare function compareWithBaseline(current: Baseline, baseline: Baseline | undefined): { rows: string[][]; grown: string[]; note?: string };

@@ -12,7 +12,7 @@ export function ratiosOf(m, tsc) {
 }
 
 /** The run as a baseline: tsc's absolute numbers, and every other command that worked relative to them. */
-export function baselineOf(measurements, { corpus, machine, commit, date }) {
+export function baselineOf(measurements, { corpus, reference, machine, commit, date }) {
   const tsc = measurements.find((m) => m.name === 'tsc');
   if (!tsc) return undefined;
   const commands = {};
@@ -23,6 +23,7 @@ export function baselineOf(measurements, { corpus, machine, commit, date }) {
     date,
     commit,
     corpus,
+    reference,
     machine,
     tsc: { wallSeconds: round(tsc.median, 2), cpuSeconds: round(tsc.cpuMedian, 2), peakMiB: round(tsc.peakMiB, 0) },
     commands,
@@ -39,6 +40,11 @@ export function compareWithBaseline(current, baseline) {
   // Python command, the same Python corpus).
   if (baseline.corpus?.files !== current.corpus.files) {
     return { rows: [], grown: [], note: `the baseline was measured on ${baseline.corpus?.files} TypeScript files, this run on ${current.corpus.files}: not compared` };
+  }
+  // A ratio to another tsc (TypeScript 5.9 from bench/oracles, or node_modules' when that is not
+  // installed) is another measure.
+  if (baseline.reference !== current.reference) {
+    return { rows: [], grown: [], note: `the baseline's ratios are to ${baseline.reference ?? 'an unrecorded tsc'}, this run's to ${current.reference ?? 'an unrecorded tsc'}: not compared` };
   }
   const cell = (now, then) => {
     if (now === undefined || then === undefined) return '?';

@@ -170,7 +170,9 @@ function grammarErrors(texts: ReadonlyMap<string, string>): Map<string, string> 
 
 function grammarError(file: string, text: string): string | undefined {
   const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  // No parent pointers: nothing below reads them (positions take the source file), and setting
+  // them is a second pass over every edited file.
+  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
   // parseDiagnostics is internal but stable: the parser's own errors, without a program.
   const parseError = (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.[0];
   const problem = parseError

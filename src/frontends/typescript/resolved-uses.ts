@@ -20,12 +20,12 @@ export interface PromiseUse {
  * value counts as a promise use: the rule edits only what every use proves.
  */
 export function classifyUse(checker: ts.TypeChecker, program: ts.Program, expression: ts.Expression, promiseType: ts.Type): PromiseUse {
-  let node: ts.Expression = expression;
-  while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const node = outermost(expression);
   const parent = node.parent;
   const use = (kind: UseKind, what: string): PromiseUse => ({ kind, node: expression, what });
 
-  if (ts.isAwaitExpression(parent)) return use('promise', '`await`');
+  const positional = positionalPromiseUse(expression);
+  if (positional) return use('promise', positional);
   if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === node) {
     const name = ts.isPropertyAccessExpression(parent)
       ? parent.name.text
@@ -58,8 +58,41 @@ export function classifyUse(checker: ts.TypeChecker, program: ts.Program, expres
     if (parent.type) return assignableUse(checker, promiseType, checker.getTypeFromTypeNode(parent.type), 'a variable of type', use);
     return use('promise', 'another variable');
   }
-  if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) return returnUse(checker, program, node, promiseType, use);
+  if (isReturned(node)) return returnUse(checker, program, node, promiseType, use);
   return use('promise', 'a value passed on');
+}
+
+/** The expression with the parentheses and non-null assertions around it. */
+function outermost(expression: ts.Expression): ts.Expression {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  return node;
+}
+
+function isReturned(node: ts.Expression): boolean {
+  const parent = node.parent;
+  return ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
+}
+
+/**
+ * The promise use (its description) where the position alone decides, whatever the promise's type:
+ * awaited, dropped (`f();`, `void f()`), an array element, returned from an async function or one
+ * with no declared return type. Undefined where the checker must be asked. classifyUse starts here,
+ * and a caller can skip asking for the expression's type where this answers.
+ */
+export function positionalPromiseUse(expression: ts.Expression): string | undefined {
+  const node = outermost(expression);
+  const parent = node.parent;
+  if (ts.isAwaitExpression(parent)) return '`await`';
+  // None of classifyUse's other cases holds these: they end in its last line.
+  if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent) || ts.isArrayLiteralExpression(parent)) return 'a value passed on';
+  if (isReturned(node)) {
+    const fn = ts.findAncestor(node, ts.isFunctionLike);
+    if (!fn || !('body' in fn)) return 'a return';
+    if (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) return 'a return from an async function';
+    if (!fn.type) return 'a return';
+  }
+  return undefined;
 }
 
 type MakeUse = (kind: UseKind, what: string) => PromiseUse;
@@ -110,14 +143,13 @@ function binaryUse(checker: ts.TypeChecker, program: ts.Program, parent: ts.Bina
 }
 
 /**
- * A return: an async function (or one declared to return a promise) hands the promise on; a
- * declared return type a promise is not assignable to wanted the value. No declared type: passed on.
+ * A return from a sync function with a declared return type (positionalPromiseUse answers the
+ * others): one declared to return a promise hands it on; a declared return type a promise is not
+ * assignable to wanted the value.
  */
 function returnUse(checker: ts.TypeChecker, program: ts.Program, node: ts.Expression, promiseType: ts.Type, use: MakeUse): PromiseUse {
-  const fn = ts.findAncestor(node, ts.isFunctionLike);
-  if (!fn || !('body' in fn)) return use('promise', 'a return');
-  if (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) return use('promise', 'a return from an async function');
-  if (!fn.type) return use('promise', 'a return');
+  // positionalPromiseUse answered for a return without a declared type and from an async function.
+  const fn = ts.findAncestor(node, ts.isFunctionLike) as ts.SignatureDeclaration & { type: ts.TypeNode };
   const declared = checker.getTypeFromTypeNode(fn.type);
   if (isBuiltinPromise(program, declared)) return use('promise', 'a return');
   return assignableUse(checker, promiseType, declared, 'a return of type', use);

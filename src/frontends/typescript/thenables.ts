@@ -257,3 +257,24 @@ function returnsNoThenable(program: ts.Program, fn: FunctionWithBody, seen: Set<
   return provable;
 }
 
+
+/**
+ * A call that is a promise by its callee's declared signatures: the callee is a function or method
+ * (not a variable or property, whose type narrowing or a mapped type could change) and every call
+ * signature of its type returns the built-in Promise (an `async` function's always does; an async
+ * generator's, a JSDoc `@returns {number}`'s, a type parameter's do not). Whichever signature the call
+ * resolves to, its result is a promise, so a caller that only needs to know that need not ask the
+ * checker for the call's type, which checks the call and its arguments. The signatures' return types
+ * are computed once per function. False means "ask the checker", never "not a promise".
+ */
+export function returnsPromiseByDeclaration(program: ts.Program, call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return false;
+  const checker = program.getTypeChecker();
+  let symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method))) return false;
+  if (symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property | ts.SymbolFlags.Accessor)) return false;
+  const signatures = checker.getTypeOfSymbol(symbol).getCallSignatures();
+  return signatures.length > 0 && signatures.every((signature) => isBuiltinPromise(program, signature.getReturnType()));
+}
