@@ -2,7 +2,8 @@
 // the fixes of `check --format sarif` to the input (as a SARIF consumer reads the regions) gives what
 // `migrate` writes, byte for byte; with `--unsafe-fixes` the unsafe fixes join, marked `unsafe`, and
 // applying them all gives what `migrate --unsafe-fixes` writes. Each log validates against the schema.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
@@ -96,3 +97,55 @@ describe.each(cases.map((dir) => [path.relative(path.join(REPO, 'fixtures'), dir
     }
   });
 });
+
+// Regions are exact where columns are easy to get wrong: a BOM (not counted), CRLF line breaks (one
+// break each), and characters outside the BMP (two UTF-16 code units) before the edit on its line.
+describe('fix regions in awkward text', () => {
+  const cases = [
+    {
+      name: 'TypeScript: BOM, CRLF, astral characters',
+      files: {
+        'tsconfig.json': '{ "compilerOptions": { "strict": true, "target": "es2022", "module": "nodenext" } }\n',
+        'src/load.ts': '\uFEFFimport { readFileSync } from "node:fs";\r\n\r\nexport async function load(): Promise<string> {\r\n  const tag = "\u{1F600}\u{1F600}"; return tag + readFileSync("x.txt", "utf8");\r\n}\r\n',
+      },
+      // The two emoji count 4 code units: `readFileSync` starts at column 36 of line 4.
+      region: { startLine: 4, startColumn: 36 },
+    },
+    {
+      name: 'Python: CRLF, astral characters',
+      files: {
+        'svc.py': 'import time\r\n\r\n\r\nasync def tick():\r\n    tag = "\u{1F600}"; time.sleep(1)\r\n    return tag\r\n',
+      },
+      region: { startLine: 5, startColumn: 17 },
+    },
+  ];
+  it.each(cases)('$name', async ({ files, region }) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'am-sarif-regions-'));
+    try {
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), text);
+      }
+      const log = await sarifOf(dir, []);
+      const all = fixesOf(log);
+      expect(all.length).toBeGreaterThan(0);
+      // The rule's own edit sits where the finding is, counted in UTF-16 code units after the BOM.
+      const starts = all.flatMap(({ fix }) => fix.artifactChanges.flatMap((change) => change.replacements.map((r) => r.deletedRegion)));
+      expect(starts).toContainEqual(expect.objectContaining(region));
+      const expected = cpTree(dir);
+      await runCli(['migrate', '.', '--format', 'json', '--allow-dirty'], expected);
+      const changed = applySarifFixes(log, dir);
+      expect(changed.length).toBeGreaterThan(0);
+      expect(Object.fromEntries(readTree(dir))).toEqual(Object.fromEntries(readTree(expected)));
+      rmSync(expected, { recursive: true, force: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function cpTree(dir: string): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'am-sarif-migrated-'));
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
