@@ -4,6 +4,7 @@
 // so these tests keep testing the isolation after the bugs that caused them in the wild are fixed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { TsCallbacks } from '../src/frontends/typescript/callbacks.js';
 import { runCli } from './support/cli.js';
 import { IO_MIGRATED, IO_SOURCE, jsonReport, makeProject, read, removeProjects } from './support/project.js';
 
@@ -39,7 +40,7 @@ afterEach(() => {
 });
 
 /** The analyzer's per-file walk, reachable for a spy (it is private to the class). */
-type WalkFile = { walkFile(sourceFile: { fileName: string }): void; followCallbackParameters(): void };
+type WalkFile = { walkFile(sourceFile: { fileName: string }): void };
 
 const CRASHING_TS = `export function deep(a: number): number {
   return a + a;
@@ -95,7 +96,7 @@ describe('a file whose analysis throws is skipped; the others are migrated', () 
 
   it('an error no file can be blamed for skips that front-end\'s files, and the other language still runs', async () => {
     const dir = makeProject({ 'src/io.ts': IO_SOURCE, 'app.py': 'import time\n\n\nasync def main():\n    time.sleep(1)\n' });
-    vi.spyOn(TsAnalyzer.prototype as unknown as WalkFile, 'followCallbackParameters').mockImplementation(() => {
+    vi.spyOn(TsCallbacks.prototype, 'followCallbackParameters').mockImplementation(() => {
       throw new Error('boom');
     });
     const result = await runCli(['check', '.', '--format', 'json'], dir);
