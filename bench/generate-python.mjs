@@ -2,7 +2,11 @@
 // Generates a deterministic stdlib-only Python corpus for `npm run bench`, with a known set of sites
 // per rule written to expected.json (file and line of each).
 //
-//   node bench/generate-python.mjs [--files 1000] [--out .bench/py-project]
+//   node bench/generate-python.mjs [--files 1000] [--lines 0] [--out .bench/py-project]
+//
+// --lines N pads the modules with ordinary code (no sites) up to about N lines in all, appended after
+// each module's own text so the planted sites keep their lines: issue 17 measured a 1,067-file /
+// 513k-line application, whose modules are twenty times longer than the 28 lines of the plain corpus.
 //
 // Shape: an `app` package of features (model with a Protocol, repository, service, handler) plus
 // ordinary modules, and a tiny `requests`-like package shipped in the corpus so `import requests`
@@ -590,6 +594,162 @@ function planLayout(total) {
   return { fixed, tools, featureCount, fillerBudget };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Padding: ordinary code appended to modules for --lines. Each block is self-contained (builtins
+// only), calls the previous block's function in the same module, and mixes what real modules hold:
+// classes with methods calling each other through self, dict.get, comprehensions, try/except, and
+// correct async code (awaited calls only), so nothing in it is a finding.
+
+const PAD_BLOCKS = [padRegistry, padParser, padAsyncCache, padReport];
+
+function padRegistry(j, prev) {
+  return `
+
+class Registry${j}:
+    \"\"\"Keeps named entries with a version each.\"\"\"
+
+    def __init__(self) -> None:
+        self._entries: dict[str, dict[str, object]] = {}
+        self._version = ${j % 7}
+
+    def put(self, key: str, value: object) -> None:
+        entry = self._entries.get(key) or {}
+        entry["value"] = value
+        entry["version"] = self._bump()
+        self._entries[key] = entry
+
+    def get(self, key: str, default: object = None) -> object:
+        entry = self._entries.get(key)
+        return default if entry is None else entry.get("value", default)
+
+    def _bump(self) -> int:
+        self._version += 1
+        return self._version
+
+    def keys_like(self, prefix: str) -> list[str]:
+        return sorted(key for key in self._entries if key.startswith(prefix))
+
+
+def registry_summary_${j}(items: dict[str, object]) -> str:
+    registry = Registry${j}()
+    for key, value in items.items():
+        registry.put(key, value)
+    keys = registry.keys_like("${String.fromCharCode(97 + (j % 26))}")
+    head = ${prev ? `${prev}(", ".join(keys))` : '", ".join(keys)'}
+    return f"{head}: {len(keys)} of {len(items)}"`;
+}
+
+function padParser(j, prev) {
+  return `
+
+def parse_pairs_${j}(text: str, separator: str = "=") -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or separator not in line:
+            continue
+        key, _, value = line.partition(separator)
+        pairs[key.strip().lower()] = value.strip()
+    return pairs
+
+
+def coerce_${j}(value: str) -> int | float | bool | str:
+    lowered = value.lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value)
+    except ValueError:
+        return ${prev ? `${prev}(value)` : 'value'}
+
+
+def parse_settings_${j}(text: str) -> dict[str, int | float | bool | str]:
+    return {key: coerce_${j}(value) for key, value in parse_pairs_${j}(text).items() if key}`;
+}
+
+function padAsyncCache(j, prev) {
+  return `
+
+class Cache${j}:
+    def __init__(self, limit: int = ${8 + (j % 24)}) -> None:
+        self.limit = limit
+        self.hits = 0
+        self.misses = 0
+        self._data: dict[str, str] = {}
+
+    async def fetch(self, key: str) -> str:
+        found = self._data.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        value = await self.compute(key)
+        self.store(key, value)
+        return value
+
+    async def compute(self, key: str) -> str:
+        return ${prev ? `${prev}(key.upper())` : 'key.upper()'}
+
+    def store(self, key: str, value: str) -> None:
+        if len(self._data) >= self.limit:
+            oldest = next(iter(self._data))
+            del self._data[oldest]
+        self._data[key] = value
+
+    def ratio(self) -> float:
+        total = self.hits + self.misses
+        return self.hits / total if total else 0.0
+
+
+async def warm_cache_${j}(keys: list[str]) -> float:
+    cache = Cache${j}()
+    for key in keys:
+        await cache.fetch(key)
+    return cache.ratio()`;
+}
+
+function padReport(j, prev) {
+  return `
+
+def summarize_${j}(rows: list[dict[str, object]], field: str = "amount") -> dict[str, float]:
+    values = [float(row.get(field, 0) or 0) for row in rows if isinstance(row, dict)]
+    if not values:
+        return {"count": 0.0, "total": 0.0, "mean": 0.0}
+    total = sum(values)
+    return {"count": float(len(values)), "total": total, "mean": total / len(values)}
+
+
+def render_${j}(rows: list[dict[str, object]]) -> str:
+    stats = summarize_${j}(rows)
+    lines = [f"{name:>8}: {value:10.2f}" for name, value in sorted(stats.items())]
+    label = ${prev ? `${prev}("report ${j}")` : '"report ${j}"'}
+    return "\\n".join([label, *lines])`;
+}
+
+/**
+ * Appends blocks to `f` until it has at least `target` lines. Every block ends with a plain
+ * `pad_text_<j>(str) -> str` the next block calls, so the module is one long sync call chain.
+ */
+function pad(f, target, seed) {
+  let prev;
+  for (let j = seed; f.lines.length < target; j++) {
+    const block = PAD_BLOCKS[j % PAD_BLOCKS.length];
+    f.add(block(j, prev));
+    const name = `pad_text_${j}`;
+    f.add(`
+
+def ${name}(text: str) -> str:
+    return ${prev ? `${prev}(text).strip()` : 'text.strip()'}`);
+    prev = name;
+  }
+}
+
 function buildFiles(total) {
   const rng = createRng(SEED);
   const layout = planLayout(total);
@@ -635,8 +795,15 @@ def describe(title: str, amount: int) -> str:
 }
 
 /** Writes the corpus into `outDir` and returns the expected.json content. */
-export function generatePythonProject({ outDir, files: total = 1000 }) {
+export function generatePythonProject({ outDir, files: total = 1000, lines: targetLines = 0 }) {
   const { files, layout } = buildFiles(total);
+  if (targetLines > 0) {
+    // Padding goes to the modules with a body (not the empty __init__.py files), evenly.
+    const bodies = files.filter((f) => f.lines.some((line) => line.trim() !== ''));
+    const have = files.reduce((sum, f) => sum + f.lines.length, 0);
+    const each = Math.max(0, Math.ceil((targetLines - have) / bodies.length));
+    bodies.forEach((f, index) => pad(f, f.lines.length + each, index * 7));
+  }
   const sites = files.flatMap((f) => f.sites);
   const expected = {
     generator: 'bench/generate-python.mjs',
@@ -644,6 +811,7 @@ export function generatePythonProject({ outDir, files: total = 1000 }) {
     language: 'python',
     seed: SEED,
     files: total,
+    paddedTo: targetLines,
     lines: files.reduce((sum, f) => sum + f.lines.length, 0),
     layout,
     ...countSites(sites, PY_RULES),
@@ -665,7 +833,9 @@ export function generatePythonProject({ outDir, files: total = 1000 }) {
 function main() {
   const flags = parseFlags(process.argv.slice(2));
   const outDir = path.resolve(flags.out ?? path.join(REPO_ROOT, '.bench', 'py-project'));
-  const expected = generatePythonProject({ outDir, files: parseFileCount(flags.files, 1000) });
+  const lines = flags.lines === undefined ? 0 : Number(flags.lines);
+  if (!Number.isInteger(lines) || lines < 0) throw new Error(`--lines must be a whole number, got ${flags.lines}`);
+  const expected = generatePythonProject({ outDir, files: parseFileCount(flags.files, 1000), lines });
   process.stdout.write(
     `generated ${expected.files} files (${expected.lines} lines) in ${path.relative(process.cwd(), outDir) || '.'}\n` +
       `expected (reachable): ${JSON.stringify(expected.byRule)}\n` +

@@ -41,6 +41,8 @@ const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
  * repository's own test command: `argv` (with `{report}`, `{python}`, `{work}` substituted), `pre`
  * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `junit` for pytest
  * and node --test). Dependencies come from the lockfile (`install` overrides); Python's from Debian.
+ * `node` (a major version) installs and tests the repository on that Node, `test.node` only runs its
+ * tests there (see oracles.nodeBinDir).
  */
 const CATALOG = [
   {
@@ -54,21 +56,25 @@ const CATALOG = [
     test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
   },
   {
-    // Node >= 22 and pnpm 11 (its packageManager): not run here on Node 20.
+    // Node >= 22 and pnpm 11 (its packageManager): installed and tested on Node 22 (`node`). Its
+    // packages import each other through their built `dist`, so the tests run after `tsdown`.
     name: 'changesets',
     github: 'changesets/changesets',
     commit: '5322174b2722b626161ca1b9c0889ede440b30b5',
     language: 'ts',
+    node: 22,
     typecheck: ['tsconfig.json'],
-    test: { argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
+    test: { pre: [['tsdown']], argv: ['vitest', 'run', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
   },
   { name: 'projen', github: 'projen/projen', commit: '9482fdf3aebd6d47ab5d7338a0bc8dffb5d8f846', language: 'ts', typecheck: ['tsconfig.json', 'test/tsconfig.json'] },
   {
-    // Node >= 22 and pnpm 11 (its packageManager): on Node 20 the install is attempted and may fail.
+    // Node >= 22 and pnpm 11 (its packageManager): installed on Node 22. Its tests (vitest) build
+    // Electron apps and download Electron: not run.
     name: 'electron-builder',
     github: 'electron-userland/electron-builder',
     commit: '8e95ad0e00c866c8389ae295ac802ebd9954d2ca',
     language: 'ts',
+    node: 22,
     typecheck: [
       ...['builder-util-runtime', 'builder-util', 'app-builder-lib', 'dmg-builder', 'electron-builder', 'electron-publish', 'electron-updater', 'electron-builder-squirrel-windows'].map((p) => `packages/${p}/tsconfig.json`),
       'test/tsconfig.json',
@@ -146,6 +152,31 @@ const CATALOG = [
     lintInclude: ['lib/**/*.js', 'bin/*', 'main.js', 'tools/*.js', 'test/mocha/**/*.js'],
     test: { pre: [['rollup', '--config', '--silent']], argv: ['mocha', 'test/mocha', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
   },
+  {
+    // A release CLI over git and conventional commits (JavaScript, CommonJS; no lockfile). Its git
+    // tests run git in temporary repositories. core.spec.js mocks the file system with mock-fs 4,
+    // which Node 20 escapes (`readFileSync` reads the real disk, `fs/promises` the mock: 35 tests fail
+    // before any migration, and a move to `fs/promises` changes which ones), so the suite runs on
+    // Node 16 (`test.node`). Its mocha 8 writes the JSON report to stdout only.
+    name: 'standard-version',
+    github: 'conventional-changelog/standard-version',
+    commit: 'd70752c463991d34fa192e0332d7e4efacad78ba',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['index.js', 'command.js', 'defaults.js', 'lib/**/*.js', 'bin/*.js', 'test/*.js'],
+    test: { node: 16, argv: ['mocha', '--timeout=30000', '--exit', '--reporter', 'json'], reporter: 'mocha-json-stdout' },
+  },
+  {
+    // A documentation generator for TypeScript (ESM, pnpm); mocha through tsx on the sources, as its
+    // `hereby test` runs it. The root tsconfig only references; src/test's needs the built
+    // declarations (TS6305 without them), so src/lib's is the one checked.
+    name: 'typedoc',
+    github: 'TypeStrong/typedoc',
+    commit: '6d8c856bbb46b089371952981f113c3e318818fd',
+    language: 'ts',
+    typecheck: ['src/lib/tsconfig.json'],
+    test: { argv: ['tsx', '--tsconfig=.config/tsconfig.mocha.json', 'node_modules/mocha/bin/mocha.js', '--config', '.config/mocha.fast.json', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
   { name: 'arshai', github: 'nimunzn/arshai', commit: 'da3fe27d5a5727872e007aa84b433e1b7c70995c', language: 'python', test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit' } },
   { name: 'AutoBot-AI', github: 'mrveiss/AutoBot-AI', commit: '4ccc9286ced3de471c89a7269849fcc0907cbe86', language: 'python' },
   {
@@ -174,6 +205,24 @@ const CATALOG = [
     commit: '219ff065ea4f87455f0595ba5cbf9d4fb48ef80c',
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
+  {
+    // asyncio bridge to sqlite3 (a thread per connection, futures back to the loop); stdlib only, its
+    // unittest suite collected by pytest.
+    name: 'aiosqlite',
+    github: 'omnilib/aiosqlite',
+    commit: '9b127cecc7de843bf4f343b6da63b641866533fb',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'aiosqlite/tests/smoke.py'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
+  {
+    // A Discord bot framework (asyncio, aiohttp; commands, tasks, views); pytest with Debian's
+    // pytest-asyncio and aiohttp.
+    name: 'discord.py',
+    github: 'Rapptz/discord.py',
+    commit: '1add8a0b40577186431cdb5f63f97affadab285b',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
   {
     name: 'admin-assistant',
@@ -561,7 +610,11 @@ function staticOracle(repo, work, changed, ctx) {
   const before = lintable.flatMap((f) => ctx.staticBefore.get(f) ?? []);
   const withHunk = (m) => ({ ...m, hunk: oracles.hunkFor(ctx.hunks, m.file, m.line) });
   const { caused, copied, renamed } = oracles.splitCopied(before, oracles.newMessages(before, after.messages), after.messages, ctx.hunks);
-  const added = caused.map(withHunk);
+  // `return-await` in `in-try-catch` mode also reports `return await` outside a `try` ("not allowed
+  // in this context"): the same value at the same time, only style. Listed apart, not counted.
+  const isStyle = (m) => m.rule === '@typescript-eslint/return-await' && /is not allowed in this context/.test(m.message);
+  const added = caused.filter((m) => !isStyle(m)).map(withHunk);
+  const style = caused.filter(isStyle).map(withHunk);
   return {
     ran: !after.error && !beforeError,
     error: after.error ?? beforeError,
@@ -570,6 +623,7 @@ function staticOracle(repo, work, changed, ctx) {
     before: before.length,
     after: after.messages.length,
     added,
+    style,
     // Diagnostics the repository had before, copied into a dual sibling or renamed after one: not counted.
     copiedIntoSiblings: copied.map(withHunk),
     renamedToSiblings: renamed.map(withHunk),
@@ -657,13 +711,14 @@ function runVariant(repo, work, variant, before, context) {
     blocked: migrateSummary.blocked,
     filesChanged: migrateSummary.filesChanged,
     filesChangedOnDisk: firstChanged,
+    fixes: migrateSummary.fixes,
     skipped: first.report ? (first.report.skipped ?? []).length : undefined,
     crashes: [['check', check], ['migrate', first], ['migrate again', second]].filter(([, r]) => r.crash).map(([step, r]) => `${step}: ${r.crash}`),
     newErrors: added.length,
     errorsCopiedToSiblings: errorsCopied.length,
     uncheckedChangedFiles: unchecked,
     newErrorSample: added.slice(0, 5),
-    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
+    lint: { ran: lint.ran, reason: lint.reason, error: lint.error, files: lint.files, notLinted: lint.notLinted?.length, added: lint.added?.length, style: lint.style?.length, byRule: countBy(lint.added ?? [], (m) => m.rule), copiedOrRenamed: (lint.copiedIntoSiblings?.length ?? 0) + (lint.renamedToSiblings?.length ?? 0) },
     newLintSample: (lint.added ?? []).slice(0, 5).map(({ hunk, ...m }) => m),
     tests: { ran: tests.ran, reason: tests.reason, error: tests.error, counts: tests.counts, newlyFailing: tests.newlyFailing?.map((t) => t.name), vanished: tests.vanished?.length, vanishedSample: tests.vanished?.slice(0, 10), flaky: tests.flaky },
     secondRunFilesChanged: second.report?.summary?.filesChanged,
@@ -688,6 +743,7 @@ function findingsMarkdown(row, errors, lint, tests) {
   if (lint.error) out.push(`(oracle error: ${lint.error})`, '');
   for (const m of lint.added ?? []) out.push(`- ${m.rule} at ${m.file}:${m.line}: ${m.message}`, '', ...fence(m.hunk), '');
   const moved = [...(lint.copiedIntoSiblings ?? []), ...(lint.renamedToSiblings ?? [])];
+  if (lint.style?.length) out.push(`Not counted: ${lint.style.length} \`return await\` outside a \`try\` (return-await's style half):`, '', ...lint.style.map((m) => `- ${m.file}:${m.line}`), '');
   if (moved.length) out.push(`Not counted: ${moved.length} diagnostics the code had before, copied into a dual sibling or renamed with one:`, '', ...moved.map((m) => `- ${m.rule} at ${m.file}:${m.line}: ${m.message}`), '');
   out.push(`## Tests: ${tests.ran ? `${tests.newlyFailing.length} newly failing, ${tests.vanished.length} vanished (${JSON.stringify(tests.counts)})` : `not run (${tests.reason ?? tests.error})`}`, '');
   if (tests.error) out.push(`(runner: ${tests.error})`, '');
@@ -766,18 +822,29 @@ function crashCell(crashes) {
 }
 
 function markdownTable(rows) {
-  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', 'tests before (pass/fail)', 'newly failing tests', 'new promise-rule / pyright', '2nd-run changes', 'seconds (check / migrate)'];
+  const header = ['repo', 'variant', 'files', 'findings', 'made async', 'files changed', 'skipped', 'crash?', 'new errors', 'tests before (pass/fail)', 'tests after', 'newly failing tests', 'new promise-rule / pyright', '2nd-run changes', 'unsafe not applied (safe)', 'seconds (check / migrate)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const crash = r.crashes.length ? crashCell(r.crashes).replaceAll('|', '\\|') : 'no';
     const tests = r.tests?.ran ? `${r.tests.newlyFailing.length}${r.tests.vanished ? ` (+${r.tests.vanished} vanished)` : ''}` : `- (${(r.tests?.reason ?? r.tests?.error ?? 'not run').slice(0, 60)})`;
-    const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
+    const after = r.tests?.ran && r.tests.counts ? `${r.tests.counts.passed}/${r.tests.counts.failed}` : '-';
+    const lint = r.lint?.ran ? `${r.lint.added}${r.lint.added ? ` (${Object.entries(r.lint.byRule).map(([k, v]) => `${k.replace('@typescript-eslint/', '')} ${v}`).join(', ')})` : ''}${r.lint.style ? `; ${r.lint.style} style (\`return await\` outside \`try\`)` : ''}${r.lint.notLinted ? `; ${r.lint.notLinted} files not linted` : ''}` : `- (${(r.lint?.reason ?? r.lint?.error ?? 'not run').slice(0, 60)})`;
     const before = r.testsBefore ? `${r.testsBefore.passed}/${r.testsBefore.failed}` : '-';
+    const fixes = r.fixes ?? fixesFromReport(r);
     lines.push(
-      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.errorsCopiedToSiblings ? `; ${r.errorsCopiedToSiblings} copied into siblings` : ''}${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, tests, lint, cell(r.secondRunFilesChangedOnDisk), `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
+      `| ${[r.repo, r.variant, cell(r.files), cell(r.findings), cell(r.functionsMadeAsync), cell(r.filesChangedOnDisk), cell(r.skipped), crash, `${r.newErrors} (of ${r.errorsBefore} before)${r.errorsCopiedToSiblings ? `; ${r.errorsCopiedToSiblings} copied into siblings` : ''}${r.uncheckedChangedFiles?.length ? `; ${r.uncheckedChangedFiles.length} changed files unchecked` : ''}`, before, after, tests, lint, cell(r.secondRunFilesChangedOnDisk), fixes ? `${fixes.unsafe} (${fixes.safe})` : '?', `${r.checkSeconds.toFixed(0)} / ${r.migrateSeconds.toFixed(0)}`].join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The fix counts of a row written before rows carried them: from the migrate report it kept. */
+function fixesFromReport(row) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, row.outDir, 'migrate.stdout'), 'utf8')).summary?.fixes;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `--repo` may repeat, which parseFlags does not keep: take those out first. */

@@ -2,14 +2,14 @@
 // `npm run bench`: times async-migrate against tsc on a generated TypeScript project (and `check` on a
 // generated Python corpus), and verifies the findings against the corpus' expected.json.
 //
-//   node bench/run.mjs [--files 2000] [--py-files 1000] [--only ts|python] [--runs 3] [--regen] [--rss probe]
-//                   [--verify-migrate] [--update-baseline]
+//   node bench/run.mjs [--files 2000] [--py-files 1000] [--py-lines 500000] [--only ts|python] [--runs 3] [--regen] [--rss probe]
+//                   [--verify-migrate] [--update-baseline] [--no-cache-case]
 //
 // Each command runs --runs times; the table shows the median wall and CPU time and the peak RSS over
 // the runs. bench/baseline.json holds each command's ratios to tsc from a committed run: the change
 // against it is printed (not judged: a shared machine's load moves ratios by 10-20%), and
 // --update-baseline rewrites it.
-// Targets: check <= 2.0x tsc, migrate --dry-run <= 2.5x tsc, Python check < 10 s.
+// Targets: check <= 2.0x tsc, migrate --dry-run <= 2.5x tsc, Python check < 10 s and <= 500 MB.
 // Exit 1 when tsc reports errors, the tool fails or its findings differ from expected.json, or a
 // target is missed. A missing CLI build is reported and only the tsc part runs (exit 0).
 import { spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GENERATOR_VERSION as TS_GENERATOR_VERSION, TS_RULES, generateTsProject } from './generate.mjs';
 import { parseFileCount, parseFlags } from './lib/source-file.mjs';
 import { BASELINE_TOLERANCE, baselineOf, compareWithBaseline } from './lib/baseline.mjs';
+import { editFiles } from './lib/edits.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH_DIR = path.join(REPO_ROOT, '.bench');
@@ -27,7 +28,7 @@ const OUT_DIR = path.join(BENCH_DIR, 'out');
 const CLI_BIN = path.join(REPO_ROOT, 'bin', 'async-migrate.js');
 const CLI_BUILD = path.join(REPO_ROOT, 'dist', 'src', 'cli.js');
 const TSC_BIN = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const TARGETS = { check: 2.0, migrate: 2.5, pythonCheckSeconds: 10 };
+const TARGETS = { check: 2.0, migrate: 2.5, pythonCheckSeconds: 10, pythonCheckMB: 500, warmCache: 0.15 };
 const BASELINE_FILE = path.join(REPO_ROOT, 'bench', 'baseline.json');
 
 // ---------------------------------------------------------------------------------------------
@@ -40,7 +41,7 @@ function detectRssMethod() {
 }
 
 /** Runs `node <args>` once; returns wall seconds, CPU seconds, peak RSS in KiB, exit status and output paths. */
-function runOnce(name, args, rssMethod) {
+function runOnce(name, args, rssMethod, extraEnv = {}) {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const stdoutPath = path.join(OUT_DIR, `${name}.stdout`);
   const stderrPath = path.join(OUT_DIR, `${name}.stderr`);
@@ -51,10 +52,10 @@ function runOnce(name, args, rssMethod) {
   const stderr = fs.openSync(stderrPath, 'w');
   const [command, commandArgs, env] =
     rssMethod === 'none'
-      ? [process.execPath, args, process.env]
+      ? [process.execPath, args, { ...process.env, ...extraEnv }]
       : rssMethod === 'gnu-time'
-      ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', rssPath, process.execPath, ...args], process.env]
-      : [process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'bench', 'rss-probe.mjs')).href, ...args], { ...process.env, BENCH_RSS_FILE: rssPath }];
+      ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', rssPath, process.execPath, ...args], { ...process.env, ...extraEnv }]
+      : [process.execPath, ['--import', pathToFileURL(path.join(REPO_ROOT, 'bench', 'rss-probe.mjs')).href, ...args], { ...process.env, ...extraEnv, BENCH_RSS_FILE: rssPath }];
   const started = process.hrtime.bigint();
   const result = spawnSync(command, commandArgs, { cwd: REPO_ROOT, env, stdio: ['ignore', stdout, stderr] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -91,7 +92,7 @@ function measureRounds(specs, { runs, rssMethod }) {
     specs.forEach((spec, i) => {
       const previous = samples[i].at(-1);
       if (previous && !spec.okStatuses.includes(previous.status)) return;
-      const sample = runOnce(spec.name, spec.args, rssMethod);
+      const sample = runOnce(spec.name, spec.args, rssMethod, spec.env);
       samples[i].push(sample);
       const failed = spec.okStatuses.includes(sample.status) ? '' : ` (exit ${sample.status})`;
       process.stderr.write(`  round ${round + 1}: ${spec.name} ${sample.seconds.toFixed(2)}s${failed}\n`);
@@ -135,11 +136,12 @@ function readExpected(dir) {
 }
 
 /** Regenerates when the corpus is missing, of another size, or from an older generator. */
-function ensureCorpus(dir, files, version, generate, regen) {
+function ensureCorpus(dir, files, version, generate, regen, lines) {
   const current = readExpected(dir);
-  if (!regen && current && current.files === files && current.version === version) return current;
-  process.stderr.write(`generating ${files} files into ${path.relative(REPO_ROOT, dir)}\n`);
-  return generate({ outDir: dir, files });
+  const sameLines = lines === undefined || (current?.paddedTo ?? 0) === lines;
+  if (!regen && current && current.files === files && current.version === version && sameLines) return current;
+  process.stderr.write(`generating ${files} files${lines ? ` (~${lines} lines)` : ''} into ${path.relative(REPO_ROOT, dir)}\n`);
+  return generate({ outDir: dir, files, ...(lines === undefined ? {} : { lines }) });
 }
 
 /** Size and newest mtime of every file: a dry run must leave both unchanged. */
@@ -247,7 +249,7 @@ function timingRow(m, tscMedian, target) {
     met = false;
   } else if (typeof target === 'number' && ratio !== undefined) {
     met = ratio <= target;
-    verdict = `<= ${target.toFixed(1)}x tsc: ${met ? 'ok' : 'MISSED'}`;
+    verdict = `<= ${target.toFixed(target < 1 ? 2 : 1)}x tsc: ${met ? 'ok' : 'MISSED'}`;
   } else if (target?.seconds) {
     met = m.median < target.seconds;
     verdict = `< ${target.seconds} s: ${met ? 'ok' : 'MISSED'}`;
@@ -287,7 +289,41 @@ function benchTypeScript(options, outcome) {
     verifyRun(m, expected, dir, TS_RULES, outcome);
   }
   if (options.verifyMigrate) verifyMigrate(outcome);
+  if (options.cacheCase) rows.push(...benchCache(dir, tsc, options, outcome));
   return { rows, tsc };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The warm `--cache` runs, on a copy of the corpus: unchanged, then after editing 1% of the files
+// (bench/lib/edits.mjs). Each cached report must be the cold run's, byte for byte. Issue 17's target
+// for the edited case (<= 0.15x tsc) is printed, not failed on: bench/README.md says what bounds it.
+
+function benchCache(source, tsc, options, outcome) {
+  const copy = path.join(BENCH_DIR, 'ts-cache');
+  const store = path.join(BENCH_DIR, 'ts-cache-store');
+  for (const dir of [copy, store]) fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(source, copy, { recursive: true });
+  const rel = path.relative(REPO_ROOT, copy);
+  const cold = [CLI_BIN, 'check', rel, '--format', 'json'];
+  const cached = [...cold, '--cache', '--cache-location', path.relative(REPO_ROOT, store)];
+  const ok = [0, 1];
+  const once = { runs: 1, rssMethod: options.rssMethod, okStatuses: ok };
+  const fill = measure('cache-fill', cached, once);
+  const unchanged = measure('check-cache-unchanged', cached, { ...options, okStatuses: ok });
+  unchanged.label = 'check --cache, nothing changed';
+  const files = fs.readdirSync(path.join(copy, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(copy, 'src', f));
+  const edited = editFiles(files, { seed: 1, percent: 1 });
+  const warm = measure('check-cache-edited', cached, once);
+  warm.label = `check --cache, ${edited.length} files edited (1%)`;
+  const coldAfter = measure('check-edited-cold', cold, once);
+  const same = (a, b) => a.ok && b.ok && fs.readFileSync(a.stdoutPath).equals(fs.readFileSync(b.stdoutPath));
+  if (!same(fill, unchanged)) outcome.failures.push('check --cache on an unchanged tree: the report differs from the cold run');
+  if (!same(warm, coldAfter)) outcome.failures.push('check --cache after 1% edits: the report differs from the cold run');
+  else process.stdout.write(`\ncheck --cache: the cached reports are the cold runs' byte for byte (unchanged, and after editing ${edited.length} files)\n`);
+  const rows = [timingRow(unchanged, tsc.median, TARGETS.warmCache), timingRow(warm, tsc.median, TARGETS.warmCache)];
+  for (const row of rows) if (!row.met && row.measurement.ok) outcome.notes.push(`${row.measurement.label}: ${row.row[5]} (issue 17's target; bench/README.md, "The cache", says what bounds it)`);
+  for (const row of rows) if (!row.measurement.ok) outcome.failures.push(`${row.measurement.label}: ${row.row[5]}`);
+  return rows;
 }
 
 /** Parses a run's JSON report and checks its findings; a crash shows its stderr instead. */
@@ -348,16 +384,24 @@ async function benchPython(options, outcome) {
   }
   const { generatePythonProject, PY_RULES, GENERATOR_VERSION } = await import(pathToFileURL(generatorPath).href);
   const dir = path.join(BENCH_DIR, 'py-project');
-  const expected = ensureCorpus(dir, options.pyFiles, GENERATOR_VERSION, generatePythonProject, options.regen);
-  process.stdout.write(`\nPython corpus: ${path.relative(REPO_ROOT, dir)} — ${expected.files} files, ${expected.lines} lines; expected ${JSON.stringify(expected.byRule)}\n`);
+  const expected = ensureCorpus(dir, options.pyFiles, GENERATOR_VERSION, generatePythonProject, options.regen, options.pyLines);
+  process.stdout.write(`\nPython corpus: ${path.relative(REPO_ROOT, dir)} — ${expected.files} files, ${expected.lines} lines; expected ${JSON.stringify(expected.byRule)}; check without pyright\n`);
   if (!options.cliBuilt) {
     outcome.notes.push('async-migrate CLI not built: Python check not timed');
     return { rows: [] };
   }
   const rel = path.relative(REPO_ROOT, dir);
-  const spec = { name: 'py-check', label: 'async-migrate check (python)', args: [CLI_BIN, 'check', rel, '--language', 'python', '--format', 'json'], okStatuses: [0, 1] };
+  // Without pyright: the target is the tool's own analysis (pyright is asked nothing on this corpus anyway).
+  const spec = { name: 'py-check', label: 'async-migrate check (python)', args: [CLI_BIN, 'check', rel, '--language', 'python', '--format', 'json'], okStatuses: [0, 1], env: { ASYNC_MIGRATE_PYRIGHT: '0' } };
   const [check] = measureRounds([spec], options);
   const timing = timingRow(check, undefined, { seconds: TARGETS.pythonCheckSeconds });
+  // Issue 17's memory target for the 500k-line application, in MB (10^6 bytes) as the issue states it.
+  const peakMB = check.peakMiB === undefined ? undefined : (check.peakMiB * 2 ** 20) / 1e6;
+  if (check.ok && peakMB !== undefined) {
+    const fits = peakMB <= TARGETS.pythonCheckMB;
+    timing.row[5] += `, <= ${TARGETS.pythonCheckMB} MB: ${fits ? 'ok' : 'MISSED'}`;
+    if (!fits) timing.met = false;
+  }
   if (!timing.met) outcome.failures.push(`${check.label}: ${timing.row[5]}`);
   const report = verifyRun(check, expected, dir, PY_RULES, outcome);
   // A run that analysed nothing is fast for the wrong reason: don't let the table call it ok.
@@ -416,6 +460,13 @@ function printComparison(current, baseline) {
 
 // ---------------------------------------------------------------------------------------------
 
+function parseLineCount(value, fallback) {
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`--py-lines must be a whole number, got ${value}`);
+  return count;
+}
+
 function readOptions() {
   const flags = parseFlags(process.argv.slice(2));
   const only = flags.only;
@@ -425,10 +476,13 @@ function readOptions() {
   return {
     files: parseFileCount(flags.files, 2000),
     pyFiles: parseFileCount(flags['py-files'], 1000),
+    // The issue's application: about 1,000 modules of about 500 lines (0: the plain 28-line modules).
+    pyLines: parseLineCount(flags['py-lines'], 500_000),
     only,
     runs,
     regen: flags.regen === true,
     verifyMigrate: flags['verify-migrate'] === true,
+    cacheCase: flags['no-cache-case'] !== true,
     updateBaseline: flags['update-baseline'] === true,
     cliBuilt: fs.existsSync(CLI_BUILD),
     // --rss probe forces the fallback, to test it on a machine that has GNU time.
@@ -448,7 +502,7 @@ async function main() {
   if (options.only !== 'ts') rows.push(...(await benchPython(options, outcome)).rows);
 
   process.stdout.write(`\n${formatTable(['command', 'median s', 'cpu s', 'peak MiB', 'vs tsc', 'target'], rows.map((r) => r.row))}`);
-  const corpus = { files: options.files, ...(options.only === 'ts' ? {} : { pyFiles: options.pyFiles }) };
+  const corpus = { files: options.files, ...(options.only === 'ts' ? {} : { pyFiles: options.pyFiles, pyLines: options.pyLines }) };
   const current = baselineOf(rows.map((r) => r.measurement), { corpus, machine: machineInfo(options, loadBefore), commit: gitCommit(), date: new Date().toISOString() });
   let grown = [];
   if (current) grown = printComparison(current, readBaseline());

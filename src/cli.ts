@@ -1,6 +1,6 @@
 // The command line: parse, run the engine, print the report, return the exit code. bin/ only sets
 // process.exitCode; bad input is a UsageError printed as one line with exit 2.
-import { realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config.js';
@@ -25,6 +25,8 @@ import { VERSION } from './version.js';
 import { encodeSource, readSource, stripBom } from './source-text.js';
 import { existsSync } from 'node:fs';
 import { acquireRootLock, LockError } from './lock.js';
+import { DEFAULT_CACHE_LOCATION, RunCache } from './cache.js';
+import { discoverFiles } from './discovery.js';
 import {
   assertCleanWorkTree,
   FileChangedError,
@@ -44,6 +46,7 @@ const FORMATS: readonly Format[] = ['pretty', 'json', 'markdown', 'sarif', 'gith
 
 interface CliOptions {
   project?: string;
+  oracle?: string;
   rules?: string;
   scope?: string;
   makeAsync: string[];
@@ -58,12 +61,16 @@ interface CliOptions {
   unsafeFixes?: boolean;
   dryRun?: boolean;
   language?: string;
+  summaryOut?: string;
+  summariesFrom?: string;
   quiet?: boolean;
   verbose?: boolean;
   statistics?: boolean;
   progress: boolean;
   color: boolean;
   debug?: boolean;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 export interface CliIo {
@@ -104,6 +111,7 @@ function buildProgram(io: CliIo): Command {
     .usage('[check|migrate] [paths...] [options]')
     .argument('[paths...]', 'files or directories (default: .)')
     .option('-p, --project <tsconfig>', 'TypeScript project file (default: nearest tsconfig.json/jsconfig.json)')
+    .addOption(new Option('--oracle <oracle>', 'TypeScript: the checker that answers the rules\' type questions: js (default) or tsgo (TypeScript 7, native; experimental)').choices(['js', 'tsgo']))
     .option('--rules <ids>', `comma-separated rule ids (${RULE_IDS.join(', ')})`)
     .addOption(new Option('--scope <scope>', 'reachable: blocking calls in async-reachable code; all: everywhere').choices(['reachable', 'all']))
     .option('--make-async <targets>', 'turn these functions async as roots: fn, Class.method, Interface.member, Class.*, file.ts:line (repeatable)', collect, [])
@@ -118,6 +126,10 @@ function buildProgram(io: CliIo): Command {
     .option('--unsafe-fixes', 'migrate: also apply fixes marked unsafe (they may change timing, ordering, error flow or dispatch); without it they are reported as suggestions')
     .option('--dry-run', 'migrate: print the diff and the report, write nothing')
     .addOption(new Option('--language <language>', 'only this language').choices(['ts', 'typescript', 'python', 'py']))
+    .option('--cache', 'check and dry runs: reuse the result of a run whose inputs (files, options, config, dependencies) are all unchanged')
+    .option('--cache-location <path>', `the cache folder (default ${DEFAULT_CACHE_LOCATION} under the working directory)`)
+    .option('--summary-out <file>', "check: analyse the one workspace package at the path and write its summary (the facts --summaries-from plans from) instead of a report")
+    .option('--summaries-from <dir>', 'check: plan the whole workspace from the package summaries in this folder (written by --summary-out), loading no program')
     .option('--quiet', 'print only the report')
     .option('--verbose', 'pretty: list every entry (long lists and blocked places are folded otherwise)')
     .option('--statistics', 'pretty: counts of findings per rule instead of the findings')
@@ -146,7 +158,9 @@ Environment:
   ASYNC_MIGRATE_PYRIGHT=0          Python: never ask pyright (by default it is asked, when installed,
                                    where the calls the resolver cannot see go)
   ASYNC_MIGRATE_PYRIGHT_TIMEOUT=S  Python: seconds one pyright session may take (default 60); past
-                                   it the run is incomplete: exit 1, one line, no report`,
+                                   it the run is incomplete: exit 1, one line, no report
+  ASYNC_MIGRATE_PARSE_THREADS=N    Python: threads that parse files, the main one included (default
+                                   one per core, at most 4, from 64 files; 1: the main thread alone)`,
     );
 }
 
@@ -309,9 +323,19 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
   for (const given of paths.length > 0 ? paths : ['.']) kinds.push(await pathKind(path.resolve(io.cwd, given)));
   const firstPath = path.resolve(io.cwd, paths[0] ?? '.');
   const configRoot = kinds[0] === 'file' ? path.dirname(firstPath) : firstPath;
-  const { config } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
+  const { config, path: configPath } = await loadConfig(configRoot, options.config ? path.resolve(io.cwd, options.config) : undefined);
   const format: Format = (options.format as Format | undefined) ?? formatFromOutput(options.output) ?? 'pretty';
   if (options.statistics && format !== 'pretty') throw new UsageError(`--statistics is for the pretty format, not --format ${format} (its report has summary.byRule)`);
+  if (options.summaryOut !== undefined && options.summariesFrom !== undefined) throw new UsageError('--summary-out writes one package\'s summary and --summaries-from reads them all: give one of them');
+  if (options.summaryOut !== undefined) {
+    // The report, and what filters it, belong to the combined run: a summary holds every finding.
+    const reportOption = ([['-o', options.output], ['--since', options.since], ['--baseline', options.baseline]] as const).find(([, value]) => value !== undefined);
+    if (reportOption) throw new UsageError(`--summary-out writes a package's summary, not a report: give ${reportOption[0]} to the --summaries-from run`);
+  }
+  for (const [given, flag] of [[options.summaryOut, '--summary-out'], [options.summariesFrom, '--summaries-from']] as const) {
+    // Edits need the program, which neither step keeps: the combined run plans, it does not write.
+    if (given !== undefined && engineCommand !== 'check') throw new UsageError(`${flag} is for check (the combined plan cannot write edits: migrate each package with its program loaded)`);
+  }
   const baseline = options.baseline ? await loadBaseline(path.resolve(io.cwd, options.baseline)) : undefined;
   // -o is checked before the run, so that a bad path neither wastes the analysis nor fails after
   // the migrated files were written.
@@ -332,11 +356,13 @@ async function prepareAndRun(command: 'check' | 'migrate' | 'default', paths: st
       io.stderr(`async-migrate: warning: ${terminalText(shown)} ${outside.length === 1 ? 'is' : 'are'} in no git work tree: nothing protects uncommitted work, and files are rewritten in place (--allow-dirty silences this)\n`);
     }
   }
-  return analyseAndReport(paths, options, io, { config, format, baseline, language, dryRun, engineCommand, progress, rerun }, state);
+  return analyseAndReport(paths, options, io, { config, configPath, format, baseline, language, dryRun, engineCommand, progress, rerun }, state);
 }
 
 interface RunSettings {
   config: Awaited<ReturnType<typeof loadConfig>>['config'];
+  /** The config file read, if any (its `cacheLocation` is relative to its folder). */
+  configPath?: string;
   format: Format;
   baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
   language: Language | undefined;
@@ -348,12 +374,13 @@ interface RunSettings {
 
 async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo, settings: RunSettings, state: RunState): Promise<number> {
   const { config, format, baseline, language, dryRun, engineCommand, progress, rerun } = settings;
-  // Loaded here, after the progress display started, so that its first line need not wait for them
-  // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
   progress.phase('start');
-  const { runEngine } = await import('./engine.js');
-  const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
-  const result = await runEngine({
+  const warnings: string[] = [];
+  const onWarning = (message: string): void => {
+    progress.clear();
+    io.stderr(`async-migrate: warning: ${terminalText(message)}\n`);
+  };
+  const engineOptions = {
     command: engineCommand,
     paths,
     cwd: io.cwd,
@@ -361,17 +388,44 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
     rules: parseRules(options.rules),
     language,
     projectFile: options.project ? path.resolve(io.cwd, options.project) : undefined,
+    oracle: options.oracle as 'js' | 'tsgo' | undefined,
     makeAsync: options.makeAsync,
     strategy: (options.strategy as 'inplace' | 'dual' | undefined) ?? config.strategy,
     unsafeFixes: Boolean(options.unsafeFixes),
     scope: (options.scope as 'reachable' | 'all' | undefined) ?? config.scope,
-    extraFrontEnds: EXTRA_FRONT_ENDS,
-    progress,
-    onWarning: (message) => {
-      progress.clear();
-      io.stderr(`async-migrate: warning: ${terminalText(message)}\n`);
-    },
-  });
+  };
+  let result: EngineResult;
+  if (options.summaryOut !== undefined || options.summariesFrom !== undefined) {
+    // Per-package summaries: neither step uses the run cache (a summary is the cacheable unit itself).
+    const { runEngine } = await import('./engine.js');
+    const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
+    const summaryOptions = { ...engineOptions, extraFrontEnds: EXTRA_FRONT_ENDS, progress, onWarning };
+    if (options.summaryOut !== undefined) return writeSummary(options.summaryOut, summaryOptions, io, progress);
+    result = await runEngine(summaryOptions, await summariesInput(options.summariesFrom!, summaryOptions, io, Boolean(options.quiet)));
+  } else {
+    // A writing `migrate` always analyses afresh: the cache is for the runs that write nothing.
+    const cached = (options.cache || config.cache) && (engineCommand === 'check' || dryRun) ? await openCache(engineOptions, options, settings, io, onWarning) : undefined;
+    if (cached?.hit) {
+      for (const warning of cached.hit.warnings) onWarning(warning);
+      result = cached.hit.result;
+    } else {
+      // Loaded here, after the progress display started, so that its first line need not wait for them
+      // (evaluating ts-morph takes a few tenths of a second in which no timer fires).
+      const { runEngine } = await import('./engine.js');
+      const { EXTRA_FRONT_ENDS } = await import('./frontends/registry.js');
+      result = await runEngine({
+        ...engineOptions,
+        discovered: cached?.files,
+        extraFrontEnds: EXTRA_FRONT_ENDS,
+        progress,
+        onWarning: (message) => {
+          warnings.push(message);
+          onWarning(message);
+        },
+      });
+      if (cached && isCacheable(result)) await cached.cache.store(cached.files, result.dependencies ?? [], cached.root, result, warnings);
+    }
+  }
   // Adoption filters: only findings on lines changed since a ref, and none already in a baseline.
   if (options.since) result.report = filterFindingsToLines(result.report, await changedLinesSince(result.root, options.since));
   if (baseline) result.report = filterByBaseline(result.report, baseline);
@@ -432,6 +486,88 @@ async function analyseAndReport(paths: string[], options: CliOptions, io: CliIo,
   return migrationIncomplete(result.report) ? EXIT.problems : EXIT.ok;
 }
 
+/** `check --summary-out`: the package's summary, written atomically; one line says what it holds. */
+async function writeSummary(file: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, progress: Progress): Promise<number> {
+  const { summarizePackage } = await import('./summary/summarize.js');
+  const summary = await summarizePackage(engineOptions);
+  try {
+    // A task runner's output folder (`.async-migrate/`) need not exist before the first run.
+    await mkdir(path.dirname(path.resolve(io.cwd, file)), { recursive: true });
+    await writeReport(path.resolve(io.cwd, file), `${JSON.stringify(summary, null, 1)}\n`);
+  } catch (error) {
+    throw new WriteFailure(`cannot write the summary to ${file} (${describeError(error)})`);
+  }
+  progress.stop();
+  const into = new Set(summary.interface.calls.map((call) => call.package ?? call.callee));
+  io.stderr(
+    `async-migrate: summary of ${summary.package.name} (${summary.files.length} files, ${summary.functions.length} functions, ${summary.interface.calls.length} calls into ${into.size} other packages) written to ${terminalText(file)}\n`,
+  );
+  const incomplete = summary.skipped.filter((entry) => entry.internalError);
+  reportSkipped(io, incomplete);
+  return incomplete.length > 0 ? EXIT.problems : EXIT.ok;
+}
+
+/** `check --summaries-from`: the summaries in the folder, checked against this run's options, as the engine's input. */
+async function summariesInput(dir: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, quiet: boolean): Promise<import('./engine.js').AnalysedInput> {
+  const { readSummaries, combinedInput } = await import('./summary/combine.js');
+  const { findWorkspaceInfo } = await import('./frontends/typescript/workspaces.js');
+  const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
+  const root = findWorkspaceInfo(first)?.root ?? first;
+  const { config } = engineOptions;
+  const rules = new Set<RuleId>(engineOptions.rules ?? RULE_IDS.filter((rule) => config.rules[rule] !== 'off'));
+  const summaries = await readSummaries(path.resolve(io.cwd, dir));
+  const input = combinedInput(summaries, { root, rules, unsafeFixes: engineOptions.unsafeFixes === true || config.unsafeFixes, public: config.public, onWarning: engineOptions.onWarning });
+  if (!quiet) {
+    const order = input.order.length > 4 ? `${input.order.slice(0, 3).join(', ')}, … ${input.order.at(-1)}` : input.order.join(', ');
+    io.stderr(`async-migrate: planned from ${summaries.length} package summaries (${terminalText(order)}); edits need the program, so the report counts no changed files\n`);
+  }
+  return input;
+}
+
+/**
+ * The run cache for these settings, the files it is keyed on (discovered here, and handed to the
+ * engine so that it does not look again) and the cached result when nothing changed. Undefined when
+ * no file is found: the engine then says so, as without the cache.
+ */
+async function openCache(
+  engineOptions: { command: string; paths: string[]; cwd: string; rules?: RuleId[]; language?: Language; projectFile?: string; makeAsync: string[]; strategy: string; unsafeFixes: boolean; scope: string },
+  options: CliOptions,
+  settings: RunSettings,
+  io: CliIo,
+  warn: (message: string) => void,
+): Promise<{ cache: RunCache; files: string[]; root: string; hit?: Awaited<ReturnType<RunCache['lookup']>> } | undefined> {
+  const { config, configPath, dryRun } = settings;
+  const absolutePaths = (engineOptions.paths.length > 0 ? engineOptions.paths : ['.']).map((p) => path.resolve(io.cwd, p));
+  const files = await discoverFiles(absolutePaths, { include: config.include, exclude: config.exclude, language: engineOptions.language });
+  if (files.length === 0) return undefined;
+  const first = absolutePaths[0]!;
+  const root = (await stat(first)).isDirectory() ? first : path.dirname(first);
+  const location = options.cacheLocation
+    ? path.resolve(io.cwd, options.cacheLocation)
+    : config.cacheLocation
+      ? path.resolve(configPath ? path.dirname(configPath) : io.cwd, config.cacheLocation)
+      : path.resolve(io.cwd, DEFAULT_CACHE_LOCATION);
+  // Everything that shapes the result besides the files: where the cache puts it does not.
+  const key = {
+    ...engineOptions,
+    paths: absolutePaths,
+    dryRun,
+    config: { ...config, cache: undefined, cacheLocation: undefined },
+    pyright: process.env.ASYNC_MIGRATE_PYRIGHT ?? null,
+    pyrightTimeout: process.env.ASYNC_MIGRATE_PYRIGHT_TIMEOUT ?? null,
+  };
+  const cache = await RunCache.open(location, key, warn);
+  return { cache, files, root, hit: await cache.lookup(files, root) };
+}
+
+/**
+ * A result worth reusing: not one a crash or the checker's stack depth shaped (a skip for an internal
+ * error or a stack overflow may not happen again), which a cold run would redo.
+ */
+function isCacheable(result: EngineResult): boolean {
+  return !result.report.skipped.some((entry) => entry.internalError === true || /overflowed its stack/.test(entry.reason));
+}
+
 /**
  * The one stderr line that says which skipped files make the run exit 1 (the report has each
  * reason), in every format: a script that reads only the exit code and stderr learns why.
@@ -453,8 +589,9 @@ function reportSkipped(io: CliIo, entries: readonly Report['skipped'][number][])
  * without the command, the output options and the check-only filters; shell-quoted, escaped.
  */
 function rerunArguments(argv: readonly string[], paths: readonly string[]): string[] {
-  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline']);
-  const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty']);
+  // A combined plan cannot write: the next command is the whole-program run that can.
+  const dropWithValue = new Set(['--format', '-o', '--output', '--fail-on', '--since', '--baseline', '--cache-location', '--summaries-from', '--summary-out']);
+  const drop = new Set(['--dry-run', '--quiet', '--verbose', '--statistics', '--no-progress', '--no-color', '--debug', '--allow-dirty', '--cache']);
   const kept: string[] = [];
   let pathsSeen = 0;
   for (let i = 0; i < argv.length; i++) {

@@ -34,6 +34,10 @@ export interface Config {
   public: string[];
   /** `migrate` also applies fixes marked unsafe (as `--unsafe-fixes`). */
   unsafeFixes: boolean;
+  /** `check` and dry runs use the run cache (as `--cache`). */
+  cache: boolean;
+  /** The run cache's folder (as `--cache-location`), relative to the config file's folder; '' for the default. */
+  cacheLocation: string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -47,6 +51,8 @@ export const DEFAULT_CONFIG: Config = {
   entryPoints: [],
   public: [],
   unsafeFixes: false,
+  cache: false,
+  cacheLocation: '',
 };
 
 export const CONFIG_FILE_NAME = 'async-migrate.config.json';
@@ -242,6 +248,10 @@ export function parseConfig(value: unknown, file: string, syntax: ConfigSyntax =
     unsafeFixes: (v, key) => {
       if (typeof v !== 'boolean') fail(key, `must be true or false, got ${describe(v)}`);
     },
+    cache: (v, key) => {
+      if (typeof v !== 'boolean') fail(key, `must be true or false, got ${describe(v)}`);
+    },
+    cacheLocation: nonEmptyString,
   };
 
   if (!isPlainObject(value)) return fail('(top level)', `must be ${syntax.topLevel}, got ${describe(value)}`);

@@ -38,6 +38,7 @@ import { VERSION } from './version.js';
 import { digestOf, FileChangedError, isWithin } from './write.js';
 import { attachFixChanges, type EditedFile } from './fix-changes.js';
 import type { Progress } from './progress.js';
+import type { OracleName } from './frontends/typescript/oracle.js';
 
 export interface EngineOptions {
   command: 'check' | 'migrate';
@@ -47,6 +48,8 @@ export interface EngineOptions {
   rules?: RuleId[];
   language?: Language;
   projectFile?: string;
+  /** `--oracle`: which checker answers the TypeScript rules' type questions (default `js`). */
+  oracle?: OracleName;
   /** Extra `--make-async` targets on top of the config's. */
   makeAsync: string[];
   strategy: Strategy;
@@ -59,6 +62,12 @@ export interface EngineOptions {
   progress?: Pick<Progress, 'phase' | 'advance'>;
   /** A problem the run goes on despite: one line, without the `async-migrate: warning: ` prefix. */
   onWarning?: (message: string) => void;
+  /** The files to analyse, when the caller discovered them already (`--cache` hashes them first). */
+  discovered?: string[];
+  /** The folder report paths and function ids are relative to (default: the first path's folder). A package's summary uses the workspace root. */
+  root?: string;
+  /** TypeScript: declare the functions of the program's other source files too (a package's summary: calls into other workspace packages get their ids). */
+  declareOtherFiles?: boolean;
 }
 
 export interface FileOutput {
@@ -76,22 +85,43 @@ export interface EngineResult {
   report: Report;
   outputs: FileOutput[];
   root: string;
+  /** Files read besides those analysed (the TypeScript program's others, tsconfigs): inputs for `--cache`. */
+  dependencies?: string[];
 }
 
 const MAX_ROUNDS = 6;
 
-export async function runEngine(givenOptions: EngineOptions): Promise<EngineResult> {
-  // The front-ends learn from the config whether unsafe fixes apply (the flag or the config key).
-  const unsafeFixes = givenOptions.unsafeFixes === true || givenOptions.config.unsafeFixes;
-  const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
+/**
+ * What the planning starts from: the front-ends' analyses of the files found, or (`--summaries-from`)
+ * the analyses the per-package runs wrote, with no front-end and so no edits.
+ */
+export interface AnalysedInput {
+  root: string;
+  /** Files found (the report's `summary.files`). */
+  fileCount: number;
+  absolutePaths: string[];
+  frontEnds: { frontEnd: FrontEnd; files: string[] }[];
+  analyses: Analysis[];
+  /** Files left out before any front-end saw them (absolute path -> reason). */
+  undecodable: Map<string, string>;
+  /** Files no front-end of this build handles are listed from these. */
+  analysable: string[];
+  /** Resolves `--make-async` targets and names when there is no front-end (a combined run). */
+  targets?: Pick<FrontEnd, 'resolveTarget' | 'targetNames'>;
+  /** The hits are filtered by suppressions already (a summary's were, where the sources were read). */
+  hitsUnsuppressed?: boolean;
+}
+
+/** Discovers the files and runs each front-end on its own: everything before the plan. */
+export async function analyseInput(options: EngineOptions): Promise<AnalysedInput> {
   const paths = options.paths.length > 0 ? options.paths : ['.'];
   const absolutePaths = paths.map((p) => path.resolve(options.cwd, p));
   const { progress } = options;
   progress?.phase('discover');
   const discovery = { include: options.config.include, exclude: options.config.exclude, language: options.language };
-  const files = await discoverFiles(absolutePaths, discovery);
+  const files = options.discovered ?? (await discoverFiles(absolutePaths, discovery));
   if (files.length === 0) throw new UsageError(await noFilesFound(paths, absolutePaths, discovery));
-  const root = await reportRoot(absolutePaths);
+  const root = options.root ?? (await reportRoot(absolutePaths));
   const rules = enabledRules(options.rules, options.config);
   progress?.phase('read', files.length);
   // A file that cannot be decoded exactly is skipped before any front-end sees it: a lossy decode
@@ -103,7 +133,7 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
     frontEnds.push({
-      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, searchFrom: absolutePaths[0]!, onWarning: options.onWarning }),
+      frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, oracle: options.oracle, searchFrom: absolutePaths[0]!, onWarning: options.onWarning, declareOtherFiles: options.declareOtherFiles }),
       files: tsFiles,
     });
   }
@@ -119,7 +149,11 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
   for (const { frontEnd, files: languageFiles } of frontEnds) {
     analyses.push(await analyzeIsolated(frontEnd, languageFiles, rules, progress));
   }
-  const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
+  return { root, fileCount: files.length, absolutePaths, frontEnds, analyses, undecodable, analysable };
+}
+
+/** The hits of the enabled rules that no suppression comment silences, in the analyses' order. */
+export async function unsuppressedHits(analyses: readonly Analysis[], rules: ReadonlySet<RuleId>, root: string): Promise<RuleHit[]> {
   const suppressionsByFile = new Map<string, Suppressions | undefined>();
   const suppressionsOf = async (file: string): Promise<Suppressions | undefined> => {
     if (!suppressionsByFile.has(file)) suppressionsByFile.set(file, readSuppressions(await readFile(path.join(root, file), 'utf8'), languageOf(file)));
@@ -131,16 +165,30 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     if (isSuppressed(await suppressionsOf(hit.finding.file), hit.finding.rule, hit.finding.line)) continue;
     hits.push(hit);
   }
+  return hits;
+}
+
+export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInput): Promise<EngineResult> {
+  // The front-ends learn from the config whether unsafe fixes apply (the flag or the config key).
+  const unsafeFixes = givenOptions.unsafeFixes === true || givenOptions.config.unsafeFixes;
+  const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
+  const { progress } = options;
+  const input = given ?? (await analyseInput(options));
+  const { root, absolutePaths, frontEnds, analyses, undecodable, analysable } = input;
+  const rules = enabledRules(options.rules, options.config);
+  const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
+  const hits = input.hitsUnsuppressed ? analyses.flatMap((analysis) => analysis.hits).filter((hit) => rules.has(hit.finding.rule)) : await unsuppressedHits(analyses, rules, root);
   for (const hit of hits) hit.finding.severity = severityOf(hit.finding.rule, options.config);
+  const resolvers: Pick<FrontEnd, 'resolveTarget' | 'targetNames'>[] = [...frontEnds.map(({ frontEnd }) => frontEnd), ...(input.targets ? [input.targets] : [])];
 
   // Roots chosen by the user; those given on the command line are the decision `check` weighs.
   const userRoots: AsyncRoot[] = [];
   const commandLineTargets: { target: string; roots: AsyncRoot[] }[] = [];
   const targets = [...options.config.makeAsync.map((target) => ({ target, fromCommandLine: false })), ...options.makeAsync.map((target) => ({ target, fromCommandLine: true }))];
   for (const { target, fromCommandLine } of targets) {
-    const ids = frontEnds.flatMap(({ frontEnd }) => frontEnd.resolveTarget(target));
+    const ids = resolvers.flatMap((resolver) => resolver.resolveTarget(target));
     if (ids.length === 0) {
-      const names = frontEnds.flatMap(({ frontEnd }) => frontEnd.targetNames());
+      const names = resolvers.flatMap((resolver) => resolver.targetNames());
       const close = closestMatches(target, names);
       throw new UsageError(`--make-async: no function matches "${target}"${close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(', ')}?` : ''}`);
     }
@@ -149,8 +197,8 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     if (fromCommandLine) commandLineTargets.push({ target, roots });
   }
   for (const name of options.config.entryPoints) {
-    for (const { frontEnd } of frontEnds) {
-      for (const id of frontEnd.resolveTarget(name)) {
+    for (const resolver of resolvers) {
+      for (const id of resolver.resolveTarget(name)) {
         const fn = graph.functions.get(id);
         if (fn && !fn.syncOnly) {
           fn.syncOnly = {
@@ -306,12 +354,13 @@ export async function runEngine(givenOptions: EngineOptions): Promise<EngineResu
     }
   }
 
-  const report = buildReport(options, root, files.length, counted, graph, plan, changes, skipped, reachable, applied);
+  const report = buildReport(options, root, input.fileCount, counted, graph, plan, changes, skipped, reachable, applied);
   const appliedFindings = new Set([...applied].map((hit) => hit.finding));
   const withoutFinding = attachFixChanges(report.findings, appliedFindings, plan.asyncFunctions, editedFiles.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
   if (withoutFinding > 0) report.editsWithoutFinding = withoutFinding;
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, unsafeFixes);
-  return { report, outputs, root };
+  const dependencies = frontEnds.flatMap(({ frontEnd }) => frontEnd.dependencies?.() ?? []);
+  return { report, outputs, root, dependencies };
 }
 
 /** A path as the user sees it from the working directory (the CLI's error lines). */
@@ -327,7 +376,7 @@ interface PlannedRun {
 }
 
 /** Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count. */
-function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: readonly AsyncRoot[], options: EngineOptions): PlannedRun {
+export function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: readonly AsyncRoot[], options: EngineOptions): PlannedRun {
   let plan: Plan | undefined;
   let counted: RuleHit[] = [];
   let reachable = new Set<FunctionId>();
@@ -561,7 +610,11 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
       }
       continue;
     }
-    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature });
+    const child = fn.returnsChildProcess;
+    const note = child
+      ? `its result changes from the child process object (${child.before}) to ${child.after}: callers that used the child (its pid, kill(), streams) no longer get it`
+      : undefined;
+    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature, ...(note ? { note } : {}) });
   }
   breaking.sort(byLocation);
   return { asyncFunctions, awaitedCalls, blocked, breaking };

@@ -90,6 +90,8 @@ export interface FrontEnd {
    * applies them only to this very text. Undefined for a file this front-end did not read.
    */
   analysedText?(file: string): string | undefined;
+  /** Files the analysis read besides the files given (a program's imports, tsconfigs): inputs of the run, for `--cache`. */
+  dependencies?(): string[];
   /** Resolves a `--make-async` target to functions of this front-end, or [] when nothing matches. */
   resolveTarget(target: string): FunctionId[];
   /** Names of this front-end's functions, for "did you mean" on an unknown target. */

@@ -54,6 +54,11 @@ export interface FunctionNode {
    * turning it async leaves its type, and so its callers, as they are.
    */
   returnsPromise?: boolean;
+  /**
+   * Its result is a child process (`ChildProcess`, execa's child): once async, callers get
+   * `after` instead of `before` (a thenable child is adopted: its result, not the child). For `breaking`.
+   */
+  returnsChildProcess?: { before: string; after: string };
   /** Part of a module's public surface (exported, or reachable from a configured public entry). */
   isExported: boolean;
   /** The declared signature as written, for `breaking` (before). */
@@ -287,6 +292,8 @@ export interface BreakingEntry {
   after: string;
   /** `signature` (default) or `additive` (a member added to an exported interface, dual strategy). */
   kind?: 'signature' | 'additive';
+  /** What else changes for callers beyond the signature: a child process object no longer returned. */
+  note?: string;
 }
 
 /** A test's mock of a function's sync name that callers moved to the async sibling bypass (dual). */

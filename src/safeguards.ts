@@ -4,7 +4,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { languageOf } from './discovery.js';
-import { describeError, FileAnalysisError, UsageError } from './errors.js';
+import { describeError, FileAnalysisError, IncompleteRunError, UsageError } from './errors.js';
 import type { Analysis, FrontEnd } from './frontend.js';
 import type { CallGraph, Language, RuleId, SkippedFile } from './model.js';
 import type { Plan } from './plan/propagate.js';
@@ -49,7 +49,8 @@ export async function analyzeIsolated(frontEnd: FrontEnd, files: readonly string
       const analysis = await frontEnd.analyze(remaining, rules, progress);
       return { ...analysis, skipped: [...analysis.skipped, ...failed] };
     } catch (error) {
-      if (error instanceof UsageError) throw error;
+      // An incomplete run (a cap that fired) has no report to give, not a file to skip.
+      if (error instanceof UsageError || error instanceof IncompleteRunError) throw error;
       if (error instanceof FileAnalysisError && remaining.includes(error.file) && failed.length < MAX_FAILED_FILES) {
         failed.push({ file: error.file, reason: `internal error while analysing this file (${describeError(error.reason)}); the file is skipped`, internalError: true });
         remaining = remaining.filter((file) => file !== error.file);

@@ -32,6 +32,10 @@ describe('bench baseline', () => {
     const python = compareWithBaseline(baseline({ 'py-check': { wall: 3 } }, { files: 2000, pyFiles: 500 }), baseline({ 'py-check': { wall: 0.5 } }, { files: 2000, pyFiles: 1000 }));
     expect(python.grown).toEqual([]);
     expect(python.rows[0]?.[1]).toMatch(/1000 Python files, not 500/);
+    // The same file count padded to 500k lines is another corpus (a baseline without pyLines had none).
+    const padded = compareWithBaseline(baseline({ 'py-check': { wall: 3 } }, { files: 2000, pyFiles: 1000, pyLines: 500000 }), baseline({ 'py-check': { wall: 0.5 } }, { files: 2000, pyFiles: 1000 }));
+    expect(padded.grown).toEqual([]);
+    expect(padded.rows[0]?.[1]).toMatch(/baseline on 1000 Python files, not 1000 Python files \/ 500000 lines/);
   });
 
   it('says so when there is no baseline or a command is new', () => {

@@ -244,6 +244,7 @@ describe('--help and --version', () => {
     expect(result.stdout).toMatch(/^Usage: async-migrate \[check\|migrate\] \[paths\.\.\.\] \[options\]\n/);
     const options = [
       '-p, --project <tsconfig>',
+      '--oracle <oracle>',
       '--rules <ids>',
       '--scope <scope>',
       '--make-async <targets>',

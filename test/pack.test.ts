@@ -34,16 +34,19 @@ describe('npm pack', () => {
     execFileSync(npm, ['install', '-D', '--no-audit', '--no-fund', path.join(work, tarball!)], { cwd: app, stdio: 'pipe', timeout: 240_000 });
     expect(existsSync(path.join(app, 'node_modules/async-migrate/schemas/async-migrate.config.schema.json'))).toBe(true);
 
-    const npxCheck = (target: string): { stderr: string; status: number | null; report: Report } => {
+    const npxCheck = (target: string, ...args: string[]): { stderr: string; status: number | null; report: Report; stdout: string } => {
       // --no-install: the installed package, never one fetched from the registry.
-      const result = spawnSync(npx, ['--no-install', 'async-migrate', 'check', target, '--format', 'json'], { cwd: app, encoding: 'utf8' });
-      return { stderr: result.stderr, status: result.status, report: JSON.parse(result.stdout || 'null') as Report };
+      const result = spawnSync(npx, ['--no-install', 'async-migrate', 'check', target, '--format', 'json', ...args], { cwd: app, encoding: 'utf8' });
+      return { stderr: result.stderr, status: result.status, report: JSON.parse(result.stdout || 'null') as Report, stdout: result.stdout };
     };
     const ts = npxCheck('project');
     expect(ts.stderr).toBe('');
     expect(ts.report.findings.map(({ rule, file, line }) => ({ rule, file, line }))).toEqual([{ rule: 'blocking-io', file: 'src/repository.ts', line: 8 }]);
     expect(ts.report.summary.functionsMadeAsync).toBe(2);
     expect(ts.status).toBe(1);
+    // The native oracle comes with the package (its optional dependency) and gives the same report.
+    const native = npxCheck('project', '--oracle', 'tsgo');
+    expect({ stderr: native.stderr, status: native.status, stdout: native.stdout }).toEqual({ stderr: '', status: 1, stdout: ts.stdout });
 
     const py = npxCheck('service');
     expect(py.stderr).toBe('');

@@ -105,9 +105,10 @@ function isNeverAwaitable(type: ts.Type, context: TsRuleContext, node: ts.Node):
 function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
   const { checker, sourceFile, program } = context;
   const operand = skipParentheses(node.expression);
+  // any/unknown and unconstrained type parameters may be thenables; a constrained one is judged by its
+  // constraint. The oracle answers this for every await; the rest only for the few reported.
+  if (!context.oracle.isNeverAwaitable(operand)) return;
   const type = checker.getTypeAtLocation(operand);
-  // any/unknown and unconstrained type parameters may be thenables; a constrained one is judged by its constraint.
-  if (!isNeverAwaitable(type, context, operand)) return;
   const callees = ts.isCallExpression(operand) ? context.resolveCallee(operand) : [];
   const expression = shorten(textOf(operand, sourceFile));
   const shownType = checker.typeToString(type);

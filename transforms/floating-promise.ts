@@ -5,7 +5,7 @@ import { skipParentheses } from '../src/frontends/typescript/analyze.js';
 import { insertAwait, shorten } from '../src/frontends/typescript/fix-helpers.js';
 import { walkTree } from '../src/frontends/typescript/walk.js';
 import type { TsReport, TsRuleContext } from '../src/frontends/typescript/rule-context.js';
-import { isArrayLikeOnly, isBuiltinPromise, isFloatingPromiseType, isPromiseArrayType } from '../src/frontends/typescript/thenables.js';
+import { isArrayLikeOnly, isBuiltinPromise } from '../src/frontends/typescript/thenables.js';
 import { classifyUse, referencesOf, type PromiseUse } from '../src/frontends/typescript/resolved-uses.js';
 import type { FileEditor } from '../src/frontend.js';
 import type { FunctionNode } from '../src/model.js';
@@ -271,11 +271,10 @@ function findUnhandled(expression: ts.Expression, context: TsRuleContext, nested
       return undefined;
     }
   }
-  const { checker, program } = context;
-  const type = checker.getTypeAtLocation(node);
-  if (isPromiseArrayType(program, type)) return { kind: 'array', node: expression };
-  if (ts.isAwaitExpression(node)) return undefined;
-  if (!isFloatingPromiseType(program, type)) return undefined;
+  const { checker } = context;
+  const value = context.oracle.valueKind(node, !ts.isAwaitExpression(node));
+  if (value === 'promise-array') return { kind: 'array', node: expression };
+  if (value !== 'promise') return undefined;
   if (ts.isCallExpression(node)) {
     const method = promiseMethodOf(node);
     if (method === 'catch' || method === 'then') {

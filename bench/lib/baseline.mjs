@@ -53,8 +53,9 @@ export function compareWithBaseline(current, baseline) {
       rows.push([name, 'not in baseline', '', '', '']);
       continue;
     }
-    if (name.startsWith('py-') && baseline.corpus?.pyFiles !== current.corpus.pyFiles) {
-      rows.push([name, `baseline on ${baseline.corpus?.pyFiles} Python files, not ${current.corpus.pyFiles}`, '', '', '']);
+    if (name.startsWith('py-') && (baseline.corpus?.pyFiles !== current.corpus.pyFiles || (baseline.corpus?.pyLines ?? 0) !== (current.corpus.pyLines ?? 0))) {
+      const size = (corpus) => `${corpus?.pyFiles} Python files${corpus?.pyLines ? ` / ${corpus.pyLines} lines` : ''}`;
+      rows.push([name, `baseline on ${size(baseline.corpus)}, not ${size(current.corpus)}`, '', '', '']);
       continue;
     }
     const keys = ['wall', 'cpu', 'rss'].filter((key) => now[key] !== undefined && then[key] !== undefined && now[key] > then[key] * (1 + BASELINE_TOLERANCE));

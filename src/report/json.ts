@@ -69,7 +69,7 @@ function orderBlocked(entries: readonly BlockedEntry[]): BlockedEntry[] {
 }
 
 function orderBreaking(entries: readonly BreakingEntry[]): BreakingEntry[] {
-  return entries.map((b) => ({ file: b.file, line: b.line, name: b.name, before: b.before, after: b.after, ...(b.kind === undefined ? {} : { kind: b.kind }) }));
+  return entries.map((b) => ({ file: b.file, line: b.line, name: b.name, before: b.before, after: b.after, ...(b.kind === undefined ? {} : { kind: b.kind }), ...(b.note === undefined ? {} : { note: b.note }) }));
 }
 
 function orderImpact(impact: MakeAsyncImpact): MakeAsyncImpact {

@@ -195,6 +195,7 @@ function breakingSection(report: Report): string {
       `### ${code(b.name)} · ${code(`${b.file}:${b.line}`)}${b.kind === 'additive' ? ' (additive)' : ''}`,
       '',
       fence('diff', `- ${b.before}\n+ ${b.after}`),
+      ...(b.note ? ['', b.note] : []),
     ].join('\n'),
   );
   return [

@@ -76,6 +76,7 @@ export function formatPretty(unsafeReport: Report, options: PrettyOptions): stri
         out.push(`  ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}${entry.kind === 'additive' ? '  (additive: implementations must add it)' : ''}`);
         if (entry.before) out.push(`    ${chalk.red('-')} ${entry.before}`);
         out.push(`    ${chalk.green('+')} ${entry.after}`);
+        if (entry.note) out.push(`    ${chalk.dim(entry.note)}`);
       }
       if (more) out.push(more);
       out.push('');

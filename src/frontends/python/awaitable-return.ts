@@ -5,6 +5,7 @@
 // `Optional[Awaitable[T]]` is different: callers test the result for None before awaiting it, and an
 // `async def` always returns a coroutine, so such a function is not turned async automatically.
 import { splitTopLevel } from './annotation-text.js';
+import { expandTypeAlias } from './type-aliases.js';
 import type { PyFunction, PyModule } from './modules.js';
 import type { PyNode } from './parser.js';
 
@@ -24,7 +25,8 @@ const OPTIONAL = /^(?:[A-Za-z_][\w]*\.)*(Optional|Union)\s*\[([\s\S]*)\]$/;
 export function awaitableReturnOf(fn: PyFunction): AwaitableReturn | undefined {
   const annotation = fn.node.childForFieldName('return_type');
   if (!annotation) return undefined;
-  const text = unquoted(annotation.text.trim());
+  // A type alias of the function's own module (`Response[T]`, `Response = Coroutine[Any, Any, T]`) is read through.
+  const text = expandTypeAlias(unquoted(annotation.text.trim()), fn.module);
   const awaitable = awaitableResult(text, fn.module);
   if (awaitable) return { kind: 'awaitable', annotation, ...awaitable };
   const members = unionMembers(text);

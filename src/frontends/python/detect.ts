@@ -2,7 +2,7 @@
 import type { RuleHit } from '../../frontend.js';
 import type { RuleId, Severity } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
-import type { PyModule } from './modules.js';
+import type { PyFunction, PyModule } from './modules.js';
 import type { Resolver } from './resolver.js';
 import type { FixState, PyReport, PyRuleContext, PyVisitors } from './rule-context.js';
 import { TRANSFORMS } from '../../../transforms/index.js';
@@ -26,7 +26,16 @@ export function detectHits(
   // Each transform lists its Python visitors (transforms/<rule>.ts, `python`).
   const active: PyVisitors[] = TRANSFORMS.filter((transform) => rules.has(transform.id)).flatMap((transform) => (transform.python ? [transform.python] : []));
   const hits: RuleHit[] = [];
-  walkWithScopes(module, (node, enclosing) => {
+  // The context depends only on the enclosing function: one per function, not one per node.
+  let contextOf: PyFunction | undefined;
+  let context: PyRuleContext | undefined;
+  const contextFor = (enclosing: PyFunction): PyRuleContext => {
+    if (context && contextOf === enclosing) return context;
+    contextOf = enclosing;
+    context = newContext(enclosing);
+    return context;
+  };
+  const newContext = (enclosing: PyFunction): PyRuleContext => {
     const context: PyRuleContext = {
       module,
       file: module.rel,
@@ -69,7 +78,12 @@ export function detectHits(
         });
       },
     };
+    return context;
+  };
+  const types = new Set(active.flatMap((visitors) => Object.keys(visitors)));
+  walkWithScopes(module, (node, enclosing) => {
+    const context = contextFor(enclosing);
     for (const visitors of active) visitors[node.type]?.(node, context);
-  });
+  }, types);
   return hits;
 }

@@ -535,6 +535,10 @@ function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, res
   return ['asyncio.to_thread', 'threading.Thread', 'threading.Timer'].includes(path) || /(^|\.)(sync_to_async|database_sync_to_async)$/.test(path);
 }
 
+/** The nodes collectSites looks at: calls, and the names that may hold a function as a value. */
+const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribute']);
+const CALLS: ReadonlySet<string> = new Set(['call']);
+
 function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   // `loop.call_soon(holder.refresh)`, `later = holder.refresh` with `holder` untyped: the value may be
   // a project method of that name, called from where it is handed; listed as an unresolved call
@@ -601,7 +605,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     const api = receiver?.type === 'call' ? receiver.childForFieldName('function')?.text : undefined;
     if (api && HIGHER_ORDER_SAFE.has(api)) return;
     list.push(referenceSite(module, node, enclosing, symbol.fn, receiver?.type === 'call' ? receiver : undefined, resolver));
-  });
+  }, SITE_TYPES);
   // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
   // the one a thread runs, so none of them may turn async on the strength of its direct calls.
   walkWithScopes(module, (node, enclosing) => {
@@ -612,7 +616,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
       for (const fn of methodsNamed(name, resolver)) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
     }
-  });
+  }, CALLS);
 }
 
 /** The arguments of a thread runner that are the function it runs: `to_thread(f, …)`, `run_in_executor(pool, f, …)`, `Thread(target=f)`, `submit(f, …)`. */

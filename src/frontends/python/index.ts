@@ -8,11 +8,12 @@ import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
 import { detectHits } from './detect.js';
 import { emitPython } from './emitter.js';
-import { compileWithPython3, type CompileCheck } from './compile-check.js';
+import { compileTimeoutLine, compileWithPython3, type CompileCheck } from './compile-check.js';
 import { buildGraph, oracleSites, type BuiltGraph } from './graph-builder.js';
 import { recordMockPatches } from './mock-patches.js';
 import { buildModule, relativePath, type PyFunction, type PyModule } from './modules.js';
-import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, parsePython } from './parser.js';
+import { findMisplacedAwait, findSyntaxError, LineIndex, loadPythonParser, readWasmTree, type PyTree } from './parser.js';
+import { parseAll, parseThreadCount } from './parse-pool.js';
 import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyright-oracle.js';
 import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
 import { linkedFolders } from '../../discovery.js';
@@ -33,27 +34,21 @@ export function isPythonFile(file: string): boolean {
 
 /** The first syntax error of a Python text (`syntax error at 3:7`), or undefined when it parses. */
 export function syntaxErrorIn(text: string): string | undefined {
-  let tree;
+  // web-tree-sitter's own tree: one question about the whole text needs no compact copy.
+  let found: { kind: 'syntax' | 'await'; offset: number } | undefined;
   try {
-    tree = parsePython(text);
+    found = readWasmTree(text, (root) => {
+      const node = findSyntaxError(root);
+      if (node) return { kind: 'syntax' as const, offset: node.startIndex };
+      const misplaced = findMisplacedAwait(root);
+      return misplaced ? { kind: 'await' as const, offset: misplaced.startIndex } : undefined;
+    });
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  try {
-    const node = findSyntaxError(tree.rootNode);
-    if (node) {
-      const at = new LineIndex(text).at(node.startIndex);
-      return `syntax error at ${at.line}:${at.column}`;
-    }
-    const misplaced = findMisplacedAwait(tree.rootNode);
-    if (misplaced) {
-      const at = new LineIndex(text).at(misplaced.startIndex);
-      return `'await' outside an async function at ${at.line}:${at.column}`;
-    }
-    return undefined;
-  } finally {
-    tree.delete();
-  }
+  if (!found) return undefined;
+  const at = new LineIndex(text).at(found.offset);
+  return found.kind === 'syntax' ? `syntax error at ${at.line}:${at.column}` : `'await' outside an async function at ${at.line}:${at.column}`;
 }
 
 export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
@@ -80,14 +75,33 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       // python3 compiles every file while tree-sitter parses them; its verdict is read after the loop.
       const compiling = compileWithPython3(pythonFiles, options.root);
       progress?.phase('py-parse', pythonFiles.length);
-      for (const file of pythonFiles) {
-        progress?.advance();
+      // Read every file, then parse them all at once (on threads when there are many), then build the
+      // modules in file order: what each file's failure does is as when each was read and parsed in turn.
+      const read = await Promise.all(pythonFiles.map(async (file) => {
         try {
           // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
-          const text = stripBom((await readSource(file)).text);
+          return stripBom((await readSource(file)).text);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }));
+      const texts = read.filter((text): text is string => typeof text === 'string');
+      const parsed = await parseAll(texts, parseThreadCount(texts.length));
+      const trees = new Map<number, PyTree | Error>();
+      let parsedIndex = 0;
+      read.forEach((text, index) => {
+        if (typeof text === 'string') trees.set(index, parsed[parsedIndex++]!);
+      });
+      for (const [index, file] of pythonFiles.entries()) {
+        progress?.advance();
+        try {
+          const text = read[index]!;
+          if (text instanceof Error) throw text;
           // Two files Python would import by one name (scripts in two folders): the second keeps its path's name.
           const importName = importNameOf(file, settings, options.root);
-          const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName);
+          const tree = trees.get(index)!;
+          if (tree instanceof Error) throw tree;
+          const module = buildModule(options.root, file, text, taken.has(importName.name) ? undefined : importName, tree);
           taken.add(module.name);
           const error = findSyntaxError(module.tree.rootNode);
           if (error) {
@@ -101,7 +115,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
-      const compiled = await compileWithPython3Verdict(compiling, options.onWarning);
+      const compiled = await compileWithPython3Verdict(compiling, pythonFiles.length, options.onWarning);
       modules = modules.filter((module) => {
         const error = compiled.errors.get(module.file);
         if (!error) return true;
@@ -178,6 +192,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       // The migrated text must compile under Python 3 too, as its input did (or it was skipped).
       const rest = [...texts].filter(([file]) => !errors.has(file));
       const compiled = await compileWithPython3(rest.map(([file]) => file), options.root, 'python3', rest.map(([, text]) => text));
+      if (compiled.timedOut) throw new IncompleteRunError(compileTimeoutLine(compiled, rest.length));
       for (const [file, error] of compiled.errors) errors.set(file, `${error.message} at ${error.line}:${error.column}`);
       return errors;
     },
@@ -261,8 +276,9 @@ async function linkedModuleNames(root: string, modules: readonly PyModule[], byN
 }
 
 /** python3's verdict; when it could not run, a warning says the grammar alone checks the files. */
-async function compileWithPython3Verdict(compiling: Promise<CompileCheck>, onWarning?: (message: string) => void): Promise<CompileCheck> {
+async function compileWithPython3Verdict(compiling: Promise<CompileCheck>, fileCount: number, onWarning?: (message: string) => void): Promise<CompileCheck> {
   const compiled = await compiling;
+  if (compiled.timedOut) throw new IncompleteRunError(compileTimeoutLine(compiled, fileCount));
   if (compiled.unavailable) {
     const message = `${compiled.unavailable}; Python files are checked with the tree-sitter grammar only, which accepts some files Python 3 rejects (a Python 2 print statement, mixed tabs and spaces)`;
     if (onWarning) onWarning(message);

@@ -80,12 +80,13 @@ function absoluteModule(importer: { name: string; isPackage: boolean }, dots: nu
   return [...kept, ...(rest ? rest.split('.') : [])].join('.');
 }
 
-export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }): PyModule {
+/** `tree`: the text's tree when it was parsed already (parse-pool.ts); parsed here otherwise. */
+export function buildModule(root: string, file: string, source: string, importName?: { name: string; isPackage: boolean }, parsed?: PyTree): PyModule {
   // Offsets index the text after a UTF-8 BOM, as the engine's edits do (it writes the BOM back).
   const text = stripBom(source);
   const rel = relativePath(root, file);
   const { name, isPackage } = importName ?? moduleNameOf(rel);
-  const tree = parsePython(text);
+  const tree = parsed ?? parsePython(text);
   const module: PyModule = {
     name,
     file,
@@ -233,7 +234,10 @@ function collectDefinitions(module: PyModule, scope: PyNode, parent: PyFunction 
     const own = new Map<string, ImportBinding>();
     collectImports(module, node.childForFieldName('body')!, own);
     if (own.size > 0) fn.imports = own;
-    if (cls) cls.methods.set(name, fn);
+    // A property's setter or deleter (`@callback.setter def callback`) does not replace its getter:
+    // reading `obj.callback` runs the getter.
+    const accessor = decorators.some((d) => d.endsWith('.setter') || d.endsWith('.deleter'));
+    if (cls && !(accessor && cls.methods.get(name)?.kind === 'getter')) cls.methods.set(name, fn);
     else if (!parent) module.functions.set(name, fn);
     else parent.nested.set(name, fn);
     // Default values and annotations run in the enclosing scope.

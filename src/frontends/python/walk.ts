@@ -1,23 +1,49 @@
 // Visits every node of a module with the function whose body holds it. Parameters (defaults and
 // annotations) and decorators belong to the enclosing scope, as Python evaluates them there.
 import type { PyFunction, PyModule } from './modules.js';
-import { children, namedChildren, type PyNode } from './parser.js';
+import { children, namedChildren, PyNode } from './parser.js';
 
 export type ScopedVisitor = (node: PyNode, enclosing: PyFunction) => void;
 
-export function walkWithScopes(module: PyModule, visit: ScopedVisitor): void {
+/**
+ * Calls `visit` for every node in document order (or only for the nodes of `types`), with the
+ * function whose body holds it: a def's or lambda's body belongs to it, the rest of the def to the
+ * scope around. One pass over the tree's preorder arrays: nodes of other types are never made.
+ */
+export function walkWithScopes(module: PyModule, visit: ScopedVisitor, types?: ReadonlySet<string>): void {
   const byStart = new Map<number, PyFunction>();
   for (const fn of module.allFunctions) if (fn.kind !== 'module') byStart.set(fn.node.startIndex, fn);
-
-  const walk = (node: PyNode, enclosing: PyFunction): void => {
-    visit(node, enclosing);
-    const own = node.type === 'function_definition' || node.type === 'lambda' ? byStart.get(node.startIndex) : undefined;
-    const body = own ? node.childForFieldName('body') : null;
-    for (const child of children(node)) {
-      walk(child, own && body && child.startIndex === body.startIndex && child.type === body.type ? own : enclosing);
+  const tree = module.tree;
+  const { after } = tree;
+  const root = tree.rootNode;
+  // The bodies being walked: each ends (in preorder) where its subtree does.
+  const scopes: { end: number; fn: PyFunction }[] = [];
+  // The preorder index of the body that starts a scope, with the function it belongs to.
+  const bodies = new Map<number, PyFunction>();
+  let enclosing = module.topLevel;
+  for (let index = root.index, end = after[root.index]!; index < end; index++) {
+    while (scopes.length > 0 && index >= scopes[scopes.length - 1]!.end) {
+      scopes.pop();
+      enclosing = scopes.length > 0 ? scopes[scopes.length - 1]!.fn : module.topLevel;
     }
-  };
-  walk(module.tree.rootNode, module.topLevel);
+    const own = bodies.get(index);
+    if (own) {
+      bodies.delete(index);
+      scopes.push({ end: after[index]!, fn: own });
+      enclosing = own;
+    }
+    const type = tree.language.types[tree.types[index]!] || 'ERROR';
+    if (type === 'function_definition' || type === 'lambda') {
+      const node = new PyNode(tree, index);
+      const fn = byStart.get(node.startIndex);
+      const body = fn ? node.childForFieldName('body') : null;
+      if (fn && body) {
+        // As the recursive walk did: every child at the body's offset and of its type is the body.
+        for (const child of children(node)) if (child.startIndex === body.startIndex && child.type === body.type) bodies.set(child.index, fn);
+      }
+      if (!types || types.has(type)) visit(node, enclosing);
+    } else if (!types || types.has(type)) visit(new PyNode(tree, index), enclosing);
+  }
 }
 
 /** The call's callee name node: the identifier, or the attribute name of `obj.name`. */

@@ -19,6 +19,7 @@ import { TsResolver } from './resolver.js';
 import type { TsRuleContext, TsVisitors } from './rule-context.js';
 import { KIND, isFunctionLike } from './syntax.js';
 import { walkTree } from './walk.js';
+import type { CheckerOracle } from './oracle.js';
 
 // Other modules import these from here.
 export { hasModifier, isFunctionLike, skipParentheses, type FunctionLike } from './syntax.js';
@@ -47,8 +48,10 @@ export class TsAnalyzer {
     configBlocking: readonly BlockingApiConfig[],
     /** Unsafe fixes are applied: a call an unsafe fix moves elsewhere no longer reaches its callee. */
     unsafeFixes = false,
+    /** The type questions of oracle.ts (`--oracle`); the JS checker's answers by default. */
+    oracle?: CheckerOracle,
   ) {
-    this.core = new TsAnalysisCore(program, checker, root, isPublicFile, configBlocking, unsafeFixes);
+    this.core = new TsAnalysisCore(program, checker, root, isPublicFile, configBlocking, unsafeFixes, oracle);
     this.state = this.core.state;
     this.resolver = new TsResolver(this.core);
     this.declarations = new TsDeclarations(this.core, this.resolver);
@@ -71,21 +74,25 @@ export class TsAnalyzer {
     }
   }
 
-  /** `progress` hears of each pass over the files, and of each file done. */
-  analyze(absoluteFiles: readonly string[], progress?: Pick<Progress, 'phase' | 'advance'>): void {
-    const sourceFiles: ts.SourceFile[] = [];
-    for (const absolute of absoluteFiles) {
-      const sourceFile = this.core.program.getSourceFile(absolute);
-      if (sourceFile) sourceFiles.push(sourceFile);
-    }
+  /**
+   * `progress` hears of each pass over the files, and of each file done. `declareOnly`: files whose
+   * functions are declared (so calls into them resolve, with their ids) but whose code is not walked
+   * (another workspace package's source, when one package is summarised).
+   */
+  analyze(absoluteFiles: readonly string[], progress?: Pick<Progress, 'phase' | 'advance'>, declareOnly: readonly string[] = []): void {
+    const sourceFilesOf = (files: readonly string[]): ts.SourceFile[] => files.map((absolute) => this.core.program.getSourceFile(absolute)).filter((sourceFile) => sourceFile !== undefined);
+    const sourceFiles = sourceFilesOf(absoluteFiles);
+    // Declared in path order with the others, as a whole-program run declares them.
+    const declared = declareOnly.length === 0 ? sourceFiles : sourceFilesOf([...absoluteFiles, ...declareOnly].sort());
     // Pass 1: declare every function, so calls resolve across files whatever the order.
-    progress?.phase('ts-index', sourceFiles.length);
-    for (const sourceFile of sourceFiles) {
+    progress?.phase('ts-index', declared.length);
+    for (const sourceFile of declared) {
       attributeTo(sourceFile.fileName, () => this.declarations.declareFunctions(sourceFile));
       progress?.advance();
     }
     this.declarations.registerLocalHolders();
     this.declarations.markExistingSiblings();
+    this.declarations.markReboundNames();
     this.declarations.recordExportedWrappers();
     // Families before the walk: a rule asks which members a call may dispatch to.
     for (const { node, info } of this.declarations.familyLinks) attributeTo(info.absolute, () => this.core.unlessCheckerOverflows(node, info, () => this.families.record(node)));
@@ -166,6 +173,7 @@ export class TsAnalyzer {
     return {
       ts,
       checker: this.core.checker,
+      oracle: this.core.oracle,
       program: this.core.program,
       sourceFile: info.sourceFile,
       file: info.file,

@@ -10,6 +10,7 @@ import type { CommonJsExport } from './module-exports.js';
 import type { FunctionLike } from './syntax.js';
 import { isThenableType } from './thenables.js';
 import { isStackOverflow } from './walk.js';
+import { jsOracle, type CheckerOracle } from './oracle.js';
 
 export interface TsFileInfo {
   absolute: string;
@@ -85,6 +86,8 @@ export class TsAnalysisCore {
     readonly configBlocking: readonly BlockingApiConfig[],
     /** Unsafe fixes are applied: a call an unsafe fix moves elsewhere no longer reaches its callee. */
     readonly unsafeFixes = false,
+    /** The type questions of oracle.ts (`--oracle`); the JS checker's answers by default. */
+    readonly oracle: CheckerOracle = jsOracle(program),
   ) {
     this.isNode = checker.getAmbientModules().some((module) => /^"(node:)?timers\/promises"$/.test(module.getName()));
     this.state.isNode = this.isNode;

@@ -7,10 +7,11 @@ import { awaitsAtTopLevel } from './awaits.js';
 import type { TsAnalysisCore, TsFileInfo } from './core.js';
 import { MethodFamilies } from './families.js';
 import { indexImports } from './imports.js';
-import { commonJsExportedNames, commonJsExportedProperties, exportListNames, isExportedDeclaration, isExportedVariable } from './module-exports.js';
+import { commonJsExportedNames, commonJsExportedProperties, commonJsExportTarget, exportListNames, isExportedDeclaration, isExportedVariable, isModuleExportsObject } from './module-exports.js';
+import { ReboundNames } from './rebound-names.js';
 import type { TsResolver } from './resolver.js';
 import { asyncSiblingName, declarationNameNode, existingSibling, isAwaitableSibling, isObjectLiteralMember, siblingContainer } from './siblings.js';
-import { asyncSignatureText, signatureText, syncOnlyReason } from './signatures.js';
+import { asyncSignatureText, childProcessResult, signatureText, syncOnlyReason } from './signatures.js';
 import { type FunctionLike, functionKind, hasExportModifier, hasModifier, isFunctionLike, isModuleLevelVariable, mayHoldWrappedFunction, objectLiteralHolder, objectOwnerPrefix, skipParentheses } from './syntax.js';
 import { isStackOverflow, walkTree } from './walk.js';
 
@@ -21,11 +22,14 @@ export class TsDeclarations {
   private readonly localHolders: ts.VariableDeclaration[] = [];
   /** `export const load = traced(loadImpl)`: public names whose type changes when the wrapped function turns async. */
   private readonly exportedWrapperHolders: { holder: ts.VariableDeclaration; info: TsFileInfo }[] = [];
+  private readonly reboundNames: ReboundNames;
 
   constructor(
     private readonly core: TsAnalysisCore,
     private readonly resolver: TsResolver,
-  ) {}
+  ) {
+    this.reboundNames = new ReboundNames(core);
+  }
 
   declareFunctions(sourceFile: ts.SourceFile): void {
     const absolute = sourceFile.fileName;
@@ -69,6 +73,7 @@ export class TsDeclarations {
     });
     walkTree(sourceFile, (node) => {
       if (MethodFamilies.mayLink(node)) this.familyLinks.push({ node, info });
+      this.reboundNames.record(node);
       if (isFunctionLike(node)) this.declareFunction(node, info);
       else if (ts.isVariableDeclaration(node) && !isModuleLevelVariable(node) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.localHolders.push(node); // decided once every function is declared
@@ -131,11 +136,23 @@ export class TsDeclarations {
       // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
       let returnsPromise: boolean | undefined;
       Object.defineProperty(fn, 'returnsPromise', { enumerable: true, get: () => (returnsPromise ??= this.returnsGlobalPromise(node)) });
+      let childProcess: FunctionNode['returnsChildProcess'];
+      let askedChildProcess = false;
+      const returnsChildProcess = (): FunctionNode['returnsChildProcess'] => {
+        if (!askedChildProcess) childProcess = this.childProcessResult(node);
+        askedChildProcess = true;
+        return childProcess;
+      };
+      Object.defineProperty(fn, 'returnsChildProcess', { enumerable: true, get: returnsChildProcess });
     }
     const syncOnly = syncOnlyReason(node, name);
     if (syncOnly) fn.syncOnly = syncOnly;
     const nameNode = declarationNameNode(node);
-    if (!nameNode) fn.noSibling = 'it has no name to give an async sibling';
+    const exportTarget = commonJsExportTarget(node);
+    // `exports.load = function load(…)`: a sibling of the expression would land inside the assignment.
+    if (exportTarget === 'module.exports') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
+    else if (exportTarget) fn.noSibling = `it is assigned to \`${exportTarget}\`, beside which no sibling is written`;
+    else if (!nameNode) fn.noSibling = 'it has no name to give an async sibling';
     else if (nameNode && !isObjectLiteralMember(siblingContainer(node)) && info.commonJsExports.get(nameNode.text)?.kind === 'module') fn.noSibling = 'it is the whole module.exports, which has no place for a sibling';
     // Under dual an async member of a family would need a sibling that awaits it; none is written here.
     else if (fn.isAsync && (ts.isMethodDeclaration(node) || ts.isMethodSignature(node))) fn.noSibling = 'it is async already, and no sibling that awaits it is written';
@@ -166,6 +183,15 @@ export class TsDeclarations {
     }
   }
 
+  private childProcessResult(node: FunctionLike): FunctionNode['returnsChildProcess'] {
+    try {
+      return childProcessResult(this.core.checker, node);
+    } catch (error) {
+      if (isStackOverflow(error)) return undefined;
+      throw error;
+    }
+  }
+
   private functionName(node: FunctionLike, info: TsFileInfo, line: number): string {
     const owner = node.parent && (ts.isClassLike(node.parent) || ts.isInterfaceDeclaration(node.parent)) ? node.parent : undefined;
     const ownerName = owner?.name?.text ?? (owner ? '<anonymous class>' : undefined);
@@ -182,6 +208,9 @@ export class TsDeclarations {
       return `${ts.isClassLike(cls) && cls.name ? cls.name.text : '<anonymous class>'}.${parent.name.text}`;
     }
     if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return `${objectOwnerPrefix(parent.parent)}${parent.name.text}`;
+    // `exports.load = function (…) {…}` is `load` to its callers (`require('./x').load(…)`).
+    const exportTarget = commonJsExportTarget(node);
+    if (exportTarget && exportTarget !== 'module.exports') return exportTarget.slice(exportTarget.lastIndexOf('.') + 1);
     if (parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent))) {
       // `it.each(table)('…', (n) => …)` is named after `it.each`.
       const callee = ts.isCallExpression(parent.expression) ? parent.expression.expression : parent.expression;
@@ -197,8 +226,11 @@ export class TsDeclarations {
       return hasExportModifier(node) || (node.name !== undefined && (info.commonJsExports.has(node.name.text) || info.exportListNames.has(node.name.text)));
     }
     const parent = node.parent;
+    // `exports.load = function (…) {…}`: what the module exports, the public API of an entry point.
+    if (commonJsExportTarget(node)) return true;
     // A method (or function property) of an object literal held by an exported const is public.
     const literal = ts.isObjectLiteralExpression(parent) ? parent : ts.isPropertyAssignment(parent) ? parent.parent : undefined;
+    if (literal && ts.isObjectLiteralExpression(literal) && isModuleExportsObject(literal)) return true; // `module.exports = { load() {…} }`
     if (literal && ts.isObjectLiteralExpression(literal) && ts.isVariableDeclaration(literal.parent)) {
       const statement = literal.parent.parent?.parent;
       return statement !== undefined && ts.isVariableStatement(statement) && hasExportModifier(statement);
@@ -267,6 +299,11 @@ export class TsDeclarations {
   }
 
   /** `load` beside a hand-written `async loadAsync`: the dual strategy uses that one. */
+  /** A function bound by a name declared twice or re-assigned stays sync (see `rebound-names.ts`). */
+  markReboundNames(): void {
+    this.reboundNames.markFunctions();
+  }
+
   markExistingSiblings(): void {
     for (const [id, declaration] of this.core.state.declarations) {
       const fn = this.core.state.functions.get(id)!;

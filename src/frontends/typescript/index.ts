@@ -9,29 +9,43 @@ import { hasModifier, isFunctionLike, TsAnalyzer } from './analyze.js';
 import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
 import { walkTree } from './walk.js';
-import { findProjectFile, loadProgram } from './project.js';
+import { findProjectFile, isOnDisk, loadProgram, type LoadedProgram } from './project.js';
 import { matchesAnyGlob } from '../../globs.js';
 import { describeError } from '../../errors.js';
+import { languageOf } from '../../discovery.js';
+import { toReportPath } from '../../paths.js';
 import type { Progress } from '../../progress.js';
+import { jsOracle, type CheckerOracle, type OracleName } from './oracle.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
   projectFile?: string;
+  /** `--oracle`: the checker for the type questions of oracle.ts (default `js`). */
+  oracle?: OracleName;
   searchFrom: string;
   /** A problem the run goes on despite (a tsconfig base that is not installed): one line for stderr. */
   onWarning?: (message: string) => void;
+  /**
+   * Declare the functions of the program's other source files under the root too (another workspace
+   * package's source, reached through an import), so that calls into them get the ids a whole-program
+   * run gives them; the sites, hits and families returned are those of `files`' code.
+   */
+  declareOtherFiles?: boolean;
 }
 
 export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
   let analyzer: TsAnalyzer | undefined;
   let program: ts.Program | undefined;
+  let loadedProgram: LoadedProgram | undefined;
   return {
     language: 'typescript',
     async analyze(files: readonly string[], rules: ReadonlySet<RuleId>, progress?: Pick<Progress, 'phase' | 'advance'>): Promise<Analysis> {
       const projectFile = options.projectFile ? path.resolve(options.projectFile) : findProjectFile(options.searchFrom);
       const loaded = loadProgram(files, projectFile, options.onWarning, progress, options.root);
       program = loaded.program;
+      loadedProgram = loaded;
       const publicGlobs = options.config.public;
+      const oracle = await createOracle(options.oracle, loaded.program, loaded.configFile);
       analyzer = new TsAnalyzer(
         loaded.program,
         loaded.checker,
@@ -41,6 +55,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         (file) => publicGlobs.length === 0 || matchesAnyGlob(file, publicGlobs),
         options.config.blocking.filter((entry) => entry.language !== 'python'),
         options.config.unsafeFixes,
+        oracle,
       );
       const skipped: Analysis['skipped'] = [];
       const parseable: string[] = [];
@@ -55,16 +70,27 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `syntax error at line ${line + 1}: ${ts.flattenDiagnosticMessageText(syntaxError.messageText, ' ')}` });
         } else parseable.push(file);
       }
-      analyzer.analyze(parseable, progress);
+      const others = options.declareOtherFiles ? otherSourceFiles(loaded.program, options.root, files) : [];
+      try {
+        analyzer.analyze(parseable, progress, others);
+      } finally {
+        oracle.close();
+      }
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
-      return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
+      if (others.length === 0) return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
+      return { language: 'typescript', files: parseable, ...ownPart(analyzer, options.root, parseable), skipped: skipped.filter((entry) => files.includes(entry.file)) };
     },
     emit(request: EmitRequest, edits: EditSet): void {
       if (analyzer) emitTypeScript(analyzer.state, request, edits);
     },
     syntaxErrors(texts: ReadonlyMap<string, string>): Map<string, string> {
       return grammarErrors(texts);
+    },
+    dependencies(): string[] {
+      if (!loadedProgram) return [];
+      const read = loadedProgram.program.getSourceFiles().map((sourceFile) => sourceFile.fileName).filter(isOnDisk).map((file) => path.resolve(file));
+      return [...read, ...loadedProgram.configFiles];
     },
     analysedText(file: string): string | undefined {
       return program?.getSourceFile(file)?.text;
@@ -78,6 +104,38 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       return [...analyzer.state.functions.values()].filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name);
     },
   };
+}
+
+/** The program's source files under `root` other than `files` (not declarations, not in node_modules). */
+function otherSourceFiles(program: ts.Program, root: string, files: readonly string[]): string[] {
+  const own = new Set(files);
+  const inside = (file: string): boolean => {
+    const relative = path.relative(root, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  return program
+    .getSourceFiles()
+    .map((sourceFile) => sourceFile.fileName)
+    .filter((file) => !own.has(file) && !/\.d\.[cm]?ts$/.test(file) && !file.includes('/node_modules/') && inside(file) && languageOf(file) === 'typescript');
+}
+
+/** The graph and hits of `files`' code: sites and hits whose function is in them (the other files' functions stay, as callees). */
+function ownPart(analyzer: TsAnalyzer, root: string, files: readonly string[]): Pick<Analysis, 'graph' | 'hits'> {
+  const own = new Set(files.map((file) => toReportPath(root, file)));
+  const graph = analyzer.graph();
+  const isOwn = (id: string): boolean => own.has(graph.functions.get(id)?.location.file ?? '');
+  const unresolved = graph.unresolved?.filter((call) => isOwn(call.caller));
+  return {
+    graph: { ...graph, sites: graph.sites.filter((site) => isOwn(site.caller)), ...(unresolved && unresolved.length > 0 ? { unresolved } : { unresolved: undefined }) },
+    hits: analyzer.state.hits.filter((hit) => own.has(hit.finding.file)),
+  };
+}
+
+/** The native oracle is loaded only when asked for: it starts a process and needs the optional typescript7. */
+async function createOracle(name: OracleName | undefined, program: ts.Program, configFile: string | undefined): Promise<CheckerOracle> {
+  if (name !== 'tsgo') return jsOracle(program);
+  const { createTsgoOracle } = await import('./tsgo-oracle.js');
+  return createTsgoOracle(program, configFile);
 }
 
 /** One entry per file whose analysis skipped nodes the type checker could not answer for. */

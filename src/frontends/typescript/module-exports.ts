@@ -120,3 +120,20 @@ export function isFollowedHolder(call: ts.CallExpression): boolean {
   }
   return false;
 }
+
+/**
+ * `exports.load = function (…) {…}`, `module.exports.load = (…) => …`, `module.exports = function …`
+ * at a module's top level: the export the function is assigned to, as written (`exports.load`).
+ * Only in JavaScript, where such assignments are how CommonJS exports.
+ */
+export function commonJsExportTarget(node: ts.Node): string | undefined {
+  if (!(node.flags & ts.NodeFlags.JavaScriptFile) || !(ts.isArrowFunction(node) || ts.isFunctionExpression(node))) return undefined;
+  let value: ts.Node = node;
+  while (ts.isParenthesizedExpression(value.parent)) value = value.parent;
+  const assignment = value.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.right !== value || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const statement = assignment.parent;
+  if (!ts.isExpressionStatement(statement) || !ts.isSourceFile(statement.parent) || !ts.isPropertyAccessExpression(assignment.left)) return undefined;
+  const target = assignment.left.getText();
+  return target === 'module.exports' || /^(module\.)?exports\.[\w$]+$/.test(target) ? target : undefined;
+}

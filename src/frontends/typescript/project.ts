@@ -15,6 +15,13 @@ export interface LoadedProgram {
   configFile?: string;
   /** Files the parser failed on (a stack overflow on very deep nesting): left out of the program. */
   unparsable: Map<string, string>;
+  /** The tsconfig files read (each project, each base it extends): inputs of the run (`--cache`). */
+  configFiles: string[];
+}
+
+/** Whether the compiler reads `fileName` from disk: the lib files live in memory (their version is TypeScript's). */
+export function isOnDisk(fileName: string): boolean {
+  return libText(fileName) === undefined;
 }
 
 /** The nearest tsconfig.json or jsconfig.json at or above `start`. */
@@ -185,6 +192,20 @@ function parseProject(projectFile: string, onWarning?: (message: string) => void
 }
 
 /**
+ * The bases a tsconfig extends, recursively (`--cache` hashes them). Only the JSON source-file parse
+ * records them, so the file is parsed once more that way; a failure there names no base.
+ */
+function extendedConfigFiles(projectFile: string): string[] {
+  try {
+    const source = ts.readJsonConfigFile(projectFile, ts.sys.readFile);
+    ts.parseJsonSourceFileConfigFileContent(source, ts.sys, path.dirname(projectFile), undefined, projectFile);
+    return (source.extendedSourceFiles ?? []).map((file) => path.resolve(file));
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The parsed project, or, for a references-only ("solution-style") tsconfig with no files of its
  * own, the projects it references, recursively: their files are the code, not an inferred project.
  */
@@ -220,8 +241,15 @@ export function loadProgram(
   if (projectFile && !existsSync(projectFile)) throw new UsageError(`tsconfig not found: ${projectFile}`);
   let options: ts.CompilerOptions = INFERRED_OPTIONS;
   const rootNames = new Set<string>();
+  const configFiles: string[] = [];
   if (projectFile) {
     const projects = projectsOf(projectFile, onWarning);
+    for (const project of projects) {
+      const file = project.options.configFilePath;
+      const extendsBase = (project.raw as { extends?: unknown } | undefined)?.extends !== undefined;
+      if (typeof file === 'string') configFiles.push(path.resolve(file), ...(extendsBase ? extendedConfigFiles(file) : []));
+    }
+    configFiles.push(path.resolve(projectFile));
     // One program: the files of every project, with the first project's options (a solution-style
     // tsconfig has none of its own worth using: its files live in the projects it references).
     // JavaScript files are analysed whatever the tsconfig says; they are never type-checked for errors.
@@ -237,5 +265,5 @@ export function loadProgram(
   resolveModules(host, options, workspace, root);
   const program = ts.createProgram({ rootNames: [...rootNames], options, host });
   progress?.phase('ts-check'); // one opaque step: the checker binds every file
-  return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile, unparsable };
+  return { program, checker: program.getTypeChecker(), options: program.getCompilerOptions(), configFile: projectFile, unparsable, configFiles };
 }

@@ -55,17 +55,22 @@ export class TsResolver {
     if (required) return this.functionsOfSymbol(required.exports?.get(ts.InternalSymbolName.ExportEquals));
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     if (!nameNode || !this.core.functionNames.has(nameNode.text)) return [];
-    return this.functionsOfSymbol(this.core.checker.getSymbolAtLocation(nameNode));
+    return this.functionsOfDeclarations(this.core.oracle.calleeDeclarations(nameNode));
   }
 
   functionsOfSymbol(symbol: ts.Symbol | undefined): FunctionId[] {
     if (!symbol) return [];
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.core.checker.getAliasedSymbol(symbol);
+    return this.functionsOfDeclarations(symbol.declarations ?? []);
+  }
+
+  /** The project functions the declarations of one symbol declare, through holders, wrappers and overloads. */
+  private functionsOfDeclarations(declarations: readonly ts.Declaration[]): FunctionId[] {
     const ids: FunctionId[] = [];
     const add = (found: readonly FunctionId[]): void => {
       for (const id of found) if (!ids.includes(id)) ids.push(id);
     };
-    for (const declaration of symbol.declarations ?? []) {
+    for (const declaration of declarations) {
       let target: ts.Node = declaration;
       // `module.exports = { load }`: the property stands for the local `load`.
       if (ts.isShorthandPropertyAssignment(declaration)) {
@@ -107,7 +112,7 @@ export class TsResolver {
       }
       // Overload signatures share the implementation's id.
       if ((ts.isFunctionDeclaration(target) || ts.isMethodDeclaration(target)) && !target.body && !isAbstract(target)) {
-        const implementation = symbol.declarations?.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body);
+        const implementation = declarations.find((d) => (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d)) && d.body);
         if (implementation) target = implementation;
       }
       const id = this.core.idByDeclaration.get(target);

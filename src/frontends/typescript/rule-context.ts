@@ -4,6 +4,7 @@ import type { RuleHit } from '../../frontend.js';
 import type { FunctionId, FunctionNode, RuleId } from '../../model.js';
 import type { ImportIndex } from './imports.js';
 import type { BlockingApiConfig } from '../../config.js';
+import type { CheckerOracle } from './oracle.js';
 
 export interface TsReport extends Omit<RuleHit, 'finding' | 'enclosing'> {
   rule: RuleId;
@@ -18,6 +19,8 @@ export interface TsReport extends Omit<RuleHit, 'finding' | 'enclosing'> {
 export interface TsRuleContext {
   readonly ts: typeof ts;
   readonly checker: ts.TypeChecker;
+  /** The type questions routed through the oracle (`--oracle`): ask these here, not of `checker`. */
+  readonly oracle: CheckerOracle;
   /** For the default-library test of the built-in Promise (src/frontends/typescript/thenables.ts). */
   readonly program: ts.Program;
   readonly sourceFile: ts.SourceFile;

@@ -71,3 +71,21 @@ export function syncOnlyReason(node: FunctionLike, name: string): FunctionNode['
   }
   return undefined;
 }
+
+/**
+ * The function returns a child process (node's `ChildProcess`, execa's child, which is also a
+ * promise of its result): turning it async changes what callers get, beyond `Promise<…>` around it.
+ * A thenable child is adopted by the async function, so callers get what it resolves to and lose the
+ * child itself (`.pid`, `.kill()`, its streams). `before`/`after` are the result types.
+ */
+export function childProcessResult(checker: ts.TypeChecker, node: FunctionLike): { before: string; after: string } | undefined {
+  const signature = checker.getSignatureFromDeclaration(node);
+  if (!signature) return undefined;
+  const result = checker.getReturnTypeOfSignature(signature);
+  const parts = result.isUnion() ? result.types : [result];
+  const isChild = parts.some((part) => ['kill', 'pid', 'stdout'].every((name) => part.getProperty(name) !== undefined));
+  if (!isChild) return undefined;
+  const before = checker.typeToString(result);
+  const awaited = checker.getAwaitedType(result);
+  return { before, after: `Promise<${awaited ? checker.typeToString(awaited) : before}>` };
+}

@@ -14,6 +14,10 @@ interface PackageManifest {
   module?: unknown;
   exports?: unknown;
   workspaces?: unknown;
+  dependencies?: unknown;
+  devDependencies?: unknown;
+  peerDependencies?: unknown;
+  optionalDependencies?: unknown;
 }
 
 interface WorkspacePackage {
@@ -57,6 +61,30 @@ export function findWorkspace(start: string): WorkspaceResolver | undefined {
         if (!resolved.has(specifier)) resolved.set(specifier, resolveSpecifier(packages, specifier));
         return resolved.get(specifier);
       };
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** A workspace's root and its packages, each with the packages of the same workspace it depends on. */
+export interface WorkspaceInfo {
+  root: string;
+  packages: { name: string; dir: string; dependencies: string[] }[];
+}
+
+/** The workspace at or above `start` (its packages sorted by folder), or undefined when there is none. */
+export function findWorkspaceInfo(start: string): WorkspaceInfo | undefined {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    const patterns = workspacePatterns(dir);
+    if (patterns) {
+      const packages = listPackages(dir, patterns);
+      const names = new Set(packages.keys());
+      const dependenciesOf = (manifest: PackageManifest): string[] => {
+        const declared = [manifest.dependencies, manifest.devDependencies, manifest.peerDependencies, manifest.optionalDependencies].flatMap((field) => (isObject(field) ? Object.keys(field) : []));
+        return [...new Set(declared.filter((name) => names.has(name)))].sort();
+      };
+      const list = [...packages.values()].map((pkg) => ({ name: pkg.name, dir: pkg.dir, dependencies: dependenciesOf(pkg.manifest) }));
+      return { root: dir, packages: list.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)) };
     }
     if (path.dirname(dir) === dir) return undefined;
   }

@@ -1,10 +1,11 @@
 // How a stored coroutine is used: as a coroutine (awaited, handed to asyncio.gather/create_task), or
 // as the value it would return (`prev.name`, `prev + 1`, `for x in prev`, `f"{prev}"`, `len(prev)`).
 // The second marks a half-migrated tree: the callee became `async def`, this caller did not change.
-import type { PyFunction } from '../modules.js';
+import type { PyFunction, PyModule } from '../modules.js';
 import { namedChildren, type PyNode } from '../parser.js';
 import type { PySymbol } from '../resolver.js';
 import { isAsyncLoop, isHandled, isVariableName } from '../walk.js';
+import { expandTypeAlias } from '../type-aliases.js';
 
 /** `resolved`: needs the value the coroutine returns. `coroutine`: fits a coroutine, or cannot be told apart. */
 export interface CoroutineUse {
@@ -33,6 +34,8 @@ export interface UseContext {
   /** The function whose body holds the use. */
   enclosing: PyFunction;
   resolveCallee(call: PyNode): PySymbol | undefined;
+  /** Follows a type alias imported from another project module (`from ._types import Coro`). */
+  resolver?: { moduleNamed(name: string): PyModule | undefined };
 }
 
 /** How the reference (an identifier naming the stored coroutine) is used where it stands. */
@@ -88,7 +91,7 @@ export function classifyCoroutineUse(reference: PyNode, context: UseContext): Co
       return left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern' ? use('resolved', 'unpacking') : use('coroutine', 'another variable');
     }
     case 'return_statement':
-      return returnUse(functionAround(parent, context.enclosing), use);
+      return returnUse(functionAround(parent, context.enclosing), use, context);
     case 'argument_list':
     case 'keyword_argument':
       return argumentUse(node, parent, context, use);
@@ -110,10 +113,13 @@ function functionAround(node: PyNode, outer: PyFunction): PyFunction {
  * `async def` too (unlike a JavaScript promise, a returned coroutine is not awaited for the caller:
  * `await f()` would give the coroutine). No annotation: passed on.
  */
-function returnUse(enclosing: PyFunction, use: (kind: CoroutineUse['kind'], what: string) => CoroutineUse): CoroutineUse {
+function returnUse(enclosing: PyFunction, use: (kind: CoroutineUse['kind'], what: string) => CoroutineUse, context: UseContext): CoroutineUse {
   if (enclosing.kind === 'module') return use('coroutine', 'a return');
   const annotation = enclosing.node.childForFieldName('return_type')?.text;
   if (!annotation || TAKES_COROUTINE.test(annotation)) return use('coroutine', 'a return');
+  // `-> Response[T]` where `Response = Coroutine[Any, Any, T]`: the coroutine is what it returns.
+  const expanded = expandTypeAlias(annotation.replace(/^(["'])([\s\S]*)\1$/, '$2'), enclosing.module, (name) => context.resolver?.moduleNamed(name));
+  if (TAKES_COROUTINE.test(expanded)) return use('coroutine', 'a return');
   return use('resolved', `a return of type \`${annotation}\``);
 }
 

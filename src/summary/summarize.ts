@@ -1,0 +1,92 @@
+// `check <package> --summary-out <file>`: one workspace package analysed alone, written as data the
+// combined run plans from. Ids and paths are relative to the workspace root, as in a whole-program run
+// from that root, so they meet across summaries.
+import path from 'node:path';
+import { languageOf } from '../discovery.js';
+import { UsageError } from '../errors.js';
+import { analyseInput, planToFixpoint, unsuppressedHits, type EngineOptions } from '../engine.js';
+import { findWorkspaceInfo, type WorkspaceInfo } from '../frontends/typescript/workspaces.js';
+import type { FunctionId, RuleId, SkippedFile } from '../model.js';
+import { RULE_IDS } from '../model.js';
+import { toReportPath } from '../paths.js';
+import { VERSION } from '../version.js';
+import { functionToSummary, hitToSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
+
+/** The workspace and the package of it that holds `start` (the innermost, for nested packages). */
+export function workspacePackageOf(start: string): { workspace: WorkspaceInfo; pkg: WorkspaceInfo['packages'][number] } {
+  const workspace = findWorkspaceInfo(start);
+  if (!workspace) throw new UsageError(`--summary-out: ${start} is in no workspace (no "workspaces" in package.json, pnpm-workspace.yaml or lerna.json at or above it)`);
+  const holding = workspace.packages.filter((pkg) => {
+    const relative = path.relative(pkg.dir, start);
+    return !relative.startsWith('..') && !path.isAbsolute(relative);
+  });
+  const pkg = holding.sort((a, b) => b.dir.length - a.dir.length)[0];
+  if (!pkg) throw new UsageError(`--summary-out: ${start} is in no package of the workspace at ${workspace.root}`);
+  return { workspace, pkg };
+}
+
+export async function summarizePackage(givenOptions: EngineOptions): Promise<PackageSummary> {
+  // As in runEngine: the front-end learns from the config whether unsafe fixes apply (the flag or the key).
+  const unsafeFixes = givenOptions.unsafeFixes === true || givenOptions.config.unsafeFixes;
+  const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
+  const first = path.resolve(options.cwd, options.paths[0] ?? '.');
+  const { workspace, pkg } = workspacePackageOf(first);
+  const root = workspace.root;
+  // TypeScript first: a Python package's calls into other packages are not followed yet.
+  const input = await analyseInput({ ...options, root, language: 'typescript', declareOtherFiles: true });
+  const rules = new Set<RuleId>(options.rules ?? RULE_IDS.filter((rule) => options.config.rules[rule] !== 'off'));
+  // Serialised before anything plans: the engine writes into hits and functions as it plans.
+  const hits = await unsuppressedHits(input.analyses, rules, root);
+  const summaryHits = hits.map(hitToSummary);
+  const analysed = new Set(input.analyses.flatMap((analysis) => analysis.files.map((file) => toReportPath(root, file))));
+  const graph = input.analyses[0]?.graph ?? { functions: new Map(), sites: [], families: new Map() };
+  const isOwn = (id: FunctionId): boolean => analysed.has(graph.functions.get(id)?.location.file ?? '');
+  const functions = [...graph.functions.values()].filter((fn) => analysed.has(fn.location.file));
+  const foreignFacts = [...graph.functions.values()]
+    .filter((fn) => !analysed.has(fn.location.file) && fn.patchedBy && fn.patchedBy.length > 0)
+    .map((fn) => ({ id: fn.id, patchedBy: fn.patchedBy! }));
+
+  const skipped: SkippedFile[] = input.analyses.flatMap((analysis) =>
+    analysis.skipped.map((s) => ({ file: toReportPath(root, s.file), reason: s.reason, ...(s.internalError ? { internalError: true } : {}) })),
+  );
+  for (const [file, reason] of input.undecodable) skipped.push({ file: toReportPath(root, file), reason });
+  const handled = new Set(input.frontEnds.flatMap(({ files }) => files));
+  for (const file of input.analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
+
+  const packageOfFile = (file: string): string | undefined =>
+    workspace.packages.filter((candidate) => !path.relative(candidate.dir, path.join(root, file)).startsWith('..')).sort((a, b) => b.dir.length - a.dir.length)[0]?.name;
+  const calls = graph.sites
+    .filter((site) => !isOwn(site.callee) && graph.functions.has(site.callee))
+    .map((site) => {
+      const owner = packageOfFile(graph.functions.get(site.callee)!.location.file);
+      return { callee: site.callee, ...(owner ? { package: owner } : {}), from: site.caller, location: site.location };
+    });
+
+  const summary: PackageSummary = {
+    format: SUMMARY_FORMAT,
+    version: SUMMARY_VERSION,
+    tool: { name: 'async-migrate', version: VERSION },
+    language: 'typescript',
+    package: { name: pkg.name, dir: toReportPath(root, pkg.dir), dependencies: pkg.dependencies },
+    settings: { rules: [...rules].sort(), unsafeFixes, public: [...options.config.public] },
+    files: input.analysable.concat([...input.undecodable.keys()]).map((file) => toReportPath(root, file)).sort(),
+    skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    functions: functions.map(functionToSummary),
+    foreignFacts,
+    families: [...graph.families.values()].filter((family) => family.members.some(isOwn)).map((family) => ({ ...family, members: [...family.members] })),
+    sites: graph.sites.map((site) => ({ ...site })),
+    unresolved: [...(graph.unresolved ?? [])],
+    hits: summaryHits,
+    interface: { turnsAsyncWhenReached: [], calls, blockingCalls: [] },
+  };
+  summary.interface.blockingCalls = hits
+    .filter((hit) => hit.kind === 'blocking')
+    .map((hit) => ({ rule: hit.finding.rule, file: hit.finding.file, line: hit.finding.line, enclosing: hit.enclosing }));
+  // The package's side of the story, for people: what would turn async, and why, once reached.
+  const { plan } = planToFixpoint(graph, hits, [], { ...options, scope: 'all' });
+  summary.interface.turnsAsyncWhenReached = [...plan.asyncFunctions]
+    .filter(([id]) => isOwn(id) && graph.functions.get(id)!.isExported)
+    .map(([id, because]) => ({ id, name: graph.functions.get(id)!.name, because }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return summary;
+}
