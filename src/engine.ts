@@ -36,6 +36,7 @@ import { closestMatches } from './suggest.js';
 import { isSuppressed, readSuppressions, type Suppressions } from './suppressions.js';
 import { VERSION } from './version.js';
 import { digestOf, FileChangedError, isWithin } from './write.js';
+import { attachFixChanges, type EditedFile } from './fix-changes.js';
 import type { Progress } from './progress.js';
 import type { OracleName } from './frontends/typescript/oracle.js';
 
@@ -297,7 +298,8 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
   const analysedFiles = new Set(analyses.flatMap((analysis) => analysis.files.map((file) => toReportPath(root, file))));
   await markCallsIntoAsync(skipped, root, graph, plan, analysedFiles);
   const changes: Report['changes'] = [];
-  const candidates: (FileOutput & { edits: number; sources: string[]; linesCopied: number })[] = [];
+  const candidates: (FileOutput & { edits: number; sources: string[]; linesCopied: number; edited: EditedFile })[] = [];
+  const editedFiles: EditedFile[] = [];
   const writableRoots = await realRoots(absolutePaths);
   for (const absolute of edits.files()) {
     const file = toReportPath(root, absolute);
@@ -330,7 +332,7 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
         skipped.push({ file, reason: `the migrated text has characters that ${encoding === 'latin1' ? 'Latin-1' : encoding} cannot encode; the file is left unchanged` });
         continue;
       }
-      candidates.push({ absolute, file, before, after, encoding, digest, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))], linesCopied: linesCopiedBy(normalized) });
+      candidates.push({ absolute, file, before, after, encoding, digest, edits: normalized.length, sources: [...new Set(normalized.map((e) => e.source))], linesCopied: linesCopiedBy(normalized), edited: { file, text, edits: normalized } });
     } catch (error) {
       if (!(error instanceof EditOverlapError)) throw error;
       skipped.push({ file, reason: `${error.message}; the file is left unchanged` });
@@ -346,12 +348,16 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
         skipped.push({ file: candidate.file, reason: `the migrated text does not parse (${error}); the file is left unchanged (edits from: ${candidate.sources.join(', ')})` });
         continue;
       }
+      editedFiles.push(candidate.edited);
       outputs.push({ absolute: candidate.absolute, file: candidate.file, before: candidate.before, after: candidate.after, encoding: candidate.encoding, digest: candidate.digest });
       changes.push({ file: candidate.file, edits: candidate.edits, ...(candidate.linesCopied > 0 ? { linesCopied: candidate.linesCopied } : {}) });
     }
   }
 
   const report = buildReport(options, root, input.fileCount, counted, graph, plan, changes, skipped, reachable, applied);
+  const appliedFindings = new Set([...applied].map((hit) => hit.finding));
+  const withoutFinding = attachFixChanges(report.findings, appliedFindings, plan.asyncFunctions, editedFiles.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+  if (withoutFinding > 0) report.editsWithoutFinding = withoutFinding;
   if (defaultPlan) report.makeAsync = makeAsyncImpact(commandLineTargets, graph, plan, defaultPlan, report, unsafeFixes);
   const dependencies = frontEnds.flatMap(({ frontEnd }) => frontEnd.dependencies?.() ?? []);
   return { report, outputs, root, dependencies };

@@ -237,6 +237,22 @@ export interface Finding {
   applicability?: Applicability;
   /** Alternative fixes in words or code (`await f()`, `void f()`), for unsafe and display-only fixes. */
   suggestions?: string[];
+  /**
+   * The edits of this finding's fix that this run makes, per file (SARIF `fixes`); not in the JSON
+   * report. Set only when the run applies the fix (a safe one, or any with `--unsafe-fixes`).
+   */
+  fixChanges?: FixChange[];
+}
+
+/**
+ * One file's share of a fix, as SARIF regions: they index the file's text as analysed (decoded,
+ * without a BOM), lines split at LF (a CRLF is one break), 1-based columns in UTF-16 code units;
+ * `endLine` is the line of the region's last character and `endColumn` one past it, and an insertion
+ * has `endLine`/`endColumn` equal to `startLine`/`startColumn`.
+ */
+export interface FixChange {
+  file: string;
+  replacements: { startLine: number; startColumn: number; endLine: number; endColumn: number; text: string }[];
 }
 
 export interface AsyncFunctionEntry {
@@ -364,6 +380,8 @@ export interface Report {
   coverage?: { asyncReachableSites: number; stillBlocking: number };
   /** `check --make-async`: what the command line's targets add to the default plan. */
   makeAsync?: MakeAsyncImpact;
+  /** Edits no finding's fix takes (a `--make-async` decision alone): SARIF says how many. Not in the JSON report. */
+  editsWithoutFinding?: number;
 }
 
 /** One function a `--make-async` target names, and whether the plan refused to make it async. */

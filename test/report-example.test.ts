@@ -54,3 +54,24 @@ describe('the --make-async impact section on fixtures/migrate/make-async-impact'
     }
   });
 });
+
+// SARIF carries each finding's fix as the edits the run makes: safe ones by default, the unsafe ones
+// (marked so) with --unsafe-fixes; the Python example's fixes too. Whole logs against golden files.
+describe('SARIF fixes', () => {
+  it.each([
+    ['fixtures/example', [], 'example.sarif'],
+    ['fixtures/example', ['--unsafe-fixes'], 'example.unsafe-fixes.sarif'],
+    ['fixtures/python-example', [], 'python-example.sarif'],
+  ] as const)('check %s %j --format sarif matches test/golden/%s', async (fixture, args, golden) => {
+    const { work, cleanup } = copyFixtureInput(path.join(REPO, fixture));
+    try {
+      const result = await runCli(['check', '.', ...args, '--format', 'sarif'], work);
+      expect(result.stderr).toBe('');
+      expectGolden(golden, result.stdout);
+      const validate = sarifValidator();
+      expect(validate(JSON.parse(result.stdout)), JSON.stringify(validate.errors)).toBe(true);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -13,6 +13,16 @@ export interface TextEdit {
    * before that of an inner node starting at the same offset, and closing text the other way round.
    */
   order?: number;
+  /**
+   * Whose edit this is, for the SARIF `fixes` of each finding: `hit:<file>:<line>:<column>:<rule>`
+   * (a rule fix) or `fn:<function id>` (the propagation of a function turning async).
+   */
+  owner?: string;
+}
+
+/** The owner key of a rule hit's own edits (see `TextEdit.owner`). */
+export function hitOwner(finding: { file: string; line: number; column: number; rule: string }): string {
+  return `hit:${finding.file}:${finding.line}:${finding.column}:${finding.rule}`;
 }
 
 export class EditOverlapError extends Error {

@@ -1,7 +1,7 @@
 // `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rule metadata is a
 // parameter because the rules (transforms/) own their docs; this file only lays them out.
 import type * as Sarif from 'sarif';
-import type { Finding, Report, RuleId, Severity } from '../model.js';
+import type { Finding, FixChange, Report, RuleId, Severity } from '../model.js';
 import { workspacePath } from './paths.js';
 import { fingerprintHash } from './text.js';
 
@@ -67,6 +67,7 @@ export function buildSarifLog(report: Report, rules: readonly SarifRuleMeta[], o
       // Rule, file and message without the line, so the fingerprint survives code moving above it;
       // the occurrence number separates identical findings in one file.
       partialFingerprints: { 'asyncMigrate/v1': `${fingerprintHash(identity)}:${occurrence + 1}` },
+      ...(finding.fixChanges && finding.fixChanges.length > 0 ? { fixes: [sarifFix(report, finding, finding.fixChanges)] } : {}),
       properties: {
         fixable: finding.fixable,
         ...(finding.applicability ? { applicability: finding.applicability } : {}),
@@ -87,9 +88,35 @@ export function buildSarifLog(report: Report, rules: readonly SarifRuleMeta[], o
             rules: descriptors,
           },
         },
+        // Fix regions count columns as JavaScript strings do, and break lines at LF (CRLF is one break).
+        columnKind: 'utf16CodeUnits',
+        newlineSequences: ['\r\n', '\n'],
         results,
+        ...(report.editsWithoutFinding ? { properties: { editsWithoutResult: report.editsWithoutFinding } } : {}),
       },
     ],
+  };
+}
+
+/**
+ * The edits this run makes for the finding, as one SARIF fix. Its applicability is in `properties`
+ * (ruff's levels); the description starts with it too, for viewers that show only the text.
+ */
+function sarifFix(report: Report, finding: Finding, changes: readonly FixChange[]): Sarif.Fix {
+  const applicability = finding.applicability ?? 'safe';
+  const edits = changes.reduce((sum, change) => sum + change.replacements.length, 0);
+  const where = changes.map((change) => change.file).join(', ');
+  const kind = applicability === 'safe' ? 'Safe fix (`migrate` applies it)' : 'Unsafe fix (applied only with `--unsafe-fixes`)';
+  return {
+    description: { text: `${kind}: ${edits} ${edits === 1 ? 'edit' : 'edits'} in ${where}` },
+    artifactChanges: changes.map((change) => ({
+      artifactLocation: { uri: relativeUri(workspacePath(report.root, change.file)), uriBaseId: '%SRCROOT%' },
+      replacements: change.replacements.map((r) => ({
+        deletedRegion: { startLine: r.startLine, startColumn: r.startColumn, endLine: r.endLine, endColumn: r.endColumn },
+        ...(r.text === '' ? {} : { insertedContent: { text: r.text } }),
+      })),
+    })),
+    properties: { applicability },
   };
 }
 

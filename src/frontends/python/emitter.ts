@@ -2,7 +2,7 @@
 // entry calls, IsolatedAsyncioTestCase for tests, `_async` siblings under `--strategy dual`, and the
 // rule fixes. Every offset indexes the original text; edits inside a dual function go to its sibling.
 import type { EmitRequest, FileEditor } from '../../frontend.js';
-import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
+import { applyEdits, hitOwner, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
 import type { BuiltGraph, SiteInfo } from './graph-builder.js';
 import { isStubBody } from './graph-builder.js';
 import { ImportPlanner, siblingImportOf } from './imports.js';
@@ -62,7 +62,10 @@ export function emitPython(
     }
     return best;
   };
-  const record = (module: PyModule, edit: TextEdit, isBodyEdit: boolean): void => {
+  // Every step says whose edits it writes (`TextEdit.owner`): a rule hit, or a function turning async.
+  let owner: string | undefined;
+  const record = (module: PyModule, given: TextEdit, isBodyEdit: boolean): void => {
+    const edit = given.owner === undefined && owner !== undefined ? { ...given, owner } : given;
     if (alreadyDual.some((fn) => fn.module === module && fn.outer.startIndex <= edit.start && edit.end <= fn.outer.endIndex)) return;
     const sibling = siblingAt(module, edit.start, edit.end);
     if (sibling) {
@@ -74,10 +77,11 @@ export function emitPython(
   };
   const editorFor = (module: PyModule, source: string): FileEditor & { flush(): void; drop(): void } => {
     let pending: TextEdit[] = [];
+    const editOwner = owner;
     return {
       file: module.file,
-      insert: (at, text, order) => pending.push({ start: at, end: at, text, source, order }),
-      replace: (start, end, text) => pending.push({ start, end, text, source }),
+      insert: (at, text, order) => pending.push({ start: at, end: at, text, source, order, owner: editOwner }),
+      replace: (start, end, text) => pending.push({ start, end, text, source, owner: editOwner }),
       ensureImport: (from, name, preferredLocal) => imports.ensure(module, from, name, preferredLocal),
       ensureDeclaration: (key, preferredName, text) => imports.declare(module, key, preferredName, text),
       flush: () => {
@@ -122,6 +126,7 @@ export function emitPython(
   // return the coroutine unawaited, or create a task off the loop): it awaits what the body returns.
   for (const sibling of siblings.values()) {
     if (sibling.forwardsOnly) continue;
+    owner = `fn:${sibling.fn.id}`;
     const declared = awaitableReturnOf(sibling.fn);
     if (declared?.kind === 'awaitable' && !sibling.fn.isAsync) awaitDeclaredAwaitables(sibling.fn, declared);
     else {
@@ -134,6 +139,7 @@ export function emitPython(
   for (const id of plan.asyncFunctions.keys()) {
     const fn = built.functions.get(id);
     if (!fn || fn.kind === 'module' || fn.kind === 'arrow' || plan.dualFunctions.has(id)) continue;
+    owner = `fn:${id}`;
     record(fn.module, { start: fn.node.startIndex, end: fn.node.startIndex, text: 'async ', source: 'propagation' }, false);
     const declared = awaitableReturnOf(fn);
     if (declared?.kind === 'awaitable' && !fn.isAsync) awaitDeclaredAwaitables(fn, declared);
@@ -159,6 +165,7 @@ export function emitPython(
     const info = built.sites.get(site.id);
     const callee = built.functions.get(site.callee);
     if (!info || !callee) continue;
+    owner = `fn:${site.callee}`;
     const editor = editorFor(info.module, 'propagation');
     if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee, site.caller, built, imports);
     if (!site.isAwaited && !awaitedReturns.has(valueKey(info.module, valueHolder(info.call)))) insertAwait(editor, info.call);
@@ -170,6 +177,7 @@ export function emitPython(
     const info = built.sites.get(site.id);
     const callee = built.functions.get(site.callee);
     if (!info || !callee) continue;
+    owner = `fn:${site.callee}`;
     const editor = editorFor(info.module, 'propagation');
     const asyncio = editor.ensureImport('asyncio', 'asyncio');
     if (plan.dualFunctions.has(site.callee) && info.nameNode) renameToSibling(editor, info, callee, site.caller, built, imports);
@@ -189,6 +197,7 @@ export function emitPython(
     for (const base of cls.bases) {
       const symbol = resolver.resolveExpression(base, undefined, cls.module);
       if (symbol?.kind !== 'external' || symbol.path !== 'unittest.TestCase') continue;
+      owner = undefined; // the class, not one function: the first fix in its file takes it
       const editor = editorFor(cls.module, 'propagation');
       const text = base.type === 'attribute'
         ? `${base.childForFieldName('object')!.text}.IsolatedAsyncioTestCase`
@@ -204,6 +213,7 @@ export function emitPython(
       const module = byRel.get(hit.finding.file);
       const apply = hit[pick];
       if (!module || !apply) continue;
+      owner = hitOwner(hit.finding);
       const editor = editorFor(module, hit.finding.rule);
       // A fix that throws on a shape it did not expect records nothing, like one that returns false.
       let applied = false;
@@ -222,6 +232,7 @@ export function emitPython(
 
   // Function-local imports that gained a sibling's name: edited where the function's text goes (a
   // dual function's import changes in its sibling's copy only).
+  owner = undefined;
   for (const insertion of imports.localInsertions()) {
     record(insertion.module, { start: insertion.start, end: insertion.end, text: insertion.text, source: 'import' }, true);
   }
@@ -235,7 +246,7 @@ export function emitPython(
     const { fn } = sibling;
     const indent = fn.module.text.slice(fn.module.lines.lineStart(fn.outer.startIndex), fn.outer.startIndex);
     const gap = fn.cls || fn.parent ? fn.module.eol : fn.module.eol + fn.module.eol;
-    const edit: TextEdit = { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2 };
+    const edit: TextEdit = { start: fn.outer.endIndex, end: fn.outer.endIndex, text: `${fn.module.eol}${gap}${indent}${text}`, source: 'dual', order: 2, owner: `fn:${fn.id}` };
     const enclosing = innermostFirst.find(
       (other) => other !== sibling && !other.forwardsOnly && other.fn.module === fn.module && other.fn.outer.startIndex <= fn.outer.startIndex && fn.outer.endIndex <= other.fn.outer.endIndex,
     );
@@ -254,6 +265,7 @@ export function emitPython(
         if (binding.kind !== 'symbol' || local !== binding.name) continue;
         const symbol = resolver.resolveModuleName(module, local, new Set());
         if (symbol?.kind !== 'function' || symbol.fn !== sibling.fn) continue;
+        owner = `fn:${sibling.fn.id}`;
         const editor = editorFor(module, 'dual');
         editor.ensureImport(binding.module, `${local}_async`);
         reexportInAll(module, local, `${local}_async`, editor);

@@ -24,6 +24,7 @@ export interface SiteInfo {
 /** Where an unresolved call is, for an oracle to ask about it. */
 export interface UnresolvedInfo {
   module: PyModule;
+  /** The call node, or the attribute itself for a method taken as a value (`holder.refresh`). */
   call: PyNode;
   /** The called name: `load` in `repo.load(…)`. */
   nameNode: PyNode;
@@ -507,6 +508,13 @@ export function oracleSites(built: BuiltGraph, resolver: Resolver, blockingApis:
   for (const [call, callee] of answers) {
     const info = built.unresolvedInfos.get(call);
     if (!info || findBlockingApi(blockingApis, qualifiedNameOf(callee))) continue;
+    if (info.call.type === 'attribute') {
+      // A method taken as a value (`holder.refresh`): what calls it there is not known.
+      const parent = info.call.parent;
+      const receiver = parent?.type === 'argument_list' ? parent.parent : parent?.type === 'keyword_argument' ? parent.parent?.parent : undefined;
+      sites.push(referenceSite(info.module, info.call, info.enclosing, callee, receiver?.type === 'call' ? receiver : undefined, resolver));
+      continue;
+    }
     sites.push(callSiteOf(info.module, info.call, info.enclosing, callee, resolver, built.sites));
   }
   return sites;
@@ -532,6 +540,28 @@ const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribut
 const CALLS: ReadonlySet<string> = new Set(['call']);
 
 function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
+  // `loop.call_soon(holder.refresh)`, `later = holder.refresh` with `holder` untyped: the value may be
+  // a project method of that name, called from where it is handed; listed as an unresolved call
+  // would be (a thread runner's argument is blocked outright, below).
+  const projectMethods = new Set([...resolver.modules.values()].flatMap((m) => [...m.classes.values()].flatMap((cls) => [...cls.methods.keys()])));
+  const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
+    const name = node.childForFieldName('attribute');
+    if (!name || !projectMethods.has(name.text) || parent.type === 'attribute') return;
+    // A receiver the resolver types (`self`, a typed parameter) whose attribute is no method is data.
+    const object = node.childForFieldName('object');
+    if (!object || resolver.resolveExpression(object, enclosing, module) !== undefined) return;
+    const receiver = parent.type === 'argument_list' ? parent.parent : parent.type === 'keyword_argument' ? parent.parent?.parent : undefined;
+    if (receiver?.type === 'call') {
+      const api = receiver.childForFieldName('function')?.text;
+      if (api && HIGHER_ORDER_SAFE.has(api)) return;
+      if (runsInThread(receiver, enclosing, module, resolver) && threadedFunctionArguments(receiver).some((argument) => argument.equals(node))) return;
+    }
+    if (['augmented_assignment', 'delete_statement'].includes(parent.type)) return;
+    const at = module.lines.at(node.startIndex);
+    const call: UnresolvedCall = { caller: enclosing.id, name: name.text, text: node.text, location: { file: module.rel, line: at.line, column: at.column } };
+    unresolved.push(call);
+    unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
+  };
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
       const { fn: callee, symbol } = resolveProjectCallee(node, enclosing, resolver, blockingApis);
@@ -559,6 +589,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     if (parent.type === 'assignment' && parent.childForFieldName('left')?.equals(node)) return;
     if (parent.type === 'parameters' || parent.type === 'typed_parameter' || parent.type === 'default_parameter' && parent.childForFieldName('name')?.equals(node)) return;
     const symbol = resolver.resolveExpression(node, enclosing, module);
+    if (symbol === undefined && node.type === 'attribute') recordUntypedMethodValue(node, parent, enclosing);
     if (symbol?.kind !== 'function' || symbol.fn.kind === 'module') return;
     // The dual strategy's wrapper (`async def f_async`: `to_thread(self.f, …)`) is not a use that blocks f.
     if (enclosing.name === `${symbol.fn.name}_async`) return;

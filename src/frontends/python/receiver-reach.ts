@@ -73,7 +73,9 @@ export class ReceiverReach {
 
   /** Whether an unresolved call may call a project method of its name (a call that is no `x.name(…)` always may). */
   mayReach(call: UnresolvedCall, node: PyNode, module: PyModule): boolean {
-    if (node.childForFieldName('function')?.type !== 'attribute') return true;
+    // A call `x.name(…)`, or the method taken as a value, `x.name`.
+    const written = node.type === 'attribute' ? node : node.childForFieldName('function');
+    if (written?.type !== 'attribute') return true;
     if (!this.seenByName.has(call.name)) this.seenByName.set(call.name, this.modulesSeeing(call.name));
     const seen = this.seenByName.get(call.name);
     return seen === undefined || seen.has(module);

@@ -1,6 +1,6 @@
 // Turns the planner's decisions and the rule fixes into text edits on the original TypeScript text.
 import { ts } from '@ts-morph/common';
-import { applyEdits, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
+import { applyEdits, hitOwner, normalizeEdits, type EditSet, type TextEdit } from '../../edits/edit-set.js';
 import type { EmitRequest } from '../../frontend.js';
 import type { CallSite, FunctionId } from '../../model.js';
 import { hasModifier, skipParentheses, type FunctionLike, type TsAnalysisState, type TsFileInfo } from './analyze.js';
@@ -12,9 +12,12 @@ import { walkTree } from './walk.js';
 
 export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edits: EditSet): void {
   const editors = new Map<string, TsFileEditor>();
+  // Every step says whose edits it writes (`TextEdit.owner`): a rule hit, or a function turning async.
+  let owner: string | undefined;
   const editorFor = (absolute: string): TsFileEditor => {
     let editor = editors.get(absolute);
     if (!editor) editors.set(absolute, (editor = new TsFileEditor(state.files.get(absolute)!)));
+    editor.owner = owner;
     return editor;
   };
   const fileOfFunction = (id: FunctionId): TsFileInfo | undefined => {
@@ -31,11 +34,13 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   for (const hit of request.fixes) {
     const node = state.hitNodes.get(hit);
     if (!node || !hit.fix) continue;
+    owner = hitOwner(hit.finding);
     editorFor(node.getSourceFile().fileName).transaction(hit.fix);
   }
   for (const hit of request.fallbacks) {
     const node = state.hitNodes.get(hit);
     if (!node || !hit.fallbackFix) continue;
+    owner = hitOwner(hit.finding);
     editorFor(node.getSourceFile().fileName).transaction(hit.fallbackFix);
   }
 
@@ -51,6 +56,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   );
   for (const id of plan.asyncFunctions.keys()) {
     if (inlinedCallbacks.has(id)) continue;
+    owner = `fn:${id}`;
     const declaration = state.declarations.get(id);
     const info = fileOfFunction(id);
     if (!declaration || !info) continue;
@@ -62,6 +68,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   for (const site of plan.awaitSites) {
     const node = state.siteNodes.get(site.id);
     if (!node || !ts.isCallExpression(node)) continue;
+    owner = `fn:${site.callee}`;
     const editor = editorFor(node.getSourceFile().fileName);
     if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
     // A call through a union (`Tool | AsyncTool`) moves to `captureAsync` only when every member has it.
@@ -70,6 +77,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   }
 
   for (const site of plan.callbackSites) {
+    owner = `fn:${site.callee}`;
     rewriteCallbackSite(site, state, editorFor);
     // `files.map(sizeOf)` in a sibling passes `sizeOfAsync`.
     const argument = state.siteNodes.get(site.id);
@@ -81,6 +89,7 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
   for (const site of plan.entrySites) {
     const node = state.siteNodes.get(site.id);
     if (!node) continue;
+    owner = `fn:${site.callee}`;
     const editor = editorFor(node.getSourceFile().fileName);
     // An uncaught error used to end the process with exit code 1: keep that.
     const handler = state.isNode
@@ -90,8 +99,14 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (plan.dualFunctions.has(site.callee)) renameCallee(node as ts.CallExpression, editor, state.declarations.get(site.callee));
   }
 
-  reexportSiblings(state, request, editorFor);
-  exportCommonJsSiblings(state, request, editorFor);
+  reexportSiblings(state, request, (file, id) => {
+    owner = `fn:${id}`;
+    return editorFor(file);
+  });
+  exportCommonJsSiblings(state, request, (file, id) => {
+    owner = `fn:${id}`;
+    return editorFor(file);
+  });
 
   for (const editor of editors.values()) {
     editor.guardStatementStarts();
@@ -206,21 +221,22 @@ function renameToSibling(expression: ts.Expression, editor: TsFileEditor, declar
 }
 
 /** A barrel's `export { load } from './load.js'` re-exports the new `loadAsync` too, so its importers find it. */
-function reexportSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string) => TsFileEditor): void {
+function reexportSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string, owner: FunctionId) => TsFileEditor): void {
   const { plan } = request;
   for (const { specifier, functions } of state.reexports) {
-    if (!functions.some((id) => plan.dualFunctions.has(id) && plan.asyncFunctions.has(id))) continue;
+    const dual = functions.find((id) => plan.dualFunctions.has(id) && plan.asyncFunctions.has(id));
+    if (dual === undefined) continue;
     const sibling = (name: ts.ModuleExportName): string => asyncSiblingName(name.text);
     const exportedAs = sibling(specifier.name);
     const elements = specifier.parent.elements;
     if (elements.some((element) => element.name.text === exportedAs)) continue;
     const text = specifier.propertyName ? `${sibling(specifier.propertyName)} as ${exportedAs}` : exportedAs;
-    editorFor(specifier.getSourceFile().fileName).insert(specifier.end, `, ${text}`);
+    editorFor(specifier.getSourceFile().fileName, dual).insert(specifier.end, `, ${text}`);
   }
 }
 
 /** `module.exports = { load }` exports `loadAsync` too, `exports.load = load` gains `exports.loadAsync = loadAsync`. */
-function exportCommonJsSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string) => TsFileEditor): void {
+function exportCommonJsSiblings(state: TsAnalysisState, request: EmitRequest, editorFor: (file: string, owner: FunctionId) => TsFileEditor): void {
   const { plan } = request;
   for (const id of plan.dualFunctions) {
     const declaration = state.declarations.get(id);
@@ -232,7 +248,7 @@ function exportCommonJsSiblings(state: TsAnalysisState, request: EmitRequest, ed
     if (!exported || exported.kind === 'module') continue;
     const sibling = asyncSiblingName(name.text);
     const exportedAs = asyncSiblingName(exported.exportedAs);
-    const editor = editorFor(info.absolute);
+    const editor = editorFor(info.absolute, id);
     if (exported.kind === 'property') editor.insert(exported.node.end, exportedAs === sibling ? `, ${sibling}` : `, ${exportedAs}: ${sibling}`);
     else {
       const eol = info.sourceFile.text.includes('\r\n') ? '\r\n' : '\n';
@@ -359,7 +375,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
     // A member that is async already keeps its edits in place; its family's sibling only forwards to it.
     if (state.functions.get(id)?.isAsync) {
       const forwarder = existingSibling(node) ? undefined : forwardingSibling(node, sourceFile);
-      if (forwarder) forwarders.push(forwarder);
+      if (forwarder) forwarders.push({ ...forwarder, owner: `fn:${id}` });
       continue;
     }
     const container = siblingContainer(node);
@@ -414,7 +430,7 @@ function moveDualBodies(editor: TsFileEditor, state: TsAnalysisState, request: E
       // one sharing a line with other code (`{ get(): T; }`) gets it beside it.
       text = ownLine ? `${ts.isMethodSignature(range.node) ? eol : eol + eol}${before}${copy}` : ` ${copy}`;
     }
-    fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000 });
+    fileEdits.push({ start: insertAt, end: insertAt, text, source: 'dual', order: -1_000_000, owner: `fn:${range.id}` });
   }
   return [...fileEdits, ...forwarders];
 }
@@ -490,7 +506,7 @@ function removeUnusedImports(editor: TsFileEditor, fileEdits: TextEdit[]): void 
       // `{ execSync }` -> `{ exec }`: the merged specifiers take the removed ones' place.
       for (const edit of merged) fileEdits.splice(fileEdits.indexOf(edit), 1);
       const added = merged.map((edit) => edit.text.replace(/^,\s*/, '')).join(', ');
-      fileEdits.push({ start: elements[0]!.getStart(sourceFile), end: elements[elements.length - 1]!.end, text: added, source: 'import' });
+      fileEdits.push({ start: elements[0]!.getStart(sourceFile), end: elements[elements.length - 1]!.end, text: added, source: 'import', owner: merged[0]?.owner });
       bindings.splice(0, bindings.length, ...bindings.filter((binding) => !elements.includes(binding)));
     } else if (elements) {
       fileEdits.push(...listRemovals(elements, bindings, sourceFile, merged));

@@ -11,6 +11,7 @@ interface ImportRequest {
   module: string;
   name: string;
   local: string;
+  owner?: string;
 }
 
 export class TsFileEditor implements FileEditor {
@@ -18,7 +19,9 @@ export class TsFileEditor implements FileEditor {
   readonly edits: TextEdit[] = [];
   private pending: TextEdit[] | undefined;
   private readonly newImports: ImportRequest[] = [];
-  private readonly declarations = new Map<string, { local: string; text: string }>();
+  private readonly declarations = new Map<string, { local: string; text: string; owner?: string }>();
+  /** Stamped on every edit recorded from now on (`TextEdit.owner`): the emitter sets it per step. */
+  owner: string | undefined;
   private usedNames: Set<string> | undefined;
   /** Imports the new code refers to (`promisify(randomBytes)`): they stay, whatever the fixes replaced. */
   readonly referencedImports = new Set<string>();
@@ -57,7 +60,7 @@ export class TsFileEditor implements FileEditor {
   }
 
   private record(edit: TextEdit): void {
-    (this.pending ?? this.edits).push(edit);
+    (this.pending ?? this.edits).push(this.owner === undefined ? edit : { ...edit, owner: this.owner });
   }
 
   insert(at: number, text: string, order?: number): void {
@@ -105,7 +108,7 @@ export class TsFileEditor implements FileEditor {
     if (requested) return requested.local;
     const base = preferredLocal ?? name;
     const local = this.names().has(base) ? this.freshName(`${base}Async`) : this.freshName(base);
-    this.newImports.push({ module, name, local });
+    this.newImports.push({ module, name, local, owner: this.owner });
     return local;
   }
 
@@ -137,7 +140,7 @@ export class TsFileEditor implements FileEditor {
     const written = this.info.sourceFile.statements.some((statement) => ts.isVariableStatement(statement) && withoutSemicolon(statement.getText(this.info.sourceFile)) === wanted);
     if (written) return preferredName;
     const local = this.freshName(preferredName);
-    this.declarations.set(key, { local, text: text(local) });
+    this.declarations.set(key, { local, text: text(local), owner: this.owner });
     return local;
   }
 
@@ -155,7 +158,7 @@ export class TsFileEditor implements FileEditor {
       const start = node.getStart(sourceFile);
       const first = (byStart.get(start) ?? []).filter((edit) => edit.text !== '').sort((a, b) => a.end - b.end || (a.order ?? 0) - (b.order ?? 0))[0];
       if (first && /^[([`]/.test(first.text) && !/^[([`]/.test(sourceFile.text.slice(start, start + 1)) && continuesPrevious(node, sourceFile)) {
-        this.edits.push({ start, end: start, text: ';', source: 'fix', order: -3_000_000 });
+        this.edits.push({ start, end: start, text: ';', source: 'fix', order: -3_000_000, owner: first.owner });
       }
       return true;
     });
@@ -176,6 +179,8 @@ export class TsFileEditor implements FileEditor {
     // Where each name a new declaration may read is bound: a CommonJS emit evaluates the imports
     // (requires) in order, so `promisify(execFile)` must come after the statement binding `execFile`.
     const boundAfter = new Map<string, number>();
+    // A block of new lines is one edit: it belongs to the first fix that asked for a line of it.
+    let blockOwner: string | undefined;
     for (const [local, imported] of this.info.imports) boundAfter.set(local, lineEndAfter(text, imported.declaration.end));
     for (const [module, requests] of byModule) {
       const specifiers = requests.map((r) =>
@@ -184,7 +189,7 @@ export class TsFileEditor implements FileEditor {
       const existing = this.usesRequire ? undefined : this.mergeableImport(module);
       if (existing) {
         const last = existing.elements[existing.elements.length - 1]!;
-        this.edits.push({ start: last.end, end: last.end, text: `, ${specifiers.join(', ')}`, source: 'import' });
+        this.edits.push({ start: last.end, end: last.end, text: `, ${specifiers.join(', ')}`, source: 'import', owner: requests[0]?.owner });
         for (const request of requests) boundAfter.set(request.local, lineEndAfter(text, existing.end));
         continue;
       }
@@ -195,13 +200,16 @@ export class TsFileEditor implements FileEditor {
           : `import { ${specifiers.join(', ')} } from ${q}${module}${q};`,
       );
       for (const request of requests) boundAfter.set(request.local, at.offset);
+      blockOwner ??= requests[0]?.owner;
     }
     // Each declaration goes below the import block, or below the last binding it reads when that is later.
     const declarationsAt = new Map<number, string[]>([[at.offset, importLines]]);
-    for (const { text: declaration } of this.declarations.values()) {
+    const ownerAt = new Map<number, string | undefined>([[at.offset, blockOwner]]);
+    for (const { text: declaration, owner } of this.declarations.values()) {
       let offset = at.offset;
       for (const name of declaration.match(/[A-Za-z_$][\w$]*/g) ?? []) offset = Math.max(offset, boundAfter.get(name) ?? offset);
       declarationsAt.set(offset, [...(declarationsAt.get(offset) ?? []), declaration]);
+      if (ownerAt.get(offset) === undefined) ownerAt.set(offset, owner);
     }
     // New statements follow the file's style: no semicolons in a file written without them.
     const semicolons = usesSemicolons(sourceFile);
@@ -210,7 +218,7 @@ export class TsFileEditor implements FileEditor {
       const block = lines.map((line) => (semicolons ? line : line.replace(/;$/, ''))).join(this.eol) + this.eol;
       // At the top of a file, a blank line separates the new imports from the code below.
       const needsBlankAfter = offset === at.offset && at.atTop && offset < text.length && !/^\r?\n/.test(text.slice(offset));
-      this.edits.push({ start: offset, end: offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: -2_000_000 });
+      this.edits.push({ start: offset, end: offset, text: block + (needsBlankAfter ? this.eol : ''), source: 'import', order: -2_000_000, owner: ownerAt.get(offset) });
     }
   }
 

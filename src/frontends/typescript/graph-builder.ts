@@ -117,6 +117,26 @@ export class TsGraphBuilder {
   }
 
   /**
+   * `setTimeout(holder.refresh, 10)`, `const later = holder.refresh` on a receiver typed `any`: the
+   * value may be a project method of that name, called where it is handed over; listed like an
+   * untyped call. A write, `typeof` or `delete` of it, and a longer name (`holder.refresh.size`,
+   * but not `.call`/`.apply`/`.bind`), are no use of the method.
+   */
+  private recordUntypedReceiverValue(node: ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {
+    if (!ts.isIdentifier(node.name) || !this.core.functionNames.has(node.name.text)) return;
+    let use: ts.Node = node;
+    while (ts.isParenthesizedExpression(use.parent)) use = use.parent;
+    const parent = use.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === use && !['call', 'apply', 'bind'].includes(parent.name.text)) return;
+    if (ts.isTypeOfExpression(parent) || ts.isDeleteExpression(parent)) return;
+    if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return;
+    const receiver = this.core.checker.getTypeAtLocation(node.expression);
+    if (!(receiver.flags & ts.TypeFlags.Any) || this.comesFromLibrary(node.expression)) return;
+    const { line, column } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+    this.core.unresolvedCalls.push({ caller, name: node.name.text, text: shorten(node.getText(info.sourceFile)), location: { file: info.file, line, column } });
+  }
+
+  /**
    * `statSync(p).isDirectory()` with the package's types missing: the value is made by an import
    * from outside the project (or one that does not resolve), so it holds no project object.
    */
@@ -185,6 +205,7 @@ export class TsGraphBuilder {
         return;
       }
     }
+    if (ts.isPropertyAccessExpression(node) && !(ts.isCallExpression(parent) && parent.expression === node)) this.recordUntypedReceiverValue(node, info, caller);
     // Calls, arguments and declarations are handled elsewhere; the name part of `a.b` by its access.
     if (ts.isIdentifier(node) && ts.isPropertyAccessExpression(parent) && parent.name === node) return;
     if (ts.isCallExpression(parent) && (parent.expression === node || parent.arguments.includes(node as ts.Expression))) return;

@@ -241,23 +241,27 @@ function isBoundIn(name: string, fn: PyFunction): boolean {
 }
 
 /**
- * The async methods a call of this method may run instead, or that it stands in for: those of the
- * same name its class inherits (its bases) and those its subclasses define. A sync base with an
- * async override is a family whose members disagree: which one runs is decided at run time.
+ * The awaitable-giving methods a call of this method may run instead, or that it stands in for: those
+ * of the same name its class inherits (its bases) and those its subclasses define, when they are
+ * `async def` or hand back an awaitable (`def value(self): return self._later()`). A sync base with
+ * such an override is a family whose members disagree: which one runs is decided at run time.
  */
-function asyncDispatchMembers(fn: PyFunction, resolver: Resolver): PyFunction[] {
+function asyncDispatchMembers(fn: PyFunction, context: PyRuleContext): PyFunction[] {
+  const { resolver } = context;
+  const givesAwaitable = (method: PyFunction | undefined): method is PyFunction =>
+    method !== undefined && method !== fn && (method.isAsync || (method.kind !== 'getter' && mayReturnAwaitable(method, context)));
   const cls = fn.cls;
   if (!cls) return [];
   const found = new Set<PyFunction>();
   for (const base of resolver.mro(cls).slice(1)) {
     const method = base.methods.get(fn.name);
-    if (method?.isAsync) found.add(method);
+    if (givesAwaitable(method)) found.add(method);
   }
   for (const module of resolver.modules.values()) {
     for (const klass of module.classes.values()) {
       if (klass === cls || !resolver.mro(klass).includes(cls)) continue;
       const method = klass.methods.get(fn.name);
-      if (method?.isAsync) found.add(method);
+      if (givesAwaitable(method)) found.add(method);
     }
   }
   return [...found];
@@ -279,7 +283,7 @@ function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFuncti
   const receiver = call.childForFieldName('function')?.childForFieldName('object');
   if (receiver && isAsyncReceiver(receiver, context.enclosing, call, context.isSyncInType, false)) return undefined;
   // A Protocol's or abstract method's stub proves nothing (returnsNoAwaitable): say why.
-  const disagreeing = asyncDispatchMembers(symbol.fn, context.resolver);
+  const disagreeing = asyncDispatchMembers(symbol.fn, context);
   return {
     fn: symbol.fn,
     stub: isDeclarationStub(symbol.fn, context.resolver),
@@ -294,7 +298,7 @@ function familyMessage(fn: PyFunction, disagreeing: readonly PyFunction[], stub:
   return MESSAGES.familyDisagrees.replaceAll('{callee}', fn.qualName)
     .replace('{kind}', stub ? 'a sync stub (a Protocol or abstract member)' : 'a sync method')
     .replaceAll('{members}', members)
-    .replace('{verb}', names.length === 1 ? 'is' : 'are')
+    .replace('{verb} async', disagreeing.every((member) => member.isAsync) ? `${names.length === 1 ? 'is' : 'are'} async` : names.length === 1 ? 'hands back an awaitable' : 'are async or hand back awaitables')
     .replace('{pronoun}', names.length === 1 ? 'it' : 'them');
 }
 
