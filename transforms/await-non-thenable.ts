@@ -127,6 +127,7 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
       kind: 'await',
       needsAsync: false,
       awaitedCallee: callees[0],
+      dispatchDecides: true,
       fixable: canTurnAsync,
       suggestions: [disagreeing.suggestion],
     });
