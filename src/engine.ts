@@ -178,7 +178,8 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
   const rules = enabledRules(options.rules, options.config);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
   const hits = input.hitsUnsuppressed ? analyses.flatMap((analysis) => analysis.hits).filter((hit) => rules.has(hit.finding.rule)) : await unsuppressedHits(analyses, rules, root);
-  for (const hit of hits) hit.finding.severity = severityOf(hit.finding.rule, options.config);
+  // A finding that dispatch decides may flag a correct program: `info`, so a CI gate does not fail on it.
+  for (const hit of hits) hit.finding.severity = hit.dispatchDecides ? 'info' : severityOf(hit.finding.rule, options.config);
   const resolvers: Pick<FrontEnd, 'resolveTarget' | 'targetNames'>[] = [...frontEnds.map(({ frontEnd }) => frontEnd), ...(input.targets ? [input.targets] : [])];
 
   // Roots chosen by the user; those given on the command line are the decision `check` weighs.

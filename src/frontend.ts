@@ -39,6 +39,11 @@ export interface RuleHit {
   onlyInAsync?: boolean;
   /** await-non-thenable: the project function being awaited, when it resolves to one. */
   awaitedCallee?: FunctionId;
+  /**
+   * Whether the finding is a bug depends on which member of a method family runs (a sync base, an
+   * async override): the tool cannot tell, so it is reported at `info`, below the default `--fail-on`.
+   */
+  dispatchDecides?: boolean;
   /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */
   fix?: (editor: FileEditor) => boolean;
   /**

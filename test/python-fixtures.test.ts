@@ -57,7 +57,9 @@ describe('python fixtures', () => {
         // report.json is what `check` says about the input, as in the TypeScript cases.
         const check = await runCli(['check', '.', '--format', 'json', ...args], work);
         expect(check.stderr).toBe('');
-        const report = JSON.parse(check.stdout) as unknown;
+        const report = JSON.parse(check.stdout) as { findings: { severity: string }[] };
+        // The default `--fail-on warning`: `info` findings (dispatch decides) do not fail the run.
+        expect(check.code).toBe(report.findings.some((finding) => finding.severity !== 'info') ? 1 : 0);
         const first = await migrate(work, args);
         expect(first.code).toBe(0);
         const expectedDir = path.join(caseDir, 'expected');

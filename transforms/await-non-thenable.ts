@@ -58,7 +58,7 @@ async def handler(user_id: int) -> str:
     fixSafety:
       'Making the callee async (when it blocks or the strategy asks for it) is safe and carries `async` to all of its callers. In TypeScript, removing the `await` is unsafe: even on a value that provably is no thenable, the `await` gives other pending callbacks a turn first, so without it the next line runs earlier than it did (two tasks interleave in another order); it is suggested only where the value provably is no thenable, and applied only with `--unsafe-fixes`. In Python, an `await` on a project function that never returns an awaitable raises `TypeError` at run time, so removing it is safe. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed.',
     applicability:
-      'safe: the callee turns async; in Python, removing an `await` on a project function that returns no awaitable (it raises today); unsafe: removing an `await` in TypeScript (it changes the order in which pending callbacks run); reported without a fix: types declared by packages, `void` results, dispatch the tool cannot see.',
+      'safe: the callee turns async; in Python, removing an `await` on a project function that returns no awaitable (it raises today); unsafe: removing an `await` in TypeScript (it changes the order in which pending callbacks run); reported without a fix: types declared by packages, `void` results, dispatch the tool cannot see (a method family whose members disagree: at `info`, so `check` passes).',
     doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
     options: [
       {
@@ -127,6 +127,7 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
       kind: 'await',
       needsAsync: false,
       awaitedCallee: callees[0],
+      dispatchDecides: true,
       fixable: canTurnAsync,
       suggestions: [disagreeing.suggestion],
     });

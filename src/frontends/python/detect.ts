@@ -70,6 +70,7 @@ export function detectHits(
           needsAsync: report.needsAsync,
           ...(report.onlyInAsync ? { onlyInAsync: true } : {}),
           ...(report.awaitedCallee ? { awaitedCallee: report.awaitedCallee } : {}),
+          ...(report.dispatchDecides ? { dispatchDecides: true } : {}),
           ...(report.fix ? { fix: report.fix } : {}),
           ...(report.fallbackFix ? { fallbackFix: report.fallbackFix } : {}),
           ...(report.applicability ? { applicability: report.applicability } : {}),

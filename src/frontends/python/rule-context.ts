@@ -36,6 +36,8 @@ export interface PyReport {
   onlyInAsync?: boolean;
   severity?: Severity;
   awaitedCallee?: string;
+  /** See RuleHit.dispatchDecides. */
+  dispatchDecides?: boolean;
   fix?: (editor: FileEditor) => boolean;
   fallbackFix?: (editor: FileEditor) => boolean;
   /** See RuleHit.applicability. */

@@ -319,6 +319,7 @@ export const awaitNonThenableVisitors: PyVisitors = {
       kind: 'await',
       needsAsync: false,
       awaitedCallee: fn.id,
+      ...(disagreeing.length > 0 ? { dispatchDecides: true } : {}),
       fix: () => true, // the planner turns the callee async (or moves this call to its async sibling)
       // Removing the `await` is right only if the callee never returns an awaitable; otherwise it is reported.
       ...(plain
