@@ -390,12 +390,12 @@ export function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userR
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
       (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable) || awaiting.has(hit.enclosing)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy, unsafeFixes)];
-    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable });
+    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable, unsafeFixes });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
     plan = next;
     if (stable) break;
   }
-  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy });
+  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy, unsafeFixes });
   return { plan, counted, reachable };
 }
 

@@ -162,6 +162,11 @@ export interface CallSite {
    * front-end bridges it from sync code instead of making the module async.
    */
   entryCall?: boolean;
+  /**
+   * Code that runs after the entry call at the module's top level (`console.log(…)` at line 9): once
+   * the call is bridged (`main().catch(…)`), that code runs before the call's async part finishes.
+   */
+  entryFollowedBy?: string;
   /** A rule fix rewrites this call to call something else (`get` -> `getAsync`): it no longer reaches the callee. */
   replacedByFix?: boolean;
   /** A position where await cannot be added (a default parameter value, a class field initializer…). */

@@ -29,6 +29,7 @@ interface SiteOptions {
   isAwaited?: boolean;
   callback?: CallSite['callback'] & { rewrite: CallbackRewrite };
   entryCall?: boolean;
+  entryFollowedBy?: string;
   cannotAwait?: { reason: string };
   callGroup?: string;
 }
@@ -73,6 +74,7 @@ class Graph {
     };
     if (options.callback) site.callback = options.callback;
     if (options.entryCall) site.entryCall = options.entryCall;
+    if (options.entryFollowedBy) site.entryFollowedBy = options.entryFollowedBy;
     if (options.cannotAwait) site.cannotAwait = options.cannotAwait;
     if (options.callGroup) site.callGroup = options.callGroup;
     this.sites.push(site);
@@ -628,6 +630,22 @@ describe('planPropagation: top-level code and already-async functions', () => {
       droppedRoots: [],
       dualFunctions: [],
     });
+  });
+
+  it('an entry call with top-level code after it is bridged only with --unsafe-fixes; without, the chain stops at main', () => {
+    const g = new Graph('src/main.ts');
+    const mod = g.fn('<module>', { kind: 'module' });
+    const main = g.fn('main');
+    const work = g.fn('work');
+    const entry = g.site(mod, main, { entryCall: true, entryFollowedBy: '`report();` at line 9' });
+    g.site(main, work);
+    const graph = g.build();
+    const safe = planPropagation(graph, [root(work, IO)], INPLACE);
+    expect(describePlan(graph, safe)).toMatchObject({ asyncFunctions: {}, entrySites: [], droppedRoots: [root(work, IO)] });
+    expect(safe.blocked.get(main)).toMatchObject({ kind: 'caller', reason: expect.stringContaining('`report();` at line 9 runs after it') });
+    expect(safe.blocked.get(work)).toMatchObject({ kind: 'caller', blockedBy: main });
+    const unsafe = planPropagation(graph, [root(work, IO)], { ...INPLACE, unsafeFixes: true });
+    expect(describePlan(graph, unsafe)).toMatchObject({ asyncFunctions: { work: [IO], main: ['work', IO] }, entrySites: [entry.id], blocked: {} });
   });
 
   it('a top-level call whose value is used is awaited (top-level await), the module itself is not listed', () => {

@@ -46,6 +46,8 @@ export interface PlanOptions {
    * these callers to its async sibling; the others keep calling the sync one.
    */
   reachable?: ReadonlySet<FunctionId>;
+  /** Unsafe fixes are applied (`--unsafe-fixes`): an entry call with code after it may be bridged. */
+  unsafeFixes?: boolean;
 }
 
 interface Indexes {
@@ -138,6 +140,15 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
     }
     // Under dual, top-level code that cannot await keeps calling a public function's sync version.
     const keepsSyncCaller = options.strategy === 'dual' && caller?.kind === 'module' && keepsSyncVersion(graph, fn, options);
+    // Bridging `main();` when code follows it at the top level lets that code run before main's async
+    // part finishes: an ordering change, so an unsafe fix, and without it the chain stops here.
+    if (site.kind === 'call' && site.entryCall && site.entryFollowedBy && !site.replacedByFix && !options.unsafeFixes && caller && !keepsSyncCaller) {
+      return {
+        kind: 'caller',
+        reason: `${fn.name} is called at the top level at ${site.location.file}:${site.location.line}, and ${site.entryFollowedBy} runs after it: bridged as \`${fn.name}().catch(…)\`, that code would run before ${fn.name} finishes (an unsafe fix)`,
+        suggestion: `Move the code after the call into ${fn.name} (or into an async main that awaits it), or apply the bridge with --unsafe-fixes.`,
+      };
+    }
     if (site.kind === 'call' && site.cannotAwait && caller && !keepsSyncCaller) {
       return {
         kind: 'caller',

@@ -62,7 +62,11 @@ export class TsGraphBuilder {
       const site: Omit<CallSite, 'id' | 'location'> = { caller, callee, kind: 'call', isAwaited: isAwaited(call) };
       if (callGroup) site.callGroup = callGroup;
       if (this.core.replacedCalls.has(call)) site.replacedByFix = true;
-      if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) site.entryCall = true;
+      if (caller === info.moduleId && !info.allowsTopLevelAwait && ts.isExpressionStatement(call.parent)) {
+        site.entryCall = true;
+        const after = statementsRunningAfter(call.parent, info.sourceFile);
+        if (after) site.entryFollowedBy = after;
+      }
       const blockedPosition = positionWithoutAwait(call, info.sourceFile);
       if (blockedPosition) site.cannotAwait = { reason: blockedPosition };
       this.core.newSite(site, call, info);
@@ -273,4 +277,41 @@ function valueUseText(node: ts.Node, sourceFile: ts.SourceFile): string {
     use = parent;
   }
   return shorten(use.getText(sourceFile));
+}
+
+/**
+ * The top-level code that runs after an entry statement (in its block, then after each statement that
+ * holds it: `if (require.main === module) main();` then `module.exports = …`), or undefined when the
+ * statement is the last thing that runs. Function and class declarations (and types) run nothing.
+ */
+function statementsRunningAfter(statement: ts.Statement, sourceFile: ts.SourceFile): string | undefined {
+  let node: ts.Node = statement;
+  while (!ts.isSourceFile(node)) {
+    const holder: ts.Node = node.parent;
+    const siblings = ts.isBlock(holder) || ts.isSourceFile(holder) || ts.isCaseClause(holder) || ts.isDefaultClause(holder) ? holder.statements : undefined;
+    const index = siblings ? siblings.indexOf(node as ts.Statement) : -1;
+    const next = siblings?.slice(index + 1).find((sibling) => !runsNothing(sibling));
+    if (next) {
+      const { line } = sourceFile.getLineAndCharacterOfPosition(next.getStart(sourceFile));
+      return `\`${shorten(next.getText(sourceFile))}\` at line ${line + 1}`;
+    }
+    // A loop runs the call again before the last call's async part finishes.
+    if (ts.isIterationStatement(holder, false)) {
+      const { line } = sourceFile.getLineAndCharacterOfPosition(holder.getStart(sourceFile));
+      return `the next turn of the loop at line ${line + 1}`;
+    }
+    node = holder;
+  }
+  return undefined;
+}
+
+function runsNothing(statement: ts.Statement): boolean {
+  return (
+    ts.isFunctionDeclaration(statement) ||
+    ts.isClassDeclaration(statement) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement) ||
+    ts.isEmptyStatement(statement) ||
+    (ts.isModuleDeclaration(statement) && (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ?? false))
+  );
 }
