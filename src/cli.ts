@@ -514,7 +514,8 @@ async function summariesInput(dir: string, engineOptions: import('./engine.js').
   const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
   const root = findWorkspaceInfo(first)?.root ?? first;
   const { config } = engineOptions;
-  const rules = new Set<RuleId>(engineOptions.rules ?? RULE_IDS.filter((rule) => config.rules[rule] !== 'off'));
+  const { enabledRules } = await import('./engine.js');
+  const rules = enabledRules(engineOptions.rules, config);
   const summaries = await readSummaries(path.resolve(io.cwd, dir));
   const input = combinedInput(summaries, { root, rules, unsafeFixes: engineOptions.unsafeFixes === true || config.unsafeFixes, public: config.public, onWarning: engineOptions.onWarning });
   if (!quiet) {

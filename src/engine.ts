@@ -466,7 +466,8 @@ async function reportRoot(absolutePaths: string[]): Promise<string> {
   return info.isDirectory() ? first : path.dirname(first);
 }
 
-function enabledRules(requested: RuleId[] | undefined, config: Config): Set<RuleId> {
+/** The rules a run applies: those asked for, else every rule the config does not turn off. */
+export function enabledRules(requested: RuleId[] | undefined, config: Config): Set<RuleId> {
   const rules = new Set<RuleId>(requested ?? RULE_IDS);
   for (const [rule, setting] of Object.entries(config.rules)) if (setting === 'off' && !requested) rules.delete(rule as RuleId);
   return rules;

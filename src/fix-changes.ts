@@ -4,6 +4,7 @@
 // the run writes lands in exactly one fix, so applying all of them gives what `migrate` writes.
 import type { TextEdit } from './edits/edit-set.js';
 import { hitOwner } from './edits/edit-set.js';
+import { lineAndColumn } from './paths.js';
 import type { Finding, FixChange, FunctionId } from './model.js';
 
 export interface EditedFile {
@@ -94,21 +95,10 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-function position(starts: readonly number[], offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid]! <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - starts[low]! + 1 };
-}
-
 /** SARIF's text region of an edit: the end is the line of the last character deleted, and the column after it. */
 function region(starts: readonly number[], edit: TextEdit): FixChange['replacements'][number] {
-  const start = position(starts, edit.start);
+  const start = lineAndColumn(starts, edit.start);
   if (edit.end === edit.start) return { startLine: start.line, startColumn: start.column, endLine: start.line, endColumn: start.column, text: edit.text };
-  const last = position(starts, edit.end - 1);
+  const last = lineAndColumn(starts, edit.end - 1);
   return { startLine: start.line, startColumn: start.column, endLine: last.line, endColumn: last.column + 1, text: edit.text };
 }

@@ -8,6 +8,7 @@ import { ts } from '@ts-morph/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
 import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { recordingChecker } from './support/recording-checker.js';
 import { returnsPromiseByDeclaration } from '../src/frontends/typescript/thenables.js';
 import { TRANSFORMS } from '../transforms/index.js';
 
@@ -63,19 +64,7 @@ describe('a call that is a promise by its declaration', () => {
   });
 
   it('spares the checker that call under await-non-thenable, and still reports the await of a sync call', () => {
-    const asked = new Set<ts.Node>();
-    const checker = new Proxy(loaded.checker, {
-      get(target, key, receiver) {
-        if (key === 'getTypeAtLocation') {
-          return (node: ts.Node) => {
-            asked.add(node);
-            return target.getTypeAtLocation(node);
-          };
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { checker, asked } = recordingChecker(loaded.checker);
     const analyzer = new TsAnalyzer(loaded.program, checker, dir, TRANSFORMS, new Set(['await-non-thenable'] as const), () => true, []);
     analyzer.analyze([file, js]);
     const byText = new Map(awaited.map((call) => [call.expression.getText(), asked.has(call)]));

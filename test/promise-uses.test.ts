@@ -8,6 +8,7 @@ import { ts } from '@ts-morph/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
 import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { recordingChecker } from './support/recording-checker.js';
 import { classifyUse, positionalPromiseUse } from '../src/frontends/typescript/resolved-uses.js';
 import { TRANSFORMS } from '../transforms/index.js';
 
@@ -62,19 +63,7 @@ describe('positions that decide a promise use', () => {
   });
 
   it('does not ask the checker the type of a call whose position decides', () => {
-    const asked = new Set<ts.Node>();
-    const checker = new Proxy(loaded.checker, {
-      get(target, key, receiver) {
-        if (key === 'getTypeAtLocation') {
-          return (node: ts.Node) => {
-            asked.add(node);
-            return target.getTypeAtLocation(node);
-          };
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { checker, asked } = recordingChecker(loaded.checker);
     const analyzer = new TsAnalyzer(loaded.program, checker, dir, TRANSFORMS, new Set(['floating-promise'] as const), () => true, []);
     analyzer.analyze([file]);
     // No other question of the analysis is about the call in `[load()]`.

@@ -4,10 +4,9 @@
 import path from 'node:path';
 import { languageOf } from '../discovery.js';
 import { UsageError } from '../errors.js';
-import { analyseInput, planToFixpoint, unsuppressedHits, type EngineOptions } from '../engine.js';
+import { analyseInput, enabledRules, planToFixpoint, unsuppressedHits, type EngineOptions } from '../engine.js';
 import { findWorkspaceInfo, type WorkspaceInfo } from '../frontends/typescript/workspaces.js';
-import type { FunctionId, RuleId, SkippedFile } from '../model.js';
-import { RULE_IDS } from '../model.js';
+import type { FunctionId, SkippedFile } from '../model.js';
 import { toReportPath } from '../paths.js';
 import { VERSION } from '../version.js';
 import { functionToSummary, hitToSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
@@ -34,7 +33,7 @@ export async function summarizePackage(givenOptions: EngineOptions): Promise<Pac
   const root = workspace.root;
   // TypeScript first: a Python package's calls into other packages are not followed yet.
   const input = await analyseInput({ ...options, root, language: 'typescript', declareOtherFiles: true });
-  const rules = new Set<RuleId>(options.rules ?? RULE_IDS.filter((rule) => options.config.rules[rule] !== 'off'));
+  const rules = enabledRules(options.rules, options.config);
   // Serialised before anything plans: the engine writes into hits and functions as it plans.
   const hits = await unsuppressedHits(input.analyses, rules, root);
   const summaryHits = hits.map(hitToSummary);
