@@ -10,6 +10,7 @@ import { RULE_IDS, type AsyncRoot, type Report } from '../src/model.js';
 import { planPropagation } from '../src/plan/propagate.js';
 import { createPythonFrontEnd } from '../src/frontends/python/index.js';
 import { moduleNameOf } from '../src/frontends/python/modules.js';
+import { Resolver } from '../src/frontends/python/resolver.js';
 import { langserverEntry, pyrightDefinitions } from '../src/frontends/python/pyright-oracle.js';
 import { runCli } from './support/cli.js';
 
@@ -400,5 +401,25 @@ describe('decorators', () => {
     const analysis = await createPythonFrontEnd({ root, config: DEFAULT_CONFIG }).analyze(paths, new Set(RULE_IDS));
     const kinds = Object.fromEntries([...analysis.graph.functions.values()].map((fn) => [fn.name, fn.syncOnly?.reason.match(/@[\w.]+/)?.[0] ?? null]));
     expect(kinds).toMatchObject({ a: null, b: null, c: '@timed', d: '@to_async', 'K.e': null, 'K.f': '@functools.lru_cache' });
+  });
+});
+
+describe('rebound locals', () => {
+  it('resolves a name bound many times to values that read it, evaluating each value a bounded number of times', async () => {
+    // `q = q.where(…)` nine times: each read of `q` inside a value once re-evaluated every other value (9!).
+    const filters = Array.from({ length: 9 }, (_, index) => `    if flags[${index}]:\n        q = q.where(${index})\n`).join('');
+    const files = {
+      'app.py': `import time\n\n\nclass Query:\n    def where(self, n):\n        return self\n\n    def run(self):\n        time.sleep(1)\n        return []\n\n\nasync def search(flags):\n    q = Query()\n${filters}    return q.run()\n`,
+    };
+    const resolveExpression = vi.spyOn(Resolver.prototype, 'resolveExpression');
+    try {
+      const out = await migrate(files);
+      // Every binding of `q` agrees (`where` returns self), so `q.run()` is Query.run, which turned async.
+      expect(out['app.py']).toContain('    return await q.run()\n');
+      expect(out['app.py']).toContain('    async def run(self):\n        await asyncio.sleep(1)\n');
+      expect(resolveExpression.mock.calls.length).toBeLessThan(5_000);
+    } finally {
+      resolveExpression.mockRestore();
+    }
   });
 });

@@ -47,6 +47,11 @@ export class Resolver {
    * met again while it is being evaluated is unknown, so every cycle ends.
    */
   private readonly evaluating = new Set<number>();
+  /**
+   * Rebound locals being evaluated, by `scope id + name`, with what a read of the name inside its own
+   * values stands for on this pass (see `reboundSymbol`).
+   */
+  private readonly reboundInProgress = new Map<string, PySymbol | undefined>();
 
   /**
    * Other names of project modules: the name a module has through a symlinked folder inside the root
@@ -80,7 +85,7 @@ export class Resolver {
         // Bound to values of different types on different paths, the name's type is unknown here: reading
         // it as the first (an async buffer on a path that returned) would await a sync call.
         const rebound = local && local.type !== 'type' ? this.reboundLocals.get(scope.id)?.get(name) : undefined;
-        if (rebound) return this.oneSymbol(rebound.map((value) => this.typeOfAssignedNode(value, scope)));
+        if (rebound) return this.reboundSymbol(scope, name, rebound);
         if (local) return this.typeOfAssignedNode(local, scope);
         // An unannotated parameter: a pytest fixture's value, else unknown (it hides the module's names).
         if (!isPytestFunction(scope, this)) return undefined;
@@ -90,6 +95,29 @@ export class Resolver {
       }
     }
     return this.resolveModuleName(module, name, new Set());
+  }
+
+  /**
+   * A local bound to several values (`q = session.query(T)`, then `q = q.filter(…)` on some paths): the
+   * one symbol all its values agree on. A value that reads the name itself (`q.filter(…)`) sees, on a
+   * first pass, nothing, and on a second, what the first pass agreed on; re-evaluating every other value
+   * at each such read instead costs n! for n bindings (a query built by 13 filters never finished).
+   */
+  private reboundSymbol(scope: PyFunction, name: string, values: readonly PyNode[]): PySymbol | undefined {
+    const key = `${scope.id}\0${name}`;
+    if (this.reboundInProgress.has(key)) return this.reboundInProgress.get(key);
+    const evaluateAll = () => this.oneSymbol(values.map((value) => this.typeOfAssignedNode(value, scope)));
+    this.reboundInProgress.set(key, undefined);
+    try {
+      // The first pass only seeds the second: a union it meets is the second pass's to report.
+      const sawUnion = this.sawUnion;
+      const seed = evaluateAll();
+      this.sawUnion = sawUnion;
+      this.reboundInProgress.set(key, seed);
+      return evaluateAll();
+    } finally {
+      this.reboundInProgress.delete(key);
+    }
   }
 
   resolveModuleName(module: PyModule, name: string, seen: Set<string>): PySymbol | undefined {
