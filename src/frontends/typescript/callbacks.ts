@@ -15,6 +15,13 @@ import { libraryWrapperOf } from './wrappers.js';
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
 
+/** Why a forEach callback that turns async is not rewritten: the loop would not call it as forEach does. */
+const FOR_EACH_NOT_A_LOOP = {
+  reason:
+    'forEach does not wait for a promise the callback returns, and the `for … of` loop that would await it calls it exactly as forEach does only when it takes the element alone (forEach also passes the index and the array), never returns early, does not read its own `this` or `arguments`, and no thisArg is given',
+  suggestion: 'Rewrite the forEach as a `for … of` loop that awaits each call (`for (const [index, item] of items.entries())` when it needs the index), then re-run async-migrate.',
+};
+
 /** Wrappers whose name says they cache what the function returns. */
 const CACHING_WRAPPER = /memo|cache|^once$|^mem$/i;
 
@@ -250,6 +257,7 @@ export class TsCallbacks {
         // A second argument (forEach's thisArg) has no place in the loop.
         if (rewrite === 'for-of' && ts.isExpressionStatement(call.parent) && call.arguments.length === 1 && canBecomeLoopBody(call.arguments[0]!, 1, this.core.checker)) return { api, rewrite };
         if (rewrite === 'promise-all') return { api, rewrite };
+        if (methodName === 'forEach') return { api, rewrite: 'none', blockedBecause: FOR_EACH_NOT_A_LOOP };
         return { api, rewrite: 'none' };
       }
       // Set and Map iterate in order too: their forEach becomes a loop (Map yields [key, value]).
@@ -257,7 +265,7 @@ export class TsCallbacks {
       if (collection === 'Set' || collection === 'ReadonlySet' || collection === 'Map' || collection === 'ReadonlyMap') {
         const api = `${collection.replace('Readonly', '')}.${methodName}`;
         const isLoop = methodName === 'forEach' && ts.isExpressionStatement(call.parent) && call.arguments.length === 1 && canBecomeLoopBody(call.arguments[0]!, api.startsWith('Map') ? 2 : 1, this.core.checker);
-        return { api, rewrite: isLoop ? 'for-of' : 'none' };
+        return isLoop ? { api, rewrite: 'for-of' } : { api, rewrite: 'none', ...(methodName === 'forEach' ? { blockedBecause: FOR_EACH_NOT_A_LOOP } : {}) };
       }
     }
     return declaredCallbackRewrite(this.core, call, index, methodName);
