@@ -251,12 +251,15 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
   const applied = new Set<RuleHit>();
   // Some edits only --unsafe-fixes makes (a bridge with code after it, `await Promise.all` over a
   // map): a finding whose fix needs one is unsafe. The plan under the other setting says which.
-  const otherPlan = planDiffersWithUnsafeFixes(graph) ? planToFixpoint(graph, hits, userRoots, { ...options, unsafeFixes: !unsafeFixes }).plan : undefined;
+  const otherPlan = planDiffersWithUnsafeFixes(graph, plan, unsafeFixes) ? planToFixpoint(graph, hits, userRoots, { ...options, unsafeFixes: !unsafeFixes }).plan : undefined;
   const safePlan = unsafeFixes ? otherPlan : plan;
   /** The edits the safe plan refused that this function's fix needs, as suggestions (what --unsafe-fixes does). */
   const unsafeEdits = (id: FunctionId): string[] | undefined => {
     if (!safePlan || !otherPlan || runsAsyncUnder(graph, safePlan, id) || !runsAsyncUnder(graph, unsafeFixes ? plan : otherPlan, id)) return undefined;
-    const edit = safePlan.blocked.get(rootBlock(safePlan, id))?.unsafeFix;
+    // The root of its chain of blocks, or (a refusal that names no cause, under dual) a blocked caller.
+    const edit =
+      safePlan.blocked.get(rootBlock(safePlan, id))?.unsafeFix ??
+      graph.sites.filter((site) => site.callee === id).map((site) => safePlan.blocked.get(site.caller)?.unsafeFix).find((fix) => fix !== undefined);
     return edit ? [edit] : [];
   };
   const markFix = (hit: RuleHit, applicability: 'safe' | 'unsafe', apply: boolean, suggestions = hit.suggestions): void => {
@@ -512,9 +515,13 @@ function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId
   return fn.isAsync || (plan?.asyncFunctions.has(id) ?? false) || (fn.kind === 'module' && !fn.syncOnly);
 }
 
-/** The graph has a place the planner treats differently under --unsafe-fixes (see `intrinsicBlock`). */
-function planDiffersWithUnsafeFixes(graph: CallGraph): boolean {
-  return graph.sites.some((site) => (site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all');
+/**
+ * The plan met a place the planner treats differently under --unsafe-fixes (see `intrinsicBlock`):
+ * without the flag, a block that names its unsafe fix; with it, a function turned async through one.
+ */
+function planDiffersWithUnsafeFixes(graph: CallGraph, plan: Plan, unsafeFixes: boolean): boolean {
+  if (!unsafeFixes) return [...plan.blocked.values()].some((why) => why.unsafeFix !== undefined);
+  return graph.sites.some((site) => ((site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all') && plan.asyncFunctions.has(site.callee));
 }
 
 /** The hit has a fix this run applies: a safe one, or an unsafe one under --unsafe-fixes. */
