@@ -249,6 +249,19 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
   const fixes: RuleHit[] = [];
   const fallbacks: RuleHit[] = [];
   const applied = new Set<RuleHit>();
+  // Some edits only --unsafe-fixes makes (a bridge with code after it, `await Promise.all` over a
+  // map): a finding whose fix needs one is unsafe. The plan under the other setting says which.
+  const otherPlan = planDiffersWithUnsafeFixes(graph, plan, unsafeFixes) ? planToFixpoint(graph, hits, userRoots, { ...options, unsafeFixes: !unsafeFixes }).plan : undefined;
+  const safePlan = unsafeFixes ? otherPlan : plan;
+  /** The edits the safe plan refused that this function's fix needs, as suggestions (what --unsafe-fixes does). */
+  const unsafeEdits = (id: FunctionId): string[] | undefined => {
+    if (!safePlan || !otherPlan || runsAsyncUnder(graph, safePlan, id) || !runsAsyncUnder(graph, unsafeFixes ? plan : otherPlan, id)) return undefined;
+    // The root of its chain of blocks, or (a refusal that names no cause, under dual) a blocked caller.
+    const edit =
+      safePlan.blocked.get(rootBlock(safePlan, id))?.unsafeFix ??
+      graph.sites.filter((site) => site.callee === id).map((site) => safePlan.blocked.get(site.caller)?.unsafeFix).find((fix) => fix !== undefined);
+    return edit ? [edit] : [];
+  };
   const markFix = (hit: RuleHit, applicability: 'safe' | 'unsafe', apply: boolean, suggestions = hit.suggestions): void => {
     hit.finding.fixable = true;
     hit.finding.applicability = applicability;
@@ -263,7 +276,8 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
       if (calleeTurnsAsync) {
         hit.finding.message += `; fix: ${graph.functions.get(callee)!.name} turns async`;
         // The await stays: the suggestions about removing it no longer apply.
-        markFix(hit, 'safe', true, []);
+        const needed = unsafeEdits(callee);
+        markFix(hit, needed ? 'unsafe' : 'safe', true, needed ?? []);
       } else if (hit.fallbackFix) {
         const applicability = hit.fallbackApplicability ?? 'safe';
         const apply = applicability === 'safe' || unsafeFixes;
@@ -274,14 +288,17 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
       continue;
     }
     const applicability = hit.applicability ?? 'safe';
+    const needed = hit.fix && hit.needsAsync ? unsafeEdits(hit.enclosing) : undefined;
     if (hit.fix && (!hit.needsAsync || runsAsync(hit.enclosing))) {
       const apply = fixApplies(hit, unsafeFixes);
       if (apply) fixes.push(hit);
-      markFix(hit, applicability, apply);
+      if (needed) markFix(hit, 'unsafe', apply, [...needed, ...(hit.suggestions ?? [])]);
+      else markFix(hit, applicability, apply);
     } else if (hit.fix && applicability === 'unsafe' && !unsafeFixes && couldRunAsync(graph, plan, hit)) {
       // Not applied, so it turned nothing async; with --unsafe-fixes its function would turn async.
       markFix(hit, 'unsafe', false);
-    } else notFixable(hit);
+    } else if (needed) markFix(hit, 'unsafe', false, [...needed, ...(hit.suggestions ?? [])]);
+    else notFixable(hit);
   }
 
   // Emitting and checking the edits is the end of planning: nothing is written here (the cli writes).
@@ -496,6 +513,15 @@ function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId
   const fn = graph.functions.get(id);
   if (!fn || plan?.blocked.has(id)) return false;
   return fn.isAsync || (plan?.asyncFunctions.has(id) ?? false) || (fn.kind === 'module' && !fn.syncOnly);
+}
+
+/**
+ * The plan met a place the planner treats differently under --unsafe-fixes (see `intrinsicBlock`):
+ * without the flag, a block that names its unsafe fix; with it, a function turned async through one.
+ */
+function planDiffersWithUnsafeFixes(graph: CallGraph, plan: Plan, unsafeFixes: boolean): boolean {
+  if (!unsafeFixes) return [...plan.blocked.values()].some((why) => why.unsafeFix !== undefined);
+  return graph.sites.some((site) => ((site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all') && plan.asyncFunctions.has(site.callee));
 }
 
 /** The hit has a fix this run applies: a safe one, or an unsafe one under --unsafe-fixes. */

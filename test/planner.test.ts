@@ -552,9 +552,20 @@ describe('planPropagation: callback sites', () => {
     });
   });
 
-  it('`promise-all`: the function passing the callback turns async and the site is rewritten', () => {
-    const { graph, handle, site } = callbackGraph('promise-all', 'Array.map');
+  it('`promise-all`: by default the callback is blocked (the callbacks would run concurrently), naming its unsafe fix', () => {
+    const { graph, handle } = callbackGraph('promise-all', 'Array.map');
     const plan = planPropagation(graph, [root(handle, IO)], INPLACE);
+    expect(describePlan(graph, plan)).toMatchObject({ asyncFunctions: {}, callbackSites: [] });
+    const why = plan.blocked.get(handle);
+    expect(why?.kind).toBe('callback');
+    expect(why?.reason).toContain('the callbacks would run concurrently');
+    expect(why?.reason).toContain('in processAll');
+    expect(why?.unsafeFix).toContain('`await Promise.all(…)` around the Array.map call at src/a.ts:6');
+  });
+
+  it('`promise-all` with --unsafe-fixes: the function passing the callback turns async and the site is rewritten', () => {
+    const { graph, handle, site } = callbackGraph('promise-all', 'Array.map');
+    const plan = planPropagation(graph, [root(handle, IO)], { ...INPLACE, unsafeFixes: true });
     expect(describePlan(graph, plan)).toMatchObject({
       asyncFunctions: { handle: [IO], processAll: ['handle', IO] },
       awaitSites: [],

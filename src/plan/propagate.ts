@@ -16,6 +16,8 @@ export interface BlockedFunction {
   suggestion: string;
   /** The blocked function this one waits on (its family member or its sync caller), when there is one: the report folds places by their root cause. */
   blockedBy?: FunctionId;
+  /** The edit `--unsafe-fixes` would make here instead (it may change timing or ordering): the blocked findings' suggestion. */
+  unsafeFix?: string;
 }
 
 export interface Plan {
@@ -115,6 +117,17 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
         suggestion: `Wrap an async version by hand (\`${site.callback.api}(${fn.name}Async)\`), or use --strategy inplace.`,
       };
     }
+    // `await Promise.all(xs.map(cb))` lets callbacks that ran one after another interleave at their
+    // awaits: an ordering change, so an unsafe fix, and without it the chain stops here.
+    if (site.kind === 'callback' && site.callback?.rewrite === 'promise-all' && !options.unsafeFixes) {
+      const where = `${site.location.file}:${site.location.line}${quoted(site)}${caller ? ` in ${caller.name}` : ''}`;
+      return {
+        kind: 'callback',
+        reason: `${fn.name} is passed to ${site.callback.api} at ${where}: awaited as \`await Promise.all(…)\`, the callbacks would run concurrently, interleaving at their awaits where they ran one after another (an unsafe fix)`,
+        suggestion: `Rewrite the ${site.callback.api} call as a \`for … of\` loop that awaits each call (the order is kept), or apply \`await Promise.all(…)\` with --unsafe-fixes if the callbacks may run concurrently.`,
+        unsafeFix: `\`await Promise.all(…)\` around the ${site.callback.api} call at ${site.location.file}:${site.location.line}, which runs the callbacks concurrently`,
+      };
+    }
     if (site.kind === 'callback' && site.callback?.rewrite === 'none') {
       const where = `${site.callback.api} at ${site.location.file}:${site.location.line}${quoted(site)}`;
       const because = site.callback.blockedBecause;
@@ -147,6 +160,7 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
         kind: 'caller',
         reason: `${fn.name} is called at the top level at ${site.location.file}:${site.location.line}, and ${site.entryFollowedBy} runs after it: bridged as \`${fn.name}().catch(…)\`, that code would run before ${fn.name} finishes (an unsafe fix)`,
         suggestion: `Move the code after the call into ${fn.name} (or into an async main that awaits it), or apply the bridge with --unsafe-fixes.`,
+        unsafeFix: `bridge \`${fn.name}();\` at ${site.location.file}:${site.location.line} as \`${fn.name}().catch(…)\`, which lets the code after it run before ${fn.name} finishes`,
       };
     }
     if (site.kind === 'call' && site.cannotAwait && caller && !keepsSyncCaller) {

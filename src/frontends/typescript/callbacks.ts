@@ -15,6 +15,13 @@ import { libraryWrapperOf } from './wrappers.js';
 
 const ARRAY_CALLBACK_REWRITES: Record<string, CallbackRewrite> = { forEach: 'for-of', map: 'promise-all' };
 
+/** Why a forEach callback that turns async is not rewritten: the loop would not call it as forEach does. */
+const FOR_EACH_NOT_A_LOOP = {
+  reason:
+    'forEach does not wait for a promise the callback returns, and the `for … of` loop that would await it calls it exactly as forEach does only when it takes the element alone (forEach also passes the index and the array), never returns early, does not read its own `this` or `arguments`, and no thisArg is given',
+  suggestion: 'Rewrite the forEach as a `for … of` loop that awaits each call (`for (const [index, item] of items.entries())` when it needs the index), then re-run async-migrate.',
+};
+
 /** Wrappers whose name says they cache what the function returns. */
 const CACHING_WRAPPER = /memo|cache|^once$|^mem$/i;
 
@@ -66,9 +73,9 @@ function acceptsPromiseResult(parameter: ts.ParameterDeclaration, owner: Functio
  * A forEach callback can become a `for … of` body when it takes only the element and never
  * returns early (a `return` would leave the enclosing function) nor uses its own `this`/`arguments`.
  */
-function canBecomeLoopBody(argument: ts.Expression, maxParameters: number): boolean {
+function canBecomeLoopBody(argument: ts.Expression, maxParameters: number, checker: ts.TypeChecker): boolean {
   const callback = skipParentheses(argument);
-  if (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) return maxParameters === 1;
+  if (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) return maxParameters === 1 && takesOnlyTheElement(callback, checker);
   if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
   const { parameters } = callback;
   if (parameters.length === 0 || parameters.length > maxParameters || parameters.some((p) => p.dotDotDotToken || p.initializer)) return false;
@@ -82,6 +89,32 @@ function canBecomeLoopBody(argument: ts.Expression, maxParameters: number): bool
     return !isFunctionLike(node);
   });
   return !escapes;
+}
+
+/**
+ * A function passed by name becomes `await cb(item)` in the loop: only the element is passed, and a
+ * method is called on its object. Exact only when every declaration takes one parameter (no rest, no
+ * `arguments`: forEach also passes the index and the array) and a method does not read `this`
+ * (forEach calls it with `this` undefined).
+ */
+function takesOnlyTheElement(callback: ts.Identifier | ts.PropertyAccessExpression, checker: ts.TypeChecker): boolean {
+  const signatures = checker.getTypeAtLocation(callback).getCallSignatures();
+  if (signatures.length === 0) return false;
+  return signatures.every((signature) => {
+    const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+    if (!declaration || declaration.parameters.length > 1 || declaration.parameters.some((p) => p.dotDotDotToken)) return false;
+    if (!isFunctionLike(declaration) || ts.isArrowFunction(declaration)) return true;
+    let readsOwnScope = false;
+    walkTree(declaration, (node) => {
+      if (readsOwnScope) return false;
+      if (node === declaration) return true;
+      if (node.kind === ts.SyntaxKind.ThisKeyword && ts.isPropertyAccessExpression(callback)) readsOwnScope = true;
+      else if (ts.isIdentifier(node) && node.text === 'arguments') readsOwnScope = true;
+      // An arrow reads its enclosing `this`/`arguments`; other nested functions have their own.
+      return !isFunctionLike(node) || ts.isArrowFunction(node);
+    });
+    return !readsOwnScope;
+  });
 }
 
 /**
@@ -221,16 +254,18 @@ export class TsCallbacks {
       if (this.core.checker.isArrayType(receiver) || this.core.checker.isTupleType(receiver) || isReadonlyArray(receiver)) {
         const api = `Array.${methodName}`;
         const rewrite = ARRAY_CALLBACK_REWRITES[methodName];
-        if (rewrite === 'for-of' && ts.isExpressionStatement(call.parent) && canBecomeLoopBody(call.arguments[0]!, 1)) return { api, rewrite };
+        // A second argument (forEach's thisArg) has no place in the loop.
+        if (rewrite === 'for-of' && ts.isExpressionStatement(call.parent) && call.arguments.length === 1 && canBecomeLoopBody(call.arguments[0]!, 1, this.core.checker)) return { api, rewrite };
         if (rewrite === 'promise-all') return { api, rewrite };
+        if (methodName === 'forEach') return { api, rewrite: 'none', blockedBecause: FOR_EACH_NOT_A_LOOP };
         return { api, rewrite: 'none' };
       }
       // Set and Map iterate in order too: their forEach becomes a loop (Map yields [key, value]).
       const collection = receiver.getSymbol()?.getName();
       if (collection === 'Set' || collection === 'ReadonlySet' || collection === 'Map' || collection === 'ReadonlyMap') {
         const api = `${collection.replace('Readonly', '')}.${methodName}`;
-        const isLoop = methodName === 'forEach' && ts.isExpressionStatement(call.parent) && canBecomeLoopBody(call.arguments[0]!, api.startsWith('Map') ? 2 : 1);
-        return { api, rewrite: isLoop ? 'for-of' : 'none' };
+        const isLoop = methodName === 'forEach' && ts.isExpressionStatement(call.parent) && call.arguments.length === 1 && canBecomeLoopBody(call.arguments[0]!, api.startsWith('Map') ? 2 : 1, this.core.checker);
+        return isLoop ? { api, rewrite: 'for-of' } : { api, rewrite: 'none', ...(methodName === 'forEach' ? { blockedBecause: FOR_EACH_NOT_A_LOOP } : {}) };
       }
     }
     return declaredCallbackRewrite(this.core, call, index, methodName);
