@@ -3,10 +3,12 @@
 // re-exports: the package's public API, as its users import it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { globbySync } from 'globby';
 import { ts } from '@ts-morph/common';
 import type { EntryPointEntry } from '../../model.js';
 import { toReportPath } from '../../paths.js';
 import { hasModifier, skipParentheses } from './syntax.js';
+import { isStackOverflow } from './walk.js';
 import { conditionTargets, CONVENTIONAL_OUT_DIRS, isObject, outputRoots, readJson, sourceOf, type PackageManifest, type WorkspacePackage } from './workspaces.js';
 
 /** One package.json that declares entry points, and what its entries resolved to. */
@@ -31,6 +33,8 @@ export interface PublicSurface {
   fileExportsArePublic(absolute: string): boolean;
   /** For the report: each entry point, the file it resolved to, or why it could not. */
   readonly entries: EntryPointEntry[];
+  /** The package.json and tsconfig files read to decide it: inputs of the run, for the cache. */
+  readonly readFiles: string[];
 }
 
 interface ProjectFiles {
@@ -38,7 +42,7 @@ interface ProjectFiles {
   under(dir: string): string[];
 }
 
-export const NO_SURFACE: PublicSurface = { reachable: new Map(), fileExportsArePublic: () => true, entries: [] };
+export const NO_SURFACE: PublicSurface = { reachable: new Map(), fileExportsArePublic: () => true, entries: [], readFiles: [] };
 
 /**
  * The entry points of the packages holding `files` (the nearest package.json with a name or an entry
@@ -47,18 +51,23 @@ export const NO_SURFACE: PublicSurface = { reachable: new Map(), fileExportsAreP
 export function findPublicSurface(program: ts.Program, checker: ts.TypeChecker, root: string, files: readonly string[]): PublicSurface {
   const packages = new Map<string, EntryPackage | undefined>();
   const packageOfFile = new Map<string, EntryPackage | undefined>();
+  const nearest = new Map<string, string | undefined>();
+  const readFiles = new Set<string>();
   // The program's own source files (not declarations, not installed packages): what entries can name.
   const sourceFiles = program.getSourceFiles().map((sourceFile) => sourceFile.fileName).filter((file) => !file.includes('/node_modules/') && !/\.d\.[cm]?ts$/.test(file));
   const own = new Set(sourceFiles);
   const project: ProjectFiles = { has: (file) => own.has(file), under: (dir) => sourceFiles.filter((file) => file.startsWith(`${dir}/`)) };
   for (const file of files) {
-    const dir = nearestPackageDir(path.dirname(file));
+    const dir = nearestPackageDir(path.dirname(file), nearest, readFiles);
     const entry = dir === undefined ? undefined : packages.has(dir) ? packages.get(dir) : readEntryPackage(dir, root, project);
-    if (dir !== undefined) packages.set(dir, entry);
+    if (dir !== undefined && !packages.has(dir)) {
+      packages.set(dir, entry);
+      for (const config of globbySync('tsconfig*.json', { cwd: dir, absolute: true })) readFiles.add(config);
+    }
     packageOfFile.set(file, entry);
   }
   const found = [...packages.values()].filter((entry): entry is EntryPackage => entry !== undefined);
-  if (found.length === 0) return NO_SURFACE;
+  if (found.length === 0) return { ...NO_SURFACE, readFiles: [...readFiles].sort() };
 
   const reachable = new Map<ts.Node, { package: string; field: string }>();
   const collector = new ReachableCollector(checker, reachable);
@@ -78,6 +87,7 @@ export function findPublicSurface(program: ts.Program, checker: ts.TypeChecker, 
   return {
     reachable,
     entries,
+    readFiles: [...readFiles].sort(),
     fileExportsArePublic(absolute) {
       const entry = packageOfFile.get(absolute);
       if (!entry) return true;
@@ -88,16 +98,17 @@ export function findPublicSurface(program: ts.Program, checker: ts.TypeChecker, 
   };
 }
 
-/** The nearest folder at or above `dir` whose package.json names a package or declares an entry point. */
-function nearestPackageDir(dir: string): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const file = path.join(current, 'package.json');
-    if (existsSync(file)) {
-      const manifest = readJson(file);
-      if (isObject(manifest) && ['name', 'main', 'module', 'exports', 'bin'].some((key) => key in manifest)) return current;
-    }
-    if (path.dirname(current) === current) return undefined;
-  }
+/** The nearest folder at or above `dir` whose package.json names a package or declares an entry point (memoised per folder in `nearest`). */
+function nearestPackageDir(dir: string, nearest: Map<string, string | undefined>, readFiles: Set<string>): string | undefined {
+  if (nearest.has(dir)) return nearest.get(dir);
+  let found: string | undefined;
+  const file = path.join(dir, 'package.json');
+  const manifest = existsSync(file) ? readJson(file) : undefined;
+  if (manifest !== undefined) readFiles.add(file);
+  if (isObject(manifest) && ['name', 'main', 'module', 'exports', 'bin'].some((key) => key in manifest)) found = dir;
+  else if (path.dirname(dir) !== dir) found = nearestPackageDir(path.dirname(dir), nearest, readFiles);
+  nearest.set(dir, found);
+  return found;
 }
 
 function readEntryPackage(dir: string, root: string, project: ProjectFiles): EntryPackage | undefined {
@@ -200,8 +211,13 @@ class ReachableCollector {
 
   collectModule(sourceFile: ts.SourceFile | undefined, entry: { package: string; field: string }): void {
     if (!sourceFile) return;
-    const moduleSymbol = this.checker.getSymbolAtLocation(sourceFile);
-    if (moduleSymbol) this.collectModuleSymbol(moduleSymbol, entry);
+    try {
+      const moduleSymbol = this.checker.getSymbolAtLocation(sourceFile);
+      if (moduleSymbol) this.collectModuleSymbol(moduleSymbol, entry);
+    } catch (error) {
+      // The checker overflows its stack on some recursive types: what was collected so far stands.
+      if (!isStackOverflow(error)) throw error;
+    }
   }
 
   private collectModuleSymbol(moduleSymbol: ts.Symbol, entry: { package: string; field: string }): void {

@@ -92,7 +92,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     dependencies(): string[] {
       if (!loadedProgram) return [];
       const read = loadedProgram.program.getSourceFiles().map((sourceFile) => sourceFile.fileName).filter(isOnDisk).map((file) => path.resolve(file));
-      return [...read, ...loadedProgram.configFiles];
+      return [...read, ...loadedProgram.configFiles, ...(analyzer?.publicSurface.readFiles ?? [])];
     },
     analysedText(file: string): string | undefined {
       return program?.getSourceFile(file)?.text;
