@@ -356,7 +356,8 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
     }
   }
 
-  const entryPoints = analyses.flatMap((analysis) => analysis.entryPoints ?? []);
+  // By package.json (a stable sort keeps each package's manifest order), whichever way the analyses came.
+  const entryPoints = analyses.flatMap((analysis) => analysis.entryPoints ?? []).sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
   const report = buildReport(options, root, input.fileCount, counted, graph, plan, changes, skipped, reachable, applied, entryPoints);
   const appliedFindings = new Set([...applied].map((hit) => hit.finding));
   const withoutFinding = attachFixChanges(report.findings, appliedFindings, plan.asyncFunctions, editedFiles.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));

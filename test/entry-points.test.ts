@@ -45,7 +45,8 @@ describe('package entry points', () => {
       'packages/a/src/index.ts': "export { load } from './esm/load.js';\n",
       'packages/a/src/esm/package.json': JSON.stringify({ type: 'module' }),
       'packages/a/src/esm/load.ts': 'export function load(): string { return "a"; }\nexport function other(): void {}\n',
-      'packages/b/package.json': JSON.stringify({ name: '@m/b', exports: { './tools': { require: './lib/tools.js' } } }),
+      // `./package.json` is loaded as data, not code: it neither resolves nor keeps the map from narrowing.
+      'packages/b/package.json': JSON.stringify({ name: '@m/b', exports: { './tools': { require: './lib/tools.js' }, './package.json': './package.json' } }),
       'packages/b/src/tools.ts': 'export const tool = (): number => 1;\n',
       'packages/b/src/hidden.ts': 'export function hidden(): void {}\n',
     });

@@ -141,7 +141,8 @@ function readEntryPackage(dir: string, root: string, project: ProjectFiles): Ent
     const subpaths: [string, unknown][] = isSubpathMap ? Object.entries(exportsField) : [['.', exportsField]];
     for (const [subpath, value] of subpaths) {
       // `"./internal/*": null` hides a subpath: nothing to resolve there.
-      const targets = [...new Set(conditionTargets(value))];
+      // `"./package.json": "./package.json"`, styles, wasm: files users load, not code the analysis reads.
+      const targets = [...new Set(conditionTargets(value))].filter(isCodePath);
       const field = `exports[${JSON.stringify(subpath)}]`;
       const resolved = targets.map((target) => resolve(field, target, 'api'));
       const sources = [...new Set(resolved.flatMap((entry) => entry.sources))];
@@ -189,6 +190,12 @@ function patternSources(pkg: WorkspacePackage, target: string, project: ProjectF
       return builtNames(path.join(outDir, inside)).some(matches);
     });
   });
+}
+
+/** A path with a script extension, or none (`./dist/*`, `./lib`). */
+function isCodePath(target: string): boolean {
+  const extension = path.extname(target.replaceAll('*', ''));
+  return extension === '' || /^\.[cm]?[jt]sx?$/.test(extension);
 }
 
 /** `a.ts` -> `a.js`, `a.d.ts`; `a.mts` -> `a.mjs`, `a.d.mts`; `a.cts` -> `a.cjs`, `a.d.cts`; JavaScript keeps its name. */
