@@ -13,6 +13,7 @@ import type {
   BlockedEntry,
   MakeAsyncImpact,
   BreakingEntry,
+  EntryPointEntry,
   UnresolvedCall,
   UnresolvedCallEntry,
   CallGraph,
@@ -372,7 +373,9 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
     }
   }
 
-  const report = buildReport(options, root, input.fileCount, counted, graph, plan, changes, skipped, reachable, applied);
+  // By package.json (a stable sort keeps each package's manifest order), whichever way the analyses came.
+  const entryPoints = analyses.flatMap((analysis) => analysis.entryPoints ?? []).sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
+  const report = buildReport(options, root, input.fileCount, counted, graph, plan, changes, skipped, reachable, applied, entryPoints);
   const appliedFindings = new Set([...applied].map((hit) => hit.finding));
   const withoutFinding = attachFixChanges(report.findings, appliedFindings, plan.asyncFunctions, editedFiles.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
   if (withoutFinding > 0) report.editsWithoutFinding = withoutFinding;
@@ -629,12 +632,14 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
         breaking.push({ file: alias.location.file, line: alias.location.line, name: alias.name, before: alias.signature, after: alias.asyncSignature });
       }
     }
-    if (!fn.isExported || !fn.signature || fn.returnsPromise) continue; // Promise<T> stays Promise<T>
+    if (!(fn.isExported || fn.entryPoint) || !fn.signature || fn.returnsPromise) continue; // Promise<T> stays Promise<T>
+    const entry = fn.entryPoint ? { entryPoint: fn.entryPoint.field, package: fn.entryPoint.package } : {};
     if (plan.dualFunctions.has(id)) {
       // Under dual, nothing changes for callers; a member added to an exported interface is still
-      // something every implementation outside the project must add.
-      if (fn.kind === 'abstract-method' && fn.asyncSibling === undefined) {
-        breaking.push({ file: fn.location.file, line: fn.location.line, name: siblingName(fn.name, fn.location.file), before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive' });
+      // something every implementation outside the project must add, and a sibling a package entry
+      // point exposes is new API of the package.
+      if ((fn.kind === 'abstract-method' || fn.entryPoint) && fn.asyncSibling === undefined) {
+        breaking.push({ file: fn.location.file, line: fn.location.line, name: siblingName(fn.name, fn.location.file), before: '', after: siblingSignature(fn.asyncSignature ?? fn.signature, fn.name, fn.location.file), kind: 'additive', ...entry });
       }
       continue;
     }
@@ -642,7 +647,7 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
     const note = child
       ? `its result changes from the child process object (${child.before}) to ${child.after}: callers that used the child (its pid, kill(), streams) no longer get it`
       : undefined;
-    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature, ...(note ? { note } : {}) });
+    breaking.push({ file: fn.location.file, line: fn.location.line, name: fn.name, before: fn.signature, after: fn.asyncSignature ?? fn.signature, ...(note ? { note } : {}), ...entry });
   }
   breaking.sort(byLocation);
   return { asyncFunctions, awaitedCalls, blocked, breaking };
@@ -659,6 +664,7 @@ function buildReport(
   skipped: SkippedFile[],
   reachable: ReadonlySet<FunctionId>,
   applied: ReadonlySet<RuleHit>,
+  entryPoints: EntryPointEntry[] = [],
 ): Report {
   const findings = hits.map((hit) => hit.finding).sort((a, b) => byLocation(a, b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   const { asyncFunctions, awaitedCalls, blocked, breaking } = planEntries(graph, plan);
@@ -686,6 +692,7 @@ function buildReport(
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : 1)),
     ...(unresolvedCalls.length > 0 ? { unresolvedCalls } : {}),
     ...(staleMocks.length > 0 ? { staleMocks } : {}),
+    ...(entryPoints.length > 0 ? { entryPoints } : {}),
     summary: {
       files: fileCount,
       findings: findings.length,

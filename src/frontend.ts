@@ -2,7 +2,7 @@
 // graphs of every front-end (ids are file-based, so they never clash) and plans once over the union.
 import type { EditSet } from './edits/edit-set.js';
 import type { Plan } from './plan/propagate.js';
-import type { CallGraph, CallSite, Finding, FunctionId, Language, RuleId, UnresolvedCall } from './model.js';
+import type { CallGraph, CallSite, EntryPointEntry, Finding, FunctionId, Language, RuleId, UnresolvedCall } from './model.js';
 import type { Config } from './config.js';
 import type { Progress } from './progress.js';
 
@@ -67,6 +67,8 @@ export interface Analysis {
   hits: RuleHit[];
   /** Files that could not be read or parsed: skipped, with the reason. */
   skipped: { file: string; reason: string; internalError?: boolean }[];
+  /** package.json entry points found for the files, as the report lists them (omitted when none). */
+  entryPoints?: EntryPointEntry[];
 }
 
 export interface EmitRequest {

@@ -61,6 +61,11 @@ export interface FunctionNode {
   returnsChildProcess?: { before: string; after: string };
   /** Part of a module's public surface (exported, or reachable from a configured public entry). */
   isExported: boolean;
+  /**
+   * The first package entry point (package.json `exports`, `main`, `module`) this function is reachable
+   * from through re-exports: part of the package's API as its users import it. For `breaking`.
+   */
+  entryPoint?: { package: string; field: string };
   /** The declared signature as written, for `breaking` (before). */
   signature?: string;
   /** The same signature once async, for `breaking` (after). */
@@ -299,6 +304,26 @@ export interface BreakingEntry {
   kind?: 'signature' | 'additive';
   /** What else changes for callers beyond the signature: a child process object no longer returned. */
   note?: string;
+  /** The package entry point that exposes it (`exports["."]`, `exports["./fs"]`, `main`, `module`); omitted when none does. */
+  entryPoint?: string;
+  /** With `entryPoint`: that package's package.json, relative to the root. */
+  package?: string;
+}
+
+/** A package.json entry point and the source file it resolved to, or why it could not be resolved. */
+export interface EntryPointEntry {
+  /** The package.json, relative to the root. */
+  package: string;
+  /** `exports["."]`, `exports["./*"]`, `main`, `module`, `bin`, `bin["name"]`. */
+  field: string;
+  /** `api`: what users import; `program`: a `bin` script, whose functions are not API by being run. */
+  kind: 'api' | 'program';
+  /** The path(s) package.json gives, as written. */
+  target: string;
+  /** The analysed source file the target is built from (one entry per file a pattern matches); omitted with `note`. */
+  source?: string;
+  /** Why the target resolved to no analysed source file (nothing is guessed). */
+  note?: string;
 }
 
 /** A test's mock of a function's sync name that callers moved to the async sibling bypass (dual). */
@@ -378,6 +403,8 @@ export interface Report {
   skipped: SkippedFile[];
   /** Call sites no front-end could resolve that may call a function that turns async (omitted when none). */
   unresolvedCalls?: UnresolvedCallEntry[];
+  /** package.json entry points of the analysed packages and the source files they resolved to (omitted when none). */
+  entryPoints?: EntryPointEntry[];
   /** Under dual: mocks of a sync name whose async callers moved to the sibling, so the mock no longer applies to them (omitted when none). */
   staleMocks?: StaleMockEntry[];
   summary: ReportSummary;

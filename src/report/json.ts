@@ -45,6 +45,16 @@ export function orderReport(report: Report): Record<string, unknown> {
   if (report.staleMocks !== undefined && report.staleMocks.length > 0) {
     ordered.staleMocks = report.staleMocks.map((m) => ({ file: m.file, line: m.line, target: m.target, name: m.name, sibling: m.sibling }));
   }
+  if (report.entryPoints !== undefined && report.entryPoints.length > 0) {
+    ordered.entryPoints = report.entryPoints.map((e) => ({
+      package: e.package,
+      field: e.field,
+      kind: e.kind,
+      target: e.target,
+      ...(e.source === undefined ? {} : { source: e.source }),
+      ...(e.note === undefined ? {} : { note: e.note }),
+    }));
+  }
   ordered.summary = orderSummary(report.summary);
   if (report.coverage !== undefined) {
     ordered.coverage = {
@@ -69,7 +79,7 @@ function orderBlocked(entries: readonly BlockedEntry[]): BlockedEntry[] {
 }
 
 function orderBreaking(entries: readonly BreakingEntry[]): BreakingEntry[] {
-  return entries.map((b) => ({ file: b.file, line: b.line, name: b.name, before: b.before, after: b.after, ...(b.kind === undefined ? {} : { kind: b.kind }), ...(b.note === undefined ? {} : { note: b.note }) }));
+  return entries.map((b) => ({ file: b.file, line: b.line, name: b.name, before: b.before, after: b.after, ...(b.kind === undefined ? {} : { kind: b.kind }), ...(b.note === undefined ? {} : { note: b.note }), ...(b.entryPoint === undefined ? {} : { entryPoint: b.entryPoint, package: b.package }) }));
 }
 
 function orderImpact(impact: MakeAsyncImpact): MakeAsyncImpact {

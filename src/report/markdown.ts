@@ -196,6 +196,7 @@ function breakingSection(report: Report): string {
       '',
       fence('diff', `- ${b.before}\n+ ${b.after}`),
       ...(b.note ? ['', b.note] : []),
+      ...(b.entryPoint ? ['', `Exposed by ${code(`${b.package} ${b.entryPoint}`)}.`] : []),
     ].join('\n'),
   );
   return [

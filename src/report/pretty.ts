@@ -73,7 +73,10 @@ export function formatPretty(unsafeReport: Report, options: PrettyOptions): stri
       out.push(chalk.bold(chalk.red(`Public API changes (${report.breaking.length}):`)));
       const { shown, more } = fold(report.breaking);
       for (const entry of shown) {
-        out.push(`  ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}${entry.kind === 'additive' ? '  (additive: implementations must add it)' : ''}`);
+        // A sibling a package entry point exposes is new API; one added to an interface is owed by its implementations.
+        const additive = entry.kind !== 'additive' ? '' : entry.entryPoint ? '  (additive: new API)' : '  (additive: implementations must add it)';
+        out.push(`  ${entry.name}  ${chalk.dim(`${entry.file}:${entry.line}`)}${additive}`);
+        if (entry.entryPoint) out.push(`    ${chalk.dim(`exposed by ${entry.package} ${entry.entryPoint}`)}`);
         if (entry.before) out.push(`    ${chalk.red('-')} ${entry.before}`);
         out.push(`    ${chalk.green('+')} ${entry.after}`);
         if (entry.note) out.push(`    ${chalk.dim(entry.note)}`);

@@ -137,6 +137,7 @@ export function combinedInput(summaries: readonly PackageSummary[], settings: Co
     graph,
     hits,
     skipped: byFiles.flatMap((summary) => summary.skipped.map((entry) => ({ ...entry, file: absolute(entry.file) }))),
+    entryPoints: byFiles.flatMap((summary) => summary.entryPoints ?? []),
   };
   const targetFunctions = (): FunctionNode[] => [...functions.values()];
   return {

@@ -6,6 +6,7 @@ import type { RuleHit } from '../frontend.js';
 import type {
   Applicability,
   CallSite,
+  EntryPointEntry,
   Finding,
   FunctionId,
   FunctionNode,
@@ -64,6 +65,8 @@ export interface PackageSummary {
   /** Source files found in the package (the report's `summary.files` counts them), sorted. */
   files: string[];
   skipped: SkippedFile[];
+  /** The package's package.json entry points, as the report lists them (omitted when none). */
+  entryPoints?: EntryPointEntry[];
   /** The package's own functions, with every fact the planner reads. */
   functions: FunctionNode[];
   /** Facts this package's code adds to other packages' functions (a test here spies on them). */

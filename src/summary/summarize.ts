@@ -52,6 +52,9 @@ export async function summarizePackage(givenOptions: EngineOptions): Promise<Pac
   const handled = new Set(input.frontEnds.flatMap(({ files }) => files));
   for (const file of input.analysable) if (!handled.has(file)) skipped.push({ file: toReportPath(root, file), reason: `no ${languageOf(file)} front-end in this build` });
 
+  // The analysis saw every package's entry points (their files are declared too): this package's are its own.
+  const manifest = toReportPath(root, path.join(pkg.dir, 'package.json'));
+  const entryPoints = input.analyses.flatMap((analysis) => analysis.entryPoints ?? []).filter((entry) => entry.package === manifest);
   const packageOfFile = (file: string): string | undefined =>
     workspace.packages.filter((candidate) => !path.relative(candidate.dir, path.join(root, file)).startsWith('..')).sort((a, b) => b.dir.length - a.dir.length)[0]?.name;
   const calls = graph.sites
@@ -70,6 +73,7 @@ export async function summarizePackage(givenOptions: EngineOptions): Promise<Pac
     settings: { rules: [...rules].sort(), unsafeFixes, public: [...options.config.public] },
     files: input.analysable.concat([...input.undecodable.keys()]).map((file) => toReportPath(root, file)).sort(),
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    ...(entryPoints.length > 0 ? { entryPoints } : {}),
     functions: functions.map(functionToSummary),
     foreignFacts,
     families: [...graph.families.values()].filter((family) => family.members.some(isOwn)).map((family) => ({ ...family, members: [...family.members] })),

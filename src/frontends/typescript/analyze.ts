@@ -13,6 +13,7 @@ import type { Transform } from '../../transform.js';
 import { TsCallbacks } from './callbacks.js';
 import { TsAnalysisCore, type TsAnalysisState, type TsFileInfo } from './core.js';
 import { TsDeclarations } from './declarations.js';
+import { findPublicSurface, type PublicSurface } from './entry-points.js';
 import { MethodFamilies } from './families.js';
 import { TsGraphBuilder } from './graph-builder.js';
 import { TsResolver } from './resolver.js';
@@ -44,7 +45,7 @@ export class TsAnalyzer {
     root: string,
     transforms: readonly Transform[],
     rules: ReadonlySet<RuleId>,
-    isPublicFile: (file: string) => boolean,
+    isPublicFile: ((file: string) => boolean) | undefined,
     configBlocking: readonly BlockingApiConfig[],
     /** Unsafe fixes are applied: a call an unsafe fix moves elsewhere no longer reaches its callee. */
     unsafeFixes = false,
@@ -84,6 +85,8 @@ export class TsAnalyzer {
     const sourceFiles = sourceFilesOf(absoluteFiles);
     // Declared in path order with the others, as a whole-program run declares them.
     const declared = declareOnly.length === 0 ? sourceFiles : sourceFilesOf([...absoluteFiles, ...declareOnly].sort());
+    // The packages' entry points decide what is public before anything is declared.
+    this.core.publicSurface = findPublicSurface(this.core.program, this.core.checker, this.core.root, declared.map((sourceFile) => sourceFile.fileName));
     // Pass 1: declare every function, so calls resolve across files whatever the order.
     progress?.phase('ts-index', declared.length);
     for (const sourceFile of declared) {
@@ -112,6 +115,11 @@ export class TsAnalyzer {
       this.state.families.set(familyId, { id: familyId, name: this.state.functions.get(head)!.name, members });
       for (const member of members) this.state.functions.get(member)!.familyId = familyId;
     }
+  }
+
+  /** What the packages' entry points made public, and each entry point for the report. */
+  get publicSurface(): PublicSurface {
+    return this.core.publicSurface;
   }
 
   graph(): CallGraph {

@@ -5,6 +5,7 @@ import type { BlockingApiConfig } from '../../config.js';
 import type { RuleHit } from '../../frontend.js';
 import type { CallSite, FunctionId, FunctionNode, MethodFamily, UnresolvedCall } from '../../model.js';
 import { lineAndColumn } from '../../paths.js';
+import { NO_SURFACE, type PublicSurface } from './entry-points.js';
 import type { ImportIndex } from './imports.js';
 import type { CommonJsExport } from './module-exports.js';
 import type { FunctionLike } from './syntax.js';
@@ -75,6 +76,8 @@ export class TsAnalysisCore {
   /** Names of project classes that declare a constructor: the cheap filter for `new X()`. */
   readonly constructedClassNames = new Set<string>();
   readonly asyncSiblingNames = new Set<string>();
+  /** What the packages' entry points make public (set before pass 1). */
+  publicSurface: PublicSurface = NO_SURFACE;
 
   readonly isNode: boolean;
 
@@ -82,7 +85,8 @@ export class TsAnalysisCore {
     readonly program: ts.Program,
     readonly checker: ts.TypeChecker,
     readonly root: string,
-    readonly isPublicFile: (file: string) => boolean,
+    /** The config's `public` globs, when given: the user's word on which files' exports are public. */
+    readonly isPublicFile: ((file: string) => boolean) | undefined,
     readonly configBlocking: readonly BlockingApiConfig[],
     /** Unsafe fixes are applied: a call an unsafe fix moves elsewhere no longer reaches its callee. */
     readonly unsafeFixes = false,

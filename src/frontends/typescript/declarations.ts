@@ -79,7 +79,7 @@ export class TsDeclarations {
         this.localHolders.push(node); // decided once every function is declared
       } else if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && ts.isIdentifier(node.name) && mayHoldWrappedFunction(node.initializer)) {
         this.core.functionNames.add(node.name.text); // `const load = memoize(loadImpl)`: calls of `load` may reach a project function
-        if (ts.isVariableDeclaration(node) && this.core.isPublicFile(info.file) && isExportedVariable(node)) this.exportedWrapperHolders.push({ holder: node, info });
+        if (ts.isVariableDeclaration(node) && (this.core.publicSurface.reachable.has(node) || (this.fileExportsArePublic(info) && isExportedVariable(node)))) this.exportedWrapperHolders.push({ holder: node, info });
       }
     });
   }
@@ -127,6 +127,8 @@ export class TsDeclarations {
       isAsync: hasModifier(node, ts.SyntaxKind.AsyncKeyword),
       isExported: this.isExported(node, info),
     };
+    const entryPoint = this.core.publicSurface.reachable.get(node);
+    if (entryPoint) fn.entryPoint = entryPoint;
     // Shown only for the functions a report lists: the text is cut from the source when first read.
     let signature: string | undefined;
     let asyncSignature: string | undefined;
@@ -220,8 +222,15 @@ export class TsDeclarations {
     return `<anonymous>@${info.file}:${line}`;
   }
 
+  /** The config's `public` globs when given; else what the package's entry points say (every file when it has none). */
+  private fileExportsArePublic(info: TsFileInfo): boolean {
+    return this.core.isPublicFile ? this.core.isPublicFile(info.file) : this.core.publicSurface.fileExportsArePublic(info.absolute);
+  }
+
   private isExported(node: FunctionLike, info: TsFileInfo): boolean {
-    if (!this.core.isPublicFile(info.file)) return false;
+    // Reachable from a package entry point: public whatever its own file's syntax says (`export default { load() {…} }`).
+    if (this.core.publicSurface.reachable.has(node)) return true;
+    if (!this.fileExportsArePublic(info)) return false;
     if (ts.isFunctionDeclaration(node)) {
       return hasExportModifier(node) || (node.name !== undefined && (info.commonJsExports.has(node.name.text) || info.exportListNames.has(node.name.text)));
     }

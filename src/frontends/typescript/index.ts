@@ -52,7 +52,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         options.root,
         TRANSFORMS,
         rules,
-        (file) => publicGlobs.length === 0 || matchesAnyGlob(file, publicGlobs),
+        publicGlobs.length === 0 ? undefined : (file) => matchesAnyGlob(file, publicGlobs),
         options.config.blocking.filter((entry) => entry.language !== 'python'),
         options.config.unsafeFixes,
         oracle,
@@ -78,8 +78,10 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
       }
       markSleepHelpers(analyzer.state);
       skipped.push(...uncheckedFiles(analyzer.state.uncheckedLines));
-      if (others.length === 0) return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped };
-      return { language: 'typescript', files: parseable, ...ownPart(analyzer, options.root, parseable), skipped: skipped.filter((entry) => files.includes(entry.file)) };
+      const entries = analyzer.publicSurface.entries;
+      const entryPoints = entries.length > 0 ? { entryPoints: entries } : {};
+      if (others.length === 0) return { language: 'typescript', files: parseable, graph: analyzer.graph(), hits: analyzer.state.hits, skipped, ...entryPoints };
+      return { language: 'typescript', files: parseable, ...ownPart(analyzer, options.root, parseable), skipped: skipped.filter((entry) => files.includes(entry.file)), ...entryPoints };
     },
     emit(request: EmitRequest, edits: EditSet): void {
       if (analyzer) emitTypeScript(analyzer.state, request, edits);
@@ -90,7 +92,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
     dependencies(): string[] {
       if (!loadedProgram) return [];
       const read = loadedProgram.program.getSourceFiles().map((sourceFile) => sourceFile.fileName).filter(isOnDisk).map((file) => path.resolve(file));
-      return [...read, ...loadedProgram.configFiles];
+      return [...read, ...loadedProgram.configFiles, ...(analyzer?.publicSurface.readFiles ?? [])];
     },
     analysedText(file: string): string | undefined {
       return program?.getSourceFile(file)?.text;

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { globbySync } from 'globby';
 import { ts } from '@ts-morph/common';
 
-interface PackageManifest {
+export interface PackageManifest {
   name?: unknown;
   types?: unknown;
   typings?: unknown;
   main?: unknown;
   module?: unknown;
   exports?: unknown;
+  bin?: unknown;
   workspaces?: unknown;
   dependencies?: unknown;
   devDependencies?: unknown;
@@ -20,7 +21,7 @@ interface PackageManifest {
   optionalDependencies?: unknown;
 }
 
-interface WorkspacePackage {
+export interface WorkspacePackage {
   name: string;
   dir: string;
   manifest: PackageManifest;
@@ -33,7 +34,7 @@ export type WorkspaceResolver = (specifier: string) => string | undefined;
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 /** A built file's extension -> the source extensions it may come from. */
-const SOURCE_OF_OUTPUT: readonly [RegExp, readonly string[]][] = [
+export const SOURCE_OF_OUTPUT: readonly [RegExp, readonly string[]][] = [
   [/\.d\.ts$/, ['.ts', '.tsx']],
   [/\.d\.mts$/, ['.mts']],
   [/\.d\.cts$/, ['.cts']],
@@ -42,7 +43,7 @@ const SOURCE_OF_OUTPUT: readonly [RegExp, readonly string[]][] = [
   [/\.cjs$/, ['.cts', '.ts', '.cjs']],
 ];
 /** Directories a build conventionally writes to, tried (as `src`) when no tsconfig says where. */
-const CONVENTIONAL_OUT_DIRS = new Set(['dist', 'lib', 'out', 'build']);
+export const CONVENTIONAL_OUT_DIRS = new Set(['dist', 'lib', 'out', 'build']);
 /** Conditions of an `exports` entry, in the order a type checker without node_modules wants them. */
 const CONDITIONS = ['types', 'typings', 'import', 'node', 'require', 'default'];
 
@@ -159,7 +160,7 @@ function listPackages(root: string, patterns: readonly string[]): Map<string, Wo
 }
 
 /** The outDir -> rootDir pairs of the tsconfig*.json files directly in a package directory. */
-function outputRoots(dir: string): { outDir: string; rootDir: string }[] {
+export function outputRoots(dir: string): { outDir: string; rootDir: string }[] {
   const roots: { outDir: string; rootDir: string }[] = [];
   const configs = globbySync('tsconfig*.json', { cwd: dir, absolute: true }).sort();
   for (const config of configs) {
@@ -167,10 +168,11 @@ function outputRoots(dir: string): { outDir: string; rootDir: string }[] {
     if (read.error) continue;
     // Only the options are needed (with `extends` applied); errors such as a missing base are ignored.
     const { options } = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, undefined, config);
-    if (!options.outDir) continue;
+    // Declarations may be written apart from the JavaScript (`types: "types/index.d.ts"`).
+    const outDirs = [options.outDir, options.declarationDir].filter((value): value is string => value !== undefined);
     // Without rootDir, tsc takes the common directory of the inputs: usually `src`, else the package.
     const rootDirs = options.rootDir ? [options.rootDir] : [path.join(dir, 'src'), dir];
-    for (const rootDir of rootDirs) roots.push({ outDir: path.resolve(options.outDir), rootDir: path.resolve(rootDir) });
+    for (const outDir of outDirs) for (const rootDir of rootDirs) roots.push({ outDir: path.resolve(outDir), rootDir: path.resolve(rootDir) });
   }
   return roots;
 }
@@ -216,7 +218,7 @@ function exportTargets(exports: unknown, key: string): string[] {
   return [];
 }
 
-function conditionTargets(value: unknown): string[] {
+export function conditionTargets(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(conditionTargets);
   if (!isObject(value)) return [];
@@ -231,7 +233,7 @@ function conditionTargets(value: unknown): string[] {
  * (`main: "index.js"` in a JavaScript package, `pkg/src/util` written as the source path). A build
  * output that happens to exist (built, not installed) is not taken for the source.
  */
-function sourceOf(pkg: WorkspacePackage, target: string): string | undefined {
+export function sourceOf(pkg: WorkspacePackage, target: string): string | undefined {
   const firstSegment = path.relative(pkg.dir, target).split(path.sep)[0]!;
   const roots = [...pkg.outputRoots];
   if (CONVENTIONAL_OUT_DIRS.has(firstSegment)) roots.push({ outDir: path.join(pkg.dir, firstSegment), rootDir: path.join(pkg.dir, 'src') });
@@ -272,7 +274,7 @@ function isFile(file: string): boolean {
   }
 }
 
-function readJson(file: string): unknown {
+export function readJson(file: string): unknown {
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown;
@@ -281,6 +283,6 @@ function readJson(file: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
