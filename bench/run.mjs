@@ -7,7 +7,7 @@
 // `check --oracle tsgo` and a warm `check --cache` appear when the built CLI offers those options.
 // It also verifies async-migrate's findings against each corpus' expected.json.
 //
-//   node bench/run.mjs [--files 2000,8000] [--py-files 1000] [--py-lines 500000] [--only ts|python] [--runs 3] [--large-runs 1]
+//   node bench/run.mjs [--files 2000,8000] [--py-files 1000] [--py-lines 500000] [--only ts|python|real] [--runs 3] [--large-runs 1]
 //                   [--real-repos DIR|a,b] [--regen] [--rss probe] [--verify-migrate] [--update-baseline] [--no-cache-case]
 //
 // Commands of one corpus run round-robin, --runs times at the first size and --large-runs at the
@@ -628,7 +628,8 @@ function parseLineCount(value, fallback) {
 function readOptions() {
   const flags = parseFlags(process.argv.slice(2));
   const only = flags.only;
-  if (only !== undefined && only !== 'ts' && only !== 'python') throw new Error(`--only must be ts or python, got ${only}`);
+  if (only !== undefined && only !== 'ts' && only !== 'python' && only !== 'real') throw new Error(`--only must be ts, python or real, got ${only}`);
+  if (only === 'real' && typeof flags['real-repos'] !== 'string') throw new Error('--only real needs --real-repos DIR');
   const count = (value, fallback, flag) => {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, got ${value}`);
@@ -686,15 +687,16 @@ async function main() {
   const columns = [options.features.oracleTsgo ? 'check --oracle tsgo' : undefined, options.features.cache ? 'check --cache (warm)' : undefined].filter(Boolean);
   process.stdout.write(`the built CLI ${columns.length ? `offers ${columns.join(' and ')}: timed too` : 'has neither --oracle tsgo nor --cache: those columns are left out'}\n`);
   const outcome = { failures: [], notes: [] };
-  const tsRuns = options.only === 'python' ? [] : options.files.map((files, index) => benchTypeScript(options, files, index, outcome));
-  const pyRows = options.only === 'ts' ? [] : (await benchPython(options, outcome)).rows;
+  // --only real: the real repositories alone (no corpus, so nothing to compare with the baseline).
+  const tsRuns = options.only === 'python' || options.only === 'real' ? [] : options.files.map((files, index) => benchTypeScript(options, files, index, outcome));
+  const pyRows = options.only === 'ts' || options.only === 'real' ? [] : (await benchPython(options, outcome)).rows;
   const realRows = options.realRepos ? benchRealRepos(options, outcome) : [];
   const rows = [...tsRuns.flatMap((run) => run.rows), ...pyRows, ...realRows];
 
   const current = currentBaseline(tsRuns, pyRows, options, loadBefore);
   let grown = [];
   if (current) grown = printComparison(current, readBaseline());
-  else process.stdout.write('\ntsc was not timed (--only python): nothing to compare with the baseline\n');
+  else process.stdout.write(`\nthe corpora's tsc was not timed (--only ${options.only}): nothing to compare with the baseline\n`);
   if (options.updateBaseline) {
     // A missed timing target is no reason to keep an old baseline (load moves them); a command that
     // failed is: its time measures the failure.
