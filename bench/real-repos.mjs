@@ -12,6 +12,9 @@
 //                             [--variants inplace,dual,scope-all] [--out <dir>] [--timeout <seconds>]
 //                             [--deps <dir>] [--tool <dir> [--tool-commit <sha>]]
 //                             [--oracles lint,tests] [--no-install] [--append] [--test-timeout <s>] [--no-rerun]
+//   node bench/real-repos.mjs --prepare-only <dir> [--mirrors <dir>] [--only a,b]
+//                             (the TS/JS repositories' base work trees, dependencies installed, as
+//                             <dir>/<name>: the checkouts `bench/run.mjs --real-repos <dir>` times)
 //   node bench/real-repos.mjs --recount [--out <dir>]   (recount new errors from a finished run's output)
 //
 // --mirrors (or REAL_REPOS_MIRRORS) is a directory of bare git dirs laid out as `<owner>+<name>/repo`
@@ -919,6 +922,7 @@ function main() {
     oracles: new Set(String(flags.oracles ?? 'lint,tests').split(',')),
     results: [],
   };
+  if (flags['prepare-only']) return prepareOnly(found, context, flags['prepare-only']);
   const toolCommit = flags['tool-commit'] ?? spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: TOOL_ROOT, encoding: 'utf8' }).stdout.trim();
   process.stdout.write(`async-migrate @ ${toolCommit}, ${new Date().toISOString()}; variants: ${variants.join(', ')}; output in ${path.relative(REPO_ROOT, outRoot)}\n`);
   // One repository at a time: the runs are CPU-heavy and the timings should not fight each other.
@@ -938,6 +942,37 @@ function main() {
     rows = [...JSON.parse(fs.readFileSync(previous, 'utf8')).filter((r) => !ran.has(`${r.repo}\u0000${r.variant}`)), ...rows];
   }
   return writeSummary(outRoot, rows, `Measured ${new Date().toISOString().slice(0, 10)} on async-migrate ${toolCommit}.`);
+}
+
+/**
+ * --prepare-only DIR: only the base work trees of the TS/JS repositories, as a run would start from
+ * (catalog commit, dependencies installed, @types/node linked), for bench/run.mjs --real-repos DIR.
+ * A repository whose install fails is removed again and named, so DIR holds only usable checkouts.
+ */
+function prepareOnly(found, context, dir) {
+  if (typeof dir !== 'string') {
+    process.stderr.write('--prepare-only needs a directory\n');
+    return 2;
+  }
+  const root = path.resolve(dir);
+  const failed = [];
+  for (const { repo, gitDir } of found.filter((f) => f.repo.language === 'ts')) {
+    const work = path.join(root, repo.name);
+    const repoOutDir = path.join(context.outRoot, repo.name);
+    fs.mkdirSync(repoOutDir, { recursive: true });
+    process.stdout.write(`\n${repo.name}: preparing ${work}\n`);
+    try {
+      const { commit, install } = prepareWorkTree(repo, gitDir, work, { ...context, repoOutDir });
+      if (!install.skipped && !install.ok) throw new Error(`install failed: ${install.error}`);
+      process.stdout.write(`${repo.name} @ ${commit.slice(0, 10)}: ready\n`);
+    } catch (error) {
+      fs.rmSync(work, { recursive: true, force: true });
+      failed.push(repo.name);
+      process.stdout.write(`${repo.name}: skipped: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  process.stdout.write(`\nprepared in ${root}; ${failed.length ? `skipped: ${failed.join(', ')}` : 'none skipped'}\n`);
+  return failed.length ? 1 : 0;
 }
 
 /** Writes results.json and table.md, prints the table; exit code 1 when any row shows a problem. */
