@@ -80,6 +80,7 @@ async def handler(user_id: int) -> str:
     voidResult: '`await` on `{expression}` of type `void`: a function declared to return `void` may still return a promise (TypeScript lets an async function stand in for it), so the await is left for you to check',
     familyDisagrees: '`await` on `{expression}` of type `{type}`: `{callee}` is not async, but {members} on its method family {verb} a promise, and the call may run {pronoun}; the await is left for you to check',
     unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations (a `.d.ts`, a package) that may be wrong at run time, so the await is left for you to check',
+    rebound: '`await` on `{expression}` of type `{type}`: `{name}` is bound more than once (re-assigned or declared twice) and typed by one of its values; not all of them provably give no promise here, so the await is left for you to check',
     aggregatorInput: '`{expression}` of type `{type}` passed to `Promise.{method}` is not a promise; it settles at once',
     aggregatorIterable: '`{expression}` of type `{type}` passed to `Promise.{method}` holds values that are not promises; they settle at once',
     forAwaitSync: '`for await` over `{expression}` of type `{type}`, which is not async iterable; use `for … of`',
@@ -127,23 +128,37 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
       kind: 'await',
       needsAsync: false,
       awaitedCallee: callees[0],
-      dispatchDecides: true,
+      severityCap: 'info',
       fixable: canTurnAsync,
       suggestions: [disagreeing.suggestion],
     });
     return;
   }
   // Removing the await is offered only where the value provably is no thenable.
-  const isRemovable = isProvablyNonThenable(program, operand);
+  const isRemovable = isProvablyNonThenable(program, operand, context.reboundValues);
   const isVoid = (type.flags & ts.TypeFlags.Void) !== 0;
-  const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : isVoid && ts.isCallExpression(operand) ? 'voidResult' : canTurnAsync ? 'unprovenCallee' : 'unproven';
+  const rebound = isRemovable ? undefined : reboundName(operand, context);
+  const messageId = isRemovable
+    ? 'nonThenable'
+    : rebound
+      ? 'rebound'
+      : hasCallableThen(checker, type)
+        ? 'callableThen'
+        : isVoid && ts.isCallExpression(operand)
+          ? 'voidResult'
+          : canTurnAsync
+            ? 'unprovenCallee'
+            : 'unproven';
   context.report({
     rule: 'await-non-thenable',
     node,
-    message: formatMessage(awaitNonThenable.messages[messageId]!, { expression, type: shownType }),
+    message: formatMessage(awaitNonThenable.messages[messageId]!, { expression, type: shownType, name: rebound ?? '' }),
     kind: 'await',
     needsAsync: false,
     awaitedCallee: callees[0],
+    // Not provably useless (the value may be a promise at run time): a warning at most, so a gate on
+    // errors does not fail a correct program.
+    ...(isRemovable ? {} : { severityCap: 'warning' as const }),
     fixable: isRemovable || canTurnAsync,
     fallbackFix: isRemovable
       ? (editor) => {
@@ -156,6 +171,12 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
     // callbacks now runs before them (typescript-eslint and TypeScript offer it as a suggestion too).
     ...(isRemovable ? { fallbackApplicability: 'unsafe' as const, suggestions: ['remove the `await`', 'keep it as a deliberate yield, written `await Promise.resolve()`'] } : {}),
   });
+}
+
+/** The name given more than one value that the operand reads or calls (`run` in `await run()`), if any. */
+function reboundName(operand: ts.Expression, context: TsRuleContext): string | undefined {
+  const read = skipParentheses(ts.isCallExpression(operand) ? skipParentheses(operand.expression) : operand);
+  return ts.isIdentifier(read) && context.reboundValues(read) ? read.text : undefined;
 }
 
 /**
