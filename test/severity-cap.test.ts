@@ -37,7 +37,7 @@ async def deliver(sender: Sender) -> int:
 
 /** Severity per line of the await-non-thenable findings of `check` under the config's rules. */
 async function severities(files: Record<string, string>, rules: Record<string, string> | undefined): Promise<Record<number, string>> {
-  const config = rules ? { 'async-migrate.config.json': JSON.stringify({ rules }) } : {};
+  const config: Record<string, string> = rules ? { 'async-migrate.config.json': JSON.stringify({ rules }) } : {};
   const dir = makeProject({ ...files, ...config });
   const result = await runCli(['check', '.', '--format', 'json'], dir);
   expect(result.stderr).toBe('');

@@ -73,8 +73,10 @@ export class ReboundNames {
       if (ts.isFunctionDeclaration(declaration)) {
         if (declaration.body) values.push(declaration);
       } else if (ts.isVariableDeclaration(declaration) && !isLoopVariable(declaration)) {
-        // `let run;` starts as `undefined`, no thenable and nothing to call.
+        // `let run;` starts as `undefined`, no thenable and nothing to call; a `declare var` (a
+        // `.d.ts`) holds what code the tool does not read put there.
         if (declaration.initializer) values.push(declaration.initializer);
+        else if (isAmbient(declaration)) values.push(declaration);
       } else {
         values.push(declaration);
       }
@@ -114,6 +116,10 @@ function bindingName(node: FunctionLike): ts.Identifier | undefined {
   const parent = node.parent;
   if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent) && parent.initializer === node && ts.isIdentifier(parent.name)) return parent.name;
   return undefined;
+}
+
+function isAmbient(declaration: ts.VariableDeclaration): boolean {
+  return declaration.getSourceFile().isDeclarationFile || (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Ambient) !== 0;
 }
 
 /** `for (const x of xs)`, `for (var k in o)`: the loop gives the value. */

@@ -266,8 +266,8 @@ function callsGiveNoThenable(program: ts.Program, value: ts.Node, reboundValues:
   let symbol = checker.getSymbolAtLocation(node);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   const declarations = symbol?.getDeclarations() ?? [];
-  // `let a = b; let b = a;` comes back to the same reference: that adds no value.
   if (declarations.length === 0) return false;
+  // `let a = b; let b = a;` comes back to the same reference: that adds no value.
   if (seen.has(node)) return true;
   seen.add(node);
   const values = reboundValues(node);
