@@ -26,7 +26,7 @@ import type {
   StaleMockEntry,
   Strategy,
 } from './model.js';
-import { RULE_IDS } from './model.js';
+import { capSeverity, RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
 import { analyzeIsolated, markCallsIntoAsync, realRoots, undecodableFiles } from './safeguards.js';
 import { decodeSource, encodeSource, stripBom, type SourceEncoding } from './source-text.js';
@@ -179,8 +179,8 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
   const rules = enabledRules(options.rules, options.config);
   const graph = mergeGraphs(analyses.map((analysis) => analysis.graph));
   const hits = input.hitsUnsuppressed ? analyses.flatMap((analysis) => analysis.hits).filter((hit) => rules.has(hit.finding.rule)) : await unsuppressedHits(analyses, rules, root);
-  // A finding that dispatch decides may flag a correct program: `info`, so a CI gate does not fail on it.
-  for (const hit of hits) hit.finding.severity = hit.dispatchDecides ? 'info' : severityOf(hit.finding.rule, options.config);
+  // A finding the tool cannot prove may flag a correct program: its cap keeps it below `error`.
+  for (const hit of hits) hit.finding.severity = capSeverity(severityOf(hit.finding.rule, options.config), hit.severityCap);
   const resolvers: Pick<FrontEnd, 'resolveTarget' | 'targetNames'>[] = [...frontEnds.map(({ frontEnd }) => frontEnd), ...(input.targets ? [input.targets] : [])];
 
   // Roots chosen by the user; those given on the command line are the decision `check` weighs.

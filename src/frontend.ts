@@ -2,7 +2,7 @@
 // graphs of every front-end (ids are file-based, so they never clash) and plans once over the union.
 import type { EditSet } from './edits/edit-set.js';
 import type { Plan } from './plan/propagate.js';
-import type { CallGraph, CallSite, EntryPointEntry, Finding, FunctionId, Language, RuleId, UnresolvedCall } from './model.js';
+import type { CallGraph, CallSite, EntryPointEntry, Finding, FunctionId, Language, RuleId, SeverityCap, UnresolvedCall } from './model.js';
 import type { Config } from './config.js';
 import type { Progress } from './progress.js';
 
@@ -40,10 +40,12 @@ export interface RuleHit {
   /** await-non-thenable: the project function being awaited, when it resolves to one. */
   awaitedCallee?: FunctionId;
   /**
-   * Whether the finding is a bug depends on which member of a method family runs (a sync base, an
-   * async override): the tool cannot tell, so it is reported at `info`, below the default `--fail-on`.
+   * The most the finding weighs, whatever its rule's severity (the engine lowers it after the config;
+   * a rule configured lower stays lower): `warning` when the tool cannot prove the finding (the value
+   * may be awaitable at run time), `info` when dispatch decides (a method family whose members
+   * disagree), so a CI gate on errors does not fail a correct program on what it cannot see.
    */
-  dispatchDecides?: boolean;
+  severityCap?: SeverityCap;
   /** Records every edit of the fix, or returns false and records none. Absent: not fixable. */
   fix?: (editor: FileEditor) => boolean;
   /**

@@ -15,6 +15,14 @@ export type Applicability = 'safe' | 'unsafe' | 'display-only';
 export const APPLICABILITIES: readonly Applicability[] = ['safe', 'unsafe', 'display-only'];
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
+/** The most a finding can weigh when the tool cannot prove it (RuleHit.severityCap). */
+export type SeverityCap = Exclude<Severity, 'error'>;
+
+/** The rule's severity (as configured), lowered to the finding's cap: a user's lower setting stays. */
+export function capSeverity(severity: Severity, cap: SeverityCap | undefined): Severity {
+  return cap !== undefined && SEVERITY_RANK[cap] < SEVERITY_RANK[severity] ? cap : severity;
+}
+
 export type Language = 'typescript' | 'python';
 export type Strategy = 'inplace' | 'dual';
 export type Scope = 'reachable' | 'all';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { checkExitFor, runCli } from './support/cli.js';
 import { buildProject, programEntry, runProgram } from './support/compile.js';
 import { copyFixtureInput, findCases, readTree, REPO } from './support/files.js';
 
@@ -29,9 +29,8 @@ describe.each(cases.map((dir) => [path.relative(path.join(REPO, 'fixtures'), dir
       expect(result.stderr).toBe('');
       const expected = readFileSync(path.join(caseDir, 'report.json'), 'utf8');
       expect(JSON.parse(result.stdout)).toEqual(JSON.parse(expected));
-      // The default `--fail-on warning`: `info` findings (dispatch decides) do not fail the run.
       const report = JSON.parse(result.stdout) as { findings: { severity: string }[] };
-      expect(result.code).toBe(report.findings.some((finding) => finding.severity !== 'info') ? 1 : 0);
+      expect(result.code).toBe(checkExitFor(report.findings, args));
     } finally {
       cleanup();
     }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { langserverEntry } from '../src/frontends/python/pyright-oracle.js';
-import { runCli } from './support/cli.js';
+import { checkExitFor, runCli } from './support/cli.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/python');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
@@ -58,8 +58,7 @@ describe('python fixtures', () => {
         const check = await runCli(['check', '.', '--format', 'json', ...args], work);
         expect(check.stderr).toBe('');
         const report = JSON.parse(check.stdout) as { findings: { severity: string }[] };
-        // The default `--fail-on warning`: `info` findings (dispatch decides) do not fail the run.
-        expect(check.code).toBe(report.findings.some((finding) => finding.severity !== 'info') ? 1 : 0);
+        expect(check.code).toBe(checkExitFor(report.findings, args));
         const first = await migrate(work, args);
         expect(first.code).toBe(0);
         const expectedDir = path.join(caseDir, 'expected');

@@ -56,9 +56,9 @@ async def handler(user_id: int) -> str:
     },
     useInstead: 'Make the callee async when it blocks or a migration makes it so; otherwise drop the `await`.',
     fixSafety:
-      'Making the callee async (when it blocks or the strategy asks for it) is safe and carries `async` to all of its callers. In TypeScript, removing the `await` is unsafe: even on a value that provably is no thenable, the `await` gives other pending callbacks a turn first, so without it the next line runs earlier than it did (two tasks interleave in another order); it is suggested only where the value provably is no thenable, and applied only with `--unsafe-fixes`. In Python, an `await` on a project function that never returns an awaitable raises `TypeError` at run time, so removing it is safe. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed.',
+      'Making the callee async (when it blocks or the strategy asks for it) is safe and carries `async` to all of its callers. In TypeScript, removing the `await` is unsafe: even on a value that provably is no thenable, the `await` gives other pending callbacks a turn first, so without it the next line runs earlier than it did (two tasks interleave in another order); it is suggested only where the value provably is no thenable, and applied only with `--unsafe-fixes`. In Python, an `await` on a project function that never returns an awaitable raises `TypeError` at run time, so removing it is safe. A type declared by a package can be wrong at run time (stale @types), and a function declared to return `void` (a callback, an interface member) may be given an async one, so those awaits are reported, not removed. A name given more than one value (`let run = readLocal; … run = readRemote;`, a `var` declared twice) is judged by every value it may hold, not by the one the checker types it by. Severity: only an `await` the tool proves useless is at the rule\'s severity; one it cannot prove (a `void` result, a type declared by a package or a `.d.ts`, a body returning values typed elsewhere, a callable `then`, a name given more than one value, a Python stub whose implementations it cannot see) is at most `warning`, and one that dispatch decides (a method family whose members disagree) is `info`, whatever severity the config gives the rule; a rule configured lower stays lower.',
     applicability:
-      'safe: the callee turns async; in Python, removing an `await` on a project function that returns no awaitable (it raises today); unsafe: removing an `await` in TypeScript (it changes the order in which pending callbacks run); reported without a fix: types declared by packages, `void` results, dispatch the tool cannot see (a method family whose members disagree: at `info`, so `check` passes).',
+      'safe: the callee turns async; in Python, removing an `await` on a project function that returns no awaitable (it raises today); unsafe: removing an `await` in TypeScript (it changes the order in which pending callbacks run); reported without a fix: types declared by packages, `void` results, names given more than one function, stubs whose implementations are not seen (at most `warning`, so `check --fail-on error` passes), dispatch the tool cannot see (a method family whose members disagree: at `info`, so `check` passes).',
     doesNotFlag: '`await` on `any`, `unknown`, an unconstrained type parameter (or a union holding one) or `never`; thenables whose `then` takes a callback (`PromiseLike`, hand-written); `Promise.all` of a value that is not iterable (a type error already); `for await` over a sync iterable whose elements may be promises.',
     options: [
       {
@@ -80,6 +80,7 @@ async def handler(user_id: int) -> str:
     voidResult: '`await` on `{expression}` of type `void`: a function declared to return `void` may still return a promise (TypeScript lets an async function stand in for it), so the await is left for you to check',
     familyDisagrees: '`await` on `{expression}` of type `{type}`: `{callee}` is not async, but {members} on its method family {verb} a promise, and the call may run {pronoun}; the await is left for you to check',
     unproven: '`await` on `{expression}` of type `{type}`, which is not a promise by declarations (a `.d.ts`, a package) that may be wrong at run time, so the await is left for you to check',
+    rebound: '`await` on `{expression}` of type `{type}`: `{name}` is bound more than once (re-assigned or declared twice) and typed by one of its values; not all of them provably give no promise here, so the await is left for you to check',
     aggregatorInput: '`{expression}` of type `{type}` passed to `Promise.{method}` is not a promise; it settles at once',
     aggregatorIterable: '`{expression}` of type `{type}` passed to `Promise.{method}` holds values that are not promises; they settle at once',
     forAwaitSync: '`for await` over `{expression}` of type `{type}`, which is not async iterable; use `for … of`',
@@ -127,23 +128,37 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
       kind: 'await',
       needsAsync: false,
       awaitedCallee: callees[0],
-      dispatchDecides: true,
+      severityCap: 'info',
       fixable: canTurnAsync,
       suggestions: [disagreeing.suggestion],
     });
     return;
   }
   // Removing the await is offered only where the value provably is no thenable.
-  const isRemovable = isProvablyNonThenable(program, operand);
+  const isRemovable = isProvablyNonThenable(program, operand, context.reboundValues);
   const isVoid = (type.flags & ts.TypeFlags.Void) !== 0;
-  const messageId = isRemovable ? 'nonThenable' : hasCallableThen(checker, type) ? 'callableThen' : isVoid && ts.isCallExpression(operand) ? 'voidResult' : canTurnAsync ? 'unprovenCallee' : 'unproven';
+  const rebound = isRemovable ? undefined : reboundName(operand, context);
+  const messageId = isRemovable
+    ? 'nonThenable'
+    : rebound
+      ? 'rebound'
+      : hasCallableThen(checker, type)
+        ? 'callableThen'
+        : isVoid && ts.isCallExpression(operand)
+          ? 'voidResult'
+          : canTurnAsync
+            ? 'unprovenCallee'
+            : 'unproven';
   context.report({
     rule: 'await-non-thenable',
     node,
-    message: formatMessage(awaitNonThenable.messages[messageId]!, { expression, type: shownType }),
+    message: formatMessage(awaitNonThenable.messages[messageId]!, { expression, type: shownType, name: rebound ?? '' }),
     kind: 'await',
     needsAsync: false,
     awaitedCallee: callees[0],
+    // Not provably useless (the value may be a promise at run time): a warning at most, so a gate on
+    // errors does not fail a correct program.
+    ...(isRemovable ? {} : { severityCap: 'warning' as const }),
     fixable: isRemovable || canTurnAsync,
     fallbackFix: isRemovable
       ? (editor) => {
@@ -156,6 +171,12 @@ function detectAwait(node: ts.AwaitExpression, context: TsRuleContext): void {
     // callbacks now runs before them (typescript-eslint and TypeScript offer it as a suggestion too).
     ...(isRemovable ? { fallbackApplicability: 'unsafe' as const, suggestions: ['remove the `await`', 'keep it as a deliberate yield, written `await Promise.resolve()`'] } : {}),
   });
+}
+
+/** The name given more than one value that the operand reads or calls (`run` in `await run()`), if any. */
+function reboundName(operand: ts.Expression, context: TsRuleContext): string | undefined {
+  const read = skipParentheses(ts.isCallExpression(operand) ? skipParentheses(operand.expression) : operand);
+  return ts.isIdentifier(read) && context.reboundValues(read) ? read.text : undefined;
 }
 
 /**

@@ -30,7 +30,7 @@ export interface SummaryHit {
   needsAsync: boolean;
   onlyInAsync?: boolean;
   awaitedCallee?: FunctionId;
-  dispatchDecides?: boolean;
+  severityCap?: RuleHit['severityCap'];
   hasFix: boolean;
   applicability?: 'safe' | 'unsafe';
   suggestions?: string[];
@@ -90,7 +90,7 @@ export function hitToSummary(hit: RuleHit): SummaryHit {
     needsAsync: hit.needsAsync,
     ...(hit.onlyInAsync ? { onlyInAsync: true } : {}),
     ...(hit.awaitedCallee !== undefined ? { awaitedCallee: hit.awaitedCallee } : {}),
-    ...(hit.dispatchDecides ? { dispatchDecides: true } : {}),
+    ...(hit.severityCap ? { severityCap: hit.severityCap } : {}),
     hasFix: hit.fix !== undefined,
     ...(hit.applicability ? { applicability: hit.applicability } : {}),
     ...(hit.suggestions && hit.suggestions.length > 0 ? { suggestions: [...hit.suggestions] } : {}),
@@ -112,7 +112,7 @@ export function hitFromSummary(hit: SummaryHit): RuleHit {
     needsAsync: hit.needsAsync,
     ...(hit.onlyInAsync ? { onlyInAsync: true } : {}),
     ...(hit.awaitedCallee !== undefined ? { awaitedCallee: hit.awaitedCallee } : {}),
-    ...(hit.dispatchDecides ? { dispatchDecides: true } : {}),
+    ...(hit.severityCap ? { severityCap: hit.severityCap } : {}),
     ...(hit.hasFix ? { fix: noEdit } : {}),
     ...(hit.applicability ? { applicability: hit.applicability } : {}),
     ...(hit.suggestions ? { suggestions: [...hit.suggestions] } : {}),

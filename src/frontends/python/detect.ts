@@ -1,6 +1,6 @@
 // Runs the rule visitors over a module and turns their reports into RuleHits.
 import type { RuleHit } from '../../frontend.js';
-import type { RuleId, Severity } from '../../model.js';
+import { capSeverity, type RuleId, type Severity } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import type { PyFunction, PyModule } from './modules.js';
 import type { Resolver } from './resolver.js';
@@ -58,7 +58,7 @@ export function detectHits(
         hits.push({
           finding: {
             rule: report.rule,
-            severity: severity ?? report.severity ?? DEFAULT_SEVERITY[report.rule],
+            severity: capSeverity(severity ?? DEFAULT_SEVERITY[report.rule], report.severityCap),
             file: module.rel,
             line: at.line,
             column: at.column,
@@ -70,7 +70,7 @@ export function detectHits(
           needsAsync: report.needsAsync,
           ...(report.onlyInAsync ? { onlyInAsync: true } : {}),
           ...(report.awaitedCallee ? { awaitedCallee: report.awaitedCallee } : {}),
-          ...(report.dispatchDecides ? { dispatchDecides: true } : {}),
+          ...(report.severityCap ? { severityCap: report.severityCap } : {}),
           ...(report.fix ? { fix: report.fix } : {}),
           ...(report.fallbackFix ? { fallbackFix: report.fallbackFix } : {}),
           ...(report.applicability ? { applicability: report.applicability } : {}),

@@ -2,7 +2,7 @@
 // tree-sitter node type and reports hits through the context; detection goes cheapest first
 // (node type, then the resolved name, then pyright when it ran).
 import type { FileEditor, RuleHit } from '../../frontend.js';
-import type { RuleId, Severity } from '../../model.js';
+import type { RuleId } from '../../model.js';
 import type { BlockingApi } from './blocking-apis.js';
 import type { PyFunction, PyModule } from './modules.js';
 import type { PyNode } from './parser.js';
@@ -34,10 +34,9 @@ export interface PyReport {
   needsAsync: boolean;
   /** See RuleHit.onlyInAsync. */
   onlyInAsync?: boolean;
-  severity?: Severity;
   awaitedCallee?: string;
-  /** See RuleHit.dispatchDecides. */
-  dispatchDecides?: boolean;
+  /** See RuleHit.severityCap. */
+  severityCap?: RuleHit['severityCap'];
   fix?: (editor: FileEditor) => boolean;
   fallbackFix?: (editor: FileEditor) => boolean;
   /** See RuleHit.applicability. */

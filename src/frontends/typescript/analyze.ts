@@ -194,6 +194,7 @@ export class TsAnalyzer {
       resolveCallee: (call) => this.resolveCallTargets(call.expression),
       dispatchLine: (callee) => this.families.dispatchLine(callee).map((id) => this.state.functions.get(id)!),
       functionOf: (id) => this.state.functions.get(id),
+      reboundValues: (name) => this.declarations.reboundValues(name),
       report: ({ node, message, fixable, rule, replacesCall, ...hit }) => {
         // An unsafe fix left unapplied leaves the call where it was.
         if (replacesCall && (hit.applicability !== 'unsafe' || this.core.unsafeFixes)) this.core.replacedCalls.add(node);

@@ -313,6 +313,11 @@ export class TsDeclarations {
     this.reboundNames.markFunctions();
   }
 
+  /** Every value a name bound twice or re-assigned may hold (see `ReboundNames.valuesOf`). */
+  reboundValues(name: ts.Identifier): ts.Node[] | undefined {
+    return this.reboundNames.valuesOf(name);
+  }
+
   markExistingSiblings(): void {
     for (const [id, declaration] of this.core.state.declarations) {
       const fn = this.core.state.functions.get(id)!;

@@ -53,6 +53,38 @@ export class ReboundNames {
     }
   }
 
+  /**
+   * Every value the name may hold when it is bound twice or re-assigned: the initializers and
+   * functions bound by its declarations and the right-hand sides of its assignments; a binding whose
+   * value is not written there (a parameter, a `for … of` variable) is given as its declaration.
+   * Undefined when the name is bound once: then its declaration (and the checker's type) says all.
+   */
+  valuesOf(name: ts.Identifier): ts.Node[] | undefined {
+    const assigned = this.assignments.get(name.text);
+    if ((this.declared.get(name.text) ?? 0) < 2 && !assigned) return undefined;
+    const { checker } = this.core;
+    const symbol = checker.getSymbolAtLocation(name);
+    if (!symbol) return undefined;
+    const declarations = symbol.declarations ?? [];
+    const assignments = (assigned ?? []).filter((assignment) => checker.getSymbolAtLocation(assignment.left) === symbol);
+    if (declarations.filter(bindsValue).length < 2 && assignments.length === 0) return undefined;
+    const values: ts.Node[] = [];
+    for (const declaration of declarations) {
+      if (ts.isFunctionDeclaration(declaration)) {
+        if (declaration.body) values.push(declaration);
+      } else if (ts.isVariableDeclaration(declaration) && !isLoopVariable(declaration)) {
+        // `let run;` starts as `undefined`, no thenable and nothing to call; a `declare var` (a
+        // `.d.ts`) holds what code the tool does not read put there.
+        if (declaration.initializer) values.push(declaration.initializer);
+        else if (isAmbient(declaration)) values.push(declaration);
+      } else {
+        values.push(declaration);
+      }
+    }
+    values.push(...assignments.map((assignment) => assignment.right));
+    return values;
+  }
+
   private boundTwice(name: string, bindings: readonly ts.Declaration[]): NonNullable<FunctionNode['syncOnly']> {
     const shown = bindings.slice(0, 3).map((binding) => this.where(binding));
     const more = bindings.length > 3 ? `, and ${bindings.length - 3} more` : '';
@@ -84,6 +116,16 @@ function bindingName(node: FunctionLike): ts.Identifier | undefined {
   const parent = node.parent;
   if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(parent) && parent.initializer === node && ts.isIdentifier(parent.name)) return parent.name;
   return undefined;
+}
+
+function isAmbient(declaration: ts.VariableDeclaration): boolean {
+  return declaration.getSourceFile().isDeclarationFile || (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Ambient) !== 0;
+}
+
+/** `for (const x of xs)`, `for (var k in o)`: the loop gives the value. */
+function isLoopVariable(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  return ts.isForOfStatement(statement) || ts.isForInStatement(statement);
 }
 
 /** A declaration that gives its name a value: a function with a body, a variable with an initializer (overload signatures and `var x;` do not). */

@@ -46,6 +46,11 @@ export interface TsRuleContext {
   dispatchLine(callee: FunctionId): FunctionNode[];
   /** The project function behind an id. */
   functionOf(id: FunctionId): FunctionNode | undefined;
+  /**
+   * Every value a name bound twice or re-assigned (`let run = a; … run = b`) may hold, or undefined
+   * when it is bound once: the checker types such a name by its first value only.
+   */
+  reboundValues(name: ts.Identifier): readonly ts.Node[] | undefined;
   report(report: TsReport): void;
 }
 

@@ -121,9 +121,10 @@ export function awaitabilityOfUnion(checker: ts.TypeChecker, type: ts.Type, node
  * The value is provably no thenable at run time, not only by its declared type. A type is trusted
  * where the project or the default lib states it; a package's declarations (or a project `.d.ts`
  * describing code elsewhere) can be stale: `await ya.argv` was right for yargs whose old @types said
- * `argv` was an object. A call of a project function is judged by what its body returns.
+ * `argv` was an object. A call of a project function is judged by what its body returns. A name given
+ * more than one value (`reboundValues`) is judged by all of them, not by the type of its first.
  */
-export function isProvablyNonThenable(program: ts.Program, expression: ts.Expression, seen: Set<ts.Node> = new Set()): boolean {
+export function isProvablyNonThenable(program: ts.Program, expression: ts.Expression, reboundValues: ReboundValues = () => undefined, seen: Set<ts.Node> = new Set()): boolean {
   const checker = program.getTypeChecker();
   const node = skipTransparent(expression);
   const type = checker.getTypeAtLocation(node);
@@ -156,14 +157,14 @@ export function isProvablyNonThenable(program: ts.Program, expression: ts.Expres
       // Built here (or already awaited): the value is what the checker says.
       return true;
   }
-  if (ts.isConditionalExpression(node)) return isProvablyNonThenable(program, node.whenTrue, seen) && isProvablyNonThenable(program, node.whenFalse, seen);
+  if (ts.isConditionalExpression(node)) return isProvablyNonThenable(program, node.whenTrue, reboundValues, seen) && isProvablyNonThenable(program, node.whenFalse, reboundValues, seen);
   if (ts.isBinaryExpression(node)) {
     const operator = node.operatorToken.kind;
     if (operator === ts.SyntaxKind.CommaToken || (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment)) {
-      return isProvablyNonThenable(program, node.right, seen);
+      return isProvablyNonThenable(program, node.right, reboundValues, seen);
     }
     if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
-      return isProvablyNonThenable(program, node.left, seen) && isProvablyNonThenable(program, node.right, seen);
+      return isProvablyNonThenable(program, node.left, reboundValues, seen) && isProvablyNonThenable(program, node.right, reboundValues, seen);
     }
     return true; // arithmetic, comparison, `in`, `instanceof`
   }
@@ -173,6 +174,11 @@ export function isProvablyNonThenable(program: ts.Program, expression: ts.Expres
     return declarations.length > 0 && declarations.every((declaration) => isTrustedDeclaration(program, declaration));
   }
   if (ts.isCallExpression(node)) {
+    // `let read = readLocal; … read = readRemote;`: the call runs whichever function the name holds
+    // then, while the checker types the name by its first value.
+    const callee = skipTransparent(node.expression);
+    const values = ts.isIdentifier(callee) ? reboundValues(callee) : undefined;
+    if (values) return values.every((value) => callsGiveNoThenable(program, value, reboundValues, seen));
     const declaration = checker.getResolvedSignature(node)?.getDeclaration();
     if (!declaration || !isTrustedDeclaration(program, declaration)) return false;
     if (program.isSourceFileDefaultLibrary(declaration.getSourceFile())) return true;
@@ -184,12 +190,20 @@ export function isProvablyNonThenable(program: ts.Program, expression: ts.Expres
       const returnType = checker.getResolvedSignature(node)?.getReturnType();
       return returnType !== undefined && !unionConstituents(returnType).some((part) => (part.flags & ts.TypeFlags.Void) !== 0);
     }
-    return returnsNoThenable(program, implementation, seen);
+    return returnsNoThenable(program, implementation, reboundValues, seen);
   }
   if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
     let symbol = checker.getSymbolAtLocation(ts.isElementAccessExpression(node) ? node.argumentExpression : node);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
     const declarations = symbol?.getDeclarations() ?? [];
+    const values = ts.isIdentifier(node) ? reboundValues(node) : undefined;
+    if (values) {
+      // `let value = 'cached'; if (fresh) value = load();`: every value the name is given counts.
+      // Keyed by the reference, not the declaration: returnsNoThenable keys the functions it judges.
+      if (seen.has(node)) return true;
+      seen.add(node);
+      return values.every((value) => (ts.isFunctionDeclaration(value) ? true : ts.isExpression(value) && isProvablyNonThenable(program, value, reboundValues, seen)));
+    }
     return (
       declarations.length > 0 &&
       declarations.every((declaration) => {
@@ -198,7 +212,7 @@ export function isProvablyNonThenable(program: ts.Program, expression: ts.Expres
         if (ts.isVariableDeclaration(declaration) && declaration.initializer && !declaration.type) {
           if (seen.has(declaration)) return true;
           seen.add(declaration);
-          return isProvablyNonThenable(program, declaration.initializer, seen);
+          return isProvablyNonThenable(program, declaration.initializer, reboundValues, seen);
         }
         return !ts.isBindingElement(declaration);
       })
@@ -232,6 +246,41 @@ function isTrustedDeclaration(program: ts.Program, declaration: ts.Node): boolea
 
 type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.ConciseBody };
 
+/**
+ * Every value a name bound twice or re-assigned may hold (rebound-names.ts), or undefined when it is
+ * bound once. A binding whose value is not written there (a parameter) is given as its declaration.
+ */
+export type ReboundValues = (name: ts.Identifier) => readonly ts.Node[] | undefined;
+
+/**
+ * A function value whose calls provably give no thenable: a project function written inline or
+ * named, judged by its body. Anything else (a parameter, a call's result, a property) proves nothing.
+ */
+function callsGiveNoThenable(program: ts.Program, value: ts.Node, reboundValues: ReboundValues, seen: Set<ts.Node>): boolean {
+  const node = ts.isExpression(value) ? skipTransparent(value) : value;
+  if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+    return node.body !== undefined && isTrustedDeclaration(program, node) && returnsNoThenable(program, node as FunctionWithBody, reboundValues, seen);
+  }
+  if (!ts.isIdentifier(node)) return false;
+  const checker = program.getTypeChecker();
+  let symbol = checker.getSymbolAtLocation(node);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const declarations = symbol?.getDeclarations() ?? [];
+  if (declarations.length === 0) return false;
+  // `let a = b; let b = a;` comes back to the same reference: that adds no value.
+  if (seen.has(node)) return true;
+  seen.add(node);
+  const values = reboundValues(node);
+  if (values) return values.every((inner) => callsGiveNoThenable(program, inner, reboundValues, seen));
+  return declarations.every((declaration) => {
+    if (ts.isFunctionDeclaration(declaration)) {
+      const implementation = implementationOf(declaration, checker);
+      return implementation !== undefined && callsGiveNoThenable(program, implementation, reboundValues, seen);
+    }
+    return ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && callsGiveNoThenable(program, declaration.initializer, reboundValues, seen);
+  });
+}
+
 /** The declaration with the body: itself, or the implementation behind an overload signature. */
 function implementationOf(declaration: ts.Declaration, checker: ts.TypeChecker): FunctionWithBody | undefined {
   if (!ts.isFunctionLike(declaration)) return undefined;
@@ -242,15 +291,15 @@ function implementationOf(declaration: ts.Declaration, checker: ts.TypeChecker):
 }
 
 /** A sync, non-generator body whose every returned value is provably no thenable. */
-function returnsNoThenable(program: ts.Program, fn: FunctionWithBody, seen: Set<ts.Node>): boolean {
+function returnsNoThenable(program: ts.Program, fn: FunctionWithBody, reboundValues: ReboundValues, seen: Set<ts.Node>): boolean {
   if (seen.has(fn)) return true; // recursion adds no new value
   seen.add(fn);
   if (fn.asteriskToken || ts.getModifiers(fn as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return false;
-  if (!ts.isBlock(fn.body)) return isProvablyNonThenable(program, fn.body, seen);
+  if (!ts.isBlock(fn.body)) return isProvablyNonThenable(program, fn.body, reboundValues, seen);
   let provable = true;
   const visit = (node: ts.Node): void => {
     if (!provable || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-    if (ts.isReturnStatement(node) && node.expression && !isProvablyNonThenable(program, node.expression, seen)) provable = false;
+    if (ts.isReturnStatement(node) && node.expression && !isProvablyNonThenable(program, node.expression, reboundValues, seen)) provable = false;
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn.body, visit);

@@ -292,6 +292,16 @@ function syncAwaitedCallee(call: PyNode, context: PyRuleContext): { fn: PyFuncti
   };
 }
 
+/**
+ * Only a callee that provably returns no awaitable makes the `await` a certain bug (the rule's
+ * severity). A stub's implementations may be async where the tool cannot see them (a Protocol is
+ * structural): at most `warning`. A family whose members disagree: dispatch decides, `info`.
+ */
+function severityCapOf(callee: { plain: boolean; disagreeing: readonly PyFunction[] }): { severityCap?: 'warning' | 'info' } {
+  if (callee.disagreeing.length > 0) return { severityCap: 'info' };
+  return callee.plain ? {} : { severityCap: 'warning' };
+}
+
 function familyMessage(fn: PyFunction, disagreeing: readonly PyFunction[], stub: boolean): string {
   const names = [...new Set(disagreeing.map((member) => `\`${member.qualName}\``))].sort();
   const members = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
@@ -319,7 +329,7 @@ export const awaitNonThenableVisitors: PyVisitors = {
       kind: 'await',
       needsAsync: false,
       awaitedCallee: fn.id,
-      ...(disagreeing.length > 0 ? { dispatchDecides: true } : {}),
+      ...severityCapOf(callee),
       fix: () => true, // the planner turns the callee async (or moves this call to its async sibling)
       // Removing the `await` is right only if the callee never returns an awaitable; otherwise it is reported.
       ...(plain
@@ -351,6 +361,7 @@ export const awaitNonThenableVisitors: PyVisitors = {
       needsAsync: false,
       onlyInAsync: true,
       awaitedCallee: callee.fn.id,
+      ...severityCapOf(callee),
       // The planner turns the callee async (under dual: this call moves to its async sibling). No
       // fallback: the `await` is the declared annotation's doing, not written here.
       fix: () => true,
