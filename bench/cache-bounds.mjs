@@ -66,8 +66,9 @@ const dependentsDependencies = closure(dependents, importsOf);
 
 const { ts } = await import('@ts-morph/common');
 const { loadProgram, findProjectFile } = await import('../dist/src/frontends/typescript/project.js');
-const { TsAnalyzer } = await import('../dist/src/frontends/typescript/analyze.js');
+const { loadTsRules, TsAnalyzer } = await import('../dist/src/frontends/typescript/analyze.js');
 const { TRANSFORMS } = await import('../dist/transforms/index.js');
+const TS_RULES = await loadTsRules(TRANSFORMS);
 const { RULE_IDS } = await import('../dist/src/model.js');
 
 /** A program over `roots` only (no tsconfig file list, the tsconfig's options), then a walk of `walked`. */
@@ -80,7 +81,7 @@ function partial(roots, walked) {
   const program = ts.createProgram({ rootNames: [...roots], options: { ...parsed.options, noEmit: true }, host });
   const checker = program.getTypeChecker();
   const built = seconds(start);
-  const analyzer = new TsAnalyzer(program, checker, project, TRANSFORMS, new Set(RULE_IDS), () => true, [], false);
+  const analyzer = new TsAnalyzer(program, checker, project, TS_RULES, new Set(RULE_IDS), () => true, [], false);
   analyzer.analyze([...walked]);
   return { programFiles: program.getSourceFiles().length, built, total: seconds(start) };
 }
@@ -89,7 +90,7 @@ function whole() {
   const start = cpuNow();
   const loaded = loadProgram(files, findProjectFile(project), undefined, undefined, project);
   const built = seconds(start);
-  const analyzer = new TsAnalyzer(loaded.program, loaded.checker, project, TRANSFORMS, new Set(RULE_IDS), () => true, [], false);
+  const analyzer = new TsAnalyzer(loaded.program, loaded.checker, project, TS_RULES, new Set(RULE_IDS), () => true, [], false);
   analyzer.analyze(files);
   return { programFiles: loaded.program.getSourceFiles().length, built, total: seconds(start) };
 }

@@ -6,8 +6,8 @@ import type { Config } from './config.js';
 import { discoverFiles, languageOf } from './discovery.js';
 import { applyEdits, EditOverlapError, EditSet, normalizeEdits, withOwnLineEndings } from './edits/edit-set.js';
 import { UsageError } from './errors.js';
+import { loadCompilerWithCodeCache } from './frontends/typescript/compiler-cache.js';
 import type { Analysis, FrontEnd, RuleHit } from './frontend.js';
-import { createTypeScriptFrontEnd } from './frontends/typescript/index.js';
 import type {
   AsyncRoot,
   BlockedEntry,
@@ -133,6 +133,9 @@ export async function analyseInput(options: EngineOptions): Promise<AnalysedInpu
   const analysable = files.filter((file) => !undecodable.has(file));
   const tsFiles = analysable.filter((file) => languageOf(file) === 'typescript');
   if (tsFiles.length > 0) {
+    // Imported here, not at the top: a run without TypeScript or JavaScript files never loads the compiler.
+    loadCompilerWithCodeCache();
+    const { createTypeScriptFrontEnd } = await import('./frontends/typescript/index.js');
     frontEnds.push({
       frontEnd: createTypeScriptFrontEnd({ root, config: options.config, projectFile: options.projectFile, oracle: options.oracle, searchFrom: absolutePaths[0]!, onWarning: options.onWarning, declareOtherFiles: options.declareOtherFiles }),
       files: tsFiles,

@@ -46,7 +46,8 @@ export interface Transform {
   docs: TransformDocs;
   /** Report messages keyed by id; `{name}` placeholders are filled from the data of a report. */
   messages: Record<string, string>;
-  typescript?: TsVisitors;
+  /** Loads the TypeScript visitors: only when TypeScript or JavaScript files are analysed, since they load the compiler. */
+  typescript?: () => Promise<TsVisitors>;
   python?: PyVisitors;
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ts } from '@ts-morph/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
-import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { loadTsRules, TsAnalyzer } from '../src/frontends/typescript/analyze.js';
 import { recordingChecker } from './support/recording-checker.js';
 import { returnsPromiseByDeclaration } from '../src/frontends/typescript/thenables.js';
 import { TRANSFORMS } from '../transforms/index.js';
@@ -63,9 +63,9 @@ describe('a call that is a promise by its declaration', () => {
     });
   });
 
-  it('spares the checker that call under await-non-thenable, and still reports the await of a sync call', () => {
+  it('spares the checker that call under await-non-thenable, and still reports the await of a sync call', async () => {
     const { checker, asked } = recordingChecker(loaded.checker);
-    const analyzer = new TsAnalyzer(loaded.program, checker, dir, TRANSFORMS, new Set(['await-non-thenable'] as const), () => true, []);
+    const analyzer = new TsAnalyzer(loaded.program, checker, dir, await loadTsRules(TRANSFORMS), new Set(['await-non-thenable'] as const), () => true, []);
     analyzer.analyze([file, js]);
     const byText = new Map(awaited.map((call) => [call.expression.getText(), asked.has(call)]));
     expect(byText.get('load')).toBe(false);

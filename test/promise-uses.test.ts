@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ts } from '@ts-morph/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
-import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { loadTsRules, TsAnalyzer } from '../src/frontends/typescript/analyze.js';
 import { recordingChecker } from './support/recording-checker.js';
 import { classifyUse, positionalPromiseUse } from '../src/frontends/typescript/resolved-uses.js';
 import { TRANSFORMS } from '../transforms/index.js';
@@ -62,9 +62,9 @@ describe('positions that decide a promise use', () => {
     }
   });
 
-  it('does not ask the checker the type of a call whose position decides', () => {
+  it('does not ask the checker the type of a call whose position decides', async () => {
     const { checker, asked } = recordingChecker(loaded.checker);
-    const analyzer = new TsAnalyzer(loaded.program, checker, dir, TRANSFORMS, new Set(['floating-promise'] as const), () => true, []);
+    const analyzer = new TsAnalyzer(loaded.program, checker, dir, await loadTsRules(TRANSFORMS), new Set(['floating-promise'] as const), () => true, []);
     analyzer.analyze([file]);
     // No other question of the analysis is about the call in `[load()]`.
     const [, , , listed, , , typed, member, template] = calls;

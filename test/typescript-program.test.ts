@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ts } from '@ts-morph/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../src/frontends/typescript/project.js';
-import { TsAnalyzer } from '../src/frontends/typescript/analyze.js';
+import { loadTsRules, TsAnalyzer } from '../src/frontends/typescript/analyze.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { RULE_IDS, type FunctionNode } from '../src/model.js';
 import { resolveTarget } from '../src/frontends/typescript/index.js';
@@ -43,9 +43,9 @@ describe('TypeScript program', () => {
     }
   });
 
-  it('resolves a method call on a for-of variable over an array', () => {
+  it('resolves a method call on a for-of variable over an array', async () => {
     const { program, checker } = loadProgram([file], undefined);
-    const analyzer = new TsAnalyzer(program, checker, dir, TRANSFORMS, new Set(RULE_IDS), () => true, []);
+    const analyzer = new TsAnalyzer(program, checker, dir, await loadTsRules(TRANSFORMS), new Set(RULE_IDS), () => true, []);
     analyzer.analyze([file]);
     const sites = analyzer.state.sites.map((site) => ({ caller: site.caller, callee: analyzer.state.functions.get(site.callee)?.name, line: site.location.line }));
     expect(sites).toEqual([{ caller: 'a.ts#module', callee: 'A.m', line: 6 }]);
@@ -58,7 +58,7 @@ describe('analysis of a node the checker cannot handle', () => {
   const file = path.join(dir, 'a.ts');
   writeFileSync(file, ['function f(): number {', '  return 1;', '}', 'const deep = [f()];', 'f();', ''].join('\n'));
 
-  it('skips that node, says so, and analyses the rest of the file', () => {
+  it('skips that node, says so, and analyses the rest of the file', async () => {
     const { program, checker } = loadProgram([file], undefined);
     // A rule that overflows the stack on array literals, as the checker can on a deeply recursive type.
     const overflowing = defineTransform({
@@ -66,13 +66,13 @@ describe('analysis of a node the checker cannot handle', () => {
       severity: 'error',
       docs: TRANSFORMS[0]!.docs,
       messages: {},
-      typescript: {
+      typescript: async () => ({
         [ts.SyntaxKind.ArrayLiteralExpression]: () => {
           throw new RangeError('Maximum call stack size exceeded');
         },
-      },
+      }),
     });
-    const analyzer = new TsAnalyzer(program, checker, dir, [overflowing], new Set(RULE_IDS), () => true, []);
+    const analyzer = new TsAnalyzer(program, checker, dir, await loadTsRules([overflowing]), new Set(RULE_IDS), () => true, []);
     analyzer.analyze([file]);
     expect(analyzer.state.uncheckedLines).toEqual([{ absolute: file, line: 4 }]);
     // The call inside the array is a child of the skipped node: still walked. So is the next statement.

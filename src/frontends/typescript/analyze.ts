@@ -29,6 +29,19 @@ export { signatureText } from './signatures.js';
 export type { CommonJsExport } from './module-exports.js';
 export type { TsAnalysisState, TsFileInfo } from './core.js';
 
+/** A rule with its TypeScript visitors loaded (`loadTsRules`). */
+export interface TsRule {
+  transform: Transform;
+  visitors: TsVisitors;
+}
+
+/** The TypeScript visitors of the rules that have some. */
+export async function loadTsRules(transforms: readonly Transform[]): Promise<TsRule[]> {
+  const rules: TsRule[] = [];
+  for (const transform of transforms) if (transform.typescript) rules.push({ transform, visitors: await transform.typescript() });
+  return rules;
+}
+
 export class TsAnalyzer {
   readonly state: TsAnalysisState;
   private readonly core: TsAnalysisCore;
@@ -43,7 +56,7 @@ export class TsAnalyzer {
     program: ts.Program,
     checker: ts.TypeChecker,
     root: string,
-    transforms: readonly Transform[],
+    tsRules: readonly TsRule[],
     rules: ReadonlySet<RuleId>,
     isPublicFile: ((file: string) => boolean) | undefined,
     configBlocking: readonly BlockingApiConfig[],
@@ -64,9 +77,9 @@ export class TsAnalyzer {
       idOf: (declaration) => this.core.idByDeclaration.get(declaration),
       functionsOfSymbol: (symbol) => this.resolver.functionsOfSymbol(symbol),
     });
-    for (const transform of transforms) {
-      if (!rules.has(transform.id) || !transform.typescript) continue;
-      for (const [kind, visit] of Object.entries(transform.typescript)) {
+    for (const { transform, visitors } of tsRules) {
+      if (!rules.has(transform.id)) continue;
+      for (const [kind, visit] of Object.entries(visitors)) {
         if (!visit) continue;
         const list = this.visitors.get(Number(kind)) ?? [];
         list.push({ transform, visit });

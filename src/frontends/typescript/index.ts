@@ -5,7 +5,7 @@ import type { EditSet } from '../../edits/edit-set.js';
 import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
 import type { FunctionId, RuleId } from '../../model.js';
 import { TRANSFORMS } from '../../../transforms/index.js';
-import { hasModifier, isFunctionLike, TsAnalyzer } from './analyze.js';
+import { hasModifier, isFunctionLike, loadTsRules, TsAnalyzer } from './analyze.js';
 import { markSleepHelpers } from './sleep-helpers.js';
 import { emitTypeScript } from './emit.js';
 import { walkTree } from './walk.js';
@@ -50,7 +50,7 @@ export function createTypeScriptFrontEnd(options: TsFrontEndOptions): FrontEnd {
         loaded.program,
         loaded.checker,
         options.root,
-        TRANSFORMS,
+        await loadTsRules(TRANSFORMS),
         rules,
         publicGlobs.length === 0 ? undefined : (file) => matchesAnyGlob(file, publicGlobs),
         options.config.blocking.filter((entry) => entry.language !== 'python'),
