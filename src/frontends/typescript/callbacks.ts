@@ -62,7 +62,12 @@ function opaqueWrapperCallback(wrapper: string, wrapped: string, declared: NonNu
 function acceptsPromiseResult(parameter: ts.ParameterDeclaration, owner: FunctionLike): boolean {
   const type = parameter.type;
   if (!type || !ts.isFunctionTypeNode(type)) return false;
-  const result = type.type;
+  return admitsPromise(type.type, owner);
+}
+
+/** `void`, `any`, `unknown`, a promise, a type parameter of the owner, or a union of those (`void | Promise<void>`, as a migration widens it). */
+function admitsPromise(result: ts.TypeNode, owner: FunctionLike): boolean {
+  if (ts.isUnionTypeNode(result)) return result.types.every((member) => admitsPromise(member, owner));
   if (result.kind === ts.SyntaxKind.VoidKeyword || result.kind === ts.SyntaxKind.AnyKeyword || result.kind === ts.SyntaxKind.UnknownKeyword) return true;
   if (!ts.isTypeReferenceNode(result) || !ts.isIdentifier(result.typeName)) return false;
   const name = result.typeName.text;

@@ -65,12 +65,14 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     if (plan.dualFunctions.has(id)) renameDeclaration(declaration, info.sourceFile, editor);
   }
 
+  const widenedParameters = new Set<ts.FunctionTypeNode>();
   for (const site of plan.awaitSites) {
     const node = state.siteNodes.get(site.id);
     if (!node || !ts.isCallExpression(node)) continue;
     owner = `fn:${site.callee}`;
     const editor = editorFor(node.getSourceFile().fileName);
     if (!site.isAwaited) insertAwait(editor, node, node.getSourceFile());
+    widenVoidCallbackParameter(node, widenedParameters, editor);
     // A call through a union (`Tool | AsyncTool`) moves to `captureAsync` only when every member has it.
     const movesToSibling = !(site.callGroup && plan.callsWithoutSibling.has(site.callGroup));
     if (plan.dualFunctions.has(site.callee) && movesToSibling) renameCallee(node, editor, state.declarations.get(site.callee));
@@ -115,6 +117,27 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
     removeUnusedImports(editor, fileEdits);
     for (const edit of fileEdits) edits.add(editor.file, edit);
   }
+}
+
+/**
+ * `edit(data)` awaited inside the function whose parameter `edit: (data: T) => void` received a
+ * callback that turned async: the parameter's declared result becomes `void | Promise<void>`, so the
+ * await is on a value typed as a promise (typescript-eslint's await-thenable) and an async callback is
+ * no misused promise where a `void` result was declared (no-misused-promises). Callers that pass a
+ * sync callback still fit: only the declared result widens.
+ */
+function widenVoidCallbackParameter(call: ts.CallExpression, widened: Set<ts.FunctionTypeNode>, editor: TsFileEditor): void {
+  const callee = skipParentheses(call.expression);
+  if (!ts.isIdentifier(callee)) return;
+  let owner: ts.Node | undefined = call.parent;
+  while (owner && !ts.isFunctionLike(owner)) owner = owner.parent;
+  if (!owner || !ts.isFunctionLike(owner)) return;
+  const parameter = owner.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === callee.text);
+  const type = parameter?.type;
+  if (!type || !ts.isFunctionTypeNode(type) || type.type.kind !== ts.SyntaxKind.VoidKeyword || widened.has(type)) return;
+  widened.add(type);
+  const sourceFile = call.getSourceFile();
+  editor.replace(type.type.getStart(sourceFile), type.type.end, `void | ${globalPromiseName(sourceFile)}<void>`);
 }
 
 /** `async` before the function, `Promise<T>` around a declared return type. */
