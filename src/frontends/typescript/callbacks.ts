@@ -65,7 +65,7 @@ function acceptsPromiseResult(parameter: ts.ParameterDeclaration, owner: Functio
   return admitsPromise(type.type, owner);
 }
 
-/** `void`, `any`, `unknown`, a promise, a type parameter of the owner, or a union of those (`void | Promise<void>`, as a migration widens it). */
+/** `void`, `any`, `unknown` (as a migration widens `void`), a promise, a type parameter of the owner, or a union of those (`void | Promise<void>`). */
 function admitsPromise(result: ts.TypeNode, owner: FunctionLike): boolean {
   if (ts.isUnionTypeNode(result)) return result.types.every((member) => admitsPromise(member, owner));
   if (result.kind === ts.SyntaxKind.VoidKeyword || result.kind === ts.SyntaxKind.AnyKeyword || result.kind === ts.SyntaxKind.UnknownKeyword) return true;

@@ -121,10 +121,11 @@ export function emitTypeScript(state: TsAnalysisState, request: EmitRequest, edi
 
 /**
  * `edit(data)` awaited inside the function whose parameter `edit: (data: T) => void` received a
- * callback that turned async: the parameter's declared result becomes `void | Promise<void>`, so the
- * await is on a value typed as a promise (typescript-eslint's await-thenable) and an async callback is
- * no misused promise where a `void` result was declared (no-misused-promises). Callers that pass a
- * sync callback still fit: only the declared result widens.
+ * callback that turned async: the parameter's declared result becomes `unknown`, so the await is not
+ * on a value typed `void` (typescript-eslint's await-thenable) and an async callback is no misused
+ * promise where a `void` result was declared (no-misused-promises). Not `void | Promise<void>`: only
+ * a plain `void` result lets callers pass a callback that returns something (`(d) => (d.x = 1)`), and
+ * `unknown` keeps every caller that fit.
  */
 function widenVoidCallbackParameter(call: ts.CallExpression, widened: Set<ts.FunctionTypeNode>, editor: TsFileEditor): void {
   const callee = skipParentheses(call.expression);
@@ -137,7 +138,7 @@ function widenVoidCallbackParameter(call: ts.CallExpression, widened: Set<ts.Fun
   if (!type || !ts.isFunctionTypeNode(type) || type.type.kind !== ts.SyntaxKind.VoidKeyword || widened.has(type)) return;
   widened.add(type);
   const sourceFile = call.getSourceFile();
-  editor.replace(type.type.getStart(sourceFile), type.type.end, `void | ${globalPromiseName(sourceFile)}<void>`);
+  editor.replace(type.type.getStart(sourceFile), type.type.end, 'unknown');
 }
 
 /** `async` before the function, `Promise<T>` around a declared return type. */
