@@ -520,7 +520,10 @@ async function benchPython(options, outcome) {
 // --real-repos DIR: each sub-directory (or each path of a comma-separated list) is a checkout with its
 // dependencies installed (bench/real-repos.mjs's work trees: `git archive` of the base commit). tsc
 // runs on the repository's tsconfig.json; without one, on a config written beside the run's output
-// with the options of the tool's inferred project (allowJs, no checkJs) over the whole checkout.
+// with the options of the tool's inferred project (allowJs) over the whole checkout. There the
+// yardstick is `tsc --checkJs`: without it tsc checks no JavaScript function body, while check asks
+// the checker about expressions inside them (as the type-aware linters do), so the ratio would compare
+// a type check with a parse. `tsc` without checkJs is timed beside it, as a row of its own.
 
 function realRepoDirs(value) {
   if (value.includes(',') || !fs.existsSync(path.join(value, '.'))) return value.split(',').filter(Boolean).map((p) => path.resolve(p));
@@ -542,16 +545,18 @@ function benchRealRepos(options, outcome) {
   for (const repo of realRepoDirs(options.realRepos)) {
     const name = path.basename(repo);
     const own = path.join(repo, 'tsconfig.json');
-    const tsconfig = fs.existsSync(own) ? own : inferredTsconfig(repo, path.join(OUT_DIR, `real-${name}`));
+    const inferred = !fs.existsSync(own);
+    const tsconfig = inferred ? inferredTsconfig(repo, path.join(OUT_DIR, `real-${name}`)) : own;
     const suffix = `@${name}`;
     const anyStatus = [0, 1, 2]; // tsc exits 2 on errors a real repository may well have; timed all the same
     const specs = [
-      ...tscSpecs(['-p', tsconfig]).filter((s) => s.name !== 'tsc-own').map((s) => ({ ...s, name: `${s.name}${suffix}`, okStatuses: anyStatus })),
+      ...tscSpecs(['-p', tsconfig, ...(inferred ? ['--checkJs'] : [])]).filter((s) => s.name !== 'tsc-own').map((s) => ({ ...s, label: inferred ? `${s.label} --checkJs` : s.label, name: `${s.name}${suffix}`, okStatuses: anyStatus })),
+      ...(inferred ? tscSpecs(['-p', tsconfig]).filter((s) => s.name === 'tsc').map((s) => ({ ...s, label: `${s.label} (no checkJs)`, name: `tsc-nocheckjs${suffix}`, okStatuses: anyStatus })) : []),
       // `--oracle tsgo` opens a project by its tsconfig.json (the CLI exits 2 without one): not timed there.
       ...(options.cliBuilt ? toolSpecs(repo, suffix, options, { tsgo: fs.existsSync(own) }).map((s) => ({ ...s, verify: false })) : []),
     ];
     const noTsgo = options.features.oracleTsgo && !fs.existsSync(own) ? '; no tsconfig.json, so no `check --oracle tsgo`' : '';
-    process.stdout.write(`\nreal repository ${name}: ${repo} (tsc on ${path.relative(repo, tsconfig).startsWith('..') ? 'an inferred allowJs config' : 'its tsconfig.json'}${noTsgo})\n`);
+    process.stdout.write(`\nreal repository ${name}: ${repo} (tsc on ${path.relative(repo, tsconfig).startsWith('..') ? 'an inferred allowJs config, the yardstick with --checkJs' : 'its tsconfig.json'}${noTsgo})\n`);
     const loadBefore = loadNow();
     // The warm --cache row needs its untimed filling run here too, or its one run is a cold one.
     for (const spec of specs.filter((s) => s.prime)) runOnce(`${spec.name}-prime`, spec.args, 'none', spec);
