@@ -58,6 +58,15 @@ describe('importNameOf', () => {
     expect(importNameOf(path.join(root, 'app/core/__init__.py'), fromTop, root)).toEqual({ name: 'app.core', isPackage: true });
     expect(importNameOf(path.join(root, 'scripts/run.py'), fromPackage, path.join(root, 'app'))).toEqual({ name: 'scripts.run', isPackage: false });
   });
+
+  it('never counts a folder whose name is no identifier as a package, even with an __init__.py', () => {
+    // `my-service/` is the folder put on sys.path: its code imports `api.jobs`, which no dotted name
+    // can spell through `my-service`.
+    const root = project({ 'pyproject.toml': '', 'my-service/__init__.py': '', 'my-service/api/__init__.py': '', 'my-service/api/jobs.py': '', 'my-service/main.py': '' });
+    const settings = readProjectSettings(root);
+    expect(importNameOf(path.join(root, 'my-service/api/jobs.py'), settings, root)).toEqual({ name: 'api.jobs', isPackage: false });
+    expect(importNameOf(path.join(root, 'my-service/main.py'), settings, root)).toEqual({ name: 'main', isPackage: false });
+  });
 });
 
 describe('the path given', () => {

@@ -118,7 +118,9 @@ export function importNameOf(file: string, settings: PyProjectSettings, root: st
   let base = sourceRoot;
   if (!base && hasInit(path.dirname(file))) {
     base = path.dirname(file);
-    while (hasInit(base) && path.dirname(base) !== base) base = path.dirname(base);
+    // A folder whose name is no identifier (`autobot-backend/`) is never a package, `__init__.py` or
+    // not: it is the folder on sys.path, so its modules are `api.x`, not `autobot-backend.api.x`.
+    while (hasInit(base) && isIdentifier(path.basename(base)) && path.dirname(base) !== base) base = path.dirname(base);
   }
   base ??= settings.dir && isInside(file, settings.dir) ? settings.dir : root;
   const rel = path.relative(base, file).split(path.sep).join('/');
@@ -129,6 +131,10 @@ export function importNameOf(file: string, settings: PyProjectSettings, root: st
 }
 
 const initCache = new Map<string, boolean>();
+
+function isIdentifier(name: string): boolean {
+  return /^[\p{L}_][\p{L}\p{N}_]*$/u.test(name);
+}
 
 function hasInit(dir: string): boolean {
   let known = initCache.get(dir);
