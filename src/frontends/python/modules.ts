@@ -161,8 +161,17 @@ function collectImports(module: PyModule, node: PyNode, into: Map<string, Import
   }
 }
 
-function collectVariables(module: PyModule): void {
-  for (const statement of namedChildren(module.tree.rootNode)) {
+/**
+ * Module-level bindings, the blocks of `if __name__ == "__main__":`, `try`, `with` and loops included:
+ * a call through `classifier = Classifier()` bound there is a call of `Classifier`'s method too, and
+ * left unresolved it was neither awaited nor blocked when the method turned async.
+ */
+function collectVariables(module: PyModule, node: PyNode = module.tree.rootNode): void {
+  for (const statement of namedChildren(node)) {
+    if (IMPORT_SCOPES.has(statement.type)) {
+      collectVariables(module, statement);
+      continue;
+    }
     const assignment = statement.type === 'expression_statement' ? statement.namedChild(0) : null;
     const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
     if (!assignment || left?.type !== 'identifier') continue;
