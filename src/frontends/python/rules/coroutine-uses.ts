@@ -13,6 +13,11 @@ export interface CoroutineUse {
   node: PyNode;
   /** For the message: `.name`, `+`, `for … in`, `len()`. */
   what: string;
+  /**
+   * The value is wanted only by an annotation (`-> int`, a parameter `: str`), which Python does not
+   * enforce: the coroutine may reach code that awaits it, so nothing proves the code fails as written.
+   */
+  byAnnotation?: boolean;
 }
 
 /** What a coroutine object has: using one of these is using the coroutine. */
@@ -120,7 +125,7 @@ function returnUse(enclosing: PyFunction, use: (kind: CoroutineUse['kind'], what
   // `-> Response[T]` where `Response = Coroutine[Any, Any, T]`: the coroutine is what it returns.
   const expanded = expandTypeAlias(annotation.replace(/^(["'])([\s\S]*)\1$/, '$2'), enclosing.module, (name) => context.resolver?.moduleNamed(name));
   if (TAKES_COROUTINE.test(expanded)) return use('coroutine', 'a return');
-  return use('resolved', `a return of type \`${annotation}\``);
+  return { ...use('resolved', `a return of type \`${annotation}\``), byAnnotation: true };
 }
 
 /**
@@ -147,7 +152,7 @@ function argumentUse(node: PyNode, parent: PyNode, context: UseContext, use: (ki
   const position = keyword === undefined ? namedChildren(argumentList).filter((child) => child.type !== 'comment').findIndex((child) => child.id === node.id) : -1;
   const annotation = parameterAnnotation(symbol.fn, call, position, keyword);
   if (!annotation || TAKES_COROUTINE.test(annotation)) return use('coroutine', 'an argument');
-  return use('resolved', `a parameter of type \`${annotation}\` of \`${symbol.fn.name}\``);
+  return { ...use('resolved', `a parameter of type \`${annotation}\` of \`${symbol.fn.name}\``), byAnnotation: true };
 }
 
 /** The annotation of the parameter an argument binds to (by keyword, or by position past `self`/`cls`). */

@@ -3,7 +3,7 @@
 // Inside a function the fix awaits it; at module level it bridges with `asyncio.run(…)`.
 import type { FileEditor } from '../../../frontend.js';
 import type { PyNode } from '../parser.js';
-import type { PyRuleContext, PyVisitors } from '../rule-context.js';
+import type { PyReport, PyRuleContext, PyVisitors } from '../rule-context.js';
 import { formatMessage } from '../../../transform.js';
 import { FRAMEWORK_DECORATOR, hasOwnYield } from '../graph-builder.js';
 import { decoratorEffect } from '../decorators.js';
@@ -61,6 +61,7 @@ export const floatingPromiseVisitors: PyVisitors = {
       kind: 'floating',
       needsAsync: !atTopLevel,
       fix: awaitCoroutineFix(node, atTopLevel),
+      ...(use.byAnnotation ? unprovenByAnnotation(node) : {}),
     });
   },
   /**
@@ -93,6 +94,7 @@ export const floatingPromiseVisitors: PyVisitors = {
       kind: 'floating',
       needsAsync: !atTopLevel,
       fix: coroutineUses.length === 0 ? awaitCoroutineFix(call, atTopLevel) : undefined,
+      ...(valueUses.every((use) => use.byAnnotation) ? unprovenByAnnotation(call) : {}),
     });
   },
 };
@@ -124,6 +126,21 @@ export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: F
     editor.insert(call.startIndex, `${asyncio}.run(`, 0);
     editor.insert(call.endIndex, ')', 1);
     return true;
+  };
+}
+
+/**
+ * Only an annotation wants the value (`-> int`, `shout(text: str)`), and Python does not check
+ * annotations: the coroutine may be handed to code that awaits it (a sync `get_client(async_client=True)`
+ * whose callers write `await get_client(async_client=True)`). Awaiting it, and turning the function
+ * async for that, changes what working callers get: an unsafe suggestion, and at most a warning.
+ */
+function unprovenByAnnotation(call: PyNode): Pick<PyReport, 'applicability' | 'severityCap' | 'suggestions'> {
+  const callee = call.childForFieldName('function')!.text;
+  return {
+    applicability: 'unsafe',
+    severityCap: 'warning',
+    suggestions: [`await ${shortCall(call, callee)}`, 'correct the annotation, if the coroutine is meant to be passed on to code that awaits it'],
   };
 }
 
