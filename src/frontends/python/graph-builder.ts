@@ -132,7 +132,9 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const unresolved: UnresolvedCall[] = [];
   const unresolvedInfos = new Map<UnresolvedCall, UnresolvedInfo>();
   const flows: ProtocolFlows = new Map();
-  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
+  // Made once: rebuilt for each module it was the larger part of a 505k-line run (modules x methods).
+  const projectMethods = projectMethodNames(resolver);
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, projectMethods, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
   // Asked lazily, only about the unresolved calls whose name is that of a function turning async.
@@ -539,11 +541,17 @@ function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, res
 const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribute']);
 const CALLS: ReadonlySet<string> = new Set(['call']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
+/** The names of every project class's methods. */
+function projectMethodNames(resolver: Resolver): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const module of resolver.modules.values()) for (const cls of module.classes.values()) for (const name of cls.methods.keys()) names.add(name);
+  return names;
+}
+
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], projectMethods: ReadonlySet<string>, list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   // `loop.call_soon(holder.refresh)`, `later = holder.refresh` with `holder` untyped: the value may be
   // a project method of that name, called from where it is handed; listed as an unresolved call
   // would be (a thread runner's argument is blocked outright, below).
-  const projectMethods = new Set([...resolver.modules.values()].flatMap((m) => [...m.classes.values()].flatMap((cls) => [...cls.methods.keys()])));
   const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
     const name = node.childForFieldName('attribute');
     if (!name || !projectMethods.has(name.text) || parent.type === 'attribute') return;
