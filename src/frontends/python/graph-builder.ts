@@ -539,7 +539,6 @@ function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, res
 
 /** The nodes collectSites looks at: calls, and the names that may hold a function as a value. */
 const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribute']);
-const CALLS: ReadonlySet<string> = new Set(['call']);
 
 /** The names of every project class's methods. */
 function projectMethodNames(resolver: Resolver): ReadonlySet<string> {
@@ -570,8 +569,22 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     unresolved.push(call);
     unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
   };
+  // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
+  // the one a thread runs, so none of them may turn async on the strength of its direct calls. Found
+  // in the same walk, listed after the module's other sites.
+  const threaded: CallSite[] = [];
+  const recordThreadedMethods = (node: PyNode, enclosing: PyFunction): void => {
+    if (!runsInThread(node, enclosing, module, resolver)) return;
+    for (const argument of threadedFunctionArguments(node)) {
+      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
+      const name = argument.childForFieldName('attribute')?.text;
+      if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
+      for (const fn of methodsNamed(name, resolver)) threaded.push(referenceSite(module, argument, enclosing, fn, node, resolver));
+    }
+  };
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
+      recordThreadedMethods(node, enclosing);
       const { fn: callee, symbol } = resolveProjectCallee(node, enclosing, resolver, blockingApis);
       if (callee) recordProtocolArguments(node, callee, enclosing, resolver, flows);
       if (!callee) {
@@ -614,17 +627,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     if (api && HIGHER_ORDER_SAFE.has(api)) return;
     list.push(referenceSite(module, node, enclosing, symbol.fn, receiver?.type === 'call' ? receiver : undefined, resolver));
   }, SITE_TYPES);
-  // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
-  // the one a thread runs, so none of them may turn async on the strength of its direct calls.
-  walkWithScopes(module, (node, enclosing) => {
-    if (node.type !== 'call' || !runsInThread(node, enclosing, module, resolver)) return;
-    for (const argument of threadedFunctionArguments(node)) {
-      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
-      const name = argument.childForFieldName('attribute')?.text;
-      if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
-      for (const fn of methodsNamed(name, resolver)) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
-    }
-  }, CALLS);
+  for (const site of threaded) list.push(site);
 }
 
 /** The arguments of a thread runner that are the function it runs: `to_thread(f, …)`, `run_in_executor(pool, f, …)`, `Thread(target=f)`, `submit(f, …)`. */

@@ -56,7 +56,7 @@ interface Grammar {
 }
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`). */
-const ERROR_SYMBOL = 65535;
+export const ERROR_SYMBOL = 65535;
 const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
@@ -260,8 +260,11 @@ export class PyTree {
 
 const symbolSets = new WeakMap<Grammar, Map<string, Uint8Array>>();
 
-/** Which symbols have one of the type names (several symbols may share a name): asked once per list. */
-function symbolsOf(language: Grammar, wanted: readonly string[]): Uint8Array {
+/**
+ * Which symbols have one of the type names (several symbols may share a name): asked once per list.
+ * ERROR nodes (symbol 65535) are not in it: callers that want them test for ERROR themselves.
+ */
+export function symbolsOf(language: Grammar, wanted: readonly string[]): Uint8Array {
   let byKey = symbolSets.get(language);
   if (!byKey) symbolSets.set(language, (byKey = new Map()));
   const key = wanted.join('\0');
