@@ -423,33 +423,3 @@ describe('rebound locals', () => {
     }
   });
 });
-
-describe('remembered answers', () => {
-  it('reports every call on a receiver that may be either client, not only the first one asked about', async () => {
-    // The resolver remembers `client.get` in `handler`; the second question must still learn that its
-    // answer met a union (a guess: reported, not fixed), as the first did.
-    const { root, paths } = project({
-      'app.py': [
-        'from typing import Union',
-        '',
-        'import redis',
-        'import redis.asyncio as async_redis',
-        '',
-        '',
-        'def make_client() -> Union[redis.Redis, async_redis.Redis]:',
-        '    return redis.Redis()',
-        '',
-        '',
-        'async def handler():',
-        '    client = make_client()',
-        '    client.get("a")',
-        '    client.get("b")',
-        '    client.get("c")',
-        '',
-      ].join('\n'),
-    });
-    const analysis = await createPythonFrontEnd({ root, config: DEFAULT_CONFIG }).analyze(paths, new Set(RULE_IDS));
-    const lines = analysis.hits.filter((hit) => hit.finding.rule === 'blocking-io').map((hit) => [hit.finding.line, hit.finding.fixable]);
-    expect(lines).toEqual([[13, false], [14, false], [15, false]]);
-  });
-});
