@@ -32,12 +32,6 @@ const BUILTIN_NAMES = new Set([...BUILTIN_TYPES, 'len', 'range', 'enumerate', 'z
   'ValueError', 'TypeError', 'KeyError', 'RuntimeError', 'Exception', 'NotImplementedError', 'AttributeError', 'IndexError',
   'OSError', 'StopIteration', 'staticmethod', 'classmethod', 'property']);
 
-/** A remembered answer, and whether finding it met candidates that disagree (see `throughUnions`). */
-interface Answer {
-  symbol: PySymbol | undefined;
-  sawUnion: boolean;
-}
-
 /** How deep one question may follow bindings (`a = b`, `self.x = y.z`) before giving up: unknown. */
 const MAX_BINDING_DEPTH = 64;
 
@@ -163,50 +157,8 @@ export class Resolver {
     return { kind: 'module', module, project: this.moduleNamed(module) };
   }
 
-  /**
-   * Answers about names and attributes (`self.repo`, `requests.get`), by the scope asked from and the
-   * text. Asked while nothing is being evaluated (no binding, return or rebound local in progress), an
-   * answer depends only on the syntax and on caches filled the same way whatever asks first, so the
-   * same question in the same scope gets it again: the graph's walk and the rules' walk ask the same
-   * names many times (1.7 M questions, 0.5 M different, on the 505k-line corpus). Kept for one module
-   * at a time: the walks go module by module, and the memory stays that of one module.
-   */
-  private readonly answers = new Map<PyFunction | PyModule, Map<string, Answer>>();
-  private answersModule: PyModule | undefined;
-
   /** What an expression evaluates to, as far as syntax tells. */
   resolveExpression(node: PyNode, fn: PyFunction | undefined, module: PyModule): PySymbol | undefined {
-    const type = node.type;
-    if ((type === 'identifier' || type === 'attribute') && (!fn || fn.module === module) && this.evaluatingNothing()) {
-      if (this.answersModule !== module) {
-        this.answers.clear();
-        this.answersModule = module;
-      }
-      const scope = fn ?? module;
-      let known = this.answers.get(scope);
-      if (!known) this.answers.set(scope, (known = new Map()));
-      const text = node.text;
-      const answer = known.get(text);
-      if (answer) {
-        if (answer.sawUnion) this.sawUnion = true;
-        return answer.symbol;
-      }
-      // Whether this question met a union is part of its answer (`throughUnions` reads it).
-      const sawUnion = this.sawUnion;
-      this.sawUnion = false;
-      const symbol = this.evaluateExpression(node, fn, module);
-      known.set(text, { symbol, sawUnion: this.sawUnion });
-      this.sawUnion ||= sawUnion;
-      return symbol;
-    }
-    return this.evaluateExpression(node, fn, module);
-  }
-
-  private evaluatingNothing(): boolean {
-    return this.evaluating.size === 0 && this.resolvingReturns.size === 0 && this.reboundInProgress.size === 0 && !this.unionAsFirst;
-  }
-
-  private evaluateExpression(node: PyNode, fn: PyFunction | undefined, module: PyModule): PySymbol | undefined {
     switch (node.type) {
       case 'identifier':
         return this.resolveName(node.text, fn, module);
