@@ -99,6 +99,16 @@ describe('the compact Python tree', () => {
     ]) compareTrees(text);
   });
 
+  it('answers as web-tree-sitter past 16-bit offsets and node counts (a file of 64 K characters or nodes)', () => {
+    // Small files keep their offsets and indices in 16 bits; past either bound the tree must not wrap.
+    const long = Array.from({ length: 3_000 }, (_, i) => `value_${i} = compute(${i}, "text")\n`).join('');
+    expect(long.length).toBeGreaterThan(0xffff);
+    expect(compareTrees(long)).toBeLessThan(0xffff);
+    const dense = 'f(a,b)\n'.repeat(8_000);
+    expect(dense.length).toBeLessThan(0xffff);
+    expect(compareTrees(dense)).toBeGreaterThan(0xffff);
+  });
+
   it('gives every node an id no other node of the process has', () => {
     const a = parsePython('f(x)\n');
     const b = parsePython('f(x)\n');
