@@ -2,7 +2,7 @@
 // emitter, behind the language-neutral FrontEnd interface.
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
+import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions, RuleHit } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
 import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
@@ -115,28 +115,41 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
+      // The analysis runs on every module while python3 compiles them (it runs on the other core): when
+      // python3 rejects none, the usual case, that is the answer; when it rejects some, the analysis is
+      // made again without them, as if it had waited for the verdict.
+      const analyse = async (kept: PyModule[]): Promise<RuleHit[]> => {
+        modules = kept;
+        fixState = new FixState();
+        byName = new Map(modules.map((module) => [module.name, module]));
+        resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
+        // pytest-asyncio counts as used when declared or when the tests already use it.
+        const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
+        pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
+        built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
+        recordMockPatches(modules, byName, resolver, built.graph.functions);
+        progress?.phase('py-analyse', modules.length);
+        return modules.flatMap((module) => {
+          const found = attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
+          progress?.advance();
+          return found;
+        });
+      };
+      const parsedModules = modules;
+      const ahead = await analyse(parsedModules).then((hits) => ({ hits }), (error: unknown) => ({ error }));
       const compiled = await compileWithPython3Verdict(compiling, pythonFiles.length, options.onWarning);
-      modules = modules.filter((module) => {
+      const compiles = parsedModules.filter((module) => {
         const error = compiled.errors.get(module.file);
         if (!error) return true;
         const at = error.line > 0 ? `${relativePath(options.root, module.file)}:${error.line}${error.column > 0 ? `:${error.column}` : ''}` : relativePath(options.root, module.file);
         skipped.push({ file: module.file, reason: `does not compile under Python ${compiled.version ?? '3'} (${error.message} at ${at}); the file is skipped` });
         return false;
       });
-      byName = new Map(modules.map((module) => [module.name, module]));
-      resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
-      // pytest-asyncio counts as used when declared or when the tests already use it.
-      const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
-      pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
-      built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
-      recordMockPatches(modules, byName, resolver, built.graph.functions);
-      progress?.phase('py-analyse', modules.length);
-      const hits = modules.flatMap((module) => {
-        const found = attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
-        progress?.advance();
-        return found;
-      });
-      return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
+      let hits: RuleHit[];
+      if (compiles.length < parsedModules.length) hits = await analyse(compiles);
+      else if ('error' in ahead) throw ahead.error;
+      else hits = ahead.hits;
+      return { language: 'python', files: modules.map((m) => m.file), graph: built!.graph, hits, skipped };
     },
 
     async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {
