@@ -72,8 +72,6 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
-      // python3 compiles every file while tree-sitter parses them; its verdict is read after the loop.
-      const compiling = compileWithPython3(pythonFiles, options.root);
       progress?.phase('py-parse', pythonFiles.length);
       // Read every file, then parse them all at once (on threads when there are many), then build the
       // modules in file order: what each file's failure does is as when each was read and parsed in turn.
@@ -87,6 +85,9 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       }));
       const texts = read.filter((text): text is string => typeof text === 'string');
       const parsed = await parseAll(texts, parseThreadCount(texts.length));
+      // python3 compiles every file while the modules are built and analysed: started once the parse
+      // threads are done, so it does not take a core from them.
+      const compiling = compileWithPython3(pythonFiles, options.root);
       const trees = new Map<number, PyTree | Error>();
       let parsedIndex = 0;
       read.forEach((text, index) => {
