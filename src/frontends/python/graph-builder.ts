@@ -6,7 +6,7 @@ import { findBlockingApi } from './blocking-apis.js';
 import { awaitableReturnOf } from './awaitable-return.js';
 import { existingAsyncSibling, isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
-import { namedChildren, type PyNode } from './parser.js';
+import { forEachNamedDescendant, namedChildren, PyNode, symbolsOf } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
 import { attributeTo } from '../../errors.js';
@@ -72,21 +72,26 @@ export function isStubBody(fn: PyFunction): boolean {
 }
 
 export function hasOwnYield(fn: PyFunction): boolean {
+  const body = fn.node.childForFieldName('body');
+  if (!body) return false;
+  if (body.type === 'yield') return true;
+  const { types } = body.tree;
+  const yields = symbolsOf(body.tree.language, ['yield']);
   let found = false;
-  walkBody(fn.node.childForFieldName('body'), (node) => {
-    if (node.type === 'yield') found = true;
+  forEachNamedDescendant(body, OWN_SCOPES, (index) => {
+    if (yields[types[index]!] === 1) found = true;
   });
   return found;
 }
+
+/** The nodes that open a scope of their own: a body's walk does not enter them. */
+const OWN_SCOPES = ['function_definition', 'lambda', 'class_definition'];
 
 /** Visits a body's nodes, not those of nested defs, lambdas and classes (their own scopes). */
 export function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
   if (!node) return;
   visit(node);
-  for (const child of namedChildren(node)) {
-    if (child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') continue;
-    walkBody(child, visit);
-  }
+  forEachNamedDescendant(node, OWN_SCOPES, (index) => visit(new PyNode(node.tree, index)));
 }
 
 export function signatureOf(fn: PyFunction): string {

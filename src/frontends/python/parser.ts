@@ -57,7 +57,7 @@ interface Grammar {
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`). */
 export const ERROR_SYMBOL = 65535;
-const NAMED = 1;
+export const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
 
@@ -511,6 +511,26 @@ export class LineIndex {
   }
   lineStart(offset: number): number {
     return this.starts[this.at(offset).line - 1]!;
+  }
+}
+
+/**
+ * The named nodes below `node` in preorder, as a recursion over `namedChildren` meets them, without
+ * entering (or giving) the nodes of the `skip` types: by preorder index, no child list is made.
+ */
+export function forEachNamedDescendant(node: PyNode, skip: readonly string[], visit: (index: number) => void): void {
+  const { tree } = node;
+  const { after, flags, types } = tree;
+  const skipped = symbolsOf(tree.language, skip);
+  for (let index = node.index + 1, end = after[node.index]!; index < end; ) {
+    const type = types[index]!;
+    // An unnamed node is no named child, and neither is anything below it.
+    if ((flags[index]! & NAMED) === 0 || (type !== ERROR_SYMBOL && skipped[type] === 1)) {
+      index = after[index]!;
+      continue;
+    }
+    visit(index);
+    index++;
   }
 }
 
