@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { loadPythonParser, parsePython, type PyNode } from '../src/frontends/python/parser.js';
+import { walkBody } from '../src/frontends/python/graph-builder.js';
 
 let parser: Parser;
 let fieldNames: string[];
@@ -97,6 +98,38 @@ describe('the compact Python tree', () => {
       's = "é🙂" + f"{x!r:>{w}}"  # comment\nif a:\n\tb()\n',
       'def f():\n    return [x async for x in g() if await h(x)]\n',
     ]) compareTrees(text);
+  });
+
+  it('answers as web-tree-sitter past 16-bit offsets and node counts (a file of 64 K characters or nodes)', () => {
+    // Small files keep their offsets and indices in 16 bits; past either bound the tree must not wrap.
+    const long = Array.from({ length: 3_000 }, (_, i) => `value_${i} = compute(${i}, "text")\n`).join('');
+    expect(long.length).toBeGreaterThan(0xffff);
+    expect(compareTrees(long)).toBeLessThan(0xffff);
+    const dense = 'f(a,b)\n'.repeat(8_000);
+    expect(dense.length).toBeLessThan(0xffff);
+    expect(compareTrees(dense)).toBeGreaterThan(0xffff);
+  });
+
+  it('walks a body as a recursion over named children does, by preorder index', () => {
+    // walkBody skips subtrees by index; the recursion it replaced is the reference.
+    const recurse = (node: PyNode, out: string[]): void => {
+      out.push(shape(node));
+      for (const child of node.namedChildren) if (!['function_definition', 'lambda', 'class_definition'].includes(child.type)) recurse(child, out);
+    };
+    let bodies = 0;
+    for (const file of pythonFiles(path.resolve('fixtures'))) {
+      const tree = parsePython(readFileSync(file, 'utf8'));
+      for (const scope of [tree.rootNode, ...tree.rootNode.descendantsOfType(['function_definition', 'class_definition', 'ERROR'])]) {
+        const body = scope.childForFieldName('body') ?? scope;
+        const expected: string[] = [];
+        recurse(body, expected);
+        const walked: string[] = [];
+        walkBody(body, (node) => walked.push(shape(node)));
+        expect(walked).toEqual(expected);
+        bodies++;
+      }
+    }
+    expect(bodies).toBeGreaterThan(500);
   });
 
   it('gives every node an id no other node of the process has', () => {

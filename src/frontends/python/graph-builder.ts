@@ -6,7 +6,7 @@ import { findBlockingApi } from './blocking-apis.js';
 import { awaitableReturnOf } from './awaitable-return.js';
 import { existingAsyncSibling, isPytestFunction, isTestModule, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import type { PytestAsyncio } from './project.js';
-import { namedChildren, type PyNode } from './parser.js';
+import { forEachNamedDescendant, namedChildren, PyNode, symbolsOf } from './parser.js';
 import { qualifiedNameOf, type PySymbol, type Resolver } from './resolver.js';
 import { calleeNameNode, isHandled, isInside, walkWithScopes } from './walk.js';
 import { attributeTo } from '../../errors.js';
@@ -72,21 +72,26 @@ export function isStubBody(fn: PyFunction): boolean {
 }
 
 export function hasOwnYield(fn: PyFunction): boolean {
+  const body = fn.node.childForFieldName('body');
+  if (!body) return false;
+  if (body.type === 'yield') return true;
+  const { types } = body.tree;
+  const yields = symbolsOf(body.tree.language, ['yield']);
   let found = false;
-  walkBody(fn.node.childForFieldName('body'), (node) => {
-    if (node.type === 'yield') found = true;
+  forEachNamedDescendant(body, OWN_SCOPES, (index) => {
+    if (yields[types[index]!] === 1) found = true;
   });
   return found;
 }
+
+/** The nodes that open a scope of their own: a body's walk does not enter them. */
+const OWN_SCOPES = ['function_definition', 'lambda', 'class_definition'];
 
 /** Visits a body's nodes, not those of nested defs, lambdas and classes (their own scopes). */
 export function walkBody(node: PyNode | null, visit: (node: PyNode) => void): void {
   if (!node) return;
   visit(node);
-  for (const child of namedChildren(node)) {
-    if (child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') continue;
-    walkBody(child, visit);
-  }
+  forEachNamedDescendant(node, OWN_SCOPES, (index) => visit(new PyNode(node.tree, index)));
 }
 
 export function signatureOf(fn: PyFunction): string {
@@ -132,7 +137,9 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const unresolved: UnresolvedCall[] = [];
   const unresolvedInfos = new Map<UnresolvedCall, UnresolvedInfo>();
   const flows: ProtocolFlows = new Map();
-  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
+  // Made once: rebuilt for each module it was the larger part of a 505k-line run (modules x methods).
+  const projectMethods = projectMethodNames(resolver);
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, projectMethods, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
   // Asked lazily, only about the unresolved calls whose name is that of a function turning async.
@@ -537,13 +544,18 @@ function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, res
 
 /** The nodes collectSites looks at: calls, and the names that may hold a function as a value. */
 const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribute']);
-const CALLS: ReadonlySet<string> = new Set(['call']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
+/** The names of every project class's methods. */
+function projectMethodNames(resolver: Resolver): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const module of resolver.modules.values()) for (const cls of module.classes.values()) for (const name of cls.methods.keys()) names.add(name);
+  return names;
+}
+
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], projectMethods: ReadonlySet<string>, list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   // `loop.call_soon(holder.refresh)`, `later = holder.refresh` with `holder` untyped: the value may be
   // a project method of that name, called from where it is handed; listed as an unresolved call
   // would be (a thread runner's argument is blocked outright, below).
-  const projectMethods = new Set([...resolver.modules.values()].flatMap((m) => [...m.classes.values()].flatMap((cls) => [...cls.methods.keys()])));
   const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
     const name = node.childForFieldName('attribute');
     if (!name || !projectMethods.has(name.text) || parent.type === 'attribute') return;
@@ -562,8 +574,22 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     unresolved.push(call);
     unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
   };
+  // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
+  // the one a thread runs, so none of them may turn async on the strength of its direct calls. Found
+  // in the same walk, listed after the module's other sites.
+  const threaded: CallSite[] = [];
+  const recordThreadedMethods = (node: PyNode, enclosing: PyFunction): void => {
+    if (!runsInThread(node, enclosing, module, resolver)) return;
+    for (const argument of threadedFunctionArguments(node)) {
+      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
+      const name = argument.childForFieldName('attribute')?.text;
+      if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
+      for (const fn of methodsNamed(name, resolver)) threaded.push(referenceSite(module, argument, enclosing, fn, node, resolver));
+    }
+  };
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
+      recordThreadedMethods(node, enclosing);
       const { fn: callee, symbol } = resolveProjectCallee(node, enclosing, resolver, blockingApis);
       if (callee) recordProtocolArguments(node, callee, enclosing, resolver, flows);
       if (!callee) {
@@ -606,17 +632,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     if (api && HIGHER_ORDER_SAFE.has(api)) return;
     list.push(referenceSite(module, node, enclosing, symbol.fn, receiver?.type === 'call' ? receiver : undefined, resolver));
   }, SITE_TYPES);
-  // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
-  // the one a thread runs, so none of them may turn async on the strength of its direct calls.
-  walkWithScopes(module, (node, enclosing) => {
-    if (node.type !== 'call' || !runsInThread(node, enclosing, module, resolver)) return;
-    for (const argument of threadedFunctionArguments(node)) {
-      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
-      const name = argument.childForFieldName('attribute')?.text;
-      if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
-      for (const fn of methodsNamed(name, resolver)) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
-    }
-  }, CALLS);
+  for (const site of threaded) list.push(site);
 }
 
 /** The arguments of a thread runner that are the function it runs: `to_thread(f, …)`, `run_in_executor(pool, f, …)`, `Thread(target=f)`, `submit(f, …)`. */

@@ -2,7 +2,7 @@
 // emitter, behind the language-neutral FrontEnd interface.
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions } from '../../frontend.js';
+import type { Analysis, EmitRequest, FrontEnd, FrontEndOptions, RuleHit } from '../../frontend.js';
 import type { EditSet } from '../../edits/edit-set.js';
 import type { CallSite, RuleId, UnresolvedCall } from '../../model.js';
 import { BLOCKING_APIS, configuredBlockingApis, type BlockingApi } from './blocking-apis.js';
@@ -72,8 +72,6 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       const skipped: Analysis['skipped'] = [];
       modules = [];
       fixState = new FixState();
-      // python3 compiles every file while tree-sitter parses them; its verdict is read after the loop.
-      const compiling = compileWithPython3(pythonFiles, options.root);
       progress?.phase('py-parse', pythonFiles.length);
       // Read every file, then parse them all at once (on threads when there are many), then build the
       // modules in file order: what each file's failure does is as when each was read and parsed in turn.
@@ -87,6 +85,9 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       }));
       const texts = read.filter((text): text is string => typeof text === 'string');
       const parsed = await parseAll(texts, parseThreadCount(texts.length));
+      // python3 compiles every file while the modules are built and analysed: started once the parse
+      // threads are done, so it does not take a core from them.
+      const compiling = compileWithPython3(pythonFiles, options.root);
       const trees = new Map<number, PyTree | Error>();
       let parsedIndex = 0;
       read.forEach((text, index) => {
@@ -115,28 +116,41 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
           skipped.push({ file, reason: `internal error while parsing this file (${describeError(error)}); the file is skipped`, internalError: true });
         }
       }
+      // The analysis runs on every module while python3 compiles them (it runs on the other core): when
+      // python3 rejects none, the usual case, that is the answer; when it rejects some, the analysis is
+      // made again without them, as if it had waited for the verdict.
+      const analyse = async (kept: PyModule[]): Promise<RuleHit[]> => {
+        modules = kept;
+        fixState = new FixState();
+        byName = new Map(modules.map((module) => [module.name, module]));
+        resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
+        // pytest-asyncio counts as used when declared or when the tests already use it.
+        const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
+        pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
+        built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
+        recordMockPatches(modules, byName, resolver, built.graph.functions);
+        progress?.phase('py-analyse', modules.length);
+        return modules.flatMap((module) => {
+          const found = attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
+          progress?.advance();
+          return found;
+        });
+      };
+      const parsedModules = modules;
+      const ahead = await analyse(parsedModules).then((hits) => ({ hits }), (error: unknown) => ({ error }));
       const compiled = await compileWithPython3Verdict(compiling, pythonFiles.length, options.onWarning);
-      modules = modules.filter((module) => {
+      const compiles = parsedModules.filter((module) => {
         const error = compiled.errors.get(module.file);
         if (!error) return true;
         const at = error.line > 0 ? `${relativePath(options.root, module.file)}:${error.line}${error.column > 0 ? `:${error.column}` : ''}` : relativePath(options.root, module.file);
         skipped.push({ file: module.file, reason: `does not compile under Python ${compiled.version ?? '3'} (${error.message} at ${at}); the file is skipped` });
         return false;
       });
-      byName = new Map(modules.map((module) => [module.name, module]));
-      resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
-      // pytest-asyncio counts as used when declared or when the tests already use it.
-      const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
-      pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
-      built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
-      recordMockPatches(modules, byName, resolver, built.graph.functions);
-      progress?.phase('py-analyse', modules.length);
-      const hits = modules.flatMap((module) => {
-        const found = attributeTo(module.file, () => detectHits(module, resolver!, blockingApis, rules, options.config.rules, fixState));
-        progress?.advance();
-        return found;
-      });
-      return { language: 'python', files: modules.map((m) => m.file), graph: built.graph, hits, skipped };
+      let hits: RuleHit[];
+      if (compiles.length < parsedModules.length) hits = await analyse(compiles);
+      else if ('error' in ahead) throw ahead.error;
+      else hits = ahead.hits;
+      return { language: 'python', files: modules.map((m) => m.file), graph: built!.graph, hits, skipped };
     },
 
     async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {

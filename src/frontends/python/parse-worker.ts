@@ -1,7 +1,7 @@
 // A parse thread (see parse-pool.ts): parses the texts it is sent into compact trees and sends back
 // their arrays, transferred rather than copied.
 import { parentPort } from 'node:worker_threads';
-import { loadPythonParser, parsePython } from './parser.js';
+import { loadPythonParser, parsePython, type IndexArray } from './parser.js';
 
 export interface ParseRequest {
   id: number;
@@ -12,10 +12,10 @@ export type ParseReply = { id: number; arrays: TreeArrays } | { id: number; erro
 
 export interface TreeArrays {
   types: Uint16Array;
-  starts: Int32Array;
-  ends: Int32Array;
-  parents: Int32Array;
-  after: Int32Array;
+  starts: IndexArray;
+  ends: IndexArray;
+  parents: IndexArray;
+  after: IndexArray;
   fields: Uint8Array;
   flags: Uint8Array;
 }

@@ -56,8 +56,8 @@ interface Grammar {
 }
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`). */
-const ERROR_SYMBOL = 65535;
-const NAMED = 1;
+export const ERROR_SYMBOL = 65535;
+export const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
 
@@ -120,10 +120,13 @@ function compact(tree: WasmTree, text: string, language: Grammar): PyTree {
   const count = root.descendantCount;
   const withErrors = root.hasError;
   const types = new Uint16Array(count);
-  const starts = new Int32Array(count);
-  const ends = new Int32Array(count);
-  const parents = new Int32Array(count);
-  const after = new Int32Array(count);
+  // Offsets and indices fit in 16 bits in most files (below 64 K characters and nodes): half the memory.
+  const narrow = text.length <= 0xffff && count < 0xffff;
+  const offsets = (): IndexArray => (narrow ? new Uint16Array(count) : new Int32Array(count));
+  const starts = offsets();
+  const ends = offsets();
+  const parents = offsets();
+  const after = offsets();
   const fields = new Uint8Array(count);
   const flags = new Uint8Array(count);
   const cursor = tree.walk();
@@ -149,7 +152,7 @@ function compact(tree: WasmTree, text: string, language: Grammar): PyTree {
       starts[index] = cursor.startIndex;
       ends[index] = cursor.endIndex;
       fields[index] = cursor.currentFieldId;
-      parents[index] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+      parents[index] = stack.length > 0 ? stack[stack.length - 1]! + 1 : 0;
       let flag = type === ERROR_SYMBOL || language.named[type] === 1 ? NAMED : 0;
       // Only a tree with an error has MISSING nodes, or nodes holding an error.
       if (withErrors) {
@@ -190,10 +193,10 @@ function compactDirect(
   cursor: TreeCursor,
   count: number,
   types: Uint16Array,
-  starts: Int32Array,
-  ends: Int32Array,
-  parents: Int32Array,
-  after: Int32Array,
+  starts: IndexArray,
+  ends: IndexArray,
+  parents: IndexArray,
+  after: IndexArray,
   fields: Uint8Array,
 ): number {
   void cursor.nodeTypeId;
@@ -207,7 +210,7 @@ function compactDirect(
       starts[index] = wasm._ts_tree_cursor_start_index_wasm(tree);
       ends[index] = wasm._ts_tree_cursor_end_index_wasm(tree);
       fields[index] = wasm._ts_tree_cursor_current_field_id_wasm(tree);
-      parents[index] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+      parents[index] = stack.length > 0 ? stack[stack.length - 1]! + 1 : 0;
       if (wasm._ts_tree_cursor_goto_first_child_wasm(tree)) {
         stack.push(index);
         continue;
@@ -226,8 +229,11 @@ function compactDirect(
   return n;
 }
 
+/** Text offsets and node indices: 16 bits where the file is small enough, else 32. */
+export type IndexArray = Uint16Array | Int32Array;
+
 /** A tree whose arrays a parse thread made (parse-pool.ts): its ids are given here. */
-export function treeFromArrays(text: string, arrays: { types: Uint16Array; starts: Int32Array; ends: Int32Array; parents: Int32Array; after: Int32Array; fields: Uint8Array; flags: Uint8Array }): PyTree {
+export function treeFromArrays(text: string, arrays: { types: Uint16Array; starts: IndexArray; ends: IndexArray; parents: IndexArray; after: IndexArray; fields: Uint8Array; flags: Uint8Array }): PyTree {
   if (!grammar) throw new Error('the Python grammar is not loaded yet (call loadPythonParser first)');
   const base = nextBase;
   nextBase += arrays.types.length;
@@ -244,10 +250,11 @@ export class PyTree {
     /** The id of node 0: ids are unique across the trees of a process, as web-tree-sitter's are within a tree. */
     readonly base: number,
     readonly types: Uint16Array,
-    readonly starts: Int32Array,
-    readonly ends: Int32Array,
-    readonly parents: Int32Array,
-    readonly after: Int32Array,
+    readonly starts: IndexArray,
+    readonly ends: IndexArray,
+    /** The parent's index plus one: 0 for the root (an unsigned array has no -1). */
+    readonly parents: IndexArray,
+    readonly after: IndexArray,
     readonly fields: Uint8Array,
     readonly flags: Uint8Array,
   ) {
@@ -260,8 +267,11 @@ export class PyTree {
 
 const symbolSets = new WeakMap<Grammar, Map<string, Uint8Array>>();
 
-/** Which symbols have one of the type names (several symbols may share a name): asked once per list. */
-function symbolsOf(language: Grammar, wanted: readonly string[]): Uint8Array {
+/**
+ * Which symbols have one of the type names (several symbols may share a name): asked once per list.
+ * ERROR nodes (symbol 65535) are not in it: callers that want them test for ERROR themselves.
+ */
+export function symbolsOf(language: Grammar, wanted: readonly string[]): Uint8Array {
   let byKey = symbolSets.get(language);
   if (!byKey) symbolSets.set(language, (byKey = new Map()));
   const key = wanted.join('\0');
@@ -326,7 +336,7 @@ export class PyNode {
   }
 
   get parent(): PyNode | null {
-    const parent = this.tree.parents[this.index]!;
+    const parent = this.tree.parents[this.index]! - 1;
     return parent < 0 ? null : new PyNode(this.tree, parent);
   }
 
@@ -394,7 +404,7 @@ export class PyNode {
 
   get nextNamedSibling(): PyNode | null {
     const { after, parents, flags } = this.tree;
-    const parent = parents[this.index]!;
+    const parent = parents[this.index]! - 1;
     if (parent < 0) return null;
     // As tree-sitter: a sibling counts when it ends after this node (not an empty node at its end).
     const { ends } = this.tree;
@@ -501,6 +511,26 @@ export class LineIndex {
   }
   lineStart(offset: number): number {
     return this.starts[this.at(offset).line - 1]!;
+  }
+}
+
+/**
+ * The named nodes below `node` in preorder, as a recursion over `namedChildren` meets them, without
+ * entering (or giving) the nodes of the `skip` types: by preorder index, no child list is made.
+ */
+export function forEachNamedDescendant(node: PyNode, skip: readonly string[], visit: (index: number) => void): void {
+  const { tree } = node;
+  const { after, flags, types } = tree;
+  const skipped = symbolsOf(tree.language, skip);
+  for (let index = node.index + 1, end = after[node.index]!; index < end; ) {
+    const type = types[index]!;
+    // An unnamed node is no named child, and neither is anything below it.
+    if ((flags[index]! & NAMED) === 0 || (type !== ERROR_SYMBOL && skipped[type] === 1)) {
+      index = after[index]!;
+      continue;
+    }
+    visit(index);
+    index++;
   }
 }
 

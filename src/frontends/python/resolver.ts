@@ -32,15 +32,28 @@ const BUILTIN_NAMES = new Set([...BUILTIN_TYPES, 'len', 'range', 'enumerate', 'z
   'ValueError', 'TypeError', 'KeyError', 'RuntimeError', 'Exception', 'NotImplementedError', 'AttributeError', 'IndexError',
   'OSError', 'StopIteration', 'staticmethod', 'classmethod', 'property']);
 
+/** A function's locals: the annotation or first assigned value; null for a parameter of unknown type. */
+interface FunctionLocals {
+  types: Map<string, PyNode | null>;
+  /** Unannotated locals bound more than once: every value bound (`f = AsyncBuffer(…)` on one path, `f = open(…)` on another). */
+  rebound?: Map<string, PyNode[]>;
+}
+
+/** For how many modules (the last asked about) the locals of each function are kept. */
+const LOCALS_KEPT_FOR_MODULES = 16;
+
 /** How deep one question may follow bindings (`a = b`, `self.x = y.z`) before giving up: unknown. */
 const MAX_BINDING_DEPTH = 64;
 
 export class Resolver {
   readonly modules = new Map<string, PyModule>();
-  /** A function's locals: the annotation or first assigned value; null for a parameter of unknown type. */
-  private readonly localTypes = new Map<string, Map<string, PyNode | null>>();
-  /** A function's unannotated locals bound more than once: every value bound (`f = AsyncBuffer(…)` on one path, `f = open(…)` on another). */
-  private readonly reboundLocals = new Map<string, Map<string, PyNode[]>>();
+  /**
+   * Each function's locals (see `FunctionLocals`), by module, for the modules asked about last: kept
+   * for every function of a large project they were a fifth of the heap, and the walks go module by
+   * module. Made from the syntax alone, so one made again is the same.
+   */
+  private readonly localsByModule = new Map<PyModule, Map<string, FunctionLocals>>();
+  private localsModule: PyModule | undefined;
   /**
    * Bindings being evaluated right now. Inference follows a binding to the expression bound, which may
    * lead back to itself (`x = x.strip()`, `a = b; b = a`, `self.a = self.b; self.b = self.a`): a binding
@@ -79,12 +92,12 @@ export class Resolver {
       if (scope.cls && name === firstParameterName(scope.node) && !scope.decorators.includes('staticmethod')) {
         return scope.decorators.includes('classmethod') ? { kind: 'class', cls: scope.cls } : { kind: 'instance', cls: scope.cls };
       }
-      const locals = this.locals(scope);
+      const { types: locals, rebound: reboundLocals } = this.locals(scope);
       if (locals.has(name)) {
         const local = locals.get(name);
         // Bound to values of different types on different paths, the name's type is unknown here: reading
         // it as the first (an async buffer on a path that returned) would await a sync call.
-        const rebound = local && local.type !== 'type' ? this.reboundLocals.get(scope.id)?.get(name) : undefined;
+        const rebound = local && local.type !== 'type' ? reboundLocals?.get(name) : undefined;
         if (rebound) return this.reboundSymbol(scope, name, rebound);
         if (local) return this.typeOfAssignedNode(local, scope);
         // An unannotated parameter: a pytest fixture's value, else unknown (it hides the module's names).
@@ -385,11 +398,25 @@ export class Resolver {
    * Parameters (by annotation; null when unannotated) and the assignments of the function's own body
    * (not of nested defs, lambdas or classes): the first binding wins.
    */
-  private locals(fn: PyFunction): Map<string, PyNode | null> {
-    let map = this.localTypes.get(fn.id);
-    if (map) return map;
-    map = new Map();
-    this.localTypes.set(fn.id, map);
+  private locals(fn: PyFunction): FunctionLocals {
+    let byFunction = this.localsByModule.get(fn.module);
+    if (byFunction) {
+      // Most recently used last: the first is the one to forget.
+      if (this.localsModule !== fn.module) {
+        this.localsByModule.delete(fn.module);
+        this.localsByModule.set(fn.module, byFunction);
+      }
+    } else {
+      byFunction = new Map();
+      this.localsByModule.set(fn.module, byFunction);
+      if (this.localsByModule.size > LOCALS_KEPT_FOR_MODULES) this.localsByModule.delete(this.localsByModule.keys().next().value!);
+    }
+    this.localsModule = fn.module;
+    const known = byFunction.get(fn.id);
+    if (known) return known;
+    const map = new Map<string, PyNode | null>();
+    const entry: FunctionLocals = { types: map };
+    byFunction.set(fn.id, entry);
     const parameters = fn.node.childForFieldName('parameters');
     for (const parameter of parameters ? namedChildren(parameters) : []) {
       const name = parameterName(parameter);
@@ -422,8 +449,8 @@ export class Resolver {
       }
     }
     const rebound = new Map([...values].filter(([name, nodes]) => nodes.length > 1 && locals.get(name)?.type !== 'type'));
-    if (rebound.size > 0) this.reboundLocals.set(fn.id, rebound);
-    return map;
+    if (rebound.size > 0) entry.rebound = rebound;
+    return entry;
   }
 
   private typeOfAssignedNode(node: PyNode, fn: PyFunction): PySymbol | undefined {

@@ -1,7 +1,7 @@
 // Visits every node of a module with the function whose body holds it. Parameters (defaults and
 // annotations) and decorators belong to the enclosing scope, as Python evaluates them there.
 import type { PyFunction, PyModule } from './modules.js';
-import { children, namedChildren, PyNode } from './parser.js';
+import { children, ERROR_SYMBOL, namedChildren, PyNode, symbolsOf } from './parser.js';
 
 export type ScopedVisitor = (node: PyNode, enclosing: PyFunction) => void;
 
@@ -14,26 +14,38 @@ export function walkWithScopes(module: PyModule, visit: ScopedVisitor, types?: R
   const byStart = new Map<number, PyFunction>();
   for (const fn of module.allFunctions) if (fn.kind !== 'module') byStart.set(fn.node.startIndex, fn);
   const tree = module.tree;
-  const { after } = tree;
+  const { after, language } = tree;
+  const typeIds = tree.types;
+  // Types compared by symbol, no name looked up per node: a symbol with no name reads as ERROR.
+  const wanted = types ? visitedSymbols(language.types, types) : undefined;
+  const wantsErrors = !types || types.has('ERROR');
+  const scopeTypes = symbolsOf(language, SCOPE_TYPES);
   const root = tree.rootNode;
   // The bodies being walked: each ends (in preorder) where its subtree does.
   const scopes: { end: number; fn: PyFunction }[] = [];
   // The preorder index of the body that starts a scope, with the function it belongs to.
   const bodies = new Map<number, PyFunction>();
   let enclosing = module.topLevel;
+  let scopeEnd = Infinity;
   for (let index = root.index, end = after[root.index]!; index < end; index++) {
-    while (scopes.length > 0 && index >= scopes[scopes.length - 1]!.end) {
+    while (index >= scopeEnd) {
       scopes.pop();
-      enclosing = scopes.length > 0 ? scopes[scopes.length - 1]!.fn : module.topLevel;
+      const top = scopes[scopes.length - 1];
+      enclosing = top ? top.fn : module.topLevel;
+      scopeEnd = top ? top.end : Infinity;
     }
-    const own = bodies.get(index);
-    if (own) {
-      bodies.delete(index);
-      scopes.push({ end: after[index]!, fn: own });
-      enclosing = own;
+    if (bodies.size > 0) {
+      const own = bodies.get(index);
+      if (own) {
+        bodies.delete(index);
+        scopes.push({ end: after[index]!, fn: own });
+        enclosing = own;
+        scopeEnd = after[index]!;
+      }
     }
-    const type = tree.language.types[tree.types[index]!] || 'ERROR';
-    if (type === 'function_definition' || type === 'lambda') {
+    const type = typeIds[index]!;
+    const visited = type === ERROR_SYMBOL ? wantsErrors : !wanted || wanted[type] === 1;
+    if (type !== ERROR_SYMBOL && scopeTypes[type] === 1) {
       const node = new PyNode(tree, index);
       const fn = byStart.get(node.startIndex);
       const body = fn ? node.childForFieldName('body') : null;
@@ -41,9 +53,17 @@ export function walkWithScopes(module: PyModule, visit: ScopedVisitor, types?: R
         // As the recursive walk did: every child at the body's offset and of its type is the body.
         for (const child of children(node)) if (child.startIndex === body.startIndex && child.type === body.type) bodies.set(child.index, fn);
       }
-      if (!types || types.has(type)) visit(node, enclosing);
-    } else if (!types || types.has(type)) visit(new PyNode(tree, index), enclosing);
+      if (visited) visit(node, enclosing);
+    } else if (visited) visit(new PyNode(tree, index), enclosing);
   }
+}
+
+const SCOPE_TYPES = ['function_definition', 'lambda'];
+
+function visitedSymbols(names: readonly string[], types: ReadonlySet<string>): Uint8Array {
+  const wanted = new Uint8Array(names.length);
+  for (let id = 0; id < names.length; id++) if (types.has(names[id] || 'ERROR')) wanted[id] = 1;
+  return wanted;
 }
 
 /** The call's callee name node: the identifier, or the attribute name of `obj.name`. */
