@@ -10,9 +10,14 @@
 // Each merged report is compared with a cold run of the edited tree, section by section (the edits
 // aside: a merged run has no program for the files it did not analyse, so it cannot emit them).
 //
-//   node bench/filecache-probe.mjs [--project .bench/ts-project] [--seeds 1,2,3] [--percent 1] [--show 3]
+//   node bench/filecache-probe.mjs [--project .bench/ts-project] [--seeds 1,2,3] [--percent 1] [--show 3] [--time]
 //
-// Built code only (npm run build first). Exit code 0 when every merged report equals its cold one.
+// `--time` also times, each in a fresh process (CPU seconds, user + system): `tsc --noEmit` of
+// TypeScript 5.9 (bench/oracles: `npm ci --prefix bench/oracles`) and a cold `check` of the edited
+// tree, and the partial analysis alone (Node start, loading TypeScript, the program rooted at the
+// re-analysed files, their walk): the least a warm run of this design pays before reading the cached
+// facts, merging, planning and emitting. Built code only (npm run build first). Exit code 0 when
+// every merged report equals its cold one (the edits aside).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,8 +25,11 @@ import { fileURLToPath } from 'node:url';
 import { editFiles } from './lib/edits.mjs';
 import { parseFlags } from './lib/source-file.mjs';
 
+import { spawnSync } from 'node:child_process';
+
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flags = parseFlags(process.argv.slice(2));
+const timed = flags.time !== undefined;
 const pristine = path.resolve(REPO_ROOT, flags.project ?? '.bench/ts-project');
 const seeds = String(flags.seeds ?? '1,2,3').split(',').map(Number);
 const percent = Number(flags.percent ?? 1);
@@ -29,6 +37,22 @@ const show = Number(flags.show ?? 3);
 
 const { analyseInput, runEngine, unsuppressedHits, enabledRules } = await import('../dist/src/engine.js');
 const { defaultConfig } = await import('../dist/src/config.js');
+
+// The child of `--time`: the partial analysis alone, in a process of its own.
+if (flags['partial-only']) {
+  const { work, walked, projectFile } = JSON.parse(fs.readFileSync(flags['partial-only'], 'utf8'));
+  await analyseInput({ command: 'check', paths: ['.'], cwd: work, config: defaultConfig(), makeAsync: [], strategy: 'inplace', scope: 'reachable', discovered: walked, declareOtherFiles: true, projectFile, root: work });
+  process.exit(0);
+}
+
+/** CPU seconds (user + system) of a command in a process of its own. */
+function cpuOf(command, args, cwd) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0 && result.status !== 1 && result.status !== 2) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  const [user, system] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return user + system;
+}
+const TSC_59 = path.join(REPO_ROOT, 'bench/oracles/node_modules/typescript-5.9/bin/tsc');
 const { functionToSummary, hitToSummary, hitFromSummary } = await import('../dist/src/summary/format.js');
 const { resolveTarget } = await import('../dist/src/frontends/typescript/index.js');
 
@@ -150,6 +174,8 @@ for (const seed of seeds) {
     // 1. The cold run of the tree as it was: what a per-file cache holds.
     const before = await analyseInput(optionsFor(work));
     const cached = await factsByFile(before, work);
+    // The old tree's migrated texts, to count the files whose edits change though their text did not.
+    const oldOutputs = new Map((await runEngine(optionsFor(work), before)).outputs.map((output) => [output.file, output.after]));
     // 2. Random edits, and the cold run of the edited tree: the report to match.
     const edited = editFiles(files, { seed, percent });
     const coldStart = cpuNow();
@@ -170,6 +196,15 @@ for (const seed of seeds) {
     const partialStart = cpuNow();
     const partial = await analyseInput(optionsFor(work, { discovered: walked, declareOtherFiles: true, projectFile: partialConfig, root: work }));
     const partialCpu = cpuNow() - partialStart;
+    let times;
+    if (timed) {
+      const job = path.join(dir, 'partial.json');
+      fs.writeFileSync(job, JSON.stringify({ work, walked, projectFile: partialConfig }));
+      const tsc = cpuOf(process.execPath, [TSC_59, '--noEmit', '-p', work], work);
+      const check = cpuOf(process.execPath, [path.join(REPO_ROOT, 'bin/async-migrate.js'), 'check', '.', '--format', 'json'], work);
+      const partialAlone = cpuOf(process.execPath, [fileURLToPath(import.meta.url), '--partial-only', job], REPO_ROOT);
+      times = { tsc, check, partialAlone };
+    }
     fs.rmSync(partialConfig);
     // 4. The merge: the re-analysed files' facts, every other file's cached ones, in file order.
     const analysis = partial.analyses[0];
@@ -199,7 +234,12 @@ for (const seed of seeds) {
       targets: { resolveTarget: (target) => resolveTarget(target, [...functions.values()]), targetNames: () => [] },
       hitsUnsuppressed: true,
     };
+    const planStart = cpuNow();
     const warm = await runEngine(optionsFor(work), merged);
+    const planCpu = cpuNow() - planStart;
+    // Files the merge did not re-analyse whose migrated text (so `changes`, and a dry run's diff) is not what it was.
+    const newOutputs = new Map(cold.outputs.map((output) => [output.file, output.after]));
+    const reEmit = [...new Set([...oldOutputs.keys(), ...newOutputs.keys()])].filter((file) => !own.has(file) && oldOutputs.get(file) !== newOutputs.get(file));
     const a = withoutEdits(cold.report);
     const b = withoutEdits(warm.report);
     const sections = Object.keys(a).filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
@@ -207,8 +247,13 @@ for (const seed of seeds) {
     if (!equal) failures++;
     console.log(
       `seed ${seed}: ${edited.length} edited, ${walked.length} re-analysed (${analysis.graph.functions.size} functions declared in its program); ` +
-        `CPU: cold ${coldCpu.toFixed(2)} s, partial analysis ${partialCpu.toFixed(2)} s; merged report ${equal ? 'equals the cold one (edits aside)' : `differs in ${sections.join(', ')}`}`,
+        `CPU in this process: cold ${coldCpu.toFixed(2)} s, partial analysis ${partialCpu.toFixed(2)} s, merged plan ${planCpu.toFixed(2)} s; merged report ${equal ? 'equals the cold one (edits aside)' : `differs in ${sections.join(', ')}`}; ` +
+        `${reEmit.length} other file(s) whose migrated text changed (to emit, they need the program)${reEmit.length > 0 ? `: ${reEmit.slice(0, 3).join(', ')}${reEmit.length > 3 ? ', …' : ''}` : ''}`,
     );
+    if (times) {
+      const ratio = (value) => `${value.toFixed(2)} s (${(value / times.tsc).toFixed(2)}x)`;
+      console.log(`  fresh processes, CPU: tsc 5.9 --noEmit ${times.tsc.toFixed(2)} s; check ${ratio(times.check)}; the partial analysis alone ${ratio(times.partialAlone)}`);
+    }
     for (const key of sections.slice(0, show)) console.log(`  ${firstDifference(a[key], b[key], key)}`);
     if (process.env.PROBE_DUMP) for (const key of sections) console.log(key, JSON.stringify(a[key]).slice(0, 3000), "\n---\n", JSON.stringify(b[key]).slice(0, 3000));
   } finally {
