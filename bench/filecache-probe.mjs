@@ -11,6 +11,7 @@
 // aside: a merged run has no program for the files it did not analyse, so it cannot emit them).
 //
 //   node bench/filecache-probe.mjs [--project .bench/ts-project] [--seeds 1,2,3] [--percent 1] [--show 3] [--time]
+//                                  [--edit 'src/file.ts::text::replacement[::text::replacement…]']   (one scripted edit instead)
 //
 // `--time` also times, each in a fresh process (CPU seconds, user + system): `tsc --noEmit` of
 // TypeScript 5.9 (bench/oracles: `npm ci --prefix bench/oracles`) and a cold `check` of the edited
@@ -162,6 +163,18 @@ function firstDifference(a, b, where = '') {
   return `${where}: cold ${JSON.stringify(a)?.slice(0, 300)} / merged ${JSON.stringify(b)?.slice(0, 300)}`;
 }
 
+function scriptedEdit(work, spec) {
+  const [file, ...pairs] = spec.split('::');
+  const absolute = path.join(work, file);
+  let text = fs.readFileSync(absolute, 'utf8');
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    if (!text.includes(pairs[i])) throw new Error(`--edit: ${file} has no ${JSON.stringify(pairs[i])}`);
+    text = text.replace(pairs[i], pairs[i + 1].replaceAll('\\n', '\n'));
+  }
+  fs.writeFileSync(absolute, text);
+  return absolute;
+}
+
 let failures = 0;
 for (const seed of seeds) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'filecache-probe-'));
@@ -177,7 +190,8 @@ for (const seed of seeds) {
     // The old tree's migrated texts, to count the files whose edits change though their text did not.
     const oldOutputs = new Map((await runEngine(optionsFor(work), before)).outputs.map((output) => [output.file, output.after]));
     // 2. Random edits, and the cold run of the edited tree: the report to match.
-    const edited = editFiles(files, { seed, percent });
+    // `--edit 'src/a.ts::text::replacement'` edits one file so (the first match), instead of the random edits.
+    const edited = flags.edit ? [scriptedEdit(work, flags.edit)] : editFiles(files, { seed, percent });
     const coldStart = cpuNow();
     const cold = await runEngine(optionsFor(work));
     const coldCpu = cpuNow() - coldStart;
