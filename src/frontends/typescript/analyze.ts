@@ -6,7 +6,7 @@ import { ts } from '@ts-morph/common';
 import type { BlockingApiConfig } from '../../config.js';
 import { attributeTo } from '../../errors.js';
 import type { RuleHit } from '../../frontend.js';
-import type { CallGraph, FunctionId, RuleId } from '../../model.js';
+import type { CallGraph, CallSite, FunctionId, RuleId } from '../../model.js';
 import { lineAndColumn } from '../../paths.js';
 import type { Progress } from '../../progress.js';
 import type { Transform } from '../../transform.js';
@@ -120,6 +120,7 @@ export class TsAnalyzer {
       progress?.advance();
     }
     for (const sourceFile of sourceFiles) attributeTo(sourceFile.fileName, () => this.graphBuilder.recordSpies(sourceFile));
+    if (declareOnly.length > 0) this.readReachedBodies(new Set(sourceFiles.map((sourceFile) => sourceFile.fileName)));
     this.callbacks.followCallbackParameters();
     for (const [rootId, members] of this.families.groups()) {
       if (members.length < 2) continue;
@@ -130,9 +131,72 @@ export class TsAnalyzer {
     }
   }
 
+  /**
+   * The bodies of declared-only functions (another package's, when one package is summarised) that
+   * the walked code's facts depend on, read for those facts alone: a sleep helper's sleep (its callers'
+   * calls are blocking sleeps, `sleep-helpers.ts`) and a callback parameter's calls (the function is
+   * the callback's caller, `callbacks.ts`). A whole-program run reads them in its walk; without this a
+   * package calling another's `sleepSync`, or passing a callback to another's `runAll`, was planned
+   * otherwise from the summaries than from the whole program. Hits found here are the other file's and
+   * are left out of the package's part (index.ts `ownPart`).
+   */
+  private readReachedBodies(own: ReadonlySet<string>): void {
+    const declaredOnly = (id: FunctionId): ts.Node | undefined => {
+      const declaration = this.state.declarations.get(id);
+      return declaration && !own.has(declaration.getSourceFile().fileName) ? declaration : undefined;
+    };
+    const receivers = new Set(this.callbacks.receivers().filter((id) => declaredOnly(id) !== undefined));
+    const helpers = new Set<FunctionId>();
+    for (const site of this.state.sites) {
+      const fn = this.state.functions.get(site.callee);
+      if (site.kind === 'call' && fn && !fn.isAsync && (fn.kind === 'function' || fn.kind === 'arrow' || fn.kind === 'method') && declaredOnly(site.callee)) helpers.add(site.callee);
+    }
+    const sleepVisitors = new Map<ts.SyntaxKind, NonNullable<TsVisitors[ts.SyntaxKind]>[]>();
+    for (const [kind, listeners] of this.visitors) {
+      const mine = listeners.filter(({ transform }) => transform.id === 'blocking-sleep').map(({ visit }) => visit);
+      if (mine.length > 0) sleepVisitors.set(kind, mine);
+    }
+    for (const id of [...new Set([...helpers, ...receivers])].sort()) {
+      const declaration = declaredOnly(id)!;
+      const info = this.state.files.get(declaration.getSourceFile().fileName);
+      if (!info) continue;
+      let current: FunctionId = id;
+      const enclosing: FunctionId[] = [];
+      const context = this.ruleContext(info, () => current);
+      attributeTo(info.absolute, () =>
+        walkTree(declaration, {
+          enter: (node) => {
+            if (helpers.has(id)) {
+              for (const visit of sleepVisitors.get(node.kind) ?? []) {
+                try {
+                  visit(node, context);
+                } catch (error) {
+                  this.core.recordCheckerOverflow(error, node, info);
+                }
+              }
+            }
+            if (receivers.has(id) && ts.isIdentifier(node) && this.core.parameterNames.has(node.text)) this.callbacks.parameterNameUses.push({ node, current, info });
+            if (node !== declaration && isFunctionLike(node)) {
+              enclosing.push(current);
+              current = this.core.idByDeclaration.get(node) ?? current;
+            }
+          },
+          leave: (node) => {
+            if (node !== declaration && isFunctionLike(node)) current = enclosing.pop()!;
+          },
+        }),
+      );
+    }
+  }
+
   /** What the packages' entry points made public, and each entry point for the report. */
   get publicSurface(): PublicSurface {
     return this.core.publicSurface;
+  }
+
+  /** For a site made inside a function that calls a callback it is given: the site passing that callback. */
+  callbackPassedBy(siteId: string): CallSite | undefined {
+    return this.callbacks.followedFrom.get(siteId);
   }
 
   graph(): CallGraph {

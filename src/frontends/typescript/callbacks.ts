@@ -210,6 +210,14 @@ export class TsCallbacks {
    * those calls are awaited and a `try`/`catch` around them still catches. Allowed only where the
    * parameter's declared result can be a promise (a type parameter, `void`, `any`, a promise).
    */
+  /** The project functions given a callback somewhere in the walked code. */
+  receivers(): FunctionId[] {
+    return [...new Set(this.callbacksToProjectFunctions.flatMap(({ functions }) => functions))];
+  }
+
+  /** The site passing the callback, for each site `followCallbackParameters` made inside the receiving function. */
+  readonly followedFrom = new Map<string, CallSite>();
+
   followCallbackParameters(): void {
     const followed = new Set<string>();
     for (const { site, functions, index } of this.callbacksToProjectFunctions) {
@@ -236,7 +244,7 @@ export class TsCallbacks {
         }
         site.callback = { api: site.callback?.api ?? this.core.state.functions.get(receiver)!.name, rewrite: 'accepts-async' };
         const info = this.core.state.files.get(declaration.getSourceFile().fileName)!;
-        for (const call of calls) this.core.newSite({ caller: receiver, callee: site.callee, kind: 'call', isAwaited: isAwaited(call) }, call, info);
+        for (const call of calls) this.followedFrom.set(this.core.newSite({ caller: receiver, callee: site.callee, kind: 'call', isAwaited: isAwaited(call) }, call, info).id, site);
       }
     }
   }

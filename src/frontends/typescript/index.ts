@@ -128,7 +128,8 @@ function ownPart(analyzer: TsAnalyzer, root: string, files: readonly string[]): 
   const isOwn = (id: string): boolean => own.has(graph.functions.get(id)?.location.file ?? '');
   const unresolved = graph.unresolved?.filter((call) => isOwn(call.caller));
   return {
-    graph: { ...graph, sites: graph.sites.filter((site) => isOwn(site.caller)), ...(unresolved && unresolved.length > 0 ? { unresolved } : { unresolved: undefined }) },
+    // A call the receiving function makes of a callback this code passes it is this code's fact too.
+    graph: { ...graph, sites: graph.sites.filter((site) => isOwn(site.caller) || isOwn(analyzer.callbackPassedBy(site.id)?.caller ?? '')), ...(unresolved && unresolved.length > 0 ? { unresolved } : { unresolved: undefined }) },
     hits: analyzer.state.hits.filter((hit) => own.has(hit.finding.file)),
   };
 }
