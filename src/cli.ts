@@ -512,7 +512,8 @@ async function summariesInput(dir: string, engineOptions: import('./engine.js').
   const { readSummaries, combinedInput } = await import('./summary/combine.js');
   const { findWorkspaceInfo } = await import('./frontends/typescript/workspaces.js');
   const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
-  const root = findWorkspaceInfo(first)?.root ?? first;
+  const { findPythonWorkspace } = await import('./frontends/python/workspace.js');
+  const root = findWorkspaceInfo(first)?.root ?? findPythonWorkspace(first)?.root ?? first;
   const { config } = engineOptions;
   const { enabledRules } = await import('./engine.js');
   const rules = enabledRules(engineOptions.rules, config);
