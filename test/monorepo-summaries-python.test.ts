@@ -1,7 +1,7 @@
 // A Python (uv) workspace analysed package by package (`check <pkg> --summary-out`) and planned from
 // the summaries (`check --summaries-from`) gives the report a whole-program `check .` at the
 // workspace root gives, byte for byte once the edits are left out (docs/monorepo.md, "What differs").
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -122,6 +122,63 @@ describe('per-package summaries of a Python workspace', () => {
       // Alone, nothing keeps label0 sync: the property that does is in p03.
       'label0 <- packages/p00/src/p00/store.py:32 blocking-io',
     ]);
+  });
+
+  it('pytest-asyncio used in one package counts for the tests of every package, as in a whole-program run', async () => {
+    // p05's test reaches nothing of p00's tests: only a look at the whole workspace sees pytest-asyncio.
+    const conftest = path.join(repo, 'packages', 'p00', 'tests', 'conftest.py');
+    const withAsyncio = path.join(work, 'asyncio');
+    try {
+      mkdirSync(path.dirname(conftest), { recursive: true });
+      writeFileSync(conftest, 'import pytest_asyncio\n\n\n@pytest_asyncio.fixture\nasync def ready() -> bool:\n    return True\n');
+      await writeSummaries(withAsyncio);
+      const { whole, combined } = await bothReports([], withAsyncio);
+      expect(withoutEdits(combined)).toBe(withoutEdits(whole));
+      const blocked = (JSON.parse(combined) as JsonReport).blocked.map((entry) => entry.name);
+      expect(blocked).not.toContain('test_step5');
+    } finally {
+      rmSync(path.dirname(conftest), { recursive: true, force: true });
+    }
+  });
+
+  it('a function of one package that another uses as a Future stays sync: the fact travels in the user\'s summary', async () => {
+    const small = path.join(work, 'futures');
+    const files: Record<string, string> = {
+      'pyproject.toml': '[tool.uv.workspace]\nmembers = ["libs/*"]\n',
+      'libs/timer/pyproject.toml': '[project]\nname = "timer"\n',
+      'libs/timer/src/timer/__init__.py': [
+        'import asyncio',
+        'import time',
+        'from asyncio import Future',
+        '',
+        '',
+        'def later(n: int) -> Future[int]:',
+        '    time.sleep(0.1)',
+        '    done = asyncio.get_event_loop().create_future()',
+        '    done.set_result(n)',
+        '    return done',
+        '',
+        '',
+        'async def run(n: int) -> int:',
+        '    return await later(n)',
+        '',
+      ].join('\n'),
+      'libs/watcher/pyproject.toml': '[project]\nname = "watcher"\ndependencies = ["timer>=1"]\n',
+      'libs/watcher/src/watcher/__init__.py': 'from timer import later\n\n\ndef watch(n: int) -> None:\n    later(n).add_done_callback(print)\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(small, file)), { recursive: true });
+      writeFileSync(path.join(small, file), text);
+    }
+    const out = path.join(work, 'futures-summaries');
+    for (const lib of ['timer', 'watcher']) expect((await runCli(['check', `libs/${lib}`, '--summary-out', path.join(out, `${lib}.json`)], small)).code).toBe(0);
+    const watcher = JSON.parse(readFileSync(path.join(out, 'watcher.json'), 'utf8')) as { package: { dependencies: string[] }; foreignFacts: { syncOnly?: { kind: string } }[] };
+    expect(watcher.package.dependencies).toEqual(['timer']);
+    expect(watcher.foreignFacts.map((fact) => fact.syncOnly?.kind)).toEqual(['caller']);
+    const whole = await runCli(['check', '.', '--format', 'json'], small);
+    const combined = await runCli(['check', '--summaries-from', out, '--format', 'json'], small);
+    expect(withoutEdits(combined.stdout)).toBe(withoutEdits(whole.stdout));
+    expect((JSON.parse(combined.stdout) as JsonReport).blocked.map((entry) => `${entry.name} ${entry.kind}`)).toEqual(['later caller']);
   });
 
   it('a missing summary is said in one warning line, and its calls are not followed', async () => {
