@@ -138,8 +138,12 @@ function languageOfSummary(summary: PackageSummary): Language {
 
 /** The summaries of one language as that language's analysis. */
 function combinedAnalysis(byFiles: readonly PackageSummary[], language: Language, settings: CombineSettings): { analysis: Analysis; loose: Set<UnresolvedCall> } {
+  // Python: a whole-program run meets everything module by module, in file order; a member's files
+  // need not be contiguous in that order (the root's own project beside its members), so each list is
+  // put in file order (stable: within a file, the one summary holding it has the run's order).
+  const inFileOrder = <T>(items: T[], fileOf: (item: T) => string): T[] => (language === 'python' ? items.sort((a, b) => (fileOf(a) < fileOf(b) ? -1 : fileOf(a) > fileOf(b) ? 1 : 0)) : items);
   const functions = new Map<FunctionId, FunctionNode>();
-  for (const summary of byFiles) for (const fn of summary.functions) functions.set(fn.id, { ...fn });
+  for (const fn of inFileOrder(byFiles.flatMap((summary) => summary.functions), (node) => node.location.file)) functions.set(fn.id, { ...fn });
   for (const summary of byFiles) {
     for (const { id, patchedBy, syncOnly } of summary.foreignFacts) {
       const fn = functions.get(id);
@@ -155,26 +159,26 @@ function combinedAnalysis(byFiles: readonly PackageSummary[], language: Language
   }
   const families = mergedFamilies(byFiles, functions, language);
   const missing = new Map<string, number>();
-  const sites = byFiles.flatMap((summary) =>
+  const sites = inFileOrder(byFiles.flatMap((summary) =>
     summary.sites.filter((site) => {
       if (functions.has(site.callee)) return true;
       const owner = summary.interface.calls.find((call) => call.callee === site.callee)?.package ?? site.callee.split('#')[0]!;
       missing.set(owner, (missing.get(owner) ?? 0) + 1);
       return false;
     }),
-  );
+  ), (site) => site.location.file);
   for (const [owner, count] of missing) {
     settings.onWarning?.(`--summaries-from: no summary holds ${owner}: ${count} call${count === 1 ? '' : 's'} into it ${count === 1 ? 'is' : 'are'} not followed (write its summary into the folder too)`);
   }
   const loose = new Set<UnresolvedCall>();
-  const unresolved = byFiles.flatMap((summary) =>
+  const unresolved = inFileOrder(byFiles.flatMap((summary) =>
     summary.unresolved.map(({ loose: isLoose, ...call }) => {
       if (isLoose) loose.add(call);
       return call;
     }),
-  );
+  ), (call) => call.location.file);
   const graph: CallGraph = { functions, sites, families, ...(unresolved.length > 0 ? { unresolved } : {}) };
-  const hits = byFiles.flatMap((summary) => summary.hits.map(hitFromSummary));
+  const hits = inFileOrder(byFiles.flatMap((summary) => summary.hits.map(hitFromSummary)), (hit) => hit.finding.file);
   const absolute = (file: string): string => path.join(settings.root, ...file.split('/'));
   const analysis: Analysis = {
     language,
