@@ -181,6 +181,34 @@ describe('per-package summaries of a Python workspace', () => {
     expect((JSON.parse(combined.stdout) as JsonReport).blocked.map((entry) => `${entry.name} ${entry.kind}`)).toEqual(['later caller']);
   });
 
+  it("the root's own project is a member too, and its files around the other members' folders are planned in file order", async () => {
+    // aa/ sorts before packages/, zz/ after: of f's two callees, equally far from their blocking
+    // call, the whole-program run meets mid's g1 first, so that is the chain it reports.
+    const rooted = path.join(work, 'rooted');
+    const files: Record<string, string> = {
+      'pyproject.toml': '[project]\nname = "app"\ndependencies = ["mid"]\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      'packages/mid/pyproject.toml': '[project]\nname = "mid"\n',
+      'packages/mid/src/mid/__init__.py': 'import time\n\n\ndef g1() -> None:\n    time.sleep(1)\n',
+      'aa/__init__.py': '',
+      'aa/f.py': 'from mid import g1\nfrom zz.two import g2\n\n\ndef f() -> None:\n    g2()\n    g1()\n\n\nasync def main() -> None:\n    f()\n',
+      'zz/__init__.py': '',
+      'zz/two.py': 'import time\n\n\ndef g2() -> None:\n    time.sleep(1)\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(rooted, file)), { recursive: true });
+      writeFileSync(path.join(rooted, file), text);
+    }
+    const out = path.join(work, 'rooted-summaries');
+    const app = await runCli(['check', '.', '--summary-out', path.join(out, 'app.json')], rooted);
+    expect(app.stderr).toMatch(/^async-migrate: summary of app \(4 files,/);
+    expect((await runCli(['check', 'packages/mid', '--summary-out', path.join(out, 'mid.json')], rooted)).code).toBe(0);
+    const whole = await runCli(['check', '.', '--format', 'json'], rooted);
+    const combined = await runCli(['check', '--summaries-from', out, '--format', 'json'], rooted);
+    expect(withoutEdits(combined.stdout)).toBe(withoutEdits(whole.stdout));
+    const because = (JSON.parse(combined.stdout) as JsonReport).asyncFunctions.find((fn) => fn.name === 'f')?.because;
+    expect(because).toEqual(['g1', 'packages/mid/src/mid/__init__.py:5 blocking-sleep']);
+  });
+
   it('a missing summary is said in one warning line, and its calls are not followed', async () => {
     const partial = path.join(work, 'partial');
     await writeSummaries(partial);
