@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AnalysedInput } from '../engine.js';
 import type { Analysis } from '../frontend.js';
-import { resolveTarget } from '../frontends/typescript/index.js';
+import { resolveTarget } from '../function-targets.js';
 import type { CallGraph, FunctionId, FunctionNode, Language, Location, MethodFamily, RuleId, UnresolvedCall } from '../model.js';
 import { pythonFamilyHead } from '../frontends/python/families.js';
 import { hitFromSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
