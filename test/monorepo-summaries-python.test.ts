@@ -209,6 +209,25 @@ describe('per-package summaries of a Python workspace', () => {
     expect(because).toEqual(['g1', 'packages/mid/src/mid/__init__.py:5 blocking-sleep']);
   });
 
+  it("summaries kept in each member, as a task runner's outputs, are found under the root; a virtualenv is passed over", async () => {
+    for (const pkg of PACKAGES) {
+      const result = await runCli(['check', '.', '--summary-out', '.async-migrate/summary.json'], path.join(repo, 'packages', pkg));
+      expect(result.code).toBe(0);
+    }
+    // An installed package's file that happens to be named like a summary is not read.
+    mkdirSync(path.join(repo, '.venv', 'lib'), { recursive: true });
+    writeFileSync(path.join(repo, '.venv', 'lib', 'summary.json'), '{"not": "a summary"}');
+    try {
+      const combined = await runCli(['check', '--summaries-from', '.', '--format', 'json'], repo);
+      expect(combined.stderr).toMatch(/^async-migrate: planned from 6 package summaries/);
+      const whole = await runCli(['check', '.', '--format', 'json'], repo);
+      expect(withoutEdits(combined.stdout)).toBe(withoutEdits(whole.stdout));
+    } finally {
+      rmSync(path.join(repo, '.venv'), { recursive: true, force: true });
+      for (const pkg of PACKAGES) rmSync(path.join(repo, 'packages', pkg, '.async-migrate'), { recursive: true, force: true });
+    }
+  });
+
   it('a missing summary is said in one warning line, and its calls are not followed', async () => {
     const partial = path.join(work, 'partial');
     await writeSummaries(partial);

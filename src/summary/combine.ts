@@ -15,7 +15,7 @@ import { hitFromSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } 
 
 /**
  * The summaries under `dir`, recursively (a task runner keeps each package's in the package:
- * `packages/<name>/.async-migrate/summary.json`), node_modules and .git aside. Other JSON files
+ * `packages/<name>/.async-migrate/summary.json`), node_modules, .git, .venv and __pycache__ aside. Other JSON files
  * (package.json, tsconfig.json) are passed over; a file named `*summary.json` must be a summary.
  */
 export async function readSummaries(dir: string): Promise<PackageSummary[]> {
@@ -25,7 +25,8 @@ export async function readSummaries(dir: string): Promise<PackageSummary[]> {
   } catch (error) {
     throw new UsageError(`--summaries-from: cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const skippedFolder = /(^|[\\/])(node_modules|\.git)([\\/]|$)/;
+  // A Python virtualenv (uv makes one at the workspace root) holds installed packages, never summaries.
+  const skippedFolder = /(^|[\\/])(node_modules|\.git|\.venv|__pycache__)([\\/]|$)/;
   const files = entries.filter((entry) => entry.endsWith('.json') && !skippedFolder.test(entry)).sort();
   const summaries: PackageSummary[] = [];
   for (const file of files) {
