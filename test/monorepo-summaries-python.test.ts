@@ -241,6 +241,16 @@ describe('per-package summaries of a Python workspace', () => {
     const root = await runCli(['check', '.', '--summary-out', path.join(work, 'x.json')], repo);
     expect(root.code).toBe(2);
     expect(root.stderr).toBe(`async-migrate: --summary-out: ${repo} is in no package of the Python workspace at ${repo} (its [tool.uv.workspace] members, each a folder with a pyproject.toml naming a [project])\n`);
+    const empty = path.join(repo, 'packages', 'p99');
+    try {
+      mkdirSync(empty, { recursive: true });
+      writeFileSync(path.join(empty, 'pyproject.toml'), '[project]\nname = "p99"\n');
+      const noFiles = await runCli(['check', 'packages/p99', '--summary-out', path.join(work, 'x.json')], repo);
+      expect(noFiles.code).toBe(2);
+      expect(noFiles.stderr).toBe('async-migrate: --summary-out: package p99 (packages/p99) has no Python files\n');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
     const outside = path.join(work, 'loose-scripts');
     writeFileSync(path.join(work, 'script.py'), 'print(1)\n');
     const alone = await runCli(['check', 'script.py', '--summary-out', path.join(outside, 'x.json')], work);
