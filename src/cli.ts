@@ -510,9 +510,10 @@ async function writeSummary(file: string, engineOptions: import('./engine.js').E
 /** `check --summaries-from`: the summaries in the folder, checked against this run's options, as the engine's input. */
 async function summariesInput(dir: string, engineOptions: import('./engine.js').EngineOptions, io: CliIo, quiet: boolean): Promise<import('./engine.js').AnalysedInput> {
   const { readSummaries, combinedInput } = await import('./summary/combine.js');
-  const { findWorkspaceInfo } = await import('./frontends/typescript/workspaces.js');
+  const { npmWorkspaceInfo } = await import('./summary/summarize.js');
+  const { findPythonWorkspace } = await import('./frontends/python/workspace.js');
   const first = path.resolve(io.cwd, engineOptions.paths[0] ?? '.');
-  const root = findWorkspaceInfo(first)?.root ?? first;
+  const root = (await npmWorkspaceInfo(first))?.root ?? findPythonWorkspace(first)?.root ?? first;
   const { config } = engineOptions;
   const { enabledRules } = await import('./engine.js');
   const rules = enabledRules(engineOptions.rules, config);

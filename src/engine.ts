@@ -109,6 +109,8 @@ export interface AnalysedInput {
   analysable: string[];
   /** Resolves `--make-async` targets and names when there is no front-end (a combined run). */
   targets?: Pick<FrontEnd, 'resolveTarget' | 'targetNames'>;
+  /** Answer the oracle step's questions when there is no front-end (a combined run: the loose matches a Python front-end drops). */
+  oracles?: Pick<FrontEnd, 'language' | 'resolveCalls'>[];
   /** The hits are filtered by suppressions already (a summary's were, where the sources were read). */
   hitsUnsuppressed?: boolean;
 }
@@ -225,7 +227,7 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
     const open = oracleQuestions(graph, plan, hits, counted).filter((call) => !askedOracle.has(call));
     if (open.length === 0) break;
     let added = 0;
-    for (const { frontEnd } of frontEnds) {
+    for (const frontEnd of [...frontEnds.map((entry) => entry.frontEnd), ...(input.oracles ?? [])]) {
       const mine = open.filter((call) => languageOf(call.location.file) === frontEnd.language);
       if (!frontEnd.resolveCalls || mine.length === 0) continue;
       for (const call of mine) askedOracle.add(call);

@@ -8,13 +8,14 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AnalysedInput } from '../engine.js';
 import type { Analysis } from '../frontend.js';
-import { resolveTarget } from '../frontends/typescript/index.js';
-import type { CallGraph, FunctionId, FunctionNode, MethodFamily, RuleId } from '../model.js';
+import { resolveTarget } from '../function-targets.js';
+import type { CallGraph, FunctionId, FunctionNode, Language, Location, MethodFamily, RuleId, UnresolvedCall } from '../model.js';
+import { pythonFamilyHead } from '../frontends/python/families.js';
 import { hitFromSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
 
 /**
  * The summaries under `dir`, recursively (a task runner keeps each package's in the package:
- * `packages/<name>/.async-migrate/summary.json`), node_modules and .git aside. Other JSON files
+ * `packages/<name>/.async-migrate/summary.json`), node_modules, .git, .venv and __pycache__ aside. Other JSON files
  * (package.json, tsconfig.json) are passed over; a file named `*summary.json` must be a summary.
  */
 export async function readSummaries(dir: string): Promise<PackageSummary[]> {
@@ -24,7 +25,8 @@ export async function readSummaries(dir: string): Promise<PackageSummary[]> {
   } catch (error) {
     throw new UsageError(`--summaries-from: cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const skippedFolder = /(^|[\\/])(node_modules|\.git)([\\/]|$)/;
+  // A Python virtualenv (uv makes one at the workspace root) holds installed packages, never summaries.
+  const skippedFolder = /(^|[\\/])(node_modules|\.git|\.venv|__pycache__)([\\/]|$)/;
   const files = entries.filter((entry) => entry.endsWith('.json') && !skippedFolder.test(entry)).sort();
   const summaries: PackageSummary[] = [];
   for (const file of files) {
@@ -104,48 +106,20 @@ export function combinedInput(summaries: readonly PackageSummary[], settings: Co
     }
   }
   // A whole-program run walks the files in sorted order: the summaries are merged the same way, so
-  // that where two chains are equally short, the same one is reported.
+  // that where two chains are equally short, the same one is reported. One analysis per language, as
+  // a whole-program run has one per front-end.
   const byFiles = [...summaries].sort((a, b) => (firstFile(a) < firstFile(b) ? -1 : firstFile(a) > firstFile(b) ? 1 : 0));
-  const functions = new Map<FunctionId, FunctionNode>();
-  for (const summary of byFiles) for (const fn of summary.functions) functions.set(fn.id, { ...fn });
-  for (const summary of byFiles) {
-    for (const { id, patchedBy } of summary.foreignFacts) {
-      const fn = functions.get(id);
-      if (fn) fn.patchedBy = [...(fn.patchedBy ?? []), ...patchedBy];
-    }
-  }
-  const families = mergedFamilies(byFiles, functions);
-  const missing = new Map<string, number>();
-  const sites = byFiles.flatMap((summary) =>
-    summary.sites.filter((site) => {
-      if (functions.has(site.callee)) return true;
-      const owner = summary.interface.calls.find((call) => call.callee === site.callee)?.package ?? site.callee.split('#')[0]!;
-      missing.set(owner, (missing.get(owner) ?? 0) + 1);
-      return false;
-    }),
-  );
-  for (const [owner, count] of missing) {
-    settings.onWarning?.(`--summaries-from: no summary holds ${owner}: ${count} call${count === 1 ? '' : 's'} into it ${count === 1 ? 'is' : 'are'} not followed (write its summary into the folder too)`);
-  }
-  const unresolved = byFiles.flatMap((summary) => summary.unresolved);
-  const graph: CallGraph = { functions, sites, families, ...(unresolved.length > 0 ? { unresolved } : {}) };
-  const hits = byFiles.flatMap((summary) => summary.hits.map(hitFromSummary));
-  const absolute = (file: string): string => path.join(settings.root, ...file.split('/'));
-  const analysis: Analysis = {
-    language: 'typescript',
-    files: byFiles.flatMap((summary) => summary.files.filter((file) => !summary.skipped.some((entry) => entry.file === file)).map(absolute)),
-    graph,
-    hits,
-    skipped: byFiles.flatMap((summary) => summary.skipped.map((entry) => ({ ...entry, file: absolute(entry.file) }))),
-    entryPoints: byFiles.flatMap((summary) => summary.entryPoints ?? []),
-  };
+  const languages = [...new Set(byFiles.map(languageOfSummary))].sort((a, b) => (a === 'typescript' ? -1 : b === 'typescript' ? 1 : 0));
+  const combined = languages.map((language) => combinedAnalysis(byFiles.filter((summary) => languageOfSummary(summary) === language), language, settings));
+  const functions = new Map(combined.flatMap(({ analysis }) => [...analysis.graph.functions]));
+  const loose = new Set(combined.flatMap(({ loose: calls }) => [...calls]));
   const targetFunctions = (): FunctionNode[] => [...functions.values()];
   return {
     root: settings.root,
     fileCount: summaries.reduce((sum, summary) => sum + summary.files.length, 0),
     absolutePaths: [settings.root],
     frontEnds: [],
-    analyses: [analysis],
+    analyses: combined.map(({ analysis }) => analysis),
     undecodable: new Map(),
     analysable: [],
     targets: {
@@ -153,8 +127,73 @@ export function combinedInput(summaries: readonly PackageSummary[], settings: Co
       targetNames: () => targetFunctions().filter((fn) => fn.kind !== 'module' && !fn.name.startsWith('<')).map((fn) => fn.name),
     },
     hitsUnsuppressed: true,
+    // The loose matches a whole-program run's oracle step drops from the unresolved calls, unasked.
+    ...(loose.size > 0 ? { oracles: [{ language: 'python' as const, resolveCalls: async (calls: readonly UnresolvedCall[]) => ({ sites: [], resolved: calls.filter((call) => loose.has(call)) }) }] } : {}),
     order: order.map((summary) => summary.package.name),
   };
+}
+
+function languageOfSummary(summary: PackageSummary): Language {
+  return summary.language === 'python' ? 'python' : 'typescript';
+}
+
+/** The summaries of one language as that language's analysis. */
+function combinedAnalysis(byFiles: readonly PackageSummary[], language: Language, settings: CombineSettings): { analysis: Analysis; loose: Set<UnresolvedCall> } {
+  // Python: a whole-program run meets everything module by module, in file order; a member's files
+  // need not be contiguous in that order (the root's own project beside its members), so each list is
+  // put in file order (stable: within a file, the one summary holding it has the run's order).
+  const inFileOrder = <T>(items: T[], fileOf: (item: T) => string): T[] => (language === 'python' ? items.sort((a, b) => (fileOf(a) < fileOf(b) ? -1 : fileOf(a) > fileOf(b) ? 1 : 0)) : items);
+  const functions = new Map<FunctionId, FunctionNode>();
+  for (const fn of inFileOrder(byFiles.flatMap((summary) => summary.functions), (node) => node.location.file)) functions.set(fn.id, { ...fn });
+  for (const summary of byFiles) {
+    for (const { id, patchedBy, syncOnly } of summary.foreignFacts) {
+      const fn = functions.get(id);
+      if (!fn) continue;
+      if (patchedBy.length > 0) fn.patchedBy = [...(fn.patchedBy ?? []), ...patchedBy];
+      // The first call found decides, as in the front-end (the whole-program run walks files in order).
+      if (syncOnly && !fn.syncOnly) fn.syncOnly = syncOnly;
+    }
+  }
+  if (language === 'python') {
+    // A whole-program run records a function's patches as it meets the tests, in file order.
+    for (const fn of functions.values()) if (fn.patchedBy && fn.patchedBy.length > 1) fn.patchedBy.sort((a, b) => compareLocations(a.location, b.location));
+  }
+  const families = mergedFamilies(byFiles, functions, language);
+  const missing = new Map<string, number>();
+  const sites = inFileOrder(byFiles.flatMap((summary) =>
+    summary.sites.filter((site) => {
+      if (functions.has(site.callee)) return true;
+      const owner = summary.interface.calls.find((call) => call.callee === site.callee)?.package ?? site.callee.split('#')[0]!;
+      missing.set(owner, (missing.get(owner) ?? 0) + 1);
+      return false;
+    }),
+  ), (site) => site.location.file);
+  for (const [owner, count] of missing) {
+    settings.onWarning?.(`--summaries-from: no summary holds ${owner}: ${count} call${count === 1 ? '' : 's'} into it ${count === 1 ? 'is' : 'are'} not followed (write its summary into the folder too)`);
+  }
+  const loose = new Set<UnresolvedCall>();
+  const unresolved = inFileOrder(byFiles.flatMap((summary) =>
+    summary.unresolved.map(({ loose: isLoose, ...call }) => {
+      if (isLoose) loose.add(call);
+      return call;
+    }),
+  ), (call) => call.location.file);
+  const graph: CallGraph = { functions, sites, families, ...(unresolved.length > 0 ? { unresolved } : {}) };
+  const hits = inFileOrder(byFiles.flatMap((summary) => summary.hits.map(hitFromSummary)), (hit) => hit.finding.file);
+  const absolute = (file: string): string => path.join(settings.root, ...file.split('/'));
+  const analysis: Analysis = {
+    language,
+    files: byFiles.flatMap((summary) => summary.files.filter((file) => !summary.skipped.some((entry) => entry.file === file)).map(absolute)),
+    graph,
+    hits,
+    skipped: byFiles.flatMap((summary) => summary.skipped.map((entry) => ({ ...entry, file: absolute(entry.file) }))),
+    entryPoints: byFiles.flatMap((summary) => summary.entryPoints ?? []),
+  };
+  return { analysis, loose };
+}
+
+function compareLocations(a: Location, b: Location): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
 }
 
 function firstFile(summary: PackageSummary): string {
@@ -175,7 +214,7 @@ function checkSettings(summary: PackageSummary, settings: CombineSettings): void
  * another package and its own implementations), so families sharing a member are one. Members keep
  * the order they are first met in, by file, as the whole-program run meets them.
  */
-function mergedFamilies(summaries: readonly PackageSummary[], functions: Map<FunctionId, FunctionNode>): Map<string, MethodFamily> {
+function mergedFamilies(summaries: readonly PackageSummary[], functions: Map<FunctionId, FunctionNode>, language: Language): Map<string, MethodFamily> {
   const parent = new Map<FunctionId, FunctionId>();
   const order: FunctionId[] = [];
   const find = (id: FunctionId): FunctionId => {
@@ -206,6 +245,15 @@ function mergedFamilies(summaries: readonly PackageSummary[], functions: Map<Fun
   const families = new Map<string, MethodFamily>();
   for (const members of groups.values()) {
     if (members.length < 2) continue;
+    if (language === 'python') {
+      // Named as the Python front-end names a family: its members sorted, after its interface member.
+      members.sort();
+      const named = pythonFamilyHead(members, (id) => functions.get(id));
+      const id = `family:${named}`;
+      families.set(id, { id, name: functions.get(named)!.name, members });
+      for (const member of members) functions.get(member)!.familyId = id;
+      continue;
+    }
     const head = members.find((id) => functions.get(id)!.kind === 'abstract-method') ?? members[0]!;
     const id = `family:${members[0]}`;
     families.set(id, { id, name: functions.get(head)!.name, members });

@@ -69,13 +69,17 @@ export interface PackageSummary {
   entryPoints?: EntryPointEntry[];
   /** The package's own functions, with every fact the planner reads. */
   functions: FunctionNode[];
-  /** Facts this package's code adds to other packages' functions (a test here spies on them). */
-  foreignFacts: { id: FunctionId; patchedBy: NonNullable<FunctionNode['patchedBy']> }[];
+  /**
+   * Facts this package's code adds to other packages' functions: a test here spies on them; (Python)
+   * a call here uses a Future-returning function as a Future, so it must stay sync (`syncOnly`).
+   */
+  foreignFacts: { id: FunctionId; patchedBy: NonNullable<FunctionNode['patchedBy']>; syncOnly?: NonNullable<FunctionNode['syncOnly']> }[];
   /** Method families as this package sees them: members may be other packages' functions. */
   families: MethodFamily[];
   /** Call sites whose caller is in this package; the callee may be another package's function. */
   sites: CallSite[];
-  unresolved: UnresolvedCall[];
+  /** (Python) `loose`: a loose match (`d.get(…)` where no instance of a project class with a `get` can be), which a whole-program run drops from the list unasked. */
+  unresolved: (UnresolvedCall & { loose?: true })[];
   hits: SummaryHit[];
   interface: SummaryInterface;
 }

@@ -1,20 +1,58 @@
 // `check <package> --summary-out <file>`: one workspace package analysed alone, written as data the
 // combined run plans from. Ids and paths are relative to the workspace root, as in a whole-program run
 // from that root, so they meet across summaries.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { languageOf } from '../discovery.js';
 import { UsageError } from '../errors.js';
 import { analyseInput, enabledRules, planToFixpoint, unsuppressedHits, type EngineOptions } from '../engine.js';
-import { findWorkspaceInfo, type WorkspaceInfo } from '../frontends/typescript/workspaces.js';
+import type { WorkspaceInfo } from '../frontends/typescript/workspaces.js';
+import { findPythonWorkspace, packageHolding, type PythonWorkspace } from '../frontends/python/workspace.js';
 import type { FunctionId, SkippedFile } from '../model.js';
 import { toReportPath } from '../paths.js';
 import { VERSION } from '../version.js';
 import { functionToSummary, hitToSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
 
+/** Whether a folder at or above `start` declares an npm, pnpm, yarn or lerna workspace. */
+function hasNpmWorkspaceMarker(start: string): boolean {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'pnpm-workspace.yaml')) || existsSync(path.join(dir, 'lerna.json'))) return true;
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as unknown;
+      if (typeof manifest === 'object' && manifest !== null && 'workspaces' in manifest) return true;
+    } catch {
+      // no package.json here, or not JSON: no workspace declared by it
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+/**
+ * The npm/pnpm/yarn workspace at or above `start`. Its reader loads the TypeScript library (tsconfig
+ * files), so it is loaded only when a workspace is declared: a Python workspace's steps never need it.
+ */
+export async function npmWorkspaceInfo(start: string): Promise<WorkspaceInfo | undefined> {
+  if (!hasNpmWorkspaceMarker(start)) return undefined;
+  const { findWorkspaceInfo } = await import('../frontends/typescript/workspaces.js');
+  return findWorkspaceInfo(start);
+}
+
+/**
+ * The Python workspace and its package holding `start`, when `start` is in no package of an
+ * npm/pnpm/yarn workspace but in a uv workspace (one line, exit 2, when in no package of it).
+ */
+function pythonPackageOf(start: string, npmWorkspace: WorkspaceInfo | undefined): { workspace: PythonWorkspace; pkg: PythonWorkspace['packages'][number] } | undefined {
+  if (npmWorkspace && npmWorkspace.packages.some((pkg) => !path.relative(pkg.dir, start).startsWith('..'))) return undefined;
+  const workspace = findPythonWorkspace(start);
+  if (!workspace || (npmWorkspace && workspace.root.length < npmWorkspace.root.length)) return undefined;
+  const pkg = packageHolding(workspace, start);
+  if (!pkg) throw new UsageError(`--summary-out: ${start} is in no package of the Python workspace at ${workspace.root} (its [tool.uv.workspace] members, each a folder with a pyproject.toml naming a [project])`);
+  return { workspace, pkg };
+}
+
 /** The workspace and the package of it that holds `start` (the innermost, for nested packages). */
-export function workspacePackageOf(start: string): { workspace: WorkspaceInfo; pkg: WorkspaceInfo['packages'][number] } {
-  const workspace = findWorkspaceInfo(start);
-  if (!workspace) throw new UsageError(`--summary-out: ${start} is in no workspace (no "workspaces" in package.json, pnpm-workspace.yaml or lerna.json at or above it)`);
+export function workspacePackageOf(start: string, workspace: WorkspaceInfo | undefined): { workspace: WorkspaceInfo; pkg: WorkspaceInfo['packages'][number] } {
+  if (!workspace) throw new UsageError(`--summary-out: ${start} is in no workspace (no "workspaces" in package.json, pnpm-workspace.yaml or lerna.json, nor [tool.uv.workspace] in a pyproject.toml, at or above it)`);
   const holding = workspace.packages.filter((pkg) => {
     const relative = path.relative(pkg.dir, start);
     return !relative.startsWith('..') && !path.isAbsolute(relative);
@@ -29,9 +67,16 @@ export async function summarizePackage(givenOptions: EngineOptions): Promise<Pac
   const unsafeFixes = givenOptions.unsafeFixes === true || givenOptions.config.unsafeFixes;
   const options: EngineOptions = { ...givenOptions, unsafeFixes, config: { ...givenOptions.config, unsafeFixes } };
   const first = path.resolve(options.cwd, options.paths[0] ?? '.');
-  const { workspace, pkg } = workspacePackageOf(first);
+  // A package of an npm/pnpm/yarn workspace first; else of a Python (uv) workspace.
+  const npmWorkspace = await npmWorkspaceInfo(first);
+  const pythonPackage = options.language === 'typescript' ? undefined : pythonPackageOf(first, npmWorkspace);
+  if (pythonPackage) {
+    const { summarizePythonPackage } = await import('./summarize-python.js');
+    return summarizePythonPackage(options, pythonPackage.workspace, pythonPackage.pkg);
+  }
+  const { workspace, pkg } = workspacePackageOf(first, npmWorkspace);
   const root = workspace.root;
-  // TypeScript first: a Python package's calls into other packages are not followed yet.
+  // A package of an npm workspace: its TypeScript and JavaScript (a Python package is a uv workspace member).
   const input = await analyseInput({ ...options, root, language: 'typescript', declareOtherFiles: true });
   const rules = enabledRules(options.rules, options.config);
   // Serialised before anything plans: the engine writes into hits and functions as it plans.

@@ -13,6 +13,7 @@ import { attributeTo } from '../../errors.js';
 import { decoratorEffect } from './decorators.js';
 import { siblingImportOf } from './imports.js';
 import { ReceiverReach } from './receiver-reach.js';
+import { pythonFamilyHead } from './families.js';
 
 /** What the emitter needs to find a site again in the text. */
 export interface SiteInfo {
@@ -382,10 +383,7 @@ function buildFamilies(modules: readonly PyModule[], resolver: Resolver, nodes: 
   for (const members of groups.values()) {
     members.sort();
     // Name the family after its interface member: a Protocol or abstract member, else the topmost definer.
-    const named =
-      members.find((id) => nodes.get(id)?.kind === 'abstract-method') ??
-      members.find((id) => !members.some((other) => other !== id && nodes.get(other)?.name.split('.')[0] === nodes.get(id)?.name.split('.')[0])) ??
-      members[0]!;
+    const named = pythonFamilyHead(members, (id) => nodes.get(id));
     const name = nodes.get(named)!.name;
     const id = `family:${named}`;
     families.set(id, { id, name, members });

@@ -28,6 +28,11 @@ import type { Progress } from '../../progress.js';
 export { BLOCKING_APIS } from './blocking-apis.js';
 export type { PyVisitors, PyRuleContext } from './rule-context.js';
 
+/** A module that uses pytest-asyncio (its tests then run `async def` tests), declared or not. */
+export function usesPytestAsyncioIn(text: string): boolean {
+  return /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(text);
+}
+
 export function isPythonFile(file: string): boolean {
   return file.endsWith('.py');
 }
@@ -51,7 +56,21 @@ export function syntaxErrorIn(text: string): string | undefined {
   return found.kind === 'syntax' ? `syntax error at ${at.line}:${at.column}` : `'await' outside an async function at ${at.line}:${at.column}`;
 }
 
-export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
+export interface PythonFrontEndOptions extends FrontEndOptions {
+  /**
+   * A package's summary analyses part of a workspace: whether any module of the whole workspace uses
+   * pytest-asyncio (read by the caller) stands for what a whole-program run finds in its modules.
+   */
+  workspaceUsesPytestAsyncio?: boolean;
+}
+
+/** The front-end, plus what a package's summary asks of it. */
+export interface PythonFrontEnd extends FrontEnd {
+  /** The unresolved calls that are loose matches (`d.get(…)` where no instance of a project class with a `get` can be): the oracle step drops them unasked. */
+  looseCalls(calls: readonly UnresolvedCall[]): Set<UnresolvedCall>;
+}
+
+export function createPythonFrontEnd(options: PythonFrontEndOptions): PythonFrontEnd {
   const blockingApis: BlockingApi[] = [...configuredBlockingApis(options.config.blocking), ...BLOCKING_APIS];
   let modules: PyModule[] = [];
   let byName = new Map<string, PyModule>();
@@ -125,7 +144,7 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
         byName = new Map(modules.map((module) => [module.name, module]));
         resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
         // pytest-asyncio counts as used when declared or when the tests already use it.
-        const usesPytestAsyncio = modules.some((module) => /\bpytest_asyncio\b|pytest\.mark\.asyncio\b/.test(module.text));
+        const usesPytestAsyncio = options.workspaceUsesPytestAsyncio ?? modules.some((module) => usesPytestAsyncioIn(module.text));
         pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;
         built = buildGraph(modules, resolver, blockingApis, { entryPoints: options.config.entryPoints, consoleScripts: settings.consoleScripts, pytestAsyncio });
         recordMockPatches(modules, byName, resolver, built.graph.functions);
@@ -151,6 +170,13 @@ export function createPythonFrontEnd(options: FrontEndOptions): FrontEnd {
       else if ('error' in ahead) throw ahead.error;
       else hits = ahead.hits;
       return { language: 'python', files: modules.map((m) => m.file), graph: built!.graph, hits, skipped };
+    },
+
+    looseCalls(calls: readonly UnresolvedCall[]): Set<UnresolvedCall> {
+      return new Set(calls.filter((call) => {
+        const info = built?.unresolvedInfos.get(call);
+        return info !== undefined && !built!.reach.mayReach(call, info.call, info.module);
+      }));
     },
 
     async resolveCalls(calls: readonly UnresolvedCall[]): Promise<{ sites: CallSite[]; resolved: UnresolvedCall[] }> {

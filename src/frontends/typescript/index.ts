@@ -16,6 +16,7 @@ import { languageOf } from '../../discovery.js';
 import { toReportPath } from '../../paths.js';
 import type { Progress } from '../../progress.js';
 import { jsOracle, type CheckerOracle, type OracleName } from './oracle.js';
+import { resolveTarget } from '../../function-targets.js';
 
 export interface TsFrontEndOptions extends FrontEndOptions {
   /** `-p`: the tsconfig to use; else the nearest one above `searchFrom`. */
@@ -209,26 +210,6 @@ function misplacedAsyncOrAwait(sourceFile: ts.SourceFile): { at: number; message
   return problem;
 }
 
-/** `fn`, `Class.method`, `Interface.member`, `Class.*`, `path/file.ts:42`. */
-export function resolveTarget(target: string, functions: readonly import('../../model.js').FunctionNode[]): FunctionId[] {
-  const location = /^(.+):(\d+)$/.exec(target);
-  if (location) {
-    const [, file, lineText] = location;
-    const line = Number(lineText);
-    const inFile = functions.filter((fn) => fn.kind !== 'module' && (fn.location.file === file || fn.location.file.endsWith(`/${file}`)));
-    const exact = inFile.filter((fn) => fn.location.line === line);
-    if (exact.length > 0) return exact.map((fn) => fn.id);
-    // Otherwise the innermost function whose declaration spans the line.
-    const around = inFile
-      .filter((fn) => fn.location.line <= line && (fn.endLine ?? fn.location.line) >= line)
-      .sort((a, b) => b.location.line - a.location.line);
-    return around[0] ? [around[0].id] : [];
-  }
-  if (target.endsWith('.*')) {
-    const owner = target.slice(0, -2);
-    return functions
-      .filter((fn) => (fn.kind === 'method' || fn.kind === 'abstract-method') && fn.name.startsWith(`${owner}.`) && !fn.name.slice(owner.length + 1).includes('.'))
-      .map((fn) => fn.id);
-  }
-  return functions.filter((fn) => fn.name === target && fn.kind !== 'module').map((fn) => fn.id);
-}
+// Kept apart (src/function-targets.ts) so that a combined run of Python summaries resolves targets
+// without loading the TypeScript library.
+export { resolveTarget };
