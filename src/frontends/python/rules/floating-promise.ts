@@ -61,7 +61,7 @@ export const floatingPromiseVisitors: PyVisitors = {
       kind: 'floating',
       needsAsync: !atTopLevel,
       fix: awaitCoroutineFix(node, atTopLevel),
-      ...(use.byAnnotation ? unprovenByAnnotation(node) : {}),
+      ...(use.byAnnotation && !context.enclosing.isAsync ? unprovenByAnnotation(node) : {}),
     });
   },
   /**
@@ -94,7 +94,7 @@ export const floatingPromiseVisitors: PyVisitors = {
       kind: 'floating',
       needsAsync: !atTopLevel,
       fix: coroutineUses.length === 0 ? awaitCoroutineFix(call, atTopLevel) : undefined,
-      ...(valueUses.every((use) => use.byAnnotation) ? unprovenByAnnotation(call) : {}),
+      ...(!context.enclosing.isAsync && valueUses.every((use) => use.byAnnotation) ? unprovenByAnnotation(call) : {}),
     });
   },
 };
@@ -130,10 +130,11 @@ export function awaitCoroutineFix(call: PyNode, atTopLevel: boolean): (editor: F
 }
 
 /**
- * Only an annotation wants the value (`-> int`, `shout(text: str)`), and Python does not check
- * annotations: the coroutine may be handed to code that awaits it (a sync `get_client(async_client=True)`
- * whose callers write `await get_client(async_client=True)`). Awaiting it, and turning the function
- * async for that, changes what working callers get: an unsafe suggestion, and at most a warning.
+ * Only an annotation wants the value (`-> int`, `shout(text: str)`), in a sync function. Python does
+ * not check annotations, and a sync function may hand a coroutine on to callers that await it (a
+ * `get_client(async_client=True)` whose callers write `await get_client(async_client=True)`). Awaiting
+ * it turns the function async, which changes what those working callers get: an unsafe suggestion, at
+ * most a warning. In an `async def` the await is what the annotation says its callers get.
  */
 function unprovenByAnnotation(call: PyNode): Pick<PyReport, 'applicability' | 'severityCap' | 'suggestions'> {
   const callee = call.childForFieldName('function')!.text;
