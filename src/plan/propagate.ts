@@ -107,15 +107,16 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       suggestion: `Give ${fn.name} a name (or write its async version by hand), or use --strategy inplace.`,
     };
   }
-  // `if (cache.isDirectory(p))` on a receiver typed `any` may call this method: turned async in place,
-  // that call gets a promise (always true in a condition) and no await. Not provable, so unsafe.
+  // `if (cache.isDirectory(p))` on a receiver typed `any` (or a call through an import that does not
+  // resolve) may call this function: turned async in place, that call gets a promise (always true in
+  // a condition) and no await. Not provable, so unsafe.
   const loose = isPythonFile(fn.location.file) || options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(simpleName(fn.name))?.[0];
   if (loose) {
     const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`)`;
     return {
       kind: 'caller',
-      reason: `${fn.name} may be called at ${where} through a receiver whose type is not known: that call would not be awaited and would get a promise where it got a value (an unsafe fix)`,
-      suggestion: `Give the receiver a type (a JSDoc \`@type\` or annotation) so the call resolves and is awaited, or turn ${fn.name} async with --unsafe-fixes and await the calls listed in unresolvedCalls by hand.`,
+      reason: `${fn.name} may be called at ${where}, a call the analysis cannot resolve (a receiver typed \`any\`, an import it cannot follow): that call would not be awaited and would get a promise where it got a value (an unsafe fix)`,
+      suggestion: `Give the receiver a type (a JSDoc \`@type\` or annotation) or make the import resolve, so the call is awaited; or turn ${fn.name} async with --unsafe-fixes and await the calls listed in unresolvedCalls by hand.`,
       unsafeFix: `turn ${fn.name} async although \`${loose.text}\` at ${loose.location.file}:${loose.location.line} may call it and would not be awaited`,
     };
   }
