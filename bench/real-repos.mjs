@@ -247,7 +247,7 @@ const CATALOG = [
     language: 'ts',
     typecheck: ['tsconfig.json'],
     lintInclude: ['src/**/*.js', 'cmd.cjs'],
-    test: { argv: ['ava', '--tap', '--no-fail-fast', '--timeout', '60s'], reporter: 'tap-stdout' },
+    test: { argv: ['ava', '--tap', '--no-fail-fast', '--timeout', '60s'], reporter: 'tap-stdout', timeout: 900 },
   },
   {
     // Runs linters on git-staged files: a CLI over child processes and git (JavaScript, ESM, typed
@@ -259,7 +259,8 @@ const CATALOG = [
     language: 'ts',
     typecheck: ['tsconfig.json'],
     lintInclude: ['lib/**/*.js', 'bin/*.js'],
-    test: { argv: ['vitest', 'run', '--coverage.enabled=false', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json' },
+    // Its suite spawns git hundreds of times: about 4 minutes here, past the 300 s default under load.
+    test: { argv: ['vitest', 'run', '--coverage.enabled=false', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json', timeout: 900 },
   },
   {
     // Async file I/O over a thread pool (asyncio); its tests call sync file APIs inside async tests.
