@@ -42,7 +42,7 @@ const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
  * repositories whose tsconfig covers only type declarations) gives globs of the JS files a config the
  * harness writes (allowJs, outside the tree) covers, for the promise rules only. `test` is the
  * repository's own test command: `argv` (with `{report}`, `{python}`, `{work}` substituted), `pre`
- * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `junit` for pytest
+ * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `tap-stdout` for ava, `junit` for pytest
  * and node --test). Dependencies come from the lockfile (`install` overrides); Python's from Debian.
  * `node` (a major version) installs and tests the repository on that Node, `test.node` only runs its
  * tests there (see oracles.nodeBinDir).
