@@ -42,7 +42,7 @@ const TYPES_NODE = path.join(REPO_ROOT, 'node_modules', '@types', 'node');
  * repositories whose tsconfig covers only type declarations) gives globs of the JS files a config the
  * harness writes (allowJs, outside the tree) covers, for the promise rules only. `test` is the
  * repository's own test command: `argv` (with `{report}`, `{python}`, `{work}` substituted), `pre`
- * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `junit` for pytest
+ * commands (builds), and `reporter` (`jest-json` for vitest/jest, `mocha-json`, `tap-stdout` for ava, `junit` for pytest
  * and node --test). Dependencies come from the lockfile (`install` overrides); Python's from Debian.
  * `node` (a major version) installs and tests the repository on that Node, `test.node` only runs its
  * tests there (see oracles.nodeBinDir).
@@ -234,6 +234,53 @@ const CATALOG = [
     language: 'python',
     pythonPaths: ['src'],
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--continue-on-collection-errors', '-o', 'addopts=', '--junitxml={report}', 'tests/unit'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
+  // Four repositories added on 2026-12-06 (branch `freshrepos`), never run here before.
+  {
+    // Static-site generator (JavaScript, ESM) with sync and async file paths side by side; v3.1.6,
+    // the last release that installs on Node 20 (4.x asks for 22.15). Its tsconfig type-checks two
+    // files only, so the promise rules cover src/ through the harness's allowJs project. ava 6 writes
+    // TAP to stdout; `failFast` of its config would stop at the first failure.
+    name: 'eleventy',
+    github: '11ty/eleventy',
+    commit: '02ad90a2c85f6446d46bdcd231b6d5d3c5c17949',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    lintInclude: ['src/**/*.js', 'cmd.cjs'],
+    test: { argv: ['ava', '--tap', '--no-fail-fast', '--timeout', '60s'], reporter: 'tap-stdout', timeout: 900 },
+  },
+  {
+    // Runs linters on git-staged files: a CLI over child processes and git (JavaScript, ESM, typed
+    // by JSDoc through an allowJs tsconfig); v16.4.0 (17.x asks for Node 22.22). vitest, with its
+    // coverage thresholds off (a migration changes coverage, not behaviour).
+    name: 'lint-staged',
+    github: 'lint-staged/lint-staged',
+    commit: '445f9dd042b88528c798b2e25c21c9adbc69a732',
+    language: 'ts',
+    typecheck: ['tsconfig.json'],
+    lintInclude: ['lib/**/*.js', 'bin/*.js'],
+    // Its suite spawns git hundreds of times: about 4 minutes here, past the 300 s default under load.
+    test: { argv: ['vitest', 'run', '--coverage.enabled=false', '--reporter=json', '--outputFile={report}'], reporter: 'jest-json', timeout: 900 },
+  },
+  {
+    // Async file I/O over a thread pool (asyncio); its tests call sync file APIs inside async tests.
+    // pytest 8.3 is its minversion: the ini file is replaced by `-c /dev/null` and its one setting
+    // given with `-o` (Debian's pytest is 7.2, pytest-asyncio 0.20).
+    name: 'aiofiles',
+    github: 'Tinche/aiofiles',
+    commit: '6fdc25c7812d6738ccf51c5e7d4cd68500053a52',
+    language: 'python',
+    pythonPaths: ['src'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-c', '/dev/null', '--rootdir', '{work}', '-o', 'asyncio_mode=auto', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
+  {
+    // Asynchronous console and interfaces for asyncio (streams over stdin/stdout, an async REPL);
+    // stdlib only. Its addopts ask for pytest-cov and pytest-repeat: cleared.
+    name: 'aioconsole',
+    github: 'vxgmichel/aioconsole',
+    commit: 'c59b5eab9622c86b6f852c47d90d7cf071706397',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-o', 'addopts=', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
 ];
 

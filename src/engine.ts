@@ -529,7 +529,13 @@ function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId
  */
 function planDiffersWithUnsafeFixes(graph: CallGraph, plan: Plan, unsafeFixes: boolean): boolean {
   if (!unsafeFixes) return [...plan.blocked.values()].some((why) => why.unsafeFix !== undefined);
-  return graph.sites.some((site) => ((site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all') && plan.asyncFunctions.has(site.callee));
+  if (graph.sites.some((site) => ((site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all') && plan.asyncFunctions.has(site.callee))) return true;
+  // A TypeScript function turned async although an untyped call may reach it (the planner's `loose` block).
+  const looseNames = new Set((graph.unresolved ?? []).filter((call) => languageOf(call.location.file) === 'typescript').map((call) => call.name));
+  return [...plan.asyncFunctions.keys()].some((id) => {
+    const fn = graph.functions.get(id);
+    return fn !== undefined && languageOf(fn.location.file) === 'typescript' && looseNames.has(fn.name.slice(fn.name.lastIndexOf('.') + 1));
+  });
 }
 
 /** The hit has a fix this run applies: a safe one, or an unsafe one under --unsafe-fixes. */

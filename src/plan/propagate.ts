@@ -8,6 +8,7 @@ import type {
   FunctionId,
   FunctionNode,
   Strategy,
+  UnresolvedCall,
 } from '../model.js';
 
 export interface BlockedFunction {
@@ -55,6 +56,8 @@ export interface PlanOptions {
 interface Indexes {
   sitesByCallee: Map<FunctionId, CallSite[]>;
   sitesByCaller: Map<FunctionId, CallSite[]>;
+  /** TypeScript/JavaScript calls through a receiver the checker could not type, by the simple name called. */
+  looseCallsByName: Map<string, UnresolvedCall[]>;
 }
 
 function indexSites(graph: CallGraph): Indexes {
@@ -64,8 +67,14 @@ function indexSites(graph: CallGraph): Indexes {
     push(sitesByCallee, site.callee, site);
     push(sitesByCaller, site.caller, site);
   }
-  return { sitesByCallee, sitesByCaller };
+  // Python's unresolved calls go to pyright after a first plan (the engine asks about the functions
+  // that plan turns async), so blocking on them here would keep that question from being asked.
+  const looseCallsByName = new Map<string, UnresolvedCall[]>();
+  for (const call of graph.unresolved ?? []) if (!isPythonFile(call.location.file)) push(looseCallsByName, call.name, call);
+  return { sitesByCallee, sitesByCaller, looseCallsByName };
 }
+
+const isPythonFile = (file: string): boolean => file.endsWith('.py') || file.endsWith('.pyi');
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -96,6 +105,19 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       kind: 'reference',
       reason: `${fn.name} must keep its sync version under dual, and ${fn.noSibling}`,
       suggestion: `Give ${fn.name} a name (or write its async version by hand), or use --strategy inplace.`,
+    };
+  }
+  // `if (cache.isDirectory(p))` on a receiver typed `any` (or a call through an import that does not
+  // resolve) may call this function: turned async in place, that call gets a promise (always true in
+  // a condition) and no await. Not provable, so unsafe.
+  const loose = isPythonFile(fn.location.file) || options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(simpleName(fn.name))?.[0];
+  if (loose) {
+    const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`)`;
+    return {
+      kind: 'caller',
+      reason: `${fn.name} may be called at ${where}, a call the analysis cannot resolve (a receiver typed \`any\`, an import it cannot follow): that call would not be awaited and would get a promise where it got a value (an unsafe fix)`,
+      suggestion: `Give the receiver a type (a JSDoc \`@type\` or annotation) or make the import resolve, so the call is awaited; or turn ${fn.name} async with --unsafe-fixes and await the calls listed in unresolvedCalls by hand.`,
+      unsafeFix: `turn ${fn.name} async although \`${loose.text}\` at ${loose.location.file}:${loose.location.line} may call it and would not be awaited`,
     };
   }
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
@@ -443,6 +465,8 @@ function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap
 }
 
 /** The expression at a reference or callback site, quoted for a refusal. */
+const simpleName = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
+
 function quoted(site: CallSite): string {
   return site.text ? ` (\`${site.text}\`)` : '';
 }
