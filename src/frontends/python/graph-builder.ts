@@ -440,6 +440,11 @@ function protocolDistance(cls: PyClass, protocol: PyClass): number {
   return 1000 - shared;
 }
 
+/** Something outside the project, reached through a module the tool cannot place (`Resolver.isUnknownPath`). */
+function isUnknownExternal(symbol: PySymbol | undefined, resolver: Resolver): boolean {
+  return (symbol?.kind === 'external' || symbol?.kind === 'external-instance') && resolver.isUnknownPath(symbol.path);
+}
+
 function projectFunctionOf(symbol: PySymbol | undefined, resolver: Resolver): PyFunction | undefined {
   if (symbol?.kind === 'function') return symbol.fn;
   if (symbol?.kind === 'class') return resolver.findMethod(symbol.cls, '__init__');
@@ -544,23 +549,39 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
   // a project method of that name, called from where it is handed; listed as an unresolved call
   // would be (a thread runner's argument is blocked outright, below).
   const projectMethods = new Set([...resolver.modules.values()].flatMap((m) => [...m.classes.values()].flatMap((cls) => [...cls.methods.keys()])));
-  const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
-    const name = node.childForFieldName('attribute');
-    if (!name || !projectMethods.has(name.text) || parent.type === 'attribute') return;
-    // A receiver the resolver types (`self`, a typed parameter) whose attribute is no method is data.
-    const object = node.childForFieldName('object');
-    if (!object || resolver.resolveExpression(object, enclosing, module) !== undefined) return;
+  /** A value that may be a project function of `name`, called from where it is handed: listed unless its use shows it is not. */
+  const recordUnresolvedValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, name: string, nameNode: PyNode): void => {
+    if (parent.type === 'attribute') return;
     const receiver = parent.type === 'argument_list' ? parent.parent : parent.type === 'keyword_argument' ? parent.parent?.parent : undefined;
     if (receiver?.type === 'call') {
       const api = receiver.childForFieldName('function')?.text;
       if (api && HIGHER_ORDER_SAFE.has(api)) return;
+      // A function value a thread runs is blocked outright, below.
       if (runsInThread(receiver, enclosing, module, resolver) && threadedFunctionArguments(receiver).some((argument) => argument.equals(node))) return;
     }
     if (['augmented_assignment', 'delete_statement'].includes(parent.type)) return;
     const at = module.lines.at(node.startIndex);
-    const call: UnresolvedCall = { caller: enclosing.id, name: name.text, text: node.text, location: { file: module.rel, line: at.line, column: at.column } };
+    const call: UnresolvedCall = { caller: enclosing.id, name, text: node.text, location: { file: module.rel, line: at.line, column: at.column } };
     unresolved.push(call);
-    unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
+    unresolvedInfos.set(call, { module, call: node, nameNode, enclosing });
+  };
+  const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
+    const name = node.childForFieldName('attribute');
+    if (!name || !projectMethods.has(name.text)) return;
+    // A receiver the resolver types (`self`, a typed parameter) whose attribute is no method is data.
+    const object = node.childForFieldName('object');
+    if (!object || resolver.resolveExpression(object, enclosing, module) !== undefined) return;
+    recordUnresolvedValue(node, parent, enclosing, name.text, name);
+  };
+  // `loop.call_soon(get_vnc)` with `get_vnc` imported from a module the tool cannot place: it may be
+  // the project function of that name (an annotation naming it is no use of a value).
+  let projectFunctionNames: Set<string> | undefined;
+  const recordUnknownValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, path: string): void => {
+    const name = path.slice(path.lastIndexOf('.') + 1);
+    projectFunctionNames ??= new Set([...resolver.modules.values()].flatMap((m) => m.allFunctions.filter((fn) => fn.kind !== 'module' && fn.kind !== 'arrow').map((fn) => fn.name)));
+    if (!projectFunctionNames.has(name) || isInside(node, new Set(['type']), module.tree.rootNode)) return;
+    const nameNode = node.type === 'attribute' ? node.childForFieldName('attribute') : node;
+    if (nameNode) recordUnresolvedValue(node, parent, enclosing, name, nameNode);
   };
   walkWithScopes(module, (node, enclosing) => {
     if (node.type === 'call') {
@@ -569,9 +590,13 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       if (!callee) {
         const name = calleeNameNode(node);
         const written = node.childForFieldName('function');
-        if (name && written && !symbol) {
+        // A call through an import of a module the tool cannot place may call a project function.
+        const unknown = isUnknownExternal(symbol, resolver);
+        if (name && written && (!symbol || unknown)) {
           const at = module.lines.at(node.startIndex);
-          const call: UnresolvedCall = { caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } };
+          // `from x import get_vnc as vnc`: `vnc()` calls what the module names `get_vnc`.
+          const called = unknown && symbol?.kind === 'external' ? symbol.path.slice(symbol.path.lastIndexOf('.') + 1) : name.text;
+          const call: UnresolvedCall = { caller: enclosing.id, name: called, text: written.text, location: { file: module.rel, line: at.line, column: at.column } };
           unresolved.push(call);
           unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
         }
@@ -590,6 +615,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     if (parent.type === 'parameters' || parent.type === 'typed_parameter' || parent.type === 'default_parameter' && parent.childForFieldName('name')?.equals(node)) return;
     const symbol = resolver.resolveExpression(node, enclosing, module);
     if (symbol === undefined && node.type === 'attribute') recordUntypedMethodValue(node, parent, enclosing);
+    else if (symbol?.kind === 'external' && isUnknownExternal(symbol, resolver)) recordUnknownValue(node, parent, enclosing, symbol.path);
     if (symbol?.kind !== 'function' || symbol.fn.kind === 'module') return;
     // The dual strategy's wrapper (`async def f_async`: `to_thread(self.f, …)`) is not a use that blocks f.
     if (enclosing.name === `${symbol.fn.name}_async`) return;
@@ -607,14 +633,20 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     list.push(referenceSite(module, node, enclosing, symbol.fn, receiver?.type === 'call' ? receiver : undefined, resolver));
   }, SITE_TYPES);
   // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
-  // the one a thread runs, so none of them may turn async on the strength of its direct calls.
+  // the one a thread runs, so none of them may turn async on the strength of its direct calls. So
+  // with `to_thread(get_vnc)` imported from a module the tool cannot place: every project function
+  // of that name.
   walkWithScopes(module, (node, enclosing) => {
     if (node.type !== 'call' || !runsInThread(node, enclosing, module, resolver)) return;
     for (const argument of threadedFunctionArguments(node)) {
-      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
-      const name = argument.childForFieldName('attribute')?.text;
+      if (argument.type !== 'attribute' && argument.type !== 'identifier') continue;
+      const symbol = resolver.resolveExpression(argument, enclosing, module);
+      const unknown = symbol?.kind === 'external' && isUnknownExternal(symbol, resolver) ? symbol.path : undefined;
+      if (unknown === undefined && (symbol || argument.type !== 'attribute')) continue;
+      const name = unknown !== undefined ? unknown.slice(unknown.lastIndexOf('.') + 1) : argument.childForFieldName('attribute')?.text;
       if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
-      for (const fn of methodsNamed(name, resolver)) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
+      const targets = unknown !== undefined ? functionsNamed(name, resolver) : methodsNamed(name, resolver);
+      for (const fn of targets) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
     }
   }, CALLS);
 }
@@ -638,6 +670,15 @@ function methodsNamed(name: string | undefined, resolver: Resolver): PyFunction[
     const method = cls.methods.get(name);
     return method && method.kind === 'method' ? [method] : [];
   }));
+}
+
+/** The project's methods and module-level functions of a name (what an import may bring in). */
+function functionsNamed(name: string | undefined, resolver: Resolver): PyFunction[] {
+  if (!name) return [];
+  return [...resolver.modules.values()].flatMap((module) => {
+    const fn = module.functions.get(name);
+    return [...(fn ? [fn] : []), ...methodsNamed(name, resolver).filter((method) => method.module === module)];
+  });
 }
 
 /** Builtins (and `list.sort`) that call a function they are given on the spot and use its result. */

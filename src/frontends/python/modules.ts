@@ -7,7 +7,8 @@ import { stripBom } from '../../source-text.js';
 
 export type ImportBinding =
   | { kind: 'module'; module: string }
-  | { kind: 'symbol'; module: string; name: string };
+  /** `relative`: written `from .x import y` (the module is the project's, or nothing). */
+  | { kind: 'symbol'; module: string; name: string; relative?: true };
 
 export interface PyFunction {
   /** `<file>#<start offset>` of the `def`/`lambda` node, or `<file>#module`. */
@@ -142,6 +143,7 @@ function collectImports(module: PyModule, node: PyNode, into: Map<string, Import
     } else if (child.type === 'import_from_statement') {
       const source = child.childForFieldName('module_name')!;
       let from = source.text;
+      const relative = source.type === 'relative_import' ? { relative: true as const } : {};
       if (source.type === 'relative_import') {
         const dots = (/^\.+/.exec(from)?.[0] ?? '').length;
         from = absoluteModule(module, dots, from.slice(dots));
@@ -150,9 +152,9 @@ function collectImports(module: PyModule, node: PyNode, into: Map<string, Import
         if (!item) continue;
         if (item.type === 'aliased_import') {
           const name = item.childForFieldName('name')!.text;
-          into.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name });
+          into.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name, ...relative });
         } else {
-          into.set(item.text, { kind: 'symbol', module: from, name: item.text });
+          into.set(item.text, { kind: 'symbol', module: from, name: item.text, ...relative });
         }
       }
     } else if (IMPORT_SCOPES.has(child.type)) {
