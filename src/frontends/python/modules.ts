@@ -53,6 +53,8 @@ export interface PyModule {
   lines: LineIndex;
   eol: string;
   imports: Map<string, ImportBinding>;
+  /** The modules of its top-level `from x import *` statements, in order (absolute names). */
+  starImports: string[];
   functions: Map<string, PyFunction>;
   classes: Map<string, PyClass>;
   /** Module-level variables: the annotation or the first assigned value. */
@@ -98,6 +100,7 @@ export function buildModule(root: string, file: string, source: string, importNa
     lines: new LineIndex(text),
     eol: text.includes('\r\n') ? '\r\n' : '\n',
     imports: new Map(),
+    starImports: [],
     functions: new Map(),
     classes: new Map(),
     variables: new Map(),
@@ -148,6 +151,7 @@ function collectImports(module: PyModule, node: PyNode, into: Map<string, Import
         const dots = (/^\.+/.exec(from)?.[0] ?? '').length;
         from = absoluteModule(module, dots, from.slice(dots));
       }
+      if (into === module.imports && namedChildren(child).some((item) => item.type === 'wildcard_import')) module.starImports.push(from);
       for (const item of child.childrenForFieldName('name')) {
         if (!item) continue;
         if (item.type === 'aliased_import') {

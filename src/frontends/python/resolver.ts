@@ -167,6 +167,15 @@ export class Resolver {
       return this.followBinding(variable, () =>
         variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module));
     }
+    // `from .impl import *` (a package re-exporting its modules): the name is what that module gives.
+    for (const source of module.starImports) {
+      const target = this.moduleNamed(source);
+      const starKey = `${source}:*${name}`;
+      if (!target || seen.has(starKey) || !exportedByStar(target, name)) continue;
+      seen.add(starKey);
+      const found = this.resolveModuleName(target, name, seen);
+      if (found) return found;
+    }
     if (name === 'open' || name === 'print' || name === 'input' || BUILTIN_NAMES.has(name)) return { kind: 'external', path: `builtins.${name}` };
     return undefined;
   }
@@ -543,6 +552,13 @@ export class Resolver {
       this.basePaths(klass).some((p) => p === 'unittest.TestCase' || p === 'unittest.IsolatedAsyncioTestCase'),
     );
   }
+}
+
+/** Whether `from module import *` binds the name: `__all__` lists it, or, with no `__all__`, it is not private. */
+function exportedByStar(module: PyModule, name: string): boolean {
+  const all = module.variables.get('__all__');
+  if (!all) return !name.startsWith('_');
+  return all.descendantsOfType('string').some((item) => item?.text.replace(/^[a-zA-Z]*["']+|["']+$/g, '') === name);
 }
 
 /** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */
