@@ -646,7 +646,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       const name = unknown !== undefined ? unknown.slice(unknown.lastIndexOf('.') + 1) : argument.childForFieldName('attribute')?.text;
       if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
       const targets = unknown !== undefined ? functionsNamed(name, resolver) : methodsNamed(name, resolver);
-      for (const fn of targets) list.push(referenceSite(module, argument, enclosing, fn, node, resolver));
+      for (const fn of targets) list.push(referenceSite(module, argument, enclosing, fn, node, resolver, unknown));
     }
   }, CALLS);
 }
@@ -695,16 +695,18 @@ function quoted(node: PyNode): string {
  * calls it there is not known, so it cannot turn async unless that use is rewritten too, and no
  * rewrite exists for it here. The reason quotes the expression that holds it.
  */
-function referenceSite(module: PyModule, node: PyNode, enclosing: PyFunction, fn: PyFunction, receiver: PyNode | undefined, resolver: Resolver): CallSite {
+function referenceSite(module: PyModule, node: PyNode, enclosing: PyFunction, fn: PyFunction, receiver: PyNode | undefined, resolver: Resolver, unknownPath?: string): CallSite {
   const at = module.lines.at(node.startIndex);
   const holder = receiver ?? (node.parent && node.parent.type !== 'module' && node.parent.type !== 'block' ? node.parent : node);
   const api = receiver?.childForFieldName('function')?.text;
   const thread = receiver !== undefined && runsInThread(receiver, enclosing, module, resolver);
   const attribute = receiver?.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '';
   const expression = `\`${quoted(holder)}\``;
+  // Reached through a module the tool cannot place: say why this value may be `fn` at all.
+  const through = unknownPath ? ` (\`${quoted(node)}\` comes from \`${unknownPath.slice(0, unknownPath.lastIndexOf('.'))}\`, a module async-migrate cannot place, so it may be ${fn.qualName})` : '';
   const because = thread
     ? {
-        reason: `${expression} runs it in a worker thread, where the coroutine of an \`async def\` would never be awaited`,
+        reason: `${expression} runs it in a worker thread, where the coroutine of an \`async def\` would never be awaited${through}`,
         suggestion: `Keep ${fn.qualName} sync (the thread keeps it off the loop), or await ${fn.qualName}(…) in place of the thread by hand, then re-run async-migrate.`,
       }
     : /^assert_|^assert_any_call$/.test(attribute)
