@@ -132,7 +132,8 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const unresolved: UnresolvedCall[] = [];
   const unresolvedInfos = new Map<UnresolvedCall, UnresolvedInfo>();
   const flows: ProtocolFlows = new Map();
-  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, siteList, sites, unresolved, unresolvedInfos, flows));
+  const names = new ProjectNames([...resolver.modules.values()]);
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, names, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
   // Asked lazily, only about the unresolved calls whose name is that of a function turning async.
@@ -544,11 +545,53 @@ function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, res
 const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribute']);
 const CALLS: ReadonlySet<string> = new Set(['call']);
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
+/**
+ * The project's functions by simple name, indexed once per graph: asked per module and per thread
+ * runner, a scan of every module each time was quadratic (AutoBot-AI: minutes).
+ */
+class ProjectNames {
+  /** Every method name of a top-level class (properties and constructors included). */
+  readonly methodNames = new Set<string>();
+  /** Every def's name (lambdas and module top levels aside). */
+  readonly functionNames = new Set<string>();
+  /** Plain methods (kind `method`) of top-level classes, by name, in module and class order. */
+  private readonly methods = new Map<string, PyFunction[]>();
+  /** Module-level functions and plain methods, by name, per module in order: what an import may bring in. */
+  private readonly importable = new Map<string, PyFunction[]>();
+
+  constructor(modules: readonly PyModule[]) {
+    const add = (map: Map<string, PyFunction[]>, fn: PyFunction): void => {
+      const list = map.get(fn.name);
+      if (list) list.push(fn);
+      else map.set(fn.name, [fn]);
+    };
+    for (const module of modules) {
+      for (const fn of module.functions.values()) add(this.importable, fn);
+      for (const cls of module.classes.values()) {
+        for (const [name, method] of cls.methods) {
+          this.methodNames.add(name);
+          if (method.kind !== 'method') continue;
+          add(this.methods, method);
+          add(this.importable, method);
+        }
+      }
+      for (const fn of module.allFunctions) if (fn.kind !== 'module' && fn.kind !== 'arrow') this.functionNames.add(fn.name);
+    }
+  }
+
+  methodsNamed(name: string | undefined): readonly PyFunction[] {
+    return (name && this.methods.get(name)) || [];
+  }
+
+  functionsNamed(name: string | undefined): readonly PyFunction[] {
+    return (name && this.importable.get(name)) || [];
+  }
+}
+
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], names: ProjectNames, list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   // `loop.call_soon(holder.refresh)`, `later = holder.refresh` with `holder` untyped: the value may be
   // a project method of that name, called from where it is handed; listed as an unresolved call
   // would be (a thread runner's argument is blocked outright, below).
-  const projectMethods = new Set([...resolver.modules.values()].flatMap((m) => [...m.classes.values()].flatMap((cls) => [...cls.methods.keys()])));
   /** A value that may be a project function of `name`, called from where it is handed: listed unless its use shows it is not. */
   const recordUnresolvedValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, name: string, nameNode: PyNode): void => {
     if (parent.type === 'attribute') return;
@@ -567,7 +610,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
   };
   const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
     const name = node.childForFieldName('attribute');
-    if (!name || !projectMethods.has(name.text)) return;
+    if (!name || !names.methodNames.has(name.text)) return;
     // A receiver the resolver types (`self`, a typed parameter) whose attribute is no method is data.
     const object = node.childForFieldName('object');
     if (!object || resolver.resolveExpression(object, enclosing, module) !== undefined) return;
@@ -575,11 +618,9 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
   };
   // `loop.call_soon(get_vnc)` with `get_vnc` imported from a module the tool cannot place: it may be
   // the project function of that name (an annotation naming it is no use of a value).
-  let projectFunctionNames: Set<string> | undefined;
   const recordUnknownValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, path: string): void => {
     const name = path.slice(path.lastIndexOf('.') + 1);
-    projectFunctionNames ??= new Set([...resolver.modules.values()].flatMap((m) => m.allFunctions.filter((fn) => fn.kind !== 'module' && fn.kind !== 'arrow').map((fn) => fn.name)));
-    if (!projectFunctionNames.has(name) || isInside(node, new Set(['type']), module.tree.rootNode)) return;
+    if (!names.functionNames.has(name) || isInside(node, new Set(['type']), module.tree.rootNode)) return;
     const nameNode = node.type === 'attribute' ? node.childForFieldName('attribute') : node;
     if (nameNode) recordUnresolvedValue(node, parent, enclosing, name, nameNode);
   };
@@ -645,7 +686,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       if (unknown === undefined && (symbol || argument.type !== 'attribute')) continue;
       const name = unknown !== undefined ? unknown.slice(unknown.lastIndexOf('.') + 1) : argument.childForFieldName('attribute')?.text;
       if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
-      const targets = unknown !== undefined ? functionsNamed(name, resolver) : methodsNamed(name, resolver);
+      const targets = unknown !== undefined ? names.functionsNamed(name) : names.methodsNamed(name);
       for (const fn of targets) list.push(referenceSite(module, argument, enclosing, fn, node, resolver, unknown));
     }
   }, CALLS);
@@ -662,23 +703,6 @@ function threadedFunctionArguments(call: PyNode): PyNode[] {
   const attribute = call.childForFieldName('function')?.childForFieldName('attribute')?.text;
   const value = attribute === 'run_in_executor' ? positional[1] : positional[0];
   return value ? [value] : [];
-}
-
-function methodsNamed(name: string | undefined, resolver: Resolver): PyFunction[] {
-  if (!name) return [];
-  return [...resolver.modules.values()].flatMap((module) => [...module.classes.values()].flatMap((cls) => {
-    const method = cls.methods.get(name);
-    return method && method.kind === 'method' ? [method] : [];
-  }));
-}
-
-/** The project's methods and module-level functions of a name (what an import may bring in). */
-function functionsNamed(name: string | undefined, resolver: Resolver): PyFunction[] {
-  if (!name) return [];
-  return [...resolver.modules.values()].flatMap((module) => {
-    const fn = module.functions.get(name);
-    return [...(fn ? [fn] : []), ...methodsNamed(name, resolver).filter((method) => method.module === module)];
-  });
 }
 
 /** Builtins (and `list.sort`) that call a function they are given on the spot and use its result. */
