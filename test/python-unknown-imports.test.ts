@@ -90,11 +90,12 @@ describe('calls through modules the tool cannot place', () => {
     })).toEqual([]);
   });
 
-  it('records a function of an unknown module used as a value', async () => {
+  it('records a function of an unknown module used as a value, and on an instance of its class only a method name', async () => {
     expect(await unresolvedOf({
       ...base,
-      'app.py': 'import vnc.manager as vm\nfrom vnc.manager import get_vnc\n\n\ndef handlers() -> list:\n    return [get_vnc, vm.get_vnc]\n\n\ndef typed(x: get_vnc) -> None:\n    pass\n',
-    })).toEqual(['get_vnc <- get_vnc', 'get_vnc <- vm.get_vnc']);
+      'lib/vnc/client.py': 'class Client:\n    def refresh(self):\n        return 1\n',
+      'app.py': 'import vnc.manager as vm\nfrom vnc.manager import get_vnc\nfrom vnc.settings import Settings\n\n\ndef handlers() -> list:\n    return [get_vnc, vm.get_vnc]\n\n\ndef typed(x: get_vnc) -> None:\n    pass\n\n\ndef settings() -> list:\n    s = Settings()\n    return [s.get_vnc, s.refresh]\n',
+    })).toEqual(['Settings <- Settings', 'get_vnc <- get_vnc', 'get_vnc <- vm.get_vnc', 'refresh <- s.refresh']);
   });
 });
 

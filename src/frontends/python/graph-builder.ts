@@ -620,7 +620,11 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
   // the project function of that name (an annotation naming it is no use of a value).
   const recordUnknownValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, path: string): void => {
     const name = path.slice(path.lastIndexOf('.') + 1);
-    if (!names.functionNames.has(name) || isInside(node, new Set(['type']), module.tree.rootNode)) return;
+    // On an instance (`config = VMConfig()`, the class from such a module) only a method can be meant:
+    // `config.main` is no module-level `main`.
+    const object = node.type === 'attribute' ? node.childForFieldName('object') : null;
+    const onInstance = object ? resolver.resolveExpression(object, enclosing, module)?.kind === 'external-instance' : false;
+    if (!(onInstance ? names.methodNames : names.functionNames).has(name) || isInside(node, new Set(['type']), module.tree.rootNode)) return;
     const nameNode = node.type === 'attribute' ? node.childForFieldName('attribute') : node;
     if (nameNode) recordUnresolvedValue(node, parent, enclosing, name, nameNode);
   };
