@@ -138,9 +138,8 @@ export function buildGraph(modules: readonly PyModule[], resolver: Resolver, blo
   const unresolved: UnresolvedCall[] = [];
   const unresolvedInfos = new Map<UnresolvedCall, UnresolvedInfo>();
   const flows: ProtocolFlows = new Map();
-  // Made once: rebuilt for each module it was the larger part of a 505k-line run (modules x methods).
-  const projectMethods = projectMethodNames(resolver);
-  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, projectMethods, siteList, sites, unresolved, unresolvedInfos, flows));
+  const names = new ProjectNames([...resolver.modules.values()]);
+  for (const module of modules) attributeTo(module.file, () => collectSites(module, resolver, blockingApis, names, siteList, sites, unresolved, unresolvedInfos, flows));
   blockFuturesUsedAsFutures(functions, nodes, siteList, sites);
   const families = buildFamilies(modules, resolver, nodes, flows);
   // Asked lazily, only about the unresolved calls whose name is that of a function turning async.
@@ -445,6 +444,11 @@ function protocolDistance(cls: PyClass, protocol: PyClass): number {
   return 1000 - shared;
 }
 
+/** Something outside the project, reached through a module the tool cannot place (`Resolver.isUnknownPath`). */
+function isUnknownExternal(symbol: PySymbol | undefined, resolver: Resolver): boolean {
+  return (symbol?.kind === 'external' || symbol?.kind === 'external-instance') && resolver.isUnknownPath(symbol.path);
+}
+
 function projectFunctionOf(symbol: PySymbol | undefined, resolver: Resolver): PyFunction | undefined {
   if (symbol?.kind === 'function') return symbol.fn;
   if (symbol?.kind === 'class') return resolver.findMethod(symbol.cls, '__init__');
@@ -543,46 +547,105 @@ function runsInThread(call: PyNode, enclosing: PyFunction, module: PyModule, res
 /** The nodes collectSites looks at: calls, and the names that may hold a function as a value. */
 const SITE_TYPES: ReadonlySet<string> = new Set(['call', 'identifier', 'attribute']);
 
-/** The names of every project class's methods. */
-function projectMethodNames(resolver: Resolver): ReadonlySet<string> {
-  const names = new Set<string>();
-  for (const module of resolver.modules.values()) for (const cls of module.classes.values()) for (const name of cls.methods.keys()) names.add(name);
-  return names;
+/**
+ * The project's functions by simple name, indexed once per graph: asked per module and per thread
+ * runner, a scan of every module each time was quadratic (AutoBot-AI: minutes).
+ */
+class ProjectNames {
+  /** Every method name of a top-level class (properties and constructors included). */
+  readonly methodNames = new Set<string>();
+  /** Every def's name (lambdas and module top levels aside). */
+  readonly functionNames = new Set<string>();
+  /** Plain methods (kind `method`) of top-level classes, by name, in module and class order. */
+  private readonly methods = new Map<string, PyFunction[]>();
+  /** Module-level functions and plain methods, by name, per module in order: what an import may bring in. */
+  private readonly importable = new Map<string, PyFunction[]>();
+
+  constructor(modules: readonly PyModule[]) {
+    const add = (map: Map<string, PyFunction[]>, fn: PyFunction): void => {
+      const list = map.get(fn.name);
+      if (list) list.push(fn);
+      else map.set(fn.name, [fn]);
+    };
+    for (const module of modules) {
+      for (const fn of module.functions.values()) add(this.importable, fn);
+      for (const cls of module.classes.values()) {
+        for (const [name, method] of cls.methods) {
+          this.methodNames.add(name);
+          if (method.kind !== 'method') continue;
+          add(this.methods, method);
+          add(this.importable, method);
+        }
+      }
+      for (const fn of module.allFunctions) if (fn.kind !== 'module' && fn.kind !== 'arrow') this.functionNames.add(fn.name);
+    }
+  }
+
+  methodsNamed(name: string | undefined): readonly PyFunction[] {
+    return (name && this.methods.get(name)) || [];
+  }
+
+  functionsNamed(name: string | undefined): readonly PyFunction[] {
+    return (name && this.importable.get(name)) || [];
+  }
 }
 
-function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], projectMethods: ReadonlySet<string>, list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
+function collectSites(module: PyModule, resolver: Resolver, blockingApis: readonly BlockingApi[], names: ProjectNames, list: CallSite[], infos: Map<string, SiteInfo>, unresolved: UnresolvedCall[], unresolvedInfos: Map<UnresolvedCall, UnresolvedInfo>, flows: ProtocolFlows): void {
   // `loop.call_soon(holder.refresh)`, `later = holder.refresh` with `holder` untyped: the value may be
   // a project method of that name, called from where it is handed; listed as an unresolved call
   // would be (a thread runner's argument is blocked outright, below).
-  const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
-    const name = node.childForFieldName('attribute');
-    if (!name || !projectMethods.has(name.text) || parent.type === 'attribute') return;
-    // A receiver the resolver types (`self`, a typed parameter) whose attribute is no method is data.
-    const object = node.childForFieldName('object');
-    if (!object || resolver.resolveExpression(object, enclosing, module) !== undefined) return;
+  /** A value that may be a project function of `name`, called from where it is handed: listed unless its use shows it is not. */
+  const recordUnresolvedValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, name: string, nameNode: PyNode): void => {
+    if (parent.type === 'attribute') return;
     const receiver = parent.type === 'argument_list' ? parent.parent : parent.type === 'keyword_argument' ? parent.parent?.parent : undefined;
     if (receiver?.type === 'call') {
       const api = receiver.childForFieldName('function')?.text;
       if (api && HIGHER_ORDER_SAFE.has(api)) return;
+      // A function value a thread runs is blocked outright, below.
       if (runsInThread(receiver, enclosing, module, resolver) && threadedFunctionArguments(receiver).some((argument) => argument.equals(node))) return;
     }
     if (['augmented_assignment', 'delete_statement'].includes(parent.type)) return;
     const at = module.lines.at(node.startIndex);
-    const call: UnresolvedCall = { caller: enclosing.id, name: name.text, text: node.text, location: { file: module.rel, line: at.line, column: at.column } };
+    const call: UnresolvedCall = { caller: enclosing.id, name, text: node.text, location: { file: module.rel, line: at.line, column: at.column } };
     unresolved.push(call);
-    unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
+    unresolvedInfos.set(call, { module, call: node, nameNode, enclosing });
+  };
+  const recordUntypedMethodValue = (node: PyNode, parent: PyNode, enclosing: PyFunction): void => {
+    const name = node.childForFieldName('attribute');
+    if (!name || !names.methodNames.has(name.text)) return;
+    // A receiver the resolver types (`self`, a typed parameter) whose attribute is no method is data.
+    const object = node.childForFieldName('object');
+    if (!object || resolver.resolveExpression(object, enclosing, module) !== undefined) return;
+    recordUnresolvedValue(node, parent, enclosing, name.text, name);
+  };
+  // `loop.call_soon(get_vnc)` with `get_vnc` imported from a module the tool cannot place: it may be
+  // the project function of that name (an annotation naming it is no use of a value).
+  const recordUnknownValue = (node: PyNode, parent: PyNode, enclosing: PyFunction, path: string): void => {
+    const name = path.slice(path.lastIndexOf('.') + 1);
+    // On an instance (`config = VMConfig()`, the class from such a module) only a method can be meant:
+    // `config.main` is no module-level `main`.
+    const object = node.type === 'attribute' ? node.childForFieldName('object') : null;
+    const onInstance = object ? resolver.resolveExpression(object, enclosing, module)?.kind === 'external-instance' : false;
+    if (!(onInstance ? names.methodNames : names.functionNames).has(name) || isInside(node, new Set(['type']), module.tree.rootNode)) return;
+    const nameNode = node.type === 'attribute' ? node.childForFieldName('attribute') : node;
+    if (nameNode) recordUnresolvedValue(node, parent, enclosing, name, nameNode);
   };
   // `asyncio.to_thread(obj.search, q)` with `obj` unknown: every project method of that name may be
-  // the one a thread runs, so none of them may turn async on the strength of its direct calls. Found
-  // in the same walk, listed after the module's other sites.
+  // the one a thread runs, so none of them may turn async on the strength of its direct calls. So
+  // with `to_thread(get_vnc)` imported from a module the tool cannot place: every project function
+  // of that name. Found in the same walk, listed after the module's other sites.
   const threaded: CallSite[] = [];
   const recordThreadedMethods = (node: PyNode, enclosing: PyFunction): void => {
     if (!runsInThread(node, enclosing, module, resolver)) return;
     for (const argument of threadedFunctionArguments(node)) {
-      if (argument.type !== 'attribute' || resolver.resolveExpression(argument, enclosing, module)) continue;
-      const name = argument.childForFieldName('attribute')?.text;
+      if (argument.type !== 'attribute' && argument.type !== 'identifier') continue;
+      const symbol = resolver.resolveExpression(argument, enclosing, module);
+      const unknown = symbol?.kind === 'external' && isUnknownExternal(symbol, resolver) ? symbol.path : undefined;
+      if (unknown === undefined && (symbol || argument.type !== 'attribute')) continue;
+      const name = unknown !== undefined ? unknown.slice(unknown.lastIndexOf('.') + 1) : argument.childForFieldName('attribute')?.text;
       if (enclosing.name === `${name}_async`) continue; // the dual strategy's own wrapper
-      for (const fn of methodsNamed(name, resolver)) threaded.push(referenceSite(module, argument, enclosing, fn, node, resolver));
+      const targets = unknown !== undefined ? names.functionsNamed(name) : names.methodsNamed(name);
+      for (const fn of targets) threaded.push(referenceSite(module, argument, enclosing, fn, node, resolver, unknown));
     }
   };
   walkWithScopes(module, (node, enclosing) => {
@@ -593,9 +656,13 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
       if (!callee) {
         const name = calleeNameNode(node);
         const written = node.childForFieldName('function');
-        if (name && written && !symbol) {
+        // A call through an import of a module the tool cannot place may call a project function.
+        const unknown = isUnknownExternal(symbol, resolver);
+        if (name && written && (!symbol || unknown)) {
           const at = module.lines.at(node.startIndex);
-          const call: UnresolvedCall = { caller: enclosing.id, name: name.text, text: written.text, location: { file: module.rel, line: at.line, column: at.column } };
+          // `from x import get_vnc as vnc`: `vnc()` calls what the module names `get_vnc`.
+          const called = unknown && symbol?.kind === 'external' ? symbol.path.slice(symbol.path.lastIndexOf('.') + 1) : name.text;
+          const call: UnresolvedCall = { caller: enclosing.id, name: called, text: written.text, location: { file: module.rel, line: at.line, column: at.column } };
           unresolved.push(call);
           unresolvedInfos.set(call, { module, call: node, nameNode: name, enclosing });
         }
@@ -614,6 +681,7 @@ function collectSites(module: PyModule, resolver: Resolver, blockingApis: readon
     if (parent.type === 'parameters' || parent.type === 'typed_parameter' || parent.type === 'default_parameter' && parent.childForFieldName('name')?.equals(node)) return;
     const symbol = resolver.resolveExpression(node, enclosing, module);
     if (symbol === undefined && node.type === 'attribute') recordUntypedMethodValue(node, parent, enclosing);
+    else if (symbol?.kind === 'external' && isUnknownExternal(symbol, resolver)) recordUnknownValue(node, parent, enclosing, symbol.path);
     if (symbol?.kind !== 'function' || symbol.fn.kind === 'module') return;
     // The dual strategy's wrapper (`async def f_async`: `to_thread(self.f, …)`) is not a use that blocks f.
     if (enclosing.name === `${symbol.fn.name}_async`) return;
@@ -646,14 +714,6 @@ function threadedFunctionArguments(call: PyNode): PyNode[] {
   return value ? [value] : [];
 }
 
-function methodsNamed(name: string | undefined, resolver: Resolver): PyFunction[] {
-  if (!name) return [];
-  return [...resolver.modules.values()].flatMap((module) => [...module.classes.values()].flatMap((cls) => {
-    const method = cls.methods.get(name);
-    return method && method.kind === 'method' ? [method] : [];
-  }));
-}
-
 /** Builtins (and `list.sort`) that call a function they are given on the spot and use its result. */
 const SYNC_HIGHER_ORDER = /^(sorted|map|filter|min|max|functools\.reduce|reduce|itertools\.\w+|\w+\.sort)$/;
 
@@ -668,16 +728,18 @@ function quoted(node: PyNode): string {
  * calls it there is not known, so it cannot turn async unless that use is rewritten too, and no
  * rewrite exists for it here. The reason quotes the expression that holds it.
  */
-function referenceSite(module: PyModule, node: PyNode, enclosing: PyFunction, fn: PyFunction, receiver: PyNode | undefined, resolver: Resolver): CallSite {
+function referenceSite(module: PyModule, node: PyNode, enclosing: PyFunction, fn: PyFunction, receiver: PyNode | undefined, resolver: Resolver, unknownPath?: string): CallSite {
   const at = module.lines.at(node.startIndex);
   const holder = receiver ?? (node.parent && node.parent.type !== 'module' && node.parent.type !== 'block' ? node.parent : node);
   const api = receiver?.childForFieldName('function')?.text;
   const thread = receiver !== undefined && runsInThread(receiver, enclosing, module, resolver);
   const attribute = receiver?.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '';
   const expression = `\`${quoted(holder)}\``;
+  // Reached through a module the tool cannot place: say why this value may be `fn` at all.
+  const through = unknownPath ? ` (\`${quoted(node)}\` comes from \`${unknownPath.slice(0, unknownPath.lastIndexOf('.'))}\`, a module async-migrate cannot place, so it may be ${fn.qualName})` : '';
   const because = thread
     ? {
-        reason: `${expression} runs it in a worker thread, where the coroutine of an \`async def\` would never be awaited`,
+        reason: `${expression} runs it in a worker thread, where the coroutine of an \`async def\` would never be awaited${through}`,
         suggestion: `Keep ${fn.qualName} sync (the thread keeps it off the loop), or await ${fn.qualName}(…) in place of the thread by hand, then re-run async-migrate.`,
       }
     : /^assert_|^assert_any_call$/.test(attribute)

@@ -18,6 +18,7 @@ import { pyrightDefinitions, pyrightSettings, type SourcePosition } from './pyri
 import { importNameOf, readProjectSettings, type PyProjectSettings, type PytestAsyncio } from './project.js';
 import { linkedFolders } from '../../discovery.js';
 import { Resolver } from './resolver.js';
+import { dependencyFolders, knownLibraryModules } from './libraries.js';
 import { attributeTo, describeError, IncompleteRunError } from '../../errors.js';
 import { readSource, stripBom } from '../../source-text.js';
 import { isWithin } from '../../write.js';
@@ -142,7 +143,9 @@ export function createPythonFrontEnd(options: PythonFrontEndOptions): PythonFron
         modules = kept;
         fixState = new FixState();
         byName = new Map(modules.map((module) => [module.name, module]));
-        resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings));
+        // What an import may name outside the project; any other module it cannot place is unknown.
+        const libraries = knownLibraryModules(dependencyFolders(options.root, pythonFiles, settings.dir), blockingApis.map((api) => api.path.split('.')[0]!));
+        resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings), libraries);
         // pytest-asyncio counts as used when declared or when the tests already use it.
         const usesPytestAsyncio = options.workspaceUsesPytestAsyncio ?? modules.some((module) => usesPytestAsyncioIn(module.text));
         pytestAsyncio = settings.pytestAsyncio === 'none' && usesPytestAsyncio ? 'strict' : settings.pytestAsyncio;

@@ -7,7 +7,8 @@ import { stripBom } from '../../source-text.js';
 
 export type ImportBinding =
   | { kind: 'module'; module: string }
-  | { kind: 'symbol'; module: string; name: string };
+  /** `relative`: written `from .x import y` (the module is the project's, or nothing). */
+  | { kind: 'symbol'; module: string; name: string; relative?: true };
 
 export interface PyFunction {
   /** `<file>#<start offset>` of the `def`/`lambda` node, or `<file>#module`. */
@@ -52,6 +53,8 @@ export interface PyModule {
   lines: LineIndex;
   eol: string;
   imports: Map<string, ImportBinding>;
+  /** The modules of its top-level `from x import *` statements, in order (absolute names). */
+  starImports: string[];
   functions: Map<string, PyFunction>;
   classes: Map<string, PyClass>;
   /** Module-level variables: the annotation or the first assigned value. */
@@ -97,6 +100,7 @@ export function buildModule(root: string, file: string, source: string, importNa
     lines: new LineIndex(text),
     eol: text.includes('\r\n') ? '\r\n' : '\n',
     imports: new Map(),
+    starImports: [],
     functions: new Map(),
     classes: new Map(),
     variables: new Map(),
@@ -142,17 +146,19 @@ function collectImports(module: PyModule, node: PyNode, into: Map<string, Import
     } else if (child.type === 'import_from_statement') {
       const source = child.childForFieldName('module_name')!;
       let from = source.text;
+      const relative = source.type === 'relative_import' ? { relative: true as const } : {};
       if (source.type === 'relative_import') {
         const dots = (/^\.+/.exec(from)?.[0] ?? '').length;
         from = absoluteModule(module, dots, from.slice(dots));
       }
+      if (into === module.imports && namedChildren(child).some((item) => item.type === 'wildcard_import')) module.starImports.push(from);
       for (const item of child.childrenForFieldName('name')) {
         if (!item) continue;
         if (item.type === 'aliased_import') {
           const name = item.childForFieldName('name')!.text;
-          into.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name });
+          into.set(item.childForFieldName('alias')!.text, { kind: 'symbol', module: from, name, ...relative });
         } else {
-          into.set(item.text, { kind: 'symbol', module: from, name: item.text });
+          into.set(item.text, { kind: 'symbol', module: from, name: item.text, ...relative });
         }
       }
     } else if (IMPORT_SCOPES.has(child.type)) {

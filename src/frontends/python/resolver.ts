@@ -4,6 +4,7 @@ import { splitTopLevel } from './annotation-text.js';
 import { RESULT_TYPES, SELF_RETURNING_TYPES } from './blocking-apis.js';
 import { firstParameterName, isPytestFixture, isPytestFunction, type ImportBinding, type PyClass, type PyFunction, type PyModule } from './modules.js';
 import { namedChildren, type PyNode } from './parser.js';
+import { PYTHON_STDLIB_MODULES } from './stdlib-modules.js';
 
 export type PySymbol =
   | { kind: 'module'; module: string; project?: PyModule }
@@ -72,9 +73,40 @@ export class Resolver {
    */
   private readonly aliases: ReadonlyMap<string, PyModule>;
 
-  constructor(modules: readonly PyModule[], aliases: ReadonlyMap<string, PyModule> = new Map()) {
+  /** Top-level modules known to lie outside the project (`libraries.ts`): the stdlib, declared and installed libraries. */
+  private readonly libraries: ReadonlySet<string>;
+  /** First parts of the project's module names (`api` for `api.vnc_manager`). */
+  private readonly projectTops = new Set<string>();
+  /** Modules a relative import names that hold no project file (`from .gone import f`). */
+  private readonly missingRelative = new Set<string>();
+
+  constructor(modules: readonly PyModule[], aliases: ReadonlyMap<string, PyModule> = new Map(), libraries: ReadonlySet<string> = PYTHON_STDLIB_MODULES) {
     for (const module of modules) this.modules.set(module.name, module);
     this.aliases = aliases;
+    this.libraries = libraries;
+    for (const name of [...this.modules.keys(), ...aliases.keys()]) this.projectTops.add(name.split('.')[0]!);
+    for (const module of modules) {
+      for (const imports of [module.imports, ...module.allFunctions.map((fn) => fn.imports)]) {
+        for (const binding of imports?.values() ?? []) {
+          if (binding.kind === 'symbol' && binding.relative && !this.moduleNamed(binding.module)) this.missingRelative.add(binding.module);
+        }
+      }
+    }
+  }
+
+  /**
+   * An external path (`api.vnc_manager.get_vnc`) whose module the tool cannot place: inside a project
+   * package but naming no module or definition found there, from a relative import that names no
+   * file, or from a top-level module that is neither the project's nor a known library (a folder put
+   * on sys.path at run time, a module named differently). What it calls may be a project function.
+   */
+  isUnknownPath(dotted: string): boolean {
+    const top = dotted.split('.')[0]!;
+    if (this.projectTops.has(top)) return true;
+    for (let end = dotted.lastIndexOf('.'); end > 0; end = dotted.lastIndexOf('.', end - 1)) {
+      if (this.missingRelative.has(dotted.slice(0, end))) return true;
+    }
+    return !this.libraries.has(top);
   }
 
   /** The project module a dotted name imports, by its own name or through a link. */
@@ -147,6 +179,15 @@ export class Resolver {
       seen.add(key);
       return this.followBinding(variable, () =>
         variable.type === 'type' ? this.resolveAnnotation(variable, module) : this.resolveExpression(variable, module.topLevel, module));
+    }
+    // `from .impl import *` (a package re-exporting its modules): the name is what that module gives.
+    for (const source of module.starImports) {
+      const target = this.moduleNamed(source);
+      const starKey = `${source}:*${name}`;
+      if (!target || seen.has(starKey) || !exportedByStar(target, name)) continue;
+      seen.add(starKey);
+      const found = this.resolveModuleName(target, name, seen);
+      if (found) return found;
     }
     if (name === 'open' || name === 'print' || name === 'input' || BUILTIN_NAMES.has(name)) return { kind: 'external', path: `builtins.${name}` };
     return undefined;
@@ -538,6 +579,13 @@ export class Resolver {
       this.basePaths(klass).some((p) => p === 'unittest.TestCase' || p === 'unittest.IsolatedAsyncioTestCase'),
     );
   }
+}
+
+/** Whether `from module import *` binds the name: `__all__` lists it, or, with no `__all__`, it is not private. */
+function exportedByStar(module: PyModule, name: string): boolean {
+  const all = module.variables.get('__all__');
+  if (!all) return !name.startsWith('_');
+  return all.descendantsOfType('string').some((item) => item?.text.replace(/^[a-zA-Z]*["']+|["']+$/g, '') === name);
 }
 
 /** The values of the function's own `return x` and `yield x` statements (not those of nested functions). */

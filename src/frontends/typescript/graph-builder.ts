@@ -190,7 +190,36 @@ export class TsGraphBuilder {
     if (callee) this.core.newSite({ caller, callee, kind: 'call', isAwaited: false }, expression, info);
   }
 
+  /**
+   * `setTimeout(load, 10)`, `[store.load]` with `load` / `store` imported from a module that does not
+   * resolve: the value may be the project function of that name, called where it is handed over;
+   * listed as a call through such an import is (`recordUnresolvedImportCall`).
+   */
+  private recordUnresolvedImportValue(node: ts.Identifier | ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {
+    // Cheapest first: this runs for every name. Only an imported name, or a member of an imported namespace.
+    const root = ts.isPropertyAccessExpression(node) ? node.expression : node;
+    if (!ts.isIdentifier(root)) return;
+    const imported = info.imports.get(root.text);
+    if (!imported || imported.binding === root) return;
+    const name = ts.isPropertyAccessExpression(node) ? node.name.text : imported.name === 'default' || imported.name === '*' ? node.text : imported.name;
+    if (!this.core.functionNames.has(name)) return;
+    let use: ts.Node = node;
+    while (ts.isParenthesizedExpression(use.parent)) use = use.parent;
+    const parent = use.parent;
+    // Part of a longer name (`settings.load.size`), but `load.bind(this)` still hands the function over.
+    if (ts.isPropertyAccessExpression(parent) && (parent.name === node || (parent.expression === use && !['call', 'apply', 'bind'].includes(parent.name.text)))) return;
+    if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return;
+    if (ts.isCallExpression(parent) && parent.expression === use) return; // a call: recordUnresolvedImportCall
+    if (isDeclarationName(node) || ts.isTypeQueryNode(parent) || ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent)) return;
+    if (ts.isQualifiedName(parent) || ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent) || ts.isTypeOfExpression(parent) || ts.isDeleteExpression(parent)) return;
+    const symbol = this.core.checker.getSymbolAtLocation(root);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias) || (this.core.checker.getAliasedSymbol(symbol).declarations ?? []).length > 0) return;
+    const { line, column } = lineAndColumn(info.lineStarts, node.getStart(info.sourceFile));
+    this.core.unresolvedCalls.push({ caller, name, text: shorten(node.getText(info.sourceFile)), location: { file: info.file, line, column } });
+  }
+
   recordReference(node: ts.Identifier | ts.PropertyAccessExpression, info: TsFileInfo, caller: FunctionId): void {
+    this.recordUnresolvedImportValue(node, info, caller);
     const nameNode = ts.isPropertyAccessExpression(node) ? node.name : node;
     if (!ts.isIdentifier(nameNode) || !this.core.functionNames.has(nameNode.text)) return;
     const parent = node.parent;
