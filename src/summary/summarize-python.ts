@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { discoverFiles } from '../discovery.js';
 import { UsageError } from '../errors.js';
-import { analyseInput, enabledRules, planToFixpoint, unsuppressedHits, type EngineOptions } from '../engine.js';
+import { analyseInput, enabledRules, unsuppressedHits, type EngineOptions } from '../engine.js';
 import type { FunctionNode, SkippedFile } from '../model.js';
 import { toReportPath } from '../paths.js';
 import { VERSION } from '../version.js';
@@ -15,6 +15,7 @@ import { createPythonFrontEnd, usesPytestAsyncioIn, type PythonFrontEnd } from '
 import { importNameOf, readProjectSettings } from '../frontends/python/project.js';
 import { importedNames, packageHolding, type PythonWorkspace } from '../frontends/python/workspace.js';
 import { functionToSummary, hitToSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
+import { packageInterface } from './summarize.js';
 
 type Package = PythonWorkspace['packages'][number];
 
@@ -161,14 +162,6 @@ export async function summarizePythonPackage(options: EngineOptions, workspace: 
     hits: summaryHits,
     interface: { turnsAsyncWhenReached: [], calls, blockingCalls: [] },
   };
-  summary.interface.blockingCalls = hits
-    .filter((hit) => hit.kind === 'blocking')
-    .map((hit) => ({ rule: hit.finding.rule, file: hit.finding.file, line: hit.finding.line, enclosing: hit.enclosing }));
-  // What this package would turn async once async code reaches it, and why (the package alone under --scope all).
-  const { plan } = planToFixpoint(graph, hits, [], { ...options, scope: 'all' });
-  summary.interface.turnsAsyncWhenReached = [...plan.asyncFunctions]
-    .filter(([id]) => isOwn(id) && graph.functions.get(id)!.isExported)
-    .map(([id, because]) => ({ id, name: graph.functions.get(id)!.name, because }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  Object.assign(summary.interface, packageInterface(graph, hits, options, isOwn));
   return summary;
 }

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { analyseInput, enabledRules, planToFixpoint, unsuppressedHits, type EngineOptions } from '../engine.js';
 import type { WorkspaceInfo } from '../frontends/typescript/workspaces.js';
 import { findPythonWorkspace, packageHolding, type PythonWorkspace } from '../frontends/python/workspace.js';
-import type { FunctionId, SkippedFile } from '../model.js';
+import type { RuleHit } from '../frontend.js';
+import type { CallGraph, FunctionId, SkippedFile } from '../model.js';
 import { toReportPath } from '../paths.js';
 import { VERSION } from '../version.js';
 import { functionToSummary, hitToSummary, SUMMARY_FORMAT, SUMMARY_VERSION, type PackageSummary } from './format.js';
@@ -127,14 +128,22 @@ export async function summarizePackage(givenOptions: EngineOptions): Promise<Pac
     hits: summaryHits,
     interface: { turnsAsyncWhenReached: [], calls, blockingCalls: [] },
   };
-  summary.interface.blockingCalls = hits
+  Object.assign(summary.interface, packageInterface(graph, hits, options, isOwn));
+  return summary;
+}
+
+/**
+ * The package's side of the story, for people (both languages): its blocking calls, and what it would
+ * turn async, and why, once async code reaches it (the package alone under --scope all).
+ */
+export function packageInterface(graph: CallGraph, hits: readonly RuleHit[], options: EngineOptions, isOwn: (id: FunctionId) => boolean): Pick<PackageSummary['interface'], 'blockingCalls' | 'turnsAsyncWhenReached'> {
+  const blockingCalls = hits
     .filter((hit) => hit.kind === 'blocking')
     .map((hit) => ({ rule: hit.finding.rule, file: hit.finding.file, line: hit.finding.line, enclosing: hit.enclosing }));
-  // The package's side of the story, for people: what would turn async, and why, once reached.
-  const { plan } = planToFixpoint(graph, hits, [], { ...options, scope: 'all' });
-  summary.interface.turnsAsyncWhenReached = [...plan.asyncFunctions]
+  const { plan } = planToFixpoint(graph, [...hits], [], { ...options, scope: 'all' });
+  const turnsAsyncWhenReached = [...plan.asyncFunctions]
     .filter(([id]) => isOwn(id) && graph.functions.get(id)!.isExported)
     .map(([id, because]) => ({ id, name: graph.functions.get(id)!.name, because }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return summary;
+  return { blockingCalls, turnsAsyncWhenReached };
 }
