@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFlags } from './lib/source-file.mjs';
+import { parseFlags, sourceFiles } from './lib/source-file.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flags = parseFlags(process.argv.slice(2));
@@ -30,16 +30,6 @@ const nodeTime = (args) => {
   const [user, system] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
   return user + system;
 };
-
-function sourceFiles(dir) {
-  const found = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...sourceFiles(full));
-    else if (entry.name.endsWith('.ts')) found.push(full);
-  }
-  return found.sort();
-}
 
 const files = sourceFiles(path.join(project, 'src'));
 // The corpus imports project files by relative `.js` specifiers only.

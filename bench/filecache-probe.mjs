@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { editFiles } from './lib/edits.mjs';
-import { parseFlags } from './lib/source-file.mjs';
+import { parseFlags, sourceFiles } from './lib/source-file.mjs';
 
 import { spawnSync } from 'node:child_process';
 
@@ -61,16 +61,6 @@ const cpuNow = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 };
-
-function sourceFiles(dir) {
-  const found = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...sourceFiles(full));
-    else if (entry.name.endsWith('.ts')) found.push(full);
-  }
-  return found.sort();
-}
 
 const optionsFor = (dir, extra = {}) => ({
   command: 'check',

@@ -96,6 +96,17 @@ function initGitRepo(dir) {
 }
 
 /** Parses `--name value` flags into an object; bare `--flag` becomes true. */
+/** The corpus's .ts files under dir, sorted (the bench scripts edit and compare these). */
+export function sourceFiles(dir) {
+  const found = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...sourceFiles(full));
+    else if (entry.name.endsWith('.ts')) found.push(full);
+  }
+  return found.sort();
+}
+
 export function parseFlags(argv) {
   const flags = {};
   for (let i = 0; i < argv.length; i++) {
