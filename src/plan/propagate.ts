@@ -1,5 +1,6 @@
 // The propagation planner: a fixpoint over the call graph. It knows nothing of any language; the
 // front-ends give it functions, sites and method families, and turn its plan into edits.
+import { languageOf } from '../discovery.js';
 import type {
   AsyncRoot,
   BlockedKind,
@@ -74,7 +75,7 @@ function indexSites(graph: CallGraph): Indexes {
   return { sitesByCallee, sitesByCaller, looseCallsByName };
 }
 
-const isPythonFile = (file: string): boolean => file.endsWith('.py') || file.endsWith('.pyi');
+const isPythonFile = (file: string): boolean => languageOf(file) === 'python';
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -464,9 +465,10 @@ function testDoubleBlock(graph: CallGraph, fn: FunctionNode, wanted: ReadonlyMap
   };
 }
 
-/** The expression at a reference or callback site, quoted for a refusal. */
+/** `Store.load` -> `load`: the name an unresolved call is matched by. */
 const simpleName = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
 
+/** The expression at a reference or callback site, quoted for a refusal. */
 function quoted(site: CallSite): string {
   return site.text ? ` (\`${site.text}\`)` : '';
 }
