@@ -139,12 +139,13 @@ export function createPythonFrontEnd(options: PythonFrontEndOptions): PythonFron
       // The analysis runs on every module while python3 compiles them (it runs on the other core): when
       // python3 rejects none, the usual case, that is the answer; when it rejects some, the analysis is
       // made again without them, as if it had waited for the verdict.
+      // What an import may name outside the project (read once: the files on disk, not the modules kept);
+      // any other module it cannot place is unknown.
+      const libraries = knownLibraryModules(dependencyFolders(options.root, pythonFiles, settings.dir), blockingApis.map((api) => api.path.split('.')[0]!));
       const analyse = async (kept: PyModule[]): Promise<RuleHit[]> => {
         modules = kept;
         fixState = new FixState();
         byName = new Map(modules.map((module) => [module.name, module]));
-        // What an import may name outside the project; any other module it cannot place is unknown.
-        const libraries = knownLibraryModules(dependencyFolders(options.root, pythonFiles, settings.dir), blockingApis.map((api) => api.path.split('.')[0]!));
         resolver = new Resolver(modules, await linkedModuleNames(options.root, modules, byName, settings), libraries);
         // pytest-asyncio counts as used when declared or when the tests already use it.
         const usesPytestAsyncio = options.workspaceUsesPytestAsyncio ?? modules.some((module) => usesPytestAsyncioIn(module.text));
