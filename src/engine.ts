@@ -242,11 +242,13 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
     if (added === 0) break;
     ({ plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options));
   }
+  // What the oracle left unresolved in Python now blocks the functions it may call, as in TypeScript.
+  if ((graph.unresolved ?? []).some((call) => languageOf(call.location.file) === 'python')) ({ plan, counted, reachable } = planToFixpoint(graph, hits, userRoots, options, ORACLE_SETTLED));
   // `check --make-async`: the same plan without the command line's targets, to show what they add.
   const commandLineRoots = new Set(commandLineTargets.flatMap(({ roots }) => roots));
   const defaultPlan =
     options.command === 'check' && commandLineTargets.length > 0
-      ? planToFixpoint(graph, hits, userRoots.filter((root) => !commandLineRoots.has(root)), options)
+      ? planToFixpoint(graph, hits, userRoots.filter((root) => !commandLineRoots.has(root)), options, ORACLE_SETTLED)
       : undefined;
 
   // Which fixes apply: those whose enclosing function runs async after the plan, and, without
@@ -257,7 +259,7 @@ export async function runEngine(givenOptions: EngineOptions, given?: AnalysedInp
   const applied = new Set<RuleHit>();
   // Some edits only --unsafe-fixes makes (a bridge with code after it, `await Promise.all` over a
   // map): a finding whose fix needs one is unsafe. The plan under the other setting says which.
-  const otherPlan = planDiffersWithUnsafeFixes(graph, plan, unsafeFixes) ? planToFixpoint(graph, hits, userRoots, { ...options, unsafeFixes: !unsafeFixes }).plan : undefined;
+  const otherPlan = planDiffersWithUnsafeFixes(graph, plan, unsafeFixes) ? planToFixpoint(graph, hits, userRoots, { ...options, unsafeFixes: !unsafeFixes }, ORACLE_SETTLED).plan : undefined;
   const safePlan = unsafeFixes ? otherPlan : plan;
   /** The edits the safe plan refused that this function's fix needs, as suggestions (what --unsafe-fixes does). */
   const unsafeEdits = (id: FunctionId): string[] | undefined => {
@@ -401,8 +403,11 @@ interface PlannedRun {
   reachable: Set<FunctionId>;
 }
 
+/** planToFixpoint's last argument once the oracles have answered: Python's unresolved calls block. */
+const ORACLE_SETTLED = true;
+
 /** Plan to a fixpoint: a function that turns async makes the blocking calls it reaches count. */
-export function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: readonly AsyncRoot[], options: EngineOptions): PlannedRun {
+export function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userRoots: readonly AsyncRoot[], options: EngineOptions, oracleSettled = false): PlannedRun {
   let plan: Plan | undefined;
   let counted: RuleHit[] = [];
   let reachable = new Set<FunctionId>();
@@ -415,12 +420,12 @@ export function planToFixpoint(graph: CallGraph, hits: readonly RuleHit[], userR
       (!hit.onlyInAsync || runsAsyncUnder(graph, current, hit.enclosing)) &&
       (hit.kind !== 'blocking' || options.scope === 'all' || countsAsAsyncCode(hit.enclosing, graph, reachable) || awaiting.has(hit.enclosing)));
     const roots = [...userRoots, ...rootsOf(counted, graph, options.strategy, unsafeFixes)];
-    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable, unsafeFixes });
+    const next = planPropagation(graph, roots, { strategy: options.strategy, reachable, unsafeFixes, oracleSettled });
     const stable = plan !== undefined && sameKeys(plan.asyncFunctions, next.asyncFunctions);
     plan = next;
     if (stable) break;
   }
-  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy, unsafeFixes });
+  plan ??= planPropagation(graph, userRoots, { strategy: options.strategy, unsafeFixes, oracleSettled });
   return { plan, counted, reachable };
 }
 
@@ -530,11 +535,11 @@ function runsAsyncUnder(graph: CallGraph, plan: Plan | undefined, id: FunctionId
 function planDiffersWithUnsafeFixes(graph: CallGraph, plan: Plan, unsafeFixes: boolean): boolean {
   if (!unsafeFixes) return [...plan.blocked.values()].some((why) => why.unsafeFix !== undefined);
   if (graph.sites.some((site) => ((site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all') && plan.asyncFunctions.has(site.callee))) return true;
-  // A TypeScript function turned async although an untyped call may reach it (the planner's `loose` block).
-  const looseNames = new Set((graph.unresolved ?? []).filter((call) => languageOf(call.location.file) === 'typescript').map((call) => call.name));
+  // A function turned async although an untyped call of its language may reach it (the planner's `loose` block).
+  const looseNames = new Set((graph.unresolved ?? []).map((call) => `${languageOf(call.location.file)}:${call.name}`));
   return [...plan.asyncFunctions.keys()].some((id) => {
     const fn = graph.functions.get(id);
-    return fn !== undefined && languageOf(fn.location.file) === 'typescript' && looseNames.has(fn.name.slice(fn.name.lastIndexOf('.') + 1));
+    return fn !== undefined && looseNames.has(`${languageOf(fn.location.file)}:${fn.name.slice(fn.name.lastIndexOf('.') + 1)}`);
   });
 }
 

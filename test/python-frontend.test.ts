@@ -179,7 +179,7 @@ describe('pyright oracle', () => {
   };
   const listed = [{ file: 'svc.py', line: 14, column: 12, call: 'REPOS["a"].load', mayCall: ['Repo.load'] }];
 
-  async function checkWith(env: Record<string, string>): Promise<{ code: number; report: Report; stderr: string[] }> {
+  async function checkWith(env: Record<string, string>, args: string[] = []): Promise<{ code: number; report: Report; stderr: string[] }> {
     const { root } = project(files);
     const saved = { ...process.env };
     const lines: string[] = [];
@@ -189,7 +189,7 @@ describe('pyright oracle', () => {
     });
     Object.assign(process.env, env);
     try {
-      const result = await runCli(['check', '.', '--format', 'json'], root);
+      const result = await runCli(['check', '.', '--format', 'json', ...args], root);
       lines.push(...(result.stderr ? [result.stderr] : []));
       return { code: result.code, report: result.stdout ? (JSON.parse(result.stdout) as Report) : ({} as Report), stderr: lines };
     } finally {
@@ -233,17 +233,27 @@ describe('pyright oracle', () => {
       'vendor/other.py': 'class Other:\n    def load(self) -> int:\n        return 2\n\n\nOTHERS = {"a": Other()}\n',
       'async-migrate.config.json': JSON.stringify({ exclude: ['vendor/**'] }),
     });
-    const result = await runCli(['check', '.', '--format', 'json'], root);
-    const report = JSON.parse(result.stdout) as Report;
-    expect(report.unresolvedCalls).toEqual([{ file: 'svc.py', line: 13, column: 12, call: 'OTHERS["a"].load', mayCall: ['Repo.load'] }]);
-    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+    // --unsafe-fixes turns Repo.load async anyway and lists the call; by default the call blocks it.
+    const unsafe = JSON.parse((await runCli(['check', '.', '--format', 'json', '--unsafe-fixes'], root)).stdout) as Report;
+    expect(unsafe.unresolvedCalls).toEqual([{ file: 'svc.py', line: 13, column: 12, call: 'OTHERS["a"].load', mayCall: ['Repo.load'] }]);
+    expect(unsafe.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+    const report = JSON.parse((await runCli(['check', '.', '--format', 'json'], root)).stdout) as Report;
+    expect(report.unresolvedCalls).toBeUndefined();
+    expect(report.asyncFunctions).toEqual([]);
+    expect(report.blocked.map((entry) => [entry.kind, entry.name, entry.reason.slice(0, entry.reason.indexOf(','))])).toEqual([
+      ['caller', 'Repo.load', 'Repo.load may be called at svc.py:13 (`OTHERS["a"].load`)'],
+    ]);
   });
 
-  it('ASYNC_MIGRATE_PYRIGHT=0 never runs it: the call stays listed', async () => {
+  it('ASYNC_MIGRATE_PYRIGHT=0 never runs it: the call blocks the method it may call, or with --unsafe-fixes stays listed', async () => {
     const { report, stderr } = await checkWith({ ASYNC_MIGRATE_PYRIGHT: '0' });
     expect(stderr).toEqual([]);
-    expect(report.unresolvedCalls).toEqual(listed);
-    expect(report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
+    expect(report.unresolvedCalls).toBeUndefined();
+    expect(report.blocked.map((entry) => [entry.kind, entry.name])).toEqual([['caller', 'Repo.load']]);
+    const unsafe = await checkWith({ ASYNC_MIGRATE_PYRIGHT: '0' }, ['--unsafe-fixes']);
+    expect(unsafe.stderr).toEqual([]);
+    expect(unsafe.report.unresolvedCalls).toEqual(listed);
+    expect(unsafe.report.asyncFunctions.map((entry) => entry.name)).toEqual(['Repo.load']);
   });
 
   it('a pyright that times out: the run is incomplete, exit 1 and one stderr line naming the calls left unresolved, no report', async (context) => {

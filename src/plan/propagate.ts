@@ -52,16 +52,25 @@ export interface PlanOptions {
   reachable?: ReadonlySet<FunctionId>;
   /** Unsafe fixes are applied (`--unsafe-fixes`): an entry call with code after it may be bridged. */
   unsafeFixes?: boolean;
+  /**
+   * The oracles (pyright) have been asked: Python's unresolved calls left are ones nothing could
+   * resolve, and block as TypeScript's do. Before that, blocking on them would keep the question
+   * from being asked (the oracle is asked about the functions a plan turns async).
+   */
+  oracleSettled?: boolean;
 }
 
 interface Indexes {
   sitesByCallee: Map<FunctionId, CallSite[]>;
   sitesByCaller: Map<FunctionId, CallSite[]>;
-  /** TypeScript/JavaScript calls through a receiver the checker could not type, by the simple name called. */
+  /** Calls through a receiver the front-end could not type, by language and the simple name called (`looseKey`). */
   looseCallsByName: Map<string, UnresolvedCall[]>;
 }
 
-function indexSites(graph: CallGraph): Indexes {
+/** A call in one language never reaches a function of the other. */
+const looseKey = (file: string, name: string): string => `${languageOf(file)}:${name}`;
+
+function indexSites(graph: CallGraph, options: PlanOptions): Indexes {
   const sitesByCallee = new Map<FunctionId, CallSite[]>();
   const sitesByCaller = new Map<FunctionId, CallSite[]>();
   for (const site of graph.sites) {
@@ -69,9 +78,11 @@ function indexSites(graph: CallGraph): Indexes {
     push(sitesByCaller, site.caller, site);
   }
   // Python's unresolved calls go to pyright after a first plan (the engine asks about the functions
-  // that plan turns async), so blocking on them here would keep that question from being asked.
+  // that plan turns async), so they block only once it has answered (`oracleSettled`).
   const looseCallsByName = new Map<string, UnresolvedCall[]>();
-  for (const call of graph.unresolved ?? []) if (!isPythonFile(call.location.file)) push(looseCallsByName, call.name, call);
+  for (const call of graph.unresolved ?? []) {
+    if (options.oracleSettled || !isPythonFile(call.location.file)) push(looseCallsByName, looseKey(call.location.file, call.name), call);
+  }
   return { sitesByCallee, sitesByCaller, looseCallsByName };
 }
 
@@ -110,14 +121,19 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
   }
   // `if (cache.isDirectory(p))` on a receiver typed `any` (or a call through an import that does not
   // resolve) may call this function: turned async in place, that call gets a promise (always true in
-  // a condition) and no await. Not provable, so unsafe.
-  const loose = isPythonFile(fn.location.file) || options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(simpleName(fn.name))?.[0];
+  // a condition; in Python a coroutine that never runs) and no await. Not provable, so unsafe.
+  const loose = options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(looseKey(fn.location.file, simpleName(fn.name)))?.[0];
   if (loose) {
+    const python = isPythonFile(fn.location.file);
     const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`)`;
     return {
       kind: 'caller',
-      reason: `${fn.name} may be called at ${where}, a call the analysis cannot resolve (a receiver typed \`any\`, an import it cannot follow): that call would not be awaited and would get a promise where it got a value (an unsafe fix)`,
-      suggestion: `Give the receiver a type (a JSDoc \`@type\` or annotation) or make the import resolve, so the call is awaited; or turn ${fn.name} async with --unsafe-fixes and await the calls listed in unresolvedCalls by hand.`,
+      reason: python
+        ? `${fn.name} may be called at ${where}, a call neither the analysis nor pyright can resolve (an untyped receiver, an import it cannot follow): that call would not be awaited and would get a coroutine, which never runs, where it got a value (an unsafe fix)`
+        : `${fn.name} may be called at ${where}, a call the analysis cannot resolve (a receiver typed \`any\`, an import it cannot follow): that call would not be awaited and would get a promise where it got a value (an unsafe fix)`,
+      suggestion: python
+        ? `Annotate the receiver with its class (a parameter \`x: ClassName\`) or make the import resolve, so the call is awaited; or turn ${fn.name} async with --unsafe-fixes and await the calls listed in unresolvedCalls by hand.`
+        : `Give the receiver a type (a JSDoc \`@type\` or annotation) or make the import resolve, so the call is awaited; or turn ${fn.name} async with --unsafe-fixes and await the calls listed in unresolvedCalls by hand.`,
       unsafeFix: `turn ${fn.name} async although \`${loose.text}\` at ${loose.location.file}:${loose.location.line} may call it and would not be awaited`,
     };
   }
@@ -198,7 +214,7 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
 }
 
 export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], options: PlanOptions): Plan {
-  const idx = indexSites(graph);
+  const idx = indexSites(graph, options);
   // Under dual, a twin that cannot be written or that nothing would call is refused, and the plan is
   // made again without it (what it alone made async, or twinned, goes with it).
   const refused = new Map<FunctionId, BlockedFunction>();
