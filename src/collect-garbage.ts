@@ -5,21 +5,28 @@
 // the run was the analysis's dead objects still held while the plan and the edits were made
 // (bench/README.md, "Python: branch `pymem`"). Asked through the inspector protocol
 // (HeapProfiler.collectGarbage, which also gives the freed pages back): no `--expose-gc`, no re-spawn.
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
 
 let session: Session | undefined;
 
 /** Collects; resolves when done (the protocol runs it as a task). Does nothing where the inspector is unavailable. */
-export function collectGarbage(): Promise<void> {
-  return new Promise((resolve) => {
+export async function collectGarbage(): Promise<void> {
+  let open = session;
+  try {
+    // Imported here: a Node built without the inspector throws on importing it.
+    if (!open) {
+      const { Session: InspectorSession } = await import('node:inspector');
+      open = session = new InspectorSession();
+      open.connect();
+    }
+  } catch {
+    // Only memory is at stake: the run goes on as it would have.
+    return;
+  }
+  await new Promise<void>((resolve) => {
     try {
-      if (!session) {
-        session = new Session();
-        session.connect();
-      }
-      session.post('HeapProfiler.collectGarbage', () => resolve());
+      open.post('HeapProfiler.collectGarbage', () => resolve());
     } catch {
-      // Only memory is at stake: the run goes on as it would have.
       resolve();
     }
   });
