@@ -114,7 +114,7 @@ function isPassThroughDecorator(decorator: PyFunction): boolean {
   if (returns.length === 0) return false;
   return returns.every((value) => {
     if (value.type === 'identifier' && value.text === name) return true;
-    const wrapper = value.type === 'identifier' ? decorator.nested.get(value.text) : undefined;
+    const wrapper = value.type === 'identifier' ? decorator.nested?.get(value.text) : undefined;
     if (!wrapper || wrapper.isAsync) return false;
     const body = namedChildren(wrapper.node.childForFieldName('body')!).filter((statement) => statement.type !== 'comment');
     const last = body[body.length - 1];

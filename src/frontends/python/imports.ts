@@ -30,7 +30,7 @@ export function siblingImportOf(nameNode: PyNode | undefined, enclosing: PyFunct
     suggestion: fix,
   });
   for (let scope: PyFunction | undefined = enclosing; scope && scope.kind !== 'module'; scope = scope.parent) {
-    if (scope.nested.has(name)) return { kind: 'none' };
+    if (scope.nested?.has(name)) return { kind: 'none' };
     const binding = scope.imports?.get(name);
     if (!binding) continue;
     const statements = importsBinding(scope.node.childForFieldName('body')!, name);

@@ -490,9 +490,14 @@ export function findMisplacedAwait<T extends SyntaxNode<T>>(root: T): T | undefi
 
 /** 1-based line and column (in UTF-16 code units) of an offset. */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  /** The offset where each line starts: a typed array, a third of a number array's memory (it is kept for every module). */
+  private readonly starts: Int32Array;
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    let count = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+    this.starts = new Int32Array(count);
+    let line = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts[line++] = i + 1;
   }
   at(offset: number): { line: number; column: number } {
     let lo = 0;

@@ -117,7 +117,7 @@ export class Resolver {
   /** A name as seen from inside `fn` (locals and parameters first, then the module). */
   resolveName(name: string, fn: PyFunction | undefined, module: PyModule): PySymbol | undefined {
     for (let scope = fn; scope && scope.kind !== 'module'; scope = scope.parent) {
-      const closure = scope.nested.get(name);
+      const closure = scope.nested?.get(name);
       if (closure) return { kind: 'function', fn: closure };
       const imported = scope.imports?.get(name);
       if (imported) return this.resolveBinding(imported, new Set());
