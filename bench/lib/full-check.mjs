@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// The yardstick on a real repository: TypeScript 5.9 type-checks the program `check` analyses (the
+// JSON of bench/lib/check-program.mjs), every file, and prints the diagnostics as tsc does. Not the
+// `tsc` command itself: tsc reports syntax errors and stops before the type check when any file has
+// one (terser's and madge's test fixtures have), so its time there is a parse and bind; and the
+// project's tsconfig.json may cover fewer files than `check` analyses (hexo's tests).
+// Usage: node bench/lib/full-check.mjs PROGRAM.json [--checkJs]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const programFile = args.find((arg) => !arg.startsWith('--'));
+if (!programFile) {
+  process.stderr.write('usage: node bench/lib/full-check.mjs PROGRAM.json [--checkJs]\n');
+  process.exit(2);
+}
+const require = createRequire(import.meta.url);
+const oracle = path.join(REPO_ROOT, 'bench', 'oracles', 'node_modules', 'typescript-5.9');
+const ts = require(fs.existsSync(oracle) ? oracle : 'typescript');
+const { rootNames, options } = JSON.parse(fs.readFileSync(programFile, 'utf8'));
+const program = ts.createProgram({ rootNames, options: { ...options, ...(args.includes('--checkJs') ? { checkJs: true } : {}) } });
+const diagnostics = [...program.getConfigFileParsingDiagnostics(), ...program.getSyntacticDiagnostics(), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...program.getSemanticDiagnostics()];
+const host = { getCanonicalFileName: (name) => name, getCurrentDirectory: () => process.cwd(), getNewLine: () => '\n' };
+process.stdout.write(ts.formatDiagnostics(diagnostics, host));
+process.stdout.write(`${program.getSourceFiles().length} files, ${diagnostics.length} diagnostics, ${program.getTypeChecker().getTypeCount()} types\n`);
+process.exitCode = diagnostics.length > 0 ? 1 : 0;
