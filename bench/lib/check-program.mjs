@@ -20,6 +20,6 @@ const root = path.resolve(dir);
 const files = await discoverFiles([root], { include: [], exclude: [], language: 'typescript' });
 const projectFile = findProjectFile(root);
 const loaded = loadProgram(files, projectFile, () => undefined, undefined, root);
-// Paths of the config file itself are no compiler options of the program.
-const { configFilePath: _config, pathsBasePath: _paths, ...options } = loaded.options;
-fs.writeFileSync(out, `${JSON.stringify({ projectFile: projectFile ?? null, rootNames: loaded.program.getRootFileNames(), options })}\n`);
+// As the compiler holds them (configFilePath and pathsBasePath included: @types and `paths` resolve from there).
+const options = loaded.options;
+fs.writeFileSync(out, `${JSON.stringify({ root, projectFile: projectFile ?? null, rootNames: loaded.program.getRootFileNames(), options })}\n`);

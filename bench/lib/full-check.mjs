@@ -20,10 +20,16 @@ if (!programFile) {
 const require = createRequire(import.meta.url);
 const oracle = path.join(REPO_ROOT, 'bench', 'oracles', 'node_modules', 'typescript-5.9');
 const ts = require(fs.existsSync(oracle) ? oracle : 'typescript');
-const { rootNames, options } = JSON.parse(fs.readFileSync(programFile, 'utf8'));
-const program = ts.createProgram({ rootNames, options: { ...options, ...(args.includes('--checkJs') ? { checkJs: true } : {}) } });
+const { root, projectFile, rootNames, options } = JSON.parse(fs.readFileSync(programFile, 'utf8'));
+// TypeScript 6 (the tool's) includes no @types package unless `types` names it ("*": all of them);
+// TypeScript 5.9 includes every one it finds when `types` is absent. Same program: say it explicitly.
+const types = options.types === undefined ? [] : options.types.includes('*') ? undefined : options.types;
+const compilerOptions = { ...options, types, ...(args.includes('--checkJs') ? { checkJs: true } : {}) };
+const host = ts.createCompilerHost(compilerOptions);
+// Without a tsconfig, `/// <reference types>` resolves from the analysed folder up, as in the tool.
+if (!projectFile && root) host.getCurrentDirectory = () => root;
+const program = ts.createProgram({ rootNames, options: compilerOptions, host });
 const diagnostics = [...program.getConfigFileParsingDiagnostics(), ...program.getSyntacticDiagnostics(), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...program.getSemanticDiagnostics()];
-const host = { getCanonicalFileName: (name) => name, getCurrentDirectory: () => process.cwd(), getNewLine: () => '\n' };
-process.stdout.write(ts.formatDiagnostics(diagnostics, host));
+process.stdout.write(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => process.cwd(), getNewLine: () => '\n' }));
 process.stdout.write(`${program.getSourceFiles().length} files, ${diagnostics.length} diagnostics, ${program.getTypeChecker().getTypeCount()} types\n`);
 process.exitCode = diagnostics.length > 0 ? 1 : 0;
