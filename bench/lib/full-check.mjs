@@ -23,7 +23,8 @@ const ts = require(fs.existsSync(oracle) ? oracle : 'typescript');
 const { root, projectFile, rootNames, options } = JSON.parse(fs.readFileSync(programFile, 'utf8'));
 // TypeScript 6 (the tool's) includes no @types package unless `types` names it ("*": all of them);
 // TypeScript 5.9 includes every one it finds when `types` is absent. Same program: say it explicitly.
-const types = options.types === undefined ? [] : options.types.includes('*') ? undefined : options.types;
+const before6 = Number(ts.versionMajorMinor.split('.')[0]) < 6;
+const types = !before6 ? options.types : options.types === undefined ? [] : options.types.includes('*') ? undefined : options.types;
 const compilerOptions = { ...options, types, ...(args.includes('--checkJs') ? { checkJs: true } : {}) };
 const host = ts.createCompilerHost(compilerOptions);
 // Without a tsconfig, `/// <reference types>` resolves from the analysed folder up, as in the tool.
