@@ -520,10 +520,10 @@ async function benchPython(options, outcome) {
 // --real-repos DIR: each sub-directory (or each path of a comma-separated list) is a checkout with its
 // dependencies installed (bench/real-repos.mjs's work trees: `git archive` of the base commit). tsc
 // runs on the repository's tsconfig.json; without one, on a config written beside the run's output
-// with the options of the tool's inferred project (allowJs) over the whole checkout. There the
-// yardstick is `tsc --checkJs`: without it tsc checks no JavaScript function body, while check asks
-// the checker about expressions inside them (as the type-aware linters do), so the ratio would compare
-// a type check with a parse. `tsc` without checkJs is timed beside it, as a row of its own.
+// with the options of the tool's inferred project (allowJs) over the whole checkout, with `--checkJs`
+// (without it tsc checks no JavaScript function body, while check asks the checker about expressions
+// inside them, as the type-aware linters do) and without. The ratios are to the full check of check's
+// own program (fullCheckSpecs), which those tsc commands are not on every repository.
 
 function realRepoDirs(value) {
   if (value.includes(',') || !fs.existsSync(path.join(value, '.'))) return value.split(',').filter(Boolean).map((p) => path.resolve(p));
@@ -540,6 +540,22 @@ function inferredTsconfig(repo, outDir) {
   return file;
 }
 
+// `tsc` reports syntax errors and stops before the type check when any file has one (test fixtures
+// of terser and madge do), and a tsconfig.json may cover fewer files than check analyses (hexo's
+// tests): so the yardstick is TypeScript 5.9's full check of check's own program, through its API
+// (bench/lib/full-check.mjs; `--checkJs` where there is no tsconfig), the tsc command a row beside it.
+function fullCheckSpecs(repo, suffix, inferred) {
+  const programFile = path.join(OUT_DIR, `real-${path.basename(repo)}`, 'check-program.json');
+  fs.mkdirSync(path.dirname(programFile), { recursive: true });
+  const written = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bench', 'lib', 'check-program.mjs'), repo, programFile], { encoding: 'utf8' });
+  if (written.status !== 0) {
+    process.stderr.write(`  check's program of ${repo} not written (${written.stderr.trim().split('\n').pop()}): no full-check yardstick\n`);
+    return [];
+  }
+  const label = `${tscSpecs([])[0].label.replace(' --noEmit', '')} full check of check's program${inferred ? ' (checkJs)' : ''}`;
+  return [{ name: `tsc-full${suffix}`, label, args: [path.join(REPO_ROOT, 'bench', 'lib', 'full-check.mjs'), programFile, ...(inferred ? ['--checkJs'] : [])], okStatuses: [0, 1] }];
+}
+
 function benchRealRepos(options, outcome) {
   const rows = [];
   for (const repo of realRepoDirs(options.realRepos)) {
@@ -550,13 +566,15 @@ function benchRealRepos(options, outcome) {
     const suffix = `@${name}`;
     const anyStatus = [0, 1, 2]; // tsc exits 2 on errors a real repository may well have; timed all the same
     const specs = [
+      // The reference: TypeScript 5.9's full check of the program check analyses (needs the built tool).
+      ...(options.cliBuilt ? fullCheckSpecs(repo, suffix, inferred) : []),
       ...tscSpecs(['-p', tsconfig, ...(inferred ? ['--checkJs'] : [])]).filter((s) => s.name !== 'tsc-own').map((s) => ({ ...s, label: inferred ? `${s.label} --checkJs` : s.label, name: `${s.name}${suffix}`, okStatuses: anyStatus })),
       ...(inferred ? tscSpecs(['-p', tsconfig]).filter((s) => s.name === 'tsc').map((s) => ({ ...s, label: `${s.label} (no checkJs)`, name: `tsc-nocheckjs${suffix}`, okStatuses: anyStatus })) : []),
       // `--oracle tsgo` opens a project by its tsconfig.json (the CLI exits 2 without one): not timed there.
       ...(options.cliBuilt ? toolSpecs(repo, suffix, options, { tsgo: fs.existsSync(own) }).map((s) => ({ ...s, verify: false })) : []),
     ];
     const noTsgo = options.features.oracleTsgo && !fs.existsSync(own) ? '; no tsconfig.json, so no `check --oracle tsgo`' : '';
-    process.stdout.write(`\nreal repository ${name}: ${repo} (tsc on ${path.relative(repo, tsconfig).startsWith('..') ? 'an inferred allowJs config, the yardstick with --checkJs' : 'its tsconfig.json'}${noTsgo})\n`);
+    process.stdout.write(`\nreal repository ${name}: ${repo} (ratios to the first row; tsc on ${path.relative(repo, tsconfig).startsWith('..') ? 'an inferred allowJs config, with and without --checkJs' : 'its tsconfig.json'}${noTsgo})\n`);
     const loadBefore = loadNow();
     // The warm --cache row needs its untimed filling run here too, or its one run is a cold one.
     for (const spec of specs.filter((s) => s.prime)) runOnce(`${spec.name}-prime`, spec.args, 'none', spec);

@@ -261,6 +261,12 @@ export function loadProgram(
   progress?.phase('ts-load');
   const host = cachingHost(options, unparsable, () => progress?.advance());
   const start = projectFile ? path.dirname(projectFile) : files[0] ? path.dirname(files[0]) : undefined;
+  // Without a tsconfig the compiler looks for `@types` (a `/// <reference types="node" />` in a
+  // dependency's .d.ts) from its current directory up: that is the analysed folder, as a tsconfig's
+  // folder would be, not wherever the command was started (another project's @types/node changed
+  // the program, and its cost, with the working directory).
+  const home = projectFile ? undefined : (root ?? start);
+  if (home) host.getCurrentDirectory = () => home;
   const workspace = start ? findWorkspace(start) : undefined;
   resolveModules(host, options, workspace, root);
   const program = ts.createProgram({ rootNames: [...rootNames], options, host });
