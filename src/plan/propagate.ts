@@ -122,10 +122,14 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
   // `if (cache.isDirectory(p))` on a receiver typed `any` (or a call through an import that does not
   // resolve) may call this function: turned async in place, that call gets a promise (always true in
   // a condition; in Python a coroutine that never runs) and no await. Not provable, so unsafe.
-  const loose = options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(looseKey(fn.location.file, simpleName(fn.name)))?.[0];
+  const looseCalls = options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(looseKey(fn.location.file, simpleName(fn.name)));
+  const loose = looseCalls?.[0];
   if (loose) {
     const python = isPythonFile(fn.location.file);
-    const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`)`;
+    // The others are named too (as a count): annotating the first alone would only show the next.
+    const others = looseCalls!.length - 1;
+    const shown = looseCalls!.slice(1, 4).map((call) => `${call.location.file}:${call.location.line}`).join(', ');
+    const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`${others > 0 ? `; ${others} more such call${others === 1 ? '' : 's'} of that name: ${shown}${others > 3 ? ', …' : ''}` : ''})`;
     return {
       kind: 'caller',
       reason: python
