@@ -2,7 +2,7 @@
 import { ts } from '@ts-morph/common';
 import { formatMessage } from '../../../transform.js';
 import { skipParentheses } from '../analyze.js';
-import { insertAwait, shorten } from '../fix-helpers.js';
+import { insertAwait, shorten, shortenExpression } from '../fix-helpers.js';
 import { walkTree } from '../walk.js';
 import { isArrayLikeOnly, isBuiltinPromise } from '../thenables.js';
 import { classifyUse, positionalPromiseUse, referencesOf, type PromiseUse } from '../resolved-uses.js';
@@ -69,7 +69,7 @@ function reportUsedAsValue(call: ts.CallExpression, message: string, usesAllowFi
   // In TypeScript the checker rejects most such uses, so the code never ran as written; JavaScript
   // runs it (a promise's `.code` is `undefined`), and awaiting changes what it does: unsafe there.
   const runsAsWritten = /\.[cm]?jsx?$/.test(context.sourceFile.fileName);
-  const shown = shorten(call.getText(context.sourceFile));
+  const shown = shortenExpression(call, context.sourceFile);
   context.report({
     rule: 'floating-promise',
     node: call,
@@ -125,7 +125,7 @@ function detectFloating(statement: ts.ExpressionStatement, context: TsRuleContex
   const first = unhandled[0];
   if (!first) return;
   const { sourceFile } = context;
-  const shown = shorten(first.node.getText(sourceFile));
+  const shown = shortenExpression(first.node, sourceFile);
   // Top-level code that cannot await (CommonJS) gets a `.catch` that reports the error instead.
   const canAwait = canAwaitIn(context.enclosingFunction());
   const message =
