@@ -282,6 +282,28 @@ const CATALOG = [
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-o', 'addopts=', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
+  // Two repositories added on 2026-12-06 (branch `fresh5`), never run here before.
+  {
+    // A static HTTP server CLI (JavaScript, CommonJS) with sync and async file access; package-lock.
+    // tap 21 runs each test file in its own process: its top-level TAP lines (one per file) are what
+    // the harness compares.
+    name: 'http-server',
+    github: 'http-party/http-server',
+    commit: '741ae2b482e283c96fd87e1744af06e7de9852ab',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['lib/**/*.js', 'bin/http-server', 'test/*.js'],
+    test: { argv: ['tap', '--reporter=tap', '--allow-incomplete-coverage', '--disable-coverage', 'test/*.test.js'], reporter: 'tap-stdout', timeout: 900 },
+  },
+  {
+    // Runs coroutines in a pool of child processes, each with its own event loop (asyncio,
+    // multiprocessing); stdlib only. Its unittest modules are not named test_*: listed for pytest.
+    name: 'aiomultiprocess',
+    github: 'omnilib/aiomultiprocess',
+    commit: '095d9f727834108e35e8aadcacd77d5de1f1401a',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', ...['core', 'pool', 'scheduler', 'perf'].map((m) => `aiomultiprocess/tests/${m}.py`)], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
 ];
 
 const VARIANTS = {

@@ -81,7 +81,7 @@ async def retry(task):
       '`await setTimeout(ms)` from node:timers/promises (Python: `await asyncio.sleep(…)`); the enclosing function turns async and its callers await it. A TypeScript function that is nothing but a sleep (`sleepSync(ms)`) stays for its sync callers, and gains an async twin (`sleepAsync`) that its async callers move to.',
     fixSafety: 'Safe where the sleep is a statement; a sleep inside a constructor or getter cannot be awaited and is reported as blocked.',
     applicability:
-      'safe: the sleep becomes an awaited timer in a function that is or turns async; unsafe: one whose chain needs `await Promise.all(xs.map(cb))` (the callbacks would run concurrently) or the bridge `main().catch(…)` with top-level code after `main();`; reported without a fix where it cannot be awaited (a constructor, a getter, an expression).',
+      'safe: the sleep becomes an awaited timer in a function that is or turns async; unsafe: one whose chain needs `await Promise.all(xs.map(cb))` (the callbacks would run concurrently) or the bridge `main().catch(…)` with top-level code after `main();`; reported without a fix where it cannot be awaited (a constructor, a getter, an expression). Python: unsafe where another branch of the same `if` (or conditional expression) already awaits `asyncio.sleep`: the code chooses between the two, so the blocking one holds the loop on purpose (a pause that stands for CPU work).',
     doesNotFlag: 'Sleeps that only sync code reaches (startup, scripts) under the default `--scope reachable`; timer waits (`setTimeout`, `await sleep(…)`).',
     options: [...BLOCKING_RULE_OPTIONS],
   },

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseTap, uniqueName } from './tap.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -215,35 +216,6 @@ function parseJunit(text) {
     tests.set(uniqueName(tests, name), { status, message });
   }
   return tests;
-}
-
-/**
- * TAP on stdout (ava `--tap`): `ok N - title`, `not ok N - title`, a `# SKIP` / `# TODO` directive
- * marks a skipped test. ava titles are `file › title`; a failing file shows up as its own `not ok`.
- */
-function parseTap(text) {
-  const tests = new Map();
-  let current;
-  for (const line of text.split('\n')) {
-    const m = /^(not ok|ok)\s+\d+\s*(?:-\s*)?(.*)$/.exec(line);
-    if (!m) {
-      // The YAML block under a `not ok` holds its message.
-      if (current && /^\s+(message|name):/.test(line)) current.message = `${current.message ?? ''}${line.trim()}\n`.slice(0, 2000);
-      continue;
-    }
-    const directive = /\s#\s*(SKIP|TODO)\b/i.exec(m[2]);
-    const title = (directive ? m[2].slice(0, directive.index) : m[2]).trim();
-    const status = directive ? 'skipped' : m[1] === 'ok' ? 'passed' : 'failed';
-    current = status === 'failed' ? { status } : undefined;
-    tests.set(uniqueName(tests, title), current ?? { status });
-  }
-  if (tests.size === 0) throw new Error('no TAP test lines');
-  return tests;
-}
-
-function uniqueName(tests, name) {
-  if (!tests.has(name)) return name;
-  for (let i = 2; ; i++) if (!tests.has(`${name} #${i}`)) return `${name} #${i}`;
 }
 
 const PARSERS = { 'jest-json': parseJestJson, 'mocha-json': parseMochaJson, 'mocha-json-stdout': parseMochaJson, junit: parseJunit, 'tap-stdout': parseTap };

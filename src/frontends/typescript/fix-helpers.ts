@@ -66,6 +66,25 @@ export function shorten(source: string): string {
 }
 
 /**
+ * An expression quoted in a message, short enough to read: a long call chain keeps its callees and
+ * drops its arguments and function bodies (`getPort().then(…)`, `(async () => {…})()`), where
+ * `shorten` would cut it mid-argument.
+ */
+export function shortenExpression(node: ts.Node, sourceFile: ts.SourceFile): string {
+  const text = node.getText(sourceFile).replace(/\s+/g, ' ');
+  if (text.length <= 60) return text;
+  if (ts.isCallExpression(node)) return `${shortenExpression(node.expression, sourceFile)}(${node.arguments.length ? '…' : ''})`;
+  if (ts.isNewExpression(node)) return `new ${shortenExpression(node.expression, sourceFile)}(…)`;
+  if (ts.isPropertyAccessExpression(node)) return `${shortenExpression(node.expression, sourceFile)}.${node.name.getText(sourceFile)}`;
+  if (ts.isParenthesizedExpression(node)) return `(${shortenExpression(node.expression, sourceFile)})`;
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+    const head = sourceFile.text.slice(node.getStart(sourceFile), node.body.getStart(sourceFile)).replace(/\s+/g, ' ');
+    if (head.length <= 60) return `${head}${ts.isBlock(node.body) ? '{…}' : '…'}`;
+  }
+  return shorten(text);
+}
+
+/**
  * Adds an argument after a call's last one, in the call's own layout: on the same line in a one-line
  * call; on its own line, with the same indent, after a trailing comma and comment in a call written
  * one argument per line (`f(\n  a, // why\n)` keeps its comment and its trailing comma).

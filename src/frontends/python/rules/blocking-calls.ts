@@ -25,6 +25,7 @@ export const MESSAGES = {
   pipelineUnit: '`{callee}` blocks the event loop, and sends what was queued on the pipeline since `{builder}`: use `{replacement}` of a helper that builds and executes it, or {equivalent}',
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
   siblingByName: 'unsafe fix: `{sibling}` is found by its name only, and may need setup the sync method does not or behave differently',
+  deliberate: '{message}; unsafe fix: another branch of the same condition has `{twin}`, so the blocking call looks chosen on purpose',
   unsafeUnit: '{message}; unsafe fix: {written}, and in a thread, concurrent calls interleave with it (a read-modify-write can lose updates, a reader can see a half-written file)',
 } as const;
 
@@ -452,6 +453,21 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const otherMethod = sibling ? formatMessage(MESSAGES.siblingByName, { sibling }) : undefined;
   const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
     const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
+    const twin = fix && !inGenerator && !written && !otherMethod ? twinOnOtherBranch(node, api, context) : undefined;
+    if (twin && fix) {
+      context.report({
+        rule: api.rule,
+        node,
+        message: formatMessage(MESSAGES.deliberate, { message, twin }),
+        kind: 'blocking',
+        needsAsync: true,
+        ...(onlyInAsync ? { onlyInAsync } : {}),
+        fix,
+        applicability: 'unsafe',
+        suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose (simulated work, a guaranteed pause)`, api.replacement],
+      });
+      return;
+    }
     context.report({
       rule: api.rule,
       node,
@@ -504,6 +520,44 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const replacement = unit ? api.replacement : replacementFor(api, node, context);
   const unsafe = (): string | undefined => (unit ? unsafeUnitReason(unit, context) : api.fix.kind === 'to-thread' && isFileApi(api) ? unsafeWrapReason(node, context) : undefined);
   report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit), unsafe);
+}
+
+/** The branches of an `if` (with its `elif`/`else` clauses) or of a conditional expression. */
+function branchesOf(node: PyNode): PyNode[] {
+  if (node.type === 'if_statement') {
+    const consequence = node.childForFieldName('consequence');
+    return namedChildren(node).filter((child) => child.type === 'elif_clause' || child.type === 'else_clause' || (consequence !== null && child.equals(consequence)));
+  }
+  if (node.type === 'conditional_expression') {
+    const parts = namedChildren(node).filter((child) => child.type !== 'comment');
+    return parts.length === 3 ? [parts[0]!, parts[2]!] : [];
+  }
+  return [];
+}
+
+/**
+ * The awaited async twin of a blocking call (`await asyncio.sleep(…)` for `time.sleep`, the `_async`
+ * sibling of a method) on another branch of an `if` or conditional expression around it, in the same
+ * function: the code already chooses between the two, so the blocking call is there on purpose (a
+ * busy wait that stands for CPU work, a pause that must hold the loop). Its text, or undefined.
+ */
+function twinOnOtherBranch(call: PyNode, api: BlockingApi, context: PyRuleContext): string | undefined {
+  const isTwin = (candidate: PyNode | null): candidate is PyNode => {
+    if (candidate?.type !== 'call' || candidate.parent?.type !== 'await') return false;
+    if (api.fix.kind === 'replace-callee') return pathOf(context.resolveCallee(candidate)) === api.fix.callee;
+    if (api.fix.kind === 'rename') return methodName(candidate) === api.fix.name;
+    return false;
+  };
+  for (let node = call; node.parent && !['function_definition', 'lambda', 'class_definition'].includes(node.parent.type); node = node.parent) {
+    const branches = branchesOf(node.parent);
+    if (!branches.some((branch) => branch.equals(node))) continue;
+    for (const branch of branches) {
+      if (branch.equals(node)) continue;
+      const twin = branch.descendantsOfType('call').find(isTwin);
+      if (twin) return twin.parent!.text;
+    }
+  }
+  return undefined;
 }
 
 /**
