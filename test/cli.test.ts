@@ -710,7 +710,7 @@ export async function load(file: string): Promise<string> {
     expect(read(dir, 'src/io.ts')).toBe(SAFE_ONLY);
     expect(result.stdout).toContain('(unsafe fix)');
     expect(result.stdout).toContain('suggestions: await audit(file) | void audit(file)');
-    expect(result.stdout).toContain('1 unsafe fix not applied; run with `--unsafe-fixes` to apply them');
+    expect(result.stdout).toContain('1 unsafe fix not applied; run with `--unsafe-fixes` to apply it');
   });
 
   it('the JSON report gives each finding its applicability and the summary counts them', async () => {

@@ -408,10 +408,12 @@ export const RULE_DOCS_HINT = 'see: `async-migrate rule <id>` (docs/rules/<id>.m
 export function unsafeFixesNote(report: Report): string | undefined {
   const { unsafe, unsafeApplied } = report.summary.fixes;
   if (unsafe === 0 || unsafeApplied) return undefined;
-  const what = `${unsafe} unsafe ${unsafe === 1 ? 'fix' : 'fixes'}`;
+  const one = unsafe === 1;
+  const what = `${unsafe} unsafe ${one ? 'fix' : 'fixes'}`;
+  const caution = one ? 'it may change timing, ordering or dispatch: review it' : 'they may change timing, ordering or dispatch: review each';
   return report.command === 'check'
-    ? `${what} available with \`async-migrate migrate --unsafe-fixes\` (they may change timing, ordering or dispatch: review each)`
-    : `${what} not applied; run with \`--unsafe-fixes\` to apply them (they may change timing, ordering or dispatch: review each)`;
+    ? `${what} available with \`async-migrate migrate --unsafe-fixes\` (${caution})`
+    : `${what} not applied; run with \`--unsafe-fixes\` to apply ${one ? 'it' : 'them'} (${caution})`;
 }
 
 /**
