@@ -30,7 +30,7 @@ import { capSeverity, RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
 import { analyzeIsolated, markCallsIntoAsync, realRoots, undecodableFiles } from './safeguards.js';
 import { decodeSource, encodeSource, stripBom, type SourceEncoding } from './source-text.js';
-import { planPropagation, type Plan } from './plan/propagate.js';
+import { looseKey, planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
@@ -536,10 +536,10 @@ function planDiffersWithUnsafeFixes(graph: CallGraph, plan: Plan, unsafeFixes: b
   if (!unsafeFixes) return [...plan.blocked.values()].some((why) => why.unsafeFix !== undefined);
   if (graph.sites.some((site) => ((site.entryCall && site.entryFollowedBy !== undefined) || site.callback?.rewrite === 'promise-all') && plan.asyncFunctions.has(site.callee))) return true;
   // A function turned async although an untyped call of its language may reach it (the planner's `loose` block).
-  const looseNames = new Set((graph.unresolved ?? []).map((call) => `${languageOf(call.location.file)}:${call.name}`));
+  const looseNames = new Set((graph.unresolved ?? []).map((call) => looseKey(call.location.file, call.name)));
   return [...plan.asyncFunctions.keys()].some((id) => {
     const fn = graph.functions.get(id);
-    return fn !== undefined && looseNames.has(`${languageOf(fn.location.file)}:${fn.name.slice(fn.name.lastIndexOf('.') + 1)}`);
+    return fn !== undefined && looseNames.has(looseKey(fn.location.file, fn.name.slice(fn.name.lastIndexOf('.') + 1)));
   });
 }
 

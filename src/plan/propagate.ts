@@ -68,7 +68,7 @@ interface Indexes {
 }
 
 /** A call in one language never reaches a function of the other. */
-const looseKey = (file: string, name: string): string => `${languageOf(file)}:${name}`;
+export const looseKey = (file: string, name: string): string => `${languageOf(file)}:${name}`;
 
 function indexSites(graph: CallGraph, options: PlanOptions): Indexes {
   const sitesByCallee = new Map<FunctionId, CallSite[]>();
@@ -122,14 +122,13 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
   // `if (cache.isDirectory(p))` on a receiver typed `any` (or a call through an import that does not
   // resolve) may call this function: turned async in place, that call gets a promise (always true in
   // a condition; in Python a coroutine that never runs) and no await. Not provable, so unsafe.
-  const looseCalls = options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? undefined : idx.looseCallsByName.get(looseKey(fn.location.file, simpleName(fn.name)));
-  const loose = looseCalls?.[0];
+  const [loose, ...others] = options.unsafeFixes || keepsSyncVersion(graph, fn, options) ? [] : (idx.looseCallsByName.get(looseKey(fn.location.file, simpleName(fn.name))) ?? []);
   if (loose) {
     const python = isPythonFile(fn.location.file);
-    // The others are named too (as a count): annotating the first alone would only show the next.
-    const others = looseCalls!.length - 1;
-    const shown = looseCalls!.slice(1, 4).map((call) => `${call.location.file}:${call.location.line}`).join(', ');
-    const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`${others > 0 ? `; ${others} more such call${others === 1 ? '' : 's'} of that name: ${shown}${others > 3 ? ', …' : ''}` : ''})`;
+    // The others are named too (a count, the first three): annotating the first alone would only show the next.
+    const shown = others.slice(0, 3).map((call) => `${call.location.file}:${call.location.line}`).join(', ');
+    const more = others.length > 0 ? `; ${others.length} more such call${others.length === 1 ? '' : 's'} of that name: ${shown}${others.length > 3 ? ', …' : ''}` : '';
+    const where = `${loose.location.file}:${loose.location.line} (\`${loose.text}\`${more})`;
     return {
       kind: 'caller',
       reason: python

@@ -3,6 +3,7 @@
 // synchronously to collect the tests, so they stay sync.
 import { ts } from '@ts-morph/common';
 import type { CallSite } from '../../model.js';
+import { skipParentheses } from './syntax.js';
 
 /** Declarations from these packages are the runners' own APIs (globals or imports). */
 const TEST_RUNNER_DECLARATION = /\/node_modules\/(?:vitest|@vitest\/[^/]+|@jest\/[^/]+|@types\/jest|jest|@types\/mocha|mocha|bun-types|@types\/bun)\//;
@@ -91,4 +92,22 @@ export function testRunnerCallback(call: ts.CallExpression, callback: ts.Express
     };
   }
   return { api: runner.api, rewrite: 'accepts-async' };
+}
+
+/**
+ * Test registrations of runners that own the promise they return: `test('…', cb)` of node:test and
+ * tap resolves when the test has run, never rejects (a failing test is reported by the runner), and
+ * the runner waits for it. Left floating is the idiom (typescript-eslint's `allowForKnownSafeCalls`
+ * documents node:test's); awaiting it would run the file's tests one after another.
+ */
+const PROMISE_OWNING_RUNNER_DECLARATION = /[\\/](?:node_modules[\\/](?:tap|@tapjs[\\/][^\\/]+)[\\/]|@types[\\/]node[\\/](?:ts[^\\/]*[\\/])?test\.d\.ts$)/;
+const TEST_REGISTRATIONS: ReadonlySet<string> = new Set(['test', 'it', 'describe', 'suite', 'only', 'skip', 'todo']);
+
+export function isTestRegistration(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+  const callee = skipParentheses(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (!name || !TEST_REGISTRATIONS.has(name)) return false;
+  // The signature's declaration, not the name's: `const test = require('tap').test` declares the name locally.
+  const declaration = checker.getResolvedSignature(call)?.getDeclaration();
+  return declaration !== undefined && PROMISE_OWNING_RUNNER_DECLARATION.test(declaration.getSourceFile().fileName);
 }

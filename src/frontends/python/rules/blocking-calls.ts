@@ -454,31 +454,23 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
     const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
     const twin = fix && !inGenerator && !written && !otherMethod ? twinOnOtherBranch(node, api, context) : undefined;
-    if (twin && fix) {
-      context.report({
-        rule: api.rule,
-        node,
-        message: formatMessage(MESSAGES.deliberate, { message, twin }),
-        kind: 'blocking',
-        needsAsync: true,
-        ...(onlyInAsync ? { onlyInAsync } : {}),
-        fix,
-        applicability: 'unsafe',
-        suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose (simulated work, a guaranteed pause)`, api.replacement],
-      });
-      return;
-    }
+    // A fix that may change what the program does: the message says why, the suggestions what else to do.
+    const unsafeFix = written
+      ? { message: formatMessage(MESSAGES.unsafeUnit, { message, written }), suggestions: UNSAFE_UNIT_SUGGESTIONS }
+      : fix && otherMethod
+        ? { message: `${message}; ${otherMethod}`, suggestions: [`\`await ….${sibling}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] }
+        : twin
+          ? { message: formatMessage(MESSAGES.deliberate, { message, twin }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose (simulated work, a guaranteed pause)`, api.replacement] }
+          : undefined;
     context.report({
       rule: api.rule,
       node,
-      message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop`
-        : written ? formatMessage(MESSAGES.unsafeUnit, { message, written }) : fix && otherMethod ? `${message}; ${otherMethod}` : message,
+      message: fix && inGenerator ? `${message}; not rewritten inside a generator expression (an \`await\` there makes an async generator): use a list comprehension or a loop` : unsafeFix?.message ?? message,
       kind: 'blocking',
       needsAsync: true,
       ...(onlyInAsync ? { onlyInAsync } : {}),
       ...(fix && !inGenerator ? { fix } : {}),
-      ...(written ? { applicability: 'unsafe' as const, suggestions: UNSAFE_UNIT_SUGGESTIONS } : {}),
-      ...(fix && !written && otherMethod ? { applicability: 'unsafe' as const, suggestions: [`\`await ….${sibling}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] } : {}),
+      ...(unsafeFix ? { applicability: 'unsafe' as const, suggestions: unsafeFix.suggestions } : {}),
     });
   };
   if (api.fix.kind === 'report') {

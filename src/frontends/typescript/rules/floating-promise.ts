@@ -3,6 +3,7 @@ import { ts } from '@ts-morph/common';
 import { formatMessage } from '../../../transform.js';
 import { skipParentheses } from '../analyze.js';
 import { insertAwait, shorten, shortenExpression } from '../fix-helpers.js';
+import { isTestRegistration } from '../test-runners.js';
 import { walkTree } from '../walk.js';
 import { isArrayLikeOnly, isBuiltinPromise } from '../thenables.js';
 import { classifyUse, positionalPromiseUse, referencesOf, type PromiseUse } from '../resolved-uses.js';
@@ -187,24 +188,6 @@ function commaOperands(expression: ts.BinaryExpression): ts.Expression[] {
  * question to its receiver; each branch of `?:` and each side of `&&` `||` `??` is judged on its
  * own, and so is each operand of a comma expression.
  */
-/**
- * Test registrations of runners that own the promise they return: `test('…', cb)` of node:test and
- * tap resolves when the test has run, never rejects (a failing test is reported by the runner), and
- * the runner waits for it. Left floating is the idiom (typescript-eslint's `allowForKnownSafeCalls`
- * documents node:test's); awaiting it would run the file's tests one after another.
- */
-const TEST_RUNNER_DECLARATION = /[\\/](?:node_modules[\\/](?:tap|@tapjs[\\/][^\\/]+)[\\/]|@types[\\/]node[\\/](?:ts[^\\/]*[\\/])?test\.d\.ts$)/;
-const TEST_REGISTRATIONS: ReadonlySet<string> = new Set(['test', 'it', 'describe', 'suite', 'only', 'skip', 'todo']);
-
-function isTestRegistration(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
-  const callee = skipParentheses(call.expression);
-  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-  if (!name || !TEST_REGISTRATIONS.has(name)) return false;
-  // The signature's declaration, not the name's: `const test = require('tap').test` declares the name locally.
-  const declaration = checker.getResolvedSignature(call)?.getDeclaration();
-  return declaration !== undefined && TEST_RUNNER_DECLARATION.test(declaration.getSourceFile().fileName);
-}
-
 function findUnhandled(expression: ts.Expression, context: TsRuleContext, nested: boolean): Unhandled | undefined {
   const node = skipParentheses(expression);
   if (ts.isBinaryExpression(node)) {
