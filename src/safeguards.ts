@@ -9,26 +9,27 @@ import type { Analysis, FrontEnd } from './frontend.js';
 import type { CallGraph, Language, RuleId, SkippedFile } from './model.js';
 import type { Plan } from './plan/propagate.js';
 import type { Progress } from './progress.js';
-import { readSource, UndecodableSourceError } from './source-text.js';
+import { readSourceSync, UndecodableSourceError } from './source-text.js';
 
 /** The real folders of the paths given (a file's folder): what a migration may write into. */
 export async function realRoots(absolutePaths: readonly string[]): Promise<string[]> {
   return Promise.all(absolutePaths.map(async (given) => realpath((await stat(given)).isDirectory() ? given : path.dirname(given))));
 }
 
-/** The files that cannot be decoded exactly (or read), with the reason each is skipped. */
+/** The files that cannot be decoded exactly (or read), with the reason each is skipped (read synchronously: `readSourceSync`). */
 export async function undecodableFiles(files: readonly string[], onRead?: (count: number) => void): Promise<Map<string, string>> {
   const undecodable = new Map<string, string>();
-  const BATCH = 64; // files read at once: fast, and far from the open-files limit
+  const BATCH = 64; // files between progress ticks (and event-loop turns, so a progress bar can draw)
   for (let start = 0; start < files.length; start += BATCH) {
-    await Promise.all(
-      files.slice(start, start + BATCH).map((file) =>
-        readSource(file).catch((error: unknown) => {
-          undecodable.set(file, error instanceof UndecodableSourceError ? error.message : `cannot be read (${describeError(error)}); the file is skipped`);
-        }),
-      ),
-    );
+    for (const file of files.slice(start, start + BATCH)) {
+      try {
+        readSourceSync(file);
+      } catch (error) {
+        undecodable.set(file, error instanceof UndecodableSourceError ? error.message : `cannot be read (${describeError(error)}); the file is skipped`);
+      }
+    }
     onRead?.(Math.min(BATCH, files.length - start));
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return undecodable;
 }

@@ -20,7 +20,7 @@ import { linkedFolders } from '../../discovery.js';
 import { Resolver } from './resolver.js';
 import { dependencyFolders, knownLibraryModules } from './libraries.js';
 import { attributeTo, describeError, IncompleteRunError } from '../../errors.js';
-import { readSource, stripBom } from '../../source-text.js';
+import { readSourceSync, stripBom } from '../../source-text.js';
 import { isWithin } from '../../write.js';
 import { FixState } from './rule-context.js';
 import { pythonTargetNames, resolvePythonTarget } from './targets.js';
@@ -102,14 +102,14 @@ export function createPythonFrontEnd(options: PythonFrontEndOptions): PythonFron
       progress?.phase('py-parse', pythonFiles.length);
       // Read every file, then parse them all at once (on threads when there are many), then build the
       // modules in file order: what each file's failure does is as when each was read and parsed in turn.
-      const read = await Promise.all(pythonFiles.map(async (file) => {
+      const read = pythonFiles.map((file) => {
         try {
           // Decoded per its BOM or coding cookie; offsets index the text without the BOM, as edits do.
-          return stripBom((await readSource(file)).text);
+          return stripBom(readSourceSync(file).text);
         } catch (error) {
           return error instanceof Error ? error : new Error(String(error));
         }
-      }));
+      });
       const texts = read.filter((text): text is string => typeof text === 'string');
       const parsed = await parseAll(texts, parseThreadCount(texts.length));
       // python3 compiles every file while the modules are built and analysed: started once the parse

@@ -20,9 +20,12 @@ export function walkTree(root: ts.Node, visitor: WalkVisitor | ((node: ts.Node) 
   // child collector keep the walk free of per-node allocations.
   const stack: ts.Node[] = [root];
   const leaving: boolean[] = [false];
+  // Reused across nodes and never truncated (setting an array's length is a runtime call per node):
+  // `count` says how much of it the current node filled.
   const children: ts.Node[] = [];
+  let count = 0;
   const collect = (child: ts.Node): void => {
-    children.push(child);
+    children[count++] = child;
   };
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -35,9 +38,9 @@ export function walkTree(root: ts.Node, visitor: WalkVisitor | ((node: ts.Node) 
       stack.push(node);
       leaving.push(true);
     }
-    children.length = 0;
+    count = 0;
     forEachChild(node, collect);
-    for (let i = children.length - 1; i >= 0; i--) {
+    for (let i = count - 1; i >= 0; i--) {
       stack.push(children[i]!);
       leaving.push(false);
     }
