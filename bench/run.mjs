@@ -29,7 +29,7 @@ import { GENERATOR_VERSION as TS_GENERATOR_VERSION, TS_RULES, generateTsProject 
 import { parseFileCount, parseFlags } from './lib/source-file.mjs';
 import { BASELINE_TOLERANCE, baselineOf, compareWithBaseline, ratiosOf } from './lib/baseline.mjs';
 import { editFiles } from './lib/edits.mjs';
-import { LINT_RULES, lintSpecs, oraclesInstalled, pyrightSpec, tscSpecs } from './lib/competitors.mjs';
+import { countCheckReport, LINT_RULES, lintSpecs, oraclesInstalled, programLintSpecs, pyrightSpec, tscSpecs } from './lib/competitors.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH_DIR = path.join(REPO_ROOT, '.bench');
@@ -572,6 +572,8 @@ function benchRealRepos(options, outcome) {
       ...(inferred ? tscSpecs(['-p', tsconfig]).filter((s) => s.name === 'tsc').map((s) => ({ ...s, label: `${s.label} (no checkJs)`, name: `tsc-nocheckjs${suffix}`, okStatuses: anyStatus })) : []),
       // `--oracle tsgo` opens a project by its tsconfig.json (the CLI exits 2 without one): not timed there.
       ...(options.cliBuilt ? toolSpecs(repo, suffix, options, { tsgo: fs.existsSync(own) }).map((s) => ({ ...s, verify: false })) : []),
+      // The linters on check's own files (the program fullCheckSpecs wrote); oxlint needs a tsconfig.json.
+      ...programLintSpecs(repo, path.join(OUT_DIR, `real-${name}`, 'check-program.json'), path.join(OUT_DIR, `lint${suffix}`), { oxlint: fs.existsSync(own) }).map((s) => ({ ...s, name: `${s.name}${suffix}` })),
     ];
     const noTsgo = options.features.oracleTsgo && !fs.existsSync(own) ? '; no tsconfig.json, so no `check --oracle tsgo`' : '';
     process.stdout.write(`\nreal repository ${name}: ${repo} (ratios to the first row; tsc on ${path.relative(repo, tsconfig).startsWith('..') ? 'an inferred allowJs config, with and without --checkJs' : 'its tsconfig.json'}${noTsgo})\n`);
@@ -586,6 +588,15 @@ function benchRealRepos(options, outcome) {
       r.measurement.realRepo = true;
     }
     printSection(`real repository ${name}`, repoRows, loadBefore);
+    // What each linter found of the two rules they share with check, beside check's own count.
+    const checkRun = measured.find((m) => m.name === `check${suffix}`);
+    const checkCounts = checkRun?.ok ? countCheckReport(checkRun.stdoutPath) : undefined;
+    measured.forEach((m, i) => {
+      if (!specs[i].count || !m.ok) return;
+      const counts = specs[i].count(m.stdoutPath);
+      const found = Object.values(LINT_RULES).map((rule) => `${rule} ${counts?.[rule] ?? 0} (check: ${checkCounts ? (checkCounts[rule] ?? 0) : '?'})`);
+      process.stdout.write(`  ${m.label}: ${counts ? found.join(', ') : 'no JSON output'}\n`);
+    });
     rows.push(...repoRows);
   }
   return rows;

@@ -16,6 +16,8 @@ const bin = {
   tscOwn: path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
   eslint: path.join(ORACLE_MODULES, 'eslint', 'bin', 'eslint.js'),
   tseslint: path.join(ORACLE_MODULES, 'typescript-eslint', 'dist', 'index.js'),
+  // The TypeScript typescript-eslint runs on (its peer dependency in bench/oracles).
+  typescript: path.join(ORACLE_MODULES, 'typescript', 'lib', 'typescript.js'),
   // oxlint's launcher is a Node script; it finds tsgolint through OXLINT_TSGOLINT_PATH (it looks in
   // the linted project's node_modules otherwise, and the corpus has none).
   oxlint: path.join(ORACLE_MODULES, 'oxlint', 'bin', 'oxlint'),
@@ -59,11 +61,16 @@ export default [{
 }];
 `,
   );
+  return { eslintConfig, oxlintConfig: writeOxlintConfig(outDir) };
+}
+
+function writeOxlintConfig(outDir) {
+  fs.mkdirSync(outDir, { recursive: true });
   const oxlintConfig = path.join(outDir, 'oxlintrc.json');
   const off = Object.fromEntries(['correctness', 'suspicious', 'pedantic', 'style', 'restriction', 'perf', 'nursery'].map((c) => [c, 'off']));
   const oxRules = Object.fromEntries(Object.keys(LINT_RULES).map((rule) => [`typescript/${rule}`, 'error']));
   fs.writeFileSync(oxlintConfig, `${JSON.stringify({ plugins: ['typescript'], categories: off, rules: oxRules }, null, 2)}\n`);
-  return { eslintConfig, oxlintConfig };
+  return oxlintConfig;
 }
 
 /**
@@ -110,6 +117,72 @@ export function lintSpecs(projectDir, tsconfig, outDir) {
       count: countOxlint,
     },
   ];
+}
+
+/**
+ * The two linters on a real repository, over the files of the program `check` analyses there
+ * (`programFile`, written by bench/lib/check-program.mjs: its root files under the checkout, without
+ * declaration files). ESLint is typed by that very program (typescript-eslint's
+ * `parserOptions.programs`, built from the same root names and options), so it lints and types what
+ * `check` does. oxlint's tsgolint types a file through the tsconfig.json it finds beside it and takes
+ * no program: it runs only where the checkout has one (`oxlint`), as `check --oracle tsgo` does.
+ */
+export function programLintSpecs(projectDir, programFile, outDir, { oxlint }) {
+  if (!oraclesInstalled() || !fs.existsSync(programFile)) return [];
+  const { rootNames } = JSON.parse(fs.readFileSync(programFile, 'utf8'));
+  const inside = (file) => !path.relative(projectDir, file).startsWith('..') && !file.includes(`${path.sep}node_modules${path.sep}`);
+  const files = rootNames.filter((file) => inside(file) && !/\.d\.[cm]?ts$/.test(file)).map((file) => path.relative(projectDir, file));
+  fs.mkdirSync(outDir, { recursive: true });
+  const eslintConfig = path.join(outDir, 'eslint.config.mjs');
+  const rules = Object.fromEntries(Object.keys(LINT_RULES).map((rule) => [`@typescript-eslint/${rule}`, 'error']));
+  fs.writeFileSync(
+    eslintConfig,
+    `// Written by bench/run.mjs: typescript-eslint's two type-aware promise rules, typed by the program check analyses.
+import * as fs from 'node:fs';
+import ts from ${JSON.stringify(pathToFileURL(bin.typescript).href)};
+import tseslint from ${JSON.stringify(pathToFileURL(bin.tseslint).href)};
+const { rootNames, options } = JSON.parse(fs.readFileSync(${JSON.stringify(programFile)}, 'utf8'));
+const program = ts.createProgram({ rootNames, options });
+export default [{
+  files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+  languageOptions: { parser: tseslint.parser, parserOptions: { programs: [program] } },
+  plugins: { '@typescript-eslint': tseslint.plugin },
+  rules: ${JSON.stringify(rules)},
+}];
+`,
+  );
+  const lintStatuses = [0, 1]; // 1: findings (or a file ESLint cannot parse, which it reports and skips)
+  const specs = [
+    {
+      name: 'eslint',
+      label: `ESLint + typescript-eslint ${versionOf(bin.tseslint)}`,
+      args: [bin.eslint, '--config', eslintConfig, '--no-inline-config', '--no-warn-ignored', '--format', 'json', ...files],
+      cwd: projectDir,
+      okStatuses: lintStatuses,
+      count: countEslint,
+    },
+  ];
+  if (oxlint) {
+    specs.push({
+      name: 'oxlint',
+      label: `oxlint ${versionOf(bin.oxlint)} --type-aware`,
+      args: [bin.oxlint, '--type-aware', '--config', writeOxlintConfig(outDir), '--format', 'json', ...files],
+      cwd: projectDir,
+      env: { OXLINT_TSGOLINT_PATH: bin.tsgolint },
+      okStatuses: lintStatuses,
+      count: countOxlint,
+    });
+  }
+  return specs;
+}
+
+/** Findings per async-migrate rule id in a `check --format json` report. */
+export function countCheckReport(stdoutPath) {
+  const report = readJson(stdoutPath);
+  if (!Array.isArray(report?.findings)) return undefined;
+  const counts = {};
+  for (const finding of report.findings) counts[finding.rule] = (counts[finding.rule] ?? 0) + 1;
+  return counts;
 }
 
 /** pyright's full check of the Python corpus: the Python counterpart of tsc as a yardstick. */
