@@ -304,6 +304,30 @@ const CATALOG = [
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', ...['core', 'pool', 'scheduler', 'perf'].map((m) => `aiomultiprocess/tests/${m}.py`)], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
+  // Two repositories added on 2026-12-06 (branch `fresh6`), never run here before.
+  {
+    // Finds unused dependencies: a CLI and API over parsers of many file kinds (JavaScript, ES modules
+    // through Babel; package-lock). mocha runs the sources through @babel/register (its package.json
+    // config); test/fake_modules are inputs the tests parse, not code that runs.
+    name: 'depcheck',
+    github: 'depcheck/depcheck',
+    commit: '9ff7081fe01fb2890c1ab73e79128e62b7cc7088',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['src/**/*.js', 'build/*.js', 'test/*.js', 'test/special/*.js'],
+    test: { argv: ['mocha', './test', './test/special', '--timeout', '20000', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // WebSocket client and server with asyncio, sync (threads) and trio implementations side by side;
+    // stdlib only for asyncio. Its whole suite takes over 10 minutes here and the trio tests hang on
+    // Debian's trio 0.22, so only the asyncio client tests run (the one test file the migration changes).
+    name: 'websockets',
+    github: 'python-websockets/websockets',
+    commit: '04e599ca3caad2c5bb3fa8eaf24066fd270e90a7',
+    language: 'python',
+    pythonPaths: ['src'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests/asyncio/test_client.py'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
 ];
 
 const VARIANTS = {
