@@ -329,7 +329,8 @@ const CATALOG = [
     language: 'python',
     pythonPaths: ['src'],
     // Its version.py runs `git describe` and rejects the harness's `base` tag: no git for the tests.
-    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', 'tests/asyncio/test_client.py'], reporter: 'junit', env: { PYTHONPATH: 'src', GIT_DIR: '/nonexistent' } },
+    // test_reconnect hangs or fails here by timing (before any migration); pytest-timeout guards the rest.
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--timeout', '60', '--deselect', 'tests/asyncio/test_client.py::ClientTests::test_reconnect', '--junitxml={report}', 'tests/asyncio/test_client.py'], reporter: 'junit', env: { PYTHONPATH: 'src', GIT_DIR: '/nonexistent' } },
   },
 ];
 
