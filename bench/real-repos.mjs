@@ -304,7 +304,7 @@ const CATALOG = [
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', ...['core', 'pool', 'scheduler', 'perf'].map((m) => `aiomultiprocess/tests/${m}.py`)], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
-  // Two repositories added on 2026-12-06 (branch `fresh6`), never run here before.
+  // Three repositories added on 2026-12-06 (branch `fresh6`), never run here before.
   {
     // Finds unused dependencies: a CLI and API over parsers of many file kinds (JavaScript, ES modules
     // through Babel; package-lock). mocha runs the sources through @babel/register (its package.json
@@ -331,6 +331,17 @@ const CATALOG = [
     // Its version.py runs `git describe` and rejects the harness's `base` tag: no git for the tests.
     // test_reconnect hangs or fails here by timing (before any migration); pytest-timeout guards the rest.
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--timeout', '60', '--deselect', 'tests/asyncio/test_client.py::ClientTests::test_reconnect', '--junitxml={report}', 'tests/asyncio/test_client.py'], reporter: 'junit', env: { PYTHONPATH: 'src', GIT_DIR: '/nonexistent' } },
+  },
+  {
+    // An ASGI/WSGI server with asyncio and trio workers side by side (h11, h2, wsproto from Debian).
+    // Its addopts ask for pytest-cov: cleared. Debian's trio 0.22 lacks what tests/trio/test_keep_alive.py
+    // imports (a collection error before any migration).
+    name: 'hypercorn',
+    github: 'pgjones/hypercorn',
+    commit: '0e2311f1ad2ae587aaa590f3824f59aa5dc0e770',
+    language: 'python',
+    pythonPaths: ['src'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-o', 'addopts=', '--continue-on-collection-errors', '--timeout', '60', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
   },
 ];
 

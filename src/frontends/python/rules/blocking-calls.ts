@@ -537,7 +537,7 @@ function otherLoopLibrary(context: PyRuleContext): (typeof OTHER_LOOP_LIBRARIES)
 }
 
 /** Says the code blocks the loop on purpose: it holds or blocks the (event) loop, or does so deliberately. */
-const DELIBERATE_BLOCK = /\b(?:block(?:s|ing)?|hold(?:s|ing)?|stall(?:s|ing)?|freez(?:e|es|ing))\b[^.;]{0,40}?\b(?:event[ -]?)?loop\b|\b(?:on purpose|deliberate(?:ly)?|intentional(?:ly)?)\b/i;
+const DELIBERATE_BLOCK = /\b(?:block(?:s|ing)?|hold(?:s|ing)?|stall(?:s|ing)?|freez(?:e|es|ing))\b[^.;]{0,40}?\b(?:event[ -]?)?loop\b|\b(?:on purpose|purposeful(?:ly)?|deliberate(?:ly)?|intentional(?:ly)?)\b/i;
 /** A comment that names a problem to fix is no statement of intent. */
 const TO_FIX = /\b(?:TODO|FIXME|XXX|HACK|BUG)\b/;
 
