@@ -304,7 +304,7 @@ const CATALOG = [
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', ...['core', 'pool', 'scheduler', 'perf'].map((m) => `aiomultiprocess/tests/${m}.py`)], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
-  // Three repositories added on 2026-12-06 (branch `fresh6`), never run here before.
+  // Four repositories added on 2026-12-06 (branch `fresh6`), never run here before.
   {
     // Finds unused dependencies: a CLI and API over parsers of many file kinds (JavaScript, ES modules
     // through Babel; package-lock). mocha runs the sources through @babel/register (its package.json
@@ -342,6 +342,16 @@ const CATALOG = [
     language: 'python',
     pythonPaths: ['src'],
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-o', 'addopts=', '--continue-on-collection-errors', '--timeout', '60', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
+  {
+    // Jobs scheduler for asyncio (spawn, shield, close with a timeout) and its aiohttp integration.
+    // Its pytest.ini asks for options Debian's pytest-asyncio 0.20 lacks: replaced by `-c /dev/null`.
+    // tests/test_aiohttp.py needs aiohttp's `web.AppKey` (3.9; Debian has 3.8): a collection error before.
+    name: 'aiojobs',
+    github: 'aio-libs/aiojobs',
+    commit: '106fd28ce5c121be3b45589cf9992865f1e17056',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-c', '/dev/null', '--rootdir', '{work}', '-o', 'asyncio_mode=auto', '--continue-on-collection-errors', '--timeout', '60', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
 ];
 
