@@ -538,8 +538,9 @@ function otherLoopLibrary(context: PyRuleContext): (typeof OTHER_LOOP_LIBRARIES)
 
 /** Says the code blocks the loop on purpose: it holds or blocks the (event) loop, or does so deliberately. */
 const DELIBERATE_BLOCK = /\b(?:block(?:s|ing)?|hold(?:s|ing)?|stall(?:s|ing)?|freez(?:e|es|ing))\b[^.;]{0,40}?\b(?:event[ -]?)?loop\b|\b(?:on purpose|purposeful(?:ly)?|deliberate(?:ly)?|intentional(?:ly)?)\b/i;
-/** A comment that names a problem to fix is no statement of intent. */
+/** A comment that names a problem to fix, or says not to block, is no statement of intent. */
 const TO_FIX = /\b(?:TODO|FIXME|XXX|HACK|BUG)\b/;
+const NOT_TO_BLOCK = /\b(?:don'?t|do not|avoid(?:s|ing)?|never|without|not|shouldn'?t|must not|mustn'?t)\b[^.;]{0,20}?\b(?:block|hold|stall|freez)/i;
 
 /**
  * The comment that says a blocking call is there on purpose (`# Block the event loop! …` above its
@@ -564,7 +565,7 @@ function deliberateComment(call: PyNode, context: PyRuleContext): string | undef
   const onItsLines = own.split('\n').map((line) => /#.*$/.exec(line)?.[0]).filter((comment): comment is string => comment !== undefined);
   for (const group of [above, onItsLines]) {
     const said = group.map((comment) => comment.replace(/^#\s*/, '')).join(' ');
-    if (DELIBERATE_BLOCK.test(said) && !TO_FIX.test(said)) return shortComment(said);
+    if (DELIBERATE_BLOCK.test(said) && !TO_FIX.test(said) && !NOT_TO_BLOCK.test(said)) return shortComment(said);
   }
   return undefined;
 }
