@@ -304,6 +304,55 @@ const CATALOG = [
     language: 'python',
     test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--junitxml={report}', ...['core', 'pool', 'scheduler', 'perf'].map((m) => `aiomultiprocess/tests/${m}.py`)], reporter: 'junit', env: { PYTHONPATH: '.' } },
   },
+  // Four repositories added on 2026-12-06 (branch `fresh6`), never run here before.
+  {
+    // Finds unused dependencies: a CLI and API over parsers of many file kinds (JavaScript, ES modules
+    // through Babel; package-lock). mocha runs the sources through @babel/register (its package.json
+    // config); test/fake_modules are inputs the tests parse, not code that runs. On Node 20 mocha loads
+    // test/cli.js as an ES module (its syntax detected) and proxyquire, loaded from it, finds no
+    // `module.parent`: the suite runs on Node 16 (`test.node`).
+    name: 'depcheck',
+    github: 'depcheck/depcheck',
+    commit: '9ff7081fe01fb2890c1ab73e79128e62b7cc7088',
+    language: 'ts',
+    typecheck: [],
+    lintInclude: ['src/**/*.js', 'build/*.js', 'test/*.js', 'test/special/*.js'],
+    test: { node: 16, argv: ['mocha', './test', './test/special', '--timeout', '20000', '--exit', '--reporter', 'json', '--reporter-option', 'output={report}'], reporter: 'mocha-json' },
+  },
+  {
+    // WebSocket client and server with asyncio, sync (threads) and trio implementations side by side;
+    // stdlib only for asyncio. Its whole suite takes over 10 minutes here and the trio tests hang on
+    // Debian's trio 0.22, so only the asyncio client tests run (the one test file the migration changes).
+    name: 'websockets',
+    github: 'python-websockets/websockets',
+    commit: '04e599ca3caad2c5bb3fa8eaf24066fd270e90a7',
+    language: 'python',
+    pythonPaths: ['src'],
+    // Its version.py runs `git describe` and rejects the harness's `base` tag: no git for the tests.
+    // test_reconnect hangs or fails here by timing (before any migration); pytest-timeout guards the rest.
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '--timeout', '60', '--deselect', 'tests/asyncio/test_client.py::ClientTests::test_reconnect', '--junitxml={report}', 'tests/asyncio/test_client.py'], reporter: 'junit', env: { PYTHONPATH: 'src', GIT_DIR: '/nonexistent' } },
+  },
+  {
+    // An ASGI/WSGI server with asyncio and trio workers side by side (h11, h2, wsproto from Debian).
+    // Its addopts ask for pytest-cov: cleared. Debian's trio 0.22 lacks what tests/trio/test_keep_alive.py
+    // imports (a collection error before any migration).
+    name: 'hypercorn',
+    github: 'pgjones/hypercorn',
+    commit: '0e2311f1ad2ae587aaa590f3824f59aa5dc0e770',
+    language: 'python',
+    pythonPaths: ['src'],
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-o', 'addopts=', '--continue-on-collection-errors', '--timeout', '60', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: 'src' } },
+  },
+  {
+    // Jobs scheduler for asyncio (spawn, shield, close with a timeout) and its aiohttp integration.
+    // Its pytest.ini asks for options Debian's pytest-asyncio 0.20 lacks: replaced by `-c /dev/null`.
+    // tests/test_aiohttp.py needs aiohttp's `web.AppKey` (3.9; Debian has 3.8): a collection error before.
+    name: 'aiojobs',
+    github: 'aio-libs/aiojobs',
+    commit: '106fd28ce5c121be3b45589cf9992865f1e17056',
+    language: 'python',
+    test: { argv: ['{python}', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-c', '/dev/null', '--rootdir', '{work}', '-o', 'asyncio_mode=auto', '--continue-on-collection-errors', '--timeout', '60', '--junitxml={report}', 'tests'], reporter: 'junit', env: { PYTHONPATH: '.' } },
+  },
 ];
 
 const VARIANTS = {

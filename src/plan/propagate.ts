@@ -177,7 +177,8 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       if (site.callback.receiverUnknown) {
         return {
           kind: 'callback',
-          reason: `${fn.name} is passed to ${where}, whose type is not known: whether it waits for a promise ${fn.name} returned is not known`,
+          // The callback's name is often made up (`<forEach callback>@file:line`): said once.
+          reason: `${fn.name} is passed to ${where}, whose type is not known, so whether it waits for the promise the callback would return is not known`,
           suggestion: `Give ${site.callback.api} a type (install its types, or declare it); if it awaits what the callback returns, make ${fn.name} async by hand.`,
         };
       }

@@ -26,6 +26,8 @@ export const MESSAGES = {
   blocksAfterTheCall: '`{callee}` starts blocking I/O that `asyncio.to_thread` of this call alone would leave on the event loop: {advice}',
   siblingByName: 'unsafe fix: `{sibling}` is found by its name only, and may need setup the sync method does not or behave differently',
   deliberate: '{message}; unsafe fix: another branch of the same condition has `{twin}`, so the blocking call looks chosen on purpose',
+  deliberateComment: '{message}; unsafe fix: the comment `{comment}` says it blocks on purpose',
+  otherLoop: '`{callee}` blocks the event loop; not rewritten: this module imports {library}, under which `{replacement}` finds no asyncio loop and fails: use `{equivalent}`',
   unsafeUnit: '{message}; unsafe fix: {written}, and in a thread, concurrent calls interleave with it (a read-modify-write can lose updates, a reader can see a half-written file)',
 } as const;
 
@@ -454,6 +456,7 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
     const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
     const twin = fix && !inGenerator && !written && !otherMethod ? twinOnOtherBranch(node, api, context) : undefined;
+    const comment = fix && !inGenerator && !written && !otherMethod && !twin ? deliberateComment(node, context) : undefined;
     // A fix that may change what the program does: the message says why, the suggestions what else to do.
     const unsafeFix = written
       ? { message: formatMessage(MESSAGES.unsafeUnit, { message, written }), suggestions: UNSAFE_UNIT_SUGGESTIONS }
@@ -461,7 +464,9 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
         ? { message: `${message}; ${otherMethod}`, suggestions: [`\`await ….${sibling}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] }
         : twin
           ? { message: formatMessage(MESSAGES.deliberate, { message, twin }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose (simulated work, a guaranteed pause)`, api.replacement] }
-          : undefined;
+          : comment
+            ? { message: formatMessage(MESSAGES.deliberateComment, { message, comment }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose, as the comment says`, api.replacement] }
+            : undefined;
     context.report({
       rule: api.rule,
       node,
@@ -475,6 +480,14 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   };
   if (api.fix.kind === 'report') {
     report(formatMessage(MESSAGES.reported, { callee: callee.text, suggestion: api.fix.suggestion }));
+    return;
+  }
+  // Every fix but a project's own `_async` sibling writes asyncio (`asyncio.sleep`, `asyncio.to_thread`,
+  // aiofiles, asyncio clients), which fails under trio and under anyio's trio backend.
+  const library = api.fix.kind === 'rename' ? undefined : otherLoopLibrary(context);
+  if (library) {
+    const equivalent = api.rule === 'blocking-sleep' ? `await ${library}.sleep(…)` : `await ${library}.to_thread.run_sync(…)`;
+    report(formatMessage(MESSAGES.otherLoop, { callee: callee.text, library, replacement: api.rule === 'blocking-sleep' ? 'asyncio.sleep' : 'asyncio.to_thread', equivalent }));
     return;
   }
   if (api.sendsQueued) {
@@ -512,6 +525,54 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   const replacement = unit ? api.replacement : replacementFor(api, node, context);
   const unsafe = (): string | undefined => (unit ? unsafeUnitReason(unit, context) : api.fix.kind === 'to-thread' && isFileApi(api) ? unsafeWrapReason(node, context) : undefined);
   report(formatMessage(template, { callee: callee.text, replacement, equivalent: api.asyncEquivalent ?? '' }), fixFor(api, node, context, unit), unsafe);
+}
+
+/** Event-loop libraries whose coroutines do not run on asyncio's loop (anyio may run on trio). */
+const OTHER_LOOP_LIBRARIES = ['trio', 'anyio'] as const;
+
+/** `trio` or `anyio` when the module (or the enclosing function) imports it, else undefined. */
+function otherLoopLibrary(context: PyRuleContext): (typeof OTHER_LOOP_LIBRARIES)[number] | undefined {
+  const bindings = [...context.module.imports.values(), ...(context.enclosing.imports?.values() ?? [])];
+  return OTHER_LOOP_LIBRARIES.find((library) => bindings.some((binding) => binding.module === library || binding.module.startsWith(`${library}.`)));
+}
+
+/** Says the code blocks the loop on purpose: it holds or blocks the (event) loop, or does so deliberately. */
+const DELIBERATE_BLOCK = /\b(?:block(?:s|ing)?|hold(?:s|ing)?|stall(?:s|ing)?|freez(?:e|es|ing))\b[^.;]{0,40}?\b(?:event[ -]?)?loop\b|\b(?:on purpose|purposeful(?:ly)?|deliberate(?:ly)?|intentional(?:ly)?)\b/i;
+/** A comment that names a problem to fix, or says not to block, is no statement of intent. */
+const TO_FIX = /\b(?:TODO|FIXME|XXX|HACK|BUG)\b/;
+const NOT_TO_BLOCK = /\b(?:don'?t|do not|avoid(?:s|ing)?|never|without|not|shouldn'?t|must not|mustn'?t)\b[^.;]{0,20}?\b(?:block|hold|stall|freez)/i;
+
+/**
+ * The comment that says a blocking call is there on purpose (`# Block the event loop! …` above its
+ * statement, or after it on the same line), as written, or undefined: the comment lines directly above
+ * the statement that holds the call, and the comments on its lines. Read from the text: tree-sitter
+ * puts a comment before a block's first statement outside the block.
+ */
+function deliberateComment(call: PyNode, context: PyRuleContext): string | undefined {
+  let statement = call;
+  while (statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module') statement = statement.parent;
+  const { text, lines } = context.module;
+  const above: string[] = [];
+  for (let end = lines.lineStart(statement.startIndex) - 1; end >= 0; ) {
+    const start = lines.lineStart(end); // `end` is the newline that ends the line above
+    const line = text.slice(start, end).trim();
+    if (!line.startsWith('#')) break;
+    above.unshift(line);
+    end = start - 1;
+  }
+  const lineEnd = text.indexOf('\n', statement.endIndex);
+  const own = text.slice(lines.lineStart(statement.startIndex), lineEnd < 0 ? text.length : lineEnd);
+  const onItsLines = own.split('\n').map((line) => /#.*$/.exec(line)?.[0]).filter((comment): comment is string => comment !== undefined);
+  for (const group of [above, onItsLines]) {
+    const said = group.map((comment) => comment.replace(/^#\s*/, '')).join(' ');
+    if (DELIBERATE_BLOCK.test(said) && !TO_FIX.test(said) && !NOT_TO_BLOCK.test(said)) return shortComment(said);
+  }
+  return undefined;
+}
+
+function shortComment(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= 60 ? `# ${oneLine}` : `# ${oneLine.slice(0, 57).trimEnd()}…`;
 }
 
 /** The branches of an `if` (with its `elif`/`else` clauses) or of a conditional expression. */

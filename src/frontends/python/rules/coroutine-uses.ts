@@ -152,6 +152,10 @@ function argumentUse(node: PyNode, parent: PyNode, context: UseContext, use: (ki
   const position = keyword === undefined ? namedChildren(argumentList).filter((child) => child.type !== 'comment').findIndex((child) => child.id === node.id) : -1;
   const annotation = parameterAnnotation(symbol.fn, call, position, keyword);
   if (!annotation || TAKES_COROUTINE.test(annotation)) return use('coroutine', 'an argument');
+  // `arg: FutureLike[T]` where `FutureLike = Union[Future[T], Awaitable[T]]`: the parameter takes the
+  // coroutine (to schedule or shield it), and awaiting it first would pass its result instead.
+  const expanded = expandTypeAlias(annotation.replace(/^(["'])([\s\S]*)\1$/, '$2'), symbol.fn.module, (name) => context.resolver?.moduleNamed(name));
+  if (TAKES_COROUTINE.test(expanded)) return use('coroutine', 'an argument');
   return { ...use('resolved', `a parameter of type \`${annotation}\` of \`${symbol.fn.name}\``), byAnnotation: true };
 }
 
