@@ -140,6 +140,8 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       unsafeFix: `turn ${fn.name} async although \`${loose.text}\` at ${loose.location.file}:${loose.location.line} may call it and would not be awaited`,
     };
   }
+  const thenableBlock = thenableUsedAsValue(graph, fn, idx);
+  if (thenableBlock) return thenableBlock;
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
@@ -214,6 +216,26 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
     }
   }
   return undefined;
+}
+
+/**
+ * A function that returns a thenable of another kind than the global Promise (a promise library's,
+ * `PromiseLike<T>`) stays sync where a call uses that value as it is (passes it on, stores it, calls
+ * its methods): an async version returns a global Promise that adopts it, so the caller would get
+ * another object, and an await added there (or the call moved to an awaited sibling under dual)
+ * would hand on what it resolves to instead of the thenable. The sites are asked first: the result
+ * type is inferred only for a function such a call reaches.
+ */
+function thenableUsedAsValue(graph: CallGraph, fn: FunctionNode, idx: Indexes): BlockedFunction | undefined {
+  const site = (idx.sitesByCallee.get(fn.id) ?? []).find((s) => s.kind === 'call' && s.valueUsed && !s.isAwaited && !s.replacedByFix);
+  const thenable = site && fn.returnsThenable;
+  if (!site || !thenable) return undefined;
+  const caller = graph.functions.get(site.caller);
+  return {
+    kind: 'caller',
+    reason: `${fn.name} returns a thenable already (${thenable}), which ${caller && caller.kind !== 'module' ? caller.name : 'the code'} at ${site.location.file}:${site.location.line} uses as a value (not awaited there): an async ${fn.name} would return a global Promise that adopts it, so that code would get another object, and an await added there would hand on what the thenable resolves to instead of the thenable`,
+    suggestion: `Await the call at ${site.location.file}:${site.location.line} by hand where its value is used (or pass on what it resolves to), then re-run async-migrate; or make ${fn.name} async by hand.`,
+  };
 }
 
 export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], options: PlanOptions): Plan {
