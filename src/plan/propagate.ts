@@ -39,7 +39,7 @@ export interface Plan {
   dualFunctions: Set<FunctionId>;
   /** Calls through a union (their `callGroup`) that reach a function with no sibling: they keep their callee's name. */
   callsWithoutSibling: Set<string>;
-  /** Under `dual`: calls of a dual function that cannot move to its sibling (`noSiblingMove`): they keep the sync version. */
+  /** Calls of a dual function that cannot move to its sibling (`noSiblingMove`, or a thenable it returns used as a value): they keep the sync version (`keptSyncReason`). */
   keptSyncCalls: CallSite[];
 }
 
@@ -140,7 +140,7 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       unsafeFix: `turn ${fn.name} async although \`${loose.text}\` at ${loose.location.file}:${loose.location.line} may call it and would not be awaited`,
     };
   }
-  const thenableBlock = thenableUsedAsValue(graph, fn, idx);
+  const thenableBlock = thenableUsedAsValue(graph, fn, idx, options);
   if (thenableBlock) return thenableBlock;
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
@@ -219,22 +219,42 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
 }
 
 /**
- * A function that returns a thenable of another kind than the global Promise (a promise library's,
- * `PromiseLike<T>`) stays sync where a call uses that value as it is (passes it on, stores it, calls
- * its methods): an async version returns a global Promise that adopts it, so the caller would get
- * another object, and an await added there (or the call moved to an awaited sibling under dual)
- * would hand on what it resolves to instead of the thenable. The sites are asked first: the result
- * type is inferred only for a function such a call reaches.
+ * The call uses as it is (passes on, stores, calls a method of) the thenable its callee already
+ * returns, of another kind than the global Promise (a promise library's, `PromiseLike<T>`): an async
+ * version returns a global Promise that adopts it, so the caller would get another object, and an
+ * await added there (or the move to an awaited sibling) would hand on what it resolves to instead of
+ * the thenable. The site is asked first: the result type is inferred only for a callee such a call reaches.
  */
-function thenableUsedAsValue(graph: CallGraph, fn: FunctionNode, idx: Indexes): BlockedFunction | undefined {
-  const site = (idx.sitesByCallee.get(fn.id) ?? []).find((s) => s.kind === 'call' && s.valueUsed && !s.isAwaited && !s.replacedByFix);
-  const thenable = site && fn.returnsThenable;
-  if (!site || !thenable) return undefined;
+function usesThenableAsValue(graph: CallGraph, site: CallSite): boolean {
+  return site.kind === 'call' && site.valueUsed === true && !site.isAwaited && !site.replacedByFix && graph.functions.get(site.callee)?.returnsThenable !== undefined;
+}
+
+function thenableUseText(graph: CallGraph, site: CallSite): { callee: string; thenable: string; where: string } {
+  const callee = graph.functions.get(site.callee)!;
   const caller = graph.functions.get(site.caller);
+  return { callee: callee.name, thenable: callee.returnsThenable ?? '', where: `${site.location.file}:${site.location.line}${caller && caller.kind !== 'module' ? ` in ${caller.name}` : ''}` };
+}
+
+/** In place, such a callee stays sync: no version of it would give that call the thenable. */
+function thenableUsedAsValue(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
+  if (options.strategy === 'dual' || keepsSyncVersion(graph, fn, options)) return undefined; // the call keeps the sync version
+  const site = (idx.sitesByCallee.get(fn.id) ?? []).find((s) => usesThenableAsValue(graph, s));
+  if (!site) return undefined;
+  const { thenable, where } = thenableUseText(graph, site);
   return {
     kind: 'caller',
-    reason: `${fn.name} returns a thenable already (${thenable}), which ${caller && caller.kind !== 'module' ? caller.name : 'the code'} at ${site.location.file}:${site.location.line} uses as a value (not awaited there): an async ${fn.name} would return a global Promise that adopts it, so that code would get another object, and an await added there would hand on what the thenable resolves to instead of the thenable`,
-    suggestion: `Await the call at ${site.location.file}:${site.location.line} by hand where its value is used (or pass on what it resolves to), then re-run async-migrate; or make ${fn.name} async by hand.`,
+    reason: `${fn.name} returns a thenable already (${thenable}), which the call at ${where} uses as a value (not awaited there): an async ${fn.name} would return a global Promise that adopts it, so that code would get another object, and an await added there would hand on what the thenable resolves to instead of the thenable`,
+    suggestion: `Await the call at ${site.location.file}:${site.location.line} by hand where its value is used (or pass on what it resolves to), then re-run async-migrate; or use --strategy dual, where that call keeps the sync ${fn.name}.`,
+  };
+}
+
+/** Why a call of a dual function keeps calling the sync version (`Plan.keptSyncCalls`). */
+export function keptSyncReason(graph: CallGraph, site: CallSite): { reason: string; suggestion: string } {
+  if (site.noSiblingMove) return site.noSiblingMove;
+  const { callee, thenable, where } = thenableUseText(graph, site);
+  return {
+    reason: `${callee} returns a thenable already (${thenable}), which the call at ${where} uses as a value (not awaited there): it keeps calling the sync ${callee}, since the async sibling returns a global Promise that adopts the thenable, and an await there would hand on what it resolves to instead`,
+    suggestion: `Await the call by hand where its value is used (or pass on what it resolves to), then re-run async-migrate to move it to the async sibling.`,
   };
 }
 
@@ -362,7 +382,9 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
           (blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined),
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
-      if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
+      // A call that uses the thenable the function already returns keeps the sync version.
+      const passesThenable = (idx.sitesByCallee.get(id) ?? []).some((site) => usesThenableAsValue(graph, site));
+      if (isPublic || hasSyncCaller || hasFixedSignature || passesThenable || fn.asyncSibling !== undefined) keepSync(id);
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
@@ -408,7 +430,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
   const keptSyncCalls: CallSite[] = [];
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
-    if (site.noSiblingMove && dualFunctions.has(site.callee)) {
+    if ((site.noSiblingMove || usesThenableAsValue(graph, site)) && dualFunctions.has(site.callee)) {
       // The sibling cannot be bound where the call is: the caller keeps calling the sync version.
       if (!blocked.has(site.caller)) keptSyncCalls.push(site);
       continue;
