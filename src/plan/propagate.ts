@@ -232,7 +232,9 @@ function usesThenableAsValue(graph: CallGraph, site: CallSite): boolean {
 function thenableUseText(graph: CallGraph, site: CallSite): { callee: string; thenable: string; where: string } {
   const callee = graph.functions.get(site.callee)!;
   const caller = graph.functions.get(site.caller);
-  return { callee: callee.name, thenable: callee.returnsThenable ?? '', where: `${site.location.file}:${site.location.line}${caller && caller.kind !== 'module' ? ` in ${caller.name}` : ''}` };
+  // A callback is named after where it is written (`<then callback>@file:line`): the place says it.
+  const named = caller && caller.kind !== 'module' && !caller.name.includes('@') ? ` in ${caller.name}` : '';
+  return { callee: callee.name, thenable: callee.returnsThenable ?? '', where: `${site.location.file}:${site.location.line}${named}` };
 }
 
 /** In place, such a callee stays sync: no version of it would give that call the thenable. */
@@ -430,7 +432,7 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
   const keptSyncCalls: CallSite[] = [];
   for (const site of graph.sites) {
     if (!asyncFunctions.has(site.callee) || site.replacedByFix || graph.functions.get(site.callee)?.returnsPromise) continue;
-    if ((site.noSiblingMove || usesThenableAsValue(graph, site)) && dualFunctions.has(site.callee)) {
+    if (site.noSiblingMove && dualFunctions.has(site.callee)) {
       // The sibling cannot be bound where the call is: the caller keeps calling the sync version.
       if (!blocked.has(site.caller)) keptSyncCalls.push(site);
       continue;
@@ -444,6 +446,11 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     if (!caller) continue;
     // Top-level code awaits only where top-level await is allowed (a sync-only module keeps the sync version).
     const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || (caller.kind === 'module' && !caller.syncOnly);
+    if (dualFunctions.has(site.callee) && usesThenableAsValue(graph, site)) {
+      // It keeps the sync version; said where the caller runs async, and so might have awaited it.
+      if (callerRunsAsync) keptSyncCalls.push(site);
+      continue;
+    }
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);
@@ -616,9 +623,12 @@ function closeUpward(
     }
     // A function that already was async (or returned a promise) does not change its callers.
     if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;
+    const keepsSync = options.strategy === 'dual' || keepsSyncVersion(graph, fn, options);
     const onlyEventLoopCallers = options.reachable !== undefined && keepsSyncVersion(graph, fn, options);
     for (const site of idx.sitesByCallee.get(id) ?? []) {
       if (!siteNeedsAsyncCaller(site)) continue;
+      // A call that uses the thenable the function returns keeps its sync version: nothing to await there.
+      if (keepsSync && usesThenableAsValue(graph, site)) continue;
       const caller = graph.functions.get(site.caller);
       if (!caller || caller.isAsync) continue;
       if (onlyEventLoopCallers && !options.reachable!.has(site.caller)) continue;
