@@ -194,7 +194,7 @@ export class TsDeclarations {
       const signature = this.core.checker.getSignatureFromDeclaration(node);
       const result = signature ? this.core.checker.getReturnTypeOfSignature(signature) : undefined;
       if (!result || !this.core.isThenable(result, true)) return undefined;
-      return node.type ? node.type.getText() : this.core.checker.typeToString(result);
+      return node.type ? node.type.getText().replace(/\s+/g, ' ') : this.core.checker.typeToString(result);
     } catch (error) {
       if (isStackOverflow(error)) return undefined;
       throw error;
