@@ -30,7 +30,7 @@ import { capSeverity, RULE_IDS } from './model.js';
 import { toReportPath } from './paths.js';
 import { analyzeIsolated, markCallsIntoAsync, realRoots, undecodableFiles } from './safeguards.js';
 import { decodeSource, encodeSource, stripBom, type SourceEncoding } from './source-text.js';
-import { looseKey, planPropagation, type Plan } from './plan/propagate.js';
+import { keptSyncReason, looseKey, planPropagation, type Plan } from './plan/propagate.js';
 import { asyncReachable } from './plan/reachability.js';
 import { TRANSFORMS } from '../transforms/index.js';
 import { closestMatches } from './suggest.js';
@@ -636,7 +636,7 @@ function planEntries(graph: CallGraph, plan: Plan): Pick<Report, 'asyncFunctions
   });
   // A call that cannot move to its callee's sibling keeps the sync version there (dual).
   for (const site of plan.keptSyncCalls ?? []) {
-    const why = site.noSiblingMove!;
+    const why = keptSyncReason(graph, site);
     blocked.push({ kind: 'caller', file: site.location.file, line: site.location.line, name: nameOf(site.callee), reason: why.reason, suggestion: why.suggestion });
   }
   blocked.sort(byLocation);

@@ -63,6 +63,13 @@ export interface FunctionNode {
    */
   returnsPromise?: boolean;
   /**
+   * Not async, and its result is a thenable other than the global Promise (a promise library's, a
+   * `PromiseLike<T>`, a union with a promise), as a type text. An async function returns a global
+   * Promise that adopts it: a caller that uses the value as it is gets another object, and an await
+   * added there hands on what it resolves to (TypeScript; asked only of a function such a caller reaches).
+   */
+  returnsThenable?: string;
+  /**
    * Its result is a child process (`ChildProcess`, execa's child): once async, callers get
    * `after` instead of `before` (a thenable child is adopted: its result, not the child). For `breaking`.
    */
@@ -195,6 +202,11 @@ export interface CallSite {
    * calling the sync version, and the report says why.
    */
   noSiblingMove?: { reason: string; suggestion: string };
+  /**
+   * A call whose value is used as it is (passed on, stored, a member of it read), not awaited,
+   * returned or dropped: where its callee already returns a thenable, that value is the thenable.
+   */
+  valueUsed?: boolean;
 }
 
 export interface MethodFamily {

@@ -39,7 +39,7 @@ export interface Plan {
   dualFunctions: Set<FunctionId>;
   /** Calls through a union (their `callGroup`) that reach a function with no sibling: they keep their callee's name. */
   callsWithoutSibling: Set<string>;
-  /** Under `dual`: calls of a dual function that cannot move to its sibling (`noSiblingMove`): they keep the sync version. */
+  /** Calls of a dual function that cannot move to its sibling (`noSiblingMove`, or a thenable it returns used as a value): they keep the sync version (`keptSyncReason`). */
   keptSyncCalls: CallSite[];
 }
 
@@ -140,6 +140,8 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
       unsafeFix: `turn ${fn.name} async although \`${loose.text}\` at ${loose.location.file}:${loose.location.line} may call it and would not be awaited`,
     };
   }
+  const thenableBlock = thenableUsedAsValue(graph, fn, idx, options);
+  if (thenableBlock) return thenableBlock;
   for (const site of idx.sitesByCallee.get(fn.id) ?? []) {
     const caller = graph.functions.get(site.caller);
     if (site.kind === 'reference') {
@@ -215,6 +217,48 @@ function intrinsicBlock(graph: CallGraph, fn: FunctionNode, idx: Indexes, option
     }
   }
   return undefined;
+}
+
+/**
+ * The call uses as it is (passes on, stores, calls a method of) the thenable its callee already
+ * returns, of another kind than the global Promise (a promise library's, `PromiseLike<T>`): an async
+ * version returns a global Promise that adopts it, so the caller would get another object, and an
+ * await added there (or the move to an awaited sibling) would hand on what it resolves to instead of
+ * the thenable. The site is asked first: the result type is inferred only for a callee such a call reaches.
+ */
+function usesThenableAsValue(graph: CallGraph, site: CallSite): boolean {
+  return site.kind === 'call' && site.valueUsed === true && !site.isAwaited && !site.replacedByFix && graph.functions.get(site.callee)?.returnsThenable !== undefined;
+}
+
+function thenableUseText(graph: CallGraph, site: CallSite): { callee: string; thenable: string; where: string } {
+  const callee = graph.functions.get(site.callee)!;
+  const caller = graph.functions.get(site.caller);
+  // A callback is named after where it is written (`<then callback>@file:line`): the place says it.
+  const named = caller && caller.kind !== 'module' && !caller.name.includes('@') ? ` in ${caller.name}` : '';
+  return { callee: callee.name, thenable: callee.returnsThenable ?? '', where: `${site.location.file}:${site.location.line}${named}` };
+}
+
+/** In place, such a callee stays sync: no version of it would give that call the thenable. */
+function thenableUsedAsValue(graph: CallGraph, fn: FunctionNode, idx: Indexes, options: PlanOptions): BlockedFunction | undefined {
+  if (options.strategy === 'dual' || keepsSyncVersion(graph, fn, options)) return undefined; // the call keeps the sync version
+  const site = (idx.sitesByCallee.get(fn.id) ?? []).find((s) => usesThenableAsValue(graph, s));
+  if (!site) return undefined;
+  const { thenable, where } = thenableUseText(graph, site);
+  return {
+    kind: 'caller',
+    reason: `${fn.name} returns a thenable already (${thenable}), which the call at ${where} uses as a value (not awaited there): an async ${fn.name} would return a global Promise that adopts it, so that code would get another object, and an await added there would hand on what the thenable resolves to instead of the thenable`,
+    suggestion: `Await the call at ${site.location.file}:${site.location.line} by hand where its value is used (or pass on what it resolves to), then re-run async-migrate; or use --strategy dual, where that call keeps the sync ${fn.name}.`,
+  };
+}
+
+/** Why a call of a dual function keeps calling the sync version (`Plan.keptSyncCalls`). */
+export function keptSyncReason(graph: CallGraph, site: CallSite): { reason: string; suggestion: string } {
+  if (site.noSiblingMove) return site.noSiblingMove;
+  const { callee, thenable, where } = thenableUseText(graph, site);
+  return {
+    reason: `${callee} returns a thenable already (${thenable}), which the call at ${where} uses as a value (not awaited there): it keeps calling the sync ${callee}, since the async sibling returns a global Promise that adopts the thenable, and an await there would hand on what it resolves to instead`,
+    suggestion: `Await the call by hand where its value is used (or pass on what it resolves to), then re-run async-migrate to move it to the async sibling.`,
+  };
 }
 
 export function planPropagation(graph: CallGraph, roots: readonly AsyncRoot[], options: PlanOptions): Plan {
@@ -341,7 +385,9 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
           (blocked.has(site.caller) || graph.functions.get(site.caller)?.syncOnly !== undefined),
       );
       const hasFixedSignature = fn.syncOnly?.kind === 'family';
-      if (isPublic || hasSyncCaller || hasFixedSignature || fn.asyncSibling !== undefined) keepSync(id);
+      // A call that uses the thenable the function already returns keeps the sync version.
+      const passesThenable = (idx.sitesByCallee.get(id) ?? []).some((site) => usesThenableAsValue(graph, site));
+      if (isPublic || hasSyncCaller || hasFixedSignature || passesThenable || fn.asyncSibling !== undefined) keepSync(id);
     }
   }
   for (const id of asyncFunctions.keys()) if (graph.functions.get(id)?.preferDual) dualFunctions.add(id);
@@ -401,6 +447,11 @@ function planOnce(graph: CallGraph, idx: Indexes, roots: readonly AsyncRoot[], o
     if (!caller) continue;
     // Top-level code awaits only where top-level await is allowed (a sync-only module keeps the sync version).
     const callerRunsAsync = caller.isAsync || asyncFunctions.has(site.caller) || (caller.kind === 'module' && !caller.syncOnly);
+    if (dualFunctions.has(site.callee) && usesThenableAsValue(graph, site)) {
+      // It keeps the sync version; said where the caller runs async, and so might have awaited it.
+      if (callerRunsAsync) keptSyncCalls.push(site);
+      continue;
+    }
     if (site.kind === 'call') {
       if (site.entryCall) entrySites.push(site);
       else if (callerRunsAsync && !site.isAwaited) awaitSites.push(site);
@@ -573,9 +624,12 @@ function closeUpward(
     }
     // A function that already was async (or returned a promise) does not change its callers.
     if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;
+    const keepsSync = options.strategy === 'dual' || keepsSyncVersion(graph, fn, options);
     const onlyEventLoopCallers = options.reachable !== undefined && keepsSyncVersion(graph, fn, options);
     for (const site of idx.sitesByCallee.get(id) ?? []) {
       if (!siteNeedsAsyncCaller(site)) continue;
+      // A call that uses the thenable the function returns keeps its sync version: nothing to await there.
+      if (keepsSync && usesThenableAsValue(graph, site)) continue;
       const caller = graph.functions.get(site.caller);
       if (!caller || caller.isAsync) continue;
       if (onlyEventLoopCallers && !options.reachable!.has(site.caller)) continue;

@@ -126,14 +126,15 @@ export function hitFromSummary(hit: SummaryHit): RuleHit {
 }
 
 /**
- * A function node as plain data: the TypeScript front-end computes `returnsPromise` and the signatures
+ * A function node as plain data: the TypeScript front-end computes `returnsPromise`, `returnsThenable` and the signatures
  * on first read (getters); here they are read once and written, the signatures only where the report
  * can show them (public functions).
  */
 export function functionToSummary(fn: FunctionNode): FunctionNode {
-  const { signature: _signature, asyncSignature: _asyncSignature, returnsPromise: _returnsPromise, familyId: _familyId, ...rest } = fn;
+  const { signature: _signature, asyncSignature: _asyncSignature, returnsPromise: _returnsPromise, returnsThenable: _returnsThenable, familyId: _familyId, ...rest } = fn;
   const plain: FunctionNode = JSON.parse(JSON.stringify(rest)) as FunctionNode;
   if (!fn.isAsync && fn.kind !== 'module' && fn.returnsPromise) plain.returnsPromise = true;
+  else if (!fn.isAsync && fn.kind !== 'module' && fn.returnsThenable !== undefined) plain.returnsThenable = fn.returnsThenable;
   if (fn.isExported && fn.signature !== undefined) {
     plain.signature = fn.signature;
     if (fn.asyncSignature !== undefined) plain.asyncSignature = fn.asyncSignature;

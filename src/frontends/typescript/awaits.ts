@@ -10,6 +10,18 @@ export function isAwaited(node: ts.Node): boolean {
   return parent !== undefined && ts.isAwaitExpression(parent);
 }
 
+/**
+ * The call's value is used as it is: not awaited, dropped (`f();`, `void f()`) or returned (an async
+ * caller's result adopts a returned thenable, awaited or not), but passed on, stored, or a member read.
+ */
+export function usesValueAsIs(call: ts.Expression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isAwaitExpression(parent) || ts.isExpressionStatement(parent) || ts.isVoidExpression(parent) || ts.isReturnStatement(parent)) return false;
+  return !(ts.isArrowFunction(parent) && parent.body === node);
+}
+
 /** Where `await` cannot be written: default parameter values, class field initializers, decorators. */
 export function positionWithoutAwait(node: ts.Node, sourceFile: ts.SourceFile): string | undefined {
   for (let current = node.parent; current && current !== sourceFile; current = current.parent) {

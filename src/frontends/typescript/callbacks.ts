@@ -135,7 +135,8 @@ export function declaredCallbackRewrite(core: TsAnalysisCore, call: ts.CallExpre
     const callee = core.checker.getTypeAtLocation(call.expression);
     return { api: methodName, rewrite: 'none', ...(callee.flags & ts.TypeFlags.Any ? { receiverUnknown: true } : {}) };
   }
-  const parameterType = core.checker.getTypeOfSymbolAtLocation(parameter, call);
+  // An optional parameter (`fn?: TestFn`, node:test's) is `TestFn | undefined`: its call signatures are TestFn's.
+  const parameterType = core.checker.getNonNullableType(core.checker.getTypeOfSymbolAtLocation(parameter, call));
   const returnTypes = parameterType.getCallSignatures().map((s) => s.getReturnType());
   const acceptsAsync =
     returnTypes.length > 0 &&

@@ -138,6 +138,8 @@ export class TsDeclarations {
       // Asked of the functions the plan touches only: inferring every function's result would cost a full check.
       let returnsPromise: boolean | undefined;
       Object.defineProperty(fn, 'returnsPromise', { enumerable: true, get: () => (returnsPromise ??= this.returnsGlobalPromise(node)) });
+      let thenable: string | null | undefined;
+      Object.defineProperty(fn, 'returnsThenable', { enumerable: true, get: () => (thenable === undefined ? (thenable = this.ownThenableResult(node, fn) ?? null) : thenable) ?? undefined });
       let childProcess: FunctionNode['returnsChildProcess'];
       let askedChildProcess = false;
       const returnsChildProcess = (): FunctionNode['returnsChildProcess'] => {
@@ -181,6 +183,20 @@ export class TsDeclarations {
       return symbol?.getName() === 'Promise' && (symbol.declarations ?? []).some((declaration) => /\/lib\.[\w.]*\.d\.ts$/.test(declaration.getSourceFile().fileName));
     } catch (error) {
       if (isStackOverflow(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The result's type text when it is a thenable other than the global Promise (a promise library's, `PromiseLike<T>`). */
+  private ownThenableResult(node: FunctionLike, fn: FunctionNode): string | undefined {
+    try {
+      if (fn.returnsPromise) return undefined;
+      const signature = this.core.checker.getSignatureFromDeclaration(node);
+      const result = signature ? this.core.checker.getReturnTypeOfSignature(signature) : undefined;
+      if (!result || !this.core.isThenable(result, true)) return undefined;
+      return node.type ? node.type.getText().replace(/\s+/g, ' ') : this.core.checker.typeToString(result);
+    } catch (error) {
+      if (isStackOverflow(error)) return undefined;
       throw error;
     }
   }

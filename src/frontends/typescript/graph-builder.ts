@@ -3,7 +3,7 @@
 import { ts } from '@ts-morph/common';
 import type { CallSite, FunctionId } from '../../model.js';
 import { lineAndColumn } from '../../paths.js';
-import { isAwaited, positionWithoutAwait } from './awaits.js';
+import { isAwaited, positionWithoutAwait, usesValueAsIs } from './awaits.js';
 import type { TsCallbacks } from './callbacks.js';
 import type { TsAnalysisCore, TsFileInfo } from './core.js';
 import { shorten } from './fix-helpers.js';
@@ -69,6 +69,7 @@ export class TsGraphBuilder {
       }
       const blockedPosition = positionWithoutAwait(call, info.sourceFile);
       if (blockedPosition) site.cannotAwait = { reason: blockedPosition };
+      if (usesValueAsIs(call)) site.valueUsed = true;
       this.core.newSite(site, call, info);
     }
     this.callbacks.recordCallbackArguments(call, info, caller);
