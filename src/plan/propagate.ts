@@ -624,8 +624,9 @@ function closeUpward(
     }
     // A function that already was async (or returned a promise) does not change its callers.
     if (fn.isAsync || fn.returnsPromise || fn.kind === 'module') continue;
-    const keepsSync = options.strategy === 'dual' || keepsSyncVersion(graph, fn, options);
-    const onlyEventLoopCallers = options.reachable !== undefined && keepsSyncVersion(graph, fn, options);
+    const keepsOwnSyncVersion = keepsSyncVersion(graph, fn, options);
+    const keepsSync = options.strategy === 'dual' || keepsOwnSyncVersion;
+    const onlyEventLoopCallers = options.reachable !== undefined && keepsOwnSyncVersion;
     for (const site of idx.sitesByCallee.get(id) ?? []) {
       if (!siteNeedsAsyncCaller(site)) continue;
       // A call that uses the thenable the function returns keeps its sync version: nothing to await there.

@@ -453,20 +453,20 @@ function reportBlockingCall(node: PyNode, context: PyRuleContext, rule: Blocking
   // setup the sync one does not (a template engine's async mode) or differ in what it does.
   const sibling = api.siblingByName && api.fix.kind === 'rename' ? api.fix.name : undefined;
   const otherMethod = sibling ? formatMessage(MESSAGES.siblingByName, { sibling }) : undefined;
+  // A fix that may change what the program does: the message says why, the suggestions what else to do.
+  const unsafeFixOf = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): { message: string; suggestions: string[] } | undefined => {
+    if (!fix) return undefined;
+    const written = !inGenerator && unsafe ? unsafe() : undefined;
+    if (written) return { message: formatMessage(MESSAGES.unsafeUnit, { message, written }), suggestions: UNSAFE_UNIT_SUGGESTIONS };
+    if (otherMethod) return { message: `${message}; ${otherMethod}`, suggestions: [`\`await ….${sibling}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] };
+    if (inGenerator) return undefined;
+    const twin = twinOnOtherBranch(node, api, context);
+    if (twin) return { message: formatMessage(MESSAGES.deliberate, { message, twin }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose (simulated work, a guaranteed pause)`, api.replacement] };
+    const comment = deliberateComment(node, context);
+    return comment ? { message: formatMessage(MESSAGES.deliberateComment, { message, comment }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose, as the comment says`, api.replacement] } : undefined;
+  };
   const report = (message: string, fix?: (editor: FileEditor) => boolean, unsafe?: () => string | undefined): void => {
-    const written = fix && !inGenerator && unsafe ? unsafe() : undefined;
-    const twin = fix && !inGenerator && !written && !otherMethod ? twinOnOtherBranch(node, api, context) : undefined;
-    const comment = fix && !inGenerator && !written && !otherMethod && !twin ? deliberateComment(node, context) : undefined;
-    // A fix that may change what the program does: the message says why, the suggestions what else to do.
-    const unsafeFix = written
-      ? { message: formatMessage(MESSAGES.unsafeUnit, { message, written }), suggestions: UNSAFE_UNIT_SUGGESTIONS }
-      : fix && otherMethod
-        ? { message: `${message}; ${otherMethod}`, suggestions: [`\`await ….${sibling}(…)\` once you have checked it does the same`, 'keep the sync call (run it with `asyncio.to_thread` if it blocks)'] }
-        : twin
-          ? { message: formatMessage(MESSAGES.deliberate, { message, twin }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose (simulated work, a guaranteed pause)`, api.replacement] }
-          : comment
-            ? { message: formatMessage(MESSAGES.deliberateComment, { message, comment }), suggestions: [`keep \`${callee.text}(…)\` if it holds the event loop on purpose, as the comment says`, api.replacement] }
-            : undefined;
+    const unsafeFix = unsafeFixOf(message, fix, unsafe);
     context.report({
       rule: api.rule,
       node,
